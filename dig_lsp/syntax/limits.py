@@ -1,0 +1,39 @@
+"""Resource limits for reading untrusted YAML.
+
+A linter runs on whatever is in a repository, so every way YAML can make a reader blow up
+is bounded here: alias expansion ("billion laughs"), nesting depth (the C composer recurses
+and crashes the process past ~50,000 levels), and file size.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NESTING = 1000
+MAX_EXPANDED_NODES = 500_000
+
+_LEADING_SPACES = re.compile(r"^[ \t]{%d,}" % MAX_NESTING, re.MULTILINE)
+
+
+def nesting_offset(text: str) -> int | None:
+    """Offset where nesting plausibly exceeds MAX_NESTING, else None.
+
+    Block nesting needs at least one column of indentation per level, so an indent past
+    the limit marks the place. Flow nesting is counted by brackets; quoted brackets make
+    this an overestimate, which only matters for files no human writes.
+    """
+    match = _LEADING_SPACES.search(text)
+    if match:
+        return match.start()
+    if text.count("[") + text.count("{") < MAX_NESTING:
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return index
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None

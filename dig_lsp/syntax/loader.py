@@ -1,0 +1,304 @@
+"""Compose YAML text into the position-keeping node tree.
+
+ruamel.yaml *composes* (never constructs round-trip objects): with the C parser that is
+about ten times faster than round-trip loading. Composing also leaves duplicate keys in
+place, so every duplicate in every mapping can be reported, not just the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml import nodes as ry
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
+
+from dig_lsp.syntax import problems as kinds
+from dig_lsp.syntax.limits import MAX_EXPANDED_NODES, nesting_offset
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
+from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.syntax.scalars import resolve_plain
+from dig_lsp.text.source import SourceFile
+
+INCLUDE_TAG = "!include"
+_STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+_MERGE_TAG = _STANDARD_TAG_PREFIX + "merge"
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A file's source, its tree (None when YAML could not be read) and its problems."""
+
+    source: SourceFile
+    root: Node | None
+    problems: tuple[SyntaxProblem, ...]
+
+
+def _new_yaml() -> YAML:
+    try:
+        return YAML(typ="safe", pure=False)
+    except Exception:  # pragma: no cover - no C extension on this interpreter
+        return YAML(typ="safe", pure=True)
+
+
+def parse(source: SourceFile) -> ParsedFile:
+    """Parse one file. Never raises on bad input: problems are returned instead."""
+    problems: list[SyntaxProblem] = [_decode_problem(source, p) for p in source.problems]
+    deep = nesting_offset(source.text)
+    if deep is not None:
+        problems.append(
+            SyntaxProblem(
+                kinds.RESOURCE_LIMIT,
+                "nesting is deeper than 1000 levels; the file was not parsed",
+                source.span(deep, deep + 1),
+            )
+        )
+        return ParsedFile(source, None, tuple(problems))
+    try:
+        documents = list(_new_yaml().compose_all(source.text))
+    except ReaderError as error:
+        offset = max(0, int(getattr(error, "position", 0) or 0))
+        problems.append(_reader_problem(source, error, offset))
+        return ParsedFile(source, None, tuple(problems))
+    except MarkedYAMLError as error:
+        problems.append(_marked_problem(source, error))
+        return ParsedFile(source, None, tuple(problems))
+    except (YAMLError, RecursionError, ValueError) as error:
+        problems.append(SyntaxProblem(kinds.YAML_SYNTAX, f"invalid YAML: {error}", source.span(0, 0)))
+        return ParsedFile(source, None, tuple(problems))
+    builder = _TreeBuilder(source, problems)
+    documents = [doc for doc in documents if doc is not None] or [None]
+    root = None if documents[0] is None else builder.build(documents[0])
+    for extra in documents[1:]:
+        assert extra is not None
+        problems.append(
+            SyntaxProblem(
+                kinds.MULTIPLE_DOCUMENTS,
+                "a workflow file holds one YAML document; this second document is not read by digdag "
+                "(it fails with 'expected a single document')",
+                builder.span(extra.start_mark, extra.start_mark),
+            )
+        )
+    if not isinstance(root, Mapping):
+        got = "an empty file" if root is None else _describe(root)
+        span = source.span(0, 0) if root is None else root.span
+        problems.append(
+            SyntaxProblem(
+                kinds.NOT_A_MAPPING,
+                f"the top level of a workflow file must be a mapping of keys, but this is {got}",
+                span,
+            )
+        )
+    return ParsedFile(source, root, tuple(problems))
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Sequence):
+        return "a list"
+    return f"the scalar {node.raw!r}" if node.raw else "null"
+
+
+def _decode_problem(source: SourceFile, problem: Any) -> SyntaxProblem:
+    kind = kinds.BYTE_ORDER_MARK if problem.kind == "bom" else kinds.ENCODING
+    return SyntaxProblem(kind, problem.message, source.span(problem.offset, problem.offset + 1))
+
+
+def _reader_problem(source: SourceFile, error: ReaderError, offset: int) -> SyntaxProblem:
+    char = source.text[offset : offset + 1]
+    code = f"U+{ord(char):04X}" if char else "a character"
+    message = (
+        f"control character {code} is not allowed in YAML; remove it or write it as an escape "
+        "inside a double-quoted string"
+    )
+    return SyntaxProblem(kinds.YAML_SYNTAX, message, source.span(offset, offset + 1))
+
+
+def _marked_problem(source: SourceFile, error: MarkedYAMLError) -> SyntaxProblem:
+    mark = error.problem_mark or error.context_mark
+    offset = source.offset_of_mark(mark) if mark is not None else 0
+    problem = (error.problem or "invalid YAML").strip()
+    context = (error.context or "").strip()
+    message = f"{context}: {problem}" if context else problem
+    hint = _hint(source, offset, problem, context)
+    if "expected a single document" in context:
+        return SyntaxProblem(kinds.MULTIPLE_DOCUMENTS, message, source.span(offset, offset))
+    related: tuple[tuple[Any, str], ...] = ()
+    if error.context_mark is not None and error.problem_mark is not None:
+        start = source.offset_of_mark(error.context_mark)
+        if start != offset:
+            related = ((source.span(start, start + 1), context or "started here"),)
+    end = min(offset + 1, len(source.text))
+    return SyntaxProblem(kinds.YAML_SYNTAX, message + hint, source.span(offset, end), related)
+
+
+def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
+    """Advice for the YAML mistakes seen most often in real workflow files."""
+    char = source.text[offset : offset + 1]
+    line = source.line_text(source.position(offset).line)
+    if char == "\t":
+        return " (a tab character: YAML indentation must use spaces)"
+    if "flow sequence" in context and line.lstrip().split(":", 1)[-1].strip().startswith("["):
+        return " (a value starting with '[' is a YAML list; quote the whole value if it is text)"
+    if "alias" in context:
+        return " (a value starting with '*' is a YAML alias; quote it if it is text)"
+    if "anchor" in context:
+        return " (a value starting with '&' is a YAML anchor; quote it if it is text)"
+    if "mapping values are not allowed" in problem:
+        return " (a plain value cannot contain ': '; quote the value)"
+    if "block mapping" in context and "expected key" in problem:
+        return " (check the indentation of this line against the lines above)"
+    return ""
+
+
+class _TreeBuilder:
+    """Turns ruamel nodes into ours, typing scalars and bounding alias expansion."""
+
+    def __init__(self, source: SourceFile, problems: list[SyntaxProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        self.memo: dict[int, Node] = {}
+        self.weights: dict[int, int] = {}
+        self.expanded = 0
+        self.limit_reported = False
+
+    def span(self, start: Any, end: Any) -> Any:
+        return self.source.span(self.source.offset_of_mark(start), self.source.offset_of_mark(end))
+
+    def build(self, node: Any) -> Node:
+        key = id(node)
+        cached = self.memo.get(key)
+        if cached is not None:
+            # An alias: count what it expands to, as digdag (SnakeYAML) expands it.
+            self.expanded += self.weights.get(key, 1)
+            if self.expanded > MAX_EXPANDED_NODES:
+                return self._limit(node)
+            return cached
+        self.expanded += 1
+        before = self.expanded
+        if isinstance(node, ry.ScalarNode):
+            built: Node = self._scalar(node)
+        elif isinstance(node, ry.SequenceNode):
+            built = Sequence(tuple(self.build(item) for item in node.value), self._node_span(node),
+                             _custom_tag(node))
+        else:
+            built = self._mapping(node)
+        self.weights[key] = self.expanded - before + 1
+        self.memo[key] = built
+        return built
+
+    def _limit(self, node: Any) -> Node:
+        span = self._node_span(node)
+        if not self.limit_reported:
+            self.limit_reported = True
+            self.problems.append(
+                SyntaxProblem(
+                    kinds.RESOURCE_LIMIT,
+                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes; the rest is not read",
+                    span,
+                )
+            )
+        return Scalar(None, "", "", span)
+
+    def _node_span(self, node: Any) -> Any:
+        return self.span(node.start_mark, node.end_mark)
+
+    def _scalar(self, node: Any) -> Scalar:
+        style = node.style or ""
+        tag = _custom_tag(node)
+        raw = node.value
+        value: Any = raw
+        if not style and tag is None and (node.tag is None or str(node.tag).startswith(_STANDARD_TAG_PREFIX)):
+            value = resolve_plain(raw)
+        elif tag is not None and tag != INCLUDE_TAG:
+            self._unknown_tag(node, tag)
+        return Scalar(value, raw, style, self._node_span(node), tag)
+
+    def _unknown_tag(self, node: Any, tag: str) -> None:
+        self.problems.append(
+            SyntaxProblem(
+                kinds.UNKNOWN_TAG,
+                f"digdag has no YAML tag {tag!r} (only '!include' is supported): "
+                f"'could not determine a constructor for the tag {tag}'",
+                self._node_span(node),
+            )
+        )
+
+    def _mapping(self, node: Any) -> Mapping:
+        tag = _custom_tag(node)
+        if tag is not None and tag != INCLUDE_TAG:
+            self._unknown_tag(node, tag)
+        entries: list[Entry] = []
+        merge_sources: list[Any] = []
+        for key_node, value_node in node.value:
+            if str(key_node.tag) == _MERGE_TAG or (
+                isinstance(key_node, ry.ScalarNode) and key_node.value == "<<" and not key_node.style
+            ):
+                merge_sources.append(value_node)
+                continue
+            entries.append(self._entry(key_node, value_node))
+        self._report_duplicates(entries)
+        if merge_sources:
+            # SnakeYAML's flattenMapping: merged keys come first, explicit keys win.
+            entries = self._merge(merge_sources, entries) + entries
+        return Mapping(tuple(entries), self._node_span(node), tag)
+
+    def _entry(self, key_node: Any, value_node: Any) -> Entry:
+        key_span = self._node_span(key_node)
+        key_tag = _custom_tag(key_node)
+        if isinstance(key_node, ry.ScalarNode):
+            key = key_node.value
+            if key_tag is not None and key_tag != INCLUDE_TAG:
+                self._unknown_tag(key_node, key_tag)
+        else:
+            from dig_lsp.syntax.nodes import to_json_text
+
+            key = to_json_text(self.build(key_node))
+        return Entry(key, key_span, self.build(value_node), key_tag)
+
+    def _merge(self, value_nodes: list[Any], explicit: list[Entry]) -> list[Entry]:
+        """YAML merge keys (``<<: *base``), which SnakeYAML's SafeConstructor applies."""
+        present = {entry.key for entry in explicit}
+        merged: list[Entry] = []
+        for value_node in value_nodes:
+            sources = value_node.value if isinstance(value_node, ry.SequenceNode) else [value_node]
+            for source_node in sources:
+                built = self.build(source_node)
+                if not isinstance(built, Mapping):
+                    continue
+                for entry in built.entries:
+                    if entry.key not in present:
+                        present.add(entry.key)
+                        merged.append(entry)
+        return merged
+
+    def _report_duplicates(self, entries: list[Entry]) -> None:
+        first: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.key_tag == INCLUDE_TAG:
+                continue
+            if entry.key in first:
+                original = first[entry.key]
+                self.problems.append(
+                    SyntaxProblem(
+                        kinds.DUPLICATE_KEY,
+                        f"duplicate key {entry.key!r}: digdag rejects the file with "
+                        f"'Duplicated keys: [{entry.key}]'",
+                        entry.key_span,
+                        ((original.key_span, f"{entry.key!r} first defined here"),),
+                    )
+                )
+            else:
+                first[entry.key] = entry
+
+
+def _custom_tag(node: Any) -> str | None:
+    """An application tag (``!name``), or None for standard / implicit tags."""
+    tag = node.tag
+    if tag is None:
+        return None
+    text = str(tag)
+    if text.startswith("tag:yaml.org,2002:") or text in ("!", "?"):
+        return None
+    return text

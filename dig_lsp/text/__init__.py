@@ -1,0 +1,1 @@
+"""Source text and positions: the lowest layer, knows nothing of YAML."""

@@ -1,0 +1,117 @@
+"""Decoding files into text and mapping offsets to lines and columns."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from dig_lsp.text.span import Position, Span
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeProblem:
+    """Something wrong with a file's bytes, found before YAML sees the text."""
+
+    kind: str  # "invalid-utf8" | "bom"
+    message: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file's decoded text plus a line index.
+
+    digdag reads files as UTF-8 (``YamlConfigLoader.loadFile``); bytes that are not UTF-8
+    are replaced (U+FFFD) so the rest of the file can still be analysed, and the first
+    bad byte is reported. A leading BOM is stripped from the text the YAML parser sees but
+    offsets stay relative to the text without it.
+    """
+
+    path: str
+    text: str
+    problems: tuple[DecodeProblem, ...] = ()
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        text = self.text
+        index = text.find("\n")
+        while index >= 0:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    @classmethod
+    def from_bytes(cls, path: str, data: bytes) -> SourceFile:
+        """Decode ``data`` as UTF-8, recording (not raising on) anything unusual."""
+        problems: list[DecodeProblem] = []
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            text = data.decode("utf-8", errors="replace")
+            prefix = data[: error.start].decode("utf-8", errors="replace")
+            problems.append(
+                DecodeProblem(
+                    "invalid-utf8",
+                    f"file is not valid UTF-8: byte 0x{data[error.start]:02x} cannot be decoded "
+                    "(digdag reads workflow files as UTF-8)",
+                    len(prefix),
+                )
+            )
+        if text.startswith(BOM):
+            text = text[1:]
+            problems.append(DecodeProblem("bom", "file starts with a UTF-8 byte order mark", 0))
+        return cls(path, text, tuple(problems))
+
+    @property
+    def line_count(self) -> int:
+        """Number of lines (a trailing newline starts an empty last line)."""
+        return len(self._line_starts)
+
+    def position(self, offset: int) -> Position:
+        """The 0-based line/column of a code-point offset, clamped to the text."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Position(line, offset - self._line_starts[line])
+
+    def offset(self, position: Position) -> int:
+        """The offset of a line/column, clamped to the line's end and the text's end."""
+        if position.line >= len(self._line_starts):
+            return len(self.text)
+        start = self._line_starts[max(0, position.line)]
+        return min(start + max(0, position.column), self.line_end(position.line))
+
+    def line_end(self, line: int) -> int:
+        """Offset of the end of ``line``, excluding its line break."""
+        if line + 1 < len(self._line_starts):
+            end = self._line_starts[line + 1] - 1
+            if end > 0 and self.text[end - 1 : end] == "\r":
+                end -= 1
+            return end
+        return len(self.text)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 0-based line, without its line break ('' past the end)."""
+        if not 0 <= line < len(self._line_starts):
+            return ""
+        return self.text[self._line_starts[line] : self.line_end(line)]
+
+    def offset_of_mark(self, mark: object) -> int:
+        """The offset of a YAML parser mark (it carries a code-point ``index``)."""
+        index = getattr(mark, "index", None)
+        if isinstance(index, int):
+            return max(0, min(index, len(self.text)))
+        line = int(getattr(mark, "line", 0))
+        return self.offset(Position(line, int(getattr(mark, "column", 0))))
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        """A span between two offsets of this file."""
+        end = start if end is None else end
+        return Span(self.path, start, end, self.position(start), self.position(end))
+
+    def line_span(self, line: int) -> Span:
+        """The span of a whole line's text."""
+        start = self._line_starts[min(max(line, 0), len(self._line_starts) - 1)]
+        return self.span(start, self.line_end(line))

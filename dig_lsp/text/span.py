@@ -1,0 +1,37 @@
+"""Spans: where a piece of text is, in one file.
+
+Offsets are code-point offsets into the decoded text. Lines and columns are kept 0-based
+here and converted only at the edges (1-based for the CLI, UTF-16 for LSP), because every
+consumer wants a different convention and converting twice is where off-by-one bugs live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A 0-based line and code-point column."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of one file, with offsets and line/columns."""
+
+    path: str
+    start_offset: int
+    end_offset: int
+    start: Position
+    end: Position
+
+    def contains_offset(self, offset: int) -> bool:
+        """Whether ``offset`` lies inside the span (end inclusive, as a cursor can sit there)."""
+        return self.start_offset <= offset <= self.end_offset
+
+    def with_path(self, path: str) -> Span:
+        """The same range attributed to another path (used when re-rooting cached results)."""
+        return Span(path, self.start_offset, self.end_offset, self.start, self.end)
