@@ -16,7 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from dig_lsp.syntax import problems as kinds
-from dig_lsp.syntax.limits import MAX_EXPANDED_NODES, nesting_offset
+from dig_lsp.text.limits import MAX_EXPANDED_NODES, nesting_offset
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain

@@ -1,0 +1,99 @@
+"""What a check is, and what it is given.
+
+A check is a module with ``CODE``, ``NAME``, ``SEVERITY``, a docstring that is its docs
+page (What it does / Why is this bad? / Example / Use instead) and a ``check(ctx)``
+generator of :class:`Finding`. The engine adds code, name and severity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+
+from dig_lsp.config import Settings
+from dig_lsp.diagnostics import Fix, Related, Severity
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.text.span import Span
+
+_CODE = re.compile(r"^DL\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a check found; the engine turns it into a Diagnostic."""
+
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """The loaded project and the settings the checks run under."""
+
+    project: ProjectModel
+    settings: Settings
+
+    @property
+    def workflows(self) -> list[Workflow]:
+        """Every loaded workflow: top-level ones and ``call>`` targets."""
+        return self.project.workflows
+
+    def tasks(self) -> Iterator[tuple[Workflow, Task]]:
+        """Every task of every workflow, with its workflow."""
+        for workflow in self.project.workflows:
+            for task in workflow.tasks():
+                yield workflow, task
+
+    def problems(self, kind: str) -> Iterator[SyntaxProblem]:
+        """Loading problems of one kind (each reported once even if several workflows share a file)."""
+        seen: set[tuple[str, int, str]] = set()
+        for problem in self.project.problems:
+            key = (problem.span.path, problem.span.start_offset, problem.message)
+            if problem.kind == kind and key not in seen:
+                seen.add(key)
+                yield problem
+
+
+CheckFunction = Callable[[CheckContext], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered check with its metadata and documentation."""
+
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    check: CheckFunction | None  # None for rules applied after all checks (suppressions)
+
+    @property
+    def summary(self) -> str:
+        """The first line of the docs."""
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.name
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Rule:
+        """Read a check module's metadata, rejecting malformed ones early."""
+        code, name = module.CODE, module.NAME
+        if not _CODE.match(code) or not _NAME.match(name):
+            raise ValueError(f"{module.__name__}: bad code {code!r} or name {name!r}")
+        return cls(code, name, module.SEVERITY, module.__doc__ or "", getattr(module, "check", None))
+
+
+def findings_from_problems(kind: str) -> CheckFunction:
+    """A check body that reports loading problems of one kind (the loader found them)."""
+
+    def check(ctx: CheckContext) -> Iterator[Finding]:
+        for problem in ctx.problems(kind):
+            related = tuple(Related(span, message) for span, message in problem.related)
+            yield Finding(problem.span, problem.message, related)
+
+    return check

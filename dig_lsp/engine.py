@@ -1,0 +1,113 @@
+"""analyse(unit, settings) -> diagnostics: load, run every enabled check, apply suppressions.
+
+This is the pure analysis core the CLI and the language server share; it knows nothing
+about output formats or LSP. A check that raises is isolated: its exception becomes an
+``DL000 internal-error`` diagnostic and every other check still runs.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dig_lsp.checks import REGISTRY, unused_suppression
+from dig_lsp.checks.base import CheckContext, Finding, Rule
+from dig_lsp.config import Settings
+from dig_lsp.diagnostics import Diagnostic, Related, Severity
+from dig_lsp.model.project import ProjectModel, load_project
+from dig_lsp.model.targets import Unit
+from dig_lsp.syntax.suppressions import Suppression, parse_suppressions
+from dig_lsp.text.files import DiskReader, FileReader
+from dig_lsp.text.span import Position, Span
+
+INTERNAL_ERROR_CODE = "DL000"
+INTERNAL_ERROR_NAME = "internal-error"
+
+
+@dataclass
+class Analysis:
+    """The result of analysing one unit."""
+
+    diagnostics: list[Diagnostic]
+    files_read: list[str] = field(default_factory=list)
+    model: ProjectModel | None = None
+
+    @property
+    def internal_errors(self) -> int:
+        """How many checks crashed (the CLI exits with 2 when any did)."""
+        return sum(1 for d in self.diagnostics if d.code == INTERNAL_ERROR_CODE)
+
+
+def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None) -> Analysis:
+    """Analyse one unit and return its diagnostics, sorted and de-duplicated."""
+    model = load_project(unit.root, list(unit.workflows), reader or DiskReader())
+    context = CheckContext(model, settings)
+    diagnostics: list[Diagnostic] = []
+    for rule in REGISTRY:
+        if rule.check is not None and settings.is_enabled(rule.code, rule.name):
+            diagnostics.extend(_run(rule, context, settings))
+    diagnostics = [d for d in diagnostics if not settings.ignored_at(d.path, d.code, d.name)]
+    diagnostics = _apply_suppressions(diagnostics, model, settings)
+    diagnostics = sorted(set(d for d in diagnostics if unit.wants(d.path)), key=Diagnostic.sort_key)
+    return Analysis(diagnostics, model.files.paths_read(), model)
+
+
+def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnostic]:
+    assert rule.check is not None
+    try:
+        return [_diagnostic(rule, finding, settings) for finding in rule.check(context)]
+    except Exception as error:  # noqa: BLE001 - one check's bug must not hide the others' results
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        message = (f"check {rule.code} ({rule.name}) failed: {type(error).__name__}: {error} "
+                   f"at {os.path.basename(where.filename)}:{where.lineno}; please report this")
+        path = context.workflows[0].path if context.workflows else context.project.root
+        span = Span(path, 0, 0, Position(0, 0), Position(0, 0))
+        return [Diagnostic(INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Severity.ERROR, message, span)]
+
+
+def _diagnostic(rule: Rule, finding: Finding, settings: Settings) -> Diagnostic:
+    severity = settings.severity_for(rule.code, rule.name, rule.severity)
+    return Diagnostic(rule.code, rule.name, severity, finding.message, finding.span, finding.related, finding.fix)
+
+
+def _apply_suppressions(diagnostics: list[Diagnostic], model: ProjectModel,
+                        settings: Settings) -> list[Diagnostic]:
+    suppressions = _suppressions(model, {d.path for d in diagnostics} | _dig_files(model))
+    if not suppressions:
+        return diagnostics
+    rule = REGISTRY.get(unused_suppression.CODE)
+    assert rule is not None
+    def code_state(code: str) -> str:
+        known = REGISTRY.get(code)
+        if known is None:
+            return "enabled" if code == INTERNAL_ERROR_CODE else "unknown"
+        return "enabled" if settings.is_enabled(known.code, known.name) else "disabled"
+
+    kept, findings = unused_suppression.post_check(diagnostics, suppressions, code_state)
+    if settings.is_enabled(rule.code, rule.name):
+        kept.extend(_diagnostic(rule, finding, settings) for finding in findings)
+    return kept
+
+
+def _dig_files(model: ProjectModel) -> set[str]:
+    return {path for path in model.files.paths_read() if path.endswith(".dig")}
+
+
+def _suppressions(model: ProjectModel, paths: Iterable[str]) -> dict[str, list[Suppression]]:
+    found: dict[str, list[Suppression]] = {}
+    for path in paths:
+        source = model.files.source(path)
+        if source is None:
+            continue
+        parsed = model.files.parsed(path) if path.endswith((".dig", ".yml", ".yaml")) else None
+        entries = parse_suppressions(source, parsed.root if parsed else None)
+        if entries:
+            found[path] = entries
+    return found
+
+
+def related_for(spans: Iterable[tuple[Span, str]]) -> tuple[Related, ...]:
+    """Helper for checks: (span, message) pairs to Related entries."""
+    return tuple(Related(span, message) for span, message in spans)

@@ -1,0 +1,1 @@
+"""The project model: projects, workflows and the compiled task tree."""

@@ -1,0 +1,132 @@
+"""A project loaded into memory: its workflows, the files they reach, and loading problems.
+
+Top-level ``*.dig`` files are workflows; ``call>`` targets are loaded the way digdag's
+``CallOperatorFactory`` loads them (``.dig`` appended when missing, resolved against the
+calling workflow's ``_workdir``: the project root, or the called file's own directory).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from dig_lsp.model.workflow import Task, Workflow, build_workflow
+from dig_lsp.syntax.include import IncludeRef, IncludeResolver, ResolvedTree
+from dig_lsp.syntax.nodes import Mapping, Scalar
+from dig_lsp.syntax.parsed_files import ParsedFiles
+from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.text.files import FileReader, is_inside
+from dig_lsp.text.span import Span
+
+CALL_NOT_FOUND = "call-target-not-found"
+CALL_OUTSIDE = "call-outside-project"
+
+
+@dataclass(frozen=True, slots=True)
+class CallRef:
+    """A ``call>`` whose target is known statically."""
+
+    name: str
+    span: Span
+    target: str | None
+
+
+@dataclass
+class ProjectModel:
+    """Everything loaded for one project."""
+
+    root: str
+    files: ParsedFiles
+    workflows: list[Workflow] = field(default_factory=list)
+    trees: dict[str, ResolvedTree] = field(default_factory=dict)
+    problems: list[SyntaxProblem] = field(default_factory=list)
+    calls: list[CallRef] = field(default_factory=list)
+
+    @property
+    def includes(self) -> list[IncludeRef]:
+        """Every ``!include`` of every loaded workflow file."""
+        return [ref for tree in self.trees.values() for ref in tree.includes]
+
+    def reached_files(self) -> set[str]:
+        """Files reached through ``call>`` or ``!include`` (not top-level workflows)."""
+        reached = {ref.target for ref in self.calls if ref.target}
+        reached |= {ref.target for ref in self.includes if ref.target}
+        return reached
+
+    def workflow(self, path: str) -> Workflow | None:
+        """The loaded workflow of a file path."""
+        return next((wf for wf in self.workflows if wf.path == path), None)
+
+
+def workflow_name(path: str) -> str:
+    """digdag's workflow name: the file name without ``.dig``."""
+    base = os.path.basename(path)
+    return base[: -len(".dig")] if base.endswith(".dig") else base
+
+
+def load_project(root: str, workflow_paths: list[str], reader: FileReader) -> ProjectModel:
+    """Load the given top-level workflows of ``root`` and every workflow they call."""
+    model = ProjectModel(root, ParsedFiles(reader))
+    resolver = IncludeResolver(model.files, root)
+    pending: list[tuple[str, str, tuple[Span, ...]]] = [(path, root, ()) for path in workflow_paths]
+    seen: set[str] = set()
+    while pending:
+        path, workdir, callers = pending.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        workflow = _load_workflow(model, resolver, path, callers)
+        if workflow is None:
+            continue
+        for task in workflow.tasks():
+            ref = _call_ref(task, workdir, root)
+            if ref is None:
+                continue
+            model.calls.append(ref)
+            problem = _check_call(model, ref)
+            if problem is not None:
+                model.problems.append(problem)
+            elif ref.target is not None:
+                pending.append((ref.target, os.path.dirname(ref.target), (ref.span,)))
+    return model
+
+
+def _load_workflow(model: ProjectModel, resolver: IncludeResolver, path: str,
+                   callers: tuple[Span, ...]) -> Workflow | None:
+    tree = resolver.resolve(path)
+    model.trees[path] = tree
+    model.problems.extend(tree.problems)
+    source = model.files.source(path)
+    if source is None or not isinstance(tree.root, Mapping):
+        return None
+    workflow = build_workflow(workflow_name(path), path, tree.root, source.span(0, 0))
+    if callers:
+        workflow = Workflow(workflow.name, workflow.path, workflow.root, callers)
+    model.workflows.append(workflow)
+    return workflow
+
+
+def _call_ref(task: Task, workdir: str, root: str) -> CallRef | None:
+    operator = task.operator
+    if operator is None or operator.name != "call" or not isinstance(operator.command, Scalar):
+        return None
+    name = operator.command.value
+    if not isinstance(name, str) or "${" in name or not name.strip():
+        return None
+    file_name = name if name.endswith(".dig") else name + ".dig"
+    target = os.path.normpath(os.path.join(workdir, file_name))
+    inside = not os.path.isabs(file_name) and is_inside(target, root)
+    return CallRef(name, operator.command.span, target if inside else None)
+
+
+def _check_call(model: ProjectModel, ref: CallRef) -> SyntaxProblem | None:
+    if ref.target is None:
+        return SyntaxProblem(
+            CALL_OUTSIDE,
+            f"call> target {ref.name!r} is outside the project; digdag refuses paths that leave it",
+            ref.span,
+        )
+    if model.files.source(ref.target) is None:
+        shown = os.path.relpath(ref.target, model.root)
+        return SyntaxProblem(CALL_NOT_FOUND, f"call> target {shown!r} does not exist", ref.span)
+    return None

@@ -1,0 +1,177 @@
+"""Workflows and their task trees, built the way digdag's ``WorkflowCompiler`` builds them.
+
+The builder never rejects anything: it records what is there (an operator task with
+children, two operators, a subtask that is not a mapping) so that checks can report it and
+the editor can still offer completion inside a broken file.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
+from dig_lsp.text.span import Span
+
+# Keys whose value is itself a task definition, and the name digdag gives the generated task.
+SPECIAL_SUBTASKS = {"_error": "^error", "_check": "^check", "_do": "^sub", "_else_do": "^sub"}
+
+
+class TaskRole(enum.Enum):
+    """Why a task exists: written as a ``+name`` key, or as one of the special subtasks."""
+
+    ROOT = "root"
+    CHILD = "child"
+    ERROR = "_error"
+    CHECK = "_check"
+    DO = "_do"
+    ELSE_DO = "_else_do"
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorUse:
+    """One ``name>:`` key (or ``_type:``) of a task."""
+
+    name: str
+    key: str
+    key_span: Span
+    command: Node | None
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task as digdag compiles it, with the spans needed to report on it."""
+
+    name: str
+    full_name: str
+    role: TaskRole
+    key_span: Span
+    value: Node
+    config: Mapping
+    operators: tuple[OperatorUse, ...]
+    children: tuple[Task, ...]
+    specials: tuple[Task, ...]
+    disabled: bool = False
+    parent_parallel: bool = False
+
+    @property
+    def operator(self) -> OperatorUse | None:
+        """The operator digdag runs: the first ``x>`` key, or ``_type``."""
+        return self.operators[0] if self.operators else None
+
+    @property
+    def is_group(self) -> bool:
+        """Group tasks carry no operator; they only hold children and directives."""
+        return not self.operators
+
+    def entry(self, key: str) -> Entry | None:
+        """The task's own config entry for ``key``."""
+        return self.config.entry(key)
+
+    def params(self) -> list[Entry]:
+        """Own keys that are not subtasks (``+name``)."""
+        return [entry for entry in self.config.entries if not entry.key.startswith("+")]
+
+    def walk(self) -> Iterator[Task]:
+        """This task and every task below it, children and special subtasks alike."""
+        yield self
+        for child in (*self.children, *self.specials):
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A workflow file: its name, root task, and how it was reached."""
+
+    name: str
+    path: str
+    root: Task
+    called_from: tuple[Span, ...] = field(default=())
+
+    @property
+    def is_called(self) -> bool:
+        """True for a file reached through ``call>`` rather than found at the project's top."""
+        return bool(self.called_from)
+
+    def tasks(self) -> Iterator[Task]:
+        """Every task of the workflow, root first, depth first in file order."""
+        return self.root.walk()
+
+
+def empty_mapping(span: Span) -> Mapping:
+    """A placeholder config for a task whose value is not a mapping."""
+    return Mapping((), span)
+
+
+def build_workflow(name: str, path: str, root: Mapping, file_span: Span) -> Workflow:
+    """Compile a workflow's (include-expanded) top-level mapping into its task tree."""
+    task = _build_task(f"+{name}", f"+{name}", TaskRole.ROOT, file_span, root, parent_parallel=False)
+    return Workflow(name, path, task)
+
+
+def _merge_list(value: Sequence) -> Mapping:
+    """``+x: [{...}, {...}]``: digdag merges the objects in order (later keys win)."""
+    entries: dict[str, Entry] = {}
+    for item in value.items:
+        if isinstance(item, Mapping):
+            for entry in item.entries:
+                entries[entry.key] = entry
+    return Mapping(tuple(entries.values()), value.span)
+
+
+def _config_of(value: Node) -> Mapping:
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, Sequence):
+        return _merge_list(value)
+    return empty_mapping(value.span)
+
+
+def _operators(config: Mapping) -> tuple[OperatorUse, ...]:
+    found = []
+    for entry in config.entries:
+        if entry.key.endswith(">") and not entry.key.startswith("+"):
+            command = entry.value
+            if isinstance(command, Scalar) and command.value is None:
+                command = None
+            found.append(OperatorUse(entry.key[:-1], entry.key, entry.key_span, command))
+        elif entry.key == "_type":
+            type_name = entry.value.value if isinstance(entry.value, Scalar) else None
+            found.append(OperatorUse(str(type_name or ""), "_type", entry.key_span, config.get("_command")))
+    # `_type` and one `x>` is not a compile error (at run time `_type` wins), so keep `_type` first.
+    found.sort(key=lambda use: use.key != "_type")
+    return tuple(found)
+
+
+def _is_disabled(config: Mapping) -> bool:
+    node = config.get("_disable")
+    return isinstance(node, Scalar) and (node.value is True or node.value == "true")
+
+
+def _is_parallel(config: Mapping) -> bool:
+    node = config.get("_parallel")
+    if isinstance(node, Mapping):
+        return True
+    return isinstance(node, Scalar) and (node.value is True or node.value in ("true", "True"))
+
+
+def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value: Node,
+                parent_parallel: bool) -> Task:
+    config = _config_of(value)
+    if _is_disabled(config):
+        return Task(name, full_name, role, key_span, value, empty_mapping(config.span), (), (), (),
+                    disabled=True, parent_parallel=parent_parallel)
+    parallel = _is_parallel(config)
+    children = tuple(
+        _build_task(entry.key, full_name + entry.key, TaskRole.CHILD, entry.key_span, entry.value, parallel)
+        for entry in config.entries
+        if entry.key.startswith("+")
+    )
+    specials = tuple(
+        _build_task(suffix, full_name + suffix, TaskRole(entry.key), entry.key_span, entry.value, False)
+        for entry in config.entries
+        if (suffix := SPECIAL_SUBTASKS.get(entry.key)) is not None
+    )
+    return Task(name, full_name, role, key_span, value, config, _operators(config), children, specials,
+                parent_parallel=parent_parallel)

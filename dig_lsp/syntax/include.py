@@ -1,0 +1,169 @@
+"""Resolving ``!include`` the way digdag's ``YamlConfigLoader.ParameterizeContext`` does.
+
+* Key position (``!include : file``): the included mapping is merged into the enclosing
+  mapping at that point; where both sides hold a mapping under the same key they are
+  deep-merged, otherwise the included value replaces the earlier one. A later plain key
+  replaces an included one in place.
+* Value position (``key: !include file``, also inside lists): the value becomes the
+  included mapping.
+* The name is taken literally (no ``${}``), resolved against the including file's
+  directory, and must stay inside that directory (digdag checks a plain string prefix).
+* Included nodes keep spans into the included file, so diagnostics point there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from dig_lsp.syntax import problems as kinds
+from dig_lsp.syntax.loader import INCLUDE_TAG
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
+from dig_lsp.syntax.parsed_files import ParsedFiles
+from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.text.files import is_inside
+from dig_lsp.text.span import Span
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeRef:
+    """One ``!include`` as written: where the name is and the file it resolves to."""
+
+    name: str
+    span: Span
+    target: str | None  # None when the name could not be resolved to a readable file
+
+
+@dataclass
+class ResolvedTree:
+    """A file's tree with every include spliced in, and what resolving found."""
+
+    root: Node | None
+    problems: list[SyntaxProblem] = field(default_factory=list)
+    includes: list[IncludeRef] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+
+class IncludeResolver:
+    """Expands includes for any number of files, sharing one parse memo."""
+
+    def __init__(self, files: ParsedFiles, project_root: str) -> None:
+        self.files = files
+        self.project_root = project_root
+
+    def resolve(self, path: str) -> ResolvedTree:
+        """The include-expanded tree of ``path`` (its own syntax problems included)."""
+        result = ResolvedTree(None)
+        result.root = self._file(path, (), result)
+        return result
+
+    def _file(self, path: str, chain: tuple[str, ...], result: ResolvedTree) -> Node | None:
+        parsed = self.files.parsed(path)
+        result.files.add(path)
+        if parsed is None:
+            return None
+        result.problems.extend(parsed.problems)
+        if parsed.root is None:
+            return None
+        return self._node(parsed.root, os.path.dirname(path), (*chain, path), result)
+
+    def _node(self, node: Node, directory: str, chain: tuple[str, ...], result: ResolvedTree) -> Node:
+        if isinstance(node, Scalar):
+            if node.tag == INCLUDE_TAG:
+                included = self._include(node, directory, chain, result)
+                return included if included is not None else Scalar(None, "", "", node.span)
+            return node
+        if isinstance(node, Sequence):
+            return Sequence(tuple(self._node(i, directory, chain, result) for i in node.items), node.span)
+        return self._mapping(node, directory, chain, result)
+
+    def _mapping(self, node: Mapping, directory: str, chain: tuple[str, ...], result: ResolvedTree) -> Mapping:
+        built: dict[str, Entry] = {}
+        for entry in node.entries:
+            if entry.key_tag == INCLUDE_TAG:
+                if not isinstance(entry.value, Scalar):
+                    result.problems.append(
+                        SyntaxProblem(kinds.INCLUDE_NOT_FOUND, "an !include key needs a file name as its value",
+                                      entry.value.span)
+                    )
+                    continue
+                included = self._include(entry.value, directory, chain, result)
+                if isinstance(included, Mapping):
+                    for merging in included.entries:
+                        _merge_into(built, merging)
+                continue
+            value = self._node(entry.value, directory, chain, result)
+            built[entry.key] = Entry(entry.key, entry.key_span, value, entry.key_tag)
+        return Mapping(tuple(built.values()), node.span, node.tag)
+
+    def _include(self, name_node: Scalar, directory: str, chain: tuple[str, ...],
+                 result: ResolvedTree) -> Mapping | None:
+        name = name_node.raw if isinstance(name_node.value, str) or name_node.value is None else str(
+            name_node.value)
+        span = name_node.span
+        target = os.path.normpath(os.path.join(directory, name))
+        problem = self._check_path(name, target, directory, span)
+        if problem is not None:
+            result.problems.append(problem)
+            result.includes.append(IncludeRef(name, span, None))
+            return None
+        if target in chain:
+            cycle = " -> ".join(os.path.basename(p) for p in (*chain[chain.index(target):], target))
+            result.problems.append(SyntaxProblem(kinds.INCLUDE_CYCLE, f"!include cycle: {cycle}", span))
+            result.includes.append(IncludeRef(name, span, target))
+            return None
+        if self.files.source(target) is None:
+            result.files.add(target)
+            result.problems.append(
+                SyntaxProblem(kinds.INCLUDE_NOT_FOUND, f"included file {name!r} does not exist", span)
+            )
+            result.includes.append(IncludeRef(name, span, None))
+            return None
+        result.includes.append(IncludeRef(name, span, target))
+        root = self._file(target, chain, result)
+        if root is None:
+            return None
+        if not isinstance(root, Mapping):
+            result.problems.append(
+                SyntaxProblem(kinds.INCLUDE_NOT_MAPPING,
+                              f"included file {name!r} must hold a YAML mapping", span)
+            )
+            return None
+        return root
+
+    def _check_path(self, name: str, target: str, directory: str, span: Span) -> SyntaxProblem | None:
+        if not name.strip():
+            return SyntaxProblem(kinds.INCLUDE_NOT_FOUND, "!include needs a file name", span)
+        # digdag: `path.toString().startsWith(includeDir.toString())` (a plain prefix test).
+        if os.path.isabs(name) or not target.startswith(directory):
+            return SyntaxProblem(
+                kinds.INCLUDE_OUTSIDE,
+                f"!include {name!r} leaves the including file's directory; digdag fails with "
+                f"'File name must not include ..: {name}'",
+                span,
+            )
+        if not is_inside(target, self.project_root):
+            return SyntaxProblem(
+                kinds.INCLUDE_OUTSIDE,
+                f"!include {name!r} resolves (through a symbolic link) outside the project; it was not read",
+                span,
+            )
+        return None
+
+
+def _merge_into(built: dict[str, Entry], merging: Entry) -> None:
+    existing = built.get(merging.key)
+    if existing is not None and isinstance(existing.value, Mapping) and isinstance(merging.value, Mapping):
+        built[merging.key] = Entry(existing.key, existing.key_span, deep_merge(existing.value, merging.value),
+                                   existing.key_tag)
+    else:
+        built[merging.key] = merging if existing is None else Entry(
+            merging.key, merging.key_span, merging.value, merging.key_tag)
+
+
+def deep_merge(dest: Mapping, src: Mapping) -> Mapping:
+    """digdag's ``mergeObject``: mappings merge recursively, anything else is replaced."""
+    built = {entry.key: entry for entry in dest.entries}
+    for entry in src.entries:
+        _merge_into(built, entry)
+    return Mapping(tuple(built.values()), dest.span, dest.tag)

@@ -1,0 +1,92 @@
+"""Inline suppression comments, lexed as YAML comments (never inside quoted or block text).
+
+* ``value  # dig-lint: disable=DL202,DL203`` silences those codes on that line;
+* ``# dig-lint: disable=DL202`` alone on a line silences them on the next line;
+* ``# dig-lint: disable-file=DL202`` (or ``disable-file`` alone) silences the whole file.
+``disable`` without codes silences every code at that place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
+from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Position, Span
+
+_DIRECTIVE = re.compile(r"dig-lint\s*:\s*(?P<verb>disable-file|disable)\b\s*(?:=\s*(?P<codes>[^#]*))?")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One suppression comment: which codes (empty = all) and which line (None = the file)."""
+
+    codes: tuple[str, ...]
+    line: int | None
+    span: Span
+
+
+def _literal_ranges(root: Node | None) -> tuple[list[int], list[int]]:
+    """Start/end offsets of quoted and block scalars, where '#' is text, not a comment."""
+    starts: list[int] = []
+    ends: list[int] = []
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Scalar):
+            if node.style:
+                starts.append(node.span.start_offset)
+                ends.append(node.span.end_offset)
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
+        elif isinstance(node, Mapping):
+            stack.extend(entry.value for entry in node.entries)
+    order = sorted(range(len(starts)), key=starts.__getitem__)
+    return [starts[i] for i in order], [ends[i] for i in order]
+
+
+def _comments(source: SourceFile, root: Node | None) -> Iterator[tuple[int, int]]:
+    """(offset of '#', line) for every comment in the file."""
+    starts, ends = _literal_ranges(root)
+    text = source.text
+    index = text.find("#")
+    while index >= 0:
+        before = text[index - 1] if index > 0 else "\n"
+        if before in " \t\n\r":
+            slot = bisect.bisect_right(starts, index) - 1
+            if slot < 0 or not (starts[slot] <= index < ends[slot]):
+                yield index, source.position(index).line
+                newline = text.find("\n", index)
+                if newline < 0:
+                    return
+                index = text.find("#", newline)
+                continue
+        index = text.find("#", index + 1)
+
+
+def parse_suppressions(source: SourceFile, root: Node | None) -> list[Suppression]:
+    """Every suppression comment of a file (cheap when the file has none)."""
+    if "dig-lint" not in source.text:
+        return []
+    found = []
+    for offset, line in _comments(source, root):
+        end = source.line_end(line)
+        match = _DIRECTIVE.search(source.text, offset, end)
+        if match is None or source.text[offset + 1 : match.start()].strip():
+            continue
+        codes = tuple(c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip())
+        span = source.span(offset, end)
+        if match.group("verb") == "disable-file":
+            found.append(Suppression(codes, None, span))
+        else:
+            alone = not source.text[source.offset(Position(line, 0)) : offset].strip()
+            found.append(Suppression(codes, line + 1 if alone else line, span))
+    return found
+

@@ -1,0 +1,57 @@
+"""Reading files through one door, so editors' unsaved buffers can win over the disk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dig_lsp.text.limits import MAX_FILE_BYTES
+
+
+class FileReader(Protocol):
+    """Where analysis gets file contents from."""
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of ``path`` (an absolute, normalised path), or None if it cannot be read."""
+        ...  # pragma: no cover - protocol
+
+
+class DiskReader:
+    """Reads regular files from disk, refusing anything larger than the size limit."""
+
+    def read(self, path: str) -> bytes | None:
+        """Read ``path``; None for missing, unreadable, non-regular or oversized files."""
+        try:
+            if not os.path.isfile(path) or os.path.getsize(path) > MAX_FILE_BYTES:
+                return None
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+
+@dataclass
+class OverlayReader:
+    """Buffers held in memory (e.g. open editor documents) shadow the files beneath."""
+
+    overlays: Mapping[str, bytes]
+    fallback: FileReader = field(default_factory=DiskReader)
+
+    def read(self, path: str) -> bytes | None:
+        """The overlay's bytes when present, else the fallback's."""
+        data = self.overlays.get(path)
+        return data if data is not None else self.fallback.read(path)
+
+
+def normalise(path: str) -> str:
+    """An absolute, normalised path; symlinks are *not* resolved (digdag does not either)."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+def is_inside(path: str, directory: str) -> bool:
+    """Whether the real location of ``path`` (symlinks resolved) lies inside ``directory``."""
+    real = os.path.realpath(path)
+    root = os.path.realpath(directory)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)

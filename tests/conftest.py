@@ -1,0 +1,56 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dig_lsp.config import Settings
+from dig_lsp.diagnostics import Diagnostic
+from dig_lsp.engine import analyse
+from dig_lsp.model.targets import plan
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus" / "digdag"
+
+
+def lint_paths(paths: list[Path], settings: Settings | None = None) -> list[Diagnostic]:
+    """Run the analysis core over paths the way the CLI does (no cache, one process)."""
+    settings = settings or Settings()
+    found: list[Diagnostic] = []
+    for unit in plan([str(p) for p in paths]):
+        found.extend(analyse(unit, settings).diagnostics)
+    return sorted(set(found), key=Diagnostic.sort_key)
+
+
+def lint_text(tmp_path: Path, text: str, name: str = "wf.dig", settings: Settings | None = None,
+              files: dict[str, str] | None = None) -> list[Diagnostic]:
+    """Write a one-workflow project (plus support files) and lint it."""
+    for relative, content in (files or {}).items():
+        target = tmp_path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return lint_paths([tmp_path], settings)
+
+
+def codes(diagnostics: list[Diagnostic]) -> list[str]:
+    """Just the codes, in order."""
+    return [d.code for d in diagnostics]
+
+
+def short(diagnostic: Diagnostic, base: Path) -> str:
+    """``path:line:col: CODE`` with a path relative to ``base`` (1-based line/column)."""
+    relative = os.path.relpath(diagnostic.path, base).replace(os.sep, "/")
+    return f"{relative}:{diagnostic.span.start.line + 1}:{diagnostic.span.start.column + 1}: {diagnostic.code}"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared digdag corpus (skips when the checkout has no ../shared beside it)."""
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/digdag is not present")
+    return CORPUS

@@ -1,0 +1,41 @@
+"""Every check has a fixture project whose expected diagnostics are listed beside it.
+
+``tests/fixtures/checks/<CODE>/expected.txt`` holds one ``path:line:col: CODE`` line per
+expected diagnostic (comments start with ``#``). The fixture is linted with only that
+check selected, so each fixture proves its check finds what it should and nothing more.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dig_lsp.checks import REGISTRY
+from dig_lsp.config import Settings
+from tests.conftest import FIXTURES, lint_paths, short
+
+CHECK_FIXTURES = FIXTURES / "checks"
+RULES = list(REGISTRY)
+
+
+def _expected(directory: Path) -> list[str]:
+    lines = (directory / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_check_fixture(rule):  # type: ignore[no-untyped-def]
+    directory = CHECK_FIXTURES / rule.code
+    assert (directory / "expected.txt").is_file(), f"{rule.code} has no fixture at {directory}"
+    expected = _expected(directory)
+    assert expected, f"{rule.code}: a fixture must expect at least one diagnostic"
+    settings = Settings(select=(rule.code,))
+    found = [short(d, directory) for d in lint_paths([directory], settings)]
+    assert sorted(found) == sorted(expected)
+
+
+def test_every_fixture_belongs_to_a_rule():  # type: ignore[no-untyped-def]
+    known = {rule.code for rule in RULES}
+    stray = [p.name for p in CHECK_FIXTURES.iterdir() if p.is_dir() and p.name not in known]
+    assert not stray
