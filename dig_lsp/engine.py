@@ -50,7 +50,7 @@ def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None) ->
             diagnostics.extend(_run(rule, context, settings))
     diagnostics = [d for d in diagnostics if not settings.ignored_at(d.path, d.code, d.name)]
     diagnostics = _apply_suppressions(diagnostics, model, settings)
-    diagnostics = sorted(set(d for d in diagnostics if unit.wants(d.path)), key=Diagnostic.sort_key)
+    diagnostics = sorted({d for d in diagnostics if unit.wants(d.path)}, key=Diagnostic.sort_key)
     return Analysis(diagnostics, model.files.paths_read(), model)
 
 
@@ -58,7 +58,7 @@ def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnost
     assert rule.check is not None
     try:
         return [_diagnostic(rule, finding, settings) for finding in rule.check(context)]
-    except Exception as error:  # noqa: BLE001 - one check's bug must not hide the others' results
+    except Exception as error:  # one check's bug must not hide the other checks' results
         where = traceback.extract_tb(error.__traceback__)[-1]
         message = (f"check {rule.code} ({rule.name}) failed: {type(error).__name__}: {error} "
                    f"at {os.path.basename(where.filename)}:{where.lineno}; please report this")

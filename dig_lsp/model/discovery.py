@@ -18,7 +18,7 @@ _SKIPPED_DIRS = {"node_modules", "__pycache__", "venv"}
 
 
 @lru_cache(maxsize=256)
-def _ignore_spec(project_root: str) -> pathspec.PathSpec | None:
+def _ignore_spec(project_root: str) -> pathspec.PathSpec | None:  # type: ignore[type-arg]
     path = os.path.join(project_root, ".digdagignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:

@@ -132,7 +132,7 @@ def _operators(config: Mapping) -> tuple[OperatorUse, ...]:
     found = []
     for entry in config.entries:
         if entry.key.endswith(">") and not entry.key.startswith("+"):
-            command = entry.value
+            command: Node | None = entry.value
             if isinstance(command, Scalar) and command.value is None:
                 command = None
             found.append(OperatorUse(entry.key[:-1], entry.key, entry.key_span, command))

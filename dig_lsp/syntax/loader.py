@@ -16,10 +16,10 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from dig_lsp.syntax import problems as kinds
-from dig_lsp.text.limits import MAX_EXPANDED_NODES, nesting_offset
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain
+from dig_lsp.text.limits import MAX_EXPANDED_NODES, nesting_offset
 from dig_lsp.text.source import SourceFile
 
 INCLUDE_TAG = "!include"
@@ -60,7 +60,7 @@ def parse(source: SourceFile) -> ParsedFile:
         documents = list(_new_yaml().compose_all(source.text))
     except ReaderError as error:
         offset = max(0, int(getattr(error, "position", 0) or 0))
-        problems.append(_reader_problem(source, error, offset))
+        problems.append(_reader_problem(source, offset))
         return ParsedFile(source, None, tuple(problems))
     except MarkedYAMLError as error:
         problems.append(_marked_problem(source, error))
@@ -94,7 +94,7 @@ def parse(source: SourceFile) -> ParsedFile:
     return ParsedFile(source, root, tuple(problems))
 
 
-def _describe(node: Node) -> str:
+def _describe(node: Scalar | Sequence) -> str:
     if isinstance(node, Sequence):
         return "a list"
     return f"the scalar {node.raw!r}" if node.raw else "null"
@@ -105,7 +105,7 @@ def _decode_problem(source: SourceFile, problem: Any) -> SyntaxProblem:
     return SyntaxProblem(kind, problem.message, source.span(problem.offset, problem.offset + 1))
 
 
-def _reader_problem(source: SourceFile, error: ReaderError, offset: int) -> SyntaxProblem:
+def _reader_problem(source: SourceFile, offset: int) -> SyntaxProblem:
     char = source.text[offset : offset + 1]
     code = f"U+{ord(char):04X}" if char else "a character"
     message = (

@@ -13,7 +13,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NESTING = 1000
 MAX_EXPANDED_NODES = 500_000
 
-_LEADING_SPACES = re.compile(r"^[ \t]{%d,}" % MAX_NESTING, re.MULTILINE)
+_LEADING_SPACES = re.compile(rf"^[ \t]{{{MAX_NESTING},}}", re.MULTILINE)
 
 
 def nesting_offset(text: str) -> int | None:

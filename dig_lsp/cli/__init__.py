@@ -1,0 +1,1 @@
+"""The ``dig-lint`` command line."""

@@ -1,0 +1,214 @@
+"""Output formats: text (with source snippets), JSON, SARIF 2.1.0 and GitHub annotations.
+
+Every renderer takes diagnostics plus two callables -- how to show a path, and how to get a
+file's text for snippets -- so that stdin input and path display rules live in one place.
+Lines and columns are 1-based code points in every format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from dig_lsp import __version__
+from dig_lsp.checks import REGISTRY
+from dig_lsp.diagnostics import Diagnostic, Severity
+
+FORMATS = ("text", "json", "sarif", "github")
+PathShower = Callable[[str], str]
+TextGetter = Callable[[str], str | None]
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36", Severity.HINT: "2"}
+
+
+def render(fmt: str, diagnostics: list[Diagnostic], show: PathShower, text_of: TextGetter,
+           colour: bool = False, files_checked: int = 0) -> str:
+    """Render ``diagnostics`` in format ``fmt``."""
+    if fmt == "json":
+        return render_json(diagnostics, show)
+    if fmt == "sarif":
+        return render_sarif(diagnostics, show)
+    if fmt == "github":
+        return render_github(diagnostics, show)
+    return render_text(diagnostics, show, text_of, colour, files_checked)
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def render_text(diagnostics: list[Diagnostic], show: PathShower, text_of: TextGetter,
+                colour: bool = False, files_checked: int = 0) -> str:
+    """``path:line:col: severity[CODE] message``, the source line, a caret underline, a summary."""
+    lines: list[str] = []
+    cache: dict[str, list[str] | None] = {}
+    for d in diagnostics:
+        start = d.span.start
+        label = _paint(f"{d.severity.label}[{d.code}]", _COLOURS[d.severity], colour)
+        lines.append(f"{_paint(show(d.path), '1', colour)}:{start.line + 1}:{start.column + 1}: {label} "
+                     f"{d.message}")
+        lines.extend(_snippet(d, cache, text_of, colour))
+        for related in d.related:
+            r = related.span.start
+            lines.append(f"  note: {show(related.span.path)}:{r.line + 1}:{r.column + 1}: {related.message}")
+        if d.fix is not None:
+            lines.append(f"  help: {d.fix.title}")
+    lines.append(summary(diagnostics, files_checked))
+    return "\n".join(lines)
+
+
+def _snippet(d: Diagnostic, cache: dict[str, list[str] | None], text_of: TextGetter,
+             colour: bool) -> list[str]:
+    if d.path not in cache:
+        text = text_of(d.path)
+        cache[d.path] = None if text is None else text.splitlines()
+    source = cache[d.path]
+    start, end = d.span.start, d.span.end
+    if source is None or start.line >= len(source):
+        return []
+    line = source[start.line].replace("\t", " ")
+    width = (end.column if end.line == start.line else len(line)) - start.column
+    underline = "^" + "~" * max(0, min(width, len(line) - start.column) - 1)
+    number = str(start.line + 1)
+    gutter = " " * len(number)
+    return [f"{gutter} |", f"{number} | {line}",
+            f"{gutter} | {' ' * start.column}{_paint(underline, _COLOURS[d.severity], colour)}"]
+
+
+def summary(diagnostics: Iterable[Diagnostic], files_checked: int = 0) -> str:
+    """One line: counts by severity (and files checked when known)."""
+    counts = Counter(d.severity for d in diagnostics)
+    checked = f" in {files_checked} file{'s' if files_checked != 1 else ''}" if files_checked else ""
+    if not counts:
+        return f"No problems found{checked}."
+    parts = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}" for s in sorted(counts, reverse=True)]
+    total = sum(counts.values())
+    return f"Found {total} problem{'s' if total != 1 else ''}{checked} ({', '.join(parts)})."
+
+
+def _json_item(d: Diagnostic, show: PathShower) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "path": show(d.path),
+        "line": d.span.start.line + 1,
+        "column": d.span.start.column + 1,
+        "end_line": d.span.end.line + 1,
+        "end_column": d.span.end.column + 1,
+        "severity": d.severity.label,
+        "code": d.code,
+        "name": d.name,
+        "message": d.message,
+    }
+    if d.related:
+        item["related"] = [
+            {"path": show(r.span.path), "line": r.span.start.line + 1, "column": r.span.start.column + 1,
+             "message": r.message}
+            for r in d.related
+        ]
+    if d.fix is not None:
+        item["fix"] = {
+            "title": d.fix.title,
+            "applicability": d.fix.applicability.value,
+            "edits": [
+                {"path": show(e.span.path), "line": e.span.start.line + 1, "column": e.span.start.column + 1,
+                 "end_line": e.span.end.line + 1, "end_column": e.span.end.column + 1, "new_text": e.new_text}
+                for e in d.fix.edits
+            ],
+        }
+    return item
+
+
+def render_json(diagnostics: list[Diagnostic], show: PathShower) -> str:
+    """A JSON list of diagnostic objects."""
+    return json.dumps([_json_item(d, show) for d in diagnostics], indent=2, ensure_ascii=False)
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}
+
+
+def _sarif_region(d_span: Any) -> dict[str, int]:
+    return {
+        "startLine": d_span.start.line + 1,
+        "startColumn": d_span.start.column + 1,
+        "endLine": d_span.end.line + 1,
+        "endColumn": d_span.end.column + 1,
+    }
+
+
+def _sarif_location(span: Any, show: PathShower, message: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": {"uri": show(span.path).replace("\\", "/")},
+                             "region": _sarif_region(span)}
+    }
+    if message is not None:
+        location["message"] = {"text": message}
+    return location
+
+
+def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
+    """A SARIF 2.1.0 log with one run; every rule is described in ``tool.driver.rules``."""
+    rules = list(REGISTRY)
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for d in diagnostics:
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [_sarif_location(d.span, show)],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.related:
+            result["relatedLocations"] = [
+                {**_sarif_location(r.span, show, r.message), "id": i} for i, r in enumerate(d.related)
+            ]
+        results.append(result)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dig-lint",
+                "version": __version__,
+                "rules": [
+                    {
+                        "id": rule.code,
+                        "name": rule.name,
+                        "shortDescription": {"text": rule.summary},
+                        "fullDescription": {"text": rule.doc.strip()},
+                        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+                    }
+                    for rule in rules
+                ],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice",
+                   Severity.HINT: "notice"}
+
+
+def render_github(diagnostics: list[Diagnostic], show: PathShower) -> str:
+    """GitHub Actions workflow commands, one annotation per diagnostic."""
+    lines = []
+    for d in diagnostics:
+        s = d.span
+        props = (f"file={_escape_property(show(d.path))},line={s.start.line + 1},col={s.start.column + 1},"
+                 f"endLine={s.end.line + 1},endColumn={s.end.column + 1},"
+                 f"title={_escape_property(f'{d.code} {d.name}')}")
+        lines.append(f"::{_GITHUB_COMMAND[d.severity]} {props}::{_escape_data(d.message)}")
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Running the analysis over many units: cache first, then all cores for the rest.
+
+Units (projects) are independent, so they are analysed in worker processes when there
+is enough work to pay for them; a single small project runs in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from dig_lsp.cache import ResultCache
+from dig_lsp.config import Settings
+from dig_lsp.diagnostics import Diagnostic
+from dig_lsp.engine import analyse
+from dig_lsp.model.targets import Unit
+from dig_lsp.text.files import DiskReader, FileReader, OverlayReader
+
+# Below this many workflow files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+@dataclass
+class RunResult:
+    """Diagnostics of every unit, and how they were obtained."""
+
+    diagnostics: list[Diagnostic]
+    units: int
+    cached_units: int
+
+
+def _analyse_unit(unit: Unit, settings: Settings) -> tuple[list[Diagnostic], list[str]]:
+    analysis = analyse(unit, settings, DiskReader())
+    return analysis.diagnostics, analysis.files_read
+
+
+def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
+        overlays: Mapping[str, bytes] | None = None, jobs: int | None = None) -> RunResult:
+    """Analyse ``units`` and return all diagnostics, sorted and de-duplicated."""
+    found: list[Diagnostic] = []
+    todo: list[Unit] = []
+    cached = 0
+    for unit in units:
+        hit = cache.get(unit) if cache is not None and not overlays else None
+        if hit is None:
+            todo.append(unit)
+        else:
+            cached += 1
+            found.extend(hit)
+    for unit, (diagnostics, files) in zip(todo, _analyse_all(todo, settings, overlays, jobs), strict=True):
+        found.extend(diagnostics)
+        if cache is not None and not overlays:
+            cache.put(unit, files, diagnostics)
+    return RunResult(sorted(set(found), key=Diagnostic.sort_key), len(units), cached)
+
+
+def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, bytes] | None,
+                 jobs: int | None) -> list[tuple[list[Diagnostic], list[str]]]:
+    workers = jobs or os.cpu_count() or 1
+    size = sum(len(unit.workflows) for unit in units)
+    if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:
+        reader: FileReader = OverlayReader(overlays) if overlays else DiskReader()
+        results = []
+        for unit in units:
+            analysis = analyse(unit, settings, reader)
+            results.append((analysis.diagnostics, analysis.files_read))
+        return results
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
+        chunk = max(1, len(units) // (workers * 4))
+        return list(pool.map(_analyse_unit, units, [settings] * len(units), chunksize=chunk))
