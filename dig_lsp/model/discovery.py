@@ -18,11 +18,11 @@ _SKIPPED_DIRS = {"node_modules", "__pycache__", "venv"}
 
 
 @lru_cache(maxsize=256)
-def _ignore_spec(project_root: str) -> pathspec.PathSpec | None:  # type: ignore[type-arg]
+def _ignore_spec(project_root: str) -> pathspec.GitIgnoreSpec | None:
     path = os.path.join(project_root, ".digdagignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.PathSpec.from_lines("gitwildmatch", handle)
+            return pathspec.GitIgnoreSpec.from_lines(handle)
     except OSError:
         return None
 
