@@ -73,7 +73,7 @@ def test_fail_on_error_ignores_warnings(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_select_and_ignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "wf.dig").write_text("a: 1\na: 2\n+b:\n  call>: missing\n")
+    (tmp_path / "wf.dig").write_text("_export:\n  a: 1\n  a: 2\n+b:\n  call>: missing\n")
     _, out, _ = _run(["--no-cache", "--format", "json", "--select", "DL1", "--ignore", "duplicate-key"],
                      tmp_path, capsys)
     assert [d["code"] for d in json.loads(out)] == ["DL112"]
@@ -105,8 +105,8 @@ def test_config_file_selects_and_relevels(tmp_path: Path, capsys: pytest.Capture
 def test_pyproject_table_and_per_path_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.dig-lint]\nper-path-ignores = { "legacy/*" = ["DL102"] }\n')
     (tmp_path / "legacy").mkdir()
-    (tmp_path / "legacy" / "old.dig").write_text("a: 1\na: 2\n")
-    (tmp_path / "new.dig").write_text("a: 1\na: 2\n")
+    (tmp_path / "legacy" / "old.dig").write_text("_export:\n  a: 1\n  a: 2\n")
+    (tmp_path / "new.dig").write_text("_export:\n  a: 1\n  a: 2\n")
     _, out, _ = _run(["--no-cache", "--format", "json"], tmp_path, capsys)
     assert [d["path"] for d in json.loads(out)] == ["new.dig"]
 
@@ -145,15 +145,15 @@ def test_warm_cache_gives_the_same_result_and_sees_changes(tmp_path: Path, capsy
 
 def test_suppressions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "wf.dig").write_text(
-        "a: 1\na: 2  # dig-lint: disable=DL102\n# dig-lint: disable=DL102\na: 3\n"
-        "b: 1  # dig-lint: disable=DL102\nc: '# dig-lint: disable=DL102'\nc: 2\n"
+        "_export:\n  a: 1\n  a: 2  # dig-lint: disable=DL102\n  # dig-lint: disable=DL102\n  a: 3\n"
+        "  b: 1  # dig-lint: disable=DL102\n  c: '# dig-lint: disable=DL102'\n  c: 2\n"
     )
     _, out, _ = _run(["--no-cache", "--format", "json"], tmp_path, capsys)
-    assert [(d["line"], d["code"]) for d in json.loads(out)] == [(5, "DL901"), (7, "DL102")]
+    assert [(d["line"], d["code"]) for d in json.loads(out)] == [(6, "DL901"), (8, "DL102")]
 
 
 def test_disable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "wf.dig").write_text("# dig-lint: disable-file=DL102\na: 1\na: 2\n")
+    (tmp_path / "wf.dig").write_text("# dig-lint: disable-file=DL102\n_export:\n  a: 1\n  a: 2\n")
     assert _run(["--no-cache"], tmp_path, capsys)[0] == 0
 
 

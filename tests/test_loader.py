@@ -85,7 +85,7 @@ def test_merge_keys_are_applied_and_explicit_keys_win() -> None:
         ("a: 'abc\nb: 2\n", kinds.YAML_SYNTAX, 2),
         ("a: [${x}] text\n", kinds.YAML_SYNTAX, 0),
         ("a: ******\n", kinds.YAML_SYNTAX, 0),
-        ("a: 1\n---\nb: 2\n", kinds.MULTIPLE_DOCUMENTS, 2),
+        ("a: 1\n---\nb: 2\n", kinds.MULTIPLE_DOCUMENTS, 1),
         ("", kinds.NOT_A_MAPPING, 0),
         ("- a\n- b\n", kinds.NOT_A_MAPPING, 0),
         ("just text\n", kinds.NOT_A_MAPPING, 0),

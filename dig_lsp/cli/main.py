@@ -133,7 +133,11 @@ def _lint(args: argparse.Namespace) -> int:
     files = len({wf for unit in units for wf in unit.workflows})
     output = render(args.format, result.diagnostics, show, text_of, colour, files)  # type: ignore[arg-type]
     if output:
-        print(output)
+        try:
+            print(output)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `dig-lint ... | head`: the reader left, which is not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return _exit_code(result.diagnostics, settings.fail_on)
 
 

@@ -7,6 +7,7 @@ place, so every duplicate in every mapping can be reported, not just the first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml import nodes as ry
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
 
 from dig_lsp.syntax import problems as kinds
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
@@ -21,8 +23,12 @@ from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain
 from dig_lsp.text.limits import MAX_EXPANDED_NODES, nesting_offset
 from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Position, Span
 
 INCLUDE_TAG = "!include"
+_EXOTIC_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+# YAML 1.1's printable set (SnakeYAML's StreamReader uses the same one).
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 _MERGE_TAG = _STANDARD_TAG_PREFIX + "merge"
 
@@ -36,11 +42,24 @@ class ParsedFile:
     problems: tuple[SyntaxProblem, ...]
 
 
+class _PlainResolver(VersionedResolver):
+    """Tags every implicit node by kind only: scalars are typed later by digdag's rules
+    (``scalars.py``), so ruamel's own implicit resolution would be wasted work (it was half
+    of composing time). Explicit tags (``!include``, ``!!int``) are kept by the composer."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ARG002 - ruamel's signature
+        if kind is ry.ScalarNode:
+            return _STANDARD_TAG_PREFIX + "str"
+        return _STANDARD_TAG_PREFIX + ("seq" if kind is ry.SequenceNode else "map")
+
+
 def _new_yaml() -> YAML:
     try:
-        return YAML(typ="safe", pure=False)
+        yaml = YAML(typ="safe", pure=False)
     except Exception:  # pragma: no cover - no C extension on this interpreter
-        return YAML(typ="safe", pure=True)
+        yaml = YAML(typ="safe", pure=True)
+    yaml.Resolver = _PlainResolver
+    return yaml
 
 
 def parse(source: SourceFile) -> ParsedFile:
@@ -58,9 +77,10 @@ def parse(source: SourceFile) -> ParsedFile:
         return ParsedFile(source, None, tuple(problems))
     try:
         documents = list(_new_yaml().compose_all(source.text))
-    except ReaderError as error:
-        offset = max(0, int(getattr(error, "position", 0) or 0))
-        problems.append(_reader_problem(source, offset))
+    except ReaderError:
+        # The C reader reports a byte position; find the character ourselves.
+        bad = _NON_PRINTABLE.search(source.text)
+        problems.append(_reader_problem(source, bad.start() if bad else 0))
         return ParsedFile(source, None, tuple(problems))
     except MarkedYAMLError as error:
         problems.append(_marked_problem(source, error))
@@ -73,12 +93,13 @@ def parse(source: SourceFile) -> ParsedFile:
     root = None if documents[0] is None else builder.build(documents[0])
     for extra in documents[1:]:
         assert extra is not None
+        start = _document_marker(source, extra.start_mark.index)
         problems.append(
             SyntaxProblem(
                 kinds.MULTIPLE_DOCUMENTS,
                 "a workflow file holds one YAML document; this second document is not read by digdag "
                 "(it fails with 'expected a single document')",
-                builder.span(extra.start_mark, extra.start_mark),
+                source.span(start, start + 3),
             )
         )
     if not isinstance(root, Mapping):
@@ -94,6 +115,12 @@ def parse(source: SourceFile) -> ParsedFile:
     return ParsedFile(source, root, tuple(problems))
 
 
+def _document_marker(source: SourceFile, content_offset: int) -> int:
+    """The ``---`` that starts the document whose content begins at ``content_offset``."""
+    marker = source.text.rfind("---", 0, content_offset + 3)
+    return marker if marker >= 0 else content_offset
+
+
 def _describe(node: Scalar | Sequence) -> str:
     if isinstance(node, Sequence):
         return "a list"
@@ -107,9 +134,9 @@ def _decode_problem(source: SourceFile, problem: Any) -> SyntaxProblem:
 
 def _reader_problem(source: SourceFile, offset: int) -> SyntaxProblem:
     char = source.text[offset : offset + 1]
-    code = f"U+{ord(char):04X}" if char else "a character"
+    code = f"U+{ord(char):04X}" if char else "an unprintable character"
     message = (
-        f"control character {code} is not allowed in YAML; remove it or write it as an escape "
+        f"character {code} is not allowed in YAML; remove it or write it as an escape "
         "inside a double-quoted string"
     )
     return SyntaxProblem(kinds.YAML_SYNTAX, message, source.span(offset, offset + 1))
@@ -157,14 +184,23 @@ class _TreeBuilder:
 
     def __init__(self, source: SourceFile, problems: list[SyntaxProblem]) -> None:
         self.source = source
+        self.path = source.path
+        self.text_length = len(source.text)
+        # YAML also breaks lines at a lone CR, NEL, LS and PS; our line table (like LSP) does not.
+        self.exotic_breaks = _EXOTIC_BREAK.search(source.text) is not None
         self.problems = problems
         self.memo: dict[int, Node] = {}
         self.weights: dict[int, int] = {}
         self.expanded = 0
         self.limit_reported = False
 
-    def span(self, start: Any, end: Any) -> Any:
-        return self.source.span(self.source.offset_of_mark(start), self.source.offset_of_mark(end))
+    def span(self, start: Any, end: Any) -> Span:
+        if self.exotic_breaks or end.index >= self.text_length:
+            # Marks at the very end can name a line the text does not have; let the line table clamp.
+            return self.source.span(start.index, end.index)
+        # Marks carry code-point index, line and column already; no need to search the line table.
+        return Span(self.path, start.index, end.index, Position(start.line, start.column),
+                    Position(end.line, end.column))
 
     def build(self, node: Any) -> Node:
         key = id(node)
@@ -201,7 +237,7 @@ class _TreeBuilder:
             )
         return Scalar(None, "", "", span)
 
-    def _node_span(self, node: Any) -> Any:
+    def _node_span(self, node: Any) -> Span:
         return self.span(node.start_mark, node.end_mark)
 
     def _scalar(self, node: Any) -> Scalar:
@@ -209,7 +245,7 @@ class _TreeBuilder:
         tag = _custom_tag(node)
         raw = node.value
         value: Any = raw
-        if not style and tag is None and (node.tag is None or str(node.tag).startswith(_STANDARD_TAG_PREFIX)):
+        if not style and tag is None:
             value = resolve_plain(raw)
         elif tag is not None and tag != INCLUDE_TAG:
             self._unknown_tag(node, tag)
@@ -232,7 +268,7 @@ class _TreeBuilder:
         entries: list[Entry] = []
         merge_sources: list[Any] = []
         for key_node, value_node in node.value:
-            if str(key_node.tag) == _MERGE_TAG or (
+            if (  # a YAML merge key `<<:`
                 isinstance(key_node, ry.ScalarNode) and key_node.value == "<<" and not key_node.style
             ):
                 merge_sources.append(value_node)
@@ -295,10 +331,14 @@ class _TreeBuilder:
 
 def _custom_tag(node: Any) -> str | None:
     """An application tag (``!name``), or None for standard / implicit tags."""
-    tag = node.tag
+    # ``ctag`` is ruamel's Tag object; ``node.tag`` renders it to a string, which is costly.
+    tag = getattr(node, "ctag", None)
     if tag is None:
+        text = node.tag
+    elif getattr(tag, "handle", None) is None:
+        text = tag.suffix  # the C parser hands over the full tag text here
+    else:
+        text = str(tag)
+    if text is None or text.startswith(_STANDARD_TAG_PREFIX) or text in ("!", "?"):
         return None
-    text = str(tag)
-    if text.startswith("tag:yaml.org,2002:") or text in ("!", "?"):
-        return None
-    return text
+    return str(text)

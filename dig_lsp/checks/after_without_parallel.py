@@ -1,0 +1,78 @@
+"""`_after` on a task whose parent group does not run its children in parallel.
+
+## What it does
+Reports the `_after` key of a `+task` whose parent group has no `_parallel`, or `_parallel: false`. Any `_after`, even an empty one, counts. Disabled tasks, and parents whose own `_parallel` is invalid (DL211), are skipped.
+
+## Why is this bad?
+digdag refuses to compile the workflow (`Setting "_after" option is invalid if its parent task doesn't have "_parallel: true" option`), so `digdag check`, `push` and `run` fail before anything runs. In a sequential group every task already waits for the tasks above it.
+
+## Example
+```yaml
++prepare:
+  +a:
+    sh>: ./a.sh
+  +b:
+    _after: [+a]
+    sh>: ./b.sh
+```
+
+## Use instead
+```yaml
++prepare:
+  _parallel: true
+  +a:
+    sh>: ./a.sh
+  +b:
+    _after: [+a]
+    sh>: ./b.sh
+```
+"""
+
+# Facts: digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java (Context.collect:
+# when the group's ParallelControl is not parallel, a child whose config `has("_after")` (any value,
+# null included) throws this message; only `+children` of group tasks are checked, and a
+# `_disable: true` child is replaced by an empty config).
+# Corpus: digdag-tests/src/test/resources/acceptance/background_after/after_without_parallel.dig.
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import group_parallel, task_label
+from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Entry
+
+CODE = "DL209"
+NAME = "after-without-parallel"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Report `_after` under every enabled, sequential group."""
+    seen: set[tuple[str, int]] = set()
+    for _, parent in ctx.tasks():
+        if parent.disabled or not parent.is_group or group_parallel(parent.config) is not False:
+            continue
+        for child in parent.children:
+            entry = None if child.disabled else child.entry("_after")
+            if entry is not None and (where := (entry.key_span.path, entry.key_span.start_offset)) not in seen:
+                seen.add(where)
+                yield Finding(entry.key_span, _message(parent, child), _related(parent))
+
+
+def _message(parent: Task, child: Task) -> str:
+    setting = parent.entry("_parallel")
+    state = "has `_parallel: false`" if setting is not None else "has no `_parallel`"
+    parent_label = task_label(parent)
+    return (f"`_after` on {task_label(child)} needs a parallel parent, but {parent_label} {state}: its children "
+            f"already run one after another. Add `_parallel: true` to {parent_label}, or remove `_after`. digdag "
+            f"fails with \"Setting \"_after\" option is invalid if its parent task doesn't have \"_parallel: true\" "
+            f"option\"")
+
+
+def _related(parent: Task) -> tuple[Related, ...]:
+    entry: Entry | None = parent.entry("_parallel")
+    span = entry.key_span if entry is not None else parent.key_span
+    return (Related(span, f"parent task {task_label(parent)}"),)

@@ -1,0 +1,107 @@
+"""`_background: true` under a parallel parent, or a `_background` that is not a boolean.
+
+## What it does
+Reports `_background: true` on a `+task` whose parent group has `_parallel: true` or `_parallel: {limit: N}`, and `_background` values digdag cannot read as a boolean (anything but `true`/`false`, their `True`/`False` spellings, or an integer), including `${...}`, which is never evaluated there. Disabled tasks, and parents whose own `_parallel` is invalid (DL211), are skipped.
+
+## Why is this bad?
+digdag refuses to compile the workflow (`Setting "_background: true" option is invalid (unnecessary) if its parent task has "_parallel: true" option`, or `Expected 'true' or 'false' for key '_background' ...`), so `digdag check`, `push` and `run` fail before anything runs. In a parallel group every child already starts without waiting for its siblings.
+
+## Example
+```yaml
++prepare:
+  _parallel: true
+  +a:
+    sh>: ./a.sh
+  +b:
+    _background: true
+    sh>: ./b.sh
+```
+
+## Use instead
+```yaml
++prepare:
+  _parallel: true
+  +a:
+    sh>: ./a.sh
+  +b:
+    sh>: ./b.sh
+```
+"""
+
+# Facts: digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java (Context.collect
+# reads each child's raw `_background` with Config.get("_background", boolean.class, false) in both
+# the sequential branch and parseSubtaskWithParallel, which throws the "(unnecessary)" message; the
+# parent's ParallelControl is read first). Only `+children` of group tasks are read; a `_disable: true`
+# child is replaced by an empty config. Conversions: see invalid_parallel.py.
+# Corpus: digdag-tests/src/test/resources/acceptance/background_after/background_with_parallel.dig.
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import (
+    BOOLEAN_TYPE,
+    as_boolean,
+    expected,
+    group_parallel,
+    has_template,
+    is_null,
+    task_label,
+)
+from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Entry
+
+CODE = "DL208"
+NAME = "background-under-parallel"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Check `_background` of every enabled child of every enabled group."""
+    seen: set[tuple[str, int]] = set()
+    for _, parent in ctx.tasks():
+        if parent.disabled or not parent.is_group:
+            continue
+        parallel = group_parallel(parent.config)
+        for child in parent.children:
+            entry = None if child.disabled else child.entry("_background")
+            if entry is None:
+                continue
+            finding = _finding(parent, parallel, child, entry)
+            if finding is not None and (where := (finding.span.path, finding.span.start_offset)) not in seen:
+                seen.add(where)
+                yield finding
+
+
+def _finding(parent: Task, parallel: bool | None, child: Task, entry: Entry) -> Finding | None:
+    value = entry.value
+    if is_null(value):
+        return None  # read as the default, false
+    background = as_boolean(value)
+    if background is None:
+        return Finding(value.span, _type_message(entry))
+    if background and parallel:
+        return Finding(entry.key_span, _parallel_message(parent, child), _related(parent))
+    return None
+
+
+def _type_message(entry: Entry) -> str:
+    value = entry.value
+    why = ("; it is read when the workflow is compiled, so `${...}` is not evaluated there"
+           if has_template(value) else "")
+    return (f"`_background` must be true or false{why}. digdag fails with "
+            f"\"{expected(BOOLEAN_TYPE, '_background', value)}\"")
+
+
+def _parallel_message(parent: Task, child: Task) -> str:
+    return (f"`_background: true` on {task_label(child)} does nothing useful: its parent {task_label(parent)} has "
+            f"`_parallel`, which already decides when each child starts; remove `_background`. digdag fails "
+            f"with \"Setting \"_background: true\" option is invalid (unnecessary) if its parent task has "
+            f"\"_parallel: true\" option\"")
+
+
+def _related(parent: Task) -> tuple[Related, ...]:
+    entry = parent.entry("_parallel")
+    return () if entry is None else (Related(entry.key_span, f"`_parallel` of {task_label(parent)}"),)

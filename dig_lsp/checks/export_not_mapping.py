@@ -1,0 +1,67 @@
+"""An `_export` that is not a mapping.
+
+## What it does
+Reports `_export` values that are a string, number, boolean or list, at the top level and on every task. An empty `_export:` (null) is accepted, as digdag treats it as no parameters. Disabled tasks are skipped.
+
+## Why is this bad?
+digdag fails with `Parameter '_export' must be an object`: at the top level when the workflow is loaded (so `digdag check`, `push` and `run` fail), on a task when the attempt's tasks are stored, before it runs. A list of mappings is not merged the way `+task: [...]` is.
+
+## Example
+```yaml
++load:
+  _export:
+    - database: analytics
+    - table: events
+  td>: queries/load.sql
+```
+
+## Use instead
+```yaml
++load:
+  _export:
+    database: analytics
+    table: events
+  td>: queries/load.sql
+```
+"""
+
+# Facts: digdag-core/src/main/java/io/digdag/core/archive/WorkflowFile.java (fromConfig:
+# `copy.getNestedOrGetEmpty("_export")` for the top level) and digdag-core/.../workflow/TaskConfig.java
+# (validate: the same call for every task, from TaskControl.addTasks and WorkflowExecutor's root task).
+# digdag-client/.../config/Config.java getNestedOrGetEmpty: a missing or null value is an empty
+# object, any other non-object throws "Parameter '<key>' must be an object".
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import is_null, json_sample, json_type
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import Task, TaskRole
+from dig_lsp.syntax.nodes import Mapping, Node, Sequence
+
+CODE = "DL214"
+NAME = "export-not-mapping"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Report each non-mapping, non-null `_export` once."""
+    seen: set[tuple[str, int]] = set()
+    for _, task in ctx.tasks():
+        entry = None if task.disabled else task.entry("_export")
+        if entry is None or isinstance(entry.value, Mapping) or is_null(entry.value):
+            continue
+        if (where := (entry.value.span.path, entry.value.span.start_offset)) not in seen:
+            seen.add(where)
+            yield Finding(entry.value.span, _message(task, entry.value))
+
+
+def _message(task: Task, value: Node) -> str:
+    when = ("when the workflow is loaded" if task.role is TaskRole.ROOT
+            else "before the task runs")
+    hint = (" Write the parameters as one mapping (a list is not merged)."
+            if isinstance(value, Sequence) else " Write `_export:` followed by indented `name: value` lines.")
+    return (f"`_export` must be a mapping of parameters, got {json_sample(value)} ({json_type(value)}).{hint} "
+            f"digdag fails {when} with \"Parameter '_export' must be an object\"")

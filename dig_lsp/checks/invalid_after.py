@@ -1,0 +1,136 @@
+"""An `_after` that is not a list of earlier sibling tasks.
+
+## What it does
+Under a parallel group (`_parallel: true` or `{limit: N}`), reports an `_after` that is not a list, and each item of it that is not the key of a sibling written *above* the task, `+` included (`_after: [+a, +b]`). Suggests the closest earlier sibling. Disabled tasks are skipped (a disabled sibling can still be named).
+
+## Why is this bad?
+digdag refuses to compile the workflow (`Dependency task '+x' does not exist`, or `Expected array type for key '_after' ...` for a single name), so `digdag check`, `push` and `run` fail before anything runs. Names are matched exactly, only against siblings above, and the value is never `${...}`-evaluated.
+
+## Example
+```yaml
++prepare:
+  _parallel: true
+  +a:
+    sh>: ./a.sh
+  +b:
+    _after: a
+    sh>: ./b.sh
+```
+
+## Use instead
+```yaml
++prepare:
+  _parallel: true
+  +a:
+    sh>: ./a.sh
+  +b:
+    _after: [+a]
+    sh>: ./b.sh
+```
+"""
+
+# Facts: digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java
+# (parseSubtaskWithParallel: `getListOrEmpty("_after", String.class)` on the raw config (null is an
+# empty list; any other non-array fails the conversion with "Expected array type ..."); each name is
+# looked up in the map of siblings already processed, in file order, so only earlier siblings, the
+# task itself excluded, can be named: "Dependency task '<name>' does not exist"). Items are converted
+# with Jackson's String deserializer, so numbers and booleans become their text and never match a
+# `+name`; objects and arrays fail the conversion. Test resources:
+# digdag-tests/src/test/resources/acceptance/background_after/.
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import expected, group_parallel, is_null, json_sample, json_type
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Entry, Node, Scalar, Sequence
+
+CODE = "DL210"
+NAME = "invalid-after"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Check `_after` of the children of every enabled parallel group."""
+    seen: set[tuple[str, int]] = set()
+    for _, parent in ctx.tasks():
+        if parent.disabled or not parent.is_group or group_parallel(parent.config) is not True:
+            continue
+        for finding in _group_findings(parent):
+            if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+                seen.add(where)
+                yield finding
+
+
+def _group_findings(parent: Task) -> Iterator[Finding]:
+    """Walk the children in order, as the compiler does, knowing which siblings came before."""
+    names = [child.name for child in parent.children]
+    for index, child in enumerate(parent.children):
+        entry = None if child.disabled else child.entry("_after")
+        if entry is not None:
+            yield from _after_findings(entry, child, names[:index], names[index:])
+
+
+def _after_findings(entry: Entry, child: Task, before: list[str], rest: list[str]) -> Iterator[Finding]:
+    value = entry.value
+    if is_null(value):
+        return
+    if not isinstance(value, Sequence):
+        yield Finding(value.span, _not_list_message(value, before))
+        return
+    for item in value.items:
+        message = _item_problem(item, child, before, rest)
+        if message is not None:
+            yield Finding(item.span, message)
+
+
+def _not_list_message(value: Node, before: list[str]) -> str:
+    hint = ""
+    if isinstance(value, Scalar) and isinstance(value.value, str):
+        name = value.value if value.value in before else f"+{value.value}"
+        hint = f"; write `_after: [{name}]`" if name in before else "; write a list such as `_after: [+a, +b]`"
+    return (f"`_after` must be a list of sibling task names, got {json_sample(value)} ({json_type(value)}){hint}. "
+            f"digdag fails with \"{expected('array type', '_after', value)}\"")
+
+
+def _item_problem(item: Node, child: Task, before: list[str], rest: list[str]) -> str | None:
+    if not isinstance(item, Scalar):
+        return (f"`_after` items must be sibling task names like '+a', got {json_sample(item)} "
+                f"({json_type(item)}); digdag fails to read `_after` as a list of strings")
+    name = _as_text(item)
+    if isinstance(item.value, str) and name in before:
+        return None
+    why = _why_missing(name, item, child, before, rest)
+    return f"{why}; digdag fails with \"Dependency task '{name}' does not exist\""
+
+
+def _as_text(item: Scalar) -> str:
+    """The string Jackson makes of a scalar item."""
+    value = item.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if not isinstance(value, str) else value
+
+
+def _why_missing(name: str, item: Scalar, child: Task, before: list[str], rest: list[str]) -> str:
+    if name == child.name:
+        return f"{child.name} cannot wait for itself"
+    if name in rest and isinstance(item.value, str):
+        return (f"{name} is written after {child.name}; `_after` can only name sibling tasks above it "
+                f"(move {name} above {child.name})")
+    if "${" in name:
+        return f"`_after` is read when the workflow is compiled, so {name!r} is not evaluated"
+    if f"+{name}" in before:
+        return f"no sibling task {name!r} (did you mean '+{name}'? task names in `_after` include the '+')"
+    close = difflib.get_close_matches(name, before, n=1, cutoff=0.6)
+    if close:
+        return f"no earlier sibling task {name!r} (did you mean {close[0]!r}?)"
+    if not before:
+        return f"no earlier sibling task {name!r} ({child.name} is the first task of its group)"
+    return f"no earlier sibling task {name!r} (tasks above {child.name}: {', '.join(before)})"

@@ -1,0 +1,108 @@
+"""An `_env` digdag cannot use: not a mapping, a bad variable name, a non-scalar value, or inside `_export`.
+
+## What it does
+On operator tasks, reports an `_env` that is not a mapping, variable names that do not match `[a-zA-Z_][a-zA-Z_0-9]*`, and values that are empty, lists or mappings. Anywhere, reports `_env` written inside `_export`, where it has no effect. (`_env` set directly on a group is DL202's; the top level is DL201's.) Disabled tasks are skipped.
+
+## Why is this bad?
+The task fails when it starts: `Parameter '_env' must be an object`, `Parameter 'X' is required but null`, `Expected string type for key 'X' ...`, or, in `sh>`, `py>`, `rb>` and `embulk>`, `Invalid _env key name: x`. `_env` is only read from the task's own keys, so under `_export` it is silently ignored and the variables are never set.
+
+## Example
+```yaml
+_export:
+  _env:
+    REGION: us-east-1
++run:
+  sh>: ./run.sh
+  _env:
+    api-key: ${secret:api.key}
+```
+
+## Use instead
+```yaml
++run:
+  sh>: ./run.sh
+  _env:
+    REGION: us-east-1
+    API_KEY: ${secret:api.key}
+```
+"""
+
+# Facts: digdag-core/src/main/java/io/digdag/core/agent/OperatorManager.java (callExecutor builds the
+# variables from `mergedRequest.getLocalConfig().getNestedOrGetEmpty("_env")`: the task's own keys only,
+# never `_export`; null is empty, any other non-object throws "Parameter '_env' must be an object");
+# digdag-core/.../agent/GrantedPrivilegedVariables.java (build: every value is read with
+# get(key, String.class): null is "required but null", objects and arrays fail the conversion, other
+# scalars become text); digdag-plugin-utils/.../util/CommandOperators.java (collectEnvironmentVariables,
+# used by sh/py/rb/embulk: VALID_ENV_KEY, "Invalid _env key name: <name>").
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import expected, is_null, json_sample, json_type
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import Task, TaskRole
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
+
+CODE = "DL213"
+NAME = "invalid-env"
+SEVERITY = Severity.ERROR
+
+_ENV_NAME = re.compile(r"[a-zA-Z_][a-zA-Z_0-9]*")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Check own `_env` of operator tasks and `_env` under any `_export`."""
+    seen: set[tuple[str, int]] = set()
+    for _, task in ctx.tasks():
+        if task.disabled:
+            continue
+        for finding in (*_exported_env(task), *_own_env(task)):
+            if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+                seen.add(where)
+                yield finding
+
+
+def _exported_env(task: Task) -> Iterator[Finding]:
+    export = task.config.get("_export")
+    entry = export.entry("_env") if isinstance(export, Mapping) else None
+    if entry is not None:
+        yield Finding(entry.key_span, "`_env` inside `_export` has no effect: digdag reads `_env` only from a task's "
+                                      "own keys, so these variables are never set. Move `_env` to each operator "
+                                      "task that needs it")
+
+
+def _own_env(task: Task) -> Iterator[Finding]:
+    entry = task.entry("_env")
+    if entry is None or task.is_group or task.role is TaskRole.ROOT:
+        return
+    value = entry.value
+    if isinstance(value, Mapping):
+        for item in value.entries:
+            yield from _variable_findings(item)
+    elif not is_null(value):
+        yield Finding(value.span, f"`_env` must be a mapping of variable names to values, got {json_sample(value)} "
+                                  f"({json_type(value)}); digdag fails with \"Parameter '_env' must be an object\"")
+
+
+def _variable_findings(item: Entry) -> Iterator[Finding]:
+    if not _ENV_NAME.fullmatch(item.key):
+        yield Finding(item.key_span, f"{item.key!r} is not a valid environment variable name{_name_hint(item.key)}: "
+                                     f"use letters, digits and '_', not starting with a digit. sh>, py>, rb> and "
+                                     f"embulk> fail with \"Invalid _env key name: {item.key}\"")
+    value = item.value
+    if is_null(value):
+        yield Finding(value.span, f"`_env` variable {item.key!r} has no value; write a string (\"\" for empty). "
+                                  f"digdag fails with \"Parameter '{item.key}' is required but null\"")
+    elif not isinstance(value, Scalar):
+        yield Finding(value.span, f"`_env` variable {item.key!r} must be a string, got {json_type(value)}; "
+                                  f"digdag fails with \"{expected('string type', item.key, value)}\"")
+
+
+def _name_hint(key: str) -> str:
+    """A valid spelling of the name: other characters become '_', and a leading digit gets one."""
+    suggestion = re.sub(r"[^a-zA-Z_0-9]", "_", key)
+    suggestion = suggestion if _ENV_NAME.fullmatch(suggestion) else f"_{suggestion}"
+    return f" (did you mean {suggestion!r}?)" if key else ""

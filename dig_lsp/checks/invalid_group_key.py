@@ -1,0 +1,114 @@
+"""A group task (one without an operator) with a key digdag does not allow on groups.
+
+## What it does
+Reports keys of group tasks other than `timezone`, `schedule`, `sla`, `_parallel`, `_background`, `_after`, `_error`, `_check`, `_retry`, `_export`, `_secrets` and `+task` keys, at each key, with a did-you-mean (`parallel` → `_parallel`). Plain parameters get the advice to move them under `_export`. Groups written as `_error`, `_check`, `_do` or `_else_do` follow the same rule; disabled tasks are skipped. The top level of a file is DL201's job.
+
+## Why is this bad?
+digdag refuses to compile the workflow (`<task> contains invalid keys: 'k' (did you mean [_k]?)`), so `digdag check`, `push` and `run` fail before anything runs. A parameter set directly on a group is not inherited by its tasks.
+
+## Example
+```yaml
++daily:
+  parallel: true
+  database: analytics
+  +a:
+    td>: queries/a.sql
+  +b:
+    td>: queries/b.sql
+```
+
+## Use instead
+```yaml
++daily:
+  _parallel: true
+  _export:
+    database: analytics
+  +a:
+    td>: queries/a.sql
+  +b:
+    td>: queries/b.sql
+```
+"""
+
+# Facts: digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java
+# (GROUPING_TASK_CONFIG_KEYS; Context.collect returns early for `_disable: true`, so any other
+# `_disable` value is an ordinary key and is rejected; `_error` groups are compiled through
+# validateSpecialSubtasks, `_do`/`_else_do`/`_check` groups by the same compiler at run time).
+# Test fixture: digdag-core/src/test/resources/io/digdag/core/workflow/unused_keys_in_group.dig.
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import Task, TaskRole
+from dig_lsp.syntax.nodes import Entry, Mapping
+
+CODE = "DL202"
+NAME = "invalid-group-key"
+SEVERITY = Severity.ERROR
+
+GROUP_KEYS = ("timezone", "schedule", "sla", "_parallel", "_background", "_after", "_error", "_check",
+              "_retry", "_export", "_secrets")
+
+_SPECIFIC_ADVICE = {
+    "_env": "`_env` only works as an operator task's own key (it is not inherited); set it on each task",
+    "_do": "`_do` belongs to an if>, loop>, for_each>, for_range> or td_for_each> task; this task has no operator",
+    "_else_do": "`_else_do` belongs to an if> task; this task has no operator",
+    "_command": "`_command` needs an operator (`_type:`); without one this task is a group",
+    "_disable": "`_disable` is only accepted when it is true (the task is then skipped); remove it otherwise",
+}
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Report each bad key of each enabled, non-root group once."""
+    seen: set[tuple[str, int]] = set()
+    for _, task in ctx.tasks():
+        if task.role is TaskRole.ROOT or task.disabled or not task.is_group:
+            continue
+        for entry in task.config.entries:
+            if entry.key.startswith("+") or entry.key in GROUP_KEYS:
+                continue
+            where = (entry.key_span.path, entry.key_span.start_offset)
+            if where not in seen:
+                seen.add(where)
+                yield Finding(entry.key_span, _message(task, entry))
+
+
+def _message(task: Task, entry: Entry) -> str:
+    key = entry.key
+    return (f"invalid key {key!r} on group task {task.full_name}: digdag fails with \"{task.full_name} "
+            f"contains invalid keys: '{key}'\" (a group, i.e. a task without an operator, accepts only "
+            f"{', '.join(GROUP_KEYS)} and +tasks). {_sentence(_advice(entry))}")
+
+
+
+def _sentence(text: str) -> str:
+    """Advice as a sentence of its own: capitalised and closed."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?")) else text + "."
+def _advice(entry: Entry) -> str:
+    """The most likely intent behind the key, most specific first."""
+    key = entry.key
+    if key in _SPECIFIC_ADVICE:
+        return _SPECIFIC_ADVICE[key]
+    close = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.8)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if _looks_like_task(entry):
+        return f"did you mean '+{key}'? Task names start with '+'"
+    weak = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
+    if weak:
+        return f"did you mean {weak[0]!r}? If {key!r} is a parameter, put it under `_export:`"
+    return "parameters cannot be set on a group; put it under `_export:` so the group's tasks inherit it"
+
+
+def _looks_like_task(entry: Entry) -> bool:
+    """A mapping holding an operator or subtasks is a task that lost its '+'."""
+    value = entry.value
+    if entry.key.startswith("_") or not isinstance(value, Mapping):
+        return False
+    keys = [inner.key for inner in value.entries]
+    return any(key.endswith(">") or key.startswith("+") or key == "_type" for key in keys)

@@ -1,0 +1,243 @@
+"""A `_parallel` value digdag cannot read.
+
+## What it does
+Reports `_parallel` values that are not `true`/`false` (a boolean, or the strings `true`, `True`, `false`, `False`) or a mapping `{limit: N}` with an integer `N`. On a group task and at the top level the value is read when the workflow is compiled, so a `${...}` there is reported too. On `loop>`, `for_each>`, `for_range>` and `td_for_each>` tasks the value is evaluated first, so `${...}` is accepted there. Other operator tasks never read `_parallel` and are not checked; disabled tasks are skipped.
+
+## Why is this bad?
+On a group digdag refuses to compile the workflow (`Invalid _parallel format: <json>`, `Parameter 'limit' is required but not set`, or `Expected 'true' or 'false' for key '_parallel' but got "${parallel}" (string)`), so `digdag check`, `push` and `run` fail before anything runs. On a loop task the task fails when it starts.
+
+## Example
+```yaml
++load:
+  _parallel: ${parallel}
+  +a:
+    td>: queries/a.sql
+  +b:
+    td>: queries/b.sql
+```
+
+## Use instead
+```yaml
++load:
+  _parallel: true
+  +a:
+    td>: queries/a.sql
+  +b:
+    td>: queries/b.sql
+```
+"""
+
+# Facts:
+# * digdag-plugin-utils/src/main/java/io/digdag/util/ParallelControl.java: a boolean or text node is
+#   read with Config.get("_parallel", boolean.class, false); an object needs `limit` read with
+#   get("limit", int.class) (required); anything else (numbers, arrays, null) throws
+#   "Invalid _parallel format: <json>".
+# * digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java: group tasks (and the
+#   root, compiled as a group) run ParallelControl.of(config) on the raw, unevaluated config.
+# * Loop/ForEach/ForRange/TdForEach operator factories (digdag-standards) call
+#   ParallelControl.of(params) on the evaluated params; no other main code reads `_parallel`.
+# * digdag-client/src/main/java/io/digdag/client/config/Config.java: message texts; conversions are
+#   Jackson 2.9 (build.gradle jacksonVersion) with default features: a string is trimmed, then
+#   "true"/"True"/"false"/"False" are booleans and "" or "null" read as false (0 for int); an
+#   integer reads as a boolean (0 is false); a float reads as an int by truncation.
+# Corpus: core/workflow/parallel_variable_group.dig, acceptance/parallel/parallel_variable_group.dig.
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import Task, TaskRole
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_python
+
+CODE = "DL211"
+NAME = "invalid-parallel"
+SEVERITY = Severity.ERROR
+
+# Operators that read their own `_parallel` (evaluated) and copy it onto the generated `^sub` group.
+LOOP_OPERATORS = frozenset({"loop", "for_each", "for_range", "td_for_each"})
+
+BOOLEAN_TYPE = "'true' or 'false'"  # Config.typeNameOf(boolean.class)
+INT_TYPE = "integer (int) type"
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+# ----- helpers shared with the other directive checks (DL208-DL216) -----
+
+def has_template(node: Node) -> bool:
+    """A string holding `${`: digdag's template engine would evaluate it, if the value is evaluated."""
+    return isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value
+
+
+def java_trim(text: str) -> str:
+    """Java's String.trim: strips every character up to U+0020 from both ends."""
+    start, end = 0, len(text)
+    while start < end and text[start] <= " ":
+        start += 1
+    while end > start and text[end - 1] <= " ":
+        end -= 1
+    return text[start:end]
+
+
+def as_boolean(node: Node) -> bool | None:
+    """What Jackson makes of a non-null node read as a boolean, or None if it refuses."""
+    if not isinstance(node, Scalar):
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        text = java_trim(value)
+        if text in ("true", "True"):
+            return True
+        if text in ("false", "False", "", "null"):
+            return False
+    return None
+
+
+def as_int(node: Node) -> int | None:
+    """What Jackson makes of a non-null node read as an `int`, or None if it refuses."""
+    if not isinstance(node, Scalar):
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if _INT_MIN <= value <= _INT_MAX else None
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else 0
+    if isinstance(value, str):
+        text = java_trim(value)
+        if text in ("", "null"):
+            return 0
+        if _INT_TEXT.fullmatch(text) and _INT_MIN <= int(text) <= _INT_MAX:
+            return int(text)
+    return None
+
+
+def is_null(node: Node) -> bool:
+    """A YAML null (`key:` with nothing after it, `~`, `null`)."""
+    return isinstance(node, Scalar) and node.value is None
+
+
+def json_sample(node: Node) -> str:
+    """The node as digdag prints it in messages (Config.jsonSample: JSON cut at 100 characters)."""
+    text = json.dumps(to_python(node), ensure_ascii=False, separators=(",", ":"), default=str)
+    return text if len(text) < 100 else text[:97] + "..."
+
+
+def json_type(node: Node) -> str:
+    """Config.typeNameOf(JsonNode): the JSON type word digdag's conversion messages use."""
+    if isinstance(node, Mapping):
+        return "object"
+    if isinstance(node, Sequence):
+        return "array"
+    value = node.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, (int, float)) else "string"
+
+
+def expected(type_name: str, key: str, node: Node) -> str:
+    """digdag's conversion error text (Config.propagateConvertException)."""
+    return f"Expected {type_name} for key '{key}' but got {json_sample(node)} ({json_type(node)})"
+
+
+def task_label(task: Task) -> str:
+    """How a task is written: `+name`, or the special key (`_error`, `_do`, ...) that holds it."""
+    return task.name if task.role in (TaskRole.ROOT, TaskRole.CHILD) else f"`{task.role.value}`"
+
+
+def group_parallel(config: Mapping) -> bool | None:
+    """Whether a group's children run in parallel, or None when digdag rejects its `_parallel`."""
+    node = config.get("_parallel")
+    if node is None:
+        return False
+    if isinstance(node, Mapping):
+        limit = node.get("limit")
+        return None if limit is None or is_null(limit) or as_int(limit) is None else True
+    if isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
+        return as_boolean(node)
+    return None
+
+
+# ----- the check -----
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Check `_parallel` on groups (raw) and loop-like operator tasks (evaluated)."""
+    seen: set[tuple[str, int]] = set()
+    for _, task in ctx.tasks():
+        entry = task.entry("_parallel")
+        if entry is None or task.disabled or not _reads_parallel(task):
+            continue
+        for finding in _problems(entry, raw=task.is_group):
+            where = (finding.span.path, finding.span.start_offset)
+            if where not in seen:
+                seen.add(where)
+                yield finding
+
+
+def _reads_parallel(task: Task) -> bool:
+    operator = task.operator
+    return operator is None or operator.name in LOOP_OPERATORS
+
+
+def _problems(entry: Entry, raw: bool) -> Iterator[Finding]:
+    node = entry.value
+    if isinstance(node, Mapping):
+        yield from _limit_problems(node, raw)
+    elif isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
+        yield from _boolean_problems(node, raw)
+    else:
+        hint = f"; to cap concurrency write `_parallel: {{limit: {node.value}}}`" if (
+            isinstance(node, Scalar) and isinstance(node.value, int)) else ""
+        yield Finding(node.span, f"`_parallel` must be true, false or {{limit: N}}, got {json_sample(node)} "
+                                 f"({json_type(node)}){hint}. digdag fails with "
+                                 f"\"Invalid _parallel format: {json_sample(node)}\"")
+
+
+def _boolean_problems(node: Scalar, raw: bool) -> Iterator[Finding]:
+    if has_template(node):
+        if raw:
+            yield Finding(node.span, _template_message(node, "_parallel", BOOLEAN_TYPE))
+        return
+    if as_boolean(node) is None:
+        yield Finding(node.span, f"`_parallel` must be true or false (or {{limit: N}}), got {json_sample(node)}. "
+                                 f"digdag fails with \"{expected(BOOLEAN_TYPE, '_parallel', node)}\"")
+
+
+def _limit_problems(node: Mapping, raw: bool) -> Iterator[Finding]:
+    limit = node.entry("limit")
+    if limit is None:
+        close = difflib.get_close_matches("limit", node.keys(), n=1, cutoff=0.6)
+        hint = f" (found {close[0]!r}: did you mean 'limit'?)" if close else ""
+        yield Finding(node.span, f"`_parallel` mapping has no `limit`{hint}; write `_parallel: {{limit: N}}`. "
+                                 f"digdag fails with \"Parameter 'limit' is required but not set\"")
+        return
+    value = limit.value
+    if is_null(value):
+        yield Finding(value.span, "`limit` of `_parallel` is empty; set an integer. "
+                                  "digdag fails with \"Parameter 'limit' is required but null\"")
+    elif has_template(value):
+        if raw:
+            yield Finding(value.span, _template_message(value, "limit", INT_TYPE))
+    elif as_int(value) is None:
+        yield Finding(value.span, f"`limit` of `_parallel` must be an integer, got {json_sample(value)}. "
+                                  f"digdag fails with \"{expected(INT_TYPE, 'limit', value)}\"")
+
+
+def _template_message(node: Node, key: str, type_name: str) -> str:
+    label = "`_parallel`" if key == "_parallel" else "`_parallel.limit`"
+    return (f"{label} of a group task is read when the workflow is compiled, so {json_sample(node)} is not "
+            f"evaluated; write a literal value (a `${{...}}` works only on loop>, for_each>, for_range> and "
+            f"td_for_each> tasks). digdag fails with \"{expected(type_name, key, node)}\"")

@@ -1,0 +1,167 @@
+"""A `_retry` value digdag cannot read.
+
+## What it does
+Reports `_retry` values that are not an integer, a numeric string, or a mapping `{limit: N, interval: SECONDS, interval_type: constant|exponential, max_interval: SECONDS}` with `limit` set; an `interval_type` other than `constant` or `exponential` (any case); non-integer `limit`, `interval` and `max_interval`; and unknown keys in the mapping (with a did-you-mean), which digdag silently ignores. Values containing `${...}` are left alone (on operator tasks they are evaluated first; on groups DL216 reports them), as are tasks whose operator ignores `_retry` (DL216) and disabled tasks.
+
+## Why is this bad?
+On operator tasks that retry (sh>, py>, td>, http>, call>, ...) the task fails as soon as it starts (`Invalid _retry format:<json>`, `Invalid retry_interval_type: x`, `Parameter 'limit' is required but not set`, `Expected integer (int) type for key ...`). On a group (and on if>/loop>/for_each>/for_range> tasks, whose retry works like a group's) digdag logs `Ignore retry parameter because of invalid retry configuration` and never retries: the workflow fails on the first error even though a retry was written.
+
+## Example
+```yaml
++load:
+  _retry:
+    limit: 3
+    interval_type: exponentail
+    intervel: 30
+  td>: queries/load.sql
+```
+
+## Use instead
+```yaml
++load:
+  _retry:
+    limit: 3
+    interval_type: exponential
+    interval: 30
+  td>: queries/load.sql
+```
+"""
+
+# Facts: digdag-plugin-utils/src/main/java/io/digdag/util/RetryControl.java (a number or text node is
+# read with get("_retry", int.class); an object needs `limit` (int, required) and optionally reads
+# `interval` and `max_interval` (int) and `interval_type` (string, RetryIntervalType.find:
+# equalsIgnoreCase against constant/exponential, else "Invalid retry_interval_type: x"); other keys are
+# never read; any other node, null included, throws "Invalid _retry format:<json>").
+# digdag-plugin-utils/src/main/java/io/digdag/util/BaseOperator.java calls it when an operator starts
+# (an error fails the task); digdag-core/.../workflow/WorkflowExecutor.java checkRetry calls it on the
+# stored (raw) config of a task whose children failed and, on a ConfigException, logs "Ignore retry
+# parameter because of invalid retry configuration" and does not retry. Conversions: see
+# invalid_parallel.py (Jackson 2.9).
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import INT_TYPE, as_int, expected, has_template, is_null, json_sample, json_type
+from dig_lsp.checks.retry_ignored import IGNORING_OPERATORS
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.text.span import Span
+
+CODE = "DL212"
+NAME = "invalid-retry"
+SEVERITY = Severity.ERROR
+
+RETRY_KEYS = ("limit", "interval", "interval_type", "max_interval")
+INTERVAL_TYPES = ("constant", "exponential")
+# Operators not built on BaseOperator that generate children: only the group-style retry reads `_retry`.
+_GROUP_LIKE_OPERATORS = frozenset({"if", "loop", "for_each", "for_range"})
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Check `_retry` on every enabled task whose retry digdag reads."""
+    seen: set[tuple[str, int]] = set()
+    for _, task in ctx.tasks():
+        entry = None if task.disabled else task.entry("_retry")
+        if entry is None or (task.operator is not None and task.operator.name in IGNORING_OPERATORS):
+            continue
+        for problem in _problems(entry.value):
+            if (where := (problem.span.path, problem.span.start_offset)) not in seen:
+                seen.add(where)
+                suffix = _consequence(task) if problem.fatal else ""
+                yield Finding(problem.span, f"{problem.message}{suffix}")
+
+
+def _consequence(task: Task) -> str:
+    if task.is_group or (task.operator is not None and task.operator.name in _GROUP_LIKE_OPERATORS):
+        return (". On this task digdag logs \"Ignore retry parameter because of invalid retry configuration\" "
+                "and never retries")
+    return ". The task fails when it starts"
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """One mistake; ``fatal`` when RetryControl throws on it (unknown keys are only ignored)."""
+
+    span: Span
+    message: str
+    fatal: bool = True
+
+
+def _problems(node: Node) -> Iterator[_Problem]:
+    """(where, what) for each problem, in the order RetryControl would meet them."""
+    if isinstance(node, Mapping):
+        yield from _mapping_problems(node)
+    elif isinstance(node, Scalar) and isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool):
+        if not has_template(node) and as_int(node) is None:
+            yield _Problem(node.span, f"`_retry` must be a number of retries or a mapping with `limit`, got "
+                                      f"{_got(node)}; digdag reports \"{expected(INT_TYPE, '_retry', node)}\"")
+    else:
+        yield _Problem(node.span, f"`_retry` must be a number of retries or a mapping with `limit`, got "
+                                  f"{json_sample(node)} ({json_type(node)}); digdag reports "
+                                  f"\"Invalid _retry format:{json_sample(node)}\"")
+
+
+def _mapping_problems(node: Mapping) -> Iterator[_Problem]:
+    if node.entry("limit") is None:
+        yield _Problem(node.span, "`_retry` mapping has no `limit`; write `limit: N`. "
+                                  "digdag reports \"Parameter 'limit' is required but not set\"")
+    for entry in node.entries:
+        if entry.key in ("limit", "interval", "max_interval"):
+            yield from _int_problems(entry.key, entry.value, required=entry.key == "limit")
+        elif entry.key == "interval_type":
+            yield from _interval_type_problems(entry.value)
+        else:
+            yield _Problem(entry.key_span, _unknown_key_message(entry.key), fatal=False)
+
+
+def _int_problems(key: str, value: Node, required: bool) -> Iterator[_Problem]:
+    if is_null(value):
+        if required:
+            yield _Problem(value.span, "`limit` of `_retry` is empty; digdag reports "
+                                       "\"Parameter 'limit' is required but null\"")
+    elif not has_template(value) and as_int(value) is None:
+        unit = "" if key == "limit" else " (seconds)"
+        yield _Problem(value.span, f"`{key}` of `_retry` must be an integer{unit}, got {_got(value)}; "
+                                   f"digdag reports \"{expected(INT_TYPE, key, value)}\"")
+
+
+def _got(node: Node) -> str:
+    """The value, saying why an integer is refused (digdag reads a 32-bit int)."""
+    if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        return f"{node.value}, which is out of the 32-bit integer range"
+    return json_sample(node)
+
+
+def _interval_type_problems(value: Node) -> Iterator[_Problem]:
+    if is_null(value) or has_template(value):
+        return
+    if not isinstance(value, Scalar):
+        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
+                                   f"{json_sample(value)}; digdag reports "
+                                   f"\"{expected('string type', 'interval_type', value)}\"")
+        return
+    text = _as_text(value)
+    if text.lower() not in INTERVAL_TYPES:
+        close = difflib.get_close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
+                                   f"{text!r}{hint}; digdag reports \"Invalid retry_interval_type: {text}\"")
+
+
+def _as_text(value: Scalar) -> str:
+    """The string Jackson makes of a scalar read as a String."""
+    if isinstance(value.value, bool):
+        return "true" if value.value else "false"
+    return str(value.value)
+
+
+def _unknown_key_message(key: str) -> str:
+    close = difflib.get_close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (f"unknown key {key!r} in `_retry`: {hint}digdag reads only {', '.join(RETRY_KEYS)} and silently "
+            f"ignores anything else")

@@ -1,0 +1,103 @@
+"""A `_retry` that digdag ignores.
+
+## What it does
+Reports `_retry` on `echo>`, `fail>`, `wait>`, `notify>` and `s3_wait>` tasks, whose operators never retry, and `${...}` inside the `_retry` of a group task (or the top level), where it is never evaluated. Disabled tasks are skipped. `_retry` on `if>`, `loop>`, `for_each>` and `for_range>` tasks is not reported: it reruns their generated subtasks when those fail.
+
+## Why is this bad?
+The workflow runs, but without the retries that were written. The five operators above never read `_retry` (when such a task succeeds digdag even logs `Parameter '_retry' is not used at task ...`). A group reads its `_retry` from the raw workflow text when a child fails, so `${...}` makes the value invalid: digdag logs `Ignore retry parameter because of invalid retry configuration` and fails the group without retrying.
+
+## Example
+```yaml
++ingest:
+  _retry: ${retries}
+  +fetch:
+    sh>: ./fetch.sh
+  +notify:
+    _retry: 3
+    notify>: fetched
+```
+
+## Use instead
+```yaml
++ingest:
+  _retry: 3
+  +fetch:
+    sh>: ./fetch.sh
+  +notify:
+    notify>: fetched
+```
+"""
+
+# Facts: digdag-plugin-utils/src/main/java/io/digdag/util/BaseOperator.java is the only operator-side
+# reader of `_retry` (RetryControl.prepare in run()); the Echo, Fail, Wait, Notify and S3Wait operators
+# (digdag-standards/.../operator/*OperatorFactory.java, aws/S3WaitOperatorFactory.java) implement
+# Operator directly and generate no subtasks. digdag-core/.../workflow/WorkflowExecutor.java checkRetry
+# reads the stored, unevaluated task config (TaskConfig of the compiled workflow) when a child fails and
+# logs "Ignore retry parameter because of invalid retry configuration" on a ConfigException; a `${...}`
+# fails the integer conversion (RetryControl: get int) or RetryIntervalType.find. If/Loop/ForEach/
+# ForRange also implement Operator directly, but their failing generated children trigger that group
+# retry: digdag-core/src/test/.../WorkflowExecutorTest.java ifOperatorFailRetryOnlySub, forEachRetry.
+# The "is not used" log: digdag-core/.../agent/OperatorManager.java (warnUnusedKeys, after success only).
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.invalid_parallel import has_template, json_sample
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.workflow import OperatorUse, Task
+from dig_lsp.syntax.nodes import Entry, Mapping, Node
+
+CODE = "DL216"
+NAME = "retry-ignored"
+SEVERITY = Severity.WARNING
+
+# Built-in operators that neither extend BaseOperator nor generate subtasks.
+IGNORING_OPERATORS = frozenset({"echo", "fail", "wait", "notify", "s3_wait"})
+_READ_KEYS = ("limit", "interval", "interval_type", "max_interval")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    """Report ignored `_retry` on operator tasks and templated `_retry` on groups."""
+    seen: set[tuple[str, int]] = set()
+    for _, task in ctx.tasks():
+        entry = None if task.disabled else task.entry("_retry")
+        if entry is None:
+            continue
+        for finding in _findings(task, entry):
+            if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+                seen.add(where)
+                yield finding
+
+
+def _findings(task: Task, entry: Entry) -> Iterator[Finding]:
+    operator = task.operator
+    if operator is not None:
+        if operator.name in IGNORING_OPERATORS:
+            yield Finding(entry.key_span, _operator_message(operator))
+        return
+    for node in _templates(entry.value):
+        yield Finding(node.span, _template_message(node))
+
+
+def _templates(node: Node) -> Iterator[Node]:
+    """The values RetryControl reads that hold `${...}`."""
+    if has_template(node):
+        yield node
+    elif isinstance(node, Mapping):
+        for key in _READ_KEYS:
+            value = node.get(key)
+            if value is not None and has_template(value):
+                yield value
+
+
+def _operator_message(operator: OperatorUse) -> str:
+    return (f"`_retry` has no effect on {operator.name}> tasks: this operator never reads it and never retries. "
+            f"To retry, put the task in a group and set `_retry` on the group")
+
+
+def _template_message(node: Node) -> str:
+    return (f"`_retry` of a group task is read without evaluating `${{...}}`, so {json_sample(node)} is invalid: "
+            "when a child fails digdag logs \"Ignore retry parameter because of invalid retry configuration\" and does "
+            "not retry. Write a literal value")

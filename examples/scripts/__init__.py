@@ -1,0 +1,1 @@
+"""Python tasks of the example project (used by ``py>: scripts.report.Report.run``)."""
