@@ -48,7 +48,7 @@ def short(diagnostic: Diagnostic, base: Path) -> str:
     return f"{relative}:{diagnostic.span.start.line + 1}:{diagnostic.span.start.column + 1}: {diagnostic.code}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared digdag corpus (skips when the checkout has no ../shared beside it)."""
     if not CORPUS.is_dir():
