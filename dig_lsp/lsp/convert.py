@@ -1,0 +1,106 @@
+"""Our diagnostics as LSP diagnostics: pure functions, no server state.
+
+Spans carry 0-based lines and *code-point* columns; LSP counts columns in the position
+encoding negotiated at initialisation (UTF-16 code units unless the client offered
+another). Converting needs the text of the line, so callers pass a ``line_text`` lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lsprotocol import types
+
+from dig_lsp.diagnostics import Diagnostic, Related, Severity
+from dig_lsp.text.span import Position, Span
+
+SOURCE = "dig-lint"
+UTF8 = types.PositionEncodingKind.Utf8.value
+UTF16 = types.PositionEncodingKind.Utf16.value
+UTF32 = types.PositionEncodingKind.Utf32.value
+
+LineText = Callable[[str, int], str | None]
+"""``(path, line) -> text of that 0-based line`` (without its line break), None if unknown."""
+
+UriFor = Callable[[str], str]
+"""``path -> URI`` (open documents must keep the exact URI the client sent)."""
+
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def lsp_severity(severity: Severity) -> types.DiagnosticSeverity:
+    """Our four severities map one-to-one onto LSP's."""
+    return _SEVERITIES[severity]
+
+
+def column_units(line: str, column: int, encoding: str = UTF16) -> int:
+    """A code-point column of ``line`` measured in the units of ``encoding``.
+
+    Columns past the end of the line (a span ending at a line break) keep their
+    overshoot unchanged: every code point there would be one unit anyway.
+    """
+    column = max(0, column)
+    prefix = line[:column]
+    overshoot = column - len(prefix)
+    if encoding == UTF32:
+        return column
+    if encoding == UTF8:
+        return len(prefix.encode("utf-8", errors="surrogatepass")) + overshoot
+    # UTF-16: characters outside the Basic Multilingual Plane take a surrogate pair.
+    return len(prefix) + sum(1 for char in prefix if ord(char) > 0xFFFF) + overshoot
+
+
+def lsp_position(path: str, position: Position, line_text: LineText, encoding: str = UTF16) -> types.Position:
+    """One position; without the line's text the code-point column is the best guess."""
+    line = max(0, position.line)
+    text = line_text(path, line)
+    column = position.column if text is None else column_units(text, position.column, encoding)
+    return types.Position(line=line, character=max(0, column))
+
+
+def lsp_range(span: Span, line_text: LineText, encoding: str = UTF16) -> types.Range:
+    """A span's start and end, each converted on its own line."""
+    return types.Range(
+        start=lsp_position(span.path, span.start, line_text, encoding),
+        end=lsp_position(span.path, span.end, line_text, encoding),
+    )
+
+
+def lsp_related(related: Related, line_text: LineText, uri_for: UriFor,
+                encoding: str = UTF16) -> types.DiagnosticRelatedInformation:
+    """A related location (often in another file, e.g. the first of two duplicate keys)."""
+    location = types.Location(uri=uri_for(related.span.path), range=lsp_range(related.span, line_text, encoding))
+    return types.DiagnosticRelatedInformation(location=location, message=related.message)
+
+
+def to_lsp(diagnostic: Diagnostic, line_text: LineText, uri_for: UriFor, encoding: str = UTF16,
+           related_support: bool = True) -> types.Diagnostic:
+    """The LSP form of one diagnostic.
+
+    ``code_description`` is left out: rules have no documentation URLs yet. When the
+    client cannot show related information, the notes are appended to the message so
+    they are not lost.
+    """
+    message = diagnostic.message
+    related: list[types.DiagnosticRelatedInformation] | None = None
+    if diagnostic.related and related_support:
+        related = [lsp_related(r, line_text, uri_for, encoding) for r in diagnostic.related]
+    elif diagnostic.related:
+        message += "".join(f"\n{_where(r)}: {r.message}" for r in diagnostic.related)
+    return types.Diagnostic(
+        range=lsp_range(diagnostic.span, line_text, encoding),
+        message=message,
+        severity=lsp_severity(diagnostic.severity),
+        code=diagnostic.code,
+        source=SOURCE,
+        related_information=related,
+    )
+
+
+def _where(related: Related) -> str:
+    return f"{related.span.path}:{related.span.start.line + 1}:{related.span.start.column + 1}"

@@ -1,0 +1,244 @@
+"""``dig-lsp``: the language server (diagnostics for now).
+
+Handlers only record what happened and ask the :class:`DiagnosticsScheduler` for a run;
+the scheduler debounces edits per document, analyses on one worker thread (so the event
+loop keeps reading messages, and the analysis core never runs twice at once), and drops
+results for versions that are no longer current.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from dig_lsp import __version__
+from dig_lsp.lsp.convert import UTF16
+from dig_lsp.lsp.documents import (
+    DocumentAnalysis,
+    UnitKey,
+    analyse_document,
+    document_path,
+    open_documents,
+)
+
+logger = logging.getLogger(__name__)
+
+NAME = "dig-lsp"
+DEBOUNCE_SECONDS = 0.15
+
+Params = TypeVar("Params")
+
+
+class DiagnosticsScheduler:
+    """Per-document debounced analysis runs whose results are published if still current."""
+
+    def __init__(self, server: LanguageServer, delay: float = DEBOUNCE_SECONDS) -> None:
+        self.server = server
+        self.delay = delay
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self._keys: dict[str, UnitKey | None] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dig-lsp-analysis")
+
+    def schedule(self, uri: str, delay: float | None = None) -> None:
+        """(Re)start the countdown to analysing ``uri``; an earlier pending run is cancelled."""
+        previous = self._pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self._run(uri, self.delay if delay is None else delay))
+        self._pending[uri] = task
+        task.add_done_callback(functools.partial(self._forget, uri))
+
+    def close(self, uri: str) -> None:
+        """Stop analysing a closed document, clear its diagnostics, refresh its unit mates.
+
+        Its unit mates now read the file from disk instead of the closed buffer, so their
+        diagnostics may change.
+        """
+        previous = self._pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        key = self._keys.pop(uri, None)
+        self._publish(uri, None, [])
+        if key is not None:
+            mate = next((other for other, k in self._keys.items() if k == key), None)
+            if mate is not None:
+                self.schedule(mate, 0)
+
+    def shutdown(self) -> None:
+        """Cancel pending runs and let the worker thread finish."""
+        for task in self._pending.values():
+            task.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _forget(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self._pending.get(uri) is task:
+            del self._pending[uri]
+
+    async def _run(self, uri: str, delay: float) -> None:
+        try:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await self._analyse_and_publish(uri)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # one bad run must not take the server down
+            logger.exception("analysing %s failed", uri)
+
+    async def _analyse_and_publish(self, uri: str) -> None:
+        path = document_path(uri)
+        documents = open_documents(self.server.workspace)
+        if path is None or path not in documents:
+            return
+        encoding = str(self.server.workspace.position_encoding or UTF16)
+        run = functools.partial(analyse_document, path, documents, encoding, _related_support(self.server))
+        result = await asyncio.get_running_loop().run_in_executor(self._executor, run)
+        self._publish_current(result)
+
+    def _publish_current(self, result: DocumentAnalysis) -> None:
+        for publication in result.publications:
+            document = self.server.workspace.text_documents.get(_workspace_key(publication.uri))
+            if document is None or document.version != publication.version:
+                logger.debug("dropping stale diagnostics for %s v%s", publication.uri, publication.version)
+                continue
+            self._keys[publication.uri] = result.key
+            self._publish(publication.uri, publication.version, publication.diagnostics)
+
+    def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        params = types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        self.server.text_document_publish_diagnostics(params)
+
+
+def _workspace_key(uri: str) -> str:
+    return unquote(uri)  # pygls keys its documents by the unquoted URI
+
+
+def _related_support(server: LanguageServer) -> bool:
+    try:
+        capabilities = server.client_capabilities.text_document
+    except Exception:  # no initialize yet: be generous, related info is optional for clients
+        return True
+    publish = capabilities.publish_diagnostics if capabilities is not None else None
+    return bool(publish and publish.related_information)
+
+
+class DigLanguageServer(LanguageServer):
+    """The pygls server plus the state the features share."""
+
+    def __init__(self) -> None:
+        super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.diagnostics = DiagnosticsScheduler(self)
+
+
+def _guarded(handler: Callable[[DigLanguageServer, Params], None]) -> Callable[[DigLanguageServer, Params], None]:
+    """Log a handler's exception instead of letting it reach the client as an error popup."""
+
+    @functools.wraps(handler)
+    def wrapper(server: DigLanguageServer, params: Params) -> None:
+        try:
+            handler(server, params)
+        except Exception:
+            logger.exception("%s failed", handler.__name__)
+
+    return wrapper
+
+
+@_guarded
+def did_open(server: DigLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+    """A newly opened document is analysed at once."""
+    server.diagnostics.schedule(params.text_document.uri, 0)
+
+
+@_guarded
+def did_change(server: DigLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Typing: wait for a short pause before analysing."""
+    server.diagnostics.schedule(params.text_document.uri)
+
+
+@_guarded
+def did_save(server: DigLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    """The disk changed, and with it what other files see of this one."""
+    server.diagnostics.schedule(params.text_document.uri, 0)
+
+
+@_guarded
+def did_close(server: DigLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+    """A closed document keeps no diagnostics."""
+    server.diagnostics.close(params.text_document.uri)
+
+
+@_guarded
+def shutdown(server: DigLanguageServer, _params: None) -> None:
+    """Stop pending analysis before the client says exit."""
+    server.diagnostics.shutdown()
+
+
+FEATURES: tuple[tuple[str, Callable[[DigLanguageServer, Any], None]], ...] = (
+    (types.TEXT_DOCUMENT_DID_OPEN, did_open),
+    (types.TEXT_DOCUMENT_DID_CHANGE, did_change),
+    (types.TEXT_DOCUMENT_DID_SAVE, did_save),
+    (types.TEXT_DOCUMENT_DID_CLOSE, did_close),
+    (types.SHUTDOWN, shutdown),
+)
+
+
+def create_server() -> DigLanguageServer:
+    """A server with every feature registered (a fresh one per call, for tests and embedding)."""
+    server = DigLanguageServer()
+    for method, handler in FEATURES:
+        server.feature(method)(handler)
+    return server
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dig-lsp", description="Language server for digdag .dig workflow files "
+                                     "(speaks LSP over standard input/output unless --tcp is given).")
+    parser.add_argument("--tcp", metavar="HOST:PORT", type=_host_port, help="listen on a TCP socket instead of stdio")
+    parser.add_argument("--log-file", metavar="PATH", help="write a debug log to PATH (default: warnings to stderr)")
+    parser.add_argument("--version", action="version", version=f"dig-lsp {__version__}")
+    return parser
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+def _configure_logging(log_file: str | None) -> None:
+    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if log_file else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dig-lsp`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        _configure_logging(args.log_file)
+    except OSError as error:
+        print(f"dig-lsp: cannot open log file: {error}", file=sys.stderr)
+        return 2
+    server = create_server()
+    logger.info("dig-lsp %s starting (%s)", __version__, f"tcp {args.tcp[0]}:{args.tcp[1]}" if args.tcp else "stdio")
+    if args.tcp:
+        server.start_tcp(*args.tcp)
+    else:
+        server.start_io()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

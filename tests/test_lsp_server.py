@@ -1,0 +1,312 @@
+"""The dig-lsp language server, driven over stdio by pytest-lsp; plus the pure LSP conversions."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from dig_lsp.diagnostics import Diagnostic, Related, Severity
+from dig_lsp.lsp.convert import SOURCE, UTF8, UTF16, UTF32, column_units, to_lsp
+from dig_lsp.lsp.server import main
+from dig_lsp.text.span import Position, Span
+
+PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+TIMEOUT = 20.0
+
+
+class RecordingClient(LanguageClient):
+    """The pytest-lsp client, also keeping every publishDiagnostics (with its version)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.published: list[types.PublishDiagnosticsParams] = []
+
+
+def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
+    client.published.append(params)
+    client.diagnostics[params.uri] = params.diagnostics
+
+
+def _recording_client() -> RecordingClient:
+    client = RecordingClient(converter_factory=default_converter)
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, PUBLISH: _record})
+    return client
+
+
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"],
+                            client_factory=_recording_client)
+
+
+async def _session(client: LanguageClient, editor: str) -> AsyncIterator[None]:
+    await client.initialize_session(types.InitializeParams(capabilities=client_capabilities(editor)))
+    yield
+    await client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: RecordingClient) -> AsyncIterator[None]:
+    """A VS Code-like client: UTF-16 positions, related information supported."""
+    async for _ in _session(lsp_client, "visual-studio-code"):
+        yield
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def nvim(lsp_client: RecordingClient) -> AsyncIterator[None]:
+    """A Neovim 0.11 client: it offers UTF-8 first, and the server takes it."""
+    async for _ in _session(lsp_client, "neovim@v0.11.0"):
+        yield
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder whose config runs only the checks these tests are about (others come and go)."""
+    (tmp_path / ".dig-lint.toml").write_text('select = ["DL102", "DL202"]\n', encoding="utf-8")
+    return tmp_path
+
+
+def _uri(path: Path) -> str:
+    return path.as_uri()
+
+
+def _open(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
+    uri = _uri(path)
+    language = "yaml" if path.suffix in (".yml", ".yaml") else path.suffix.lstrip(".")
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id=language, version=version,
+        text=path.read_text(encoding="utf-8") if text is None else text)))
+    return uri
+
+
+def _edit(client: LanguageClient, uri: str, version: int, start: tuple[int, int], end: tuple[int, int],
+          text: str) -> None:
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(*start), end=types.Position(*end)), text=text)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]))
+
+
+async def _wait(client: LanguageClient, uri: str,
+                ready: Callable[[Sequence[types.Diagnostic]], bool]) -> Sequence[types.Diagnostic]:
+    """Wait (on notifications, not on the clock) until ``uri``'s diagnostics satisfy ``ready``."""
+
+    async def loop() -> Sequence[types.Diagnostic]:
+        while True:
+            current = client.diagnostics.get(uri)
+            if current is not None and ready(current):
+                return current
+            await client.wait_for_notification(PUBLISH)
+
+    return await asyncio.wait_for(loop(), TIMEOUT)
+
+
+def _some(found: Sequence[types.Diagnostic]) -> bool:
+    return bool(found)
+
+
+def _none(found: Sequence[types.Diagnostic]) -> bool:
+    return not found
+
+
+def _summary(found: Sequence[types.Diagnostic]) -> list[tuple[str, tuple[int, int, int, int]]]:
+    return sorted((str(d.code), (d.range.start.line, d.range.start.character, d.range.end.line,
+                                 d.range.end.character)) for d in found)
+
+
+BROKEN = """timezone: UTC
++a:
+  echo>: one
+  echo>: two
++g:
+  foo: 1
+  +c:
+    echo>: x
+"""
+
+
+@pytest.mark.asyncio
+async def test_broken_workflow_reports_codes_ranges_and_related(client: RecordingClient, project: Path) -> None:
+    wf = project / "wf.dig"
+    wf.write_text(BROKEN, encoding="utf-8")
+    uri = _open(client, wf)
+    found = await _wait(client, uri, _some)
+    assert _summary(found) == [("DL102", (3, 2, 3, 7)), ("DL202", (5, 2, 5, 5))]
+    duplicate = next(d for d in found if d.code == "DL102")
+    assert duplicate.source == SOURCE
+    assert duplicate.severity == types.DiagnosticSeverity.Error
+    assert duplicate.code_description is None
+    assert duplicate.related_information is not None
+    (related,) = duplicate.related_information
+    assert related.location.uri == uri
+    assert related.location.range.start == types.Position(2, 2)
+    assert [p.version for p in client.published if p.uri == uri] == [1]
+
+
+UNICODE = '+a: {echo>: "\U0001F600\U00020BB7", echo>: b}\n'  # an emoji and 𠮷: both outside the BMP
+
+
+@pytest.mark.asyncio
+async def test_columns_are_utf16_code_units(client: RecordingClient, project: Path) -> None:
+    uri = _open(client, project / "wf.dig", "timezone: UTC\n" + UNICODE)
+    found = await _wait(client, uri, _some)
+    # code points: the second `echo>` starts at column 18; each astral character adds one UTF-16 unit
+    assert _summary(found) == [("DL102", (1, 20, 1, 25))]
+    assert found[0].related_information is not None
+    assert found[0].related_information[0].location.range.start == types.Position(1, 5)
+
+
+@pytest.mark.asyncio
+async def test_columns_follow_a_negotiated_utf8_encoding(nvim: RecordingClient, project: Path) -> None:
+    uri = _open(nvim, project / "wf.dig", "timezone: UTC\n" + UNICODE)
+    found = await _wait(nvim, uri, _some)
+    assert _summary(found) == [("DL102", (1, 24, 1, 29))]  # each astral character is four UTF-8 bytes
+
+
+@pytest.mark.asyncio
+async def test_edits_that_fix_the_errors_clear_diagnostics(client: RecordingClient, project: Path) -> None:
+    wf = project / "wf.dig"
+    wf.write_text(BROKEN, encoding="utf-8")
+    uri = _open(client, wf)
+    await _wait(client, uri, _some)
+    _edit(client, uri, 2, (5, 0), (6, 0), "")  # drop `foo: 1`
+    _edit(client, uri, 3, (3, 0), (4, 0), "")  # drop the second `echo>`
+    await _wait(client, uri, _none)
+    versions = [p.version for p in client.published if p.uri == uri]
+    assert versions[-1] == 3
+    assert 2 not in versions  # debounced: the intermediate version was never published
+
+
+@pytest.mark.asyncio
+async def test_close_clears_diagnostics(client: RecordingClient, project: Path) -> None:
+    wf = project / "wf.dig"
+    wf.write_text(BROKEN, encoding="utf-8")
+    uri = _open(client, wf)
+    await _wait(client, uri, _some)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    await _wait(client, uri, _none)
+
+
+@pytest.mark.asyncio
+async def test_unsaved_included_yml_buffer_is_analysed(client: RecordingClient, project: Path) -> None:
+    (project / "wf.dig").write_text("timezone: UTC\n+a:\n  !include : inc.yml\n", encoding="utf-8")
+    (project / "inc.yml").write_text("echo>: a\n", encoding="utf-8")
+    wf_uri = _open(client, project / "wf.dig")
+    await _wait(client, wf_uri, _none)
+    yml_uri = _open(client, project / "inc.yml", "echo>: a\necho>: b\n")  # the disk copy stays clean
+    found = await _wait(client, yml_uri, _some)
+    assert _summary(found) == [("DL102", (1, 0, 1, 5))]
+    assert not client.diagnostics[wf_uri]
+
+
+@pytest.mark.asyncio
+async def test_editing_an_included_file_republishes_the_including_workflow(
+        client: RecordingClient, project: Path) -> None:
+    # `+a` is a group while inc.yml gives it a subtask, so `foo` is an invalid group key in wf.dig
+    (project / "wf.dig").write_text("timezone: UTC\n+a:\n  foo: 1\n  !include : inc.yml\n", encoding="utf-8")
+    (project / "inc.yml").write_text("+x:\n  echo>: x\n", encoding="utf-8")
+    wf_uri = _open(client, project / "wf.dig")
+    assert _summary(await _wait(client, wf_uri, _some)) == [("DL202", (2, 2, 2, 5))]
+    yml_uri = _open(client, project / "inc.yml")
+    await _wait(client, yml_uri, _none)
+    _edit(client, yml_uri, 2, (0, 0), (2, 0), "echo>: x\n")  # unsaved: `+a` now runs an operator
+    await _wait(client, wf_uri, _none)
+
+
+@pytest.mark.asyncio
+async def test_save_rereads_files_that_are_not_open(client: RecordingClient, project: Path) -> None:
+    wf = project / "wf.dig"
+    wf.write_text("timezone: UTC\n+a:\n  foo: 1\n  !include : inc.yml\n", encoding="utf-8")
+    (project / "inc.yml").write_text("+x:\n  echo>: x\n", encoding="utf-8")
+    uri = _open(client, wf)
+    assert _summary(await _wait(client, uri, _some)) == [("DL202", (2, 2, 2, 5))]
+    (project / "inc.yml").write_text("echo>: x\n", encoding="utf-8")  # changed on disk by someone else
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    await _wait(client, uri, _none)
+
+
+@pytest.mark.asyncio
+async def test_unsaved_new_workflow_joins_its_project(client: RecordingClient, project: Path) -> None:
+    (project / "other.dig").write_text("timezone: UTC\n+a:\n  echo>: a\n", encoding="utf-8")
+    uri = _open(client, project / "new.dig", "+a:\n  echo>: a\n  echo>: b\n")
+    assert _summary(await _wait(client, uri, _some)) == [("DL102", (2, 2, 2, 7))]
+
+
+@pytest.mark.asyncio
+async def test_broken_config_falls_back_to_defaults(client: RecordingClient, tmp_path: Path) -> None:
+    (tmp_path / ".dig-lint.toml").write_text("select = [\n", encoding="utf-8")
+    uri = _open(client, tmp_path / "wf.dig", BROKEN)
+    assert {"DL102", "DL202"} <= {d.code for d in await _wait(client, uri, _some)}
+
+
+@pytest.mark.asyncio
+async def test_server_survives_a_failing_notification(client: RecordingClient, project: Path) -> None:
+    _edit(client, _uri(project / "never-opened.dig"), 2, (0, 0), (0, 0), "x")
+    uri = _open(client, project / "wf.dig", BROKEN)
+    assert [d.code for d in await _wait(client, uri, _some)] == ["DL102", "DL202"]
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("dig-lsp ")
+
+
+def test_bad_tcp_address_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--tcp", "localhost"])
+    assert exit_.value.code == 2
+    assert "HOST:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("line", "column", "encoding", "expected"), [
+    ("abc", 2, UTF16, 2),
+    ("é: x", 2, UTF16, 2),  # BMP characters are one UTF-16 unit
+    ("é: x", 2, UTF8, 3),
+    ("\U00020BB7: x", 1, UTF16, 2),  # 𠮷 is a surrogate pair
+    ("\U0001F600\U0001F600x", 2, UTF16, 4),
+    ("\U0001F600\U0001F600x", 2, UTF8, 8),
+    ("\U0001F600\U0001F600x", 2, UTF32, 2),
+    ("\U0001F600", 3, UTF16, 4),  # past the line's end: the overshoot is kept
+    ("abc", -1, UTF16, 0),
+])
+def test_column_units(line: str, column: int, encoding: str, expected: int) -> None:
+    assert column_units(line, column, encoding) == expected
+
+
+def _span(path: str, line: int, start: int, end: int) -> Span:
+    return Span(path, 0, 0, Position(line, start), Position(line, end))
+
+
+def test_to_lsp_converts_every_position_on_its_own_line() -> None:
+    lines = {("/p/wf.dig", 0): "\U0001F600 key: 1", ("/p/inc.yml", 4): "\U00020BB7\U00020BB7: x"}
+    diagnostic = Diagnostic("DL102", "duplicate-key", Severity.WARNING, "dup",
+                            _span("/p/wf.dig", 0, 2, 5), (Related(_span("/p/inc.yml", 4, 0, 2), "first"),))
+    converted = to_lsp(diagnostic, lambda path, line: lines.get((path, line)), lambda path: "file://" + path)
+    assert converted.range == types.Range(start=types.Position(0, 3), end=types.Position(0, 6))
+    assert converted.severity == types.DiagnosticSeverity.Warning
+    assert (converted.code, converted.source, converted.code_description) == ("DL102", SOURCE, None)
+    assert converted.related_information is not None
+    (related,) = converted.related_information
+    assert related.location.uri == "file:///p/inc.yml"
+    assert related.location.range == types.Range(start=types.Position(4, 0), end=types.Position(4, 4))
+
+
+def test_to_lsp_without_related_support_keeps_the_notes_in_the_message() -> None:
+    diagnostic = Diagnostic("DL102", "duplicate-key", Severity.HINT, "dup", _span("/p/wf.dig", 1, 0, 1),
+                            (Related(_span("/p/wf.dig", 0, 0, 1), "first"),))
+    converted = to_lsp(diagnostic, lambda path, line: None, lambda path: path, related_support=False)
+    assert converted.related_information is None
+    assert converted.message == "dup\n/p/wf.dig:1:1: first"
+    assert converted.severity == types.DiagnosticSeverity.Hint
+    assert converted.range.start == types.Position(1, 0)  # no line text: code points are kept
