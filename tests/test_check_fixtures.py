@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.checks import REGISTRY
-from dig_lsp.config import Settings
+from dig_lsp.config import find_config, load_settings, with_overrides
 from tests.conftest import FIXTURES, lint_paths, short
 
 CHECK_FIXTURES = FIXTURES / "checks"
@@ -30,7 +30,7 @@ def test_check_fixture(rule):  # type: ignore[no-untyped-def]
     assert (directory / "expected.txt").is_file(), f"{rule.code} has no fixture at {directory}"
     expected = _expected(directory)
     assert expected, f"{rule.code}: a fixture must expect at least one diagnostic"
-    settings = Settings(select=(rule.code,))
+    settings = with_overrides(load_settings(find_config(str(directory))), select=(rule.code,))
     found = [short(d, directory) for d in lint_paths([directory], settings)]
     assert sorted(found) == sorted(expected)
 

@@ -12,8 +12,38 @@ from pathlib import Path
 
 import pytest
 
+from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Severity
 from tests.conftest import lint_paths
+
+# digdag-core's test suite registers these test-only operators (reference §11).
+TEST_ONLY_OPERATORS = ("noop", "store")
+
+# Findings on `valid` files (which load and compile) that are nevertheless right: each is a run-time
+# failure or an ignored key, or an arrangement the test harness makes. (path, code, line, reason)
+_TESTS = "digdag-tests/src/test/resources/acceptance/"
+KNOWN_FINDINGS = {
+    **{(_TESTS + path, "DL112", line): "CallIT copies the called files into subfolders before running"
+       for path, line in (("call/nested1.dig", 5), ("call/nested2.dig", 5), ("call/parent.dig", 17),
+                          ("call/parent.dig", 23))},
+    (_TESTS + "docker/docker_echo_params.dig", "DL407", 6): "the test copies scripts/echo_params.py in",
+    (_TESTS + "td/echo_params/echo_params.dig", "DL407", 5): "the test copies scripts/echo_params.py in",
+    (_TESTS + "py/config_python.dig", "DL412", 4): "the test copies scripts/echo_params.py in",
+    (_TESTS + "py/config_python.dig", "DL412", 8): "the test copies scripts/echo_params.py in",
+    (_TESTS + "error_server_mail/error.dig", "DL402", 12):
+        "right: td> reads the API key only from the td.apikey secret (TDClientFactory)",
+    (_TESTS + "redshift/load_from_s3_csv_with_role.dig", "DL402", 12):
+        "right: redshift_load> reads role_arn only from secrets (BaseRedshiftLoadOperator)",
+    ("examples/python_args.dig", "DL412", 26):
+        "right: tasks/python_args.py defines no exported_arguments (AttributeError at run time)",
+    ("examples/treasuredata.dig", "DL402", 17): "right: td_ddl> has no delete_table parameter (drop_tables)",
+    ("examples/emr.dig", "DL405", 26): "right: EmrOperatorFactory reads jars with getListOrEmpty (a list)",
+    ("examples/emr.dig", "DL405", 41): "right: a command step's command is read as one string",
+    ("examples/emr.dig", "DL405", 43): "right: a command step's command is read as one string",
+    ("examples/emr.dig", "DL405", 61): "right: a script step needs `script` (fileReference)",
+}
+# digdag-core's test fixtures use an `append_file` parameter of the test suite's own echo operator.
+TEST_ONLY_PARAMETER = "append_file"
 
 NOT_YET_DECIDABLE = {
     # ${td.last_results.cnt => 3}: an ES6 arrow inside ${...} (needs the expression checks)
@@ -22,8 +52,6 @@ NOT_YET_DECIDABLE = {
     "digdag-tests/src/test/resources/acceptance/parallel/invalid_parallel_variable_loop.dig",
     # ${key1} is never defined (_secrets grants do not create variables; needs scope analysis)
     "digdag-tests/src/test/resources/acceptance/secrets/invalid_secret_use.dig",
-    # wait> with blocking: true and poll_interval (needs the operator parameter catalog)
-    "digdag-tests/src/test/resources/acceptance/wait/wait_invalid_config.dig",
 }
 
 
@@ -33,18 +61,30 @@ def results(request: pytest.FixtureRequest) -> tuple[Path, dict[str, str], dict[
     with (corpus / "MANIFEST.tsv").open(encoding="utf-8") as handle:
         manifest = {row["path"]: row["expectation"] for row in csv.DictReader(handle, delimiter="\t")}
     found: dict[str, list[Diagnostic]] = {}
-    for diagnostic in lint_paths([corpus]):
+    for diagnostic in lint_paths([corpus], Settings(plugin_operators=TEST_ONLY_OPERATORS)):
         relative = Path(diagnostic.path).relative_to(corpus).as_posix()
         found.setdefault(relative, []).append(diagnostic)
     return corpus, manifest, found
 
 
-def test_valid_files_have_no_errors(results) -> None:  # type: ignore[no-untyped-def]
+def _unexplained(path: str, d: Diagnostic) -> bool:
+    if (path, d.code, d.span.start.line + 1) in KNOWN_FINDINGS:
+        return False
+    return not (d.code == "DL402" and f"'{TEST_ONLY_PARAMETER}'" in d.message)
+
+
+def test_valid_files_have_no_errors_or_warnings(results) -> None:  # type: ignore[no-untyped-def]
     _, manifest, found = results
-    errors = [f"{path}:{d.span.start.line + 1}: {d.code} {d.message}"
-              for path, expectation in manifest.items() if expectation == "valid"
-              for d in found.get(path, []) if d.severity >= Severity.ERROR]
-    assert errors == []
+    unexplained = [f"{path}:{d.span.start.line + 1}: {d.code} {d.message}"
+                   for path, expectation in manifest.items() if expectation == "valid"
+                   for d in found.get(path, []) if d.severity >= Severity.WARNING and _unexplained(path, d)]
+    assert unexplained == []
+
+
+def test_known_findings_are_still_found(results) -> None:  # type: ignore[no-untyped-def]
+    _, _, found = results
+    present = {(path, d.code, d.span.start.line + 1) for path, items in found.items() for d in items}
+    assert sorted(set(KNOWN_FINDINGS) - present) == []
 
 
 def test_invalid_files_are_flagged(results) -> None:  # type: ignore[no-untyped-def]
@@ -73,6 +113,7 @@ EXPECTED_AT = [
     (_ACC + "scheduler/invalid.dig", 5, "DL303"),
     (_ACC + "scheduler/invalid_op.dig", 5, "DL301"),
     (_ACC + "scheduler/unknown_type.dig", 4, "DL301"),
+    (_ACC + "wait/wait_invalid_config.dig", 4, "DL406"),
     *[(_ACC + f"sla/time_{name}.dig", 4, "DL304") for name in (
         "alert_default", "alert_disabled", "alert_enabled", "custom", "fail_default", "fail_disabled",
         "fail_enabled")],

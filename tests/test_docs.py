@@ -7,7 +7,7 @@ import re
 import pytest
 
 from dig_lsp.checks import REGISTRY
-from dig_lsp.cli.docs import BEGIN, END, checks_table
+from dig_lsp.cli.docs import BEGIN, END, OPERATORS_BEGIN, OPERATORS_END, checks_table, operators_table
 from tests.conftest import ROOT
 
 HEADINGS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
@@ -33,3 +33,9 @@ def test_readme_table_is_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index(BEGIN): readme.index(END) + len(END)]
     assert table == checks_table(), "README is stale: run `python -m dig_lsp.cli.docs`"
+
+
+def test_readme_operator_table_is_current() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index(OPERATORS_BEGIN): readme.index(OPERATORS_END) + len(OPERATORS_END)]
+    assert table == operators_table(), "README is stale: run `python -m dig_lsp.cli.docs`"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any, TypeVar, cast
 
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Fix, Related, Severity
@@ -19,6 +20,7 @@ from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.span import Span
 
+T = TypeVar("T")
 _CODE = re.compile(r"^DL\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -39,6 +41,13 @@ class CheckContext:
 
     project: ProjectModel
     settings: Settings
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """A value computed once per analysis and shared by all checks (e.g. the export index)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return cast(T, self._memo[key])
 
     @property
     def workflows(self) -> list[Workflow]:

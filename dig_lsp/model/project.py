@@ -41,6 +41,10 @@ class ProjectModel:
     trees: dict[str, ResolvedTree] = field(default_factory=dict)
     problems: list[SyntaxProblem] = field(default_factory=list)
     calls: list[CallRef] = field(default_factory=list)
+    # call> target path -> the (workflow, task) pairs that call it
+    callers: dict[str, list[tuple[Workflow, Task]]] = field(default_factory=dict)
+    # workflow path -> its `_workdir` (project root, or a called file's own folder)
+    workdirs: dict[str, str] = field(default_factory=dict)
 
     @property
     def includes(self) -> list[IncludeRef]:
@@ -78,6 +82,7 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader) -> Pr
         workflow = _load_workflow(model, resolver, path, callers)
         if workflow is None:
             continue
+        model.workdirs[path] = workdir
         for task in workflow.tasks():
             ref = _call_ref(task, workdir, root)
             if ref is None:
@@ -87,6 +92,7 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader) -> Pr
             if problem is not None:
                 model.problems.append(problem)
             elif ref.target is not None:
+                model.callers.setdefault(ref.target, []).append((workflow, task))
                 pending.append((ref.target, os.path.dirname(ref.target), (ref.span,)))
     return model
 

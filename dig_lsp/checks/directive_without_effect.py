@@ -1,0 +1,70 @@
+"""A directive that does nothing where it is written.
+
+## What it does
+Reports `_env` on operators that do not read it (only `sh>`, `py>`, `rb>` and `embulk>` pass an
+environment on), `_do` / `_else_do` / `_parallel` on operators that generate no subtasks (`_do` is
+read by `if>`, `loop>`, `for_each>`, `for_range>`, `td_for_each>`; `_else_do` by `if>` only;
+`_parallel` by the loop operators), and `_check` on a group task, which digdag never runs. The
+operators that accept each directive are listed in `x-dig-accepts` of `schemas/operators/`.
+
+## Why is this bad?
+The workflow runs without what was written: the environment variable is not set, the `_do` body
+never runs, the `_check` is never performed.
+
+## Example
+```yaml
++report:
+  td>: queries/report.sql
+  _do:
+    +notify:
+      echo>: done
+```
+
+## Use instead
+```yaml
++report:
+  td>: queries/report.sql
++notify:
+  echo>: done
+```
+"""
+
+# Facts: `_env` is read by util/CommandOperators (sh, py, rb, embulk) through OperatorManager.callExecutor
+# (reference §2); `_do`/`_else_do`/`_parallel` by the If/Loop/ForEach/ForRange/TdForEach factories;
+# `_check` is only added after an operator task succeeds (WorkflowExecutor.addCheckTasksIfAny).
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.catalog import catalog
+
+CODE = "DL409"
+NAME = "directive-without-effect"
+SEVERITY = Severity.WARNING
+
+_OPERATOR_DIRECTIVES = ("_env", "_do", "_else_do", "_parallel")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for _, task in ctx.tasks():
+        if task.disabled:
+            continue
+        use = task.operator
+        if use is None:
+            entry = task.entry("_check")
+            if entry is not None and task.role.value != "root":
+                yield Finding(entry.key_span, f"`_check` on group task {task.full_name} never runs: digdag "
+                              "runs `_check` only after an operator task succeeds; move it to the last task")
+            continue
+        spec = catalog().operator(use.name)
+        if spec is None:
+            continue
+        for directive in _OPERATOR_DIRECTIVES:
+            entry = task.entry(directive)
+            if entry is not None and directive not in spec.accepts:
+                users = sorted(f"{s.name}>" for s in catalog() if directive in s.accepts)
+                yield Finding(entry.key_span, f"`{directive}` has no effect on {spec.name}>: only "
+                              f"{', '.join(users) or 'no built-in operator'} read it")

@@ -1,0 +1,61 @@
+"""A parameter value of the wrong type or not among the allowed values.
+
+## What it does
+Checks each parameter written on an operator task (and the value after `op>:`) against its schema
+in `schemas/operators/`: type, allowed values, format and nested structure. digdag's coercions are
+accepted (`"10"` for an integer, `"true"` for a boolean, a number where text is expected); values
+containing `${...}` are evaluated at run time and not checked here.
+
+## Why is this bad?
+digdag fails when the task runs, e.g. `Unknown 'engine:' option` or `Expected 'true' or 'false'
+for key 'store_last_results' but got "yess" (string)`.
+
+## Example
+```yaml
++count:
+  td>: queries/count.sql
+  engine: prestoo
+  store_last_results: yess
+```
+
+## Use instead
+```yaml
++count:
+  td>: queries/count.sql
+  engine: presto
+  store_last_results: true
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.operator_support import operator_tasks, suggest
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.values import validate_value
+from dig_lsp.syntax.nodes import Scalar
+
+CODE = "DL405"
+NAME = "invalid-parameter-value"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for _, op in operator_tasks(ctx):
+        values = [(entry.key, entry.value) for entry in op.own_parameters() if entry.key in op.spec.parameters]
+        if op.command is not None:
+            values.insert(0, ("_command", op.command))
+        for name, node in values:
+            parameter = op.spec.parameters.get(name)
+            if parameter is None:
+                continue
+            for problem in validate_value(node, parameter.schema):
+                inner = problem.path if problem.path.startswith("[") else f".{problem.path}" if problem.path else ""
+                shown = f"the value of `{op.operator_key}`{inner}" if name == "_command" else f"'{name}{inner}'"
+                hint = ""
+                enum = parameter.schema.get("enum")
+                if problem.keyword == "enum" and isinstance(problem.node, Scalar) and isinstance(enum, list):
+                    hint = suggest(str(problem.node.value), [str(v) for v in enum])
+                yield Finding(problem.node.span, f"{op.spec.name}> {shown}: {problem.message}{hint}")

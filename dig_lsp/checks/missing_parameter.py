@@ -1,0 +1,77 @@
+"""A required parameter that nothing supplies.
+
+## What it does
+Reports operator tasks that lack a parameter digdag requires (from `schemas/operators/`), after
+looking where digdag looks: the task's own keys, the value after `op>:`, every ancestor's
+`_export` (plain keys and the operator's namespace, e.g. `_export: td: database:`), and for a
+`call>`ed workflow its callers' exports. When exactly one of several forms is needed (a SQL file
+or `query:`), it reports that none is given. Parameters a secret can supply are reported by
+`DL404` instead.
+
+## Why is this bad?
+The task fails at run time with `Parameter 'x' is required but not set`, typically in the middle
+of a scheduled run.
+
+## Example
+```yaml
++load:
+  td_table_export>:
+  table: access_log
+```
+
+## Use instead
+```yaml
++load:
+  td_table_export>:
+  table: access_log
+  file_format: jsonl.gz
+  from: 2024-01-01 00:00:00
+  to: 2024-01-02 00:00:00
+  s3_bucket: my-bucket
+  s3_path_prefix: exports/access_log
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.operator_support import export_index, operator_tasks
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.operators import OperatorTask
+
+CODE = "DL403"
+NAME = "missing-parameter"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    index = export_index(ctx)
+    for _, op in operator_tasks(ctx):
+        chain = index.chain(op.task)
+        if chain.open_ended:
+            continue
+        use = op.task.operator
+        assert use is not None
+        for parameter in op.spec.required():
+            if parameter.secrets or op.given(parameter.name, chain) is not None:
+                continue
+            yield Finding(use.key_span, _missing(op, parameter.name))
+        for group in op.spec.one_of:
+            if not any(op.given(name, chain) is not None for name in group):
+                forms = " or ".join(_form(op, name) for name in group)
+                yield Finding(use.key_span, f"{op.spec.name}> needs {forms}; none is given")
+
+
+def _form(op: OperatorTask, name: str) -> str:
+    return f"a value after `{op.operator_key}`" if name == "_command" else f"`{name}`"
+
+
+def _missing(op: OperatorTask, name: str) -> str:
+    if name == "_command":
+        return (f"{op.spec.name}> needs a value after `{op.operator_key}`: "
+                f"{op.spec.parameters['_command'].description}")
+    where = f" or in `_export: {op.spec.namespaces[0]}:`" if op.spec.namespaces else " or in `_export`"
+    return (f"{op.spec.name}> requires '{name}' but nothing sets it (digdag: \"Parameter '{name}' is required "
+            f"but not set\"); set it on the task{where}")

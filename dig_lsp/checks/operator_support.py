@@ -1,0 +1,35 @@
+"""Shared plumbing for the operator checks (not a check itself: it is not registered)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext
+from dig_lsp.model.exports import ExportIndex, build_export_index
+from dig_lsp.model.operators import OperatorTask, operator_task
+from dig_lsp.model.workflow import Task, Workflow
+
+
+def export_index(ctx: CheckContext) -> ExportIndex:
+    """The project's export index, built once per analysis."""
+    return ctx.shared("export-index", lambda: build_export_index(ctx.project))
+
+
+def operator_tasks(ctx: CheckContext) -> Iterator[tuple[Workflow, OperatorTask]]:
+    """Every enabled task whose operator is in the catalog."""
+    for workflow, task in ctx.tasks():
+        found = operator_task(task)
+        if found is not None:
+            yield workflow, found
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or ''."""
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+def label(task: Task) -> str:
+    """How messages name a task: its full digdag name."""
+    return task.full_name

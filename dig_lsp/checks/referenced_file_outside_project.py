@@ -1,0 +1,48 @@
+"""A file reference that leaves the project.
+
+## What it does
+Reports file parameters (SQL files, mail bodies, yml configs, scripts, `rb>` requires) that are
+absolute or climb out of the project directory (`../shared/query.sql`), including through a
+symbolic link. Such files are not read.
+
+## Why is this bad?
+digdag refuses them (`Workspace.getPath`: a file must stay inside the project), and they are not
+part of what `digdag push` uploads anyway.
+
+## Example
+```yaml
++load:
+  td>: ../common/queries/load.sql
+```
+
+## Use instead
+```yaml
++load:
+  td>: queries/load.sql
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.operator_support import operator_tasks
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.files import file_references
+
+CODE = "DL408"
+NAME = "referenced-file-outside-project"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    root = ctx.project.root
+    for workflow, op in operator_tasks(ctx):
+        if op.spec.name == "call":
+            continue
+        workdir = ctx.project.workdirs.get(workflow.path, root)
+        for ref in file_references(op, workdir, root):
+            if not ref.inside:
+                yield Finding(ref.span, f"{op.spec.name}> '{ref.written}' is outside the project; digdag only "
+                              "reads files inside the project directory")

@@ -1,0 +1,62 @@
+"""An operator digdag does not have.
+
+## What it does
+Reports `name>:` keys (and `_type: name`) that are neither a built-in operator nor a plugin
+operator. Operators are accepted without a warning when the workflow declares plugins in
+`_export: plugin:` (their names cannot be known from the files) or when they are listed in the
+`plugin-operators` setting (dotted names such as `ecs_task.sh` and names ending in `?` such as
+`athena.table_exists?` included). `_type` values containing `${...}` are not checked.
+
+## Why is this bad?
+digdag accepts the workflow and fails only when the task runs: `Unknown task type: <name>`
+(`core/agent/OperatorManager.java`), usually a typo found at night.
+
+## Example
+```yaml
++load:
+  td_run>: daily_summary_query
++notify:
+  mial>: body.txt
+```
+
+## Use instead
+```yaml
++notify:
+  mail>: body.txt
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.operator_support import export_index, suggest
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.catalog import catalog
+from dig_lsp.model.operators import plugin_declared
+
+CODE = "DL401"
+NAME = "unknown-operator"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    known = [spec.name for spec in catalog()]
+    plugins = set(ctx.settings.plugin_operators)
+    index = export_index(ctx)
+    for _, task in ctx.tasks():
+        use = task.operator
+        if use is None or task.disabled or not use.name or "${" in use.name:
+            continue
+        if catalog().operator(use.name) is not None or use.name in plugins:
+            continue
+        chain = index.chain(task)
+        if plugin_declared(chain):
+            continue
+        hint = suggest(use.name, known)
+        yield Finding(
+            use.key_span,
+            f"unknown operator '{use.name}>': digdag fails at run time with 'Unknown task type: {use.name}'"
+            f"{hint or '; declare plugin operators with `_export: plugin:` or the plugin-operators setting'}",
+        )

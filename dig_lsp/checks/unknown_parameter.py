@@ -1,0 +1,69 @@
+"""A parameter the operator does not read.
+
+## What it does
+Reports keys of an operator task that the operator never reads, with a did-you-mean from the
+operator's parameters (from `schemas/operators/`) or from digdag's directives for `_` keys.
+Operators that pass every parameter on are not checked: `sh>` turns parameters into environment
+variables, `py>`/`rb>` map them to function arguments, `param_get>`/`param_set>` treat every key as
+data.
+
+## Why is this bad?
+digdag never checks parameters before a task runs (reference §1.8). A misspelt `create_tabel`
+is silently ignored: the query runs, its results go nowhere, and the task succeeds.
+
+## Example
+```yaml
++summary:
+  td>: queries/summary.sql
+  create_tabel: daily_summary
+```
+
+## Use instead
+```yaml
++summary:
+  td>: queries/summary.sql
+  create_table: daily_summary
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.operator_support import operator_tasks, suggest
+from dig_lsp.diagnostics import Severity
+from dig_lsp.model.operators import DIRECTIVES
+
+CODE = "DL402"
+NAME = "unknown-parameter"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for _, op in operator_tasks(ctx):
+        if op.spec.passes_all_params:
+            continue
+        known = [name for name in op.spec.parameters if name != "_command"]
+        for entry in op.task.config.entries:
+            key = entry.key
+            if key.startswith("+") or key == op.operator_key or key in DIRECTIVES or key in op.spec.parameters:
+                continue
+            if key.startswith("_"):
+                hint = suggest(key, sorted(DIRECTIVES)) or suggest(key, known)
+                yield Finding(entry.key_span, f"'{key}' is not a digdag directive and {op.spec.name}> does not "
+                              f"read it{hint}")
+                continue
+            hint = suggest(key, known)
+            yield Finding(
+                entry.key_span,
+                f"{op.spec.name}> has no parameter '{key}'; it is ignored{hint or _known_list(known)}",
+            )
+
+
+def _known_list(known: list[str]) -> str:
+    if not known:
+        return f" ({'this operator takes no parameters' if not known else ''})"
+    shown = ", ".join(sorted(known)[:12])
+    more = ", ..." if len(known) > 12 else ""
+    return f" (parameters: {shown}{more})"

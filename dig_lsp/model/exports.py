@@ -1,0 +1,79 @@
+"""What ``_export`` makes visible to each task: the mappings in force, outermost first.
+
+digdag merges every ancestor's ``_export`` (and the task's own) into the params a task
+sees; operators then read plain keys (``database``) and namespace defaults
+(``td: {database: ...}`` through ``params.mergeDefault(params.<ns>)``). A ``call>``ed
+workflow runs inside its caller, so it also sees the caller's exports at the call site.
+This index is built once per project and answers "could this parameter come from
+``_export``?" for the parameter checks. (Variables and stored values are the scope
+model's business, not this one's.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.syntax.nodes import Mapping, Node
+
+
+@dataclass(frozen=True)
+class ExportChain:
+    """The ``_export`` mappings visible to one task; ``open_ended`` when a caller is unknown."""
+
+    mappings: tuple[Mapping, ...]
+    open_ended: bool = False
+
+    def lookup(self, dotted: str) -> Node | None:
+        """The innermost exported value at a dotted path (``td.database``), if any."""
+        parts = dotted.split(".")
+        for mapping in reversed(self.mappings):
+            node: Node | None = mapping
+            for part in parts:
+                node = node.get(part) if isinstance(node, Mapping) else None
+                if node is None:
+                    break
+            if node is not None:
+                return node
+        return None
+
+
+@dataclass
+class ExportIndex:
+    """Export chains for every task of a project."""
+
+    chains: dict[int, ExportChain] = field(default_factory=dict)
+
+    def chain(self, task: Task) -> ExportChain:
+        """The chain of ``task`` (empty when the task is unknown to the index)."""
+        return self.chains.get(id(task), ExportChain(()))
+
+
+def _own_export(task: Task) -> tuple[Mapping, ...]:
+    node = task.config.get("_export")
+    return (node,) if isinstance(node, Mapping) else ()
+
+
+def _walk(task: Task, inherited: tuple[Mapping, ...], open_ended: bool, index: ExportIndex) -> None:
+    mappings = inherited + _own_export(task)
+    index.chains[id(task)] = ExportChain(mappings, open_ended)
+    for child in (*task.children, *task.specials):
+        _walk(child, mappings, open_ended, index)
+
+
+def build_export_index(project: ProjectModel) -> ExportIndex:
+    """Chains for top-level workflows first, then called ones (which inherit from their callers)."""
+    index = ExportIndex()
+    pending: list[Workflow] = [wf for wf in project.workflows if not wf.is_called]
+    called = [wf for wf in project.workflows if wf.is_called]
+    for workflow in pending:
+        _walk(workflow.root, (), False, index)
+    for workflow in called:
+        inherited: tuple[Mapping, ...] = ()
+        for _, caller_task in project.callers.get(workflow.path, []):
+            chain = index.chains.get(id(caller_task))
+            if chain is not None:
+                inherited += chain.mappings
+        _walk(workflow.root, inherited, not inherited, index)
+    return index

@@ -1,0 +1,127 @@
+"""Files named by operator parameters, resolved the way digdag resolves them.
+
+Relative paths resolve against the task's ``_workdir``: the project root for top-level
+workflows (and everything they ``!include``), the called file's folder for ``call>``
+targets (reference §1.4, §8, ``util/Workspace.java``). A path that leaves the project is
+refused by digdag (``Workspace.getPath``), and is never read here either.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dig_lsp.model.operators import OperatorTask
+from dig_lsp.syntax.nodes import Node, Scalar
+from dig_lsp.text.files import is_inside
+from dig_lsp.text.span import Span
+
+_INTERPRETERS = {"sh", "bash", "zsh", "python", "python3", "ruby", "perl", "node", "Rscript", "source", "."}
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".rb", ".pl", ".js", ".R", ".r")
+
+
+@dataclass(frozen=True)
+class FileReference:
+    """A parameter value that names a file: what was written, where, and where it resolves."""
+
+    parameter: str
+    kind: str
+    written: str
+    span: Span
+    path: str  # absolute, normalised
+    inside: bool
+
+
+def _candidates(op: OperatorTask) -> Iterator[tuple[str, str, Node]]:
+    for name, parameter in op.spec.parameters.items():
+        kind = parameter.file_kind
+        if kind is None:
+            continue
+        node = op.command if name == "_command" else op.task.config.get(name)
+        if node is None and name == "_command":
+            node = op.task.config.get("_command")
+        if node is not None:
+            yield name, kind, node
+
+
+def _script_path(command: str) -> tuple[str, int] | None:
+    """The relative script a shell command starts with (``tasks/x.sh arg``, ``bash run.sh``)."""
+    try:
+        words = shlex.split(command.split("\n", 1)[0], posix=True)
+    except ValueError:
+        return None
+    if not words:
+        return None
+    first = words[0]
+    word = words[1] if first in _INTERPRETERS and len(words) > 1 else first
+    if "$" in word or word.startswith(("/", "-", "~")):
+        return None
+    looks_like_path = word.startswith("./") or ("/" in word and word.endswith(_SCRIPT_SUFFIXES))
+    if not looks_like_path and not (first in _INTERPRETERS and word.endswith(_SCRIPT_SUFFIXES)):
+        return None
+    offset = command.find(word)
+    return (word, offset) if offset >= 0 else None
+
+
+def _module_files(dotted: str) -> list[str]:
+    """Files that could hold ``a.b.C.m`` for ``py>`` (runner.py imports ``a.b.C``, else ``a.b``)."""
+    parts = dotted.split(".")
+    found = []
+    for cut in (len(parts) - 1, len(parts) - 2):
+        if cut >= 1:
+            base = os.path.join(*parts[:cut])
+            found += [base + ".py", os.path.join(base, "__init__.py")]
+    return found
+
+
+def _value_span(node: Scalar, offset: int, length: int) -> Span:
+    """The span of part of a plain or quoted one-line scalar (else the whole value)."""
+    span = node.span
+    quote = 1 if node.style in ("'", '"') else 0
+    if node.style in ("", "'", '"') and span.start.line == span.end.line and "\\" not in node.raw:
+        start = span.start_offset + quote + offset
+        return Span(span.path, start, start + length, span.start._replace(column=span.start.column + quote + offset),
+                    span.start._replace(column=span.start.column + quote + offset + length))
+    return span
+
+
+def file_references(op: OperatorTask, workdir: str, project_root: str) -> Iterator[FileReference]:
+    """Every statically known file the task names (values with ``${...}`` are skipped)."""
+    for name, kind, node in _candidates(op):
+        if not isinstance(node, Scalar) or not isinstance(node.value, str) or "${" in node.value:
+            continue
+        text = node.value.strip()
+        if not text:
+            continue
+        if kind == "script":
+            found = _script_path(node.value)
+            if found is None:
+                continue
+            written, offset = found
+            yield _reference(name, kind, written, _value_span(node, offset, len(written)), workdir, project_root)
+        elif kind == "python-module":
+            if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+", text):
+                continue
+            options = [os.path.normpath(os.path.join(workdir, f)) for f in _module_files(text)]
+            existing = next((path for path in options if os.path.isfile(path)), options[0] if options else None)
+            if existing is not None:
+                yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root))
+        else:
+            when = op.spec.parameters[name].schema.get("x-dig-file-when")
+            if isinstance(when, str) and not re.search(when, text):
+                continue  # e.g. td_load> takes a connector session name unless the value ends in .yml
+            suffix = op.spec.parameters[name].schema.get("x-dig-file-suffix")
+            if isinstance(suffix, str) and not text.endswith(suffix):
+                text += suffix
+            if kind == "ruby-file" and not text.endswith(".rb"):
+                text += ".rb"
+            yield _reference(name, kind, text, node.span, workdir, project_root)
+
+
+def _reference(name: str, kind: str, written: str, span: Span, workdir: str, root: str) -> FileReference:
+    path = os.path.normpath(os.path.join(workdir, written))
+    inside = not os.path.isabs(written) and is_inside(path, root)
+    return FileReference(name, kind, written, span, path, inside)

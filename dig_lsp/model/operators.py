@@ -1,0 +1,70 @@
+"""Which operator a task runs, what the catalog says about it, and what it is given.
+
+Shared by the parameter checks (and later hover/completion), so that "the parameters of
+this task" means the same thing everywhere: the task's own keys except subtasks, the
+operator key and directives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dig_lsp.model.catalog import OperatorSpec, catalog
+from dig_lsp.model.exports import ExportChain
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Entry, Node
+
+# Keys digdag itself reads on any task (reference §2); they are never operator parameters.
+DIRECTIVES = frozenset({
+    "_type", "_command", "_export", "_error", "_check", "_retry", "_env", "_do", "_else_do", "_parallel",
+    "_background", "_after", "_secrets", "_disable", "_workdir",
+})
+
+
+@dataclass(frozen=True)
+class OperatorTask:
+    """A task whose operator the catalog knows, with its written parameters."""
+
+    task: Task
+    spec: OperatorSpec
+    operator_key: str
+    command: Node | None
+
+    def own_parameters(self) -> list[Entry]:
+        """Keys written on the task that are parameters (not subtasks, the operator key or directives)."""
+        return [
+            entry for entry in self.task.config.entries
+            if not entry.key.startswith("+") and entry.key != self.operator_key and entry.key not in DIRECTIVES
+        ]
+
+    def given(self, name: str, chain: ExportChain) -> Node | None:
+        """Where parameter ``name`` gets its value: own key, ``_command``, plain export, or namespace."""
+        if name == "_command":
+            return self.command if self.command is not None else self.task.config.get("_command")
+        own_entry = self.task.config.entry(name)
+        if own_entry is not None:
+            return own_entry.value
+        found = chain.lookup(name)
+        if found is not None:
+            return found
+        for namespace in self.spec.namespaces:
+            found = chain.lookup(f"{namespace}.{name}")
+            if found is not None:
+                return found
+        return None
+
+
+def operator_task(task: Task) -> OperatorTask | None:
+    """The catalog view of a task, or None for groups, unknown and templated operators."""
+    use = task.operator
+    if use is None or task.disabled:
+        return None
+    spec = catalog().operator(use.name)
+    if spec is None:
+        return None
+    return OperatorTask(task, spec, use.key, use.command)
+
+
+def plugin_declared(chain: ExportChain) -> bool:
+    """Whether an ``_export: plugin:`` is in force (plugin operators cannot be listed statically)."""
+    return chain.lookup("plugin") is not None

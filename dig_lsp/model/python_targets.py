@@ -1,0 +1,161 @@
+"""Reading a ``py>`` target's signature statically, with ``ast`` (the module is never imported).
+
+Mirrors ``digdag_inspect_command`` in digdag's ``py/runner.py``: ``a.b.C.m`` first tries
+module ``a.b.C`` and its attribute ``m``; if that module cannot be imported, module ``a.b``
+and its class ``C`` with method ``m``. A class found directly is run through its ``run``
+method. Arguments are then matched by name (``inspect.getfullargspec``: positional-or-keyword
+arguments; ``self`` skipped); a ``**kwargs`` receives every parameter.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+
+from dig_lsp.text.files import FileReader
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The callable(s) py> will call, as far as the source shows."""
+
+    qualname: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    takes_all: bool  # some callable has **kwargs
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a ``py>`` command leads: the module file, and the signature or why it is unknown."""
+
+    module_path: str | None
+    signature: Signature | None
+    missing: str | None  # a name the module surely does not define
+
+
+def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> str | None:
+    base = os.path.join(workdir, *dotted)
+    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        if reader.read(candidate) is not None:
+            return candidate
+    return None
+
+
+def _parse(path: str, reader: FileReader) -> ast.Module | None:
+    data = reader.read(path)
+    if data is None:
+        return None
+    try:
+        return ast.parse(data.decode("utf-8", errors="replace"), filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _binds_dynamically(module: ast.Module) -> bool:
+    """``from x import *`` or ``globals()`` tricks: the module's names cannot be listed."""
+    for node in module.body:
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return True
+    return False
+
+
+def _top_level(module: ast.Module, name: str) -> ast.AST | bool | None:
+    """The def/class named ``name``; True if bound some other way; None if not bound at all."""
+    found: ast.AST | bool | None = None
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name == name:
+            found = node
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            if any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+                found = True
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found = True
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            found = True if found is None and _mentions(node, name) else found
+    return found
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any((isinstance(n, ast.FunctionDef | ast.ClassDef) and n.name == name) or
+               (isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)) for n in ast.walk(node))
+
+
+def _arguments(function: ast.FunctionDef | ast.AsyncFunctionDef, skip_self: bool) -> tuple[list[str], list[str], bool]:
+    args = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    defaults = len(function.args.defaults)
+    required = args[: len(args) - defaults]
+    optional = args[len(args) - defaults:]
+    if skip_self and args:
+        if required and required[0] == args[0]:
+            required = required[1:]
+        else:
+            optional = optional[1:]
+    return required, optional, function.args.kwarg is not None
+
+
+def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | bool | None:
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return node
+    # inherited (a base class) or assigned: cannot be known statically
+    return None if not cls.bases and not _mentions_in_class(cls, name) else True
+
+
+def _mentions_in_class(cls: ast.ClassDef, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(cls))
+
+
+def _class_signature(cls: ast.ClassDef, method: str) -> Signature | str | None:
+    found = _method(cls, method)
+    if found is None:
+        return method
+    if found is True or isinstance(found, bool):
+        return None
+    required, optional, takes_all = _arguments(found, skip_self=True)
+    init = _method(cls, "__init__")
+    if isinstance(init, ast.FunctionDef | ast.AsyncFunctionDef):
+        init_required, init_optional, init_all = _arguments(init, skip_self=True)
+        required, optional = required + init_required, optional + init_optional
+        takes_all = takes_all or init_all
+    elif init is True:
+        return None
+    return Signature(f"{cls.name}.{method}", tuple(required), tuple(optional), takes_all)
+
+
+def resolve(command: str, workdir: str, reader: FileReader) -> Target | None:
+    """Follow a ``py>`` command to its signature; None when the module is not in the project."""
+    fragments = command.split(".")
+    if len(fragments) < 2 or not all(part.isidentifier() for part in fragments):
+        return None
+    name = fragments[-1]
+    module_path = _module_file(workdir, fragments[:-1], reader)
+    if module_path is not None:
+        return _from_module(module_path, name, reader, None)
+    if len(fragments) < 3:
+        return None
+    module_path = _module_file(workdir, fragments[:-2], reader)
+    if module_path is None:
+        return None
+    return _from_module(module_path, fragments[-2], reader, name)
+
+
+def _from_module(path: str, name: str, reader: FileReader, method: str | None) -> Target:
+    module = _parse(path, reader)
+    if module is None or _binds_dynamically(module):
+        return Target(path, None, None)
+    node = _top_level(module, name)
+    if node is None:
+        return Target(path, None, name)
+    if isinstance(node, ast.ClassDef):
+        result = _class_signature(node, method or "run")
+        if isinstance(result, str):
+            return Target(path, None, f"{name}.{result}")
+        return Target(path, result, None)
+    if method is None and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        required, optional, takes_all = _arguments(node, skip_self=False)
+        return Target(path, Signature(node.name, tuple(required), tuple(optional), takes_all), None)
+    return Target(path, None, None)
