@@ -14,9 +14,13 @@ from tests.conftest import ROOT
 
 SCHEMAS = sorted((ROOT / "schemas").rglob("*.json"))
 # reference §8: every built-in operator
-BUILT_IN = sorted(
-    ["echo", "fail", "if", "loop", "for_each", "for_range", "wait", "notify", "sh", "py", "rb", "embulk", "mail", "http", "http_call", "call", "require", "param_get", "param_set", "td", "td_run", "td_load", "td_ddl", "td_table_export", "td_wait", "td_wait_table", "td_for_each", "td_partial_delete", "td_result_export", "pg", "redshift", "redshift_load", "redshift_unload", "s3_wait", "emr", "bq", "bq_load", "bq_extract", "bq_ddl", "gcs_wait"]
-)
+BUILT_IN = sorted([
+    "echo", "fail", "if", "loop", "for_each", "for_range", "wait", "notify", "sh", "py", "rb", "embulk", "mail",
+    "http", "http_call", "call", "require", "param_get", "param_set", "td", "td_run", "td_load", "td_ddl",
+    "td_table_export", "td_wait", "td_wait_table", "td_for_each", "td_partial_delete", "td_result_export", "pg",
+    "redshift", "redshift_load", "redshift_unload", "s3_wait", "emr", "bq", "bq_load", "bq_extract", "bq_ddl",
+    "gcs_wait",
+])
 FILE_KINDS = {"sql", "dig", "yml", "mail-body", "json-or-yml", "python-module", "ruby-file", "script"}
 
 
