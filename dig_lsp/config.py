@@ -33,6 +33,7 @@ class Settings:
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     profile: str = "digdag"
     plugin_operators: tuple[str, ...] = ()
+    runtime_params: tuple[str, ...] = ()  # names passed with `digdag run -p` / `-P`: defined in every task
     fail_on: Severity = Severity.WARNING
     config_path: str | None = None
     base_dir: str = field(default_factory=os.getcwd)
@@ -63,7 +64,7 @@ class Settings:
     def fingerprint(self) -> str:
         """What the cache keys on: every field that changes the analysis result."""
         return repr((self.select, self.ignore, self.severities, self.per_path_ignores, self.profile,
-                     self.plugin_operators, self.base_dir))
+                     self.plugin_operators, self.runtime_params, self.base_dir))
 
 
 def _matches(code: str, name: str, pattern: str) -> bool:
@@ -106,7 +107,8 @@ def load_settings(path: str | None) -> Settings:
 
 def settings_from_table(table: dict[str, Any], path: str) -> Settings:
     """Validate a configuration table; unknown keys are errors so typos do not pass silently."""
-    known = {"select", "ignore", "severity", "per-path-ignores", "profile", "plugin-operators", "fail-on"}
+    known = {"select", "ignore", "severity", "per-path-ignores", "profile", "plugin-operators", "runtime-params",
+             "fail-on"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -121,6 +123,7 @@ def settings_from_table(table: dict[str, Any], path: str) -> Settings:
             per_path_ignores=per_path,
             profile=str(table.get("profile", "digdag")),
             plugin_operators=tuple(_string_list(table.get("plugin-operators", []), "plugin-operators")),
+            runtime_params=tuple(_string_list(table.get("runtime-params", []), "runtime-params")),
             fail_on=Severity.parse(str(table.get("fail-on", "warning"))),
             config_path=path,
             base_dir=os.path.dirname(os.path.abspath(path)),

@@ -41,18 +41,19 @@ KNOWN_FINDINGS = {
     ("examples/emr.dig", "DL405", 41): "right: a command step's command is read as one string",
     ("examples/emr.dig", "DL405", 43): "right: a command step's command is read as one string",
     ("examples/emr.dig", "DL405", 61): "right: a script step needs `script` (fileReference)",
+    (_TESTS + "runtime_params/params1_no_sch.dig", "DL502", 16):
+        "RuntimeParamsIT passes next_session_time with -p; without it the workflow has no such variable",
+    (_TESTS + "runtime_params/params1_no_sch.dig", "DL502", 19):
+        "RuntimeParamsIT passes last_session_time with -p; without it the workflow has no such variable",
+    **{(_TESTS + path, "DL506", line): "SecretsIT passes OUTFILE with -p; in the files it is a shell-style name"
+       for path, line in (("secrets/echo_secret.dig", 4), ("secrets/echo_secret_parameterized.dig", 4),
+                          ("secrets/user_secret_template.dig", 2))},
 }
 # digdag-core's test fixtures use an `append_file` parameter of the test suite's own echo operator.
 TEST_ONLY_PARAMETER = "append_file"
 
-NOT_YET_DECIDABLE = {
-    # ${td.last_results.cnt => 3}: an ES6 arrow inside ${...} (needs the expression checks)
-    "digdag-tests/src/test/resources/acceptance/config_eval_engine/invalid1.dig",
-    # _parallel: ${parallel} where _export sets parallel: tru (needs variable values)
-    "digdag-tests/src/test/resources/acceptance/parallel/invalid_parallel_variable_loop.dig",
-    # ${key1} is never defined (_secrets grants do not create variables; needs scope analysis)
-    "digdag-tests/src/test/resources/acceptance/secrets/invalid_secret_use.dig",
-}
+# Every test-backed `invalid` file is now decided from the files alone.
+NOT_YET_DECIDABLE: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -114,14 +115,27 @@ EXPECTED_AT = [
     (_ACC + "scheduler/invalid_op.dig", 5, "DL301"),
     (_ACC + "scheduler/unknown_type.dig", 4, "DL301"),
     (_ACC + "wait/wait_invalid_config.dig", 4, "DL406"),
+    (_ACC + "config_eval_engine/invalid1.dig", 2, "DL501"),  # the `=>`, column 30
+    (_ACC + "config_eval_engine/invalid1.dig", 6, "DL502"),  # td.last_results: nothing stores it
+    (_ACC + "secrets/invalid_secret_use.dig", 5, "DL502"),  # ${key1} names a _secrets grant
+    (_ACC + "parallel/invalid_parallel_variable_loop.dig", 6, "DL509"),  # ${parallel} is "tru"
     *[(_ACC + f"sla/time_{name}.dig", 4, "DL304") for name in (
         "alert_default", "alert_disabled", "alert_enabled", "custom", "fail_default", "fail_disabled",
         "fail_enabled")],
 ]
 
 
-@pytest.mark.parametrize(("path", "line", "code"), EXPECTED_AT, ids=[p.rsplit("/", 1)[-1] for p, _, _ in EXPECTED_AT])
-def test_invalid_files_are_flagged_at_the_offending_line(results, path: str, line: int, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_files_are_flagged_at_the_offending_lines(results) -> None:  # type: ignore[no-untyped-def]
     _, _, found = results
-    assert [(d.span.start.line + 1, d.code) for d in found.get(path, []) if d.severity >= Severity.ERROR] == [
-        (line, code)]
+    expected: dict[str, list[tuple[int, str]]] = {}
+    for path, line, code in EXPECTED_AT:
+        expected.setdefault(path, []).append((line, code))
+    actual = {path: [(d.span.start.line + 1, d.code) for d in found.get(path, []) if d.severity >= Severity.ERROR]
+              for path in expected}
+    assert actual == expected
+
+
+def test_es6_arrow_is_reported_at_its_column(results) -> None:  # type: ignore[no-untyped-def]
+    _, _, found = results
+    [diagnostic] = [d for d in found[_ACC + "config_eval_engine/invalid1.dig"] if d.code == "DL501"]
+    assert (diagnostic.span.start.line + 1, diagnostic.span.start.column + 1) == (2, 30)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dig_lsp.checks import (
     after_without_parallel,
     background_under_parallel,
+    builtin_override,
     byte_order_mark,
     call_outside_project,
     call_target_not_found,
@@ -17,6 +18,7 @@ from dig_lsp.checks import (
     directive_without_effect,
     duplicate_key,
     export_not_mapping,
+    expression_syntax,
     include_cycle,
     include_not_found,
     include_not_mapping,
@@ -32,6 +34,7 @@ from dig_lsp.checks import (
     invalid_schedule_type,
     invalid_secrets,
     invalid_sla,
+    invalid_substituted_value,
     invalid_task_name,
     invalid_timezone,
     invalid_workflow_name,
@@ -46,9 +49,14 @@ from dig_lsp.checks import (
     resource_limit,
     retry_ignored,
     root_not_mapping,
+    runtime_parameter_required,
     schedule_time_out_of_range,
+    shell_style_variable,
     task_not_mapping,
+    template_never_evaluated,
     treasure_data_limits,
+    undefined_variable,
+    unknown_member,
     unknown_operator,
     unknown_parameter,
     unknown_tag,
@@ -56,6 +64,7 @@ from dig_lsp.checks import (
     unsupported_on_treasure_data,
     unused_schedule_key,
     unused_suppression,
+    variable_not_reliably_set,
     yaml_syntax,
 )
 from dig_lsp.checks.base import Rule
@@ -114,6 +123,16 @@ _MODULES = (
     unsupported_on_treasure_data,
     treasure_data_limits,
     python_arguments,
+    # DL5xx: variables and expressions
+    expression_syntax,
+    undefined_variable,
+    variable_not_reliably_set,
+    unknown_member,
+    template_never_evaluated,
+    shell_style_variable,
+    builtin_override,
+    runtime_parameter_required,
+    invalid_substituted_value,
     # DL9xx: the linter itself
     unused_suppression,
 )

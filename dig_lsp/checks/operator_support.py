@@ -17,11 +17,12 @@ def export_index(ctx: CheckContext) -> ExportIndex:
 
 
 def operator_tasks(ctx: CheckContext) -> Iterator[tuple[Workflow, OperatorTask]]:
-    """Every enabled task whose operator is in the catalog."""
-    for workflow, task in ctx.tasks():
-        found = operator_task(task)
-        if found is not None:
-            yield workflow, found
+    """Every enabled task whose operator is in the catalog (listed once per analysis)."""
+
+    def build() -> list[tuple[Workflow, OperatorTask]]:
+        return [(workflow, found) for workflow, task in ctx.tasks() if (found := operator_task(task)) is not None]
+
+    return iter(ctx.shared("operator-tasks", build))
 
 
 def suggest(word: str, candidates: list[str]) -> str:

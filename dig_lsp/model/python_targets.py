@@ -159,3 +159,16 @@ def _from_module(path: str, name: str, reader: FileReader, method: str | None) -
         required, optional, takes_all = _arguments(node, skip_self=False)
         return Target(path, Signature(node.name, tuple(required), tuple(optional), takes_all), None)
     return Target(path, None, None)
+
+
+def module_for(command: str, workdir: str, reader: FileReader) -> ast.Module | None:
+    """The parsed module a ``py>`` command loads (``a.b.C.m``: ``a/b/C.py``, else ``a/b.py``)."""
+    fragments = command.split(".")
+    if len(fragments) < 2 or not all(part.isidentifier() for part in fragments):
+        return None
+    for cut in (len(fragments) - 1, len(fragments) - 2):
+        if cut >= 1:
+            path = _module_file(workdir, fragments[:cut], reader)
+            if path is not None:
+                return _parse(path, reader)
+    return None

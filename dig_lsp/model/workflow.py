@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
@@ -96,7 +97,12 @@ class Workflow:
 
     def tasks(self) -> Iterator[Task]:
         """Every task of the workflow, root first, depth first in file order."""
-        return self.root.walk()
+        return iter(self.all_tasks)
+
+    @cached_property
+    def all_tasks(self) -> tuple[Task, ...]:
+        """The tasks of :meth:`tasks`, listed once (every check walks them)."""
+        return tuple(self.root.walk())
 
 
 def empty_mapping(span: Span) -> Mapping:

@@ -8,7 +8,7 @@ JSON field name.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dig_lsp.text.span import Span
 
@@ -43,18 +43,20 @@ class Mapping:
     entries: tuple[Entry, ...]
     span: Span
     tag: str | None = None
+    # key -> last entry; checks look keys up millions of times on large files
+    _index: dict[str, Entry] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {entry.key: entry for entry in self.entries})
 
     def get(self, key: str) -> Node | None:
         """The value stored under ``key`` (the last one, if the key is duplicated)."""
-        entry = self.entry(key)
+        entry = self._index.get(key)
         return None if entry is None else entry.value
 
     def entry(self, key: str) -> Entry | None:
         """The entry for ``key`` (the last one, if the key is duplicated)."""
-        for entry in reversed(self.entries):
-            if entry.key == key:
-                return entry
-        return None
+        return self._index.get(key)
 
     def keys(self) -> list[str]:
         """Keys in order."""

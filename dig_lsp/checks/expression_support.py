@@ -1,0 +1,63 @@
+"""Shared plumbing for the ``${...}`` checks (not a check itself: it is not registered).
+
+Sites, parsed expressions and scopes are computed once per analysis and shared, so seven
+checks cost one parse of each template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dig_lsp.checks.base import CheckContext
+from dig_lsp.checks.operator_support import export_index
+from dig_lsp.embedded.javascript import ParsedExpression, parse_expression
+from dig_lsp.embedded.sites import Site, SiteFinder
+from dig_lsp.model.scope import Scope, ScopeIndex, build_scopes
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Mapping
+
+SHELL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@dataclass(frozen=True)
+class AnalysedSite:
+    """A template with its parse and the scope of the task it belongs to."""
+
+    site: Site
+    parsed: ParsedExpression
+    scope: Scope | None
+
+    @property
+    def is_shell_style(self) -> bool:
+        """``${HOME}`` in a ``sh>`` command: meant for the shell, evaluated as JavaScript."""
+        expression = self.site.template.expression.strip()
+        return (self.site.key == "sh>" and bool(expression) and not expression[0].isdigit()
+                and set(expression) <= SHELL_NAME_CHARS)
+
+
+def scopes(ctx: CheckContext) -> ScopeIndex:
+    """Every task's scope, built once per analysis."""
+    return ctx.shared("scopes", lambda: build_scopes(ctx.project, ctx.settings.runtime_params))
+
+
+def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
+    """Every evaluated template of the project, parsed, with its scope."""
+
+    def build() -> list[AnalysedSite]:
+        index = scopes(ctx)
+        found = []
+        for site in SiteFinder(ctx.project).sites():
+            found.append(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task)))
+        return found
+
+    return ctx.shared("analysed-sites", build)
+
+
+def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
+    """Top-level keys of `_secrets` on the task and in `_export`s above it (grants, not variables)."""
+    names: set[str] = set()
+    for mapping in (task.config, *export_index(ctx).chain(task).mappings):
+        secrets = mapping.get("_secrets")
+        if isinstance(secrets, Mapping):
+            names.update(entry.key for entry in secrets.entries)
+    return frozenset(names)

@@ -1,0 +1,56 @@
+"""A `${...}` name the workflow never defines, so it must be passed at run time.
+
+## What it does
+Reports names used in templates that nothing in the project defines and that resemble no defined
+name: they can only come from runtime parameters (`digdag run -p name=value`, `-P params.yml`,
+or parameters set on the server). Declare the names your workflows expect in the `runtime-params`
+setting to silence this and let the other checks treat them as defined.
+
+## Why is this bad?
+A run without that parameter fails with `ReferenceError: name is not defined`. Declaring
+expected parameters documents them and lets typos stand out (a misspelt name close to a defined
+one is reported by `DL502` as an error).
+
+## Example
+```yaml
++load:
+  sh>: ./load.sh ${target_env}
+```
+
+## Use instead
+```toml
+# .dig-lint.toml
+runtime-params = ["target_env"]
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import analysed_sites, secret_keys
+from dig_lsp.diagnostics import Severity
+from dig_lsp.embedded.resolve import Outcome, resolve_reference
+
+CODE = "DL508"
+NAME = "runtime-parameter-required"
+SEVERITY = Severity.INFO
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for item in analysed_sites(ctx):
+        site = item.site
+        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
+            continue
+        if item.is_shell_style:
+            continue
+        for reference in item.parsed.references:
+            resolution = resolve_reference(reference, item.scope, site.local_names)
+            root = reference.path[0]
+            if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
+                    root not in secret_keys(site.task, ctx) and root not in site.later_names:
+                yield Finding(site.source_span(reference.start, reference.end),
+                              f"'{root}' is not defined by the project; it must be passed at run time "
+                              f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "
+                              "in the runtime-params setting if that is intended")

@@ -1,0 +1,50 @@
+"""A shell-style `${VAR}` in a `sh>` command, which digdag evaluates as JavaScript.
+
+## What it does
+Reports `${NAME}` (upper-case letters, digits and `_`) in a `sh>` command when `NAME` is not a
+digdag variable, and offers to rewrite it as `$NAME`, which digdag leaves for the shell.
+
+## Why is this bad?
+digdag evaluates every `${...}` in the command before the shell sees it (reference §5.2), so
+`${HOME}` is a JavaScript name lookup: the task fails with `ReferenceError: HOME is not defined`.
+
+## Example
+```yaml
++backup:
+  sh>: cp data.csv ${BACKUP_DIR}/data.csv
+```
+
+## Use instead
+```yaml
++backup:
+  sh>: cp data.csv $BACKUP_DIR/data.csv
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import analysed_sites
+from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.embedded.resolve import Outcome, resolve_reference
+
+CODE = "DL506"
+NAME = "shell-style-variable"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for item in analysed_sites(ctx):
+        site = item.site
+        if not item.is_shell_style or item.scope is None or site.raw_reason is not None:
+            continue
+        name = site.template.expression.strip()
+        if any(resolve_reference(r, item.scope, site.local_names).outcome is Outcome.DEFINED
+               for r in item.parsed.references):
+            continue
+        fix = Fix(f"Replace '${{{name}}}' with '${name}'", (TextEdit(site.span, f"${name}"),),
+                  Applicability.UNSAFE)
+        yield Finding(site.span, f"'${{{name}}}' is evaluated by digdag as JavaScript, not by the shell, and "
+                      f"'{name}' is not a digdag variable; write '${name}' for the shell variable", fix=fix)

@@ -1,0 +1,70 @@
+"""A `${...}` where digdag never evaluates templates.
+
+## What it does
+Reports `${...}` where digdag never evaluates it: in `!include` file names, in keys (templates
+are only evaluated in string values) and in `_disable`. Other values digdag reads as written have
+checks of their own that explain a `${...}` there: `schedule` (DL302), `sla` (DL304), `timezone`
+(DL305), a group's `_parallel` (DL211) and `_retry` (DL216), `_background` (DL208), `_after` (DL210).
+
+## Why is this bad?
+The text stays literally `${...}`: `!include : ${env}.yml` looks for a file named `${env}.yml`,
+a key `${name}:` is the literal key `${name}`.
+
+## Example
+```yaml
+_export:
+  !include : config/${env}.yml
+```
+
+## Use instead
+```yaml
+_export:
+  !include : config/production.yml
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import analysed_sites
+from dig_lsp.diagnostics import Severity
+from dig_lsp.embedded.templates import find_templates
+from dig_lsp.syntax.nodes import Mapping, Node, Sequence
+
+CODE = "DL505"
+NAME = "template-never-evaluated"
+SEVERITY = Severity.ERROR
+
+# Raw keys whose own checks do not already explain a `${...}` in them.
+_NOT_COVERED_ELSEWHERE = frozenset({"_disable"})
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for item in analysed_sites(ctx):
+        reason = item.site.raw_reason
+        if reason is not None and item.site.key in _NOT_COVERED_ELSEWHERE:
+            yield Finding(item.site.span, f"{reason}, so '${{{item.site.template.expression}}}' stays literal text")
+    for ref in ctx.project.includes:
+        if find_templates(ref.name)[0]:
+            yield Finding(ref.span, f"!include names are taken literally: '{ref.name}' is looked up as written "
+                          "(digdag does not evaluate ${...} there)")
+    seen: set[int] = set()
+    for _, task in ctx.tasks():
+        yield from _keys(task.config, seen)
+
+
+def _keys(node: Node, seen: set[int]) -> Iterator[Finding]:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, Mapping):
+        for entry in node.entries:
+            if find_templates(entry.key)[0]:  # `${secret:...}` in keys is the operator's business
+                yield Finding(entry.key_span, f"key '{entry.key}': ${{...}} is never evaluated in keys, only in "
+                              "string values")
+            yield from _keys(entry.value, seen)
+    elif isinstance(node, Sequence):
+        for item in node.items:
+            yield from _keys(item, seen)

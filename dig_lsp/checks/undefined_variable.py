@@ -1,0 +1,78 @@
+"""A `${...}` that uses a variable which is not defined where the task runs.
+
+## What it does
+Resolves every name a template uses against the scope of its task (built-in variables, every
+ancestor's `_export`, values stored by tasks that have finished, loop variables, `error.*` in
+`_error`, runtime parameters from the `runtime-params` setting, and keys written earlier in the
+same mapping) and reports names defined nowhere, with a did-you-mean; `last_session_*` /
+`next_session_*` in a workflow without `schedule:`; and values that are only stored with a flag
+(`td.last_results` without `store_last_results: true`). Values stored by a later, parallel or
+background task are `DL503`. A name that is defined nowhere and resembles no defined name may
+be a runtime parameter (`digdag run -p name=...`): that is `DL508`, unless it is a `_secrets`
+key (secrets are not variables: use `${secret:name}` where the operator supports it).
+
+## Why is this bad?
+The task fails when it starts: `Failed to evaluate a variable ${x} (ReferenceError: x is not
+defined)` — the most common run-time failure of digdag workflows.
+
+## Example
+```yaml
++count:
+  td>: queries/count.sql
++check:
+  if>: ${td.last_results.cnt > 0}
+```
+
+## Use instead
+```yaml
++count:
+  td>: queries/count.sql
+  store_last_results: true
++check:
+  if>: ${td.last_results.cnt > 0}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import analysed_sites, secret_keys
+from dig_lsp.diagnostics import Severity
+from dig_lsp.embedded.resolve import Outcome, resolve_reference
+
+CODE = "DL502"
+NAME = "undefined-variable"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for item in analysed_sites(ctx):
+        site = item.site
+        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
+            continue
+        if item.is_shell_style:
+            continue  # DL506 explains it
+        for reference in item.parsed.references:
+            resolution = resolve_reference(reference, item.scope, site.local_names)
+            name = ".".join(reference.path[: len(resolution.known) + 1])
+            span = site.source_span(reference.start, reference.end)
+            if resolution.outcome is Outcome.UNDEFINED:
+                root = reference.path[0]
+                if root in site.later_names:
+                    yield Finding(span, f"'{root}' is written after this value in {site.task.full_name}; a task's "
+                                  "keys are evaluated in order, so it is not defined yet (ReferenceError)")
+                elif root in secret_keys(site.task, ctx):
+                    yield Finding(span, f"'{root}' is a `_secrets` key, and secrets are not variables: "
+                                  f"${{{root}}} fails with 'ReferenceError: {root} is not defined'; use "
+                                  f"${{secret:{root}}} where the operator supports secrets")
+                elif resolution.suggestion:
+                    yield Finding(span, f"'{root}' is not defined in {site.task.full_name} (the task fails with "
+                                  f"'ReferenceError: {root} is not defined'); did you mean "
+                                  f"'{resolution.suggestion}'?")
+            elif resolution.outcome is Outcome.SCHEDULE_ONLY:
+                yield Finding(span, f"{resolution.detail}; {site.workflow.name} has none, so the task fails with a "
+                              "ReferenceError")
+            elif resolution.outcome is Outcome.CONDITIONAL:
+                yield Finding(span, f"'{name}' is not set here: {resolution.detail} (evaluating it fails)")

@@ -1,0 +1,59 @@
+"""A `${...}` that reads a member a known structure does not have.
+
+## What it does
+Reports member accesses into values whose shape is known from the files — `_export` mappings
+(`${td.databse}` when `_export: td: {database: ...}`) and the documented stored values of
+operators (`${td.last_job.idd}`; `td.last_job` has `id` and `num_records`) — with a
+did-you-mean. Members of stored result rows (`td.last_results.<column>`) are not checked.
+
+## Why is this bad?
+An unknown member evaluates to an empty string, so a query or path silently loses a part; one
+level deeper it is a `TypeError` and the task fails.
+
+## Example
+```yaml
+_export:
+  td:
+    database: analytics
++show:
+  echo>: ${td.databse}
+```
+
+## Use instead
+```yaml
++show:
+  echo>: ${td.database}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import analysed_sites
+from dig_lsp.diagnostics import Severity
+from dig_lsp.embedded.resolve import Outcome, resolve_reference
+
+CODE = "DL504"
+NAME = "unknown-member"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for item in analysed_sites(ctx):
+        site = item.site
+        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
+            continue
+        for reference in item.parsed.references:
+            resolution = resolve_reference(reference, item.scope, site.local_names)
+            if resolution.outcome is not Outcome.UNKNOWN_MEMBER:
+                continue
+            known = ".".join(resolution.known)
+            missing = reference.path[len(resolution.known)]
+            deeper = len(reference.path) > len(resolution.known) + 1
+            effect = "reading further fails with a TypeError" if deeper else "it evaluates to an empty string"
+            hint = f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else (
+                f" (it has: {resolution.detail})" if resolution.detail else "")
+            yield Finding(site.source_span(reference.start, reference.end),
+                          f"'{known}' has no member '{missing}': {effect}{hint}")

@@ -1,0 +1,66 @@
+"""A `${...}` that uses a value which may not be stored yet when the task runs.
+
+## What it does
+Reports references to values that some task of the workflow stores, but which are not reliably
+there when this task starts, and says which case it is: the storing task runs later, runs in
+parallel (a sibling under `_parallel`, not named in `_after`), or runs in the background
+(`_background: true`), or a `_background` task reads a value stored before it without waiting
+for it. Also reports names that may only come from a task that stores names the files do not
+show (a `py>` whose `digdag.env.store` keys are not literal, a `for_each>` whose keys are not
+written out).
+
+## Why is this bad?
+Whether the value exists depends on timing: the workflow works in one run and fails with a
+`ReferenceError` in another, or reads a stale value.
+
+## Example
+```yaml
++load:
+  _parallel: true
+  +count:
+    td>: queries/count.sql
+    store_last_results: true
+  +report:
+    echo>: ${td.last_results.cnt}
+```
+
+## Use instead
+```yaml
++load:
+  _parallel: true
+  +count:
+    td>: queries/count.sql
+    store_last_results: true
+  +report:
+    _after: [+count]
+    echo>: ${td.last_results.cnt}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import analysed_sites
+from dig_lsp.diagnostics import Severity
+from dig_lsp.embedded.resolve import Outcome, resolve_reference
+
+CODE = "DL503"
+NAME = "variable-not-reliably-set"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    for item in analysed_sites(ctx):
+        site = item.site
+        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
+            continue
+        for reference in item.parsed.references:
+            resolution = resolve_reference(reference, item.scope, site.local_names)
+            span = site.source_span(reference.start, reference.end)
+            if resolution.outcome is Outcome.UNRELIABLE:
+                yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs")
+            elif resolution.outcome is Outcome.OPEN_WORLD:
+                yield Finding(span, f"'{reference.path[0]}' is not defined by anything the files show; "
+                              f"{resolution.detail}")

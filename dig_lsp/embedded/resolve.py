@@ -1,0 +1,106 @@
+"""Resolving a variable reference of a ``${...}`` against a task's scope.
+
+The outcome says not just "defined or not" but why, so the checks can word their message
+precisely: undefined names, names that exist only in scheduled workflows, values stored only
+with a flag (``store_last_results``), values stored by a later or parallel task, members that
+a known structure does not have.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from dataclasses import dataclass
+
+from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
+from dig_lsp.model.builtins import SCHEDULED_ONLY
+from dig_lsp.model.catalog import catalog
+from dig_lsp.model.scope import Scope, Timing, Variable
+from dig_lsp.syntax.nodes import Mapping
+
+
+class Outcome(enum.Enum):
+    """How a reference resolves."""
+
+    DEFINED = "defined"
+    UNDEFINED = "undefined"
+    SCHEDULE_ONLY = "schedule-only"
+    CONDITIONAL = "conditional"
+    UNRELIABLE = "unreliable"
+    OPEN_WORLD = "open-world"
+    UNKNOWN_MEMBER = "unknown-member"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome, the part of the path that is known, and words for the message."""
+
+    outcome: Outcome
+    known: tuple[str, ...] = ()
+    detail: str = ""
+    suggestion: str | None = None
+    variable: Variable | None = None
+
+
+def _longest_known(path: tuple[str, ...], scope: Scope) -> tuple[tuple[str, ...], Variable | None]:
+    for length in range(len(path), 0, -1):
+        prefix = path[:length]
+        variable = scope.variables.get(".".join(prefix))
+        if variable is not None or scope.is_namespace(prefix):
+            return prefix, variable
+    return (), None
+
+
+def _conditional(path: tuple[str, ...]) -> str | None:
+    """A catalog store only made with a flag (``td.last_results`` needs ``store_last_results``)."""
+    dotted = ".".join(path)
+    for spec in catalog():
+        for stored in spec.stores:
+            if stored.when and (dotted == stored.name or dotted.startswith(stored.name + ".")):
+                users = sorted(f"{s.name}>" for s in catalog() for v in s.stores if v.name == stored.name)
+                return f"'{stored.name}' is only stored by {', '.join(users)} with `{stored.when}: true`"
+    return None
+
+
+def _unreliable(path: tuple[str, ...], scope: Scope) -> tuple[str, Timing] | None:
+    for length in range(len(path), 0, -1):
+        entry = scope.unreliable.get(".".join(path[:length]))
+        if entry is not None:
+            return entry.variable.detail, entry.timing
+    return None
+
+
+def _suggest(name: str, candidates: list[str]) -> str | None:
+    # A high cutoff: a suggestion turns "maybe a runtime parameter" into "surely a typo" (DL502).
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.85)
+    return matches[0] if matches else None
+
+
+def resolve_reference(reference: Reference, scope: Scope, local_names: frozenset[str]) -> Resolution:
+    """How ``reference`` fares in ``scope`` (plus the keys written before it in its mapping)."""
+    path = reference.path
+    root = path[0]
+    if root in JS_GLOBALS or root in local_names:
+        return Resolution(Outcome.DEFINED, path[:1])
+    known, variable = _longest_known(path, scope)
+    if known == path:
+        return Resolution(Outcome.DEFINED, known, variable=variable)
+    if known and variable is not None and (variable.open_members or not isinstance(variable.value, Mapping)):
+        return Resolution(Outcome.DEFINED, known, variable=variable)
+    late = _unreliable(path, scope)
+    if late is not None:
+        return Resolution(Outcome.UNRELIABLE, known, f"{'.'.join(path)} {late[1].value} ({late[0]})")
+    conditional = _conditional(path)
+    if conditional is not None:
+        return Resolution(Outcome.CONDITIONAL, known, conditional)
+    if not known:
+        if root in SCHEDULED_ONLY:
+            return Resolution(Outcome.SCHEDULE_ONLY, (), f"'{root}' is only defined in workflows with a `schedule:`")
+        if scope.open_world:
+            return Resolution(Outcome.OPEN_WORLD, (), f"it may be stored by {scope.open_world}")
+        candidates = [*scope.names(), *(name for name in local_names if name.isidentifier())]
+        return Resolution(Outcome.UNDEFINED, (), suggestion=_suggest(root, candidates))
+    members = sorted({name[len(".".join(known)) + 1:].split(".")[0] for name in scope.variables
+                      if name.startswith(".".join(known) + ".")})
+    missing = path[len(known)]
+    return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), _suggest(missing, members), variable)

@@ -1,0 +1,70 @@
+"""Which variables a ``py>`` target stores, read statically with ``ast`` (never imported).
+
+``digdag.env.store({"a": 1}, b=2)`` stores ``a`` and ``b`` for every later task
+(reference §9). Keys that are not literals make the set open: the function may store names
+the files do not show, and later "undefined variable" findings must be softened.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from dig_lsp.model.python_targets import module_for
+from dig_lsp.text.files import FileReader
+
+
+@dataclass(frozen=True)
+class StoredNames:
+    """Names a target stores; ``complete`` is False when some store call is not literal."""
+
+    names: tuple[str, ...]
+    complete: bool
+
+
+_UNKNOWN = StoredNames((), False)
+
+
+def _store_calls(tree: ast.AST) -> list[ast.Call]:
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "store":
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "env":
+                calls.append(node)
+    return calls
+
+
+def _names(call: ast.Call) -> tuple[list[str], bool]:
+    names: list[str] = []
+    complete = True
+    for argument in call.args:
+        if isinstance(argument, ast.Dict):
+            for key in argument.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    names.append(key.value)
+                else:
+                    complete = False
+        else:
+            complete = False
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            complete = False
+        else:
+            names.append(keyword.arg)
+    return names, complete
+
+
+def stored_names(command: str, workdir: str, reader: FileReader) -> StoredNames:
+    """What ``py>: command`` stores, as far as its module's source shows (the whole module is read,
+    as a method may call helpers that store)."""
+    module = module_for(command, workdir, reader)
+    if module is None:
+        return _UNKNOWN
+    names: list[str] = []
+    complete = True
+    for call in _store_calls(module):
+        found, literal = _names(call)
+        names.extend(found)
+        complete = complete and literal
+    return StoredNames(tuple(dict.fromkeys(names)), complete)

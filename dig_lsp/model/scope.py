@@ -1,0 +1,433 @@
+"""Which variables each task can see when it runs, and where each one comes from.
+
+A task's scope is derived from its parent's, never mutated while walking (reference §3,
+§5.3, §6, §8.8):
+
+* built-ins (``last_session_*``/``next_session_*`` only with a ``schedule``);
+* every ancestor's ``_export`` and the task's own (nested mappings give dotted names);
+* values **stored** by tasks that are guaranteed to have finished (earlier siblings of the
+  task or of an ancestor in a sequential group; chunks before it under ``_parallel: {limit}``;
+  ``_after`` targets) -- stores of tasks that may still be running (parallel siblings,
+  ``_background`` tasks) or that run later are kept apart, with the reason, so a check can
+  say "stored by a parallel sibling" instead of "undefined";
+* loop bindings for ``_do`` bodies (``i``, ``for_each`` keys, ``range.*``, ``td.each.*``);
+* ``error.*`` inside ``_error``; runtime parameters declared in the configuration.
+
+``call>``ed workflows start from their caller's scope; ``require>`` passes none.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterator
+from collections.abc import Mapping as TypingMapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from dig_lsp.model.builtins import builtin_names
+from dig_lsp.model.catalog import catalog
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.python_stores import stored_names
+from dig_lsp.model.values import as_boolean
+from dig_lsp.model.workflow import Task, TaskRole, Workflow
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
+from dig_lsp.text.span import Span
+
+
+class Origin(enum.Enum):
+    """Where a variable comes from."""
+
+    BUILTIN = "built-in"
+    EXPORT = "_export"
+    STORED = "stored"
+    LOOP = "loop"
+    ERROR = "_error"
+    RUNTIME = "runtime parameter"
+
+
+class Timing(enum.Enum):
+    """Why a stored value is not reliably visible."""
+
+    LATER = "is stored by a task that runs later"
+    PARALLEL = "is stored by a task that runs in parallel with this one"
+    BACKGROUND = "is stored by a _background task that may not have finished"
+    NOT_AWAITED = "is stored by an earlier task, but this _background task starts without waiting for it"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One visible name (dotted for nested values) and its provenance."""
+
+    name: str
+    origin: Origin
+    detail: str
+    span: Span | None = None
+    value: Node | None = None
+    open_members: bool = False  # its members are runtime data (td.last_results.<column>)
+
+
+@dataclass(frozen=True)
+class Unreliable:
+    """A stored value that exists somewhere in the workflow but not reliably here."""
+
+    variable: Variable
+    timing: Timing
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The variables visible to one task."""
+
+    variables: TypingMapping[str, Variable]
+    unreliable: TypingMapping[str, Unreliable] = field(default_factory=lambda: MappingProxyType({}))
+    open_world: str | None = None  # a finished task may have stored names the files do not show
+
+    def lookup(self, path: tuple[str, ...]) -> Variable | None:
+        """The variable a reference path reaches: itself, or the deepest defined prefix."""
+        for length in range(len(path), 0, -1):
+            found = self.variables.get(".".join(path[:length]))
+            if found is not None:
+                return found
+        return None
+
+    def is_namespace(self, path: tuple[str, ...]) -> bool:
+        """Whether ``path`` is an object holding defined variables (``td`` when ``td.database`` is)."""
+        prefix = ".".join(path) + "."
+        return any(name.startswith(prefix) for name in self.variables)
+
+    def names(self) -> list[str]:
+        """Every visible root name (for did-you-mean and completion)."""
+        return sorted({name.split(".")[0] for name in self.variables})
+
+
+# --------------------------------------------------------------------------------------------
+# What tasks store and export
+
+
+def _flag(task: Task, name: str, exports: tuple[Mapping, ...]) -> bool:
+    node = task.config.get(name)
+    if node is None:
+        for mapping in reversed(exports):
+            node = mapping.get(name)
+            if node is not None:
+                break
+    if not isinstance(node, Scalar):
+        return False
+    if isinstance(node.value, str) and node.value.lower() in ("first", "all"):
+        return True
+    return as_boolean(node.value) is True or (isinstance(node.value, str) and "${" in node.value)
+
+
+@dataclass(frozen=True)
+class Stores:
+    """What one task stores for later tasks."""
+
+    variables: tuple[Variable, ...]
+    complete: bool = True
+
+
+def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, project: ProjectModel) -> Stores:
+    """The variables ``task`` stores when it succeeds (catalog facts, param_get keys, py> ast)."""
+    use = task.operator
+    if use is None or task.disabled:
+        return Stores(())
+    spec = catalog().operator(use.name)
+    if spec is None:
+        return Stores(())
+    found: list[Variable] = []
+    complete = True
+    for stored in spec.stores:
+        if stored.name.startswith("<"):
+            continue
+        if stored.when and not _flag(task, stored.when, exports):
+            continue
+        detail = f"stored by {task.full_name} ({spec.name}>)" + (f" with {stored.when}" if stored.when else "")
+        found.append(Variable(stored.name, Origin.STORED, detail, task.key_span, open_members=True))
+    if spec.name == "param_get":
+        for entry in task.params():
+            if isinstance(entry.value, Scalar) and isinstance(entry.value.value, str) and entry.key != use.key:
+                found.append(Variable(entry.value.value, Origin.STORED, f"stored by {task.full_name} (param_get>)",
+                                      entry.value.span, open_members=True))
+    elif spec.name in ("py", "rb"):
+        complete = _script_stores(task, spec.name, workdir, project, found)
+    return Stores(tuple(found), complete)
+
+
+def _script_stores(task: Task, kind: str, workdir: str, project: ProjectModel, found: list[Variable]) -> bool:
+    command = task.operator.command if task.operator else None
+    if kind != "py" or not isinstance(command, Scalar) or not isinstance(command.value, str):
+        return False
+    names = stored_names(command.value.strip(), workdir, project.files.reader)
+    for name in names.names:
+        found.append(Variable(name, Origin.STORED, f"stored by {task.full_name} (py> digdag.env.store)",
+                              task.key_span, open_members=True))
+    return names.complete
+
+
+def export_variables(mapping: Mapping, detail: str) -> Iterator[Variable]:
+    """``_export: {td: {database: x}}`` gives ``td`` (an object) and ``td.database``."""
+    stack: list[tuple[str, Node, Span]] = [(e.key, e.value, e.key_span) for e in mapping.entries]
+    while stack:
+        name, value, span = stack.pop()
+        yield Variable(name, Origin.EXPORT, detail, span, value)
+        if isinstance(value, Mapping) and name.count(".") < 8:
+            stack.extend((f"{name}.{e.key}", e.value, e.key_span) for e in value.entries)
+
+
+def loop_variables(task: Task) -> list[Variable]:
+    """Names a loop operator exports to the tasks of its ``_do``."""
+    use = task.operator
+    if use is None:
+        return []
+    detail = f"set by {task.full_name} ({use.name}>) for each iteration"
+    if use.name == "loop":
+        return [Variable("i", Origin.LOOP, detail, use.key_span)]
+    if use.name == "for_range":
+        return [Variable(f"range.{k}", Origin.LOOP, detail, use.key_span) for k in ("from", "to", "index")]
+    if use.name == "td_for_each":
+        return [Variable("td.each", Origin.LOOP, detail + " (one row: td.each.<column>)", use.key_span,
+                         open_members=True)]
+    if use.name == "for_each" and isinstance(use.command, Mapping):
+        return [Variable(e.key, Origin.LOOP, detail, e.key_span, e.value) for e in use.command.entries]
+    return []
+
+
+def loop_is_open(task: Task) -> bool:
+    """A ``for_each>`` whose keys are not written out (a ``${...}`` or JSON string)."""
+    use = task.operator
+    return use is not None and use.name == "for_each" and not isinstance(use.command, Mapping)
+
+
+# --------------------------------------------------------------------------------------------
+# Execution order: which tasks are sure to have finished when a task starts
+
+
+def _parallel_limit(task: Task) -> int | None:
+    """0 for unlimited parallel, N for `{limit: N}`, None for sequential."""
+    node = task.config.get("_parallel")
+    if isinstance(node, Mapping):
+        limit = node.get("limit")
+        if isinstance(limit, Scalar) and isinstance(limit.value, int) and not isinstance(limit.value, bool):
+            return max(limit.value, 0)
+        return 0
+    if isinstance(node, Scalar) and as_boolean(node.value) is True:
+        return 0
+    return None
+
+
+def _is_background(task: Task) -> bool:
+    node = task.config.get("_background")
+    return isinstance(node, Scalar) and as_boolean(node.value) is True
+
+
+def _after_names(task: Task) -> list[str]:
+    node = task.config.get("_after")
+    if isinstance(node, Sequence):
+        return [str(item.value) for item in node.items if isinstance(item, Scalar)]
+    return []
+
+
+@dataclass
+class _Context:
+    project: ProjectModel
+    workflow: Workflow
+    workdir: str
+    scheduled: bool
+    runtime: tuple[str, ...]
+    stores: dict[int, Stores] = field(default_factory=dict)
+    exports: dict[int, tuple[Mapping, ...]] = field(default_factory=dict)
+    scopes: dict[int, Scope] = field(default_factory=dict)
+    subtree_memo: dict[int, _Stored] = field(default_factory=dict)
+    all_stored: dict[str, Variable] = field(default_factory=dict)
+
+    def subtree(self, task: Task) -> _Stored:
+        """What ``task`` and everything below it store, by name. Scopes track names, not tasks, so
+        the bookkeeping stays small however many tasks a workflow has."""
+        found = self.subtree_memo.get(id(task))
+        if found is None:
+            own = self.stores.get(id(task), Stores(()))
+            names = {v.name: v for v in own.variables}
+            unknown = None if own.complete else task.full_name
+            for child in (*task.children, *task.specials):
+                below = self.subtree(child)
+                for name, variable in below.names.items():
+                    names.setdefault(name, variable)
+                unknown = unknown or below.unknown
+            found = _Stored(names, unknown)
+            self.subtree_memo[id(task)] = found
+        return found
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """Stored names (with one variable each) and the first task storing names the files do not show."""
+
+    names: dict[str, Variable]
+    unknown: str | None = None
+
+    def plus(self, other: _Stored) -> _Stored:
+        if not other.names and not other.unknown:
+            return self
+        return _Stored({**other.names, **self.names}, self.unknown or other.unknown)
+
+
+_NOTHING = _Stored({})
+
+
+def _build(ctx: _Context, task: Task, inherited: dict[str, Variable], finished: _Stored,
+           running: dict[str, Timing], open_world: str | None) -> None:
+    """Compute the scope of ``task`` and everything below it."""
+    variables = dict(inherited)
+    own_export = task.config.get("_export")
+    if isinstance(own_export, Mapping):
+        for variable in export_variables(own_export, f"_export of {task.full_name}"):
+            variables[variable.name] = variable
+    for name, variable in finished.names.items():
+        variables.setdefault(name, variable)
+    if task.role is TaskRole.ERROR:
+        for name in ("error.message", "error.stacktrace"):
+            variables[name] = Variable(name, Origin.ERROR, "set for _error tasks: the failure's message")
+    unreliable = {name: Unreliable(variable, running.get(name, Timing.LATER))
+                  for name, variable in ctx.all_stored.items() if name not in finished.names}
+    scope = Scope(MappingProxyType(variables), MappingProxyType(unreliable), open_world or finished.unknown)
+    ctx.scopes[id(task)] = scope
+    _children(ctx, task, variables, finished, running, scope.open_world)
+
+
+def _marked(names: dict[str, Variable], timing: Timing, running: dict[str, Timing],
+            exclude: dict[str, Variable]) -> dict[str, Timing]:
+    if not names:
+        return running
+    marked = dict(running)
+    for name in names:
+        if name not in exclude:
+            marked.setdefault(name, timing)
+    return marked
+
+
+def _sequential(ctx: _Context, children: list[Task], variables: dict[str, Variable], finished: _Stored,
+                running: dict[str, Timing], open_world: str | None) -> None:
+    backgrounds_after: list[dict[str, Variable]] = [{} for _ in children]
+    pending: dict[str, Variable] = {}
+    for index in range(len(children) - 1, -1, -1):
+        backgrounds_after[index] = pending
+        if _is_background(children[index]) and ctx.subtree(children[index]).names:
+            pending = {**pending, **ctx.subtree(children[index]).names}
+    done = finished
+    for index, child in enumerate(children):
+        child_running = _marked(backgrounds_after[index], Timing.BACKGROUND, running, done.names)
+        if _is_background(child):
+            not_awaited = {n: v for n, v in done.names.items() if n not in finished.names}
+            child_running = _marked(not_awaited, Timing.NOT_AWAITED, child_running, finished.names)
+            _build(ctx, child, variables, finished, child_running, open_world)
+        else:
+            _build(ctx, child, variables, done, child_running, open_world)
+        done = done.plus(ctx.subtree(child))
+
+
+def _parallel(ctx: _Context, children: list[Task], limit: int, variables: dict[str, Variable], finished: _Stored,
+              running: dict[str, Timing], open_world: str | None) -> None:
+    by_name = {child.name: child for child in children}
+    earlier_chunks = finished
+    chunk_stores = _NOTHING
+    everything = _NOTHING
+    for child in children:
+        everything = everything.plus(ctx.subtree(child))
+    for index, child in enumerate(children):
+        if limit > 0 and index % limit == 0 and index > 0:
+            earlier_chunks = earlier_chunks.plus(chunk_stores)
+            chunk_stores = _NOTHING
+        child_finished = earlier_chunks
+        for name in _after_names(child):
+            target = by_name.get(name)
+            if target is not None and target is not child:
+                child_finished = child_finished.plus(ctx.subtree(target))
+        own = ctx.subtree(child).names
+        others = {n: v for n, v in everything.names.items() if n not in own}
+        child_running = _marked(others, Timing.PARALLEL, running, child_finished.names)
+        _build(ctx, child, variables, child_finished, child_running, open_world)
+        chunk_stores = chunk_stores.plus(ctx.subtree(child))
+
+
+def _children(ctx: _Context, task: Task, variables: dict[str, Variable], finished: _Stored,
+              running: dict[str, Timing], open_world: str | None) -> None:
+    limit = _parallel_limit(task)
+    children = list(task.children)
+    if limit is None:
+        _sequential(ctx, children, variables, finished, running, open_world)
+    else:
+        _parallel(ctx, children, limit, variables, finished, running, open_world)
+    own = ctx.stores.get(id(task), Stores(()))
+    own_stored = _Stored({v.name: v for v in own.variables}, None if own.complete else task.full_name)
+    for special in task.specials:
+        special_vars = dict(variables)
+        special_finished = finished
+        if special.role in (TaskRole.DO, TaskRole.ELSE_DO):
+            special_finished = finished.plus(own_stored)
+            for variable in loop_variables(task):
+                special_vars[variable.name] = variable
+        elif special.role is TaskRole.CHECK:
+            special_finished = finished.plus(own_stored)
+            for child in task.children:
+                special_finished = special_finished.plus(ctx.subtree(child))
+        special_open = open_world or (f"{task.full_name} (for_each> keys not written out)"
+                                      if loop_is_open(task) and special.role is TaskRole.DO else None)
+        _build(ctx, special, special_vars, special_finished, running, special_open)
+
+
+def _collect(ctx: _Context, task: Task, exports: tuple[Mapping, ...]) -> None:
+    own = task.config.get("_export")
+    chain = exports + ((own,) if isinstance(own, Mapping) else ())
+    ctx.exports[id(task)] = chain
+    ctx.stores[id(task)] = task_stores(task, chain, ctx.workdir, ctx.project)
+    for child in (*task.children, *task.specials):
+        _collect(ctx, child, chain)
+
+
+def _base_variables(scheduled: bool, runtime: tuple[str, ...]) -> dict[str, Variable]:
+    variables = {name: Variable(name, Origin.BUILTIN, "set by digdag for every task") for name in
+                 builtin_names(scheduled)}
+    for name in runtime:
+        variables[name] = Variable(name, Origin.RUNTIME, "declared as a runtime parameter in the configuration")
+    return variables
+
+
+@dataclass
+class ScopeIndex:
+    """Scopes of every task of a project."""
+
+    scopes: dict[int, Scope] = field(default_factory=dict)
+
+    def scope(self, task: Task) -> Scope | None:
+        """The scope of ``task`` (None if the task is not part of the analysed project)."""
+        return self.scopes.get(id(task))
+
+
+def is_scheduled(workflow: Workflow) -> bool:
+    """Whether the workflow has a top-level ``schedule`` (so last/next session variables exist)."""
+    return isinstance(workflow.root.config.get("schedule"), Mapping)
+
+
+def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
+    """Scopes for every task; called workflows start from their callers' scopes."""
+    index = ScopeIndex()
+    for workflow in project.workflows:
+        workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
+        scheduled = is_scheduled(workflow)
+        ctx = _Context(project, workflow, workdir, scheduled, runtime_params)
+        _collect(ctx, workflow.root, ())
+        ctx.all_stored = dict(ctx.subtree(workflow.root).names)
+        base = _base_variables(scheduled, runtime_params)
+        open_world = None
+        if workflow.is_called:
+            callers = [index.scope(task) for _, task in project.callers.get(workflow.path, [])]
+            known = [scope for scope in callers if scope is not None]
+            for scope in known:
+                base.update(scope.variables)
+            open_world = next((s.open_world for s in known if s.open_world), None)
+            if not known:
+                open_world = f"{workflow.name} is called by a workflow outside this analysis"
+        _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
+        index.scopes.update(ctx.scopes)
+    return index
