@@ -53,6 +53,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for item in analysed_sites(ctx):
         site = item.site
         template = site.template
+        if site.node is None:
+            continue
         whole = isinstance(site.node.value, str) and site.node.value.strip() == site.node.value[
             template.start:template.end].strip() and site.node.value.strip().startswith("${")
         if item.scope is None or site.raw_reason or not whole or len(item.parsed.references) != 1:

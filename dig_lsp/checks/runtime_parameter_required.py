@@ -51,6 +51,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
                     root not in secret_keys(site.task, ctx) and root not in site.later_names:
                 yield Finding(site.source_span(reference.start, reference.end),
-                              f"'{root}' is not defined by the project; it must be passed at run time "
+                              f"'{root}' is not defined by the project{site.context}; it must be passed at run time "
                               f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "
                               "in the runtime-params setting if that is intended")

@@ -58,6 +58,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             resolution = resolve_reference(reference, item.scope, site.local_names)
             name = ".".join(reference.path[: len(resolution.known) + 1])
             span = site.source_span(reference.start, reference.end)
+            where = site.context
             if resolution.outcome is Outcome.UNDEFINED:
                 root = reference.path[0]
                 if root in site.later_names:
@@ -68,11 +69,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                                   f"${{{root}}} fails with 'ReferenceError: {root} is not defined'; use "
                                   f"${{secret:{root}}} where the operator supports secrets")
                 elif resolution.suggestion:
-                    yield Finding(span, f"'{root}' is not defined in {site.task.full_name} (the task fails with "
+                    yield Finding(span, f"'{root}' is not defined in {site.task.full_name}{where} (the task fails with "
                                   f"'ReferenceError: {root} is not defined'); did you mean "
                                   f"'{resolution.suggestion}'?")
             elif resolution.outcome is Outcome.SCHEDULE_ONLY:
-                yield Finding(span, f"{resolution.detail}; {site.workflow.name} has none, so the task fails with a "
+                yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
                               "ReferenceError")
             elif resolution.outcome is Outcome.CONDITIONAL:
-                yield Finding(span, f"'{name}' is not set here: {resolution.detail} (evaluating it fails)")
+                yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")

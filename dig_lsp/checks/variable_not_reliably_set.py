@@ -60,7 +60,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             resolution = resolve_reference(reference, item.scope, site.local_names)
             span = site.source_span(reference.start, reference.end)
             if resolution.outcome is Outcome.UNRELIABLE:
-                yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs")
+                yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}")
             elif resolution.outcome is Outcome.OPEN_WORLD:
                 yield Finding(span, f"'{reference.path[0]}' is not defined by anything the files show; "
                               f"{resolution.detail}")

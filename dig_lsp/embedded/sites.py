@@ -14,11 +14,14 @@ digdag evaluates templates only in string values, never in keys (reference §5.2
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.templates import Template, find_templates
+from dig_lsp.model.files import file_references
+from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
@@ -32,6 +35,7 @@ RAW_ALWAYS = {"_background": "`_background` is read when the workflow is compile
               "timezone": "`timezone` is read when the workflow is loaded",
               "schedule": "`schedule` is read by the scheduler as written",
               "sla": "`sla` is read when the attempt starts, as written"}
+RENDERED_KINDS = frozenset({"sql", "mail-body", "yml", "json-or-yml"})
 RAW_ON_GROUPS = {"_parallel": "a group's `_parallel` is read when the workflow is compiled",
                  "_retry": "a group's `_retry` is read from the workflow as written when a child fails"}
 
@@ -43,7 +47,7 @@ class Site:
     workflow: Workflow
     task: Task
     key: str  # the task-level key it is under (`sh>`, `_export`, `query`...)
-    node: Scalar
+    node: Scalar | None  # None for a template inside a file the operator renders
     template: Template
     span: Span  # the whole `${...}` in the source file
     expression_offsets: tuple[int, ...]  # source offset of each expression character (+ end)
@@ -51,6 +55,12 @@ class Site:
     raw_reason: str | None  # why the template is never evaluated, when it is not
     source: SourceFile
     later_names: frozenset[str] = frozenset()  # keys written after it in the same task: not visible yet
+    rendered_file: str | None = None  # the file's path relative to the project, for templated files
+
+    @property
+    def context(self) -> str:
+        """`` (in queries/x.sql, rendered by +wf+load)`` for templated files, else ''."""
+        return f" (in {self.rendered_file}, rendered by {self.task.full_name})" if self.rendered_file else ""
 
     def source_span(self, start: int, end: int) -> Span:
         """The source span of ``expression[start:end]`` (expression indexes, end exclusive)."""
@@ -77,6 +87,29 @@ class SiteFinder:
             for task in workflow.tasks():
                 if not task.disabled:
                     yield from self._task_sites(workflow, task)
+                    yield from self._file_sites(workflow, task)
+
+    def _file_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
+        """Templates in files the operator renders (SQL, mail bodies, yml), in this task's scope: the
+        file is rendered with the task's evaluated parameters, so all of its own keys are visible."""
+        op = operator_task(task)
+        if op is None:
+            return
+        root = self.project.root
+        workdir = self.project.workdirs.get(workflow.path, root)
+        own = frozenset(task.config.keys())
+        for ref in file_references(op, workdir, root):
+            if ref.kind not in RENDERED_KINDS or not ref.inside:
+                continue
+            source = self.project.files.source(ref.path)
+            if source is None or "${" not in source.text:
+                continue
+            templates, _ = find_templates(source.text)
+            shown = os.path.relpath(ref.path, root)
+            for template in templates:
+                expression = tuple(range(template.expression_start, template.end))
+                yield Site(workflow, task, ref.parameter, None, template, source.span(template.start, template.end),
+                           expression, own, None, source, frozenset(), shown)
 
     def _task_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
         seen: list[str] = []
