@@ -25,6 +25,7 @@ from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import analyse
 from dig_lsp.lsp.convert import UTF16, to_lsp
 from dig_lsp.model import discovery, targets
+from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.parsed_files import ParsedFiles
 from dig_lsp.text.files import OverlayReader, normalise
@@ -165,3 +166,26 @@ def analyse_document(path: str, documents: Mapping[str, OpenDocument], encoding:
 def _key_of(path: str, documents: Mapping[str, OpenDocument]) -> UnitKey | None:
     unit = unit_for(path, documents)
     return None if unit is None else unit_key(unit)
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """The loaded project a document belongs to, for the editor features (hover, completion...)."""
+
+    model: ProjectModel
+    settings: Settings
+    unit: Unit
+
+
+def project_for(path: str, documents: Mapping[str, OpenDocument]) -> ProjectView | None:
+    """Load the project of ``path`` with every open buffer overlaid (None outside any project).
+
+    Loaded fresh per request so features always see the text the user is looking at; loading is
+    the cheap part of an analysis (no checks run).
+    """
+    unit = unit_for(path, documents)
+    if unit is None:
+        return None
+    reader = OverlayReader({doc.path: doc.text.encode("utf-8", errors="surrogatepass")
+                            for doc in documents.values()})
+    return ProjectView(load_project(unit.root, list(unit.workflows), reader), settings_for(unit), unit)

@@ -1,0 +1,95 @@
+"""What is at a position of a file: the task, the key chain and the node under the cursor.
+
+The editor features (hover, completion, definitions) all start here. It works on the same
+:class:`~dig_lsp.model.project.ProjectModel` the checks use; nothing here knows about LSP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
+from dig_lsp.text.span import Span
+
+
+@dataclass(frozen=True)
+class Location:
+    """The innermost task containing the position, and the entries from its config to the cursor.
+
+    ``entries`` is the chain of mapping entries from the task's own config down to the innermost
+    entry whose key or value contains the position; ``on_key`` says whether the position is on
+    that entry's key. ``node`` is the innermost node containing the position (a value, or the
+    task's config mapping when the cursor is between keys).
+    """
+
+    workflow: Workflow
+    task: Task
+    entries: tuple[Entry, ...]
+    on_key: bool
+    node: Node | None
+
+    @property
+    def entry(self) -> Entry | None:
+        """The innermost entry, if the cursor is on one."""
+        return self.entries[-1] if self.entries else None
+
+    @property
+    def top_key(self) -> str | None:
+        """The task-level key the cursor is under (`td>`, `_export`, `query`...)."""
+        return self.entries[0].key if self.entries else None
+
+
+def _inside(span: Span, path: str, offset: int) -> bool:
+    return span.path == path and span.start_offset <= offset <= span.end_offset
+
+
+def _task_contains(task: Task, path: str, offset: int) -> bool:
+    return _inside(task.config.span, path, offset) or _inside(task.key_span, path, offset)
+
+
+def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
+    best: Task | None = None
+    for task in workflow.tasks():
+        if task.config.span.path != path and task.key_span.path != path:
+            continue
+        if _task_contains(task, path, offset):
+            if best is None or task.full_name.startswith(best.full_name):
+                best = task
+    return best
+
+
+def _descend(node: Node, path: str, offset: int, chain: list[Entry]) -> tuple[bool, Node | None]:
+    """Follow entries down to the innermost one containing ``offset``; returns (on_key, node)."""
+    if isinstance(node, Mapping):
+        for entry in node.entries:
+            if entry.key.startswith("+"):
+                continue  # a subtask: the innermost-task search handles it
+            if _inside(entry.key_span, path, offset):
+                chain.append(entry)
+                return True, entry.value
+            if _inside(entry.value.span, path, offset) and entry.value.span.end_offset > entry.value.span.start_offset:
+                chain.append(entry)
+                return _descend(entry.value, path, offset, chain)
+        return False, node
+    if isinstance(node, Sequence):
+        for item in node.items:
+            if _inside(item.span, path, offset):
+                return _descend(item, path, offset, chain)
+        return False, node
+    return False, node
+
+
+def locate(project: ProjectModel, path: str, offset: int) -> Location | None:
+    """The location at ``offset`` (code points) of ``path``, or None outside every task."""
+    for workflow in project.workflows:
+        task = _innermost_task(workflow, path, offset)
+        if task is None:
+            continue
+        chain: list[Entry] = []
+        on_key, node = _descend(task.config, path, offset, chain)
+        if isinstance(node, Scalar) and not _inside(node.span, path, offset) and not on_key:
+            node = None
+        return Location(workflow, task, tuple(chain), on_key, node)
+    return None
