@@ -54,9 +54,8 @@ def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
     for task in workflow.tasks():
         if task.config.span.path != path and task.key_span.path != path:
             continue
-        if _task_contains(task, path, offset):
-            if best is None or task.full_name.startswith(best.full_name):
-                best = task
+        if _task_contains(task, path, offset) and (best is None or task.full_name.startswith(best.full_name)):
+            best = task
     return best
 
 
