@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.templates import find_templates
 from dig_lsp.syntax.nodes import Mapping, Node, Sequence
+from dig_lsp.syntax.templates import find_templates
 
 CODE = "DL505"
 NAME = "template-never-evaluated"

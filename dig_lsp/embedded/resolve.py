@@ -70,9 +70,10 @@ def _unreliable(path: tuple[str, ...], scope: Scope) -> tuple[str, Timing] | Non
     return None
 
 
-def _suggest(name: str, candidates: list[str]) -> str | None:
-    # A high cutoff: a suggestion turns "maybe a runtime parameter" into "surely a typo" (DL502).
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.85)
+def _suggest(name: str, candidates: list[str], cutoff: float = 0.85) -> str | None:
+    # A high default cutoff: for names, a suggestion turns "maybe a runtime parameter" into "surely a
+    # typo" (DL502); members of a known structure can be suggested more freely.
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 
@@ -103,4 +104,4 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: frozenset
     members = sorted({name[len(".".join(known)) + 1:].split(".")[0] for name in scope.variables
                       if name.startswith(".".join(known) + ".")})
     missing = path[len(known)]
-    return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), _suggest(missing, members), variable)
+    return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), _suggest(missing, members, 0.7), variable)

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dig_lsp.embedded.scalar_map import value_offsets
-from dig_lsp.embedded.templates import Template, find_templates
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
+from dig_lsp.syntax.templates import Template, find_templates
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 

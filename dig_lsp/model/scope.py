@@ -29,6 +29,7 @@ from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
+from dig_lsp.model.ruby_stores import ruby_stored_names
 from dig_lsp.model.values import as_boolean
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
@@ -155,12 +156,30 @@ def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, project:
 
 
 def _script_stores(task: Task, kind: str, workdir: str, project: ProjectModel, found: list[Variable]) -> bool:
+    """py>: ``digdag.env.store`` keys read with ast; rb>: literal ``Digdag.env.store`` keys."""
+    if kind == "rb":
+        return _ruby_stores(task, workdir, project, found)
     command = task.operator.command if task.operator else None
-    if kind != "py" or not isinstance(command, Scalar) or not isinstance(command.value, str):
+    if not isinstance(command, Scalar) or not isinstance(command.value, str):
         return False
     names = stored_names(command.value.strip(), workdir, project.files.reader)
     for name in names.names:
         found.append(Variable(name, Origin.STORED, f"stored by {task.full_name} (py> digdag.env.store)",
+                              task.key_span, open_members=True))
+    return names.complete
+
+
+def _ruby_stores(task: Task, workdir: str, project: ProjectModel, found: list[Variable]) -> bool:
+    required = task.config.get("require")
+    if not isinstance(required, Scalar) or not isinstance(required.value, str) or "${" in required.value:
+        return False
+    name = required.value if required.value.endswith(".rb") else required.value + ".rb"
+    source = project.files.source(os.path.normpath(os.path.join(workdir, name)))
+    if source is None:
+        return False
+    names = ruby_stored_names(source.text)
+    for stored in names.names:
+        found.append(Variable(stored, Origin.STORED, f"stored by {task.full_name} (rb> Digdag.env.store)",
                               task.key_span, open_members=True))
     return names.complete
 
@@ -175,8 +194,8 @@ def export_variables(mapping: Mapping, detail: str) -> Iterator[Variable]:
             stack.extend((f"{name}.{e.key}", e.value, e.key_span) for e in value.entries)
 
 
-def loop_variables(task: Task) -> list[Variable]:
-    """Names a loop operator exports to the tasks of its ``_do``."""
+def loop_variables(task: Task, columns: tuple[str, ...] | None = None) -> list[Variable]:
+    """Names a loop operator exports to the tasks of its ``_do`` (``columns``: td_for_each's query result)."""
     use = task.operator
     if use is None:
         return []
@@ -186,6 +205,9 @@ def loop_variables(task: Task) -> list[Variable]:
     if use.name == "for_range":
         return [Variable(f"range.{k}", Origin.LOOP, detail, use.key_span) for k in ("from", "to", "index")]
     if use.name == "td_for_each":
+        if columns is not None:
+            return [Variable(f"td.each.{column}", Origin.LOOP, detail + " (a column of the query's result)",
+                             use.key_span) for column in columns]
         return [Variable("td.each", Origin.LOOP, detail + " (one row: td.each.<column>)", use.key_span,
                          open_members=True)]
     if use.name == "for_each" and isinstance(use.command, Mapping):
@@ -365,7 +387,7 @@ def _children(ctx: _Context, task: Task, variables: dict[str, Variable], finishe
         special_finished = finished
         if special.role in (TaskRole.DO, TaskRole.ELSE_DO):
             special_finished = finished.plus(own_stored)
-            for variable in loop_variables(task):
+            for variable in loop_variables(task, _query_columns(ctx, task)):
                 special_vars[variable.name] = variable
         elif special.role is TaskRole.CHECK:
             special_finished = finished.plus(own_stored)
@@ -374,6 +396,34 @@ def _children(ctx: _Context, task: Task, variables: dict[str, Variable], finishe
         special_open = open_world or (f"{task.full_name} (for_each> keys not written out)"
                                       if loop_is_open(task) and special.role is TaskRole.DO else None)
         _build(ctx, special, special_vars, special_finished, running, special_open)
+
+
+def _query_columns(ctx: _Context, task: Task) -> tuple[str, ...] | None:
+    """The result columns of a ``td_for_each>`` query (file, ``{data:}`` or ``query:``), if knowable."""
+    use = task.operator
+    if use is None or use.name != "td_for_each":
+        return None
+    from dig_lsp.model.files import file_references
+    from dig_lsp.model.operators import operator_task
+    from dig_lsp.model.sql_columns import result_columns
+
+    op = operator_task(task)
+    if op is None:
+        return None
+    sql: str | None = None
+    for ref in file_references(op, ctx.workdir, ctx.project.root):
+        source = ctx.project.files.source(ref.path) if ref.inside else None
+        sql = source.text if source is not None else None
+    command = use.command
+    if sql is None and isinstance(command, Mapping) and isinstance(command.get("data"), Scalar):
+        data = command.get("data")
+        sql = data.value if isinstance(data, Scalar) and isinstance(data.value, str) else None
+    query = task.config.get("query")
+    if sql is None and isinstance(query, Scalar) and isinstance(query.value, str):
+        sql = query.value
+    engine = task.config.get("engine")
+    dialect = engine.value if isinstance(engine, Scalar) and engine.value in ("presto", "hive") else "presto"
+    return None if sql is None else result_columns(sql, str(dialect))
 
 
 def _collect(ctx: _Context, task: Task, exports: tuple[Mapping, ...]) -> None:
