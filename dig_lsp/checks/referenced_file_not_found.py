@@ -7,7 +7,8 @@ of `td>`, `td_wait>`, `td_for_each>`, `pg>`, `redshift>`, `bq>`; `mail>` bodies;
 `tasks/__init__.py`); `rb>` `require`; a relative script at the start of a `sh>` command
 (`tasks/run.sh`, `bash scripts/x.sh`). Paths resolve against the task's working directory: the
 project root, or the called file's folder inside a `call>`ed workflow — never an `!include`d
-file's folder. Names containing `${...}` are not checked. (`call>` targets are `DL112`.)
+file's folder. Names containing `${...}` are checked when every template is an `_export`ed
+constant. (`call>` targets are `DL112`.)
 
 ## Why is this bad?
 The task fails when it runs (`FileNotFoundException`, `ImportError`, `No such file or directory`),
@@ -34,6 +35,7 @@ import sys
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.file_substitution import substitution_for
 from dig_lsp.checks.operator_support import operator_tasks
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.files import file_references
@@ -49,7 +51,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if op.spec.name == "call":
             continue
         workdir = ctx.project.workdirs.get(workflow.path, root)
-        for ref in file_references(op, workdir, root):
+        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
             if not ref.inside or ctx.project.files.source(ref.path) is not None:
                 continue
             if ref.kind == "python-module" and ref.written.split(".")[0] in sys.stdlib_module_names:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from dig_lsp.model.operators import OperatorTask
@@ -88,16 +88,31 @@ def _value_span(node: Scalar, offset: int, length: int) -> Span:
     return span
 
 
-def file_references(op: OperatorTask, workdir: str, project_root: str) -> Iterator[FileReference]:
-    """Every statically known file the task names (values with ``${...}`` are skipped)."""
+Substitute = Callable[[str], "str | None"]
+
+
+def file_references(op: OperatorTask, workdir: str, project_root: str,
+                    substitute: Substitute | None = None) -> Iterator[FileReference]:
+    """Every statically known file the task names.
+
+    A value with ``${...}`` is used only when ``substitute`` can replace every template in it by
+    a known value (e.g. an ``_export`` constant); otherwise it is skipped.
+    """
     for name, kind, node in _candidates(op):
-        if not isinstance(node, Scalar) or not isinstance(node.value, str) or "${" in node.value:
+        if not isinstance(node, Scalar) or not isinstance(node.value, str):
             continue
-        text = node.value.strip()
+        value = node.value
+        if "${" in value:
+            substituted = substitute(value) if substitute is not None else None
+            if substituted is None:
+                continue
+            value = substituted
+            node = Scalar(value, node.raw, "dig-lsp-substituted", node.span)
+        text = value.strip()
         if not text:
             continue
         if kind == "script":
-            found = _script_path(node.value)
+            found = _script_path(value)
             if found is None:
                 continue
             written, offset = found

@@ -1,0 +1,49 @@
+"""Substituting known `_export` constants into file names (not a check itself: it is not registered).
+
+``td>: queries/${table}.sql`` names a known file when ``table`` is an ``_export``ed constant in
+the task's scope; the file-reference checks then check that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dig_lsp.checks.base import CheckContext
+from dig_lsp.checks.expression_support import scopes
+from dig_lsp.embedded.javascript import parse_expression
+from dig_lsp.model.scope import Origin
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.syntax.templates import find_templates
+
+
+def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | None]:
+    """A function replacing every ``${name}`` of a string by its exported constant, or giving None."""
+    scope = scopes(ctx).scope(task)
+
+    def substitute(text: str) -> str | None:
+        if scope is None:
+            return None
+        templates, unclosed = find_templates(text)
+        if unclosed is not None:
+            return None
+        parts, position = [], 0
+        for template in templates:
+            parsed = parse_expression(template.expression)
+            if parsed.problem is not None or len(parsed.references) != 1:
+                return None
+            reference = parsed.references[0]
+            if template.expression.strip() != ".".join(reference.path):
+                return None  # an expression, not a plain name
+            variable = scope.variables.get(".".join(reference.path))
+            if variable is None or variable.origin is not Origin.EXPORT or not isinstance(variable.value, Scalar):
+                return None
+            value = variable.value.value
+            if value is None or isinstance(value, bool) or (isinstance(value, str) and "${" in value):
+                return None
+            parts += [text[position:template.start], value if isinstance(value, str) else variable.value.raw]
+            position = template.end
+        parts.append(text[position:])
+        return "".join(parts)
+
+    return substitute
