@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from dig_lsp import __version__
@@ -31,6 +33,26 @@ def default_cache_dir() -> str:
     return os.path.join(base, "dig-lint")
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Size and modification time of every file of the package and its schemas.
+
+    Part of every cache key, so results of an older or locally edited dig-lint are never reused
+    (the version number alone does not change between development builds).
+    """
+    package = Path(__file__).resolve().parent
+    roots = [package, package.parent / "schemas"]  # schemas/ beside the package in a source checkout
+    entries = []
+    for root in roots:
+        for directory, subdirs, files in os.walk(root):
+            subdirs[:] = [d for d in subdirs if d != "__pycache__"]
+            for name in sorted(files):
+                if name.endswith((".py", ".json")):
+                    stat = os.stat(os.path.join(directory, name))
+                    entries.append(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+
 def file_digest(path: str) -> str:
     """SHA-256 of a file's bytes, or ``missing``."""
     try:
@@ -48,7 +70,8 @@ class ResultCache:
         self.settings_key = settings.fingerprint()
 
     def _entry_path(self, unit: Unit) -> str:
-        key = json.dumps([__version__, self.settings_key, unit.root, unit.workflows, unit.report])
+        key = json.dumps([__version__, code_fingerprint(), self.settings_key, unit.root, unit.workflows,
+                          unit.report])
         return os.path.join(self.directory, hashlib.sha256(key.encode()).hexdigest() + ".json")
 
     def get(self, unit: Unit) -> list[Diagnostic] | None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from dig_lsp.cache import ResultCache
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
-from dig_lsp.engine import analyse
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.files import DiskReader, FileReader, OverlayReader
 
@@ -33,6 +32,8 @@ class RunResult:
 
 
 def _analyse_unit(unit: Unit, settings: Settings) -> tuple[list[Diagnostic], list[str]]:
+    from dig_lsp.engine import analyse
+
     analysis = analyse(unit, settings, DiskReader())
     return analysis.diagnostics, analysis.files_read
 
@@ -59,6 +60,9 @@ def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
 
 def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, bytes] | None,
                  jobs: int | None) -> list[tuple[list[Diagnostic], list[str]]]:
+    # Imported here: a fully cached run never needs the checks (importing them is most of start-up).
+    from dig_lsp.engine import analyse
+
     workers = jobs or os.cpu_count() or 1
     size = sum(len(unit.workflows) for unit in units)
     if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:

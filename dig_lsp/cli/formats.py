@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dig_lsp import __version__
-from dig_lsp.checks import REGISTRY
 from dig_lsp.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -148,6 +147,8 @@ def _sarif_location(span: Any, show: PathShower, message: str | None = None) -> 
 
 def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
     """A SARIF 2.1.0 log with one run; every rule is described in ``tool.driver.rules``."""
+    from dig_lsp.checks import REGISTRY
+
     rules = list(REGISTRY)
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []

@@ -60,8 +60,6 @@ def _split(value: str | None) -> tuple[str, ...] | None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    from dig_lsp.checks import REGISTRY
-
     start = args.stdin_filename or (args.paths[0] if args.paths else ".")
     config_path = args.config or find_config(start)
     if args.config and not os.path.isfile(args.config):
@@ -74,9 +72,13 @@ def _settings(args: argparse.Namespace) -> Settings:
         profile=args.profile,
         fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
     )
-    for pattern in (*settings.select, *settings.ignore):
-        if not REGISTRY.knows(pattern):
-            raise ConfigError(f"unknown code or rule {pattern!r} in select/ignore (see 'dig-lint rules')")
+    patterns = (*settings.select, *settings.ignore)
+    if patterns:
+        from dig_lsp.checks import REGISTRY  # only when needed: importing the checks is most of start-up
+
+        unknown = [pattern for pattern in patterns if not REGISTRY.knows(pattern)]
+        if unknown:
+            raise ConfigError(f"unknown code or rule {unknown[0]!r} in select/ignore (see 'dig-lint rules')")
     return settings
 
 
