@@ -52,7 +52,11 @@ from dig_lsp.checks import (
     runtime_parameter_required,
     schedule_time_out_of_range,
     shell_style_variable,
+    sql_not_checked,
+    sql_statement_kind,
+    sql_syntax,
     task_not_mapping,
+    td_function_arity,
     template_never_evaluated,
     treasure_data_limits,
     undefined_variable,
@@ -60,6 +64,7 @@ from dig_lsp.checks import (
     unknown_operator,
     unknown_parameter,
     unknown_tag,
+    unknown_td_function,
     unknown_top_level_key,
     unsupported_on_treasure_data,
     unused_schedule_key,
@@ -133,6 +138,12 @@ _MODULES = (
     builtin_override,
     runtime_parameter_required,
     invalid_substituted_value,
+    # DL6xx: embedded SQL
+    sql_syntax,
+    sql_not_checked,
+    td_function_arity,
+    unknown_td_function,
+    sql_statement_kind,
     # DL9xx: the linter itself
     unused_suppression,
 )

@@ -42,7 +42,8 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
+from dig_lsp.checks.unknown_operator import key_rename_fix
+from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
 
@@ -74,7 +75,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             where = (entry.key_span.path, entry.key_span.start_offset)
             if where not in seen:
                 seen.add(where)
-                yield Finding(entry.key_span, _message(task, entry))
+                yield Finding(entry.key_span, _message(task, entry), fix=_fix(ctx, entry))
 
 
 def _message(task: Task, entry: Entry) -> str:
@@ -83,6 +84,20 @@ def _message(task: Task, entry: Entry) -> str:
             f"contains invalid keys: '{key}'\" (a group, i.e. a task without an operator, accepts only "
             f"{', '.join(GROUP_KEYS)} and +tasks). {_sentence(_advice(entry))}")
 
+
+
+def _fix(ctx: CheckContext, entry: Entry) -> Fix | None:
+    """The rename `_advice` suggests, as an (unsafe: it is a guess) fix."""
+    key = entry.key
+    if key in _SPECIFIC_ADVICE:
+        return None
+    close = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.8)
+    if close:
+        return key_rename_fix(ctx, entry.key_span, key, close[0], Applicability.UNSAFE)
+    if _looks_like_task(entry):
+        return key_rename_fix(ctx, entry.key_span, key, f"+{key}", Applicability.UNSAFE)
+    weak = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
+    return key_rename_fix(ctx, entry.key_span, key, weak[0], Applicability.UNSAFE) if weak else None
 
 
 def _sentence(text: str) -> str:

@@ -30,7 +30,7 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
 from dig_lsp.model.schedule import ScheduleError, java_text, parse_zone_id, region_ids
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Scalar, kind_name, to_json_text
@@ -47,10 +47,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         entry = task.entry("timezone")
         if entry is not None:
-            yield from _check_entry(task, entry)
+            yield from _check_entry(ctx, task, entry)
 
 
-def _check_entry(task: Task, entry: Entry) -> Iterator[Finding]:
+def _check_entry(ctx: CheckContext, task: Task, entry: Entry) -> Iterator[Finding]:
     node = entry.value
     nested = task.role is not TaskRole.ROOT
     where = " (digdag ignores `timezone` on nested groups, so it has no effect here)" if nested else ""
@@ -75,7 +75,23 @@ def _check_entry(task: Task, entry: Entry) -> Iterator[Finding]:
     except ScheduleError as error:
         outcome = where if nested else f"; digdag fails with `Unknown time zone name: {text}`"
         yield Finding(node.span, f"'{text.strip()}' is not a time-zone id ({error}){_suggestion(text.strip())}"
-                                 f"{outcome}")
+                                 f"{outcome}", fix=_fix(ctx, node, text.strip()))
+
+
+def _fix(ctx: CheckContext, node: Scalar, zone_id: str) -> Fix | None:
+    """Replace the id with the best suggestion: safe for a case-only difference, else unsafe."""
+    regions = sorted(region_ids())
+    same_case = [region for region in regions if region.lower() == zone_id.lower()]
+    close = same_case or difflib.get_close_matches(zone_id, regions, n=2, cutoff=0.75)
+    source = ctx.project.files.source(node.span.path)
+    written = source.text[node.span.start_offset:node.span.end_offset] if source is not None else ""
+    at = written.find(zone_id)
+    if not close or source is None or at < 0:
+        return None
+    start = node.span.start_offset + at
+    safe = Applicability.SAFE if same_case else Applicability.UNSAFE
+    return Fix(f"Replace '{zone_id}' with '{close[0]}'", (TextEdit(source.span(start, start + len(zone_id)), close[0]),),
+               safe)
 
 
 def _suggestion(zone_id: str) -> str:

@@ -39,8 +39,10 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites, secret_keys
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.embedded.javascript import Reference
 from dig_lsp.embedded.resolve import Outcome, resolve_reference
+from dig_lsp.embedded.sites import Site
 
 CODE = "DL502"
 NAME = "undefined-variable"
@@ -71,9 +73,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 elif resolution.suggestion:
                     yield Finding(span, f"'{root}' is not defined in {site.task.full_name}{where} (the task fails with "
                                   f"'ReferenceError: {root} is not defined'); did you mean "
-                                  f"'{resolution.suggestion}'?")
+                                  f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
             elif resolution.outcome is Outcome.SCHEDULE_ONLY:
                 yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
                               "ReferenceError")
             elif resolution.outcome is Outcome.CONDITIONAL:
                 yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")
+
+
+def _fix(site: Site, reference: Reference, suggestion: str) -> Fix | None:
+    """Replace the undefined name with the suggestion (unsafe: a guess at what was meant)."""
+    root = reference.path[0]
+    span = site.source_span(reference.start, reference.start + len(root))
+    if site.source.text[span.start_offset:span.end_offset] != root:
+        return None  # written with escapes: the name's characters are not contiguous in the file
+    return Fix(f"Replace '{root}' with '{suggestion}'", (TextEdit(span, suggestion),), Applicability.UNSAFE)

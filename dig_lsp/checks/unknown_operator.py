@@ -28,13 +28,15 @@ digdag accepts the workflow and fails only when the task runs: `Unknown task typ
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, suggest
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.operators import plugin_declared
+from dig_lsp.text.span import Span
 
 CODE = "DL401"
 NAME = "unknown-operator"
@@ -59,4 +61,22 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             use.key_span,
             f"unknown operator '{use.name}>': digdag fails at run time with 'Unknown task type: {use.name}'"
             f"{hint or '; declare plugin operators with `_export: plugin:` or the plugin-operators setting'}",
+            fix=_operator_fix(ctx, use.key_span, use.key, known),
         )
+
+
+def _operator_fix(ctx: CheckContext, span: Span, key: str, known: list[str]) -> Fix | None:
+    """Rename the key to the closest operator (unsafe: it changes what the task runs)."""
+    close = difflib.get_close_matches(key[:-1], known, n=1, cutoff=0.6) if key.endswith(">") else []
+    return key_rename_fix(ctx, span, key, close[0] + ">", Applicability.UNSAFE) if close else None
+
+
+def key_rename_fix(ctx: CheckContext, span: Span, old: str, new: str, applicability: Applicability) -> Fix | None:
+    """Replace ``old`` inside the key written at ``span`` (quotes kept); None if it is not written plainly."""
+    source = ctx.project.files.source(span.path)
+    written = source.text[span.start_offset:span.end_offset] if source is not None else ""
+    at = written.find(old)
+    if source is None or at < 0:
+        return None
+    start = span.start_offset + at
+    return Fix(f"Rename {old!r} to {new!r}", (TextEdit(source.span(start, start + len(old)), new),), applicability)

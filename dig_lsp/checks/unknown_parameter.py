@@ -28,12 +28,15 @@ is silently ignored: the query runs, its results go nowhere, and the task succee
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import operator_tasks, suggest
-from dig_lsp.diagnostics import Severity
+from dig_lsp.checks.unknown_operator import key_rename_fix
+from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.operators import DIRECTIVES
+from dig_lsp.text.span import Span
 
 CODE = "DL402"
 NAME = "unknown-parameter"
@@ -52,13 +55,23 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if key.startswith("_"):
                 hint = suggest(key, sorted(DIRECTIVES)) or suggest(key, known)
                 yield Finding(entry.key_span, f"'{key}' is not a digdag directive and {op.spec.name}> does not "
-                              f"read it{hint}")
+                              f"read it{hint}", fix=_rename(ctx, entry.key_span, key, sorted(DIRECTIVES), known))
                 continue
             hint = suggest(key, known)
             yield Finding(
                 entry.key_span,
                 f"{op.spec.name}> has no parameter '{key}'; it is ignored{hint or _known_list(known)}",
+                fix=_rename(ctx, entry.key_span, key, known),
             )
+
+
+def _rename(ctx: CheckContext, span: Span, key: str, *candidates: list[str]) -> Fix | None:
+    """The did-you-mean of the message as a fix (unsafe: the renamed key starts to take effect)."""
+    for names in candidates:
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)  # the cutoff `suggest` uses
+        if close:
+            return key_rename_fix(ctx, span, key, close[0], Applicability.UNSAFE)
+    return None
 
 
 def _known_list(known: list[str]) -> str:

@@ -1,0 +1,155 @@
+"""Shared plumbing for the embedded-SQL checks DL601-DL605 (not a check itself: it is not registered).
+
+Finds every query a task runs (reference §8.4, §8.5, §8.7: a SQL file named after the operator
+key, ``{data: ...}``, or ``query:`` when there is no command), renders and parses it once per
+analysis, and hands each check the issues of its kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import scopes
+from dig_lsp.checks.file_substitution import substitution_for
+from dig_lsp.checks.operator_support import export_index, operator_tasks
+from dig_lsp.embedded.scalar_map import value_offsets
+from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse
+from dig_lsp.embedded.sql_render import BUILTIN_VALUES, Resolve
+from dig_lsp.model.files import file_references
+from dig_lsp.model.operators import OperatorTask
+from dig_lsp.model.scope import Origin, Scope
+from dig_lsp.model.values import as_boolean
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+
+_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
+_DIALECTS = {"pg": ("postgres",), "redshift": ("redshift",), "bq": ("bigquery",)}
+
+
+def _constant(node: Node | None) -> str | None:
+    """A scalar's text when it is a fixed string or number (what ``${name}`` renders as)."""
+    if not isinstance(node, Scalar) or isinstance(node.value, bool) or node.value is None:
+        return None
+    if isinstance(node.value, str):
+        return None if "$" in node.value else node.value
+    return node.raw if isinstance(node.value, (int, float)) else None
+
+
+def resolver(op: OperatorTask, scope: Scope | None) -> Resolve:
+    """Known values of plain ``${name}`` templates: the task's own constant keys, runtime built-ins
+    (which `_export` cannot override, reference §3), then `_export`ed constants."""
+
+    def resolve(expression: str) -> str | None:
+        name = expression.strip()
+        if not _DOTTED.fullmatch(name):
+            return None
+        if "." not in name:
+            own = _constant(op.task.config.get(name))
+            if own is not None and name != op.operator_key:
+                return own
+        variable = scope.variables.get(name) if scope is not None else None
+        if variable is None:
+            return None
+        if variable.origin is Origin.BUILTIN or (name in BUILTIN_VALUES and variable.origin is Origin.EXPORT):
+            return BUILTIN_VALUES.get(name)
+        return _constant(variable.value) if variable.origin is Origin.EXPORT else None
+
+    return resolve
+
+
+def _dialects(ctx: CheckContext, op: OperatorTask) -> tuple[str, ...] | None:
+    """sqlglot dialects for the task's engine; None when the query is not standard SQL (bq legacy)."""
+    chain = export_index(ctx).chain(op.task)
+    if op.spec.name == "bq":
+        legacy = op.given("use_legacy_sql", chain)
+        if isinstance(legacy, Scalar) and (as_boolean(legacy.value) is not False):
+            return None
+        return _DIALECTS["bq"]
+    if op.spec.name in _DIALECTS:
+        return _DIALECTS[op.spec.name]
+    engine = op.given("engine", chain)
+    if engine is None:
+        return ("trino",)
+    value = engine.value if isinstance(engine, Scalar) else None
+    if value == "presto":
+        return ("trino",)
+    if value == "hive":
+        return ("hive",)
+    return ("trino", "hive")  # templated or invalid (DL405 reports invalid values): accept either
+
+
+def _modifier(ctx: CheckContext, op: OperatorTask) -> str | None:
+    if op.spec.name not in ("td", "pg", "redshift"):
+        return None
+    chain = export_index(ctx).chain(op.task)
+    for name in ("insert_into", "create_table"):
+        if op.given(name, chain) is not None:
+            return name
+    return None
+
+
+def _inline(ctx: CheckContext, node: Node | None, op: OperatorTask, dialects: tuple[str, ...],
+            modifier: str | None) -> Query | None:
+    if not isinstance(node, Scalar) or not isinstance(node.value, str):
+        return None
+    source = ctx.project.files.source(node.span.path)
+    if source is None:
+        return None
+    offsets = tuple(value_offsets(node, source.text))
+    return Query(node.value, source, offsets, op.spec.name, dialects, modifier)
+
+
+def queries(ctx: CheckContext, op: OperatorTask, workdir: str) -> Iterator[Query]:
+    """The queries ``op`` runs: its SQL file, ``{data: ...}`` or ``query:``."""
+    dialects = _dialects(ctx, op)
+    if dialects is None:
+        return
+    modifier = _modifier(ctx, op)
+    command = op.command if op.command is not None else op.task.config.get("_command")
+    if isinstance(command, Mapping):
+        found = _inline(ctx, command.get("data"), op, dialects, modifier)
+        if found is not None:
+            yield found
+        return
+    if isinstance(command, Scalar) and isinstance(command.value, str) and command.value.strip():
+        root = ctx.project.root
+        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
+            source = ctx.project.files.source(ref.path) if ref.kind == "sql" and ref.inside else None
+            if source is not None:
+                yield Query(source.text, source, None, op.spec.name, dialects, modifier)
+        return
+    found = _inline(ctx, op.task.config.get("query"), op, dialects, modifier)
+    if found is not None:
+        yield found
+
+
+def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
+    """Every issue of every query of the project, computed once per analysis (duplicates dropped:
+    a file run by several tasks is reported once per distinct problem)."""
+
+    def build() -> list[SqlIssue]:
+        index = scopes(ctx)
+        seen: set[tuple[str, str, int, int, str]] = set()
+        found: list[SqlIssue] = []
+        for workflow, op in operator_tasks(ctx):
+            if op.spec.name not in SQL_OPERATORS:
+                continue
+            workdir = ctx.project.workdirs.get(workflow.path, ctx.project.root)
+            resolve = resolver(op, index.scope(op.task))
+            for query in queries(ctx, op, workdir):
+                for issue in analyse(query, resolve):
+                    key = (issue.kind, issue.span.path, issue.span.start_offset, issue.span.end_offset, issue.message)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(issue)
+        return found
+
+    return ctx.shared("sql-issues", build)
+
+
+def findings(ctx: CheckContext, kind: str) -> Iterator[Finding]:
+    """The findings of one kind of SQL issue."""
+    for issue in sql_issues(ctx):
+        if issue.kind == kind:
+            yield Finding(issue.span, issue.message, issue.related)

@@ -1,0 +1,417 @@
+"""Checking the SQL that ``td>``, ``td_wait>``, ``td_for_each>``, ``pg>``, ``redshift>`` and ``bq>`` run.
+
+The pipeline, per query:
+
+1. find the text (a ``.sql`` file, ``{data: ...}`` or ``query:``) and the source offset of each
+   of its characters (``scalar_map.value_offsets`` for values written in the ``.dig``);
+2. render its templates (``sql_render``): known values substituted, placeholders elsewhere;
+3. parse with sqlglot in the engine's dialect (``td`` ``engine`` presto -> ``trino``, hive ->
+   ``hive``; ``pg`` -> ``postgres``; ``redshift``; ``bq`` -> ``bigquery``), plus a few token
+   rules sqlglot is lenient about (a comma right before ``FROM``, a doubled keyword);
+4. when the parser stops at or next to a template whose value is unknown, the template may
+   well be SQL text (a column list, a condition): that is reported as "not checked", never
+   as an error; otherwise the error is reported at the original line and column;
+5. for Treasure Data queries, ``TD_*`` calls are checked against ``td_functions``;
+6. with ``insert_into``/``create_table`` digdag puts ``INSERT INTO t`` / ``CREATE TABLE t AS``
+   (Presto), ``INSERT INTO TABLE t`` / ``INSERT OVERWRITE TABLE t`` (Hive) in front of the query
+   (``td/TdOperatorFactory.startJob``, ``insertCommandStatement``; ``jdbc/AbstractJdbcConnection.
+   buildInsertStatement/buildCreateTableStatement``), so the query must return rows.
+
+Parse results are cached by (text, dialect).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from dig_lsp.diagnostics import Related
+from dig_lsp.embedded.sql_render import IDENTIFIER_PLACEHOLDER, Rendered, RenderedTemplate, Resolve, render
+from dig_lsp.embedded.td_functions import CATALOG, is_known
+from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Span
+
+SYNTAX = "syntax"
+NOT_CHECKED = "not-checked"
+ARITY = "arity"
+UNKNOWN_FUNCTION = "unknown-function"
+STATEMENT_KIND = "statement-kind"
+
+TD_OPERATORS = frozenset({"td", "td_wait", "td_for_each"})
+SQL_OPERATORS = TD_OPERATORS | {"pg", "redshift", "bq"}
+_INSERT_LINE = re.compile(r"(\A|\r?\n)--\s*DIGDAG_INSERT_LINE")  # TdOperatorFactory.INSERT_LINE_PATTERN
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query a task runs: its text, where each character is, and how it is run."""
+
+    text: str
+    source: SourceFile
+    offsets: tuple[int, ...] | None  # source offset of each text character (+ end); None: the whole file
+    operator: str
+    dialects: tuple[str, ...]  # sqlglot dialects; an error is reported only if every one fails
+    modifier: str | None = None  # "insert_into" / "create_table" when set on the task
+
+    def source_offset(self, index: int) -> int:
+        """The source offset of text index ``index``."""
+        if self.offsets is None:
+            return index
+        return self.offsets[min(max(index, 0), len(self.offsets) - 1)]
+
+
+@dataclass(frozen=True)
+class SqlIssue:
+    """Something wrong (or unverifiable) in a query, located in the source."""
+
+    kind: str
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int  # rendered index
+    end: int  # exclusive
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class _Parse:
+    statements: tuple[Any, ...]
+    error: dict[str, Any] | None
+    tokens: tuple[_Token, ...] | None  # None when the text cannot even be tokenized
+
+
+@lru_cache(maxsize=1024)
+def _tokens(text: str, dialect: str) -> tuple[_Token, ...] | None:
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    try:
+        raw = sqlglot.tokenize(text, read=dialect)
+    except (SqlglotError, ValueError, RecursionError):
+        return None
+    return tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
+
+
+@lru_cache(maxsize=1024)
+def parse(text: str, dialect: str) -> _Parse:
+    """sqlglot's statements for ``text``, or its first error (cached by content and dialect)."""
+    import sqlglot
+    from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
+
+    tokens = _tokens(text, dialect)
+    if tokens is None:
+        return _Parse((), {"description": "cannot tokenize"}, None)
+    try:
+        statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+    except ParseError as error:
+        first = error.errors[0] if error.errors else {"description": str(error)}
+        return _Parse((), dict(first), tokens)
+    except (SqlglotError, ValueError, RecursionError) as error:
+        return _Parse((), {"description": str(error)}, tokens)
+    return _Parse(tuple(s for s in statements if s is not None), None, tokens)
+
+
+# --------------------------------------------------------------------------------------------
+# Positions
+
+
+def _span(query: Query, rendered: Rendered, start: int, end: int) -> Span:
+    """The source span of rendered ``[start, end)`` (a template part widens to the whole ``${...}``)."""
+    end = max(end, start)
+    first = rendered.origin[min(start, len(rendered.origin) - 1)]
+    last = rendered.origin[min(end - 1, len(rendered.origin) - 1)] + 1 if end > start else first
+    for item in rendered.templates:
+        if item.start <= start < item.end:
+            first = item.template.start
+        if item.start < end <= item.end:
+            last = item.template.end
+    source_start = query.source_offset(first)
+    source_end = query.source_offset(last - 1) + 1 if last > first else source_start
+    return query.source.span(source_start, max(source_start, source_end))
+
+
+def _template_span(query: Query, item: RenderedTemplate) -> Span:
+    start = query.source_offset(item.template.start)
+    end = query.source_offset(item.template.end - 1) + 1
+    return query.source.span(start, max(start, end))
+
+
+def _error_token(tokens: tuple[_Token, ...], error: dict[str, Any]) -> int | None:
+    line, col = error.get("line"), error.get("col")
+    for index, token in enumerate(tokens):
+        if token.line == line and token.col == col:
+            return index
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Syntax
+
+
+_CLAUSES = frozenset({"FROM", "WHERE", "GROUP_BY", "ORDER_BY", "HAVING", "LIMIT", "UNION", "EXCEPT", "INTERSECT"})
+_NEVER_DOUBLED = frozenset({"SELECT", "FROM", "WHERE", "GROUP_BY", "ORDER_BY", "HAVING", "LIMIT", "AND", "OR",
+                            "ON", "JOIN", "ALIAS", "UNION", "INTERSECT", "EXCEPT", "WHEN", "THEN", "ELSE",
+                            "DISTINCT", "WITH", "INTO", "VALUES"})
+_STATEMENT_WORDS = ("SELECT", "WITH", "INSERT", "CREATE", "DELETE", "UPDATE", "DROP")
+
+
+def _describe(error: dict[str, Any]) -> str:
+    description = str(error.get("description", "syntax error"))
+    highlight = str(error.get("highlight", "")).strip()
+    missing = re.match(r"Required keyword: '(\w+)' missing for <class '[\w.]*\.(\w+)'>", description)
+    if description.startswith("Expecting "):
+        return f"unexpected {highlight!r}; expected {description[len('Expecting '):]}"
+    if missing:
+        return f"incomplete {missing.group(2).upper()}: {highlight!r} is not followed by what it needs"
+    if description.startswith("Invalid expression / Unexpected token"):
+        return f"unexpected {highlight!r}"
+    return f"{description} (near {highlight!r})" if highlight else description
+
+
+def _token_rules(tokens: tuple[_Token, ...], dialect: str) -> tuple[int, int, str] | None:
+    """The first comma-before-clause or doubled keyword: (start, end, message)."""
+    for here, following in itertools.pairwise(tokens):
+        if here.kind == "COMMA" and following.kind in _CLAUSES and dialect != "bigquery":
+            return (here.start, here.end,
+                    f"a ',' right before {following.text.upper()!r}: the list before it ends with a comma")
+        if (here.kind == following.kind and here.kind in _NEVER_DOUBLED
+                and here.text.upper() == following.text.upper()):
+            return following.start, following.end, f"{following.text.upper()!r} twice in a row"
+    return None
+
+
+def _unclosed_paren(tokens: tuple[_Token, ...], error_index: int) -> _Token | None:
+    """The innermost '(' left open in the statement holding token ``error_index``."""
+    start = error_index
+    while start > 0 and tokens[start - 1].kind != "SEMICOLON":
+        start -= 1
+    stack: list[_Token] = []
+    for token in tokens[start:]:
+        if token.kind == "SEMICOLON":
+            break
+        if token.kind == "L_PAREN":
+            stack.append(token)
+        elif token.kind == "R_PAREN" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _misspelled_statement(tokens: tuple[_Token, ...]) -> tuple[int, int, str] | None:
+    """A statement (or subquery) that starts with a misspelled keyword such as ``SELEC``."""
+    previous = "SEMICOLON"
+    for index, token in enumerate(tokens):
+        nxt = tokens[index + 1].kind if index + 1 < len(tokens) else ""
+        if token.kind == "VAR" and previous in ("SEMICOLON", "L_PAREN") and nxt != "L_PAREN":
+            close = difflib.get_close_matches(token.text.upper(), _STATEMENT_WORDS, n=1, cutoff=0.75)
+            if close and close[0] != token.text.upper():
+                return token.start, token.end, f"{token.text!r} is not a SQL keyword; did you mean {close[0]}?"
+        previous = token.kind
+    return None
+
+
+def _unterminated(text: str) -> int | None:
+    """Where an unterminated quote starts (what makes tokenizing fail), if anywhere."""
+    state, opened, index = "", -1, 0
+    while index < len(text):
+        char, pair = text[index], text[index:index + 2]
+        if state in ("'", '"', "`"):
+            if char == state and text[index + 1:index + 2] == state:
+                index += 1
+            elif char == state:
+                state = ""
+        elif state == "--":
+            state = "" if char == "\n" else state
+        elif state == "/*":
+            if pair == "*/":
+                state, index = "", index + 1
+        elif pair in ("--", "/*"):
+            state, index = pair, index + 1
+        elif char in ("'", '"', "`"):
+            state, opened = char, index
+        index += 1
+    return opened if state in ("'", '"', "`") else None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    rendered: Rendered
+    dialect: str
+    parsed: _Parse
+
+
+def _best(query: Query, resolve: Resolve) -> _Outcome:
+    """Parse with identifier placeholders, then number placeholders, in each dialect; first success wins."""
+    attempts: list[_Outcome] = []
+    first = render(query.text, resolve)
+    variants = [first]
+    if first.unknown():
+        variants.append(render(query.text, resolve, number_placeholders=True))
+    for rendered in variants:
+        for dialect in query.dialects:
+            outcome = _Outcome(rendered, dialect, parse(rendered.text, dialect))
+            if outcome.parsed.error is None:
+                return outcome
+            attempts.append(outcome)
+    return attempts[0]
+
+
+def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    """The syntax error of a query, or why it could not be checked, or nothing."""
+    rendered, parsed = outcome.rendered, outcome.parsed
+    tokens = parsed.tokens
+    if tokens is None:
+        opened = _unterminated(rendered.text)
+        if opened is None or rendered.template_at(opened, opened + 1) is not None:
+            return []
+        return [SqlIssue(SYNTAX, _span(query, rendered, opened, opened + 1),
+                         "unterminated quoted text: this quote is never closed")]
+    # Definite mistakes first: no template can make a comma before FROM, a doubled keyword or a
+    # statement starting with SELEC valid (their own tokens are literal text).
+    found = [rule for rule in (_token_rules(tokens, outcome.dialect),
+                               _misspelled_statement(tokens) if parsed.error is not None else None)
+             if rule is not None and rendered.template_at(rule[0], rule[1]) is None]
+    if not found and parsed.error is not None:
+        index = _error_token(tokens, parsed.error)
+        if index is None:
+            return []
+        token = tokens[index]
+        near = [tokens[i] for i in (index - 1, index, index + 1) if 0 <= i < len(tokens)]
+        blocking = next((t for t in (rendered.template_at(n.start, n.end) for n in near) if t is not None), None)
+        if blocking is not None:
+            why = _describe(parsed.error).replace(f"'{IDENTIFIER_PLACEHOLDER}'", "the placeholder")
+            return [_not_checked(query, blocking, why)]
+        message = _describe(parsed.error)
+        start, end = token.start, token.end
+        if str(parsed.error.get("description", "")).startswith("Expecting )"):
+            unclosed = _unclosed_paren(tokens, index)
+            if unclosed is not None:
+                start, end = unclosed.start, unclosed.end
+                message = f"this '(' is never closed (the parser expected ')' before {token.text!r})"
+        found.append((start, end, message))
+    if not found:
+        return []
+    start, end, message = min(found)
+    if rendered.template_at(start, end) is not None:
+        return []
+    return [SqlIssue(SYNTAX, _span(query, rendered, start, end), f"SQL syntax error ({_engine(outcome)}): {message}")]
+
+
+def _engine(outcome: _Outcome) -> str:
+    return {"trino": "Presto", "hive": "Hive", "postgres": "PostgreSQL", "redshift": "Redshift",
+            "bigquery": "BigQuery"}.get(outcome.dialect, outcome.dialect)
+
+
+def _not_checked(query: Query, item: RenderedTemplate, why: str) -> SqlIssue:
+    expression = item.template.expression.strip()
+    return SqlIssue(NOT_CHECKED, _template_span(query, item),
+                    f"the query could not be checked past `${{{expression}}}`: its value is not known statically "
+                    f"and may be SQL text (a column list, a condition...); with a placeholder the parser stops "
+                    f"next to it ({why})")
+
+
+# --------------------------------------------------------------------------------------------
+# Treasure Data functions
+
+
+def _call_arguments(tokens: tuple[_Token, ...], open_index: int) -> tuple[list[tuple[int, int]], int] | None:
+    """Top-level argument ranges (token indexes) of the call whose '(' is at ``open_index``."""
+    depth, start = 0, open_index + 1
+    arguments: list[tuple[int, int]] = []
+    for index in range(open_index, len(tokens)):
+        kind = tokens[index].kind
+        if kind in ("L_PAREN", "L_BRACKET"):
+            depth += 1
+        elif kind in ("R_PAREN", "R_BRACKET"):
+            depth -= 1
+            if depth == 0:
+                if index > start or arguments:
+                    arguments.append((start, index))
+                return arguments, index
+        elif kind == "COMMA" and depth == 1:
+            arguments.append((start, index))
+            start = index + 1
+    return None
+
+
+def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    tokens = outcome.parsed.tokens or ()
+    rendered = outcome.rendered
+    issues: list[SqlIssue] = []
+    for index, token in enumerate(tokens[:-1]):
+        if token.kind != "VAR" or tokens[index + 1].kind != "L_PAREN" or not token.text.upper().startswith("TD_"):
+            continue
+        if rendered.template_at(token.start, token.end) is not None:
+            continue
+        name = token.text.upper()
+        span = _span(query, rendered, token.start, token.end)
+        if not is_known(name):
+            close = difflib.get_close_matches(name, list(CATALOG), n=1, cutoff=0.8)
+            if close:
+                issues.append(SqlIssue(UNKNOWN_FUNCTION, span, f"unknown Treasure Data function {token.text!r}; "
+                                       f"did you mean {close[0]}? ({CATALOG[close[0]].signature})"))
+            continue
+        function = CATALOG.get(name)
+        call = _call_arguments(tokens, index + 1)
+        if function is None or call is None:
+            continue
+        arguments, close_index = call
+        if rendered.template_at(tokens[index + 1].start, tokens[close_index].end) is not None:
+            continue  # an unknown template inside the call could be several arguments
+        count = len(arguments)
+        if function.min_args <= count <= function.max_args:
+            continue
+        wanted = (str(function.min_args) if function.min_args == function.max_args
+                  else f"{function.min_args} to {function.max_args}")
+        issues.append(SqlIssue(ARITY, span, f"{function.name} takes {wanted} argument"
+                               f"{'' if function.max_args == 1 else 's'}, given {count}: {function.signature}"))
+    return issues
+
+
+# --------------------------------------------------------------------------------------------
+# Statement kind
+
+
+def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    from sqlglot import exp
+
+    if query.modifier is None or not outcome.parsed.statements or _INSERT_LINE.search(query.text):
+        return []
+    first = outcome.parsed.statements[0]
+    tokens = outcome.parsed.tokens or ()
+    if not tokens or isinstance(first, (exp.Query, exp.Values)):
+        return []
+    head = tokens[0]
+    if outcome.rendered.template_at(head.start, head.end) is not None:
+        return []
+    prefix = {"insert_into": "INSERT INTO <table>", "create_table": "CREATE TABLE <table> AS"}[query.modifier]
+    return [SqlIssue(STATEMENT_KIND, _span(query, outcome.rendered, head.start, head.end),
+                     f"with `{query.modifier}`, digdag runs `{prefix}` followed by this query, so it must be a "
+                     f"SELECT (or WITH/VALUES) that returns rows, not this {head.text.upper()} statement")]
+
+
+def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
+    """Every issue of one query (templates resolved with ``resolve``)."""
+    if not query.text.strip():
+        return []
+    outcome = _best(query, resolve)
+    if outcome.rendered.unclosed:
+        return []
+    issues = _syntax(query, outcome)
+    if any(issue.kind == SYNTAX for issue in issues) or outcome.parsed.tokens is None:
+        return issues
+    if query.operator in TD_OPERATORS:
+        issues += _td_functions(query, outcome)
+    if outcome.parsed.error is None:
+        issues += _statement_kind(query, outcome)
+    return issues
