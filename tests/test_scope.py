@@ -110,7 +110,8 @@ def test_non_literal_py_store_opens_the_world(tmp_path: Path) -> None:
 
 
 def test_td_for_each_columns_come_from_the_query(tmp_path: Path) -> None:
-    text = "+each:\n  td_for_each>:\n    data: SELECT region, COUNT(1) AS cnt FROM t\n  _do:\n    +in:\n      echo>: x\n"
+    text = ("+each:\n  td_for_each>:\n    data: SELECT region, COUNT(1) AS cnt FROM t\n"
+            "  _do:\n    +in:\n      echo>: x\n")
     scope = _scopes(tmp_path, text)["+wf+each^sub+in"]
     assert {"td.each.region", "td.each.cnt"} <= set(scope.variables)
 

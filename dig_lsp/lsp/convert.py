@@ -55,6 +55,25 @@ def column_units(line: str, column: int, encoding: str = UTF16) -> int:
     return len(prefix) + sum(1 for char in prefix if ord(char) > 0xFFFF) + overshoot
 
 
+def code_point_column(line: str, units: int, encoding: str = UTF16) -> int:
+    """Inverse of :func:`column_units`: a column in ``encoding`` units as a code-point column.
+
+    A column in the middle of a character (half a surrogate pair, inside a UTF-8 sequence)
+    moves to the end of that character; columns past the end of the line are clamped to it.
+    """
+    if encoding == UTF32:
+        return max(0, min(units, len(line)))
+    consumed = 0
+    for index, char in enumerate(line):
+        if consumed >= units:
+            return index
+        if encoding == UTF8:
+            consumed += len(char.encode("utf-8", errors="surrogatepass"))
+        else:
+            consumed += 2 if ord(char) > 0xFFFF else 1
+    return len(line)
+
+
 def lsp_position(path: str, position: Position, line_text: LineText, encoding: str = UTF16) -> types.Position:
     """One position; without the line's text the code-point column is the best guess."""
     line = max(0, position.line)

@@ -30,6 +30,8 @@ from dig_lsp.lsp.documents import (
     document_path,
     open_documents,
 )
+from dig_lsp.lsp.features import code_actions, definition, hover, symbols
+from dig_lsp.lsp.features import completion as completion_feature
 
 logger = logging.getLogger(__name__)
 
@@ -190,12 +192,25 @@ FEATURES: tuple[tuple[str, Callable[[DigLanguageServer, Any], None]], ...] = (
     (types.SHUTDOWN, shutdown),
 )
 
+# Navigation requests (guarded in their modules: an exception is logged and an empty answer sent).
+NAVIGATION: tuple[tuple[str, Callable[[DigLanguageServer, Any], Any], Any], ...] = (
+    (types.TEXT_DOCUMENT_HOVER, hover.on_hover, None),
+    (types.TEXT_DOCUMENT_DEFINITION, definition.on_definition, None),
+    (types.TEXT_DOCUMENT_REFERENCES, definition.on_references, None),
+    (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, symbols.on_document_symbol, None),
+    (types.TEXT_DOCUMENT_CODE_ACTION, code_actions.on_code_action,
+     types.CodeActionOptions(code_action_kinds=code_actions.PROVIDED_KINDS)),
+    (types.TEXT_DOCUMENT_COMPLETION, completion_feature.on_completion, completion_feature.OPTIONS),
+)
+
 
 def create_server() -> DigLanguageServer:
     """A server with every feature registered (a fresh one per call, for tests and embedding)."""
     server = DigLanguageServer()
     for method, handler in FEATURES:
         server.feature(method)(handler)
+    for method, request_handler, options in NAVIGATION:
+        server.feature(method, options)(request_handler)
     return server
 
 
