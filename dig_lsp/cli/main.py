@@ -17,7 +17,7 @@ from dig_lsp.diagnostics import Diagnostic, Severity
 from dig_lsp.model.targets import Unit
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rules", "rule")
+SUBCOMMANDS = ("rules", "rule", "dry-run")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dig-lint",
         description="Lint digdag / Treasure Workflow projects (.dig files). "
-        "Subcommands: 'dig-lint rules' lists every check, 'dig-lint rule CODE' prints one check's docs.",
+        "Subcommands: 'dig-lint rules' lists every check, 'dig-lint rule CODE' prints one check's docs, "
+        "'dig-lint dry-run PATH [WORKFLOW]' simulates a workflow session.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to lint (default: the current directory); directories "
@@ -189,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _rules(argv[1:])
     if argv and argv[0] == "rule":
         return _rule(argv[1:])
+    if argv and argv[0] == "dry-run":
+        from dig_lsp.cli.dry_run import main as dry_run_main
+
+        return dry_run_main(argv[1:])
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:

@@ -1,0 +1,1094 @@
+"""A small ES5 interpreter for ``${...}`` templates, sandboxed by construction.
+
+digdag evaluates each template as ES5 JavaScript (GraalJS with ``js.ecmascript-version=5``,
+reference section 5.1) inside ``with(this){...}`` so that task params are bare names, with
+Moment.js 2.21.0 loaded as the global ``moment`` and the workflow timezone as the JS timezone.
+The generated code is ``(__t=(EXPR))==null?'':(typeof __t=="string"?__t:JSON.stringify(__t))``
+(``digdag-core/src/main/resources/io/digdag/core/agent/digdag.js``), which :func:`template_text`
+mirrors.
+
+The interpreter walks pyjsparser's ESTree AST. Nothing reaches the host: identifiers resolve
+only to the given params and to the built-ins defined here, member access is a lookup in our
+own value types (never ``getattr``), and every step counts against a step budget and a wall
+clock budget. What it does not implement (regular expressions, ``Date``, the clock, ``eval``,
+``new``, unknown methods) raises :class:`Unevaluable` with the reason: the dry run shows such a
+template unevaluated instead of guessing. JavaScript errors that digdag would also raise
+(``ReferenceError`` for an undefined name, ``TypeError`` for a field of ``undefined``) raise
+:class:`JsError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from pyjsparser import JsSyntaxError, PyJsParser
+
+from dig_lsp.dryrun.moment import Moment, MomentError, moment_call, moment_method
+
+MAX_STEPS = 200_000
+MAX_SECONDS = 1.0
+MAX_LENGTH = 20_000
+
+
+class Unevaluable(Exception):
+    """The interpreter cannot compute the value; ``reason`` says why."""
+
+
+class JsError(Exception):
+    """A JavaScript error digdag's engine would raise too (the task would fail)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+        self.message = message
+
+
+class _Undefined:
+    _instance: _Undefined | None = None
+
+    def __new__(cls) -> _Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+UNDEFINED = _Undefined()
+
+
+@dataclass
+class JsFunction:
+    """A function written in the template (``function(x){ return x * 5 }``)."""
+
+    params: list[str]
+    body: dict[str, Any]
+    closure: list[dict[str, Any]]
+    is_expression: bool = False
+
+
+@dataclass
+class Native:
+    """A built-in function: ``call(this, args)``."""
+
+    name: str
+    call: Callable[[Any, list[Any]], Any]
+    members: dict[str, Any] = field(default_factory=dict)
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+
+# ------------------------------------------------------------------------------ conversions
+
+
+def from_python(value: object) -> Any:
+    """A JSON-like Python value as the JS value digdag passes in (numbers become doubles)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): from_python(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [from_python(v) for v in value]
+    return str(value)
+
+
+def to_python(value: Any) -> object:
+    """A JS value as plain JSON-like Python data (integral numbers become ints)."""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: to_python(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_python(v) for v in value]
+    if value is UNDEFINED:
+        return None
+    if isinstance(value, Moment):
+        return value.iso_string()
+    return value
+
+
+def number_to_string(number: float) -> str:
+    """ECMA-262 Number::toString for the common cases."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == int(number) and abs(number) < 1e21:
+        return str(int(number))
+    text = repr(number)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        sign = "-" if exponent.startswith("-") else "+"
+        text = f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+    return text
+
+
+def to_string(value: Any) -> str:
+    """ECMA-262 ToString."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if value is UNDEFINED:
+        return "undefined"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | int):
+        return number_to_string(float(value))
+    if isinstance(value, list):
+        return ",".join("" if v is None or v is UNDEFINED else to_string(v) for v in value)
+    if isinstance(value, Moment):
+        return value.format("ddd MMM DD YYYY HH:mm:ss [GMT]ZZ")
+    if isinstance(value, JsFunction | Native):
+        return "function () { [code] }"
+    return "[object Object]"
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)")
+
+
+def to_number(value: Any) -> float:
+    """ECMA-262 ToNumber."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, float | int):
+        return float(value)
+    if value is None:
+        return 0.0
+    if value is UNDEFINED:
+        return math.nan
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return 0.0
+        if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
+            return float(int(text, 16))
+        if text in ("Infinity", "+Infinity", "-Infinity"):
+            return -math.inf if text.startswith("-") else math.inf
+        return float(text) if _NUMBER.fullmatch(text) else math.nan
+    if isinstance(value, Moment):
+        return float(value.epoch_millis())
+    return to_number(to_string(value))
+
+
+def truthy(value: Any) -> bool:
+    """ECMA-262 ToBoolean."""
+    if value is None or value is UNDEFINED:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float | int):
+        return not (value == 0 or math.isnan(value))
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def type_of(value: Any) -> str:
+    """The ``typeof`` operator."""
+    if value is UNDEFINED:
+        return "undefined"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, float | int):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, JsFunction | Native):
+        return "function"
+    return "object"
+
+
+def stringify(value: Any, indent: str = "", current: str = "") -> str | None:
+    """``JSON.stringify`` (``None`` for values it skips: undefined and functions)."""
+    if value is None:
+        return "null"
+    if value is UNDEFINED or isinstance(value, JsFunction | Native):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | int):
+        return number_to_string(float(value)) if math.isfinite(value) else "null"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Moment):
+        return json.dumps(value.iso_string())
+    inner = current + indent
+    separator = ",\n" + inner if indent else ","
+    if isinstance(value, list):
+        items = [stringify(v, indent, inner) or "null" for v in value]
+        if not items:
+            return "[]"
+        return "[\n" + inner + separator.join(items) + "\n" + current + "]" if indent else "[" + ",".join(items) + "]"
+    pairs = []
+    for key, item in value.items():
+        text = stringify(item, indent, inner)
+        if text is not None:
+            pairs.append(json.dumps(key, ensure_ascii=False) + (": " if indent else ":") + text)
+    if not pairs:
+        return "{}"
+    return "{\n" + inner + separator.join(pairs) + "\n" + current + "}" if indent else "{" + ",".join(pairs) + "}"
+
+
+def template_text(value: Any) -> str:
+    """What one ``${...}`` contributes to the string (``digdag.js``)."""
+    if value is None or value is UNDEFINED:
+        return ""
+    if isinstance(value, str):
+        return value
+    return stringify(value) or ""
+
+
+# ------------------------------------------------------------------------------ the interpreter
+
+
+class Interpreter:
+    """Evaluates one expression against params; create one per template."""
+
+    def __init__(self, params: dict[str, Any], zone: tzinfo, max_steps: int = MAX_STEPS,
+                 max_seconds: float = MAX_SECONDS) -> None:
+        self.params = params
+        self.zone = zone
+        self.steps_left = max_steps
+        self.deadline = time.monotonic() + max_seconds
+        self.globals = _globals(self)
+
+    def tick(self) -> None:
+        """Count one step; stop when a budget is spent."""
+        self.steps_left -= 1
+        if self.steps_left < 0:
+            raise Unevaluable("the expression took too many steps")
+        if self.steps_left % 256 == 0 and time.monotonic() > self.deadline:
+            raise Unevaluable("the expression took too long")
+
+    # --- names
+
+    def lookup(self, name: str, scopes: list[dict[str, Any]]) -> Any:
+        for scope in reversed(scopes):
+            if name in scope:
+                return scope[name]
+        if name in self.params:
+            return self.params[name]
+        if name in self.globals:
+            return self.globals[name]
+        raise JsError("ReferenceError", f'"{name}" is not defined')
+
+    def assign_name(self, name: str, value: Any, scopes: list[dict[str, Any]]) -> None:
+        for scope in reversed(scopes):
+            if name in scope:
+                scope[name] = value
+                return
+        if name in self.params:
+            self.params[name] = value
+            return
+        raise Unevaluable(f"assignment to the global {name!r}")
+
+    # --- statements
+
+    def run_function(self, function: JsFunction, this: Any, args: list[Any]) -> Any:
+        scope: dict[str, Any] = {"this": this, "arguments": list(args)}
+        for index, name in enumerate(function.params):
+            scope[name] = args[index] if index < len(args) else UNDEFINED
+        scopes = [*function.closure, scope]
+        if function.is_expression:
+            return self.expr(function.body, scopes)
+        try:
+            self.statements(function.body.get("body", []), scopes)
+        except _Return as result:
+            return result.value
+        return UNDEFINED
+
+    def statements(self, body: list[dict[str, Any]], scopes: list[dict[str, Any]]) -> None:
+        for statement in body:
+            self.statement(statement, scopes)
+
+    def statement(self, node: dict[str, Any], scopes: list[dict[str, Any]]) -> None:
+        self.tick()
+        kind = node.get("type")
+        if kind == "ExpressionStatement":
+            self.expr(node["expression"], scopes)
+        elif kind == "ReturnStatement":
+            raise _Return(UNDEFINED if node.get("argument") is None else self.expr(node["argument"], scopes))
+        elif kind == "VariableDeclaration":
+            for declarator in node["declarations"]:
+                init = declarator.get("init")
+                scopes[-1][declarator["id"]["name"]] = UNDEFINED if init is None else self.expr(init, scopes)
+        elif kind == "IfStatement":
+            if truthy(self.expr(node["test"], scopes)):
+                self.statement(node["consequent"], scopes)
+            elif node.get("alternate") is not None:
+                self.statement(node["alternate"], scopes)
+        elif kind == "BlockStatement":
+            self.statements(node["body"], scopes)
+        elif kind == "ForStatement":
+            self.for_loop(node, scopes)
+        elif kind == "EmptyStatement":
+            return
+        else:
+            raise Unevaluable(f"statement {kind} is not supported by the dry run")
+
+    def for_loop(self, node: dict[str, Any], scopes: list[dict[str, Any]]) -> None:
+        init = node.get("init")
+        if init is not None:
+            if init.get("type") == "VariableDeclaration":
+                self.statement(init, scopes)
+            else:
+                self.expr(init, scopes)
+        while node.get("test") is None or truthy(self.expr(node["test"], scopes)):
+            self.statement(node["body"], scopes)
+            if node.get("update") is not None:
+                self.expr(node["update"], scopes)
+
+    # --- expressions
+
+    def expr(self, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+        self.tick()
+        kind = node.get("type")
+        handler = _EXPRESSIONS.get(str(kind))
+        if handler is None:
+            raise Unevaluable(f"{kind} is not supported by the dry run")
+        return handler(self, node, scopes)
+
+    def call(self, function: Any, this: Any, args: list[Any]) -> Any:
+        """Call a JS function value."""
+        if isinstance(function, JsFunction):
+            return self.run_function(function, this, args)
+        if isinstance(function, Native):
+            return function.call(this, args)
+        raise JsError("TypeError", f"{to_string(function)} is not a function")
+
+    def get_member(self, target: Any, key: Any) -> Any:
+        """``target[key]`` over our own value types."""
+        if target is None or target is UNDEFINED:
+            raise JsError("TypeError", f"Cannot read property \"{to_string(key)}\" from {to_string(target)}")
+        name = to_string(key)
+        if isinstance(target, dict):
+            if name in target:
+                return target[name]
+            return _object_method(self, target, name)
+        if isinstance(target, list):
+            return _array_member(self, target, name)
+        if isinstance(target, str):
+            return _string_member(self, target, name)
+        if isinstance(target, Native):
+            if name in target.members:
+                return target.members[name]
+            return _function_member(self, target, name)
+        if isinstance(target, JsFunction):
+            return _function_member(self, target, name)
+        if isinstance(target, Moment):
+            return Native(name, lambda this, args: self.moment_method(this, name, args))
+        if isinstance(target, float | int | bool):
+            return _primitive_member(self, target, name)
+        return UNDEFINED
+
+    def moment_method(self, this: Any, name: str, args: list[Any]) -> Any:
+        if not isinstance(this, Moment):
+            raise JsError("TypeError", f"{name} called on a non-moment")
+        try:
+            return moment_method(this, name, [to_python(a) if not isinstance(a, Moment) else a for a in args])
+        except MomentError as error:
+            raise Unevaluable(str(error)) from None
+
+
+# --- expression handlers
+
+
+def _literal(_: Interpreter, node: dict[str, Any], __: list[dict[str, Any]]) -> Any:
+    if node.get("regex") is not None:
+        raise Unevaluable("regular expressions are not supported by the dry run")
+    value = node.get("value")
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _identifier(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    name = node["name"]
+    if name == "undefined" and not any("undefined" in s for s in scopes):
+        return UNDEFINED
+    return interp.lookup(name, scopes)
+
+
+def _this(interp: Interpreter, _: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    for scope in reversed(scopes):
+        if "this" in scope:
+            return scope["this"]
+    return interp.params
+
+
+def _array(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    return [UNDEFINED if e is None else interp.expr(e, scopes) for e in node["elements"]]
+
+
+def _object(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    result: dict[str, Any] = {}
+    for prop in node["properties"]:
+        if prop.get("kind") != "init":
+            raise Unevaluable("getters and setters are not supported by the dry run")
+        key = prop["key"]
+        name = key["name"] if key["type"] == "Identifier" else to_string(_literal(interp, key, scopes))
+        result[name] = interp.expr(prop["value"], scopes)
+    return result
+
+
+def _function(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    return JsFunction([p["name"] for p in node["params"]], node["body"], list(scopes),
+                      node["body"].get("type") != "BlockStatement")
+
+
+def _member_key(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    if node.get("computed"):
+        return interp.expr(node["property"], scopes)
+    return node["property"]["name"]
+
+
+def _member(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    target = interp.expr(node["object"], scopes)
+    return interp.get_member(target, _member_key(interp, node, scopes))
+
+
+def _call(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    callee = node["callee"]
+    this: Any = UNDEFINED
+    if callee.get("type") == "MemberExpression":
+        this = interp.expr(callee["object"], scopes)
+        function = interp.get_member(this, _member_key(interp, callee, scopes))
+    else:
+        function = interp.expr(callee, scopes)
+    args = [interp.expr(a, scopes) for a in node["arguments"]]
+    if function is UNDEFINED and callee.get("type") == "MemberExpression" and not isinstance(this, dict):
+        name = to_string(_member_key(interp, callee, scopes))
+        raise Unevaluable(f"method {name!r} of {type_of(this)} values is not supported by the dry run")
+    return interp.call(function, this, args)
+
+
+def _conditional(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    branch = "consequent" if truthy(interp.expr(node["test"], scopes)) else "alternate"
+    return interp.expr(node[branch], scopes)
+
+
+def _logical(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    left = interp.expr(node["left"], scopes)
+    if node["operator"] == "&&":
+        return interp.expr(node["right"], scopes) if truthy(left) else left
+    return left if truthy(left) else interp.expr(node["right"], scopes)
+
+
+def _sequence(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    result: Any = UNDEFINED
+    for expression in node["expressions"]:
+        result = interp.expr(expression, scopes)
+    return result
+
+
+def _unary(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    operator = node["operator"]
+    argument = node["argument"]
+    if operator == "typeof":
+        if argument.get("type") == "Identifier":
+            try:
+                return type_of(interp.expr(argument, scopes))
+            except JsError:
+                return "undefined"
+        return type_of(interp.expr(argument, scopes))
+    if operator == "delete":
+        raise Unevaluable("delete is not supported by the dry run")
+    value = interp.expr(argument, scopes)
+    if operator == "!":
+        return not truthy(value)
+    if operator == "-":
+        return -to_number(value)
+    if operator == "+":
+        return to_number(value)
+    if operator == "~":
+        return float(~_int32(to_number(value)))
+    if operator == "void":
+        return UNDEFINED
+    raise Unevaluable(f"operator {operator} is not supported by the dry run")
+
+
+def _int32(number: float) -> int:
+    if not math.isfinite(number):
+        return 0
+    value = int(number) & 0xFFFFFFFF
+    return value - 0x100000000 if value >= 0x80000000 else value
+
+
+def _primitive(value: Any) -> Any:
+    if isinstance(value, list | dict | Moment | JsFunction | Native):
+        return to_number(value) if isinstance(value, Moment) else to_string(value)
+    return value
+
+
+def _add(left: Any, right: Any) -> Any:
+    left, right = _primitive(left), _primitive(right)
+    if isinstance(left, str) or isinstance(right, str):
+        return to_string(left) + to_string(right)
+    return to_number(left) + to_number(right)
+
+
+def _divide(left: float, right: float) -> float:
+    if right == 0:
+        if left == 0 or math.isnan(left):
+            return math.nan
+        return math.copysign(math.inf, left) * math.copysign(1, right)
+    return left / right
+
+
+def _modulo(left: float, right: float) -> float:
+    if right == 0 or math.isinf(left) or math.isnan(left) or math.isnan(right):
+        return math.nan
+    if math.isinf(right):
+        return left
+    return math.fmod(left, right)
+
+
+def strict_equals(left: Any, right: Any) -> bool:
+    """``===``."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, float | int) and isinstance(right, float | int):
+        return float(left) == float(right)
+    if isinstance(left, str) and isinstance(right, str):
+        return left == right
+    if left is None or left is UNDEFINED or right is None or right is UNDEFINED:
+        return left is right
+    return left is right
+
+
+def loose_equals(left: Any, right: Any) -> bool:
+    """``==`` (ECMA-262 11.9.3)."""
+    if type_of(left) == type_of(right) and (left is None) == (right is None):
+        return strict_equals(left, right)
+    if (left is None or left is UNDEFINED) and (right is None or right is UNDEFINED):
+        return True
+    if left is None or left is UNDEFINED or right is None or right is UNDEFINED:
+        return False
+    if isinstance(left, bool):
+        return loose_equals(to_number(left), right)
+    if isinstance(right, bool):
+        return loose_equals(left, to_number(right))
+    if isinstance(left, float | int) and isinstance(right, str):
+        return float(left) == to_number(right)
+    if isinstance(left, str) and isinstance(right, float | int):
+        return to_number(left) == float(right)
+    if isinstance(left, list | dict | Moment):
+        return loose_equals(_primitive(left), right)
+    if isinstance(right, list | dict | Moment):
+        return loose_equals(left, _primitive(right))
+    return False
+
+
+def _compare(left: Any, right: Any, operator: str) -> bool:
+    left, right = _primitive(left), _primitive(right)
+    if isinstance(left, str) and isinstance(right, str):
+        a: Any = left
+        b: Any = right
+    else:
+        a, b = to_number(left), to_number(right)
+        if math.isnan(a) or math.isnan(b):
+            return False
+    results: dict[str, bool] = {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}
+    return results[operator]
+
+
+def binary(operator: str, left: Any, right: Any) -> Any:
+    """Every ES5 binary operator except ``in``/``instanceof``."""
+    if operator == "+":
+        return _add(left, right)
+    if operator in ("==", "!="):
+        return loose_equals(left, right) == (operator == "==")
+    if operator in ("===", "!=="):
+        return strict_equals(left, right) == (operator == "===")
+    if operator in ("<", ">", "<=", ">="):
+        return _compare(left, right, operator)
+    a, b = to_number(left), to_number(right)
+    if operator == "-":
+        return a - b
+    if operator == "*":
+        return a * b
+    if operator == "/":
+        return _divide(a, b)
+    if operator == "%":
+        return _modulo(a, b)
+    bits: dict[str, Callable[[int, int], int]] = {
+        "&": lambda x, y: x & y, "|": lambda x, y: x | y, "^": lambda x, y: x ^ y,
+        "<<": lambda x, y: _int32(x << (y & 31)), ">>": lambda x, y: x >> (y & 31)}
+    if operator in bits:
+        return float(_int32(bits[operator](_int32(a), _int32(b) & 0xFFFFFFFF)))
+    if operator == ">>>":
+        return float((_int32(a) & 0xFFFFFFFF) >> (_int32(b) & 31))
+    raise Unevaluable(f"operator {operator} is not supported by the dry run")
+
+
+def _binary(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    left = interp.expr(node["left"], scopes)
+    right = interp.expr(node["right"], scopes)
+    operator = node["operator"]
+    if operator == "in":
+        if isinstance(right, dict):
+            return to_string(left) in right
+        if isinstance(right, list):
+            index = to_number(left)
+            return index == int(index) and 0 <= index < len(right) if math.isfinite(index) else False
+        raise JsError("TypeError", "invalid 'in' operand")
+    if operator == "instanceof":
+        raise Unevaluable("instanceof is not supported by the dry run")
+    return binary(operator, left, right)
+
+
+def _store(interp: Interpreter, target: dict[str, Any], value: Any, scopes: list[dict[str, Any]]) -> None:
+    if target.get("type") == "Identifier":
+        interp.assign_name(target["name"], value, scopes)
+        return
+    if target.get("type") == "MemberExpression":
+        holder = interp.expr(target["object"], scopes)
+        key = _member_key(interp, target, scopes)
+        if isinstance(holder, dict):
+            holder[to_string(key)] = value
+            return
+        if isinstance(holder, list):
+            index = to_number(key)
+            if math.isfinite(index) and index == int(index) and 0 <= index < 100_000:
+                holder.extend([UNDEFINED] * (int(index) + 1 - len(holder)))
+                holder[int(index)] = value
+                return
+    raise Unevaluable("this assignment is not supported by the dry run")
+
+
+def _assignment(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    operator = node["operator"]
+    value = interp.expr(node["right"], scopes)
+    if operator != "=":
+        value = binary(operator[:-1], interp.expr(node["left"], scopes), value)
+    _store(interp, node["left"], value, scopes)
+    return value
+
+
+def _update(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    old = to_number(interp.expr(node["argument"], scopes))
+    new = old + 1 if node["operator"] == "++" else old - 1
+    _store(interp, node["argument"], new, scopes)
+    return new if node.get("prefix") else old
+
+
+def _new(_: Interpreter, node: dict[str, Any], __: list[dict[str, Any]]) -> Any:
+    callee = node.get("callee", {})
+    name = callee.get("name", "an expression") if isinstance(callee, dict) else "an expression"
+    reason = "new Date() reads the clock at run time" if name == "Date" else f"new {name}(...) is not supported"
+    raise Unevaluable(reason + " by the dry run" if not reason.endswith("run time") else reason)
+
+
+_EXPRESSIONS: dict[str, Callable[[Interpreter, dict[str, Any], list[dict[str, Any]]], Any]] = {
+    "Literal": _literal, "Identifier": _identifier, "ThisExpression": _this, "ArrayExpression": _array,
+    "ObjectExpression": _object, "FunctionExpression": _function, "MemberExpression": _member,
+    "CallExpression": _call, "ConditionalExpression": _conditional, "LogicalExpression": _logical,
+    "SequenceExpression": _sequence, "UnaryExpression": _unary, "BinaryExpression": _binary,
+    "AssignmentExpression": _assignment, "UpdateExpression": _update, "NewExpression": _new,
+}
+
+
+# ------------------------------------------------------------------------------ built-in members
+
+
+def _arg(args: list[Any], index: int) -> Any:
+    return args[index] if index < len(args) else UNDEFINED
+
+
+def _index(value: Any, length: int, default: int) -> int:
+    if value is UNDEFINED:
+        return default
+    number = to_number(value)
+    if math.isnan(number):
+        return 0
+    whole = int(number) if math.isfinite(number) else (length if number > 0 else -length)
+    return max(0, length + whole) if whole < 0 else min(whole, length)
+
+
+def _string_member(interp: Interpreter, text: str, name: str) -> Any:
+    if name == "length":
+        return float(len(text))
+    if re.fullmatch(r"\d+", name):
+        return text[int(name)] if int(name) < len(text) else UNDEFINED
+    methods: dict[str, Callable[[list[Any]], Any]] = {
+        "toUpperCase": lambda a: text.upper(),
+        "toLowerCase": lambda a: text.lower(),
+        "trim": lambda a: text.strip(" \t\n\r\v\f\u00a0\ufeff"),
+        "charAt": lambda a: text[int(to_number(_arg(a, 0)) or 0)] if 0 <= (to_number(_arg(a, 0)) or 0) < len(text)
+        else "",
+        "charCodeAt": lambda a: float(ord(text[int(to_number(_arg(a, 0)) or 0)]))
+        if 0 <= (to_number(_arg(a, 0)) or 0) < len(text) else math.nan,
+        "indexOf": lambda a: float(text.find(to_string(_arg(a, 0)), _index(_arg(a, 1), len(text), 0))),
+        "lastIndexOf": lambda a: float(text.rfind(to_string(_arg(a, 0)))),
+        "slice": lambda a: text[_index(_arg(a, 0), len(text), 0):_index(_arg(a, 1), len(text), len(text))],
+        "substring": lambda a: _substring(text, a),
+        "substr": lambda a: _substr(text, a),
+        "split": lambda a: _split(text, a),
+        "replace": lambda a: _replace(interp, text, a),
+        "concat": lambda a: text + "".join(to_string(x) for x in a),
+        "toString": lambda a: text,
+        "valueOf": lambda a: text,
+    }
+    method = methods.get(name)
+    if method is None:
+        return UNDEFINED
+    bound = method
+    return Native(name, lambda this, args: bound(args))
+
+
+def _substring(text: str, args: list[Any]) -> str:
+    def clamp(value: Any, default: int) -> int:
+        if value is UNDEFINED:
+            return default
+        number = to_number(value)
+        return 0 if math.isnan(number) else int(min(max(number, 0), len(text)))
+    start, end = clamp(_arg(args, 0), 0), clamp(_arg(args, 1), len(text))
+    return text[min(start, end):max(start, end)]
+
+
+def _substr(text: str, args: list[Any]) -> str:
+    start = _index(_arg(args, 0), len(text), 0)
+    length = len(text) - start if _arg(args, 1) is UNDEFINED else int(max(to_number(_arg(args, 1)), 0))
+    return text[start:start + length]
+
+
+def _split(text: str, args: list[Any]) -> list[Any]:
+    separator = _arg(args, 0)
+    if separator is UNDEFINED:
+        return [text]
+    if not isinstance(separator, str):
+        raise Unevaluable("split with a non-string separator is not supported by the dry run")
+    parts: list[Any] = list(text) if separator == "" else list(text.split(separator))
+    limit = _arg(args, 1)
+    return parts if limit is UNDEFINED else parts[: int(to_number(limit))]
+
+
+def _replace(interp: Interpreter, text: str, args: list[Any]) -> str:
+    pattern, replacement = _arg(args, 0), _arg(args, 1)
+    if not isinstance(pattern, str):
+        raise Unevaluable("replace with a regular expression is not supported by the dry run")
+    position = text.find(pattern)
+    if position < 0:
+        return text
+    if isinstance(replacement, JsFunction | Native):
+        new = to_string(interp.call(replacement, UNDEFINED, [pattern, float(position), text]))
+    else:
+        new = to_string(replacement)
+        if "$" in new:
+            raise Unevaluable("replace patterns with $ are not supported by the dry run")
+    return text[:position] + new + text[position + len(pattern):]
+
+
+def _callback(interp: Interpreter, args: list[Any]) -> Any:
+    function = _arg(args, 0)
+    if not isinstance(function, JsFunction | Native):
+        raise JsError("TypeError", f"{to_string(function)} is not a function")
+    return function
+
+
+def _sort(interp: Interpreter, items: list[Any], args: list[Any]) -> list[Any]:
+    import functools
+
+    compare = _arg(args, 0)
+    if compare is UNDEFINED:
+        items.sort(key=lambda v: (v is UNDEFINED, to_string(v)))
+        return items
+
+    def order(a: Any, b: Any) -> int:
+        result = to_number(interp.call(compare, UNDEFINED, [a, b]))
+        return -1 if result < 0 else (1 if result > 0 else 0)
+    items.sort(key=functools.cmp_to_key(order))
+    return items
+
+
+def _array_member(interp: Interpreter, items: list[Any], name: str) -> Any:
+    if name == "length":
+        return float(len(items))
+    if re.fullmatch(r"\d+", name):
+        return items[int(name)] if int(name) < len(items) else UNDEFINED
+
+    def each(args: list[Any]) -> list[Any]:
+        function = _callback(interp, args)
+        return [interp.call(function, UNDEFINED, [v, float(i), items]) for i, v in enumerate(items)]
+
+    def reduce(args: list[Any]) -> Any:
+        function = _callback(interp, args)
+        values = list(items)
+        if len(args) > 1:
+            accumulator = args[1]
+        elif values:
+            accumulator = values.pop(0)
+        else:
+            raise JsError("TypeError", "Reduce of empty array with no initial value")
+        offset = len(items) - len(values)
+        for i, v in enumerate(values):
+            accumulator = interp.call(function, UNDEFINED, [accumulator, v, float(i + offset), items])
+        return accumulator
+
+    methods: dict[str, Callable[[list[Any]], Any]] = {
+        "join": lambda a: ("," if _arg(a, 0) is UNDEFINED else to_string(a[0])).join(
+            "" if v is None or v is UNDEFINED else to_string(v) for v in items),
+        "toString": lambda a: to_string(items),
+        "concat": lambda a: items + [x for arg in a for x in (arg if isinstance(arg, list) else [arg])],
+        "slice": lambda a: items[_index(_arg(a, 0), len(items), 0):_index(_arg(a, 1), len(items), len(items))],
+        "indexOf": lambda a: float(next((i for i, v in enumerate(items) if strict_equals(v, _arg(a, 0))), -1)),
+        "map": each,
+        "forEach": lambda a: (each(a), UNDEFINED)[1],
+        "filter": lambda a: [v for v, keep in zip(items, each(a), strict=True) if truthy(keep)],
+        "some": lambda a: any(truthy(x) for x in each(a)),
+        "every": lambda a: all(truthy(x) for x in each(a)),
+        "reduce": reduce,
+        "push": lambda a: _push(items, a),
+        "pop": lambda a: items.pop() if items else UNDEFINED,
+        "shift": lambda a: items.pop(0) if items else UNDEFINED,
+        "reverse": lambda a: _reverse(items),
+        "sort": lambda a: _sort(interp, items, a),
+    }
+    method = methods.get(name)
+    if method is None:
+        return UNDEFINED
+    bound = method
+    return Native(name, lambda this, args: bound(args))
+
+
+def _push(items: list[Any], values: list[Any]) -> float:
+    items.extend(values)
+    return float(len(items))
+
+
+def _reverse(items: list[Any]) -> list[Any]:
+    items.reverse()
+    return items
+
+
+def _object_method(interp: Interpreter, target: dict[str, Any], name: str) -> Any:
+    if name == "hasOwnProperty":
+        return Native(name, lambda this, args: to_string(_arg(args, 0)) in target)
+    if name == "toString":
+        return Native(name, lambda this, args: "[object Object]")
+    return UNDEFINED
+
+
+def _primitive_member(interp: Interpreter, value: Any, name: str) -> Any:
+    if name == "toString":
+        return Native(name, lambda this, args: to_string(value))
+    if name == "toFixed" and isinstance(value, float | int):
+        def fixed(this: Any, args: list[Any]) -> Any:
+            digits = 0 if _arg(args, 0) is UNDEFINED else int(to_number(args[0]))
+            return f"{float(value):.{max(0, min(digits, 20))}f}"
+        return Native(name, fixed)
+    return UNDEFINED
+
+
+def _function_member(interp: Interpreter, function: Any, name: str) -> Any:
+    if name == "call":
+        return Native(name, lambda this, args: interp.call(this, _arg(args, 0), args[1:]))
+    if name == "apply":
+        return Native(name, lambda this, args: interp.call(
+            this, _arg(args, 0), list(args[1]) if len(args) > 1 and isinstance(args[1], list) else []))
+    return UNDEFINED
+
+
+def _class_of(value: Any) -> str:
+    if value is None:
+        return "[object Null]"
+    if value is UNDEFINED:
+        return "[object Undefined]"
+    kinds = {"string": "String", "number": "Number", "boolean": "Boolean", "function": "Function"}
+    if isinstance(value, list):
+        return "[object Array]"
+    if isinstance(value, Moment):
+        return "[object Object]"
+    return f"[object {kinds.get(type_of(value), 'Object')}]"
+
+
+def _parse_int(args: list[Any]) -> float:
+    text = to_string(_arg(args, 0)).strip()
+    radix = 10 if _arg(args, 1) is UNDEFINED else int(to_number(args[1]))
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if radix in (0, 16) and text[:2].lower() == "0x":
+        text, radix = text[2:], 16
+    radix = radix or 10
+    if not 2 <= radix <= 36:
+        return math.nan
+    digits = ""
+    for char in text:
+        if char.isascii() and char.isalnum() and int(char, 36) < radix:
+            digits += char
+        else:
+            break
+    return sign * float(int(digits, radix)) if digits else math.nan
+
+
+def _parse_float(args: list[Any]) -> float:
+    text = to_string(_arg(args, 0)).strip()
+    if text.lstrip("+-").startswith("Infinity"):
+        return -math.inf if text.startswith("-") else math.inf
+    match = _NUMBER.match(text)
+    return float(match.group(0)) if match else math.nan
+
+
+def _json_parse(args: list[Any]) -> Any:
+    try:
+        return from_python(json.loads(to_string(_arg(args, 0))))
+    except ValueError as error:
+        raise JsError("SyntaxError", f"JSON.parse: {error}") from None
+
+
+def _json_stringify(args: list[Any]) -> Any:
+    if len(args) > 1 and args[1] is not None and args[1] is not UNDEFINED:
+        raise Unevaluable("JSON.stringify with a replacer is not supported by the dry run")
+    space = _arg(args, 2)
+    indent = " " * int(min(to_number(space), 10)) if isinstance(space, float | int) else (
+        space[:10] if isinstance(space, str) else "")
+    text = stringify(_arg(args, 0), indent)
+    return UNDEFINED if text is None else text
+
+
+def _math(name: str, function: Callable[..., float]) -> Native:
+    return Native(name, lambda this, args: float(function(*[to_number(a) for a in args])))
+
+
+def _round(number: float) -> float:
+    return number if not math.isfinite(number) else float(math.floor(number + 0.5))
+
+
+def _min_max(args: list[Any], pick: Callable[..., float], empty: float) -> float:
+    numbers = [to_number(a) for a in args]
+    if any(math.isnan(n) for n in numbers):
+        return math.nan
+    return pick(numbers) if numbers else empty
+
+
+def _random(this: Any, args: list[Any]) -> Any:
+    raise Unevaluable("Math.random() gives a different value at each run")
+
+
+def _globals(interp: Interpreter) -> dict[str, Any]:
+    maths: dict[str, Any] = {
+        "floor": _math("floor", lambda x=math.nan: math.floor(x) if math.isfinite(x) else x),
+        "ceil": _math("ceil", lambda x=math.nan: math.ceil(x) if math.isfinite(x) else x),
+        "round": _math("round", lambda x=math.nan: _round(x)),
+        "abs": _math("abs", lambda x=math.nan: abs(x)),
+        "sqrt": _math("sqrt", lambda x=math.nan: math.sqrt(x) if x >= 0 else math.nan),
+        "pow": _math("pow", lambda x=math.nan, y=math.nan: _pow(x, y)),
+        "max": Native("max", lambda this, args: _min_max(args, max, -math.inf)),
+        "min": Native("min", lambda this, args: _min_max(args, min, math.inf)),
+        "random": Native("random", _random),
+        "PI": math.pi, "E": math.e,
+    }
+    object_prototype = {"toString": Native("toString", lambda this, args: _class_of(this))}
+    return {
+        "NaN": math.nan, "Infinity": math.inf,
+        "parseInt": Native("parseInt", lambda this, args: _parse_int(args)),
+        "parseFloat": Native("parseFloat", lambda this, args: _parse_float(args)),
+        "isNaN": Native("isNaN", lambda this, args: math.isnan(to_number(_arg(args, 0)))),
+        "isFinite": Native("isFinite", lambda this, args: math.isfinite(to_number(_arg(args, 0)))),
+        "String": Native("String", lambda this, args: to_string(args[0]) if args else ""),
+        "Number": Native("Number", lambda this, args: to_number(args[0]) if args else 0.0),
+        "Boolean": Native("Boolean", lambda this, args: truthy(_arg(args, 0))),
+        "Math": maths,
+        "JSON": {"parse": Native("parse", lambda this, args: _json_parse(args)),
+                 "stringify": Native("stringify", lambda this, args: _json_stringify(args))},
+        "Object": Native("Object", lambda this, args: _arg(args, 0), {
+            "keys": Native("keys", lambda this, args: _keys(_arg(args, 0))),
+            "prototype": object_prototype,
+        }),
+        "Array": Native("Array", lambda this, args: list(args), {
+            "isArray": Native("isArray", lambda this, args: isinstance(_arg(args, 0), list)),
+        }),
+        "moment": _moment_global(interp),
+    }
+
+
+def _pow(x: float, y: float) -> float:
+    try:
+        return math.pow(x, y)
+    except (OverflowError, ValueError):
+        return math.inf if abs(x) > 1 else math.nan
+
+
+def _keys(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return list(value.keys())
+    if isinstance(value, list):
+        return [str(i) for i in range(len(value))]
+    if isinstance(value, str):
+        return [str(i) for i in range(len(value))]
+    raise JsError("TypeError", f"{to_string(value)} is not an object")
+
+
+def _moment_global(interp: Interpreter) -> Native:
+    def create(utc: bool) -> Callable[[Any, list[Any]], Any]:
+        def call(this: Any, args: list[Any]) -> Any:
+            try:
+                return moment_call([a if isinstance(a, Moment) else to_python(a) for a in args], interp.zone, utc)
+            except MomentError as error:
+                raise Unevaluable(str(error)) from None
+        return call
+
+    def unix(this: Any, args: list[Any]) -> Any:
+        seconds = to_number(_arg(args, 0))
+        if not math.isfinite(seconds):
+            raise Unevaluable("moment.unix() of a non-number")
+        stamp = datetime.fromtimestamp(0, UTC) + timedelta(seconds=seconds)
+        return Moment(stamp.astimezone(interp.zone), interp.zone, False)
+
+    return Native("moment", create(False), {"utc": Native("utc", create(True)), "unix": Native("unix", unix)})
+
+
+# ------------------------------------------------------------------------------ entry points
+
+
+_PARSE_CACHE: dict[str, dict[str, Any] | str] = {}
+
+
+def parse(expression: str) -> dict[str, Any]:
+    """The expression's AST (cached), or raise :class:`JsError` for a syntax error."""
+    cached = _PARSE_CACHE.get(expression)
+    if cached is None:
+        if len(expression) > MAX_LENGTH:
+            raise Unevaluable(f"the expression is longer than {MAX_LENGTH} characters")
+        try:
+            program = PyJsParser().parse("(" + expression + "\n)")
+            body = program.get("body", [])
+            cached = body[0]["expression"] if len(body) == 1 else "a template holds one expression"
+        except JsSyntaxError as error:
+            cached = f"SyntaxError: {error}"
+        except RecursionError:
+            raise Unevaluable("the expression nests too deeply") from None
+        except Exception as error:  # pyjsparser's own crashes on odd input
+            cached = f"SyntaxError: {type(error).__name__}"
+        if len(_PARSE_CACHE) > 10_000:
+            _PARSE_CACHE.clear()
+        _PARSE_CACHE[expression] = cached
+    if isinstance(cached, str):
+        raise JsError("SyntaxError", cached.removeprefix("SyntaxError: "))
+    return cached
+
+
+def evaluate(expression: str, params: dict[str, Any], zone: tzinfo, max_steps: int = MAX_STEPS,
+             max_seconds: float = MAX_SECONDS) -> Any:
+    """Evaluate one ``${...}`` body; ``params`` are JS values (see :func:`from_python`)."""
+    tree = parse(expression)
+    interp = Interpreter(params, zone, max_steps, max_seconds)
+    try:
+        return interp.expr(tree, [])
+    except RecursionError:
+        raise Unevaluable("the expression nests too deeply") from None
+    except (OverflowError, ValueError, IndexError, KeyError, TypeError) as error:
+        raise Unevaluable(f"the dry run could not compute this ({type(error).__name__})") from None

@@ -1,0 +1,152 @@
+"""Dry-run output: a text log, JSON (``schemas/dryrun.json``) and a self-contained HTML Gantt chart."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from dig_lsp.dryrun.simulate import DryRun
+
+FORMATS = ("text", "json", "html")
+
+
+def clock(seconds: float) -> str:
+    """``+H:MM:SS`` on the simulated clock."""
+    whole = round(seconds)
+    return f"+{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _at(run: DryRun, seconds: float) -> str:
+    return (run.origin + timedelta(seconds=seconds)).isoformat()
+
+
+def to_json(run: DryRun) -> dict[str, Any]:
+    """The JSON document (validated against ``schemas/dryrun.json`` in the tests)."""
+    return {
+        "workflow": run.workflow,
+        "path": run.path,
+        "timezone": run.timezone,
+        "start_time": run.origin.isoformat(),
+        "session": run.session,
+        "state": run.state,
+        "tasks": [{
+            "full_name": t.full_name, "name": t.name, "parent": t.parent, "depth": t.depth, "kind": t.kind,
+            "operator": t.operator, "upstream": t.upstream, "state": t.state, "start": t.start, "end": t.end,
+            "attempts": t.attempts, "retries": t.retries, "command": t.command, "rendered_completely": t.complete,
+            "templates": t.templates, "unevaluated": t.unevaluated, "errors": t.errors, "notes": t.notes,
+        } for t in run.tasks],
+        "events": [{
+            "time": e.time, "at": _at(run, e.time), "task": e.task, "kind": e.kind, "state": e.state,
+            "attempt": e.attempt, "command": e.command, "message": e.message,
+        } for e in run.events],
+        "summary": {
+            "makespan": run.makespan,
+            "end_time": _at(run, run.makespan),
+            "critical_path": [{"task": s.task, "kind": s.kind, "attempt": s.attempt, "start": s.start, "end": s.end,
+                               "duration": s.end - s.start} for s in run.critical_path],
+            "max_concurrency": run.max_concurrency,
+            "retries": run.retries,
+            "tasks": len(run.tasks),
+            "templates": run.templates,
+            "unevaluated_templates": run.unevaluated,
+            "sla": run.sla,
+            "problems": run.problems,
+        },
+    }
+
+
+def to_text(run: DryRun) -> str:
+    """Session header, the simulated log, then the summary."""
+    lines = [f"Dry run of workflow {run.workflow} ({run.path})",
+             f"  timezone: {run.timezone}",
+             f"  session_time: {run.session.get('session_time')}",
+             f"  starts at: {run.origin.isoformat()}", ""]
+    records = {t.full_name: t for t in run.tasks}
+    for event in run.events:
+        record = records.get(event.task)
+        indent = "  " * (record.depth if record else 0)
+        head = f"{clock(event.time)}  {indent}{event.task}  {event.kind} ({event.state}, attempt {event.attempt})"
+        if event.command is not None:
+            head += f": {record.operator if record else ''}> {event.command}"
+        if event.message:
+            head += f"  -- {event.message}"
+        lines.append(head)
+        if event.kind == "start" and record is not None and event.command is not None:
+            lines.extend(f"{' ' * 10}{indent}  unevaluated {item}" for item in record.unevaluated)
+            lines.extend(f"{' ' * 10}{indent}  would fail at run time: {item}" for item in record.errors)
+            lines.extend(f"{' ' * 10}{indent}  note: {item}" for item in record.notes)
+    skipped = [t.full_name for t in run.tasks if t.state == "skipped"]
+    lines += ["", "Summary:",
+              f"  state: {run.state}",
+              f"  tasks: {len(run.tasks)}"
+              + (f" ({len(skipped)} never started: {', '.join(skipped)})" if skipped else ""),
+              f"  makespan: {clock(run.makespan)} (ends {_at(run, run.makespan)})",
+              f"  max concurrency: {run.max_concurrency}",
+              f"  retries: {run.retries}",
+              f"  templates: {run.templates} ({run.unevaluated} not evaluated)",
+              "  critical path:"]
+    lines += [f"    {clock(s.start)} .. {clock(s.end)}  {s.task}" + (" (retry interval)" if s.kind == "wait" else "")
+              for s in run.critical_path]
+    if run.sla is not None:
+        verdict = "met" if run.sla["met"] else "MISSED"
+        lines.append(f"  sla ({run.sla['option']} {run.sla['value']}): deadline {run.sla['deadline']}: {verdict}")
+    lines += [f"  problem: {p}" for p in run.problems]
+    return "\n".join(lines) + "\n"
+
+
+def to_html(run: DryRun) -> str:
+    """A self-contained Gantt timeline: one row per task, bars per attempt, critical path highlighted."""
+    span = max(run.makespan, 1.0)
+    critical = {(s.task, s.attempt, s.kind) for s in run.critical_path}
+    rows = []
+    for task in run.tasks:
+        bars = []
+        for segment in (s for s in run.segments if s.task == task.full_name):
+            left = 100 * segment.start / span
+            width = max(100 * (segment.end - segment.start) / span, 0.3)
+            classes = ["bar", segment.kind, segment.state]
+            if (segment.task, segment.attempt, segment.kind) in critical:
+                classes.append("critical")
+            label = f"{task.full_name} attempt {segment.attempt}: {clock(segment.start)}..{clock(segment.end)}"
+            bars.append(f'<div class="{" ".join(classes)}" style="left:{left:.3f}%;width:{width:.3f}%" '
+                        f'title="{html.escape(label)}"></div>')
+        if task.kind == "group" and task.start is not None and task.end is not None:
+            left, width = 100 * task.start / span, max(100 * (task.end - task.start) / span, 0.3)
+            bars.append(f'<div class="bar group {task.state}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
+        name = html.escape(task.name)
+        title = html.escape(f"{task.full_name} [{task.state}] {task.command or ''}")
+        rows.append(f'<tr class="{task.state}"><td class="name" style="padding-left:{task.depth}em" title="{title}">'
+                    f'{name}{" ↻" * task.retries}</td><td class="lane">{"".join(bars)}</td></tr>')
+    summary = html.escape(f"state {run.state}, makespan {clock(run.makespan)}, max concurrency {run.max_concurrency}, "
+                          f"retries {run.retries}")
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>dry run: {html.escape(run.workflow)}</title>
+<style>
+body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse;width:100%}}
+td.name{{white-space:nowrap;width:30%;font-family:monospace}} td.lane{{position:relative;height:18px}}
+.bar{{position:absolute;top:3px;height:12px;background:#4a90d9;border-radius:2px}}
+.bar.group{{background:none;border:1px solid #999;top:7px;height:3px}} .bar.wait{{background:#f0c040}}
+.bar.error{{background:#d9534f}} .bar.critical{{outline:2px solid #000}} tr.skipped td.name{{color:#999}}
+</style></head><body>
+<h1>{html.escape(run.workflow)}</h1><p>starts {html.escape(run.origin.isoformat())} ({html.escape(run.timezone)});
+{summary}</p>
+<p>blue: run, yellow: retry interval, red: failed attempt, black outline: critical path, ↻: retried</p>
+<table>{"".join(rows)}</table></body></html>
+"""
+
+
+def render(run: DryRun, kind: str) -> str:
+    """The report in one of :data:`FORMATS`."""
+    if kind == "json":
+        return json.dumps(to_json(run), indent=2, ensure_ascii=False, default=_default) + "\n"
+    if kind == "html":
+        return to_html(run)
+    return to_text(run)
+
+
+def _default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,119 @@
+"""Entry point: simulate one workflow of a loaded project and summarise the session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from dig_lsp.dryrun.options import Options
+from dig_lsp.dryrun.render import session_variables
+from dig_lsp.dryrun.simulate import DryRun, Simulator, critical_path, max_concurrency
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.schedule import (
+    ParsedSchedule,
+    ScheduleError,
+    build_schedule,
+    next_session_times,
+    parse_sla_time,
+    parse_zone_id,
+)
+from dig_lsp.model.workflow import Workflow
+from dig_lsp.syntax.nodes import Mapping, Scalar, to_python
+
+
+def workflow_zone(workflow: Workflow) -> tuple[tzinfo, str, list[str]]:
+    """The workflow's ``timezone`` (default UTC, reference section 4.3)."""
+    node = workflow.root.config.get("timezone")
+    if isinstance(node, Scalar) and isinstance(node.value, str):
+        try:
+            return parse_zone_id(node.value), node.value.strip(), []
+        except ScheduleError as error:
+            return UTC, "UTC", [f"timezone: {error}; UTC is used"]
+    return UTC, "UTC", []
+
+
+def workflow_schedule(workflow: Workflow) -> tuple[ParsedSchedule | None, list[str]]:
+    """The top-level ``schedule:``, when it is valid (reference section 4.1)."""
+    node = workflow.root.config.get("schedule")
+    if not isinstance(node, Mapping):
+        return None, []
+    params = {entry.key: to_python(entry.value) for entry in node.entries}
+    kinds = [key for key in params if key.endswith(">")]
+    if len(kinds) != 1:
+        return None, ["schedule: exactly one 'type>:' key is needed; the schedule is ignored"]
+    kind = kinds[0]
+    try:
+        return build_schedule(kind[:-1], params.pop(kind), params), []
+    except ScheduleError as error:
+        return None, [f"schedule: {error}; the schedule is ignored"]
+
+
+def _session_time(options: Options, schedule: ParsedSchedule | None, zone: tzinfo, now: datetime) -> datetime:
+    if options.session_time is not None:
+        given = options.session_time
+        return (given if given.tzinfo is not None else given.replace(tzinfo=zone)).astimezone(zone)
+    if schedule is not None:
+        sessions = next_session_times(schedule, zone, now, 1)
+        if sessions:
+            return sessions[0].session_time
+    return now.astimezone(zone).replace(microsecond=0)
+
+
+def _sla(workflow: Workflow, origin: datetime, end: datetime,
+         zone: tzinfo) -> tuple[dict[str, object] | None, list[str]]:
+    """``SlaCalculator``: ``time`` = that wall-clock time on the run's day (+1 day if passed), ``duration``."""
+    node = workflow.root.config.get("sla")
+    if not isinstance(node, Mapping):
+        return None, []
+    time_node, duration_node = node.get("time"), node.get("duration")
+    if (time_node is None) == (duration_node is None):
+        return None, ["sla: SLA must be specified using either the 'time' or 'duration' option"]
+    option = "time" if time_node is not None else "duration"
+    value = time_node if time_node is not None else duration_node
+    text = str(value.value) if isinstance(value, Scalar) else ""
+    try:
+        hour, minute, second = parse_sla_time(text, option)
+    except ScheduleError as error:
+        return None, [f"sla: {error}"]
+    if option == "duration":
+        deadline = origin + timedelta(hours=hour, minutes=minute, seconds=second)
+    else:
+        local = origin.astimezone(zone)
+        deadline = (local.replace(hour=0, minute=0, second=0, tzinfo=None) + timedelta(
+            hours=hour, minutes=minute, seconds=second)).replace(tzinfo=zone).astimezone(UTC)
+        if deadline < origin:
+            deadline += timedelta(days=1)
+    alert, fail = node.get("alert"), node.get("fail")
+    return {
+        "option": option,
+        "value": text,
+        "deadline": deadline.astimezone(zone).isoformat(),
+        "met": end <= deadline,
+        "alert": not (isinstance(alert, Scalar) and alert.value in (False, "false")),
+        "fail": isinstance(fail, Scalar) and fail.value in (True, "true"),
+    }, []
+
+
+def dry_run(project: ProjectModel, workflow: Workflow, options: Options, now: datetime | None = None) -> DryRun:
+    """Simulate one session of ``workflow``."""
+    zone, zone_name, problems = workflow_zone(workflow)
+    schedule, schedule_problems = workflow_schedule(workflow)
+    problems += schedule_problems
+    session_time = _session_time(options, schedule, zone, now or datetime.now(UTC))
+    origin = session_time + timedelta(seconds=schedule.delay if schedule is not None else 0)
+    session = session_variables(workflow.name, session_time, zone, zone_name, schedule)
+    simulator = Simulator(project, workflow, options, zone, zone_name, session, origin)
+    simulator.run()
+    records = list(simulator.records.values())
+    root = simulator.records[f"+{workflow.name}"]
+    makespan = max([s.end for s in simulator.segments] + [root.end or 0.0])
+    state = root.state if not simulator.problems or root.state == "error" else "error"
+    if any(p.startswith("Too many tasks") for p in simulator.problems):
+        state = "error"
+    sla, sla_problems = _sla(workflow, origin, origin + timedelta(seconds=makespan), zone)
+    return DryRun(
+        workflow=workflow.name, path=workflow.path, timezone=zone_name, origin=origin.astimezone(zone),
+        session=session, tasks=records, events=simulator.events, segments=simulator.segments, state=state,
+        makespan=makespan, critical_path=critical_path(simulator.segments),
+        max_concurrency=max_concurrency(simulator.segments), retries=sum(r.retries for r in records),
+        sla=sla, problems=problems + sla_problems + simulator.problems,
+    )

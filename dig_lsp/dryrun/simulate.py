@@ -1,0 +1,860 @@
+"""The dry-run simulator: digdag's task tree executed on a simulated clock.
+
+Nothing is executed: operators are replaced by a duration (``Options.durations``) and a
+success or a failure (``fail>`` always fails; ``--fail`` injects failures). The structure and the
+order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java``,
+``WorkflowExecutor.java``):
+
+* children of a group run in order; a ``_background: true`` child has no upstream and the next
+  normal child waits for the previous normal child and every background child since then;
+  ``_parallel: true`` drops the order (``_after`` adds edges back); ``_parallel: {limit: N}`` cuts
+  the children into chunks of N with a barrier between chunks (``Lists.partition``);
+* ``_retry`` (``util/RetryControl.java``): an operator task that honours it (catalog
+  ``retry_ignored``) reruns after ``interval`` (``exponential``: ``interval * 2^retry_count``
+  capped by ``max_interval``); a group -- or an operator task whose generated children failed --
+  is reset and rerun from its start; a group's ``_retry`` is read raw, so a ``${...}`` there
+  disables it;
+* after a failure (and its retries) ``_error`` runs as the child ``^error`` with ``error``
+  exported, and the task stays failed; after an operator task succeeds its generated children
+  (``^sub``) run, then ``_check`` (``^check``);
+* ``if>``, ``loop>``, ``for_each>``, ``for_range>``, ``td_for_each>`` and ``call>`` generate
+  their children the way their operator factories do (names ``+loop-<i>``,
+  ``+for-<i>=<key>=<j>=<value>``, ``+range-from=<a>&to=<b>``, ``+td-for-each-<i>``); ``require>``
+  is shown as a wait, ``py>``/``rb>`` subtasks are opaque;
+* an attempt may create at most ``task_limit`` tasks (``Too many tasks. Limit: 1000``).
+
+Params (reference section 3 precedence): ``-p``/``-P`` < ancestors' ``_export`` < stored values
+< the task's own ``_export`` < built-in variables < the task's own keys, which are rendered in
+key order (earlier keys visible to later ones, section 5.3). Stored values come only from
+``--store``; like digdag they are visible to tasks that start after the storing task ends
+(approximated by simulated time, not by the dependency graph).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import math
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from dig_lsp.dryrun.evaluate import from_python
+from dig_lsp.dryrun.options import Options, matches
+from dig_lsp.dryrun.render import Rendered, js_params, render_string, render_value
+from dig_lsp.model.catalog import catalog
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.schedule import ScheduleError, parse_duration
+from dig_lsp.model.workflow import Workflow
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+
+RUN, WAIT = "run", "wait"
+
+
+@dataclass
+class Segment:
+    """A stretch of simulated time: an operator attempt running, or a retry interval."""
+
+    id: int
+    task: str
+    kind: str
+    attempt: int
+    start: float
+    end: float
+    cause: int | None
+    state: str = "success"
+    message: str = ""
+
+
+@dataclass
+class TaskRecord:
+    """What the report shows for one task (one full name, across group retries)."""
+
+    full_name: str
+    name: str
+    parent: str | None
+    depth: int
+    kind: str
+    operator: str | None
+    upstream: list[str] = field(default_factory=list)
+    state: str = "blocked"
+    start: float | None = None
+    end: float | None = None
+    attempts: int = 0
+    retries: int = 0
+    command: str | None = None
+    complete: bool = True
+    templates: int = 0
+    unevaluated: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Event:
+    """One line of the simulated log."""
+
+    time: float
+    task: str
+    kind: str  # start, end, retry
+    state: str
+    attempt: int
+    command: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class DryRun:
+    """The outcome of one simulated session."""
+
+    workflow: str
+    path: str
+    timezone: str
+    origin: datetime
+    session: dict[str, object]
+    tasks: list[TaskRecord]
+    events: list[Event]
+    segments: list[Segment]
+    state: str
+    makespan: float
+    critical_path: list[Segment]
+    max_concurrency: int
+    retries: int
+    sla: dict[str, object] | None
+    problems: list[str]
+
+    @property
+    def templates(self) -> int:
+        """``${...}`` templates met in operator tasks."""
+        return sum(t.templates for t in self.tasks)
+
+    @property
+    def unevaluated(self) -> int:
+        """Templates left unevaluated (not computable, or a JavaScript error)."""
+        return sum(len(t.unevaluated) + len(t.errors) for t in self.tasks)
+
+
+class TooManyTasks(Exception):
+    """The attempt would hold more tasks than digdag allows."""
+
+
+# ------------------------------------------------------------------------------ runtime tree
+
+
+@dataclass(eq=False)
+class _Node:
+    name: str
+    full_name: str
+    parent: _Node | None
+    config: Mapping | None
+    depth: int
+    exports: dict[str, object] = field(default_factory=dict)
+    children: list[_Node] = field(default_factory=list)
+    upstream: list[_Node] = field(default_factory=list)
+    parallel: object = None
+    state: str = "blocked"
+    failing: bool = False
+    generated: bool = False
+    retry_count: int = 0
+    own_failures: int = 0
+    rendered: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def operator(self) -> tuple[str, str] | None:
+        """(operator name, key) of the first ``x>`` key, or ``_type``."""
+        if self.config is None:
+            return None
+        type_node = self.config.get("_type")
+        if isinstance(type_node, Scalar) and isinstance(type_node.value, str):
+            return type_node.value, "_command"
+        for entry in self.config.entries:
+            if entry.key.endswith(">") and not entry.key.startswith("+"):
+                return entry.key[:-1], entry.key
+        return None
+
+    def get(self, key: str) -> Node | None:
+        return None if self.config is None else self.config.get(key)
+
+    def ancestors(self) -> list[_Node]:
+        chain: list[_Node] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def walk(self) -> Iterator[_Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _config_of(value: Node | None) -> Mapping | None:
+    """A task value: a mapping, or a list of mappings merged in order (``getNestedOrderedOrGetEmpty``)."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, Sequence):
+        entries: dict[str, Any] = {}
+        for item in value.items:
+            if isinstance(item, Mapping):
+                for entry in item.entries:
+                    entries[entry.key] = entry
+        return Mapping(tuple(entries.values()), value.span)
+    return None
+
+
+def _flag(node: Node | None) -> bool:
+    return isinstance(node, Scalar) and (node.value is True or (isinstance(node.value, str)
+                                                                and node.value.lower() == "true"))
+
+
+def _parallel_limit(value: object) -> int | None:
+    """``ParallelControl``: None = sequential, 0 = unlimited, N = chunks of N."""
+    if isinstance(value, Mapping):
+        limit = value.get("limit")
+        number = limit.value if isinstance(limit, Scalar) else None
+        try:
+            parsed = int(str(number))
+        except ValueError:
+            return 0
+        return max(parsed, 0)
+    if isinstance(value, dict):
+        try:
+            return max(int(str(value.get("limit"))), 0)
+        except ValueError:
+            return 0
+    if isinstance(value, Scalar):
+        value = value.value
+    if value is True or (isinstance(value, str) and value.lower() == "true"):
+        return 0
+    return None
+
+
+def _link(children: list[_Node], parallel: object) -> None:
+    """Dependencies between siblings (``WorkflowCompiler.collect``)."""
+    limit = _parallel_limit(parallel)
+    if limit is None:
+        before: list[_Node] = []
+        for child in children:
+            if _flag(child.get("_background")):
+                before.append(child)
+            else:
+                child.upstream.extend(before)
+                before = [child]
+        return
+    by_name = {child.name: child for child in children}
+    if limit > 0:
+        previous: list[_Node] = []
+        for start in range(0, len(children), limit):
+            chunk = children[start:start + limit]
+            for child in chunk:
+                child.upstream.extend(previous)
+            previous = chunk
+    for child in children:
+        after = child.get("_after")
+        names = [item.value for item in after.items if isinstance(item, Scalar)] if isinstance(after, Sequence) else []
+        for name in names:
+            target = by_name.get(str(name))
+            if target is not None and target is not child and target not in child.upstream:
+                child.upstream.append(target)
+
+
+# ------------------------------------------------------------------------------ the simulator
+
+
+class Simulator:
+    """Runs one workflow of a loaded project."""
+
+    def __init__(self, project: ProjectModel, workflow: Workflow, options: Options, zone: tzinfo,
+                 zone_name: str, session: dict[str, object], origin: datetime) -> None:
+        self.project = project
+        self.workflow = workflow
+        self.options = options
+        self.zone = zone
+        self.zone_name = zone_name
+        self.session = session
+        self.origin = origin
+        self.now = 0.0
+        self.queue: list[tuple[float, int, str, _Node, int]] = []
+        self.sequence = itertools.count()
+        self.segments: list[Segment] = []
+        self.events: list[Event] = []
+        self.records: dict[str, TaskRecord] = {}
+        self.stored: dict[str, object] = {}
+        self.injected: dict[str, int] = {}
+        self.created = 0
+        self.problems: list[str] = []
+        self.cause: int | None = None
+        # call> tasks are found by their config mapping, the same object in the model and here
+        self.call_targets = {id(task.config): path for path, users in project.callers.items() for _, task in users}
+        self.root = self._node(f"+{workflow.name}", f"+{workflow.name}", None, workflow.root.config)
+
+    # --- building
+
+    def _node(self, name: str, full_name: str, parent: _Node | None, value: Node | None,
+              exports: dict[str, object] | None = None, generated: bool = False) -> _Node:
+        self.created += 1
+        if self.created > self.options.task_limit:
+            raise TooManyTasks(f"Too many tasks. Limit: {self.options.task_limit}")
+        config = _config_of(value)
+        if config is not None and _flag(config.get("_disable")):
+            config = None
+        node = _Node(name, full_name, parent, config, 0 if parent is None else parent.depth + 1,
+                     dict(exports or {}), generated=generated)
+        record = self.records.get(full_name)
+        if record is None:
+            operator = node.operator
+            self.records[full_name] = TaskRecord(full_name, name, None if parent is None else parent.full_name,
+                                                 node.depth, "group" if operator is None else "operator",
+                                                 None if operator is None else operator[0])
+        self._build_children(node)
+        return node
+
+    def _build_children(self, node: _Node) -> None:
+        node.children = []
+        if node.config is None or node.operator is not None:
+            return
+        node.parallel = node.config.get("_parallel")
+        for entry in node.config.entries:
+            if entry.key.startswith("+"):
+                node.children.append(self._node(entry.key, node.full_name + entry.key, node, entry.value))
+        _link(node.children, node.parallel)
+        self._record_upstream(node.children)
+
+    def _group(self, name: str, parent: _Node, children: list[tuple[str, Node | None, dict[str, object]]],
+               parallel: object) -> _Node:
+        """A generated group (``^sub``) holding generated children."""
+        group = self._node(name, parent.full_name + name, parent, None, generated=True)
+        group.parallel = parallel
+        group.children = [self._node(child, group.full_name + child, group, value, exports, True)
+                          for child, value, exports in children]
+        _link(group.children, parallel)
+        self._record_upstream(group.children)
+        return group
+
+    def _record_upstream(self, children: list[_Node]) -> None:
+        for child in children:
+            self.records[child.full_name].upstream = [u.full_name for u in child.upstream]
+
+    # --- params
+
+    def params(self, node: _Node) -> dict[str, Any]:
+        """The JS params a task sees, own keys excluded (reference section 3 precedence)."""
+        scope = js_params(self.options.params)
+        for ancestor in node.ancestors():
+            self._export_layer(ancestor, scope)
+        scope.update(js_params(self.stored))
+        self._export_layer(node, scope)
+        scope.update(js_params(self.session))
+        scope["task_name"] = node.full_name
+        return scope
+
+    def _export_layer(self, node: _Node, scope: dict[str, Any]) -> None:
+        layer: dict[str, object] = dict(node.exports)
+        export = node.get("_export")
+        if isinstance(export, Mapping):
+            plain = to_python(export)
+            if isinstance(plain, dict):
+                layer.update(plain)
+        for key, value in layer.items():
+            if isinstance(value, str) and "${" in value:
+                value = render_string(value, scope, self.zone).text
+            _merge(scope, key, from_python(value))
+
+    def render_own(self, node: _Node) -> tuple[dict[str, object], Rendered]:
+        """The task's own keys rendered in order; earlier keys are visible to later ones."""
+        scope = self.params(node)
+        rendered: dict[str, object] = {}
+        summary = Rendered("")
+        skip = {"_do", "_else_do", "_error", "_check", "_export"}
+        assert node.config is not None
+        for entry in node.config.entries:
+            if entry.key.startswith("+") or entry.key in skip:
+                continue
+            value = render_value(to_python(entry.value), scope, self.zone, summary)
+            rendered[entry.key] = value
+            scope[entry.key] = from_python(value)
+        return rendered, summary
+
+    # --- running
+
+    def run(self) -> None:
+        """Simulate until nothing is left to do."""
+        try:
+            self._start(self.root)
+            self._start_ready()
+            while self.queue:
+                time, _, kind, node, segment = heapq.heappop(self.queue)
+                self.now = time
+                self.cause = segment
+                if kind == "done":
+                    self._operator_done(node, self.segments[segment])
+                else:
+                    self._restart(node)
+                self._start_ready()
+        except TooManyTasks as error:
+            self.problems.append(str(error))
+            self.queue.clear()
+
+    def _start_ready(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for node in list(self.root.walk()):
+                if node.state != "blocked" or node.parent is None or node.parent.state != "running":
+                    continue
+                if all(up.state == "success" for up in node.upstream):
+                    self._start(node)
+                    changed = True
+
+    def _record(self, node: _Node) -> TaskRecord:
+        return self.records[node.full_name]
+
+    def _start(self, node: _Node) -> None:
+        record = self._record(node)
+        if record.start is None:
+            record.start = self.now
+        node.state = "running"
+        node.failing = False
+        if node.operator is None:
+            self.events.append(Event(self.now, node.full_name, "start", "running", node.retry_count + 1))
+            if not node.children:
+                self._finish(node, "success")
+            return
+        self._run_operator(node)
+
+    def _run_operator(self, node: _Node) -> None:
+        record = self._record(node)
+        operator, key = node.operator or ("", "")
+        rendered, summary = self.render_own(node)
+        command = rendered.get(key)
+        record.command = None if command is None else (command if isinstance(command, str) else _json(command))
+        record.templates, record.unevaluated, record.errors = summary.templates, summary.unevaluated, summary.errors
+        record.complete = summary.complete
+        record.attempts += 1
+        self._notes(node, operator, rendered)
+        failure = self._failure(node, operator, record.command)
+        duration = self._duration(node, operator, rendered)
+        segment = self._segment(node, RUN, record.attempts, duration)
+        segment.state = "error" if failure is not None else "success"
+        segment.message = failure or ""
+        self.events.append(Event(self.now, node.full_name, "start", "running", record.attempts, record.command))
+        heapq.heappush(self.queue, (self.now + duration, next(self.sequence), "done", node, segment.id))
+        node.rendered = rendered  # kept for generated children
+
+    def _segment(self, node: _Node, kind: str, attempt: int, duration: float) -> Segment:
+        segment = Segment(len(self.segments), node.full_name, kind, attempt, self.now, self.now + duration, self.cause)
+        self.segments.append(segment)
+        return segment
+
+    def _notes(self, node: _Node, operator: str, rendered: dict[str, object]) -> None:
+        record = self._record(node)
+        notes: list[str] = []
+        if operator == "require":
+            target = rendered.get("require>")
+            notes.append(f"waits for a session of workflow {target!r} (simulated as this task's duration)")
+        elif operator in ("py", "rb"):
+            notes.append("may store values and add subtasks at run time (opaque to the dry run)")
+        elif catalog().operator(operator) is None:
+            notes.append(f"operator {operator}> is not a built-in one (plugin?); simulated as a plain task")
+        for note in notes:
+            if note not in record.notes:
+                record.notes.append(note)
+
+    def _failure(self, node: _Node, operator: str, command: str | None) -> str | None:
+        if operator == "fail":
+            return command or "fail> task"
+        for rule in self.options.fails:
+            if matches(rule.pattern, node.full_name, node.name):
+                count = self.injected.get(node.full_name, 0)
+                if rule.times is None or count < rule.times:
+                    self.injected[node.full_name] = count + 1
+                    return f"simulated failure (--fail {rule.pattern})"
+                return None
+        return None
+
+    def _duration(self, node: _Node, operator: str, rendered: dict[str, object]) -> float:
+        configured = self.options.durations.lookup(node.full_name, node.name, operator)
+        if configured is not None:
+            return configured
+        if operator == "wait" and isinstance(rendered.get("wait>"), str):
+            try:
+                return parse_duration(str(rendered["wait>"])).total_seconds()
+            except ScheduleError:
+                pass
+        return self.options.durations.default
+
+    def _operator_done(self, node: _Node, segment: Segment) -> None:
+        message = segment.message
+        self.events.append(Event(self.now, node.full_name, "end", segment.state, segment.attempt,
+                                 message=message or None))
+        if segment.state == "error":
+            node.own_failures += 1
+            self._fail(node, message, own=True)
+            return
+        self._apply_stores(node)
+        try:
+            self._generate(node)
+        except _GenerateError as error:
+            self.events.append(Event(self.now, node.full_name, "end", "error", segment.attempt,
+                                     message=f"Configuration error at task {node.full_name}: {error}"))
+            self._fail(node, str(error), own=True)
+            return
+        check = node.get("_check")
+        if isinstance(check, Mapping | Sequence):
+            child = self._node("^check", node.full_name + "^check", node, check, generated=True)
+            child.upstream = [c for c in node.children if c.name == "^sub"]
+            node.children.append(child)
+            self._record_upstream([child])
+        if not node.children:
+            self._finish(node, "success")
+
+    def _apply_stores(self, node: _Node) -> None:
+        for rule in self.options.stores:
+            if matches(rule.pattern, node.full_name, node.name) and rule.path != ("rows",):
+                target = self.stored
+                for part in rule.path[:-1]:
+                    nested = target.get(part)
+                    if not isinstance(nested, dict):
+                        nested = {}
+                        target[part] = nested
+                    target = nested
+                target[rule.path[-1]] = rule.value
+
+    # --- failures and retries
+
+    def _retry(self, node: _Node, own: bool) -> tuple[int, int, str, int | None] | None:
+        """(limit, interval, type, max_interval), or None when the task does not retry."""
+        value = node.get("_retry")
+        if value is None:
+            return None
+        operator = node.operator
+        plain = to_python(value)
+        if operator is not None and isinstance(plain, str) and "${" in plain:
+            plain = render_string(plain, self.params(node), self.zone).text
+        elif operator is None and "${" in json.dumps(plain, default=str):
+            self._note(node, "_retry of a group is read raw: a ${...} there disables the retry")
+            return None
+        if own and operator is not None:
+            spec = catalog().operator(operator[0])
+            if spec is not None and spec.retry_ignored:
+                self._note(node, f"{operator[0]}> ignores _retry (util/BaseOperator.java)")
+                return None
+        return _retry_spec(plain)
+
+    def _note(self, node: _Node, note: str) -> None:
+        record = self._record(node)
+        if note not in record.notes:
+            record.notes.append(note)
+
+    def _fail(self, node: _Node, message: str, own: bool) -> None:
+        spec = self._retry(node, own)
+        if spec is not None and node.retry_count < spec[0]:
+            limit, interval, kind, maximum = spec
+            wait = interval * (2 ** node.retry_count) if kind == "exponential" else interval
+            if kind == "exponential" and maximum is not None:
+                wait = min(wait, maximum)
+            node.retry_count += 1
+            record = self._record(node)
+            record.retries += 1
+            node.state = "retry_wait"
+            segment = self._segment(node, WAIT, node.retry_count, float(wait))
+            self.events.append(Event(self.now, node.full_name, "retry", "retry_wait", node.retry_count,
+                                     message=f"retry {node.retry_count}/{limit} in {wait}s: {message}"))
+            heapq.heappush(self.queue, (self.now + wait, next(self.sequence), "restart", node, segment.id))
+            return
+        error = node.get("_error")
+        if isinstance(error, Mapping | Sequence) and not node.failing:
+            node.children = [c for c in node.children if c.state != "blocked"]
+            exports: dict[str, object] = {"error": {"message": message, "stacktrace": ""}}
+            handler = self._node("^error", node.full_name + "^error", node, error, exports, True)
+            node.children.append(handler)
+            node.failing = True
+            node.state = "running"
+            return
+        self._finish(node, "error", message)
+
+    def _restart(self, node: _Node) -> None:
+        if node.operator is None:
+            self._build_children(node)
+        else:
+            node.children = []
+        node.state = "blocked"
+        self._start(node)
+
+    # --- completion
+
+    def _finish(self, node: _Node, state: str, message: str | None = None) -> None:
+        node.state = state
+        record = self._record(node)
+        record.state = state
+        record.end = self.now
+        if node.operator is None or node.children:
+            self.events.append(Event(self.now, node.full_name, "end", state, node.retry_count + 1, message=message))
+        if node.parent is not None:
+            self._settle(node.parent)
+
+    def _settle(self, node: _Node) -> None:
+        if node.state != "running":
+            return
+        if any(child.state in ("running", "retry_wait") for child in node.children):
+            return
+        startable = [c for c in node.children if c.state == "blocked" and all(u.state == "success" for u in c.upstream)]
+        if startable:
+            return
+        for child in node.children:
+            if child.state == "blocked":
+                self._skip(child)
+        if node.failing:
+            self._finish(node, "error", "failed (the _error task ran)")
+        elif any(child.state == "error" for child in node.children):
+            failed = [child.full_name for child in node.children if child.state == "error"]
+            self._fail(node, f"task failed: {', '.join(failed)}", own=False)
+        else:
+            self._finish(node, "success")
+
+    def _skip(self, node: _Node) -> None:
+        node.state = "skipped"
+        record = self._record(node)
+        if record.state == "blocked":
+            record.state = "skipped"
+        for child in node.children:
+            self._skip(child)
+
+    # --- generated children
+
+    def _generate(self, node: _Node) -> None:
+        operator = (node.operator or ("", ""))[0]
+        params = node.rendered
+        command = params.get((node.operator or ("", ""))[1])
+        if operator == "if":
+            self._generate_if(node, command)
+        elif operator in ("loop", "for_each", "for_range", "td_for_each"):
+            children = _LOOPS[operator](self, node, command, params)
+            if children:
+                node.children.append(self._group("^sub", node, children, params.get("_parallel")))
+        elif operator == "call":
+            self._generate_call(node)
+
+    def _generate_if(self, node: _Node, command: object) -> None:
+        record = self._record(node)
+        if isinstance(command, bool):
+            condition = command
+        elif isinstance(command, str) and command.lower() in ("true", "false"):
+            condition = command.lower() == "true"
+        else:
+            condition = True
+            record.notes.append(f"condition {command!r} could not be evaluated; the _do branch is shown")
+        branch = node.get("_do" if condition else "_else_do")
+        if isinstance(branch, Mapping | Sequence):
+            node.children.append(self._node("^sub", node.full_name + "^sub", node, branch, generated=True))
+
+    def _generate_call(self, node: _Node) -> None:
+        target = self.call_targets.get(id(node.config))
+        called = None if target is None else self.project.workflow(target)
+        if called is None:
+            self._note(node, "the called workflow is not known statically; its tasks are not shown")
+            return
+        child = self._node("^sub", node.full_name + "^sub", node, called.root.config, generated=True)
+        workdir = os.path.relpath(self.project.workdirs.get(target or "", self.project.root), self.project.root)
+        if workdir != ".":
+            child.exports["_workdir"] = workdir
+        node.children.append(child)
+
+
+class _GenerateError(Exception):
+    """A loop operator's configuration error: the task fails (``Configuration error at task ...``)."""
+
+
+def _merge(scope: dict[str, Any], key: str, value: Any) -> None:
+    scope[key] = value
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _retry_spec(plain: object) -> tuple[int, int, str, int | None] | None:
+    def number(value: object) -> int | None:
+        try:
+            return int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            return None
+    if isinstance(plain, int | str) and not isinstance(plain, bool):
+        limit = number(plain)
+        return None if limit is None else (limit, 0, "constant", None)
+    if isinstance(plain, dict):
+        limit = number(plain.get("limit"))
+        if limit is None:
+            return None
+        kind = str(plain.get("interval_type", "constant")).lower()
+        if kind not in ("constant", "exponential"):
+            return None
+        maximum = plain.get("max_interval")
+        return (limit, number(plain.get("interval", 0)) or 0, kind, None if maximum is None else number(maximum))
+    return None
+
+
+def _int(value: object, what: str) -> int:
+    if isinstance(value, bool):
+        raise _GenerateError(f"{what} must be an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == int(value):
+        return int(value)
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise _GenerateError(f"{what} must be an integer, got {value!r}") from None
+
+
+def _parsed(value: object) -> object:
+    """``parseNested``/``parseList``: a JSON string is parsed, other values are used as they are."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _loop(sim: Simulator, node: _Node, command: object, params: dict[str, object]) -> list[
+        tuple[str, Node | None, dict[str, object]]]:
+    count_value = params.get("count", command)
+    if isinstance(count_value, str) and "${" in count_value:
+        sim._note(node, f"count {count_value!r} could not be evaluated; one iteration is shown")
+        count = 1
+    else:
+        count = _int(count_value, "loop> count")
+    if count > sim.options.task_limit:
+        raise _GenerateError(f"Too many loop subtasks. Limit: {sim.options.task_limit}")
+    body = node.get("_do")
+    return [(f"+loop-{i}", body, {"i": i}) for i in range(count)]
+
+
+def name_tag(value: object) -> str:
+    """``ForEachOperatorFactory.nameTag``: text (JSON for non-strings), 8 chars, URL-encoded, ``+`` -> ``%20``."""
+    text = value if isinstance(value, str) else _json(value)
+    text = text[:8]
+    out = []
+    for char in text:
+        if char.isascii() and (char.isalnum() or char in ".-*_"):
+            out.append(char)
+        elif char == " ":
+            out.append("%20")
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def _for_each(sim: Simulator, node: _Node, command: object, _params: dict[str, object]) -> list[
+        tuple[str, Node | None, dict[str, object]]]:
+    mapping = _parsed(command)
+    if not isinstance(mapping, dict):
+        raise _GenerateError(f"for_each> expects a mapping of key to list, got {command!r}")
+    entries: list[tuple[str, list[object]]] = []
+    count = 1
+    for key, values in mapping.items():
+        items = _parsed(values)
+        if not isinstance(items, list):
+            raise _GenerateError(f"for_each> value of {key!r} must be a list, got {values!r}")
+        entries.append((str(key), items))
+        count *= len(items)
+        if count > sim.options.task_limit:
+            raise _GenerateError(f"Too many for_each subtasks. Limit: {sim.options.task_limit}")
+    combinations: list[list[tuple[int, str, int, object]]] = []
+    for index, (key, items) in enumerate(entries):
+        if not combinations:  # digdag restarts from this key when the product so far is empty
+            combinations = [[(index, key, j, item)] for j, item in enumerate(items)]
+        else:
+            combinations = [[*seed, (index, key, j, item)] for seed in combinations for j, item in enumerate(items)]
+    body = node.get("_do")
+    children: list[tuple[str, Node | None, dict[str, object]]] = []
+    for combination in combinations:
+        name = "+for-" + "&".join(f"{i}={name_tag(k)}={j}={name_tag(v)}" for i, k, j, v in combination)
+        children.append((name, body, {k: v for _, k, _, v in combination}))
+    return children
+
+
+def _for_range(sim: Simulator, node: _Node, command: object, _params: dict[str, object]) -> list[
+        tuple[str, Node | None, dict[str, object]]]:
+    config = _parsed(command)
+    if not isinstance(config, dict):
+        raise _GenerateError(f"for_range> expects {{from, to, step|slices}}, got {command!r}")
+    start, stop = _int(config.get("from"), "for_range> from"), _int(config.get("to"), "for_range> to")
+    if "step" in config and "slices" in config:
+        raise _GenerateError("Setting both step and slices options to for_range is invalid")
+    if "step" not in config and "slices" not in config:
+        raise _GenerateError("step or slices option is required for for_range")
+    if "step" in config:
+        step = _int(config["step"], "step")
+        if step <= 0:
+            raise _GenerateError(f"step option must be same or greater than 1 but got {step}")
+    else:
+        slices = _int(config["slices"], "slices")
+        if slices <= 0:
+            raise _GenerateError(f"slices option must be same or greater than 1 but got {slices}")
+        step = (stop - start + (slices - 1)) // slices
+        if step <= 0:
+            return []
+    size = max(0, math.ceil((stop - start) / step))
+    if size > sim.options.task_limit:
+        raise _GenerateError(f"Too many for_range subtasks ({size}). Limit: {sim.options.task_limit}")
+    body = node.get("_do")
+    children: list[tuple[str, Node | None, dict[str, object]]] = []
+    for index, position in enumerate(range(start, stop, step)):
+        end = min(position + step, stop)
+        children.append((f"+range-from={position}&to={end}", body,
+                         {"range": {"from": position, "to": end, "index": index}}))
+    return children
+
+
+def _td_for_each(sim: Simulator, node: _Node, _command: object, _params: dict[str, object]) -> list[
+        tuple[str, Node | None, dict[str, object]]]:
+    rows = sim.options.rows_for(node.full_name, node.name)
+    for rule in sim.options.stores:
+        if rule.path == ("rows",) and matches(rule.pattern, node.full_name, node.name) and isinstance(rule.value, list):
+            rows = [row for row in rule.value if isinstance(row, dict)]
+    if rows is None:
+        sim._note(node, "the query's rows are unknown: one symbolic row is shown (give rows with --rows)")
+        rows = [{}]
+    body = node.get("_do")
+    return [(f"+td-for-each-{i}", body, {"td": {"each": row}}) for i, row in enumerate(rows)]
+
+
+_LOOPS = {"loop": _loop, "for_each": _for_each, "for_range": _for_range, "td_for_each": _td_for_each}
+
+
+# ------------------------------------------------------------------------------ summary
+
+
+def critical_path(segments: list[Segment]) -> list[Segment]:
+    """The chain of causes behind the segment that ends last."""
+    if not segments:
+        return []
+    last = max(segments, key=lambda s: (s.end, s.id))
+    path = [last]
+    while path[-1].cause is not None:
+        path.append(segments[path[-1].cause])
+    return path[::-1]
+
+
+def max_concurrency(segments: list[Segment]) -> int:
+    """The most operator attempts running at the same simulated instant."""
+    points = sorted([(s.start, 1) for s in segments if s.kind == RUN and s.end > s.start]
+                    + [(s.end, -1) for s in segments if s.kind == RUN and s.end > s.start])
+    best = current = 0
+    for _, delta in points:
+        current += delta
+        best = max(best, current)
+    if best == 0 and any(s.kind == RUN for s in segments):
+        return 1
+    return best
+
+
+def offset_time(origin: datetime, seconds: float) -> datetime:
+    """The wall-clock time of a simulated instant."""
+    return origin + timedelta(seconds=seconds)
