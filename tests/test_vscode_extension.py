@@ -39,3 +39,15 @@ def test_npm_test() -> None:
     assert int(passed.group(1)) > 0, output[-3000:]
     assert failed is not None, output[-3000:]
     assert int(failed.group(1)) == 0, output[-6000:]
+
+
+@pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
+def test_vsix_packages(tmp_path: Path) -> None:
+    """The `.vsix` builds from the committed package.json and sources (vsce runs offline)."""
+    assert NPM is not None
+    target = tmp_path / "dig-lsp.vsix"
+    completed = subprocess.run([NPM, "run", "package", "--", "--out", str(target)], cwd=EXTENSION,
+                               capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL, check=False)
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-6000:]
+    assert target.is_file()
+    assert target.stat().st_size > 1000
