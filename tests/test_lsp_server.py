@@ -310,3 +310,21 @@ def test_to_lsp_without_related_support_keeps_the_notes_in_the_message() -> None
     assert converted.message == "dup\n/p/wf.dig:1:1: first"
     assert converted.severity == types.DiagnosticSeverity.Hint
     assert converted.range.start == types.Position(1, 0)  # no line text: code points are kept
+
+
+def test_client_settings_override_the_config_file() -> None:
+    """initializationOptions and didChangeConfiguration (VS Code's `dig-lsp` section) reach the analysis."""
+    from dig_lsp.lsp.documents import set_client_settings, settings_for
+    from dig_lsp.model.targets import Unit
+
+    unit = Unit("/nonexistent-project", ())
+    try:
+        set_client_settings({"profile": "treasure-data", "select": ["DL1"], "plugin-operators": ["slack"]})
+        settings = settings_for(unit)
+        assert (settings.profile, settings.select, settings.plugin_operators) == ("treasure-data", ("DL1",), ("slack",))
+        set_client_settings({"dig-lsp": {"ignore": ["DL107"], "pluginOperators": ["x"], "profile": "nope"}})
+        settings = settings_for(unit)
+        assert (settings.profile, settings.ignore, settings.plugin_operators) == ("digdag", ("DL107",), ("x",))
+    finally:
+        set_client_settings(None)
+    assert settings_for(unit).select == ()

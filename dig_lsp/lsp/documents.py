@@ -20,7 +20,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path, uri_scheme
 from pygls.workspace import Workspace
 
-from dig_lsp.config import ConfigError, Settings, find_config, load_settings
+from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_settings, with_overrides
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import analyse
 from dig_lsp.lsp.convert import UTF16, to_lsp
@@ -116,13 +116,41 @@ def unit_key(unit: Unit) -> UnitKey:
     return (unit.root, unit.workflows)
 
 
+# Settings the editor sends (initializationOptions, workspace/didChangeConfiguration); they override
+# the project's configuration file, as command-line options do for the CLI.
+_client_overrides: dict[str, tuple[str, ...] | str] = {}
+_CLIENT_KEYS = {"profile": "profile", "select": "select", "ignore": "ignore",
+                "plugin-operators": "plugin_operators", "pluginOperators": "plugin_operators"}
+
+
+def set_client_settings(data: object) -> None:
+    """Take the editor's settings: ``{profile, select, ignore, plugin-operators}``, possibly nested
+    under a ``dig-lsp`` section (VS Code's didChangeConfiguration). Unknown or malformed values are
+    ignored with a log line, never raised."""
+    if isinstance(data, dict) and isinstance(data.get("dig-lsp"), dict):
+        data = data["dig-lsp"]
+    _client_overrides.clear()
+    if not isinstance(data, dict):
+        return
+    for key, field_name in _CLIENT_KEYS.items():
+        value = data.get(key)
+        if field_name == "profile" and isinstance(value, str) and value in PROFILES:
+            _client_overrides[field_name] = value
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value) and value:
+            _client_overrides[field_name] = tuple(value)
+        elif value not in (None, [], ""):
+            logger.warning("ignoring client setting %s=%r", key, value)
+
+
 def settings_for(unit: Unit) -> Settings:
-    """The unit's settings (nearest config above its root); a broken config means defaults."""
+    """The unit's settings (nearest config above its root, then the editor's settings); a broken
+    config means defaults."""
     try:
-        return load_settings(find_config(unit.root))
+        settings = load_settings(find_config(unit.root))
     except ConfigError as error:
         logger.warning("ignoring configuration, using defaults: %s", error)
-        return Settings()
+        settings = Settings()
+    return with_overrides(settings, **_client_overrides) if _client_overrides else settings
 
 
 def analyse_document(path: str, documents: Mapping[str, OpenDocument], encoding: str = UTF16,

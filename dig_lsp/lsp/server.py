@@ -29,6 +29,7 @@ from dig_lsp.lsp.documents import (
     analyse_document,
     document_path,
     open_documents,
+    set_client_settings,
 )
 from dig_lsp.lsp.features import code_actions, definition, hover, symbols
 from dig_lsp.lsp.features import completion as completion_feature
@@ -155,6 +156,21 @@ def _guarded(handler: Callable[[DigLanguageServer, Params], None]) -> Callable[[
 
 
 @_guarded
+def initialize(_server: DigLanguageServer, params: types.InitializeParams) -> None:
+    """The editor's settings arrive with `initialize` (initializationOptions); pygls answers the
+    request itself and calls this as well."""
+    set_client_settings(params.initialization_options)
+
+
+@_guarded
+def did_change_configuration(server: DigLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+    """New editor settings: take them and re-analyse every open document."""
+    set_client_settings(params.settings)
+    for uri in list(server.workspace.text_documents):
+        server.diagnostics.schedule(uri, 0)
+
+
+@_guarded
 def did_open(server: DigLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
     """A newly opened document is analysed at once."""
     server.diagnostics.schedule(params.text_document.uri, 0)
@@ -185,6 +201,8 @@ def shutdown(server: DigLanguageServer, _params: None) -> None:
 
 
 FEATURES: tuple[tuple[str, Callable[[DigLanguageServer, Any], None]], ...] = (
+    (types.INITIALIZE, initialize),
+    (types.WORKSPACE_DID_CHANGE_CONFIGURATION, did_change_configuration),
     (types.TEXT_DOCUMENT_DID_OPEN, did_open),
     (types.TEXT_DOCUMENT_DID_CHANGE, did_change),
     (types.TEXT_DOCUMENT_DID_SAVE, did_save),
