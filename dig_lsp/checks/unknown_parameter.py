@@ -52,6 +52,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             key = entry.key
             if key.startswith("+") or key == op.operator_key or key in DIRECTIVES or key in op.spec.parameters:
                 continue
+            if key.endswith(">"):
+                continue  # a second operator: DL205 (multiple-operators) reports it
             if key.startswith("_"):
                 hint = suggest(key, sorted(DIRECTIVES)) or suggest(key, known)
                 yield Finding(entry.key_span, f"'{key}' is not a digdag directive and {op.spec.name}> does not "
