@@ -96,12 +96,27 @@ def to_text(run: DryRun) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _tree_order(tasks: list[Any]) -> list[Any]:
+    """Tasks parent-first, children in creation order (generated tasks are created late, but belong
+    under the task that generated them, not at the end of the timeline)."""
+    index = {task.full_name: position for position, task in enumerate(tasks)}
+    keys: dict[str, tuple[int, ...]] = {}
+
+    def key(name: str) -> tuple[int, ...]:
+        if name not in keys:
+            cuts = [i for i, char in enumerate(name) if char in "+^" and i > 0 and name[:i] in index]
+            keys[name] = (key(name[:cuts[-1]]) if cuts else ()) + (index[name],)
+        return keys[name]
+
+    return sorted(tasks, key=lambda task: key(task.full_name))
+
+
 def to_html(run: DryRun) -> str:
     """A self-contained Gantt timeline: one row per task, bars per attempt, critical path highlighted."""
     span = max(run.makespan, 1.0)
     critical = {(s.task, s.attempt, s.kind) for s in run.critical_path}
     rows = []
-    for task in run.tasks:
+    for task in _tree_order(run.tasks):
         bars = []
         for segment in (s for s in run.segments if s.task == task.full_name):
             left = 100 * segment.start / span
@@ -133,7 +148,15 @@ td.name{{white-space:nowrap;width:30%;font-family:monospace}} td.lane{{position:
 <h1>{html.escape(run.workflow)}</h1><p>starts {html.escape(run.origin.isoformat())} ({html.escape(run.timezone)});
 {summary}</p>
 <p>blue: run, yellow: retry interval, red: failed attempt, black outline: critical path, ↻: retried</p>
-<table>{"".join(rows)}</table></body></html>
+<table>{"".join(rows)}</table>
+<pre id="layout" hidden></pre>
+<script>
+// Where the browser drew each bar, for tools (and tests) that read the rendered page.
+document.getElementById("layout").textContent = JSON.stringify(Array.from(document.querySelectorAll(".bar"),
+  function (bar) {{ var r = bar.getBoundingClientRect();
+    return {{task: bar.closest("tr").querySelector(".name").textContent.trim(), cls: bar.className,
+            left: r.left, width: r.width}}; }}));
+</script></body></html>
 """
 
 
