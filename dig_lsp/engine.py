@@ -20,6 +20,7 @@ from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.syntax.suppressions import Suppression, parse_suppressions
 from dig_lsp.text.files import DiskReader, FileReader
+from dig_lsp.text.limits import recursion_headroom
 from dig_lsp.text.span import Position, Span
 
 INTERNAL_ERROR_CODE = "DL000"
@@ -42,12 +43,13 @@ class Analysis:
 
 def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None) -> Analysis:
     """Analyse one unit and return its diagnostics, sorted and de-duplicated."""
-    model = load_project(unit.root, list(unit.workflows), reader or DiskReader())
-    context = CheckContext(model, settings)
-    diagnostics: list[Diagnostic] = []
-    for rule in REGISTRY:
-        if rule.check is not None and settings.is_enabled(rule.code, rule.name):
-            diagnostics.extend(_run(rule, context, settings))
+    with recursion_headroom():  # loading and checks walk trees as deep as the loader accepts
+        model = load_project(unit.root, list(unit.workflows), reader or DiskReader())
+        context = CheckContext(model, settings)
+        diagnostics: list[Diagnostic] = []
+        for rule in REGISTRY:
+            if rule.check is not None and settings.is_enabled(rule.code, rule.name):
+                diagnostics.extend(_run(rule, context, settings))
     diagnostics = [d for d in diagnostics if not settings.ignored_at(d.path, d.code, d.name)]
     diagnostics = _apply_suppressions(diagnostics, model, settings)
     diagnostics = sorted({d for d in diagnostics if unit.wants(d.path)}, key=Diagnostic.sort_key)

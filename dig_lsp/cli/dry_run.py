@@ -130,6 +130,7 @@ def main(argv: Sequence[str]) -> int:
     from dig_lsp.dryrun.run import dry_run
     from dig_lsp.model.project import load_project
     from dig_lsp.text.files import DiskReader
+    from dig_lsp.text.limits import recursion_headroom
 
     try:
         args = parser().parse_args(list(argv))
@@ -146,13 +147,15 @@ def main(argv: Sequence[str]) -> int:
     except Exception as error:  # a broken params/rows/durations file (YAML or JSON errors)
         print(f"dig-lint dry-run: {error}", file=sys.stderr)
         return EXIT_ERROR
-    project = load_project(root, files, DiskReader())
-    workflow = project.workflow(chosen)
-    if workflow is None:
-        print(f"dig-lint dry-run: {chosen} could not be loaded (run dig-lint on it to see why)", file=sys.stderr)
-        return EXIT_ERROR
-    result = dry_run(project, workflow, options)
-    output = render(result, args.format)
+    with recursion_headroom():  # trees as deep as the loader accepts are walked recursively
+        project = load_project(root, files, DiskReader())
+        workflow = project.workflow(chosen)
+        if workflow is None:
+            print(f"dig-lint dry-run: {chosen} could not be loaded (run dig-lint on it to see why)",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        result = dry_run(project, workflow, options)
+        output = render(result, args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(output)

@@ -24,6 +24,7 @@ identifier tokens to locate references.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -162,10 +163,13 @@ class _Parse:
         return 1 <= token.start < self.end_of_text
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_expression(text: str) -> ParsedExpression:
     """Check ``text`` as digdag's ``${...}`` content and list its free-variable references.
 
     Never raises: over-long or too deeply nested input yields a problem saying which limit was hit.
+    Memoised (the result is immutable and depends on the text alone): a query repeating the same
+    ``${...}`` thousands of times used to parse each copy again.
     """
     if text == "":
         return ParsedExpression((), None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 from dataclasses import dataclass
 
 from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
@@ -51,14 +52,26 @@ def _longest_known(path: tuple[str, ...], scope: Scope) -> tuple[tuple[str, ...]
     return (), None
 
 
+@functools.lru_cache(maxsize=1)
+def _flagged_stores() -> tuple[tuple[str, str], ...]:
+    """(name, message) for every catalog store made only with a flag; computed once, because
+    walking the catalog per reference made files with tens of thousands of ``${...}`` take minutes."""
+    found: list[tuple[str, str]] = []
+    for spec in catalog():
+        for stored in spec.stores:
+            if stored.when:
+                users = sorted(f"{s.name}>" for s in catalog() for v in s.stores if v.name == stored.name)
+                found.append((stored.name,
+                              f"'{stored.name}' is only stored by {', '.join(users)} with `{stored.when}: true`"))
+    return tuple(found)
+
+
 def _conditional(path: tuple[str, ...]) -> str | None:
     """A catalog store only made with a flag (``td.last_results`` needs ``store_last_results``)."""
     dotted = ".".join(path)
-    for spec in catalog():
-        for stored in spec.stores:
-            if stored.when and (dotted == stored.name or dotted.startswith(stored.name + ".")):
-                users = sorted(f"{s.name}>" for s in catalog() for v in s.stores if v.name == stored.name)
-                return f"'{stored.name}' is only stored by {', '.join(users)} with `{stored.when}: true`"
+    for name, message in _flagged_stores():
+        if dotted == name or dotted.startswith(name + "."):
+            return message
     return None
 
 
@@ -73,6 +86,12 @@ def _unreliable(path: tuple[str, ...], scope: Scope) -> tuple[str, Timing] | Non
 def _suggest(name: str, candidates: list[str], cutoff: float = 0.85) -> str | None:
     # A high default cutoff: for names, a suggestion turns "maybe a runtime parameter" into "surely a
     # typo" (DL502); members of a known structure can be suggested more freely.
+    return _closest(name, tuple(candidates), cutoff)
+
+
+@functools.lru_cache(maxsize=1024)
+def _closest(name: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
+    """Memoised: a file repeating one unknown name thousands of times asks the same question."""
     matches = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 

@@ -35,6 +35,8 @@ from dig_lsp.embedded.td_functions import CATALOG, is_known
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 
+# Longer queries are not parsed (sqlglot needs ~1 s per 100,000 characters and dialect).
+MAX_QUERY_LENGTH = 100_000
 SYNTAX = "syntax"
 NOT_CHECKED = "not-checked"
 ARITY = "arity"
@@ -312,6 +314,14 @@ def _engine(outcome: _Outcome) -> str:
             "bigquery": "BigQuery"}.get(outcome.dialect, outcome.dialect)
 
 
+def _too_long(query: Query) -> SqlIssue:
+    """Parsing is linear but slow (a 1 MB query took over 10 s per dialect tried): say so instead."""
+    start = query.source_offset(0)
+    return SqlIssue(NOT_CHECKED, query.source.span(start, start),
+                    f"the query is {len(query.text)} characters long; only queries up to {MAX_QUERY_LENGTH} "
+                    f"characters are parsed, so it was not checked")
+
+
 def _not_checked(query: Query, item: RenderedTemplate, why: str) -> SqlIssue:
     expression = item.template.expression.strip()
     return SqlIssue(NOT_CHECKED, _template_span(query, item),
@@ -404,6 +414,8 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
     """Every issue of one query (templates resolved with ``resolve``)."""
     if not query.text.strip():
         return []
+    if len(query.text) > MAX_QUERY_LENGTH:
+        return [_too_long(query)]
     outcome = _best(query, resolve)
     if outcome.rendered.unclosed:
         return []

@@ -39,7 +39,11 @@ class Unit:
 
 @lru_cache(maxsize=4096)
 def _read_text(path: str) -> str:
+    # Only regular files: opening a FIFO (or /dev/stdin, the language server's protocol stream)
+    # named by an `!include` would block planning forever.
     try:
+        if not os.path.isfile(path):
+            return ""
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read(2_000_000)
     except OSError:

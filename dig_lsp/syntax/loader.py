@@ -21,7 +21,7 @@ from dig_lsp.syntax import problems as kinds
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain
-from dig_lsp.text.limits import MAX_EXPANDED_NODES, nesting_offset
+from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING, nesting_offset, recursion_headroom
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Position, Span
 
@@ -70,7 +70,7 @@ def parse(source: SourceFile) -> ParsedFile:
         problems.append(
             SyntaxProblem(
                 kinds.RESOURCE_LIMIT,
-                "nesting is deeper than 1000 levels; the file was not parsed",
+                f"nesting is deeper than {MAX_NESTING} levels; the file was not parsed",
                 source.span(deep, deep + 1),
             )
         )
@@ -90,7 +90,13 @@ def parse(source: SourceFile) -> ParsedFile:
         return ParsedFile(source, None, tuple(problems))
     builder = _TreeBuilder(source, problems)
     documents = [doc for doc in documents if doc is not None] or [None]
-    root = None if documents[0] is None else builder.build(documents[0])
+    try:
+        with recursion_headroom():
+            root = None if documents[0] is None else builder.build(documents[0])
+    except RecursionError:
+        problems.append(SyntaxProblem(kinds.RESOURCE_LIMIT, "nesting is too deep to be read; the file was not parsed",
+                                      source.span(0, 0)))
+        return ParsedFile(source, None, tuple(problems))
     for extra in documents[1:]:
         assert extra is not None
         start = _document_marker(source, extra.start_mark.index)

@@ -8,6 +8,9 @@ and crashes the process past ~50,000 levels), and file size.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NESTING = 1000
@@ -37,3 +40,22 @@ def nesting_offset(text: str) -> int | None:
         elif char in "]}":
             depth = max(0, depth - 1)
     return None
+
+
+# Building and walking a tree takes a few Python frames per nesting level; the default limit
+# (1,000 frames) failed at ~450 levels, well under MAX_NESTING.
+_FRAMES_NEEDED = 6 * MAX_NESTING + 1000
+
+
+@contextmanager
+def recursion_headroom() -> Iterator[None]:
+    """Raise the interpreter's recursion limit so trees up to MAX_NESTING can be built and walked."""
+    previous = sys.getrecursionlimit()
+    if previous >= _FRAMES_NEEDED:
+        yield
+        return
+    sys.setrecursionlimit(_FRAMES_NEEDED)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)

@@ -1,0 +1,190 @@
+"""Hostile input is answered quickly, with a diagnostic naming the limit that was hit, never a crash.
+
+Each case runs the full analysis (every check) and must finish within ``BUDGET`` seconds; the
+budget is generous against slow CI machines but far below what an unbounded algorithm takes
+(the SQL case took over a minute before resolution and parsing were memoised).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from dig_lsp.config import Settings
+from dig_lsp.diagnostics import Diagnostic
+from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate
+from dig_lsp.dryrun.options import Options
+from dig_lsp.dryrun.run import dry_run
+from dig_lsp.embedded.sql import MAX_QUERY_LENGTH
+from dig_lsp.engine import analyse
+from dig_lsp.model.project import load_project
+from dig_lsp.model.targets import Unit
+from dig_lsp.text.files import DiskReader
+from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_FILE_BYTES, MAX_NESTING
+
+BUDGET = 10.0
+
+
+def _lint(tmp_path: Path, text: str, files: dict[str, str] | None = None) -> list[Diagnostic]:
+    for name, content in (files or {}).items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    found = analyse(Unit(str(tmp_path), (str(path),)), Settings()).diagnostics
+    elapsed = time.monotonic() - started
+    assert elapsed < BUDGET, f"took {elapsed:.1f}s"
+    assert not [d for d in found if d.code == "DL000"], [d.message for d in found if d.code == "DL000"]
+    return found
+
+
+def _messages(found: list[Diagnostic], code: str) -> list[str]:
+    return [d.message for d in found if d.code == code]
+
+
+def _laughs() -> str:
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, 10):
+        below = f"*l{level - 1}"
+        lines.append(f"l{level}: &l{level} [{', '.join([below] * 9)}]")
+    return "\n".join(lines) + "\n+t:\n  echo>: hi\n"
+
+
+def test_billion_laughs_stops_at_the_alias_limit(tmp_path: Path) -> None:
+    found = _lint(tmp_path, _laughs())
+    assert any(f"more than {MAX_EXPANDED_NODES} nodes" in m for m in _messages(found, "DL114"))
+
+
+NESTINGS: dict[str, Callable[[int], str]] = {
+    "flow-sequence": lambda n: "x: " + "[" * n + "]" * n + "\n",
+    "flow-mapping": lambda n: "x: " + "{a: " * n + "1" + "}" * n + "\n",
+    "block-mapping": lambda n: "".join(" " * i + f"+t{i}:\n" for i in range(n)),
+    "block-sequence": lambda n: "x:\n" + "".join(" " * i + "-\n" for i in range(1, n)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NESTINGS))
+def test_ten_thousand_levels_of_nesting(tmp_path: Path, kind: str) -> None:
+    found = _lint(tmp_path, NESTINGS[kind](10_000))
+    assert any(f"deeper than {MAX_NESTING} levels" in m for m in _messages(found, "DL114"))
+
+
+@pytest.mark.parametrize("kind", sorted(NESTINGS))
+def test_nesting_just_under_the_limit_is_analysed(tmp_path: Path, kind: str) -> None:
+    """Used to raise RecursionError out of analyse() from ~450 levels (the interpreter's frame limit)."""
+    depth = MAX_NESTING - 10 if kind.startswith("flow") else 480
+    found = _lint(tmp_path, NESTINGS[kind](depth))
+    assert not _messages(found, "DL114")
+
+
+def test_the_dry_run_reads_deep_nesting(tmp_path: Path) -> None:
+    path = tmp_path / "wf.dig"
+    path.write_text("_export:\n  a: " + "[" * 990 + "]" * 990 + "\n+t:\n  echo>: ${a}\n", encoding="utf-8")
+    result = subprocess.run([str(Path(sys.executable).parent / "dig-lint"), "dry-run", str(path)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "+wf+t" in result.stdout
+
+
+def test_a_five_megabyte_file(tmp_path: Path) -> None:
+    """Large but legal: a few tasks and a 5 MB literal block (the many-tasks case is in bench/)."""
+    body = "".join(f"    line {i} " + "x" * 70 + "\n" for i in range(62_000))
+    text = "+a:\n  echo>: |\n" + body + "+b:\n  echo>: ${undefined_name}\n"
+    assert len(text) > 5_000_000
+    found = _lint(tmp_path, text)
+    assert [d.span.start.line for d in found if d.code == "DL508"] == [text.count("\n") - 1]
+
+
+def test_files_over_the_size_limit_are_refused_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yml"
+    with open(path, "wb") as handle:  # sparse: no 64 MiB written
+        handle.truncate(MAX_FILE_BYTES + 1)
+    assert DiskReader().read(str(path)) is None
+    found = _lint(tmp_path, "!include : huge.yml\n")
+    assert [d.code for d in found] == ["DL108"]
+
+
+def test_a_one_megabyte_line(tmp_path: Path) -> None:
+    found = _lint(tmp_path, "+t:\n  echo>: " + "x" * 1_000_000 + " ${nope}\n")
+    assert _messages(found, "DL508")
+
+
+@pytest.mark.parametrize(("expression", "limit"), [
+    ("(" * 5_000 + "1" + ")" * 5_000, "nests too deeply"),
+    ("9" * 200_000, "characters long"),
+    ("'" + "a" * 200_000 + "'", "characters long"),
+    ("a+" * 300_000 + "a", "characters long"),
+])
+def test_pathological_expressions(tmp_path: Path, expression: str, limit: str) -> None:
+    found = _lint(tmp_path, "+t:\n  echo>: ${" + expression + "}\n")
+    assert any(limit in m for m in _messages(found, "DL501"))
+
+
+@pytest.mark.parametrize("expression", [
+    "(function(){ while(true){} })()",
+    "(function(){ for(;;){} })()",
+    "(function f(){ return f() })()",
+    "(function(){ var s = 'a'; while(true){ s = s + s } })()",
+])
+def test_endless_expressions_stop_in_the_dry_run(expression: str) -> None:
+    started = time.monotonic()
+    with pytest.raises((Unevaluable, JsError)):
+        evaluate(expression, {}, UTC)
+    assert time.monotonic() - started < BUDGET
+
+
+def test_the_step_budget_is_enforced() -> None:
+    chain = "+".join(["[1,2,3].map(function(x){ return [1,2,3].map(function(y){ return x*y }) }).length"] * 50)
+    with pytest.raises(Unevaluable, match="too many steps"):
+        evaluate(chain, {}, UTC, max_steps=1_000)
+    assert evaluate(chain, {}, UTC) == 150
+
+
+def test_the_dry_run_survives_pathological_templates(tmp_path: Path) -> None:
+    text = ("+a:\n  echo>: ${(function(){ while(true){} })()}\n"
+            "+b:\n  echo>: ${" + "(" * 5_000 + "1" + ")" * 5_000 + "}\n"
+            "+c:\n  echo>: ${'" + "a" * 100_000 + "'}\n")
+    path = tmp_path / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    project = load_project(str(tmp_path), [str(path)], DiskReader())
+    workflow = project.workflow(str(path))
+    assert workflow is not None
+    started = time.monotonic()
+    run = dry_run(project, workflow, Options(session_time=datetime(2024, 1, 1)))
+    assert time.monotonic() - started < BUDGET
+    assert [t.full_name for t in run.tasks if t.full_name.count("+") == 2] == ["+wf+a", "+wf+b", "+wf+c"]
+
+
+def test_deeply_nested_sql(tmp_path: Path) -> None:
+    sql = "SELECT " + "(" * 20_000 + "1" + ")" * 20_000 + " FROM t WHERE x = ${nope}"
+    found = _lint(tmp_path, "+t:\n  td>: q.sql\n  database: d\n", {"q.sql": sql})
+    assert _messages(found, "DL508")
+
+
+def test_a_one_megabyte_query_is_not_parsed(tmp_path: Path) -> None:
+    """sqlglot took over 10 s on this; queries over MAX_QUERY_LENGTH are reported as not checked."""
+    columns = ", ".join(f"col_{i} * 2 AS doubled_{i}" for i in range(40_000))
+    sql = f"SELECT {columns}, ${{first}} AS a FROM t WHERE d = '${{session_date}}'"
+    assert len(sql) > 1_000_000
+    found = _lint(tmp_path, "+t:\n  td>: q.sql\n  database: d\n", {"q.sql": sql})
+    assert _messages(found, "DL508")  # the templates are still checked
+    assert [m for m in _messages(found, "DL602") if f"only queries up to {MAX_QUERY_LENGTH} characters" in m]
+
+
+def test_a_query_under_the_length_limit_is_parsed(tmp_path: Path) -> None:
+    columns = ", ".join(f"col_{i} AS c_{i}" for i in range(MAX_QUERY_LENGTH // 30))
+    found = _lint(tmp_path, "+t:\n  td>: q.sql\n  database: d\n", {"q.sql": f"SELECT {columns} FROM t WHERE (("})
+    assert _messages(found, "DL601")
+
+
+def test_many_repeated_templates_in_a_query(tmp_path: Path) -> None:
+    """5,000 copies of a few ``${...}`` used to cost ~2 ms each (catalog walk + re-parse per copy)."""
+    sql = "SELECT " + ", ".join(f"c{i} + ${{x{i % 20}}}" for i in range(5_000)) + " FROM t"
+    found = _lint(tmp_path, "+t:\n  td>: q.sql\n  database: d\n", {"q.sql": sql})
+    assert len(_messages(found, "DL508")) == 5_000
