@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from dig_lsp import __version__
 from dig_lsp.lsp.convert import UTF16
@@ -31,7 +33,7 @@ from dig_lsp.lsp.documents import (
     open_documents,
     set_client_settings,
 )
-from dig_lsp.lsp.features import code_actions, definition, hover, symbols
+from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
 
 logger = logging.getLogger(__name__)
@@ -134,11 +136,30 @@ def _related_support(server: LanguageServer) -> bool:
     return bool(publish and publish.related_information)
 
 
+class _AnsweringProtocol(LanguageServerProtocol):
+    """pygls, but a request whose params do not fit the method still gets a response.
+
+    pygls raises while decoding such a message, before it knows it is a request, so the client
+    waited forever for an answer (it only got a window/showMessage); JSON-RPC requires an error
+    response carrying the request's id.
+    """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            ident = data.get("id") if isinstance(data, dict) else None
+            if isinstance(ident, (int, str)) and not isinstance(ident, bool) and "method" in data:
+                self._send_response(ident, error=error.to_response_error())
+            raise
+
+
 class DigLanguageServer(LanguageServer):
     """The pygls server plus the state the features share."""
 
     def __init__(self) -> None:
-        super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=_AnsweringProtocol)
         self.diagnostics = DiagnosticsScheduler(self)
 
 
@@ -219,6 +240,8 @@ NAVIGATION: tuple[tuple[str, Callable[[DigLanguageServer, Any], Any], Any], ...]
     (types.TEXT_DOCUMENT_CODE_ACTION, code_actions.on_code_action,
      types.CodeActionOptions(code_action_kinds=code_actions.PROVIDED_KINDS)),
     (types.TEXT_DOCUMENT_COMPLETION, completion_feature.on_completion, completion_feature.OPTIONS),
+    (types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, semantic_tokens.on_semantic_tokens_full, semantic_tokens.LEGEND),
+    (types.TEXT_DOCUMENT_CODE_LENS, code_lens.on_code_lens, types.CodeLensOptions(resolve_provider=False)),
 )
 
 
@@ -229,6 +252,7 @@ def create_server() -> DigLanguageServer:
         server.feature(method)(handler)
     for method, request_handler, options in NAVIGATION:
         server.feature(method, options)(request_handler)
+    server.command(code_lens.DRY_RUN_COMMAND)(code_lens.on_dry_run)
     return server
 
 

@@ -1,0 +1,386 @@
+"""Drive the real ``dig-lsp`` server over stdio and time what an editor waits for.
+
+Why: diagnostics, completion and hover must feel instant while typing, and the server must stay
+small with many files open. The server is started as a subprocess (``python -m
+dig_lsp.lsp.server``) and spoken to with a minimal JSON-RPC client over its pipes, exactly as an
+editor would. Measured:
+
+* ``didChange -> publishDiagnostics``: wall time from sending an edit (incremental, one value
+  changed) to receiving the diagnostics *for that version*, over ``--edits`` edits, on generated
+  workflows of 300 and 3,000 lines and on the shared corpus. The server debounces edits by
+  ``DEBOUNCE_SECONDS`` (150 ms), which is part of what the user waits for; the "analysis" columns
+  subtract it to show the time spent working.
+* completion (inside ``${...}``) and hover (on an operator key) latency on the same documents.
+* memory: RSS of the server process (``/proc/PID/status`` VmRSS) with ``--open`` documents open
+  (default 1,000, one small project each), after every one was analysed.
+
+Targets (printed as PASS/FAIL): p95 didChange->diagnostics <= 50 ms at 300 lines and <= 150 ms at
+3,000 lines; completion p95 <= 30 ms; memory < 300 MB. Exit code 0 (even on FAIL), 2 when the
+server cannot be started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "digdag"
+DEBOUNCE_SECONDS = 0.15  # dig_lsp.lsp.server.DEBOUNCE_SECONDS (imported below when possible)
+TIMEOUT = 60.0
+
+
+class Server:
+    """The server subprocess and a JSON-RPC reader thread."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "dig_lsp.lsp.server"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO)
+        self._next_id = 0
+        self._responses: dict[int, queue.Queue[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self.diagnostics: queue.Queue[tuple[float, str, int | None]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            length = 0
+            while True:
+                line = stream.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value.strip())
+            message = json.loads(stream.read(length))
+            received = time.perf_counter()
+            if message.get("method") == "textDocument/publishDiagnostics":
+                params = message["params"]
+                self.diagnostics.put((received, params["uri"], params.get("version")))
+            elif "id" in message and "method" in message:  # a request from the server: answer it
+                self._write({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            elif "id" in message:
+                with self._lock:
+                    waiting = self._responses.get(message["id"])
+                if waiting is not None:
+                    waiting.put(message)
+
+    def _write(self, message: dict[str, Any]) -> None:
+        body = json.dumps(message).encode("utf-8")
+        stdin = self.process.stdin
+        assert stdin is not None
+        with self._lock:
+            stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            stdin.flush()
+
+    def notify(self, method: str, params: Any) -> None:
+        self._write({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def request(self, method: str, params: Any) -> Any:
+        with self._lock:
+            self._next_id += 1
+            number = self._next_id
+            answer: queue.Queue[dict[str, Any]] = queue.Queue()
+            self._responses[number] = answer
+        self._write({"jsonrpc": "2.0", "id": number, "method": method, "params": params})
+        message = answer.get(timeout=TIMEOUT)
+        with self._lock:
+            del self._responses[number]
+        if "error" in message:
+            raise RuntimeError(f"{method}: {message['error']}")
+        return message.get("result")
+
+    def wait_diagnostics(self, uri: str, version: int) -> float:
+        """When the diagnostics for ``uri`` at ``version`` arrived (earlier publications are skipped)."""
+        deadline = time.perf_counter() + TIMEOUT
+        while True:
+            received, got_uri, got_version = self.diagnostics.get(timeout=max(0.0, deadline - time.perf_counter()))
+            if got_uri == uri and got_version == version:
+                return received
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def start(self, root: Path) -> None:
+        capabilities = {"textDocument": {"publishDiagnostics": {"relatedInformation": True},
+                                         "hover": {"contentFormat": ["markdown", "plaintext"]},
+                                         "completion": {"completionItem": {"snippetSupport": True}}},
+                        "general": {"positionEncodings": ["utf-16"]}}
+        self.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": capabilities})
+        self.notify("initialized", {})
+
+    def stop(self) -> None:
+        try:
+            self.request("shutdown", None)
+            self.notify("exit", None)
+            self.process.wait(timeout=10)
+        except Exception:
+            self.process.kill()
+
+
+# ----------------------------------------------------------------------------------- documents
+
+
+def generated_workflow(lines: int) -> str:
+    """A realistic workflow of about ``lines`` lines: exports, td>/sh>/echo> tasks, templates, groups."""
+    out = ["timezone: Asia/Tokyo", "schedule:", "  daily>: 07:00:00", "_export:", "  td:",
+           "    database: analytics", "  greeting: hello", ""]
+    index = 0
+    while len(out) < lines - 8:
+        out += [f"+group{index}:", "  _retry: 2", f"  +load{index}:", "    td>: queries/q.sql",
+                f"    create_table: t_{index}_${{session_date_compact}}",
+                f"  +show{index}:", f"    echo>: \"${{greeting}} {index} ${{moment(session_time).format('YYYY')}}\"",
+                f"  +sh{index}:", "    sh>: echo ${session_date}", ""]
+        index += 1
+    return "\n".join(out) + "\n"
+
+
+def write_project(root: Path, lines: int) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "queries").mkdir(exist_ok=True)
+    (root / "queries" / "q.sql").write_text("SELECT 1\n", encoding="utf-8")
+    path = root / f"wf{lines}.dig"
+    path.write_text(generated_workflow(lines), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Doc:
+    """An open document and what the benchmark edits and queries in it."""
+
+    path: Path
+    text: str
+    version: int = 1
+    uri: str = ""
+    results: dict[str, list[float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.uri = self.path.as_uri()
+
+
+def _line_of(text: str, needle: str) -> tuple[int, int] | None:
+    for number, line in enumerate(text.split("\n")):
+        column = line.find(needle)
+        if column >= 0:
+            return number, column
+    return None
+
+
+def open_doc(server: Server, doc: Doc) -> None:
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": doc.uri, "languageId": "dig", "version": 1,
+                                                            "text": doc.text}})
+    server.wait_diagnostics(doc.uri, 1)
+
+
+def edit_latencies(server: Server, doc: Doc, edits: int) -> list[float]:
+    """Append/remove a character at the end of the last line, one edit at a time."""
+    lines = doc.text.split("\n")
+    last = len(lines) - 2 if lines[-1] == "" else len(lines) - 1
+    width = len(lines[last])
+    timings = []
+    for number in range(edits):
+        doc.version += 1
+        if number % 2 == 0:
+            change = {"range": {"start": {"line": last, "character": width}, "end": {"line": last, "character": width}},
+                      "text": "x"}
+        else:
+            change = {"range": {"start": {"line": last, "character": width},
+                                "end": {"line": last, "character": width + 1}}, "text": ""}
+        sent = time.perf_counter()
+        server.notify("textDocument/didChange", {"textDocument": {"uri": doc.uri, "version": doc.version},
+                                                 "contentChanges": [change]})
+        timings.append(server.wait_diagnostics(doc.uri, doc.version) - sent)
+    return timings
+
+
+def request_latencies(server: Server, doc: Doc, method: str, needle: str, delta: int, count: int) -> list[float]:
+    where = _line_of(doc.text, needle)
+    if where is None:
+        return []
+    position = {"line": where[0], "character": where[1] + delta}
+    timings = []
+    for _ in range(count):
+        sent = time.perf_counter()
+        server.request(method, {"textDocument": {"uri": doc.uri}, "position": position})
+        timings.append(time.perf_counter() - sent)
+    return timings
+
+
+# ----------------------------------------------------------------------------------- statistics
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))] if ordered else float("nan")
+
+
+def ms(value: float) -> str:
+    return "-" if value != value else f"{value * 1000:.1f}"
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    label: str
+    edits: list[float]
+    completion: list[float]
+    hover: list[float]
+    target_diagnostics: float | None
+
+
+def _stats(values: list[float]) -> tuple[float, float]:
+    return (statistics.median(values), p95(values)) if values else (float("nan"), float("nan"))
+
+
+def scenario_generated(server: Server, root: Path, lines: int, edits: int, target: float) -> Row:
+    path = write_project(root / f"gen{lines}", lines)
+    doc = Doc(path, path.read_text(encoding="utf-8"))
+    open_doc(server, doc)
+    timings = edit_latencies(server, doc, edits)
+    completion = request_latencies(server, doc, "textDocument/completion", "${greeting}", 3, edits)
+    hover = request_latencies(server, doc, "textDocument/hover", "td>", 1, edits)
+    server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
+    return Row(f"generated {lines} lines", timings, completion, hover, target)
+
+
+def corpus_files(corpus: Path, count: int) -> list[Path]:
+    files = sorted(corpus.rglob("*.dig"), key=lambda p: (-p.stat().st_size, str(p)))
+    return files[:count]
+
+
+def scenario_corpus(server: Server, corpus: Path, edits: int) -> Row | None:
+    files = corpus_files(corpus, 10)
+    if not files:
+        return None
+    per_file = max(1, edits // len(files))
+    timings: list[float] = []
+    completion: list[float] = []
+    hover: list[float] = []
+    for path in files:
+        doc = Doc(path, path.read_text(encoding="utf-8"))
+        open_doc(server, doc)
+        timings += edit_latencies(server, doc, per_file)
+        completion += request_latencies(server, doc, "textDocument/completion", "${", 2, per_file)
+        hover += request_latencies(server, doc, "textDocument/hover", ">:", -1, per_file)
+        server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
+    return Row(f"corpus ({len(files)} largest files)", timings, completion, hover, None)
+
+
+def scenario_memory(server: Server, root: Path, count: int) -> tuple[float, float, float]:
+    """(RSS before, RSS with ``count`` documents open and analysed, seconds to open them all)."""
+    before = server.rss_mb()
+    docs: list[Doc] = []
+    for number in range(count):
+        folder = root / "many" / f"p{number:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "wf.dig"
+        path.write_text(generated_workflow(40).replace("hello", f"hello {number}"), encoding="utf-8")
+        docs.append(Doc(path, path.read_text(encoding="utf-8")))
+    started = time.perf_counter()
+    for doc in docs:
+        server.notify("textDocument/didOpen", {"textDocument": {"uri": doc.uri, "languageId": "dig", "version": 1,
+                                                                "text": doc.text}})
+    pending = {doc.uri for doc in docs}
+    deadline = time.perf_counter() + TIMEOUT * 5
+    while pending:
+        try:
+            _, uri, version = server.diagnostics.get(timeout=max(0.001, deadline - time.perf_counter()))
+        except queue.Empty:  # report what was reached rather than nothing
+            print(f"memory: only {count - len(pending)} of {count} documents analysed after "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+            break
+        if version == 1:
+            pending.discard(uri)
+    return before, server.rss_mb(), time.perf_counter() - started
+
+
+def _drain(server: Server) -> None:
+    """Forget publications nobody waited for (unit mates, closed documents)."""
+    while not server.diagnostics.empty():
+        server.diagnostics.get_nowait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--edits", type=int, default=50, help="edits (and requests) per scenario (default 50)")
+    parser.add_argument("--open", type=int, default=1000, help="documents open for the memory figure (default 1000)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="digdag corpus directory")
+    parser.add_argument("--json", action="store_true", help="print the raw results as JSON too")
+    args = parser.parse_args()
+    debounce = DEBOUNCE_SECONDS
+    try:
+        from dig_lsp.lsp.server import DEBOUNCE_SECONDS as configured
+
+        debounce = configured
+    except ImportError:
+        pass
+    with tempfile.TemporaryDirectory(prefix="dig-lsp-bench-") as temp:
+        root = Path(temp)
+        try:
+            server = Server()
+            server.start(root)
+        except (OSError, RuntimeError, queue.Empty) as error:
+            print(f"bench_lsp: cannot start the server: {error}", file=sys.stderr)
+            return 2
+        try:
+            rows = [scenario_generated(server, root, 300, args.edits, 0.050),
+                    scenario_generated(server, root, 3000, args.edits, 0.150)]
+            corpus_row = scenario_corpus(server, args.corpus, args.edits) if args.corpus.is_dir() else None
+            if corpus_row is not None:
+                rows.append(corpus_row)
+            _drain(server)
+            memory = scenario_memory(server, root, args.open)
+        finally:
+            server.stop()
+    print_table(rows, memory, args.open, debounce)
+    if args.json:
+        print(json.dumps({"rows": [row.__dict__ for row in rows], "memory_mb": memory[1], "rss_before_mb": memory[0],
+                          "open_seconds": memory[2], "debounce": debounce}, indent=2))
+    return 0
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(rows: list[Row], memory: tuple[float, float, float], opened: int, debounce: float) -> None:
+    print(f"dig-lsp over stdio (debounce {debounce * 1000:.0f} ms; 'analysis' = latency - debounce)\n")
+    print("| scenario | edits | change->diag median | p95 | analysis median | analysis p95 | target p95 | "
+          "completion median | p95 | hover median | p95 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        median, high = _stats(row.edits)
+        completion = _stats(row.completion)
+        hover = _stats(row.hover)
+        target = "-" if row.target_diagnostics is None else (
+            f"<= {row.target_diagnostics * 1000:.0f} ms {_verdict(high <= row.target_diagnostics)}")
+        print(f"| {row.label} | {len(row.edits)} | {ms(median)} | {ms(high)} | {ms(median - debounce)} | "
+              f"{ms(high - debounce)} | {target} | {ms(completion[0])} | {ms(completion[1])} "
+              f"{_verdict(completion[1] <= 0.030)} | {ms(hover[0])} | {ms(hover[1])} |")
+    before, after, seconds = memory
+    print(f"\nmemory: RSS {before:.0f} MB before opening them, {after:.0f} MB with {opened} documents open "
+          f"(all analysed in {seconds:.1f} s): target < 300 MB {_verdict(after < 300)}")
+    print("completion target: p95 <= 30 ms")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Code lenses over a workflow's first line: when it next runs, and a dry run of it.
+
+The next run comes from the top-level ``schedule:`` read the way the dry run reads it
+(:func:`dig_lsp.dryrun.run.workflow_schedule`), in the workflow's ``timezone`` (UTC when absent,
+reference section 4.3); the session's *run* time is shown, which differs from the session time
+for ``daily>``/``weekly>``/``monthly>`` (session at midnight) and for a ``_delay``. The dry run
+itself is :func:`dig_lsp.dryrun.run.dry_run` with default options, reported as the CLI's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from dig_lsp.dryrun.options import Options
+from dig_lsp.dryrun.report import to_text
+from dig_lsp.dryrun.run import dry_run, workflow_schedule
+from dig_lsp.ide.hover import describe_schedule, workflow_zone
+from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.schedule import next_session_times
+from dig_lsp.syntax.nodes import Mapping
+from dig_lsp.text.span import Span
+
+DRY_RUN_COMMAND = "dig-lsp.server.dryRun"  # not the VS Code extension's own "dig-lsp.dryRun"
+"""The command a dry-run lens carries; the server executes it (``workspace/executeCommand``)."""
+
+
+@dataclass(frozen=True)
+class Lens:
+    """A lens: where it sits, its title and, when clicking runs something, the command and its file."""
+
+    span: Span
+    title: str
+    command: str | None = None
+    path: str | None = None
+
+
+def code_lenses(project: ProjectModel, path: str, now: datetime | None = None) -> list[Lens]:
+    """The lenses of ``path`` when it is a loaded workflow (none for included files)."""
+    workflow = project.workflow(path)
+    source = project.files.source(path)
+    if workflow is None or source is None:
+        return []
+    line = source.line_span(0)
+    lenses: list[Lens] = []
+    schedule_title = next_run_title(project, path, now or datetime.now(UTC))
+    if schedule_title is not None:
+        lenses.append(Lens(line, schedule_title))
+    lenses.append(Lens(line, "Dry run", DRY_RUN_COMMAND, path))
+    return lenses
+
+
+def next_run_title(project: ProjectModel, path: str, now: datetime) -> str | None:
+    """``Next run: 2024-05-02 07:00:00+09:00 (every day at 07:00:00...)``; None without a schedule."""
+    workflow = project.workflow(path)
+    if workflow is None or not isinstance(workflow.root.config.get("schedule"), Mapping):
+        return None
+    schedule, problems = workflow_schedule(workflow)
+    if schedule is None:
+        reason = problems[0].removeprefix("schedule: ") if problems else "not valid"
+        return f"Schedule not valid: {reason}"
+    zone, zone_text, _ = workflow_zone(workflow.root)
+    try:
+        sessions = next_session_times(schedule, zone, now, 1)
+    except (ValueError, OverflowError) as error:  # croniter's errors are ValueErrors
+        return f"Next run cannot be computed: {error}"
+    if not sessions:
+        return "No further runs (the schedule has ended)"
+    run = sessions[0].run_time.isoformat(sep=" ")
+    return f"Next run: {run} ({describe_schedule(schedule)}, in {zone_text})"
+
+
+def dry_run_report(project: ProjectModel, path: str, now: datetime | None = None) -> str | None:
+    """The dry run of the workflow in ``path`` as the CLI's text report (None when it is no workflow)."""
+    workflow = project.workflow(path)
+    if workflow is None:
+        return None
+    return to_text(dry_run(project, workflow, Options(), now))

@@ -1,0 +1,65 @@
+"""``textDocument/codeLens`` (:mod:`dig_lsp.ide.code_lens`) and the ``dig-lsp.dryRun`` command.
+
+The dry-run lens carries the document's URI; ``workspace/executeCommand`` runs the dry-run
+simulator in-process on the project as the editor sees it (unsaved buffers included) and answers
+with the text report.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from dig_lsp.ide.code_lens import DRY_RUN_COMMAND, Lens, code_lenses, dry_run_report
+from dig_lsp.lsp.features import DocumentRequest, document_request, guarded_request
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DRY_RUN_COMMAND", "on_code_lens", "on_dry_run"]
+
+
+def _empty() -> list[types.CodeLens]:
+    return []
+
+
+def to_lsp_lens(lens: Lens, request: DocumentRequest) -> types.CodeLens:
+    """A resolved lens; one without a command still needs a (no-op) command to show its title."""
+    arguments: list[Any] | None = [request.uri_for(lens.path)] if lens.path is not None else None
+    command = types.Command(title=lens.title, command=lens.command or "", arguments=arguments)
+    return types.CodeLens(range=request.range(lens.span), command=command)
+
+
+@guarded_request(_empty)
+def on_code_lens(server: LanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """Next run time and a dry-run lens over a workflow's first line."""
+    request = document_request(server, params.text_document.uri)
+    if request is None:
+        return []
+    return [to_lsp_lens(lens, request) for lens in code_lenses(request.view.model, request.path)]
+
+
+def _uri_argument(args: tuple[Any, ...]) -> str | None:
+    """The URI a dry-run command names: ``"file:///..."`` or ``{"uri": "file:///..."}``."""
+    first = args[0] if args else None
+    if isinstance(first, dict):
+        first = first.get("uri")
+    return first if isinstance(first, str) else None
+
+
+def on_dry_run(ls: LanguageServer, *args: Any) -> str | None:
+    """``dig-lsp.dryRun URI``: the text report of a dry run of that workflow (None when it is none).
+
+    Never raises: an unexpected failure is logged and the client gets a message saying so.
+    """
+    uri = _uri_argument(args)
+    if uri is None:
+        return None
+    try:
+        request = document_request(ls, uri)
+        return None if request is None else dry_run_report(request.view.model, request.path)
+    except Exception as error:
+        logger.exception("dry run of %s failed", uri)
+        return f"dry run failed: {error}"
