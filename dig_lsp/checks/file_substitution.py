@@ -1,4 +1,5 @@
-"""Substituting known `_export` constants into file names (not a check itself: it is not registered).
+"""File references of every task, with known `_export` constants substituted into their names
+(not a check itself: it is not registered).
 
 ``td>: queries/${table}.sql`` names a known file when ``table`` is an ``_export``ed constant in
 the task's scope; the file-reference checks then check that file.
@@ -6,11 +7,14 @@ the task's scope; the file-reference checks then check that file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import scopes
+from dig_lsp.checks.operator_support import operator_tasks
 from dig_lsp.embedded.javascript import parse_expression
+from dig_lsp.model.files import FileReference, file_references
+from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.scope import Origin
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Scalar
@@ -47,3 +51,15 @@ def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | Non
         return "".join(parts)
 
     return substitute
+
+
+def task_file_references(ctx: CheckContext) -> Iterator[tuple[OperatorTask, FileReference]]:
+    """Every file an operator task names (``call>`` targets excluded: the model loads those), resolved
+    against its workflow's working directory; shared by the file-reference checks."""
+    root = ctx.project.root
+    for workflow, op in operator_tasks(ctx):
+        if op.spec.name == "call":
+            continue
+        workdir = ctx.project.workdirs.get(workflow.path, root)
+        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
+            yield op, ref

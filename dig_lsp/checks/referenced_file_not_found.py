@@ -35,10 +35,8 @@ import sys
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.file_substitution import substitution_for
-from dig_lsp.checks.operator_support import operator_tasks
+from dig_lsp.checks.file_substitution import task_file_references
 from dig_lsp.diagnostics import Severity
-from dig_lsp.model.files import file_references
 
 CODE = "DL407"
 NAME = "referenced-file-not-found"
@@ -46,23 +44,18 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    root = ctx.project.root
-    for workflow, op in operator_tasks(ctx):
-        if op.spec.name == "call":
+    for op, ref in task_file_references(ctx):
+        if not ref.inside or ctx.project.files.source(ref.path) is not None:
             continue
-        workdir = ctx.project.workdirs.get(workflow.path, root)
-        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
-            if not ref.inside or ctx.project.files.source(ref.path) is not None:
-                continue
-            if ref.kind == "python-module" and ref.written.split(".")[0] in sys.stdlib_module_names:
-                continue  # `tokenize.main` imports the standard library's module, not a project file
-            shown = os.path.relpath(ref.path, root)
-            if ref.kind == "python-module":
-                message = (f"py> module for '{ref.written}' is not in the project (looked for '{shown}' and the "
-                           f"other candidates); it fails with ImportError unless it is installed on the worker")
-            else:
-                message = f"{op.spec.name}> {_what(ref.kind)} '{shown}' does not exist"
-            yield Finding(ref.span, message)
+        if ref.kind == "python-module" and ref.written.split(".")[0] in sys.stdlib_module_names:
+            continue  # `tokenize.main` imports the standard library's module, not a project file
+        shown = os.path.relpath(ref.path, ctx.project.root)
+        if ref.kind == "python-module":
+            message = (f"py> module for '{ref.written}' is not in the project (looked for '{shown}' and the "
+                       f"other candidates); it fails with ImportError unless it is installed on the worker")
+        else:
+            message = f"{op.spec.name}> {_what(ref.kind)} '{shown}' does not exist"
+        yield Finding(ref.span, message)
 
 
 def _what(kind: str) -> str:

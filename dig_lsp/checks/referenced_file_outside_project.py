@@ -27,10 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.file_substitution import substitution_for
-from dig_lsp.checks.operator_support import operator_tasks
+from dig_lsp.checks.file_substitution import task_file_references
 from dig_lsp.diagnostics import Severity
-from dig_lsp.model.files import file_references
 
 CODE = "DL408"
 NAME = "referenced-file-outside-project"
@@ -38,12 +36,7 @@ SEVERITY = Severity.ERROR
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    root = ctx.project.root
-    for workflow, op in operator_tasks(ctx):
-        if op.spec.name == "call":
-            continue
-        workdir = ctx.project.workdirs.get(workflow.path, root)
-        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
-            if not ref.inside:
-                yield Finding(ref.span, f"{op.spec.name}> '{ref.written}' is outside the project; digdag only "
-                              "reads files inside the project directory")
+    for op, ref in task_file_references(ctx):
+        if not ref.inside:
+            yield Finding(ref.span, f"{op.spec.name}> '{ref.written}' is outside the project; digdag only "
+                          "reads files inside the project directory")
