@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
-from dig_lsp.embedded.javascript import ParsedExpression, parse_expression
+from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
+from dig_lsp.embedded.resolve import Resolution, resolve_reference
 from dig_lsp.embedded.sites import Site, SiteFinder
 from dig_lsp.model.scope import Scope, ScopeIndex, build_scopes
 from dig_lsp.model.workflow import Task
@@ -61,3 +62,29 @@ def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
         if isinstance(secrets, Mapping):
             names.update(entry.key for entry in secrets.entries)
     return frozenset(names)
+
+
+@dataclass(frozen=True)
+class ResolvedReference:
+    """One variable reference of an evaluated template, resolved once for every check that needs it."""
+
+    item: AnalysedSite
+    reference: Reference
+    resolution: Resolution
+
+
+def resolved_references(ctx: CheckContext) -> list[ResolvedReference]:
+    """References of every evaluated, parseable template with a scope, each resolved once per analysis."""
+
+    def build() -> list[ResolvedReference]:
+        found = []
+        for item in analysed_sites(ctx):
+            site = item.site
+            if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
+                continue
+            for reference in item.parsed.references:
+                found.append(ResolvedReference(item, reference,
+                                               resolve_reference(reference, item.scope, site.local_names)))
+        return found
+
+    return ctx.shared("resolved-references", build)

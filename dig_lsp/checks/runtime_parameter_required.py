@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import analysed_sites, secret_keys
+from dig_lsp.checks.expression_support import resolved_references, secret_keys
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.resolve import Outcome, resolve_reference
+from dig_lsp.embedded.resolve import Outcome
 
 CODE = "DL508"
 NAME = "runtime-parameter-required"
@@ -39,18 +39,15 @@ SEVERITY = Severity.INFO
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    for item in analysed_sites(ctx):
+    for resolved in resolved_references(ctx):
+        item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
         site = item.site
-        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
-            continue
         if item.is_shell_style:
             continue
-        for reference in item.parsed.references:
-            resolution = resolve_reference(reference, item.scope, site.local_names)
-            root = reference.path[0]
-            if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
-                    root not in secret_keys(site.task, ctx) and root not in site.later_names:
-                yield Finding(site.source_span(reference.start, reference.end),
-                              f"'{root}' is not defined by the project{site.context}; it must be passed at run time "
-                              f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "
-                              "in the runtime-params setting if that is intended")
+        root = reference.path[0]
+        if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
+                root not in secret_keys(site.task, ctx) and root not in site.later_names:
+            yield Finding(site.source_span(reference.start, reference.end),
+                          f"'{root}' is not defined by the project{site.context}; it must be passed at run time "
+                          f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "
+                          "in the runtime-params setting if that is intended")

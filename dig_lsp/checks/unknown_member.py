@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import analysed_sites
+from dig_lsp.checks.expression_support import resolved_references
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.resolve import Outcome, resolve_reference
+from dig_lsp.embedded.resolve import Outcome
 
 CODE = "DL504"
 NAME = "unknown-member"
@@ -41,19 +41,16 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    for item in analysed_sites(ctx):
+    for resolved in resolved_references(ctx):
+        item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
         site = item.site
-        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
+        if resolution.outcome is not Outcome.UNKNOWN_MEMBER:
             continue
-        for reference in item.parsed.references:
-            resolution = resolve_reference(reference, item.scope, site.local_names)
-            if resolution.outcome is not Outcome.UNKNOWN_MEMBER:
-                continue
-            known = ".".join(resolution.known)
-            missing = reference.path[len(resolution.known)]
-            deeper = len(reference.path) > len(resolution.known) + 1
-            effect = "reading further fails with a TypeError" if deeper else "it evaluates to an empty string"
-            hint = f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else (
-                f" (it has: {resolution.detail})" if resolution.detail else "")
-            yield Finding(site.source_span(reference.start, reference.end),
-                          f"'{known}' has no member '{missing}'{site.context}: {effect}{hint}")
+        known = ".".join(resolution.known)
+        missing = reference.path[len(resolution.known)]
+        deeper = len(reference.path) > len(resolution.known) + 1
+        effect = "reading further fails with a TypeError" if deeper else "it evaluates to an empty string"
+        hint = f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else (
+            f" (it has: {resolution.detail})" if resolution.detail else "")
+        yield Finding(site.source_span(reference.start, reference.end),
+                      f"'{known}' has no member '{missing}'{site.context}: {effect}{hint}")

@@ -42,9 +42,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import analysed_sites
+from dig_lsp.checks.expression_support import resolved_references
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.resolve import Outcome, resolve_reference
+from dig_lsp.embedded.resolve import Outcome
 
 CODE = "DL503"
 NAME = "variable-not-reliably-set"
@@ -52,15 +52,12 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    for item in analysed_sites(ctx):
+    for resolved in resolved_references(ctx):
+        item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
         site = item.site
-        if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
-            continue
-        for reference in item.parsed.references:
-            resolution = resolve_reference(reference, item.scope, site.local_names)
-            span = site.source_span(reference.start, reference.end)
-            if resolution.outcome is Outcome.UNRELIABLE:
-                yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}")
-            elif resolution.outcome is Outcome.OPEN_WORLD:
-                yield Finding(span, f"'{reference.path[0]}' is not defined by anything the files show; "
-                              f"{resolution.detail}")
+        span = site.source_span(reference.start, reference.end)
+        if resolution.outcome is Outcome.UNRELIABLE:
+            yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}")
+        elif resolution.outcome is Outcome.OPEN_WORLD:
+            yield Finding(span, f"'{reference.path[0]}' is not defined by anything the files show; "
+                          f"{resolution.detail}")
