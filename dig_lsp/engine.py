@@ -18,6 +18,7 @@ from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Related, Severity
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
+from dig_lsp.syntax.parsed_files import ParseCache
 from dig_lsp.syntax.suppressions import Suppression, parse_suppressions
 from dig_lsp.text.files import DiskReader, FileReader
 from dig_lsp.text.limits import recursion_headroom
@@ -41,10 +42,12 @@ class Analysis:
         return sum(1 for d in self.diagnostics if d.code == INTERNAL_ERROR_CODE)
 
 
-def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None) -> Analysis:
-    """Analyse one unit and return its diagnostics, sorted and de-duplicated."""
+def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None,
+            cache: ParseCache | None = None) -> Analysis:
+    """Analyse one unit and return its diagnostics, sorted and de-duplicated (``cache``: parses kept
+    by a long-running caller between analyses)."""
     with recursion_headroom():  # loading and checks walk trees as deep as the loader accepts
-        model = load_project(unit.root, list(unit.workflows), reader or DiskReader())
+        model = load_project(unit.root, list(unit.workflows), reader or DiskReader(), cache)
         context = CheckContext(model, settings)
         diagnostics: list[Diagnostic] = []
         for rule in REGISTRY:

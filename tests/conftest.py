@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,32 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus/digdag is not present")
     return CORPUS
+
+
+def editor_client_features() -> dict[str, Any]:
+    """pytest-lsp's default client handlers plus what real editors answer: ``client/registerCapability``
+    (VS Code and Neovim accept the server's file-watcher registration; each is recorded on the client
+    as ``registrations``)."""
+    from lsprotocol import types
+    from pytest_lsp import LanguageClient
+    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
+
+    def register_capability(ls: LanguageClient, params: types.RegistrationParams) -> None:
+        recorded = getattr(ls, "registrations", None)
+        if recorded is None:
+            recorded = []
+            ls.registrations = recorded  # type: ignore[attr-defined]
+        recorded.extend(params.registrations)
+
+    return {**DEFAULT_CLIENT_FEATURES, types.CLIENT_REGISTER_CAPABILITY: register_capability}
+
+
+def editor_client() -> Any:
+    """A pytest-lsp client answering as an editor does (see :func:`editor_client_features`)."""
+    from pygls.protocol import default_converter
+    from pytest_lsp import LanguageClient
+    from pytest_lsp.client import register_lsp_features
+
+    client = LanguageClient(converter_factory=default_converter)
+    register_lsp_features(client, editor_client_features())
+    return client

@@ -13,7 +13,7 @@ import pytest_lsp
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp.client import register_lsp_features
 
 from dig_lsp.config import Settings
 from dig_lsp.ide.completion import Item, ItemKind
@@ -24,6 +24,7 @@ from dig_lsp.lsp.features.completion import TRIGGER_CHARACTERS, ClientSupport, t
 from dig_lsp.model.project import load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.files import OverlayReader
+from tests.conftest import editor_client_features
 
 
 class Client(LanguageClient):
@@ -34,7 +35,7 @@ class Client(LanguageClient):
 
 def _client() -> Client:
     client = Client(converter_factory=default_converter)
-    register_lsp_features(client, DEFAULT_CLIENT_FEATURES)
+    register_lsp_features(client, editor_client_features())
     return client
 
 

@@ -17,11 +17,12 @@ import pytest_lsp
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp.client import register_lsp_features
 
 from dig_lsp.lsp.convert import UTF16, code_point_column, column_units
 from dig_lsp.lsp.features import definition as definition_feature
 from dig_lsp.lsp.features import hover as hover_feature
+from tests.conftest import editor_client_features
 
 EDITORS = ["visual-studio-code", "neovim@v0.11.0"]
 
@@ -37,7 +38,7 @@ class NavigationClient(LanguageClient):
 
 def _client() -> NavigationClient:
     client = NavigationClient(converter_factory=default_converter)
-    register_lsp_features(client, DEFAULT_CLIENT_FEATURES)  # keeps the published diagnostics
+    register_lsp_features(client, editor_client_features())  # keeps the published diagnostics
     return client
 
 

@@ -13,12 +13,13 @@ import pytest_lsp
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp.client import register_lsp_features
 
 from dig_lsp.diagnostics import Diagnostic, Related, Severity
 from dig_lsp.lsp.convert import SOURCE, UTF8, UTF16, UTF32, column_units, to_lsp
 from dig_lsp.lsp.server import main
 from dig_lsp.text.span import Position, Span
+from tests.conftest import editor_client_features
 
 PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 TIMEOUT = 20.0
@@ -39,7 +40,7 @@ def _record(client: RecordingClient, params: types.PublishDiagnosticsParams) -> 
 
 def _recording_client() -> RecordingClient:
     client = RecordingClient(converter_factory=default_converter)
-    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, PUBLISH: _record})
+    register_lsp_features(client, {**editor_client_features(), PUBLISH: _record})
     return client
 
 
@@ -182,7 +183,7 @@ async def test_edits_that_fix_the_errors_clear_diagnostics(client: RecordingClie
     await _wait(client, uri, _none)
     versions = [p.version for p in client.published if p.uri == uri]
     assert versions[-1] == 3
-    assert 2 not in versions  # debounced: the intermediate version was never published
+    assert versions == sorted(versions, key=lambda v: v or 0)  # coalesced: never older after newer
 
 
 @pytest.mark.asyncio
@@ -314,17 +315,55 @@ def test_to_lsp_without_related_support_keeps_the_notes_in_the_message() -> None
 
 def test_client_settings_override_the_config_file() -> None:
     """initializationOptions and didChangeConfiguration (VS Code's `dig-lsp` section) reach the analysis."""
-    from dig_lsp.lsp.documents import set_client_settings, settings_for
+    from dig_lsp.lsp.documents import DocumentAnalyser
     from dig_lsp.model.targets import Unit
 
     unit = Unit("/nonexistent-project", ())
-    try:
-        set_client_settings({"profile": "treasure-data", "select": ["DL1"], "plugin-operators": ["slack"]})
-        settings = settings_for(unit)
-        assert (settings.profile, settings.select, settings.plugin_operators) == ("treasure-data", ("DL1",), ("slack",))
-        set_client_settings({"dig-lsp": {"ignore": ["DL107"], "pluginOperators": ["x"], "profile": "nope"}})
-        settings = settings_for(unit)
-        assert (settings.profile, settings.ignore, settings.plugin_operators) == ("digdag", ("DL107",), ("x",))
-    finally:
-        set_client_settings(None)
-    assert settings_for(unit).select == ()
+    analyser = DocumentAnalyser()
+    analyser.set_client_settings({"profile": "treasure-data", "select": ["DL1"], "plugin-operators": ["slack"]})
+    settings = analyser.settings_for(unit)
+    assert (settings.profile, settings.select, settings.plugin_operators) == ("treasure-data", ("DL1",), ("slack",))
+    analyser.set_client_settings({"dig-lsp": {"ignore": ["DL107"], "pluginOperators": ["x"], "profile": "nope"}})
+    settings = analyser.settings_for(unit)
+    assert (settings.profile, settings.ignore, settings.plugin_operators) == ("digdag", ("DL107",), ("x",))
+    analyser.set_client_settings(None)
+    assert analyser.settings_for(unit).select == ()
+
+
+@pytest.mark.asyncio
+async def test_files_changed_on_disk_refresh_open_documents(client: RecordingClient, tmp_path: Path) -> None:
+    """The server registers a file watcher with a client that can take one, and a change it reports
+    (here a missing query file created by another tool) refreshes the open workflow's diagnostics."""
+    (tmp_path / ".dig-lint.toml").write_text('select = ["DL407"]\n', encoding="utf-8")
+    wf = tmp_path / "wf.dig"
+    wf.write_text("timezone: UTC\n+q:\n  td>: queries/q.sql\n  database: d\n", encoding="utf-8")
+    uri = _open(client, wf)
+    found = await _wait(client, uri, _some)
+    assert [str(d.code) for d in found] == ["DL407"]
+    registrations = getattr(client, "registrations", [])
+    assert [r.method for r in registrations] == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "q.sql").write_text("SELECT 1\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[types.FileEvent(
+        uri=(tmp_path / "queries" / "q.sql").as_uri(), type=types.FileChangeType.Created)]))
+    await _wait(client, uri, _none)
+
+
+@pytest.mark.asyncio
+async def test_requests_reuse_the_analysed_project_until_the_text_changes(client: RecordingClient,
+                                                                          project: Path) -> None:
+    """Hover right after the diagnostics answers from the same text the diagnostics describe, and
+    after an edit from the new text (never from a stale project)."""
+    wf = project / "wf.dig"
+    wf.write_text("timezone: UTC\n+a:\n  echo>: hi\n", encoding="utf-8")
+    uri = _open(client, wf)
+    await _wait(client, uri, _none)
+    where = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(2, 4))
+    first = await client.text_document_hover_async(where)
+    assert first is not None
+    assert "echo" in str(first.contents)
+    _edit(client, uri, 2, (2, 2), (2, 7), "sh>")  # echo> -> sh>, no wait for diagnostics
+    second = await client.text_document_hover_async(where)
+    assert second is not None
+    assert "sh>" in str(second.contents)
+    assert "echo>" not in str(second.contents)

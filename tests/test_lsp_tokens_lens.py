@@ -18,12 +18,14 @@ import pytest_lsp
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import register_lsp_features
 
 from dig_lsp.ide.code_lens import DRY_RUN_COMMAND, code_lenses, next_run_title
 from dig_lsp.ide.semantic_tokens import TokenKind, javascript_tokens, semantic_tokens
 from dig_lsp.lsp.convert import UTF16, code_point_column
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.text.files import DiskReader
+from tests.conftest import editor_client_features
 
 EDITORS = ["visual-studio-code", "neovim@v0.11.0"]
 
@@ -128,7 +130,9 @@ class TokensClient(LanguageClient):
 
 
 def _client() -> TokensClient:
-    return TokensClient(converter_factory=default_converter)
+    client = TokensClient(converter_factory=default_converter)
+    register_lsp_features(client, editor_client_features())
+    return client
 
 
 CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"], client_factory=_client)

@@ -208,7 +208,7 @@ def test_a_vanished_client_ends_the_server(tmp_path: Path) -> None:
         assert client.process.stdout is not None
         client.process.stdin.close()
         client.process.stdout.close()
-        assert _exits_within(client, 10.0) in (0, 1)
+        assert _exits_within(client, 10.0) == 1  # gone without `shutdown`
     finally:
         client.close()
 
@@ -218,7 +218,18 @@ def test_exit_without_shutdown_ends_the_server(tmp_path: Path) -> None:
     try:
         client.initialize(tmp_path)
         client.notify("exit", None)
-        _exits_within(client, 10.0)  # (pygls exits with 0; the LSP spec asks for 1 without `shutdown`)
+        assert _exits_within(client, 10.0) == 1  # the LSP spec: 1 without `shutdown`
+    finally:
+        client.close()
+
+
+def test_shutdown_then_exit_ends_the_server_with_0(tmp_path: Path) -> None:
+    client = RawClient(tmp_path)
+    try:
+        client.initialize(tmp_path)
+        assert client.request("shutdown", None).get("result", "missing") is None
+        client.notify("exit", None)
+        assert _exits_within(client, 10.0) == 0
     finally:
         client.close()
 

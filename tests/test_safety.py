@@ -23,6 +23,7 @@ from dig_lsp.config import Settings
 from dig_lsp.engine import analyse
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.text.files import DiskReader
+from tests.conftest import editor_client
 
 BIN = Path(sys.executable).parent
 
@@ -112,7 +113,7 @@ def test_the_dry_run_executes_nothing(planted: tuple[Path, Path]) -> None:
     _no_bytecode(root)
 
 
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"])
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"], client_factory=editor_client)
 
 
 @pytest_lsp.fixture(config=CONFIG)

@@ -12,8 +12,8 @@ from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_reference
-from dig_lsp.embedded.sites import Site, SiteFinder
-from dig_lsp.model.scope import Scope, ScopeIndex, build_scopes
+from dig_lsp.embedded.sites import Site, project_sites
+from dig_lsp.model.scope import Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping
 
@@ -38,7 +38,7 @@ class AnalysedSite:
 
 def scopes(ctx: CheckContext) -> ScopeIndex:
     """Every task's scope, built once per analysis."""
-    return ctx.shared("scopes", lambda: build_scopes(ctx.project, ctx.settings.runtime_params))
+    return project_scopes(ctx.project, ctx.settings.runtime_params)
 
 
 def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
@@ -47,7 +47,7 @@ def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
     def build() -> list[AnalysedSite]:
         index = scopes(ctx)
         found = []
-        for site in SiteFinder(ctx.project).sites():
+        for site in project_sites(ctx.project):
             found.append(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task)))
         return found
 

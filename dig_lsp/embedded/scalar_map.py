@@ -8,6 +8,8 @@ JavaScript syntax error inside it) maps to an exact source offset.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dig_lsp.syntax.nodes import Scalar
 
 _SIMPLE_ESCAPES = {
@@ -45,21 +47,27 @@ def value_offsets(scalar: Scalar, source_text: str) -> list[int]:
     """
     value = scalar.value if isinstance(scalar.value, str) else scalar.raw
     start, end = scalar.span.start_offset, scalar.span.end_offset
-    raw = source_text[start:end]
-    index = _content_start(scalar.style, raw)
+    return [start + offset for offset in _relative_offsets(value, scalar.style, source_text[start:end])]
+
+
+@lru_cache(maxsize=8192)
+def _relative_offsets(value: str, style: str, raw: str) -> tuple[int, ...]:
+    """The alignment relative to the scalar's start; memoised because an editor re-analyses the same
+    unchanged values on every keystroke."""
+    index = _content_start(style, raw)
     offsets: list[int] = []
     for char in value:
         found = None
         while index < len(raw):
             here = raw[index]
-            if scalar.style == '"' and here == "\\":
+            if style == '"' and here == "\\":
                 decoded, length = _escape(raw, index)
                 if decoded == char:
                     found, index = index, index + length
                     break
                 index += length
                 continue
-            if scalar.style == "'" and here == "'" and raw[index + 1 : index + 2] == "'" and char == "'":
+            if style == "'" and here == "'" and raw[index + 1 : index + 2] == "'" and char == "'":
                 found, index = index, index + 2
                 break
             if here == char or (char == " " and here in "\r\n") or (char == "\n" and here == "\r"):
@@ -68,9 +76,9 @@ def value_offsets(scalar: Scalar, source_text: str) -> list[int]:
                     index += 1
                 break
             index += 1
-        offsets.append(start + (found if found is not None else len(raw)))
-    offsets.append(start + min(index, len(raw)))
-    return offsets
+        offsets.append(found if found is not None else len(raw))
+    offsets.append(min(index, len(raw)))
+    return tuple(offsets)
 
 
 def _content_start(style: str, raw: str) -> int:

@@ -74,6 +74,12 @@ class Site:
         return self.source.span(first, max(first, last))
 
 
+def project_sites(project: ProjectModel) -> tuple[Site, ...]:
+    """Every template site of the project, found once per loaded project (checks, hover and
+    definitions share them)."""
+    return project.memo("template-sites", lambda: tuple(SiteFinder(project).sites()))
+
+
 @dataclass
 class SiteFinder:
     """Walks a project's tasks and yields every template site."""

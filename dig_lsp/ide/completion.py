@@ -26,7 +26,7 @@ from dig_lsp.model import discovery
 from dig_lsp.model.catalog import OperatorSpec, catalog
 from dig_lsp.model.project import ProjectModel, load_project, workflow_name
 from dig_lsp.model.schedule import region_ids
-from dig_lsp.model.scope import Scope, build_scopes
+from dig_lsp.model.scope import Scope, project_scopes
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole, Workflow
 from dig_lsp.syntax.templates import find_templates
 from dig_lsp.text.files import OverlayReader, is_inside
@@ -945,7 +945,7 @@ def _template_items(context: Context, frame: Frame, project: ProjectModel, offse
     expression = context.prefix[begin + expression_start:]
     scope: Scope | None = None
     if frame.task is not None:
-        scope = build_scopes(project, runtime_params).scope(frame.task)
+        scope = project_scopes(project, runtime_params).scope(frame.task)
     local: list[str] = []
     if frame.kind == FrameKind.TASK and frame.task is not None and context.key and not frame.task.is_group:
         keys = frame.task.config.keys()
@@ -1000,5 +1000,5 @@ def complete(project: ProjectModel, path: str, offset: int, runtime_params: tupl
         return Completions()
     scope = None
     if frame.kind == FrameKind.TASK and frame.task is not None and not frame.top:
-        scope = build_scopes(model, runtime_params).scope(frame.task)
+        scope = project_scopes(model, runtime_params).scope(frame.task)
     return Completions(tuple(_key_items(context, frame, scope)))

@@ -1,4 +1,4 @@
-"""Analysis for open documents: which unit a document belongs to, and its diagnostics.
+"""Analysis for open documents: which unit a document belongs to, its diagnostics, its project.
 
 The server hands over a *snapshot* of the open documents (plain data taken on the event
 loop), so the analysis can run on a worker thread while the client keeps editing; results
@@ -7,12 +7,26 @@ carry the version they were computed for and the server drops them if a newer ed
 Unit membership is planned from the files on disk (``dig_lsp.model.targets.plan``), the
 same way the CLI plans; the *contents* analysed are the open buffers, which win over the
 disk through an :class:`~dig_lsp.text.files.OverlayReader`.
+
+A :class:`DocumentAnalyser` lives as long as the server and keeps what does not change from one
+keystroke to the next, because re-deriving it per keystroke was most of the latency:
+
+* planning results per path and settings per project root (they depend on the disk, so they are
+  dropped by :meth:`DocumentAnalyser.forget_disk_state` when the client reports a save, a file
+  change or an open/close);
+* parsed files keyed by their exact content (:class:`~dig_lsp.syntax.parsed_files.ParseCache`):
+  editing one file of a project re-parses only that file;
+* the last loaded project of each unit with its diagnostics, keyed by the versions of the open
+  documents and the on-disk state of every file it read, so hover, completion and code actions
+  answer from the analysis that just ran instead of loading the project again.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,13 +41,15 @@ from dig_lsp.lsp.convert import UTF16, to_lsp
 from dig_lsp.model import discovery, targets
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit, plan
-from dig_lsp.syntax.parsed_files import ParsedFiles
-from dig_lsp.text.files import OverlayReader, normalise
+from dig_lsp.syntax.parsed_files import ParseCache
+from dig_lsp.text.files import OverlayReader, forget_resolved_paths, normalise
 
 logger = logging.getLogger(__name__)
 
 UnitKey = tuple[str, tuple[str, ...]]
 """A unit's identity: its root and its workflows (what is reported is decided here, per document)."""
+
+_MAX_VIEWS = 32  # loaded projects kept for the editor features (one per recently used unit)
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,20 @@ class DocumentAnalysis:
     publications: list[Publication]
 
 
+@dataclass(frozen=True)
+class ProjectView:
+    """The loaded project a document belongs to, for the editor features (hover, completion...).
+
+    ``diagnostics`` are the engine's findings for the whole unit when this view came from a full
+    analysis (None when it was loaded for a request only).
+    """
+
+    model: ProjectModel
+    settings: Settings
+    unit: Unit
+    diagnostics: tuple[Diagnostic, ...] | None = None
+
+
 def document_path(uri: str) -> str | None:
     """The normalised file path of a ``file:`` URI; None for other schemes (untitled buffers)."""
     if uri_scheme(uri) != "file":
@@ -81,29 +111,13 @@ def open_documents(workspace: Workspace) -> dict[str, OpenDocument]:
     return snapshot
 
 
-def forget_disk_state() -> None:
-    """Drop what planning memoised about the disk: a long-running server sees files change."""
-    targets._read_text.cache_clear()
-    discovery._ignore_spec.cache_clear()
+def unit_key(unit: Unit) -> UnitKey:
+    """What two documents share when one analysis serves both."""
+    return (unit.root, unit.workflows)
 
 
-def unit_for(path: str, open_paths: Mapping[str, object]) -> Unit | None:
-    """The unit that analyses ``path``, reporting everything (the caller filters by document).
-
-    Top-level ``.dig`` buffers not yet saved are added to their project's workflows, as the
-    CLI does for ``--stdin-filename``; a new one in a folder without saved workflows is a
-    project of its own.
-    """
-    units = plan([path])
-    directory = os.path.dirname(path)
-    unit = units[0] if units else None
-    if unit is None or unit.root != directory:
-        if path.endswith(discovery.WORKFLOW_SUFFIX) and not os.path.isfile(path):
-            unit = Unit(directory, tuple(discovery.workflow_files(directory)))
-        if unit is None:
-            return None
-    unsaved = [p for p in open_paths if _unsaved_workflow(p, unit.root) and p not in unit.workflows]
-    return Unit(unit.root, tuple(sorted({*unit.workflows, *unsaved})), None)
+def _under(path: str, root: str) -> bool:
+    return path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _unsaved_workflow(path: str, root: str) -> bool:
@@ -111,109 +125,219 @@ def _unsaved_workflow(path: str, root: str) -> bool:
             and not os.path.isfile(path) and not discovery.is_ignored(root, path))
 
 
-def unit_key(unit: Unit) -> UnitKey:
-    """What two documents share when one analysis serves both."""
-    return (unit.root, unit.workflows)
+def _disk_signature(path: str) -> tuple[int, int] | None:
+    """What tells a changed file from an unchanged one without reading it."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
 
 
 # Settings the editor sends (initializationOptions, workspace/didChangeConfiguration); they override
 # the project's configuration file, as command-line options do for the CLI.
-_client_overrides: dict[str, tuple[str, ...] | str] = {}
 _CLIENT_KEYS = {"profile": "profile", "select": "select", "ignore": "ignore",
                 "plugin-operators": "plugin_operators", "pluginOperators": "plugin_operators"}
 
 
-def set_client_settings(data: object) -> None:
-    """Take the editor's settings: ``{profile, select, ignore, plugin-operators}``, possibly nested
-    under a ``dig-lsp`` section (VS Code's didChangeConfiguration). Unknown or malformed values are
-    ignored with a log line, never raised."""
+def parse_client_settings(data: object) -> dict[str, tuple[str, ...] | str]:
+    """The editor's settings ``{profile, select, ignore, plugin-operators}``, possibly nested under a
+    ``dig-lsp`` section (VS Code's didChangeConfiguration), as ``Settings`` overrides. Unknown or
+    malformed values are ignored with a log line, never raised."""
     if isinstance(data, dict) and isinstance(data.get("dig-lsp"), dict):
         data = data["dig-lsp"]
-    _client_overrides.clear()
+    overrides: dict[str, tuple[str, ...] | str] = {}
     if not isinstance(data, dict):
-        return
+        return overrides
     for key, field_name in _CLIENT_KEYS.items():
         value = data.get(key)
         if field_name == "profile" and isinstance(value, str) and value in PROFILES:
-            _client_overrides[field_name] = value
+            overrides[field_name] = value
         elif isinstance(value, list) and all(isinstance(item, str) for item in value) and value:
-            _client_overrides[field_name] = tuple(value)
+            overrides[field_name] = tuple(value)
         elif value not in (None, [], ""):
             logger.warning("ignoring client setting %s=%r", key, value)
+    return overrides
 
 
-def settings_for(unit: Unit) -> Settings:
-    """The unit's settings (nearest config above its root, then the editor's settings); a broken
-    config means defaults."""
-    try:
-        settings = load_settings(find_config(unit.root))
-    except ConfigError as error:
-        logger.warning("ignoring configuration, using defaults: %s", error)
-        settings = Settings()
-    return with_overrides(settings, **_client_overrides) if _client_overrides else settings
+@dataclass
+class _CachedView:
+    versions: tuple[tuple[str, int | None], ...]
+    disk: tuple[tuple[str, tuple[int, int] | None], ...]
+    view: ProjectView
 
 
-def analyse_document(path: str, documents: Mapping[str, OpenDocument], encoding: str = UTF16,
-                     related_support: bool = True) -> DocumentAnalysis:
-    """Analyse the unit of ``path`` and the diagnostics of every open document in that unit.
+class DocumentAnalyser:
+    """Analysis of open documents, with what the server keeps between keystrokes (see the module)."""
 
-    The document asked for always gets a publication (empty when it belongs to no
-    project), so stale diagnostics never linger on it.
-    """
-    forget_disk_state()
-    target = documents[path]
-    unit = unit_for(path, documents)
-    if unit is None:
-        return DocumentAnalysis(None, [Publication(target.uri, target.version, [])])
-    key = unit_key(unit)
-    mates = [doc for doc in documents.values() if doc.path != path and _key_of(doc.path, documents) == key]
-    reader = OverlayReader({doc.path: doc.text.encode("utf-8", errors="surrogatepass")
-                            for doc in documents.values()})
-    analysis = analyse(unit, settings_for(unit), reader)
-    files = analysis.model.files if analysis.model is not None else ParsedFiles(reader)
-    by_path: dict[str, list[Diagnostic]] = {}
-    for diagnostic in analysis.diagnostics:
-        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    def __init__(self) -> None:
+        self.parses = ParseCache()
+        self._client_overrides: dict[str, tuple[str, ...] | str] = {}
+        self._plans: dict[str, tuple[Unit | None, tuple[int, int] | None]] = {}
+        self._settings: dict[str, Settings] = {}
+        self._views: OrderedDict[UnitKey, _CachedView] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def line_text(file: str, line: int) -> str | None:
-        source = files.source(file)
-        return None if source is None else source.line_text(line)
+    # ------------------------------------------------------------------ state that follows the disk
 
-    def uri_for(file: str) -> str:
-        document = documents.get(file)
-        return document.uri if document is not None else (from_fs_path(file) or file)
+    def forget_disk_state(self) -> None:
+        """Drop what was learnt from the disk: a save, a file created or deleted, a changed config."""
+        with self._lock:
+            self._plans.clear()
+            self._settings.clear()
+            self._views.clear()
+        targets._read_text.cache_clear()
+        discovery._ignore_spec.cache_clear()
+        forget_resolved_paths()
 
-    publications = [
-        Publication(doc.uri, doc.version,
-                    [to_lsp(d, line_text, uri_for, encoding, related_support) for d in by_path.get(doc.path, [])])
-        for doc in (target, *mates)
-    ]
-    return DocumentAnalysis(key, publications)
+    def set_client_settings(self, data: object) -> None:
+        """Take the editor's settings (see :func:`parse_client_settings`); every unit's settings change."""
+        self._client_overrides = parse_client_settings(data)
+        with self._lock:
+            self._settings.clear()
+            self._views.clear()
 
+    def settings_for(self, unit: Unit) -> Settings:
+        """The unit's settings (nearest config above its root, then the editor's settings); a broken
+        config means defaults."""
+        cached = self._settings.get(unit.root)
+        if cached is not None:
+            return cached
+        try:
+            settings = load_settings(find_config(unit.root))
+        except ConfigError as error:
+            logger.warning("ignoring configuration, using defaults: %s", error)
+            settings = Settings()
+        if self._client_overrides:
+            settings = with_overrides(settings, **self._client_overrides)
+        self._settings[unit.root] = settings
+        return settings
 
-def _key_of(path: str, documents: Mapping[str, OpenDocument]) -> UnitKey | None:
-    unit = unit_for(path, documents)
-    return None if unit is None else unit_key(unit)
+    # ------------------------------------------------------------------ which unit
 
+    def _planned(self, path: str) -> Unit | None:
+        """The CLI's plan for ``path``, remembered until the disk changes (or the file's folder does)."""
+        folder = _disk_signature(os.path.dirname(path))
+        cached = self._plans.get(path)
+        if cached is not None and cached[1] == folder:
+            return cached[0]
+        units = plan([path])
+        directory = os.path.dirname(path)
+        unit = units[0] if units else None
+        unsaved_here = path.endswith(discovery.WORKFLOW_SUFFIX) and not os.path.isfile(path)
+        if (unit is None or unit.root != directory) and unsaved_here:
+            unit = Unit(directory, tuple(discovery.workflow_files(directory)))
+        self._plans[path] = (unit, folder)
+        return unit
 
-@dataclass(frozen=True)
-class ProjectView:
-    """The loaded project a document belongs to, for the editor features (hover, completion...)."""
+    def unit_for(self, path: str, open_paths: Mapping[str, object]) -> Unit | None:
+        """The unit that analyses ``path``, reporting everything (the caller filters by document).
 
-    model: ProjectModel
-    settings: Settings
-    unit: Unit
+        Top-level ``.dig`` buffers not yet saved are added to their project's workflows, as the
+        CLI does for ``--stdin-filename``; a new one in a folder without saved workflows is a
+        project of its own.
+        """
+        unit = self._planned(path)
+        if unit is None:
+            return None
+        unsaved = [p for p in open_paths if _under(p, unit.root) and p not in unit.workflows
+                   and _unsaved_workflow(p, unit.root)]
+        if not unsaved and unit.report is None:
+            return unit
+        return Unit(unit.root, tuple(sorted({*unit.workflows, *unsaved})), None)
 
+    # ------------------------------------------------------------------ analysis and loaded projects
 
-def project_for(path: str, documents: Mapping[str, OpenDocument]) -> ProjectView | None:
-    """Load the project of ``path`` with every open buffer overlaid (None outside any project).
+    def _reader(self, unit: Unit, documents: Mapping[str, OpenDocument]) -> OverlayReader:
+        return OverlayReader({doc.path: doc.text.encode("utf-8", errors="surrogatepass")
+                              for doc in documents.values() if _under(doc.path, unit.root)})
 
-    Loaded fresh per request so features always see the text the user is looking at; loading is
-    the cheap part of an analysis (no checks run).
-    """
-    unit = unit_for(path, documents)
-    if unit is None:
-        return None
-    reader = OverlayReader({doc.path: doc.text.encode("utf-8", errors="surrogatepass")
-                            for doc in documents.values()})
-    return ProjectView(load_project(unit.root, list(unit.workflows), reader), settings_for(unit), unit)
+    @staticmethod
+    def _versions(unit: Unit, documents: Mapping[str, OpenDocument]) -> tuple[tuple[str, int | None], ...]:
+        return tuple(sorted((doc.path, doc.version) for doc in documents.values() if _under(doc.path, unit.root)))
+
+    def _remember(self, unit: Unit, documents: Mapping[str, OpenDocument], view: ProjectView) -> None:
+        open_paths = {doc.path for doc in documents.values()}
+        disk = tuple((path, _disk_signature(path)) for path in view.model.files.paths_read() if path not in open_paths)
+        with self._lock:
+            self._views[unit_key(unit)] = _CachedView(self._versions(unit, documents), disk, view)
+            self._views.move_to_end(unit_key(unit))
+            while len(self._views) > _MAX_VIEWS:
+                self._views.popitem(last=False)
+
+    def _remembered(self, unit: Unit, documents: Mapping[str, OpenDocument]) -> ProjectView | None:
+        cached = self._views.get(unit_key(unit))
+        if cached is None or cached.versions != self._versions(unit, documents):
+            return None
+        if any(_disk_signature(path) != signature for path, signature in cached.disk):
+            return None
+        return cached.view
+
+    def analyse_document(self, path: str, documents: Mapping[str, OpenDocument], encoding: str = UTF16,
+                         related_support: bool = True) -> DocumentAnalysis:
+        """Analyse the unit of ``path`` and the diagnostics of every open document in that unit.
+
+        The document asked for always gets a publication (empty when it belongs to no
+        project), so stale diagnostics never linger on it.
+        """
+        target = documents[path]
+        unit = self.unit_for(path, documents)
+        if unit is None:
+            return DocumentAnalysis(None, [Publication(target.uri, target.version, [])])
+        key = unit_key(unit)
+        mates = [doc for doc in documents.values()
+                 if doc.path != path and _under(doc.path, unit.root) and self._key_of(doc.path, documents) == key]
+        view = self.analysed_view(unit, documents)
+        assert view.diagnostics is not None
+        by_path: dict[str, list[Diagnostic]] = {}
+        for diagnostic in view.diagnostics:
+            by_path.setdefault(diagnostic.path, []).append(diagnostic)
+        files = view.model.files
+
+        def line_text(file: str, line: int) -> str | None:
+            source = files.source(file)
+            return None if source is None else source.line_text(line)
+
+        def uri_for(file: str) -> str:
+            document = documents.get(file)
+            return document.uri if document is not None else (from_fs_path(file) or file)
+
+        publications = [
+            Publication(doc.uri, doc.version,
+                        [to_lsp(d, line_text, uri_for, encoding, related_support) for d in by_path.get(doc.path, [])])
+            for doc in (target, *mates)
+        ]
+        return DocumentAnalysis(key, publications)
+
+    def analysed_view(self, unit: Unit, documents: Mapping[str, OpenDocument]) -> ProjectView:
+        """The unit's project and diagnostics for these document versions (analysed unless remembered)."""
+        remembered = self._remembered(unit, documents)
+        if remembered is not None and remembered.diagnostics is not None:
+            return remembered
+        settings = self.settings_for(unit)
+        analysis = analyse(unit, settings, self._reader(unit, documents), self.parses)
+        assert analysis.model is not None
+        view = ProjectView(analysis.model, settings, unit, tuple(analysis.diagnostics))
+        self._remember(unit, documents, view)
+        return view
+
+    def _key_of(self, path: str, documents: Mapping[str, OpenDocument]) -> UnitKey | None:
+        unit = self.unit_for(path, documents)
+        return None if unit is None else unit_key(unit)
+
+    def project_for(self, path: str, documents: Mapping[str, OpenDocument]) -> ProjectView | None:
+        """The project of ``path`` with every open buffer overlaid (None outside any project).
+
+        The last analysis's project when it saw exactly these buffers and files; otherwise loaded
+        now (no checks run), so features always see the text the user is looking at.
+        """
+        unit = self.unit_for(path, documents)
+        if unit is None:
+            return None
+        remembered = self._remembered(unit, documents)
+        if remembered is not None:
+            return remembered
+        model = load_project(unit.root, list(unit.workflows), self._reader(unit, documents), self.parses)
+        view = ProjectView(model, self.settings_for(unit), unit)
+        self._remember(unit, documents, view)
+        return view

@@ -8,15 +8,19 @@ calling workflow's ``_workdir``: the project root, or the called file's own dire
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from dig_lsp.model.workflow import Task, Workflow, build_workflow
 from dig_lsp.syntax.include import IncludeRef, IncludeResolver, ResolvedTree
 from dig_lsp.syntax.nodes import Mapping, Scalar
-from dig_lsp.syntax.parsed_files import ParsedFiles
+from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.files import FileReader, is_inside
 from dig_lsp.text.span import Span
+
+T = TypeVar("T")
 
 CALL_NOT_FOUND = "call-target-not-found"
 CALL_OUTSIDE = "call-outside-project"
@@ -45,6 +49,15 @@ class ProjectModel:
     callers: dict[str, list[tuple[Workflow, Task]]] = field(default_factory=dict)
     # workflow path -> its `_workdir` (project root, or a called file's own folder)
     workdirs: dict[str, str] = field(default_factory=dict)
+    # what is derived from the loaded model on demand (scopes...), kept with it: the language server
+    # answers several requests from one loaded model, and each would otherwise derive it again
+    derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: object, factory: Callable[[], T]) -> T:
+        """``factory()``, computed once per model and key (the model is not changed after loading)."""
+        if key not in self.derived:
+            self.derived[key] = factory()
+        return cast(T, self.derived[key])
 
     @property
     def includes(self) -> list[IncludeRef]:
@@ -68,9 +81,11 @@ def workflow_name(path: str) -> str:
     return base[: -len(".dig")] if base.endswith(".dig") else base
 
 
-def load_project(root: str, workflow_paths: list[str], reader: FileReader) -> ProjectModel:
-    """Load the given top-level workflows of ``root`` and every workflow they call."""
-    model = ProjectModel(root, ParsedFiles(reader))
+def load_project(root: str, workflow_paths: list[str], reader: FileReader,
+                 cache: ParseCache | None = None) -> ProjectModel:
+    """Load the given top-level workflows of ``root`` and every workflow they call (files whose
+    content ``cache`` already parsed are not parsed again)."""
+    model = ProjectModel(root, ParsedFiles(reader, cache))
     resolver = IncludeResolver(model.files, root)
     pending: list[tuple[str, str, tuple[Span, ...]]] = [(path, root, ()) for path in workflow_paths]
     seen: set[str] = set()

@@ -459,6 +459,12 @@ def is_scheduled(workflow: Workflow) -> bool:
     return isinstance(workflow.root.config.get("schedule"), Mapping)
 
 
+def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
+    """:func:`build_scopes`, built once per loaded project and runtime parameters (checks, completion,
+    hover and definitions all ask for them)."""
+    return project.memo(("scopes", runtime_params), lambda: build_scopes(project, runtime_params))
+
+
 def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
     """Scopes for every task; called workflows start from their callers' scopes."""
     index = ScopeIndex()

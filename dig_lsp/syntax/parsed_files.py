@@ -1,32 +1,128 @@
-"""Each file parsed once per analysis, however many workflows include or call it."""
+"""Each file parsed once per analysis, however many workflows include or call it.
+
+A long-running caller (the language server) can also hand in a :class:`ParseCache`: a file
+whose bytes did not change since an earlier analysis is not decoded or parsed again. When
+one file of a project is edited, the others come from the cache.
+"""
 
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
 
 from dig_lsp.syntax.loader import ParsedFile, parse
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.source import SourceFile
 
 
+class ParseCache:
+    """Decoded and parsed files keyed by path *and* exact content, least recently used dropped.
+
+    Keying by content makes the cache always right: an edit or a change on disk is a new
+    key, never a stale hit. Bounded three ways, so a thousand open documents, a long editing
+    session or one huge file cannot hold memory forever: entries, the bytes they were read from,
+    and ``versions_per_path`` contents of one file (an edited file's older versions are kept only
+    for an undo). Thread-safe: the server's analysis thread and its request handlers share one cache.
+    """
+
+    def __init__(self, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024, versions_per_path: int = 2) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.versions_per_path = versions_per_path
+        self._per_path: dict[str, list[bytes]] = {}
+        self._entries: OrderedDict[tuple[str, bytes], tuple[SourceFile, ParsedFile | None]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def source(self, path: str, data: bytes) -> SourceFile:
+        """The decoded source of ``data`` (cached)."""
+        with self._lock:
+            entry = self._entries.get((path, data))
+            if entry is not None:
+                self._entries.move_to_end((path, data))
+                self.hits += 1
+                return entry[0]
+        source = SourceFile.from_bytes(path, data)
+        self._store(path, data, (source, None))
+        return source
+
+    def parsed(self, path: str, data: bytes, source: SourceFile) -> ParsedFile:
+        """The parse of ``source`` (whose bytes are ``data``), parsing only on a miss."""
+        with self._lock:
+            entry = self._entries.get((path, data))
+            if entry is not None and entry[1] is not None:
+                self._entries.move_to_end((path, data))
+                self.hits += 1
+                return entry[1]
+        self.misses += 1
+        result = parse(source)
+        self._store(path, data, (source, result))
+        return result
+
+    def _store(self, path: str, data: bytes, entry: tuple[SourceFile, ParsedFile | None]) -> None:
+        with self._lock:
+            key = (path, data)
+            if key not in self._entries:
+                self._bytes += len(data)
+                versions = self._per_path.setdefault(path, [])
+                versions.append(data)
+                while len(versions) > self.versions_per_path:
+                    self._drop((path, versions[0]))
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: tuple[str, bytes]) -> None:
+        """Forget one entry (the lock is held)."""
+        path, data = key
+        if self._entries.pop(key, None) is not None:
+            self._bytes -= len(data)
+        versions = self._per_path.get(path, [])
+        if data in versions:
+            versions.remove(data)
+        if not versions:
+            self._per_path.pop(path, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class ParsedFiles:
     """A memo of parsed files keyed by normalised absolute path."""
 
-    def __init__(self, reader: FileReader) -> None:
+    def __init__(self, reader: FileReader, cache: ParseCache | None = None) -> None:
         self.reader = reader
+        self.cache = cache
         self._parsed: dict[str, ParsedFile | None] = {}
         self._sources: dict[str, SourceFile | None] = {}
+        self._data: dict[str, bytes] = {}
 
     def source(self, path: str) -> SourceFile | None:
         """The decoded text of ``path``, or None if it cannot be read."""
         if path not in self._sources:
             data = self.reader.read(path)
-            self._sources[path] = None if data is None else SourceFile.from_bytes(path, data)
+            if data is None:
+                self._sources[path] = None
+            elif self.cache is not None:
+                self._data[path] = data
+                self._sources[path] = self.cache.source(path, data)
+            else:
+                self._sources[path] = SourceFile.from_bytes(path, data)
         return self._sources[path]
 
     def parsed(self, path: str) -> ParsedFile | None:
         """The parsed YAML of ``path``, or None if it cannot be read."""
         if path not in self._parsed:
             source = self.source(path)
-            self._parsed[path] = None if source is None else parse(source)
+            if source is None:
+                self._parsed[path] = None
+            elif self.cache is not None and path in self._data:
+                self._parsed[path] = self.cache.parsed(path, self._data[path], source)
+            else:
+                self._parsed[path] = parse(source)
         return self._parsed[path]
 
     def paths_read(self) -> list[str]:

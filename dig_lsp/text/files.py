@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from dig_lsp.text.limits import MAX_FILE_BYTES
@@ -52,6 +53,18 @@ def normalise(path: str) -> str:
 
 def is_inside(path: str, directory: str) -> bool:
     """Whether the real location of ``path`` (symlinks resolved) lies inside ``directory``."""
-    real = os.path.realpath(path)
-    root = os.path.realpath(directory)
+    real = _realpath(path)
+    root = _realpath(directory)
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@lru_cache(maxsize=8192)
+def _realpath(path: str) -> str:
+    """``os.path.realpath``, remembered: a project names the same few files hundreds of times, and
+    each resolution costs a system call per path component."""
+    return os.path.realpath(path)
+
+
+def forget_resolved_paths() -> None:
+    """Drop remembered symlink resolutions (a long-running server calls this when the disk changes)."""
+    _realpath.cache_clear()

@@ -18,7 +18,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 
 from dig_lsp.lsp.convert import UTF16, code_point_column, lsp_range
-from dig_lsp.lsp.documents import OpenDocument, ProjectView, document_path, open_documents, project_for
+from dig_lsp.lsp.documents import DocumentAnalyser, OpenDocument, ProjectView, document_path, open_documents
 from dig_lsp.text.span import Position, Span
 
 logger = logging.getLogger(__name__)
@@ -92,11 +92,20 @@ def document_request(server: LanguageServer, uri: str) -> DocumentRequest | None
     if path is None:
         return None
     documents = open_documents(server.workspace)
-    view = project_for(path, documents)
+    view = analyser_of(server).project_for(path, documents)
     if view is None:
         return None
     encoding = str(server.workspace.position_encoding or UTF16)
     return DocumentRequest(uri, path, documents, view, encoding)
+
+
+def analyser_of(server: LanguageServer) -> DocumentAnalyser:
+    """The server's :class:`DocumentAnalyser` (a bare pygls server, as in some tests, gets a fresh one)."""
+    analyser = getattr(server, "analyser", None)
+    if not isinstance(analyser, DocumentAnalyser):
+        analyser = DocumentAnalyser()
+        setattr(server, "analyser", analyser)  # noqa: B010 - pygls servers accept attributes
+    return analyser
 
 
 def client_text_capabilities(server: LanguageServer) -> types.TextDocumentClientCapabilities | None:

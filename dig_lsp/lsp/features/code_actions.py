@@ -1,8 +1,8 @@
 """``textDocument/codeAction``: the checks' fixes and "disable for this line", as quick fixes.
 
-The fixes are not in the published LSP diagnostics, so the handler runs the engine for the
-document's unit (open buffers overlaid, as :func:`dig_lsp.lsp.documents.analyse_document`
-does) and keeps the diagnostics of this document that overlap the requested range.
+The fixes are not in the published LSP diagnostics, so the handler takes the engine's diagnostics
+for the document's unit (open buffers overlaid; the analysis that published them when the buffers
+have not changed since, else a new one) and keeps those of this document that overlap the range.
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from dig_lsp.diagnostics import Diagnostic, TextEdit
-from dig_lsp.engine import analyse
 from dig_lsp.ide.actions import QUICKFIX, Action, code_actions
 from dig_lsp.lsp.convert import to_lsp
-from dig_lsp.lsp.documents import forget_disk_state, settings_for, unit_for
-from dig_lsp.lsp.features import DocumentRequest, client_text_capabilities, document_request, guarded_request
-from dig_lsp.text.files import OverlayReader
+from dig_lsp.lsp.documents import DocumentAnalyser
+from dig_lsp.lsp.features import (
+    DocumentRequest,
+    analyser_of,
+    client_text_capabilities,
+    document_request,
+    guarded_request,
+)
 
 PROVIDED_KINDS = [types.CodeActionKind.QuickFix]
 
@@ -54,16 +58,11 @@ def to_code_action(action: Action, request: DocumentRequest, related: bool) -> t
                             edit=types.WorkspaceEdit(changes=_edits(action.edits, request)))
 
 
-def document_diagnostics(request: DocumentRequest) -> list[Diagnostic]:
+def document_diagnostics(analyser: DocumentAnalyser, request: DocumentRequest) -> list[Diagnostic]:
     """The engine's diagnostics (with their fixes) for the request's document."""
-    forget_disk_state()
-    unit = unit_for(request.path, request.documents)
-    if unit is None:
-        return []
-    reader = OverlayReader({doc.path: doc.text.encode("utf-8", errors="surrogatepass")
-                            for doc in request.documents.values()})
-    analysis = analyse(unit, settings_for(unit), reader)
-    return [d for d in analysis.diagnostics if d.path == request.path]
+    view = analyser.analysed_view(request.view.unit, request.documents)
+    assert view.diagnostics is not None
+    return [d for d in view.diagnostics if d.path == request.path]
 
 
 @guarded_request(_empty)
@@ -79,6 +78,7 @@ def on_code_action(server: LanguageServer, params: types.CodeActionParams) -> li
     parsed = request.view.model.files.parsed(request.path)
     if start is None or end is None or source is None:
         return []
-    found = code_actions(document_diagnostics(request), source, parsed.root if parsed else None, start, end)
+    diagnostics = document_diagnostics(analyser_of(server), request)
+    found = code_actions(diagnostics, source, parsed.root if parsed else None, start, end)
     related = _related_support(server)
     return [to_code_action(action, request, related) for action in found]
