@@ -223,6 +223,46 @@ def test_store_option(tmp_path: Path) -> None:
     assert {t.full_name: t for t in run.tasks}["+wf+u"].command == "3"
 
 
+STORE_ORDER = """\
++g:
+  _parallel: true
+  +fast:
+    td>: q.sql
+    _check:
+      echo>: check ${td.last_results.n}
+  +slow:
+    +w1:
+      echo>: w1
+    +w2:
+      echo>: w2
+    +e:
+      echo>: slow ${td.last_results.n}
++after:
+  echo>: after ${td.last_results.n}
++seq:
+  +one:
+    td>: q.sql
+  +two:
+    echo>: two ${td.last_results.n}
+"""
+
+
+def test_stored_values_follow_dependencies_not_the_clock(tmp_path: Path) -> None:
+    """digdag's collectParams: a store is visible to the storing task's generated children and to
+    what runs after it in dependency order; a parallel sibling never sees it, even one that starts
+    after the storing task ended on the simulated clock. Later stores win."""
+    stores = [StoreRule.parse("+wf+g+fast.td.last_results={\"n\": 1}"),
+              StoreRule.parse("+wf+seq+one.td.last_results={\"n\": 2}")]
+    run = simulate(tmp_path, STORE_ORDER, Options(stores=stores))
+    commands = {t.full_name: t.command for t in run.tasks}
+    starts_at = starts(run)
+    assert commands["+wf+g+fast^check"] == "check 1"
+    assert starts_at["+wf+g+slow+e"] > starts_at["+wf+g+fast^check"]  # +fast ended long before
+    assert commands["+wf+g+slow+e"] == "slow ${td.last_results.n}"  # a parallel sibling does not see its store
+    assert commands["+wf+after"] == "after 1"  # downstream of the group that holds the storing task
+    assert commands["+wf+seq+two"] == "two 2"
+
+
 def test_json_output_validates_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "wf.dig").write_text("+a:\n  fail>: x\n  _error:\n    echo>: e\n+b:\n  echo>: b\n", encoding="utf-8")
     schema = json.loads((ROOT / "schemas" / "dryrun.json").read_text(encoding="utf-8"))
@@ -240,3 +280,16 @@ def test_json_output_validates_and_cli(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Summary:" in text
     assert "state: error" in text
     assert main(["dry-run", str(tmp_path), "--fail", "x", "--default-duration", "nope"]) == 2
+
+
+def test_nested_mappings_see_inherited_params_as_written(tmp_path: Path) -> None:
+    """digdag issue #862 (reference section 5.3): inside a nested mapping, templates see that mapping's
+    own earlier keys and the inherited params unevaluated; task-level keys see them evaluated."""
+    text = ("_export:\n  a: 1\n  b: 2\n  d: ${a}-${b}\n"
+            "+top:\n  echo>: ${d}\n"
+            "+nested:\n  td>:\n    data: select '${d}' as x, '${x}' as y\n    x: 3\n")
+    commands = {t.full_name: t.command for t in simulate(tmp_path, text).tasks}
+    assert commands["+wf+top"] == "1-2"
+    assert commands["+wf+nested"] is not None
+    assert "select '${a}-${b}' as x" in commands["+wf+nested"]
+    assert "'${x}' as y" in commands["+wf+nested"]  # a later key of the mapping is not visible yet

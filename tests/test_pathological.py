@@ -26,7 +26,7 @@ from dig_lsp.engine import analyse
 from dig_lsp.model.project import load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.files import DiskReader
-from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_FILE_BYTES, MAX_NESTING
+from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_FILE_BYTES, MAX_NESTING, MAX_TEMPLATES, MAX_YAML_CHARS
 
 BUDGET = 10.0
 
@@ -92,13 +92,26 @@ def test_the_dry_run_reads_deep_nesting(tmp_path: Path) -> None:
     assert "+wf+t" in result.stdout
 
 
-def test_a_five_megabyte_file(tmp_path: Path) -> None:
-    """Large but legal: a few tasks and a 5 MB literal block (the many-tasks case is in bench/)."""
-    body = "".join(f"    line {i} " + "x" * 70 + "\n" for i in range(62_000))
+def test_a_file_just_under_the_yaml_limit_is_analysed(tmp_path: Path) -> None:
+    """Large but legal: a few tasks and a 2 MB literal block (the many-tasks case is in bench/)."""
+    body = "".join(f"    line {i} " + "x" * 70 + "\n" for i in range(24_000))
     text = "+a:\n  echo>: |\n" + body + "+b:\n  echo>: ${undefined_name}\n"
-    assert len(text) > 5_000_000
+    assert 1_900_000 < len(text) <= MAX_YAML_CHARS
     found = _lint(tmp_path, text)
     assert [d.span.start.line for d in found if d.code == "DL508"] == [text.count("\n") - 1]
+
+
+def test_a_fifty_megabyte_workflow_is_answered_at_once_with_the_limit(tmp_path: Path) -> None:
+    """50 MB of tasks: not parsed (it would take minutes and gigabytes), reported at line 1 by DL114."""
+    line = "  echo>: " + "x" * 80 + "\n"
+    text = "".join(f"+t{i}:\n{line}" for i in range(530_000))
+    assert len(text) > 50_000_000
+    started = time.monotonic()
+    found = _lint(tmp_path, text)
+    elapsed = time.monotonic() - started
+    assert [(d.code, d.span.start.line) for d in found] == [("DL114", 0)]
+    assert "not parsed" in found[0].message
+    assert elapsed < 20  # seconds, on a loaded CI machine (about 2 s on an idle one)
 
 
 def test_files_over_the_size_limit_are_refused_not_read(tmp_path: Path) -> None:
@@ -188,3 +201,19 @@ def test_many_repeated_templates_in_a_query(tmp_path: Path) -> None:
     sql = "SELECT " + ", ".join(f"c{i} + ${{x{i % 20}}}" for i in range(5_000)) + " FROM t"
     found = _lint(tmp_path, "+t:\n  td>: q.sql\n  database: d\n", {"q.sql": sql})
     assert len(_messages(found, "DL508")) == 5_000
+
+
+def test_templates_past_the_limit_are_reported_not_checked(tmp_path: Path) -> None:
+    """60,000 distinct `${...}`: the first MAX_TEMPLATES are checked, the rest named by one DL114."""
+    values = "".join(f"    v{i}: ${{undefined_{i}}}\n" for i in range(60_000))
+    path = tmp_path / "wf.dig"
+    path.write_text("+t:\n  echo>: hi\n  _export:\n" + values, encoding="utf-8")
+    started = time.monotonic()
+    found = analyse(Unit(str(tmp_path), (str(path),)), Settings()).diagnostics
+    elapsed = time.monotonic() - started  # about 7 s on an idle 2-core machine (was 50 s and gigabytes)
+    limits = [d for d in found if d.code == "DL114"]
+    assert len(limits) == 1
+    assert limits[0].span.start.line == 3 + MAX_TEMPLATES
+    assert "this one and those after it are not checked" in limits[0].message
+    assert len([d for d in found if d.code == "DL508"]) == MAX_TEMPLATES
+    assert elapsed < 60

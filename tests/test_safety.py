@@ -278,3 +278,22 @@ def test_special_files_do_not_block_planning(tmp_path: Path) -> None:
                             timeout=30, stdin=subprocess.PIPE, check=False)
     assert result.returncode == 1
     assert "DL108" in result.stdout
+    assert "'sub/pipe.yml' is a named pipe (FIFO), not a regular file" in result.stdout
+
+
+def test_unread_files_say_why(tmp_path: Path) -> None:
+    """A directory, a FIFO and a missing file named by tasks are each reported for what they are."""
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "dir.sql").mkdir()
+    os.mkfifo(tmp_path / "queries" / "pipe.sql")
+    text = ("+a:\n  td>: queries/dir.sql\n  database: d\n+b:\n  td>: queries/pipe.sql\n  database: d\n"
+            "+c:\n  td>: queries/none.sql\n  database: d\n+d:\n  call>: sub\n")
+    (tmp_path / "wf.dig").write_text(text, encoding="utf-8")
+    (tmp_path / "sub.dig").mkdir()
+    found = {d.span.start.line: d.message for d in analyse(Unit(str(tmp_path), (str(tmp_path / "wf.dig"),)),
+                                                            Settings(), DiskReader()).diagnostics
+             if d.code in ("DL407", "DL112")}
+    assert "is a directory, not a file" in found[1]
+    assert "is a named pipe (FIFO), not a regular file" in found[4]
+    assert "does not exist" in found[7]
+    assert "is a directory, not a file" in found[10]

@@ -16,6 +16,7 @@ from dig_lsp.embedded.sites import Site, project_sites
 from dig_lsp.model.scope import Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping
+from dig_lsp.text.limits import MAX_TEMPLATES
 
 SHELL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -41,13 +42,18 @@ def scopes(ctx: CheckContext) -> ScopeIndex:
     return project_scopes(ctx.project, ctx.settings.runtime_params)
 
 
+def unanalysed_sites(ctx: CheckContext) -> tuple[Site, ...]:
+    """Templates past the first ``MAX_TEMPLATES`` of the project: found, but not parsed or checked."""
+    return project_sites(ctx.project)[MAX_TEMPLATES:]
+
+
 def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
-    """Every evaluated template of the project, parsed, with its scope."""
+    """Every evaluated template of the project (up to ``MAX_TEMPLATES``), parsed, with its scope."""
 
     def build() -> list[AnalysedSite]:
         index = scopes(ctx)
         found = []
-        for site in project_sites(ctx.project):
+        for site in project_sites(ctx.project)[:MAX_TEMPLATES]:
             found.append(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task)))
         return found
 

@@ -7,7 +7,7 @@ the task's scope; the file-reference checks then check that file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import scopes
@@ -53,13 +53,18 @@ def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | Non
     return substitute
 
 
-def task_file_references(ctx: CheckContext) -> Iterator[tuple[OperatorTask, FileReference]]:
+def task_file_references(ctx: CheckContext) -> list[tuple[OperatorTask, FileReference]]:
     """Every file an operator task names (``call>`` targets excluded: the model loads those), resolved
-    against its workflow's working directory; shared by the file-reference checks."""
-    root = ctx.project.root
-    for workflow, op in operator_tasks(ctx):
-        if op.spec.name == "call":
-            continue
-        workdir = ctx.project.workdirs.get(workflow.path, root)
-        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
-            yield op, ref
+    against its workflow's working directory; found once per analysis for the file-reference checks."""
+
+    def build() -> list[tuple[OperatorTask, FileReference]]:
+        root = ctx.project.root
+        found = []
+        for workflow, op in operator_tasks(ctx):
+            if op.spec.name == "call":
+                continue
+            workdir = ctx.project.workdirs.get(workflow.path, root)
+            found += [(op, ref) for ref in file_references(op, workdir, root, substitution_for(ctx, op.task))]
+        return found
+
+    return ctx.shared("task-file-references", build)

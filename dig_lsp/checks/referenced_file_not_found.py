@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.file_substitution import task_file_references
 from dig_lsp.diagnostics import Severity
+from dig_lsp.text.files import unreadable_reason
 
 CODE = "DL407"
 NAME = "referenced-file-not-found"
@@ -54,7 +55,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             message = (f"py> module for '{ref.written}' is not in the project (looked for '{shown}' and the "
                        f"other candidates); it fails with ImportError unless it is installed on the worker")
         else:
-            message = f"{op.spec.name}> {_what(ref.kind)} '{shown}' does not exist"
+            message = f"{op.spec.name}> {_what(ref.kind)} '{shown}' {unreadable_reason(ref.path)}"
         yield Finding(ref.span, message)
 
 

@@ -1,7 +1,7 @@
 """Input too large or too deeply nested to analyse safely.
 
 ## What it does
-Reports YAML aliases that expand to more than 500,000 nodes and nesting deeper than 1,000 levels; the rest of that file is not analysed.
+Reports YAML aliases that expand to more than 500,000 nodes, nesting deeper than 1,000 levels and YAML files over 2 MiB (the rest of that file is not analysed), and projects with more than 10,000 `${...}` templates (those past the limit are not checked).
 
 ## Why is this bad?
 Such files are either hostile ("billion laughs") or broken; digdag itself would exhaust memory or stack on them.
@@ -20,12 +20,24 @@ _export:
 ```
 """
 
-from dig_lsp.checks.base import findings_from_problems
+from collections.abc import Iterator
+
+from dig_lsp.checks.base import CheckContext, Finding, findings_from_problems
+from dig_lsp.checks.expression_support import unanalysed_sites
 from dig_lsp.diagnostics import Severity
 from dig_lsp.syntax import problems as kinds
+from dig_lsp.text.limits import MAX_TEMPLATES
 
 CODE = "DL114"
 NAME = "resource-limit"
 SEVERITY = Severity.ERROR
 
-check = findings_from_problems(kinds.RESOURCE_LIMIT)
+_loading_limits = findings_from_problems(kinds.RESOURCE_LIMIT)
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    yield from _loading_limits(ctx)
+    skipped = unanalysed_sites(ctx)
+    if skipped:
+        yield Finding(skipped[0].span, f"the project has more than {MAX_TEMPLATES:,} ${{...}} templates; this one "
+                      "and those after it are not checked")

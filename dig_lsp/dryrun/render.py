@@ -74,8 +74,15 @@ def render_string(value: str, params: dict[str, Any], zone: tzinfo) -> Rendered:
     return result
 
 
-def render_value(value: object, params: dict[str, Any], zone: tzinfo, into: Rendered) -> object:
-    """Render every string inside a plain value; problems are collected into ``into``."""
+def render_value(value: object, params: dict[str, Any], zone: tzinfo, into: Rendered,
+                 raw_params: dict[str, Any] | None = None) -> object:
+    """Render every string inside a plain value; problems are collected into ``into``.
+
+    A mapping inside the value is evaluated as digdag's ``ConfigEvalEngine.evalObjectRecursive``
+    does (reference section 5.3, issue #862): its templates see only that mapping's own earlier
+    keys, evaluated, and the inherited params *as written* (``raw_params``, when given: an
+    ``_export``ed ``d: ${a}-${b}`` is the text ``${a}-${b}`` there).
+    """
     if isinstance(value, str):
         rendered = render_string(value, params, zone)
         into.templates += rendered.templates
@@ -83,9 +90,14 @@ def render_value(value: object, params: dict[str, Any], zone: tzinfo, into: Rend
         into.errors.extend(rendered.errors)
         return rendered.text
     if isinstance(value, dict):
-        return {k: render_value(v, params, zone, into) for k, v in value.items()}
+        scope = dict(params if raw_params is None else raw_params)
+        built: dict[str, object] = {}
+        for key, item in value.items():
+            built[key] = render_value(item, scope, zone, into, raw_params)
+            scope[key] = from_python(built[key])
+        return built
     if isinstance(value, list):
-        return [render_value(v, params, zone, into) for v in value]
+        return [render_value(item, params, zone, into, raw_params) for item in value]
     return value
 
 

@@ -25,9 +25,12 @@ order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java`
 
 Params (reference section 3 precedence): ``-p``/``-P`` < ancestors' ``_export`` < stored values
 < the task's own ``_export`` < built-in variables < the task's own keys, which are rendered in
-key order (earlier keys visible to later ones, section 5.3). Stored values come only from
-``--store``; like digdag they are visible to tasks that start after the storing task ends
-(approximated by simulated time, not by the dependency graph).
+key order (earlier keys visible to later ones, section 5.3); inside a nested mapping only its own
+earlier keys are visible and inherited params are seen as written (digdag issue #862). Stored values come only from
+``--store``; like digdag (``WorkflowExecutor.collectParams``, reference section 8.8) they are
+visible in dependency order: to the storing task's generated children (``_check`` reads
+``td.last_results``), to the siblings downstream of it or of one of its ancestors, and to their
+descendants -- never to a parallel sibling, however early it ended on the simulated clock.
 """
 
 from __future__ import annotations
@@ -161,6 +164,8 @@ class _Node:
     retry_count: int = 0
     own_failures: int = 0
     rendered: dict[str, object] = field(default_factory=dict)
+    stores: dict[str, object] = field(default_factory=dict)  # what `--store` says this task stored
+    stored_at: tuple[float, int] | None = None  # (simulated time, order) its stores were made
 
     @property
     def operator(self) -> tuple[str, str] | None:
@@ -262,6 +267,41 @@ def _link(children: list[_Node], parallel: object) -> None:
                 child.upstream.append(target)
 
 
+def _upstream_closure(node: _Node) -> list[_Node]:
+    """The siblings ``node`` waits for, directly or through other siblings."""
+    found: list[_Node] = []
+    pending = list(node.upstream)
+    while pending:
+        sibling = pending.pop()
+        if sibling not in found:
+            found.append(sibling)
+            pending.extend(sibling.upstream)
+    return found
+
+
+def _visible_stores(node: _Node) -> dict[str, object]:
+    """The values stored by tasks before ``node`` in dependency order, later ones winning."""
+    sources: list[_Node] = [ancestor for ancestor in node.ancestors() if ancestor.stored_at is not None]
+    for member in [*node.ancestors(), node]:
+        for sibling in _upstream_closure(member):
+            sources.extend(task for task in sibling.walk() if task.stored_at is not None)
+    merged: dict[str, object] = {}
+    for source in sorted(sources, key=lambda task: task.stored_at or (0.0, 0)):
+        _deep_merge(merged, source.stores)
+    return merged
+
+
+def _deep_merge(target: dict[str, object], update: dict[str, object]) -> None:
+    for key, value in update.items():
+        current = target.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merged = dict(current)
+            _deep_merge(merged, value)
+            target[key] = merged
+        else:
+            target[key] = value
+
+
 # ------------------------------------------------------------------------------ the simulator
 
 
@@ -283,7 +323,7 @@ class Simulator:
         self.segments: list[Segment] = []
         self.events: list[Event] = []
         self.records: dict[str, TaskRecord] = {}
-        self.stored: dict[str, object] = {}
+        self.store_order = itertools.count()
         self.injected: dict[str, int] = {}
         self.created = 0
         self.problems: list[str] = []
@@ -341,18 +381,22 @@ class Simulator:
 
     # --- params
 
-    def params(self, node: _Node) -> dict[str, Any]:
-        """The JS params a task sees, own keys excluded (reference section 3 precedence)."""
+    def params(self, node: _Node, evaluated: bool = True) -> dict[str, Any]:
+        """The JS params a task sees, own keys excluded (reference section 3 precedence).
+
+        ``evaluated=False``: ``_export`` values as written, as templates inside a nested mapping of
+        the task's own keys see them (see :func:`render_value`).
+        """
         scope = js_params(self.options.params)
         for ancestor in node.ancestors():
-            self._export_layer(ancestor, scope)
-        scope.update(js_params(self.stored))
-        self._export_layer(node, scope)
+            self._export_layer(ancestor, scope, evaluated)
+        scope.update(js_params(_visible_stores(node)))
+        self._export_layer(node, scope, evaluated)
         scope.update(js_params(self.session))
         scope["task_name"] = node.full_name
         return scope
 
-    def _export_layer(self, node: _Node, scope: dict[str, Any]) -> None:
+    def _export_layer(self, node: _Node, scope: dict[str, Any], evaluated: bool = True) -> None:
         layer: dict[str, object] = dict(node.exports)
         export = node.get("_export")
         if isinstance(export, Mapping):
@@ -360,13 +404,14 @@ class Simulator:
             if isinstance(plain, dict):
                 layer.update(plain)
         for key, value in layer.items():
-            if isinstance(value, str) and "${" in value:
+            if evaluated and isinstance(value, str) and "${" in value:
                 value = render_string(value, scope, self.zone).text
             _merge(scope, key, from_python(value))
 
     def render_own(self, node: _Node) -> tuple[dict[str, object], Rendered]:
         """The task's own keys rendered in order; earlier keys are visible to later ones."""
         scope = self.params(node)
+        raw = self.params(node, evaluated=False)
         rendered: dict[str, object] = {}
         summary = Rendered("")
         skip = {"_do", "_else_do", "_error", "_check", "_export"}
@@ -374,7 +419,7 @@ class Simulator:
         for entry in node.config.entries:
             if entry.key.startswith("+") or entry.key in skip:
                 continue
-            value = render_value(to_python(entry.value), scope, self.zone, summary)
+            value = render_value(to_python(entry.value), scope, self.zone, summary, raw)
             rendered[entry.key] = value
             scope[entry.key] = from_python(value)
         return rendered, summary
@@ -515,7 +560,8 @@ class Simulator:
     def _apply_stores(self, node: _Node) -> None:
         for rule in self.options.stores:
             if matches(rule.pattern, node.full_name, node.name) and rule.path != ("rows",):
-                target = self.stored
+                node.stored_at = (self.now, next(self.store_order))
+                target = node.stores
                 for part in rule.path[:-1]:
                     nested = target.get(part)
                     if not isinstance(nested, dict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import enum
 import functools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
@@ -83,10 +84,22 @@ def _unreliable(path: tuple[str, ...], scope: Scope) -> tuple[str, Timing] | Non
     return None
 
 
+_MAX_CANDIDATES = 500  # did-you-mean compares with at most this many names (difflib is quadratic-ish)
+
+
+def _length_bounds(name: str, cutoff: float) -> tuple[int, int]:
+    """Lengths a candidate can have and still reach ``cutoff`` (difflib's ratio is at most
+    2*min/(len_a+len_b))."""
+    size = len(name)
+    return int(size * cutoff / (2 - cutoff)), int(size * (2 - cutoff) / cutoff) + 1
+
+
 def _suggest(name: str, candidates: list[str], cutoff: float = 0.85) -> str | None:
     # A high default cutoff: for names, a suggestion turns "maybe a runtime parameter" into "surely a
     # typo" (DL502); members of a known structure can be suggested more freely.
-    return _closest(name, tuple(candidates), cutoff)
+    shortest, longest = _length_bounds(name, cutoff)
+    fitting = [candidate for candidate in candidates if shortest <= len(candidate) <= longest]
+    return _closest(name, tuple(fitting[:_MAX_CANDIDATES]), cutoff)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -96,7 +109,7 @@ def _closest(name: str, candidates: tuple[str, ...], cutoff: float) -> str | Non
     return matches[0] if matches else None
 
 
-def resolve_reference(reference: Reference, scope: Scope, local_names: frozenset[str]) -> Resolution:
+def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractSet[str]) -> Resolution:
     """How ``reference`` fares in ``scope`` (plus the keys written before it in its mapping)."""
     path = reference.path
     root = path[0]
@@ -118,9 +131,11 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: frozenset
             return Resolution(Outcome.SCHEDULE_ONLY, (), f"'{root}' is only defined in workflows with a `schedule:`")
         if scope.open_world:
             return Resolution(Outcome.OPEN_WORLD, (), f"it may be stored by {scope.open_world}")
-        candidates = [*scope.names(), *(name for name in local_names if name.isidentifier())]
+        shortest, longest = _length_bounds(root, 0.85)
+        nearby = local_names if len(local_names) <= _MAX_CANDIDATES else ()  # a huge mapping: scope names only
+        candidates = [*scope.names_of_length(shortest, longest),
+                      *(name for name in nearby if name.isidentifier() and shortest <= len(name) <= longest)]
         return Resolution(Outcome.UNDEFINED, (), suggestion=_suggest(root, candidates))
-    members = sorted({name[len(".".join(known)) + 1:].split(".")[0] for name in scope.variables
-                      if name.startswith(".".join(known) + ".")})
+    members = scope.members(known)
     missing = path[len(known)]
     return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), _suggest(missing, members, 0.7), variable)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import islice
 
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.model.files import file_references
@@ -25,6 +27,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.templates import Template, find_templates
+from dig_lsp.text.limits import MAX_TEMPLATES
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 
@@ -40,6 +43,56 @@ RAW_ON_GROUPS = {"_parallel": "a group's `_parallel` is read when the workflow i
                  "_retry": "a group's `_retry` is read from the workflow as written when a child fails"}
 
 
+class EarlierKeys(AbstractSet[str]):
+    """The keys of a mapping written before one of its values (visible to that value's templates).
+
+    Shares the mapping's key list between all of its values: a frozenset per value made a mapping
+    of n templated values cost n*n/2.
+    """
+
+    def __init__(self, keys: tuple[str, ...], first_index: dict[str, int], count: int) -> None:
+        self._keys = keys
+        self._first = first_index
+        self._count = count
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._first.get(name, self._count) < self._count
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys[: self._count])
+
+    def __len__(self) -> int:
+        return self._count
+
+
+class LaterKeys(AbstractSet[str]):
+    """A task's keys other than the given earlier ones and the value's own key (not visible yet)."""
+
+    def __init__(self, task_keys: frozenset[str], earlier: AbstractSet[str], own: str) -> None:
+        self._task_keys = task_keys
+        self._earlier = earlier
+        self._own = own
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._task_keys and name != self._own and name not in self._earlier
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._task_keys if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def _earlier_keys(keys: list[str]) -> tuple[tuple[str, ...], dict[str, int]]:
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+    return tuple(keys), first
+
+
 @dataclass(frozen=True)
 class Site:
     """One template: where it is, the task it belongs to, and how digdag treats it."""
@@ -51,10 +104,10 @@ class Site:
     template: Template
     span: Span  # the whole `${...}` in the source file
     expression_offsets: tuple[int, ...]  # source offset of each expression character (+ end)
-    local_names: frozenset[str]  # earlier keys of the same mapping, visible to this value
+    local_names: AbstractSet[str]  # earlier keys of the same mapping, visible to this value
     raw_reason: str | None  # why the template is never evaluated, when it is not
     source: SourceFile
-    later_names: frozenset[str] = frozenset()  # keys written after it in the same task: not visible yet
+    later_names: AbstractSet[str] = _NO_NAMES  # keys written after it in the same task: not visible yet
     rendered_file: str | None = None  # the file's path relative to the project, for templated files
 
     @property
@@ -75,9 +128,10 @@ class Site:
 
 
 def project_sites(project: ProjectModel) -> tuple[Site, ...]:
-    """Every template site of the project, found once per loaded project (checks, hover and
-    definitions share them)."""
-    return project.memo("template-sites", lambda: tuple(SiteFinder(project).sites()))
+    """The template sites of the project, found once per loaded project (checks, hover and
+    definitions share them): the first ``MAX_TEMPLATES``, plus the next one when there are more
+    (where the resource-limit check reports that the rest are not analysed)."""
+    return project.memo("template-sites", lambda: tuple(islice(SiteFinder(project).sites(), MAX_TEMPLATES + 1)))
 
 
 @dataclass
@@ -85,7 +139,7 @@ class SiteFinder:
     """Walks a project's tasks and yields every template site."""
 
     project: ProjectModel
-    _later: frozenset[str] = frozenset()
+    _task_keys: frozenset[str] = frozenset()
 
     def sites(self) -> Iterator[Site]:
         """Template sites of every workflow, task by task, in file order."""
@@ -118,8 +172,11 @@ class SiteFinder:
                            expression, own, None, source, frozenset(), shown)
 
     def _task_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
-        seen: list[str] = []
-        self._later = frozenset(task.config.keys()) if not task.is_group else frozenset()
+        self._task_keys = frozenset(task.config.keys()) if not task.is_group else frozenset()
+        # the parameters written before a value are visible to it (subtasks are not parameters)
+        keys, first = _earlier_keys([entry.key for entry in task.config.entries
+                                     if not entry.key.startswith("+") and entry.key not in SPECIAL_SUBTASKS])
+        seen = 0
         for entry in task.config.entries:
             key = entry.key
             if key.startswith("+") or key in SPECIAL_SUBTASKS:
@@ -128,19 +185,19 @@ class SiteFinder:
             if raw is None and task.is_group:
                 raw = RAW_ON_GROUPS.get(key)
             if raw is None and task.is_group and key != "_export":
-                seen.append(key)
+                seen += 1
                 continue  # other group keys are errors of their own (invalid-group-key)
             if key == "schedule" and task.role is not TaskRole.ROOT:
                 raw = "`schedule` is only read on the top level, as written"
-            local = frozenset() if key == "_export" else frozenset(seen)
+            local: AbstractSet[str] = _NO_NAMES if key == "_export" else EarlierKeys(keys, first, seen)
             value = entry.value
             if key == "sla" and isinstance(value, Mapping):
                 # only the SLA options are read raw; its `+tasks` run later as the `^sla` group
                 value = Mapping(tuple(e for e in value.entries if not e.key.startswith("+")), value.span)
             yield from self._value_sites(workflow, task, key, value, local, raw)
-            seen.append(key)
+            seen += 1
 
-    def _value_sites(self, workflow: Workflow, task: Task, key: str, node: Node, local: frozenset[str],
+    def _value_sites(self, workflow: Workflow, task: Task, key: str, node: Node, local: AbstractSet[str],
                      raw: str | None) -> Iterator[Site]:
         if isinstance(node, Scalar):
             if isinstance(node.value, str) and "${" in node.value:
@@ -153,13 +210,12 @@ class SiteFinder:
 
     def _mapping_sites(self, workflow: Workflow, task: Task, key: str, node: Mapping,
                        raw: str | None) -> Iterator[Site]:
-        earlier: list[str] = []
-        for entry in node.entries:
-            local = frozenset() if key == "_export" else frozenset(earlier)
+        keys, first = _earlier_keys([entry.key for entry in node.entries])
+        for number, entry in enumerate(node.entries):
+            local: AbstractSet[str] = _NO_NAMES if key == "_export" else EarlierKeys(keys, first, number)
             yield from self._value_sites(workflow, task, key, entry.value, local, raw)
-            earlier.append(entry.key)
 
-    def _scalar_sites(self, workflow: Workflow, task: Task, key: str, node: Scalar, local: frozenset[str],
+    def _scalar_sites(self, workflow: Workflow, task: Task, key: str, node: Scalar, local: AbstractSet[str],
                       raw: str | None) -> Iterator[Site]:
         source = self.project.files.source(node.span.path)
         if source is None or not isinstance(node.value, str):
@@ -173,6 +229,6 @@ class SiteFinder:
             end = offsets[min(template.end - 1, len(offsets) - 1)] + 1
             closing = offsets[min(template.end - 1, len(offsets) - 1)]
             expression = (*offsets[template.expression_start: template.end - 1], closing)
-            later = self._later - local - {key}
+            later = LaterKeys(self._task_keys, local, key)
             yield Site(workflow, task, key, node, template, source.span(start, end), expression, local, raw,
                        source, later)

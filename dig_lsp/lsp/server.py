@@ -15,6 +15,7 @@ import functools
 import gc
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ from dig_lsp.lsp.convert import UTF16
 from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, document_path, open_documents
 from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
+from dig_lsp.lsp.positions import use_clamping_positions
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +122,9 @@ class DiagnosticsScheduler:
         encoding = str(self.server.workspace.position_encoding or UTF16)
         run = functools.partial(self.analyser.analyse_document, path, documents, encoding,
                                 _related_support(self.server))
+        started = time.perf_counter()
         result = await asyncio.get_running_loop().run_in_executor(self._executor, run)
+        logger.debug("analysed %s in %.1f ms", uri, (time.perf_counter() - started) * 1000)
         self._publish_current(result, revisions)
 
     def _publish_current(self, result: DocumentAnalysis, revisions: dict[str, int]) -> None:
@@ -198,6 +202,7 @@ def initialize(server: DigLanguageServer, params: types.InitializeParams) -> Non
     """The editor's settings arrive with `initialize` (initializationOptions); pygls answers the
     request itself and calls this as well."""
     server.analyser.set_client_settings(params.initialization_options)
+    use_clamping_positions(server.workspace)
 
 
 @_guarded

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,13 @@ class OperatorSpec:
     def _list(self, key: str) -> list[Any]:
         value = self.schema.get(key, [])
         return list(value) if isinstance(value, list) else []
+
+    @cached_property
+    def file_parameters(self) -> tuple[tuple[str, str], ...]:
+        """``(parameter, file kind)`` of every parameter naming a file (asked for every task of every
+        analysis, so worked out once per operator)."""
+        return tuple((name, kind) for name, parameter in self.parameters.items()
+                     if (kind := parameter.file_kind) is not None)
 
     @property
     def description(self) -> str:

@@ -36,10 +36,7 @@ class FileReference:
 
 
 def _candidates(op: OperatorTask) -> Iterator[tuple[str, str, Node]]:
-    for name, parameter in op.spec.parameters.items():
-        kind = parameter.file_kind
-        if kind is None:
-            continue
+    for name, kind in op.spec.file_parameters:
         node = op.command if name == "_command" else op.task.config.get(name)
         if node is None and name == "_command":
             node = op.task.config.get("_command")

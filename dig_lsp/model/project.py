@@ -17,7 +17,7 @@ from dig_lsp.syntax.include import IncludeRef, IncludeResolver, ResolvedTree
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
-from dig_lsp.text.files import FileReader, is_inside
+from dig_lsp.text.files import FileReader, is_inside, unreadable_reason
 from dig_lsp.text.span import Span
 
 T = TypeVar("T")
@@ -149,5 +149,5 @@ def _check_call(model: ProjectModel, ref: CallRef) -> SyntaxProblem | None:
         )
     if model.files.source(ref.target) is None:
         shown = os.path.relpath(ref.target, model.root)
-        return SyntaxProblem(CALL_NOT_FOUND, f"call> target {shown!r} does not exist", ref.span)
+        return SyntaxProblem(CALL_NOT_FOUND, f"call> target {shown!r} {unreadable_reason(ref.target)}", ref.span)
     return None

@@ -23,6 +23,7 @@ import os
 from collections.abc import Iterator
 from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from dig_lsp.model.builtins import builtin_names
@@ -94,12 +95,44 @@ class Scope:
 
     def is_namespace(self, path: tuple[str, ...]) -> bool:
         """Whether ``path`` is an object holding defined variables (``td`` when ``td.database`` is)."""
-        prefix = ".".join(path) + "."
-        return any(name.startswith(prefix) for name in self.variables)
+        return ".".join(path) in self._members
+
+    def members(self, path: tuple[str, ...]) -> list[str]:
+        """The defined names one level below ``path`` (``database`` for ``td`` when ``td.database`` is)."""
+        return sorted(self._members.get(".".join(path), ()))
 
     def names(self) -> list[str]:
         """Every visible root name (for did-you-mean and completion)."""
-        return sorted({name.split(".")[0] for name in self.variables})
+        return list(self._root_names)
+
+    def names_of_length(self, shortest: int, longest: int) -> list[str]:
+        """Visible root names whose length is within the bounds (did-you-mean candidates)."""
+        found: list[str] = []
+        for length in range(max(0, shortest), longest + 1):
+            found += self._names_by_length.get(length, ())
+        return found
+
+    # Derived once per scope: a scope with tens of thousands of variables is asked about each of
+    # its references, and walking every variable per question made such files quadratic.
+    @cached_property
+    def _root_names(self) -> tuple[str, ...]:
+        return tuple(sorted({name.split(".")[0] for name in self.variables}))
+
+    @cached_property
+    def _names_by_length(self) -> dict[int, list[str]]:
+        index: dict[int, list[str]] = {}
+        for name in self._root_names:
+            index.setdefault(len(name), []).append(name)
+        return index
+
+    @cached_property
+    def _members(self) -> dict[str, set[str]]:
+        members: dict[str, set[str]] = {}
+        for name in self.variables:
+            parts = name.split(".")
+            for cut in range(1, len(parts)):
+                members.setdefault(".".join(parts[:cut]), set()).add(parts[cut])
+        return members
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from dig_lsp.syntax.loader import INCLUDE_TAG
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.parsed_files import ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
-from dig_lsp.text.files import is_inside
+from dig_lsp.text.files import is_inside, unreadable_reason
 from dig_lsp.text.span import Span
 
 
@@ -115,7 +115,7 @@ class IncludeResolver:
         if self.files.source(target) is None:
             result.files.add(target)
             result.problems.append(
-                SyntaxProblem(kinds.INCLUDE_NOT_FOUND, f"included file {name!r} does not exist", span)
+                SyntaxProblem(kinds.INCLUDE_NOT_FOUND, f"included file {name!r} {unreadable_reason(target)}", span)
             )
             result.includes.append(IncludeRef(name, span, None))
             return None

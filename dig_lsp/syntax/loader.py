@@ -21,7 +21,7 @@ from dig_lsp.syntax import problems as kinds
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain
-from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING, nesting_offset, recursion_headroom
+from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING, MAX_YAML_CHARS, nesting_offset, recursion_headroom
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Position, Span
 
@@ -72,6 +72,16 @@ def parse(source: SourceFile) -> ParsedFile:
                 kinds.RESOURCE_LIMIT,
                 f"nesting is deeper than {MAX_NESTING} levels; the file was not parsed",
                 source.span(deep, deep + 1),
+            )
+        )
+        return ParsedFile(source, None, tuple(problems))
+    if len(source.text) > MAX_YAML_CHARS:
+        problems.append(
+            SyntaxProblem(
+                kinds.RESOURCE_LIMIT,
+                f"the file holds {len(source.text):,} characters, more than the {MAX_YAML_CHARS:,} a YAML file may "
+                "have to be analysed; it was not parsed (digdag runs at most 1,000 tasks per attempt)",
+                source.span(0, 0),
             )
         )
         return ParsedFile(source, None, tuple(problems))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,28 @@ class OverlayReader:
         """The overlay's bytes when present, else the fallback's."""
         data = self.overlays.get(path)
         return data if data is not None else self.fallback.read(path)
+
+
+def unreadable_reason(path: str) -> str:
+    """Why :class:`DiskReader` returned nothing for ``path``, in words that fit "file 'x' ...".
+
+    "Does not exist" was said of every unread file, which misleads about a FIFO, a directory or a
+    file over the size limit that is right there.
+    """
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if stat.S_ISDIR(status.st_mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(status.st_mode) else "a device or socket"
+        return f"is {kind}, not a regular file; it is not read"
+    if status.st_size > MAX_FILE_BYTES:
+        return f"is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; it is not read"
+    return "cannot be read"
 
 
 def normalise(path: str) -> str:

@@ -2,7 +2,7 @@
 
 A linter runs on whatever is in a repository, so every way YAML can make a reader blow up
 is bounded here: alias expansion ("billion laughs"), nesting depth (the C composer recurses
-and crashes the process past ~50,000 levels), and file size.
+and crashes the process past ~50,000 levels), file size, and the size of a YAML file to parse.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# YAML files are parsed into a tree with positions, which costs about 50 times their size in memory
+# and 4 seconds per megabyte on a 2-core CI machine. 2 MiB holds some 20,000 tasks, twenty times
+# what digdag runs in one attempt (`executor.task_max_run`, 1,000 tasks); larger files are not parsed.
+MAX_YAML_CHARS = 2 * 1024 * 1024
 MAX_NESTING = 1000
+# Templates (`${...}`) whose JavaScript is parsed and resolved per analysis: each costs about a
+# millisecond, and a real project has a few hundred (the largest digdag example has 60).
+MAX_TEMPLATES = 10_000
 MAX_EXPANDED_NODES = 500_000
 
 _LEADING_SPACES = re.compile(rf"^[ \t]{{{MAX_NESTING},}}", re.MULTILINE)

@@ -1,0 +1,60 @@
+"""Applying the client's edits at exactly the positions it means.
+
+pygls converts an edit's range to code points with ``PositionCodec.position_from_client_units``,
+which clamps a position past the end of a line to one character *before* the end (it assumes
+every line ends with a line break, so the last line of a document without a final newline lost
+its last character's slot), and measures a position past the last line in client units instead
+of code points. Editors do send such positions (typing at the end of the last line, pastes at
+the end), and the server's copy of the document then silently differed from the editor's: every
+diagnostic after that point was computed for a text the user never wrote.
+
+The LSP rule is simpler: a character past the end of its line means the end of that line, and a
+line past the end of the document means the end of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lsprotocol import types
+from pygls.workspace import Workspace
+from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+
+_LINE_BREAKS = ("\r\n", "\n", "\r")
+
+
+def _content(line: str) -> str:
+    """A line without its line break."""
+    for ending in _LINE_BREAKS:
+        if line.endswith(ending):
+            return line[: -len(ending)]
+    return line
+
+
+class ClampingPositionCodec(PositionCodec):
+    """pygls' codec with the LSP's clamping rules (see the module docstring); never mutates its input."""
+
+    def position_from_client_units(self, lines: Sequence[str], position: types.Position) -> ServerTextPosition:
+        """The code-point position of a client position, clamped to the document."""
+        if not lines:
+            return ServerTextPosition(0, 0)
+        if position.line >= len(lines):
+            return ServerTextPosition(len(lines) - 1, len(lines[-1]))
+        content = _content(lines[position.line])
+        units = 0
+        for index, char in enumerate(content):
+            if units >= position.character:
+                return ServerTextPosition(position.line, index)
+            units += self.impl.code_units_for_char(char)
+        return ServerTextPosition(position.line, len(content))
+
+
+def use_clamping_positions(workspace: Workspace) -> None:
+    """Give ``workspace`` (and the documents it opens from now on) the correct codec.
+
+    pygls creates the workspace during ``initialize`` with its own codec and hands that codec to
+    every document it opens, so this must run before the first ``didOpen``: the server calls it
+    from its ``initialize`` handler.
+    """
+    encoding = workspace.position_encoding or types.PositionEncodingKind.Utf16
+    workspace._position_codec = ClampingPositionCodec(encoding=encoding)

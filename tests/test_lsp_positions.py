@@ -1,0 +1,40 @@
+"""The server applies edits where the client means them (pygls' codec clamped one character early)."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pygls.workspace import TextDocument
+
+from dig_lsp.lsp.positions import ClampingPositionCodec
+
+
+def _apply(text: str, start: tuple[int, int], end: tuple[int, int], new: str, encoding: str = "utf-16") -> str:
+    document = TextDocument("file:///p/wf.dig", text, version=1, position_codec=ClampingPositionCodec(encoding))
+    document.apply_change(types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(*start), end=types.Position(*end)), text=new))
+    return document.source
+
+
+@pytest.mark.parametrize(("text", "start", "end", "new", "expected"), [
+    ("a: b\nort:", (1, 8), (1, 8), "X", "a: b\nort:X"),  # past the end of the last line
+    ("a: b\nort:\n", (1, 8), (1, 8), "X", "a: b\nort:X\n"),  # past the end of a line with its break
+    ("a: b\r\nc: d\r\n", (0, 9), (0, 9), "X", "a: bX\r\nc: d\r\n"),  # CRLF: before the break
+    ("a: b\n", (7, 2), (9, 0), "X", "a: b\nX"),  # past the last line: the end of the document
+    ("a: 😀\nb", (0, 3), (0, 5), "", "a: \nb"),  # a surrogate pair is two UTF-16 units
+    ("a: 😀 x\nb", (0, 40), (1, 0), "", "a: 😀 xb"),  # from past the end of a line to the next
+])
+def test_positions_are_clamped_to_the_end_of_their_line(text: str, start: tuple[int, int], end: tuple[int, int],
+                                                         new: str, expected: str) -> None:
+    assert _apply(text, start, end, new) == expected
+
+
+def test_utf8_positions() -> None:
+    assert _apply("é: x\n", (0, 2), (0, 3), "", encoding="utf-8") == "é x\n"
+
+
+def test_the_request_position_is_not_mutated() -> None:
+    codec = ClampingPositionCodec("utf-16")
+    position = types.Position(0, 99)
+    codec.position_from_client_units(["ab"], position)
+    assert position == types.Position(0, 99)
