@@ -971,7 +971,8 @@ def _repaired(project: ProjectModel, path: str, source: SourceFile, offset: int)
     if path not in top_level and path.endswith(discovery.WORKFLOW_SUFFIX) \
             and os.path.dirname(path) == project.root:
         top_level.append(path)
-    return load_project(project.root, sorted(set(top_level)), reader)
+    # the other files are unchanged: a long-running caller's parse cache still has them
+    return load_project(project.root, sorted(set(top_level)), reader, project.files.cache)
 
 
 def _needs_repair(project: ProjectModel, path: str) -> bool:
