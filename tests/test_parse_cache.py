@@ -48,3 +48,16 @@ def test_without_a_cache_nothing_is_kept() -> None:
     parsed = files.parsed(WF)
     assert parsed is not None
     assert parsed.root is not None
+
+
+def test_an_edit_inside_one_task_is_spliced_from_the_previous_version() -> None:
+    from dig_lsp.syntax.loader import parse
+    from dig_lsp.text.source import SourceFile
+
+    cache = ParseCache()
+    before = "timezone: UTC\n+a:\n  echo>: one\n+b:\n  echo>: two\n"
+    after = before.replace("echo>: one", "echo>: one more")
+    _parse(cache, before)
+    spliced = _parse(cache, after)
+    assert cache.spliced == 1
+    assert repr(spliced) == repr(parse(SourceFile(WF, after)))

@@ -30,16 +30,24 @@ _EXOTIC_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 # YAML 1.1's printable set (SnakeYAML's StreamReader uses the same one).
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+# Something that may be a YAML anchor (`&name` where a node can start); `&&` and `a&b` are not.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},&]")
 _MERGE_TAG = _STANDARD_TAG_PREFIX + "merge"
 
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A file's source, its tree (None when YAML could not be read) and its problems."""
+    """A file's source, its tree (None when YAML could not be read) and its problems.
+
+    ``spliceable``: the file is a clean block mapping whose top-level entries can be re-read one at a
+    time after an edit (no problems, anchors, aliases or merge keys, every top-level key a plain scalar at
+    column 0, only ``\n``/``\r\n`` line breaks); see :mod:`dig_lsp.syntax.splice`.
+    """
 
     source: SourceFile
     root: Node | None
     problems: tuple[SyntaxProblem, ...]
+    spliceable: bool = False
 
 
 class _PlainResolver(VersionedResolver):
@@ -128,7 +136,7 @@ def parse(source: SourceFile) -> ParsedFile:
                 span,
             )
         )
-    return ParsedFile(source, root, tuple(problems))
+    return ParsedFile(source, root, tuple(problems), not problems and builder.spliceable(root))
 
 
 def _document_marker(source: SourceFile, content_offset: int) -> int:
@@ -209,20 +217,42 @@ class _TreeBuilder:
         self.weights: dict[int, int] = {}
         self.expanded = 0
         self.limit_reported = False
+        self.aliases = 0  # alias uses met (their targets may lie in another top-level entry)
+        self.merges = 0  # merge keys met
+        # where the text given to the builder starts in the file (a top-level entry re-read alone)
+        self.base_offset = 0
+        self.base_line = 0
+
+    def spliceable(self, root: Node | None) -> bool:
+        """Whether a tree built here can have its top-level entries re-read alone (see ParsedFile)."""
+        if self.exotic_breaks or self.aliases or self.merges or not isinstance(root, Mapping):
+            return False
+        if _ANCHOR.search(self.source.text):
+            return False  # an anchor name must be unique in the whole document (the C composer hides them)
+        text = self.source.text
+        for entry in root.entries:
+            start = entry.key_span.start_offset
+            if entry.key_span.start.column != 0 or entry.key_tag is not None or \
+                    text[start:entry.key_span.end_offset] != entry.key or not entry.key:
+                return False
+        return True
 
     def span(self, start: Any, end: Any) -> Span:
+        base = self.base_offset
         if self.exotic_breaks or end.index >= self.text_length:
             # Marks at the very end can name a line the text does not have; let the line table clamp.
-            return self.source.span(start.index, end.index)
+            return self.source.span(base + start.index, base + end.index)
         # Marks carry code-point index, line and column already; no need to search the line table.
-        return Span(self.path, start.index, end.index, Position(start.line, start.column),
-                    Position(end.line, end.column))
+        lines = self.base_line
+        return Span(self.path, base + start.index, base + end.index, Position(lines + start.line, start.column),
+                    Position(lines + end.line, end.column))
 
     def build(self, node: Any) -> Node:
         key = id(node)
         cached = self.memo.get(key)
         if cached is not None:
             # An alias: count what it expands to, as digdag (SnakeYAML) expands it.
+            self.aliases += 1
             self.expanded += self.weights.get(key, 1)
             if self.expanded > MAX_EXPANDED_NODES:
                 return self._limit(node)
@@ -287,6 +317,7 @@ class _TreeBuilder:
             if (  # a YAML merge key `<<:`
                 isinstance(key_node, ry.ScalarNode) and key_node.value == "<<" and not key_node.style
             ):
+                self.merges += 1
                 merge_sources.append(value_node)
                 continue
             entries.append(self._entry(key_node, value_node))

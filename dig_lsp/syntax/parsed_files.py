@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 
 from dig_lsp.syntax.loader import ParsedFile, parse
+from dig_lsp.syntax.splice import reparse
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.source import SourceFile
 
@@ -35,6 +36,7 @@ class ParseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.spliced = 0  # misses answered by re-reading one top-level entry
 
     def source(self, path: str, data: bytes) -> SourceFile:
         """The decoded source of ``data`` (cached)."""
@@ -49,17 +51,34 @@ class ParseCache:
         return source
 
     def parsed(self, path: str, data: bytes, source: SourceFile) -> ParsedFile:
-        """The parse of ``source`` (whose bytes are ``data``), parsing only on a miss."""
+        """The parse of ``source`` (whose bytes are ``data``), parsing only on a miss.
+
+        On a miss, the file's latest earlier parse is tried first: an edit inside one top-level
+        entry re-reads only that entry (:func:`dig_lsp.syntax.splice.reparse`).
+        """
         with self._lock:
             entry = self._entries.get((path, data))
             if entry is not None and entry[1] is not None:
                 self._entries.move_to_end((path, data))
                 self.hits += 1
                 return entry[1]
+            previous = self._latest_parsed(path, data)
         self.misses += 1
-        result = parse(source)
+        result = reparse(previous, source) if previous is not None else None
+        if result is None:
+            result = parse(source)
+        else:
+            self.spliced += 1
         self._store(path, data, (source, result))
         return result
+
+    def _latest_parsed(self, path: str, data: bytes) -> ParsedFile | None:
+        """The newest other version of ``path`` with a parse (the lock is held)."""
+        for version in reversed(self._per_path.get(path, [])):
+            entry = self._entries.get((path, version))
+            if version is not data and entry is not None and entry[1] is not None:
+                return entry[1]
+        return None
 
     def _store(self, path: str, data: bytes, entry: tuple[SourceFile, ParsedFile | None]) -> None:
         with self._lock:

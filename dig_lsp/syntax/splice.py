@@ -1,0 +1,144 @@
+"""Re-parsing an edited file by re-reading only the top-level entry the edit falls in.
+
+Why: in an editor most edits are keystrokes inside one task, and a large workflow file took most
+of its re-analysis time just to be parsed again. A top-level key of a block mapping starts at
+column 0, and nothing before it can reach past it, so when an edit lies inside one top-level
+entry (not touching the first character of its key, nor the line break before the next key),
+that entry's new text can be parsed alone and put in the place of the old entry; the entries
+after it keep their trees with spans moved by the edit's length and line count.
+
+It is used only where this is exactly what a full parse gives (``ParsedFile.spliceable``: no
+problems, anchors, aliases, merge keys or exotic line breaks; plain top-level keys at column 0), and only
+when the re-read entry is itself clean; in every other case :func:`reparse` answers None and the
+caller parses the whole file. ``tests/test_splice.py`` compares it with full parses over random
+edits of real workflows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from ruamel.yaml.error import YAMLError
+
+from dig_lsp.syntax import loader
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
+from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.text.limits import MAX_YAML_CHARS, nesting_offset, recursion_headroom
+from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Position, Span
+
+_DOCUMENT_MARKERS = re.compile(r"^(---|\.\.\.|%)", re.MULTILINE)
+
+
+def _common_prefix(old: str, new: str) -> int:
+    """Length of the common prefix (binary search over slices: the comparisons run in C)."""
+    low, high = 0, min(len(old), len(new))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[:middle] == new[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(old: str, new: str, limit: int) -> int:
+    """Length of the common suffix, at most ``limit``."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[len(old) - middle:] == new[len(new) - middle:]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFile | None:
+    """The parse of ``source`` made from ``previous`` (the same file before an edit), or None when
+    the edit is not confined to one top-level entry of a spliceable file."""
+    root = previous.root
+    if not previous.spliceable or not isinstance(root, Mapping) or not root.entries or source.problems:
+        return None
+    old, new = previous.source.text, source.text
+    if len(new) > MAX_YAML_CHARS or loader._EXOTIC_BREAK.search(new) or nesting_offset(new) is not None:
+        return None
+    prefix = _common_prefix(old, new)
+    suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
+    old_end = len(old) - suffix  # the edit replaced old[prefix:old_end]
+    starts = [entry.key_span.start_offset for entry in root.entries]
+    index = bisect.bisect_left(starts, prefix) - 1  # the last entry starting before the edit
+    if index < 0:
+        return None
+    last = index == len(starts) - 1
+    block_start = starts[index]
+    block_end = len(old) if last else starts[index + 1]
+    if old_end > (block_end if last else block_end - 1):
+        return None  # reaches the line break before the next key (or beyond)
+    delta = len(new) - len(old)
+    new_block_end = block_end + delta
+    block = _parse_block(source, block_start, new_block_end, root.entries[index].key_span.start.line)
+    if block is None:
+        return None
+    entries = block.entries
+    line_delta = new.count("\n", prefix, len(new) - suffix) - old.count("\n", prefix, old_end)
+    after = tuple(_shift_entry(entry, delta, line_delta) for entry in root.entries[index + 1:])
+    combined = (*root.entries[:index], *entries, *after)
+    if len({entry.key for entry in combined}) != len(combined):
+        return None  # a duplicate top-level key: the full parse reports it
+    if last:  # the top-level mapping ends where the re-read entry's mapping ends (same text to the end)
+        span = Span(root.span.path, root.span.start_offset, block.span.end_offset, root.span.start, block.span.end)
+    else:
+        span = _shift_span(root.span, delta, line_delta, start=False)
+    return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True)
+
+
+def _parse_block(source: SourceFile, start: int, end: int, line: int) -> Mapping | None:
+    """The mapping ``source.text[start:end]`` holds, read alone, positioned in the file; None unless clean."""
+    text = source.text[start:end]
+    if _DOCUMENT_MARKERS.search(text):
+        return None  # `---`, `...` or a directive would split or end the document
+    try:
+        documents = list(loader._new_yaml().compose_all(text))
+    except (YAMLError, RecursionError, ValueError):
+        return None
+    if len(documents) != 1 or documents[0] is None:
+        return None
+    problems: list[SyntaxProblem] = []
+    builder = loader._TreeBuilder(source, problems)
+    builder.base_offset, builder.base_line, builder.text_length = start, line, len(text)
+    try:
+        with recursion_headroom():
+            block = builder.build(documents[0])
+    except RecursionError:
+        return None
+    if problems or builder.aliases or builder.merges or not isinstance(block, Mapping) or not block.entries:
+        return None
+    if not builder.spliceable(block):
+        return None
+    return block
+
+
+def _shift_span(span: Span, delta: int, lines: int, start: bool = True) -> Span:
+    """A span moved by ``delta`` characters and ``lines`` lines (columns stay: it lies on later lines).
+
+    ``start=False`` keeps the start where it is (a span that begins before the edit)."""
+    first = span.start if not start else Position(span.start.line + lines, span.start.column)
+    return Span(span.path, span.start_offset + (delta if start else 0), span.end_offset + delta, first,
+                Position(span.end.line + lines, span.end.column))
+
+
+def _shift_entry(entry: Entry, delta: int, lines: int) -> Entry:
+    return Entry(entry.key, _shift_span(entry.key_span, delta, lines), _shift(entry.value, delta, lines),
+                 entry.key_tag)
+
+
+def _shift(node: Node, delta: int, lines: int) -> Node:
+    if isinstance(node, Scalar):
+        return Scalar(node.value, node.raw, node.style, _shift_span(node.span, delta, lines), node.tag)
+    if isinstance(node, Sequence):
+        return Sequence(tuple(_shift(item, delta, lines) for item in node.items),
+                        _shift_span(node.span, delta, lines), node.tag)
+    return Mapping(tuple(_shift_entry(entry, delta, lines) for entry in node.entries),
+                   _shift_span(node.span, delta, lines), node.tag)
