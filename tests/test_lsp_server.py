@@ -367,3 +367,22 @@ async def test_requests_reuse_the_analysed_project_until_the_text_changes(client
     assert second is not None
     assert "sh>" in str(second.contents)
     assert "echo>" not in str(second.contents)
+
+
+def test_settings_follow_the_configuration_file_without_events(tmp_path: Path) -> None:
+    """A configuration changed outside the editor (no save, no watcher) is read on the next analysis."""
+    import os as _os
+
+    from dig_lsp.lsp.documents import DocumentAnalyser
+    from dig_lsp.model.targets import Unit
+
+    config = tmp_path / ".dig-lint.toml"
+    config.write_text('select = ["DL1"]\n', encoding="utf-8")
+    analyser = DocumentAnalyser()
+    unit = Unit(str(tmp_path), ())
+    assert analyser.settings_for(unit).select == ("DL1",)
+    assert analyser.settings_for(unit) is analyser.settings_for(unit)  # remembered while unchanged
+    config.write_text('select = ["DL2"]\n', encoding="utf-8")
+    stat = config.stat()
+    _os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert analyser.settings_for(unit).select == ("DL2",)

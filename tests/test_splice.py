@@ -48,10 +48,11 @@ def _same(spliced: ParsedFile, full: ParsedFile) -> bool:
     return repr(spliced.root) == repr(full.root) and spliced.problems == full.problems == ()
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_spliced_trees_equal_full_parses(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "newline"), [(0, "\n"), (1, "\n"), (2, "\n"), (3, "\r\n")])
+def test_spliced_trees_equal_full_parses(seed: int, newline: str) -> None:
     rng = random.Random(seed)
-    texts = [_generated(), *(path.read_text(encoding="utf-8") for path in _files())]
+    texts = [text.replace("\n", newline)
+             for text in [_generated(), *(path.read_text(encoding="utf-8") for path in _files())]]
     spliced_count = 0
     for original in texts:
         current = parse(SourceFile("/p/wf.dig", original))

@@ -174,7 +174,7 @@ class DocumentAnalyser:
         self.parses = ParseCache()
         self._client_overrides: dict[str, tuple[str, ...] | str] = {}
         self._plans: dict[str, tuple[Unit | None, tuple[int, int] | None]] = {}
-        self._settings: dict[str, Settings] = {}
+        self._settings: dict[str, tuple[str | None, tuple[int, int] | None, Settings]] = {}
         self._views: OrderedDict[UnitKey, _CachedView] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -199,18 +199,25 @@ class DocumentAnalyser:
 
     def settings_for(self, unit: Unit) -> Settings:
         """The unit's settings (nearest config above its root, then the editor's settings); a broken
-        config means defaults."""
-        cached = self._settings.get(unit.root)
-        if cached is not None:
-            return cached
+        config means defaults. Remembered per root while the configuration file found and its
+        modification time stay the same (so an edit made outside the editor is seen too)."""
         try:
-            settings = load_settings(find_config(unit.root))
+            path = find_config(unit.root)
+        except ConfigError as error:
+            logger.warning("ignoring configuration, using defaults: %s", error)
+            path = None
+        signature = None if path is None else _disk_signature(path)
+        cached = self._settings.get(unit.root)
+        if cached is not None and cached[0] == path and cached[1] == signature:
+            return cached[2]
+        try:
+            settings = load_settings(path)
         except ConfigError as error:
             logger.warning("ignoring configuration, using defaults: %s", error)
             settings = Settings()
         if self._client_overrides:
             settings = with_overrides(settings, **self._client_overrides)
-        self._settings[unit.root] = settings
+        self._settings[unit.root] = (path, signature, settings)
         return settings
 
     # ------------------------------------------------------------------ which unit
