@@ -386,3 +386,23 @@ def test_settings_follow_the_configuration_file_without_events(tmp_path: Path) -
     stat = config.stat()
     _os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert analyser.settings_for(unit).select == ("DL2",)
+
+
+def test_remembered_projects_are_bounded_by_their_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analyser keeps recent units' projects for requests, but not more text than the bound."""
+    from dig_lsp.lsp import documents as module
+
+    monkeypatch.setattr(module, "_MAX_VIEW_CHARS", 100)
+    analyser = module.DocumentAnalyser()
+    opened: dict[str, module.OpenDocument] = {}
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        path = folder / "wf.dig"
+        text = "+t:\n  echo>: " + "x" * 80 + "\n"
+        path.write_text(text, encoding="utf-8")
+        opened[str(path)] = module.OpenDocument(path.as_uri(), str(path), 1, text)
+        analyser.analyse_document(str(path), opened)
+    first, second = list(opened)
+    assert analyser._remembered(analyser.unit_for(second, opened), opened) is not None
+    assert analyser._remembered(analyser.unit_for(first, opened), opened) is None

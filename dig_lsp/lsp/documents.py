@@ -50,6 +50,9 @@ UnitKey = tuple[str, tuple[str, ...]]
 """A unit's identity: its root and its workflows (what is reported is decided here, per document)."""
 
 _MAX_VIEWS = 32  # loaded projects kept for the editor features (one per recently used unit)
+# ... and at most this much source text behind them: a loaded project takes some 50 times its text in
+# memory, so a few huge units must not keep hundreds of megabytes alive (the newest is always kept)
+_MAX_VIEW_CHARS = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class _CachedView:
     versions: tuple[tuple[str, int | None], ...]
     disk: tuple[tuple[str, tuple[int, int] | None], ...]
     view: ProjectView
+    chars: int  # the source text the loaded project was read from
 
 
 class DocumentAnalyser:
@@ -265,11 +269,14 @@ class DocumentAnalyser:
 
     def _remember(self, unit: Unit, documents: Mapping[str, OpenDocument], view: ProjectView) -> None:
         open_paths = {doc.path for doc in documents.values()}
-        disk = tuple((path, _disk_signature(path)) for path in view.model.files.paths_read() if path not in open_paths)
+        read = view.model.files.paths_read()
+        disk = tuple((path, _disk_signature(path)) for path in read if path not in open_paths)
+        chars = sum(len(source.text) for path in read if (source := view.model.files.source(path)) is not None)
         with self._lock:
-            self._views[unit_key(unit)] = _CachedView(self._versions(unit, documents), disk, view)
+            self._views[unit_key(unit)] = _CachedView(self._versions(unit, documents), disk, view, chars)
             self._views.move_to_end(unit_key(unit))
-            while len(self._views) > _MAX_VIEWS:
+            while len(self._views) > 1 and (len(self._views) > _MAX_VIEWS or
+                                            sum(cached.chars for cached in self._views.values()) > _MAX_VIEW_CHARS):
                 self._views.popitem(last=False)
 
     def _remembered(self, unit: Unit, documents: Mapping[str, OpenDocument]) -> ProjectView | None:
