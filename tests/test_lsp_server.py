@@ -406,3 +406,19 @@ def test_remembered_projects_are_bounded_by_their_text(tmp_path: Path, monkeypat
     first, second = list(opened)
     assert analyser._remembered(analyser.unit_for(second, opened), opened) is not None
     assert analyser._remembered(analyser.unit_for(first, opened), opened) is None
+
+
+@pytest.mark.asyncio
+async def test_a_workspace_folder_change_refreshes_open_documents(client: RecordingClient, project: Path) -> None:
+    wf = project / "wf.dig"
+    wf.write_text(BROKEN, encoding="utf-8")
+    uri = _open(client, wf)
+    await _wait(client, uri, _some)
+    before = len([p for p in client.published if p.uri == uri])
+    (project / ".dig-lint.toml").write_text('select = ["DL202"]\n', encoding="utf-8")  # no DL102 any more
+    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(
+            added=[types.WorkspaceFolder(uri=project.as_uri(), name="p")], removed=[])))
+    found = await _wait(client, uri, lambda found: all(str(d.code) == "DL202" for d in found))
+    assert found
+    assert len([p for p in client.published if p.uri == uri]) > before

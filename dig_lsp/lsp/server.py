@@ -244,6 +244,15 @@ def did_change_watched_files(server: DigLanguageServer, _params: types.DidChange
 
 
 @_guarded
+def did_change_workspace_folders(server: DigLanguageServer,
+                                 _params: types.DidChangeWorkspaceFoldersParams) -> None:
+    """A folder was added or removed: configuration files and projects may be different ones now."""
+    server.analyser.forget_disk_state()
+    for uri in list(server.workspace.text_documents):
+        server.diagnostics.schedule(uri, 0)
+
+
+@_guarded
 def initialized(server: DigLanguageServer, _params: types.InitializedParams) -> None:
     """Ask the client to report file changes on disk, when it can register watchers dynamically."""
     try:
@@ -280,6 +289,7 @@ FEATURES: tuple[tuple[str, Callable[[DigLanguageServer, Any], None]], ...] = (
     (types.TEXT_DOCUMENT_DID_CHANGE, did_change),
     (types.TEXT_DOCUMENT_DID_SAVE, did_save),
     (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, did_change_watched_files),
+    (types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, did_change_workspace_folders),
     (types.INITIALIZED, initialized),
     (types.TEXT_DOCUMENT_DID_CLOSE, did_close),
     (types.SHUTDOWN, shutdown),
