@@ -35,6 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lsp_wire import frame, read_message  # bench/ is not a package: found through sys.path
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "digdag"
 DEBOUNCE_SECONDS = 0.0  # dig_lsp.lsp.server.DEBOUNCE_SECONDS (imported below when possible)
@@ -56,18 +60,7 @@ class Server:
     def _read(self) -> None:
         stream = self.process.stdout
         assert stream is not None
-        while True:
-            length = 0
-            while True:
-                line = stream.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value.strip())
-            message = json.loads(stream.read(length))
+        while (message := read_message(stream)) is not None:
             received = time.perf_counter()
             if message.get("method") == "textDocument/publishDiagnostics":
                 params = message["params"]
@@ -81,11 +74,10 @@ class Server:
                     waiting.put(message)
 
     def _write(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message).encode("utf-8")
         stdin = self.process.stdin
         assert stdin is not None
         with self._lock:
-            stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            stdin.write(frame(message))
             stdin.flush()
 
     def notify(self, method: str, params: Any) -> None:

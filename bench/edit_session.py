@@ -12,7 +12,6 @@ reports the server's peak RSS.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -25,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lsp_wire import frame, read_message  # bench/ is not a package: found through sys.path
 
 from dig_lsp.config import Settings
 from dig_lsp.engine import analyse
@@ -65,18 +67,7 @@ class Server:
     def _read(self) -> None:
         stream = self.process.stdout
         assert stream is not None
-        while True:
-            length = 0
-            while True:
-                line = stream.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            message = json.loads(stream.read(length))
+        while (message := read_message(stream)) is not None:
             with self.condition:
                 if message.get("method") == "textDocument/publishDiagnostics":
                     self.published[message["params"]["uri"]] = message["params"]
@@ -85,9 +76,8 @@ class Server:
                 self.condition.notify_all()
 
     def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
         assert self.process.stdin is not None
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.write(frame(message))
         self.process.stdin.flush()
 
     def request(self, method: str, params: Any) -> int:

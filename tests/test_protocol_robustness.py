@@ -7,7 +7,6 @@ never send -- unknown methods, malformed params, positions past the end -- can b
 from __future__ import annotations
 
 import importlib.util
-import json
 import subprocess
 import sys
 import threading
@@ -16,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from lsp_wire import frame, read_message  # bench/ is not a package: found through sys.path
 
 TIMEOUT = 20.0
 
@@ -30,25 +33,15 @@ class RawClient:
         self.notifications: list[dict[str, Any]] = []
 
     def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
         assert self.process.stdin is not None
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.write(frame(message))
         self.process.stdin.flush()
 
     def receive(self) -> dict[str, Any]:
-        stream = self.process.stdout
-        assert stream is not None
-        length = 0
-        while True:
-            line = stream.readline()
-            if not line:
-                raise EOFError("the server closed its output")
-            if line in (b"\r\n", b"\n"):
-                break
-            name, _, value = line.decode("ascii").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-        message: dict[str, Any] = json.loads(stream.read(length))
+        assert self.process.stdout is not None
+        message = read_message(self.process.stdout)
+        if message is None:
+            raise EOFError("the server closed its output")
         return message
 
     def request(self, method: str, params: Any) -> dict[str, Any]:
