@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
@@ -61,9 +65,6 @@ def editor_client_features() -> dict[str, Any]:
     """pytest-lsp's default client handlers plus what real editors answer: ``client/registerCapability``
     (VS Code and Neovim accept the server's file-watcher registration; each is recorded on the client
     as ``registrations``)."""
-    from lsprotocol import types
-    from pytest_lsp import LanguageClient
-    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
 
     def register_capability(ls: LanguageClient, params: types.RegistrationParams) -> None:
         recorded = getattr(ls, "registrations", None)
@@ -75,12 +76,25 @@ def editor_client_features() -> dict[str, Any]:
     return {**DEFAULT_CLIENT_FEATURES, types.CLIENT_REGISTER_CAPABILITY: register_capability}
 
 
-def editor_client() -> Any:
-    """A pytest-lsp client answering as an editor does (see :func:`editor_client_features`)."""
-    from pygls.protocol import default_converter
-    from pytest_lsp import LanguageClient
-    from pytest_lsp.client import register_lsp_features
+class EditorClient(LanguageClient):
+    """A pytest-lsp client answering as an editor does (see :func:`editor_client_features`), which
+    remembers the position encoding and capabilities the server chose."""
 
-    client = LanguageClient(converter_factory=default_converter)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.encoding = "utf-16"
+        self.server_capabilities = types.ServerCapabilities()
+
+
+def editor_client() -> EditorClient:
+    """The ``client_factory`` of the tests' ``ClientServerConfig``."""
+    client = EditorClient(converter_factory=default_converter)
     register_lsp_features(client, editor_client_features())
     return client
+
+
+async def initialize_as(client: EditorClient, editor: str) -> None:
+    """``initialize`` with one editor's capabilities (pytest-lsp's sets), keeping what the server chose."""
+    result = await client.initialize_session(types.InitializeParams(capabilities=client_capabilities(editor)))
+    client.encoding = str(result.capabilities.position_encoding or "utf-16")
+    client.server_capabilities = result.capabilities

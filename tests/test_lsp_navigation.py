@@ -15,43 +15,23 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import register_lsp_features
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from dig_lsp.lsp.convert import UTF16, code_point_column, column_units
+from dig_lsp.lsp.convert import code_point_column, column_units
 from dig_lsp.lsp.features import definition as definition_feature
 from dig_lsp.lsp.features import hover as hover_feature
-from tests.conftest import editor_client_features
+from tests.conftest import EditorClient, editor_client, initialize_as
 
 EDITORS = ["visual-studio-code", "neovim@v0.11.0"]
 
 
-class NavigationClient(LanguageClient):
-    """The pytest-lsp client, remembering the position encoding the server chose."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.encoding = UTF16
-        self.server_capabilities = types.ServerCapabilities()
-
-
-def _client() -> NavigationClient:
-    client = NavigationClient(converter_factory=default_converter)
-    register_lsp_features(client, editor_client_features())  # keeps the published diagnostics
-    return client
-
-
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"], client_factory=_client)
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"], client_factory=editor_client)
 
 
 @pytest_lsp.fixture(config=CONFIG, params=EDITORS)
-async def client(lsp_client: NavigationClient, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+async def client(lsp_client: EditorClient, request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """A client with one editor's capabilities (VS Code, then Neovim)."""
-    capabilities = client_capabilities(request.param)
-    result = await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
-    lsp_client.encoding = str(result.capabilities.position_encoding or UTF16)
-    lsp_client.server_capabilities = result.capabilities
+    await initialize_as(lsp_client, request.param)
     yield
     await lsp_client.shutdown_session()
 
@@ -96,7 +76,7 @@ def _open(client: LanguageClient, path: Path, text: str | None = None) -> str:
     return uri
 
 
-def _position(client: NavigationClient, text: str, needle: str, delta: int = 0, nth: int = 0) -> types.Position:
+def _position(client: EditorClient, text: str, needle: str, delta: int = 0, nth: int = 0) -> types.Position:
     """The LSP position of ``needle`` (+ ``delta`` code points) in ``text``, in the client's encoding."""
     index = -1
     for _ in range(nth + 1):
@@ -113,7 +93,7 @@ def _document(uri: str) -> types.TextDocumentIdentifier:
 
 
 @pytest.mark.asyncio
-async def test_capabilities_are_advertised(client: NavigationClient) -> None:
+async def test_capabilities_are_advertised(client: EditorClient) -> None:
     capabilities = client.server_capabilities
     assert capabilities.hover_provider
     assert capabilities.definition_provider
@@ -124,7 +104,7 @@ async def test_capabilities_are_advertised(client: NavigationClient) -> None:
 
 
 @pytest.mark.asyncio
-async def test_hover_on_a_variable_after_astral_characters(client: NavigationClient, project: Path) -> None:
+async def test_hover_on_a_variable_after_astral_characters(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     position = _position(client, WORKFLOW, "${greeting}", 4)
     found = await client.text_document_hover_async(types.HoverParams(text_document=_document(uri),
@@ -139,7 +119,7 @@ async def test_hover_on_a_variable_after_astral_characters(client: NavigationCli
 
 
 @pytest.mark.asyncio
-async def test_hover_on_an_operator_and_nowhere(client: NavigationClient, project: Path) -> None:
+async def test_hover_on_an_operator_and_nowhere(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     found = await client.text_document_hover_async(types.HoverParams(
         text_document=_document(uri), position=_position(client, WORKFLOW, "td>", 1)))
@@ -152,7 +132,7 @@ async def test_hover_on_an_operator_and_nowhere(client: NavigationClient, projec
 
 
 @pytest.mark.asyncio
-async def test_definition_of_a_variable_and_a_python_function(client: NavigationClient, project: Path) -> None:
+async def test_definition_of_a_variable_and_a_python_function(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     found = await client.text_document_definition_async(types.DefinitionParams(
         text_document=_document(uri), position=_position(client, WORKFLOW, "${greeting}", 5)))
@@ -168,7 +148,7 @@ async def test_definition_of_a_variable_and_a_python_function(client: Navigation
 
 
 @pytest.mark.asyncio
-async def test_definition_follows_the_unsaved_buffer(client: NavigationClient, project: Path) -> None:
+async def test_definition_follows_the_unsaved_buffer(client: EditorClient, project: Path) -> None:
     text = WORKFLOW.replace("+a:\n", "+renamed:\n").replace("[+a]", "[+renamed]")
     uri = _open(client, project / "wf.dig", text)
     found = await client.text_document_definition_async(types.DefinitionParams(
@@ -178,7 +158,7 @@ async def test_definition_follows_the_unsaved_buffer(client: NavigationClient, p
 
 
 @pytest.mark.asyncio
-async def test_references_of_a_task_and_an_export(client: NavigationClient, project: Path) -> None:
+async def test_references_of_a_task_and_an_export(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     tasks = await client.text_document_references_async(types.ReferenceParams(
         text_document=_document(uri), position=_position(client, WORKFLOW, "+a:", 1),
@@ -194,7 +174,7 @@ async def test_references_of_a_task_and_an_export(client: NavigationClient, proj
 
 
 @pytest.mark.asyncio
-async def test_document_symbols(client: NavigationClient, project: Path) -> None:
+async def test_document_symbols(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     found = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=_document(uri)))
     assert found is not None
@@ -208,7 +188,7 @@ async def test_document_symbols(client: NavigationClient, project: Path) -> None
 
 
 @pytest.mark.asyncio
-async def test_code_actions_fix_and_disable(client: NavigationClient, project: Path) -> None:
+async def test_code_actions_fix_and_disable(client: EditorClient, project: Path) -> None:
     text = WORKFLOW.replace('echo>: "😀 b"', 'ecko>: "😀 b"')  # unsaved typo
     uri = _open(client, project / "wf.dig", text)
     start = _position(client, text, "ecko")
@@ -235,7 +215,7 @@ async def test_code_actions_fix_and_disable(client: NavigationClient, project: P
 
 
 @pytest.mark.asyncio
-async def test_code_actions_respect_only(client: NavigationClient, project: Path) -> None:
+async def test_code_actions_respect_only(client: EditorClient, project: Path) -> None:
     text = WORKFLOW.replace('echo>: "😀 b"', 'ecko>: "😀 b"')
     uri = _open(client, project / "wf.dig", text)
     start = _position(client, text, "ecko")
@@ -246,7 +226,7 @@ async def test_code_actions_respect_only(client: NavigationClient, project: Path
 
 
 @pytest.mark.asyncio
-async def test_requests_outside_a_project_answer_empty(client: NavigationClient, project: Path) -> None:
+async def test_requests_outside_a_project_answer_empty(client: EditorClient, project: Path) -> None:
     uri = "untitled:Untitled-1"
     position = types.Position(line=0, character=0)
     assert await client.text_document_hover_async(types.HoverParams(text_document=_document(uri),

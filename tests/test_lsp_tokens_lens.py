@@ -11,21 +11,18 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import register_lsp_features
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from dig_lsp.ide.code_lens import DRY_RUN_COMMAND, code_lenses, next_run_title
 from dig_lsp.ide.semantic_tokens import TokenKind, javascript_tokens, semantic_tokens
-from dig_lsp.lsp.convert import UTF16, code_point_column
+from dig_lsp.lsp.convert import code_point_column
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.text.files import DiskReader
-from tests.conftest import editor_client_features
+from tests.conftest import EditorClient, editor_client, initialize_as
 
 EDITORS = ["visual-studio-code", "neovim@v0.11.0"]
 
@@ -120,31 +117,13 @@ def test_lenses_without_a_schedule_and_with_a_broken_one(tmp_path: Path) -> None
 # ----------------------------------------------------------------------------------- over stdio
 
 
-class TokensClient(LanguageClient):
-    """The pytest-lsp client, remembering what the server advertised."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.encoding = UTF16
-        self.server_capabilities = types.ServerCapabilities()
-
-
-def _client() -> TokensClient:
-    client = TokensClient(converter_factory=default_converter)
-    register_lsp_features(client, editor_client_features())
-    return client
-
-
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"], client_factory=_client)
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server"], client_factory=editor_client)
 
 
 @pytest_lsp.fixture(config=CONFIG, params=EDITORS)
-async def client(lsp_client: TokensClient, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+async def client(lsp_client: EditorClient, request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """A client with one editor's capabilities (VS Code, then Neovim)."""
-    capabilities = client_capabilities(request.param)
-    result = await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
-    lsp_client.encoding = str(result.capabilities.position_encoding or UTF16)
-    lsp_client.server_capabilities = result.capabilities
+    await initialize_as(lsp_client, request.param)
     yield
     await lsp_client.shutdown_session()
 
@@ -156,7 +135,7 @@ def _open(client: LanguageClient, path: Path) -> str:
     return uri
 
 
-def _decode(client: TokensClient, text: str, data: list[int]) -> list[tuple[int, int, int, str]]:
+def _decode(client: EditorClient, text: str, data: list[int]) -> list[tuple[int, int, int, str]]:
     """Relative LSP tokens back to absolute (line, code-point column, code-point length, type)."""
     legend = client.server_capabilities.semantic_tokens_provider
     assert isinstance(legend, types.SemanticTokensOptions | types.SemanticTokensRegistrationOptions)
@@ -175,7 +154,7 @@ def _decode(client: TokensClient, text: str, data: list[int]) -> list[tuple[int,
 
 
 @pytest.mark.asyncio
-async def test_capabilities_are_advertised(client: TokensClient) -> None:
+async def test_capabilities_are_advertised(client: EditorClient) -> None:
     capabilities = client.server_capabilities
     provider = capabilities.semantic_tokens_provider
     assert isinstance(provider, types.SemanticTokensOptions)
@@ -187,7 +166,7 @@ async def test_capabilities_are_advertised(client: TokensClient) -> None:
 
 
 @pytest.mark.asyncio
-async def test_semantic_tokens_after_astral_characters(client: TokensClient, project: Path) -> None:
+async def test_semantic_tokens_after_astral_characters(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     result = await client.text_document_semantic_tokens_full_async(
         types.SemanticTokensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
@@ -201,7 +180,7 @@ async def test_semantic_tokens_after_astral_characters(client: TokensClient, pro
 
 
 @pytest.mark.asyncio
-async def test_code_lens_and_dry_run_command(client: TokensClient, project: Path) -> None:
+async def test_code_lens_and_dry_run_command(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     lenses = await client.text_document_code_lens_async(
         types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
@@ -223,7 +202,7 @@ async def test_code_lens_and_dry_run_command(client: TokensClient, project: Path
 
 
 @pytest.mark.asyncio
-async def test_dry_run_sees_the_unsaved_buffer(client: TokensClient, project: Path) -> None:
+async def test_dry_run_sees_the_unsaved_buffer(client: EditorClient, project: Path) -> None:
     uri = _open(client, project / "wf.dig")
     client.text_document_did_change(types.DidChangeTextDocumentParams(
         text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
@@ -236,7 +215,7 @@ async def test_dry_run_sees_the_unsaved_buffer(client: TokensClient, project: Pa
 
 
 @pytest.mark.asyncio
-async def test_requests_outside_a_project_answer_empty(client: TokensClient, project: Path) -> None:
+async def test_requests_outside_a_project_answer_empty(client: EditorClient, project: Path) -> None:
     uri = "untitled:Untitled-1"
     client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
         uri=uri, language_id="dig", version=1, text="+a:\n  echo>: hi\n")))

@@ -269,14 +269,14 @@ def _link(children: list[_Node], parallel: object) -> None:
 
 def _upstream_closure(node: _Node) -> list[_Node]:
     """The siblings ``node`` waits for, directly or through other siblings."""
-    found: list[_Node] = []
+    found: dict[int, _Node] = {}
     pending = list(node.upstream)
     while pending:
         sibling = pending.pop()
-        if sibling not in found:
-            found.append(sibling)
+        if id(sibling) not in found:
+            found[id(sibling)] = sibling
             pending.extend(sibling.upstream)
-    return found
+    return list(found.values())
 
 
 def _visible_stores(node: _Node) -> dict[str, object]:
@@ -381,7 +381,7 @@ class Simulator:
 
     # --- params
 
-    def params(self, node: _Node, evaluated: bool = True) -> dict[str, Any]:
+    def params(self, node: _Node, evaluated: bool = True, stores: dict[str, object] | None = None) -> dict[str, Any]:
         """The JS params a task sees, own keys excluded (reference section 3 precedence).
 
         ``evaluated=False``: ``_export`` values as written, as templates inside a nested mapping of
@@ -390,7 +390,9 @@ class Simulator:
         scope = js_params(self.options.params)
         for ancestor in node.ancestors():
             self._export_layer(ancestor, scope, evaluated)
-        scope.update(js_params(_visible_stores(node)))
+        if stores is None:
+            stores = _visible_stores(node) if self.options.stores else {}
+        scope.update(js_params(stores))
         self._export_layer(node, scope, evaluated)
         scope.update(js_params(self.session))
         scope["task_name"] = node.full_name
@@ -410,8 +412,9 @@ class Simulator:
 
     def render_own(self, node: _Node) -> tuple[dict[str, object], Rendered]:
         """The task's own keys rendered in order; earlier keys are visible to later ones."""
-        scope = self.params(node)
-        raw = self.params(node, evaluated=False)
+        stores = _visible_stores(node) if self.options.stores else {}
+        scope = self.params(node, stores=stores)
+        raw = self.params(node, evaluated=False, stores=stores)
         rendered: dict[str, object] = {}
         summary = Rendered("")
         skip = {"_do", "_else_do", "_error", "_check", "_export"}

@@ -30,7 +30,15 @@ from functools import lru_cache
 from typing import Any
 
 from dig_lsp.diagnostics import Related
-from dig_lsp.embedded.sql_render import IDENTIFIER_PLACEHOLDER, Rendered, RenderedTemplate, Resolve, render
+from dig_lsp.embedded.sql_render import (
+    IDENTIFIER_PLACEHOLDER,
+    QUOTES,
+    Rendered,
+    RenderedTemplate,
+    Resolve,
+    render,
+    scan_sql,
+)
 from dig_lsp.embedded.td_functions import CATALOG, is_known
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
@@ -224,25 +232,8 @@ def _misspelled_statement(tokens: tuple[_Token, ...]) -> tuple[int, int, str] | 
 
 def _unterminated(text: str) -> int | None:
     """Where an unterminated quote starts (what makes tokenizing fail), if anywhere."""
-    state, opened, index = "", -1, 0
-    while index < len(text):
-        char, pair = text[index], text[index:index + 2]
-        if state in ("'", '"', "`"):
-            if char == state and text[index + 1:index + 2] == state:
-                index += 1
-            elif char == state:
-                state = ""
-        elif state == "--":
-            state = "" if char == "\n" else state
-        elif state == "/*":
-            if pair == "*/":
-                state, index = "", index + 1
-        elif pair in ("--", "/*"):
-            state, index = pair, index + 1
-        elif char in ("'", '"', "`"):
-            state, opened = char, index
-        index += 1
-    return opened if state in ("'", '"', "`") else None
+    state, opened = scan_sql(text, 0, len(text))
+    return opened if state in QUOTES else None
 
 
 @dataclass(frozen=True)

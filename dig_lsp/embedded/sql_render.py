@@ -89,8 +89,8 @@ def _contexts(text: str, templates: list[Template]) -> list[Context]:
     state = ""  # "", "'", '"', "`", "--", "/*"
     position = 0
     for template in templates:
-        state = _scan(text, position, template.start, state)
-        if state in ("'", '"', "`"):
+        state, _ = scan_sql(text, position, template.start, state)
+        if state in QUOTES:
             found.append(Context.STRING)
         elif state:
             found.append(Context.COMMENT)
@@ -103,26 +103,32 @@ def _contexts(text: str, templates: list[Template]) -> list[Context]:
     return found
 
 
-def _scan(text: str, start: int, end: int, state: str) -> str:
+QUOTES = ("'", '"', "`")
+
+
+def scan_sql(text: str, start: int, end: int, state: str = "", opened: int = -1) -> tuple[str, int]:
+    """The lexical state after ``text[start:end]``, starting in ``state``: ``''`` (code), a quote
+    character (inside a string or quoted name; a doubled quote stays inside), ``'--'`` or ``'/*'``
+    (inside a comment); and the offset where the open quote started (``opened`` when none did)."""
     index = start
     while index < end:
-        char = text[index]
-        pair = text[index:index + 2]
-        if state in ("'", '"', "`"):
-            if char == state:
+        char, pair = text[index], text[index:index + 2]
+        if state in QUOTES:
+            if char == state and text[index + 1:index + 2] == state:
+                index += 1
+            elif char == state:
                 state = ""
         elif state == "--":
-            if char == "\n":
-                state = ""
+            state = "" if char == "\n" else state
         elif state == "/*":
             if pair == "*/":
                 state, index = "", index + 1
         elif pair in ("--", "/*"):
             state, index = pair, index + 1
-        elif char in ("'", '"', "`"):
-            state = char
+        elif char in QUOTES:
+            state, opened = char, index
         index += 1
-    return state
+    return state, opened
 
 
 def _placeholder(context: Context, number: bool) -> str:

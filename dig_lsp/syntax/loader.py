@@ -206,10 +206,13 @@ def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
 class _TreeBuilder:
     """Turns ruamel nodes into ours, typing scalars and bounding alias expansion."""
 
-    def __init__(self, source: SourceFile, problems: list[SyntaxProblem]) -> None:
+    def __init__(self, source: SourceFile, problems: list[SyntaxProblem],
+                 part: tuple[int, int, int] | None = None) -> None:
+        """``part``: (offset, line, length) of the slice of ``source`` the composed nodes were read
+        from, when it is not the whole text (a top-level entry re-read alone)."""
         self.source = source
         self.path = source.path
-        self.text_length = len(source.text)
+        self.base_offset, self.base_line, self.text_length = part or (0, 0, len(source.text))
         # YAML also breaks lines at a lone CR, NEL, LS and PS; our line table (like LSP) does not.
         self.exotic_breaks = _EXOTIC_BREAK.search(source.text) is not None
         self.problems = problems
@@ -219,9 +222,6 @@ class _TreeBuilder:
         self.limit_reported = False
         self.aliases = 0  # alias uses met (their targets may lie in another top-level entry)
         self.merges = 0  # merge keys met
-        # where the text given to the builder starts in the file (a top-level entry re-read alone)
-        self.base_offset = 0
-        self.base_line = 0
 
     def spliceable(self, root: Node | None) -> bool:
         """Whether a tree built here can have its top-level entries re-read alone (see ParsedFile)."""

@@ -7,6 +7,7 @@ one file of a project is edited, the others come from the cache.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 
@@ -14,6 +15,8 @@ from dig_lsp.syntax.loader import ParsedFile, parse
 from dig_lsp.syntax.splice import reparse
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.source import SourceFile
+
+logger = logging.getLogger(__name__)
 
 
 class ParseCache:
@@ -64,7 +67,12 @@ class ParseCache:
                 return entry[1]
             previous = self._latest_parsed(path, data)
         self.misses += 1
-        result = reparse(previous, source) if previous is not None else None
+        result = None
+        if previous is not None:
+            try:
+                result = reparse(previous, source)
+            except Exception:  # an optimisation must never cost a result: parse the whole file
+                logger.exception("re-reading one entry of %s failed; parsing it whole", path)
         if result is None:
             result = parse(source)
         else:

@@ -106,8 +106,7 @@ def _parse_block(source: SourceFile, start: int, end: int, line: int) -> Mapping
     if len(documents) != 1 or documents[0] is None:
         return None
     problems: list[SyntaxProblem] = []
-    builder = loader._TreeBuilder(source, problems)
-    builder.base_offset, builder.base_line, builder.text_length = start, line, len(text)
+    builder = loader._TreeBuilder(source, problems, (start, line, len(text)))
     try:
         with recursion_headroom():
             block = builder.build(documents[0])

@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -97,6 +97,24 @@ def document_request(server: LanguageServer, uri: str) -> DocumentRequest | None
         return None
     encoding = str(server.workspace.position_encoding or UTF16)
     return DocumentRequest(uri, path, documents, view, encoding)
+
+
+class AtPosition(Protocol):
+    """The params of any request about one position of one document (hover, completion...)."""
+
+    @property
+    def text_document(self) -> types.TextDocumentIdentifier: ...
+
+    @property
+    def position(self) -> types.Position: ...
+
+
+def positioned_request(server: LanguageServer, params: AtPosition) -> tuple[DocumentRequest, int] | None:
+    """The request context of a position request and the position's code-point offset (None when
+    the document is outside any project or cannot be read)."""
+    request = document_request(server, params.text_document.uri)
+    offset = None if request is None else request.offset(params.position)
+    return None if request is None or offset is None else (request, offset)
 
 
 def analyser_of(server: LanguageServer) -> DocumentAnalyser:

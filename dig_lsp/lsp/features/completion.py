@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from dig_lsp.ide.completion import Completions, Item, ItemKind, complete
-from dig_lsp.lsp.features import DocumentRequest, client_text_capabilities, document_request, guarded_request
+from dig_lsp.lsp.features import DocumentRequest, client_text_capabilities, guarded_request, positioned_request
 
 TRIGGER_CHARACTERS = ["$", "{", ".", ":", "/", " "]
 OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False)
@@ -99,11 +99,9 @@ def _empty() -> types.CompletionList:
 @guarded_request(_empty)
 def on_completion(server: LanguageServer, params: types.CompletionParams) -> types.CompletionList:
     """Keys, operators, parameters, values, variables and file names at the cursor."""
-    request = document_request(server, params.text_document.uri)
-    if request is None:
+    found = positioned_request(server, params)
+    if found is None:
         return _empty()
-    offset = request.offset(params.position)
-    if offset is None:
-        return _empty()
+    request, offset = found
     result = complete(request.view.model, request.path, offset, request.view.settings.runtime_params)
     return to_lsp_list(result, request, client_support(server))

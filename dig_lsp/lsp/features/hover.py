@@ -6,7 +6,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from dig_lsp.ide.hover import HoverResult, hover
-from dig_lsp.lsp.features import DocumentRequest, client_text_capabilities, document_request, guarded_request
+from dig_lsp.lsp.features import DocumentRequest, client_text_capabilities, guarded_request, positioned_request
 
 
 def _none() -> types.Hover | None:
@@ -31,11 +31,9 @@ def to_lsp_hover(result: HoverResult, request: DocumentRequest, kind: types.Mark
 @guarded_request(_none)
 def on_hover(server: LanguageServer, params: types.HoverParams) -> types.Hover | None:
     """Hover over a key, a value or a ``${...}`` of a workflow."""
-    request = document_request(server, params.text_document.uri)
-    if request is None:
+    found = positioned_request(server, params)
+    if found is None:
         return None
-    offset = request.offset(params.position)
-    if offset is None:
-        return None
+    request, offset = found
     result = hover(request.view.model, request.path, offset, request.view.settings.runtime_params)
     return None if result is None else to_lsp_hover(result, request, markup_kind(server))
