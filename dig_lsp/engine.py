@@ -16,6 +16,7 @@ from dig_lsp.checks import REGISTRY, unused_suppression
 from dig_lsp.checks.base import CheckContext, Finding, Rule
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Related, Severity
+from dig_lsp.embedded.sites import project_sites
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.syntax.parsed_files import ParseCache
@@ -30,11 +31,20 @@ INTERNAL_ERROR_NAME = "internal-error"
 
 @dataclass
 class Analysis:
-    """The result of analysing one unit."""
+    """The result of analysing one unit.
+
+    ``findings``: every check's diagnostics before configured ignores, inline suppressions and the
+    unit's report filter (what an incremental re-analysis starts from); ``template_count``: the
+    template sites found, up to ``MAX_TEMPLATES`` + 1; ``incremental``: whether only the edited
+    part was checked (see :mod:`dig_lsp.incremental`).
+    """
 
     diagnostics: list[Diagnostic]
     files_read: list[str] = field(default_factory=list)
     model: ProjectModel | None = None
+    findings: tuple[Diagnostic, ...] = ()
+    template_count: int = 0
+    incremental: bool = False
 
     @property
     def internal_errors(self) -> int:
@@ -48,15 +58,36 @@ def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None,
     by a long-running caller between analyses)."""
     with recursion_headroom():  # loading and checks walk trees as deep as the loader accepts
         model = load_project(unit.root, list(unit.workflows), reader or DiskReader(), cache)
-        context = CheckContext(model, settings)
-        diagnostics: list[Diagnostic] = []
-        for rule in REGISTRY:
-            if rule.check is not None and settings.is_enabled(rule.code, rule.name):
-                diagnostics.extend(_run(rule, context, settings))
-    diagnostics = [d for d in diagnostics if not settings.ignored_at(d.path, d.code, d.name)]
+        return analyse_model(model, unit, settings)
+
+
+def analyse_model(model: ProjectModel, unit: Unit, settings: Settings) -> Analysis:
+    """Run every enabled check over a loaded project (see :func:`analyse`)."""
+    with recursion_headroom():
+        findings = run_checks(CheckContext(model, settings))
+        count = len(project_sites(model))
+    return conclude(findings, model, unit, settings, count)
+
+
+def run_checks(context: CheckContext) -> tuple[Diagnostic, ...]:
+    """Every enabled check's diagnostics in this context, before ignores and suppressions."""
+    settings = context.settings
+    diagnostics: list[Diagnostic] = []
+    for rule in REGISTRY:
+        if rule.check is not None and settings.is_enabled(rule.code, rule.name):
+            diagnostics.extend(_run(rule, context, settings))
+    return tuple(diagnostics)
+
+
+def conclude(findings: Iterable[Diagnostic], model: ProjectModel, unit: Unit, settings: Settings,
+             template_count: int, incremental: bool = False) -> Analysis:
+    """The analysis made of the checks' diagnostics: configured ignores and inline suppressions
+    applied, only what the unit reports, sorted and de-duplicated."""
+    findings = tuple(findings)
+    diagnostics = [d for d in findings if not settings.ignored_at(d.path, d.code, d.name)]
     diagnostics = _apply_suppressions(diagnostics, model, settings)
     diagnostics = sorted({d for d in diagnostics if unit.wants(d.path)}, key=Diagnostic.sort_key)
-    return Analysis(diagnostics, model.files.paths_read(), model)
+    return Analysis(diagnostics, model.files.paths_read(), model, findings, template_count, incremental)
 
 
 def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnostic]:

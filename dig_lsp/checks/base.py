@@ -37,10 +37,18 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """The loaded project and the settings the checks run under."""
+    """The loaded project and the settings the checks run under.
+
+    ``focus``: when set, the tasks the checks report on (one edited top-level task and everything below
+    it, for the language server's incremental analysis); everything else of the project is still
+    there to be looked up. Checks walk tasks through :meth:`tasks` (or the shared lists built from it),
+    so they need not know about the focus; what they report about the whole project is computed as
+    usual, and the incremental analysis compares it before and after the edit.
+    """
 
     project: ProjectModel
     settings: Settings
+    focus: tuple[tuple[Workflow, Task], ...] | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
@@ -55,7 +63,10 @@ class CheckContext:
         return self.project.workflows
 
     def tasks(self) -> Iterator[tuple[Workflow, Task]]:
-        """Every task of every workflow, with its workflow."""
+        """Every task of every workflow (of the focus, when there is one), with its workflow."""
+        if self.focus is not None:
+            yield from self.focus
+            return
         for workflow in self.project.workflows:
             for task in workflow.tasks():
                 yield workflow, task

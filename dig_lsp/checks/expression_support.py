@@ -12,7 +12,7 @@ from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_reference
-from dig_lsp.embedded.sites import Site, project_sites
+from dig_lsp.embedded.sites import Site, SiteFinder, project_sites
 from dig_lsp.model.scope import Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping
@@ -42,9 +42,19 @@ def scopes(ctx: CheckContext) -> ScopeIndex:
     return project_scopes(ctx.project, ctx.settings.runtime_params)
 
 
+def template_sites(ctx: CheckContext) -> tuple[Site, ...]:
+    """The template sites the checks report on: the project's (up to ``MAX_TEMPLATES`` + 1), or with a
+    focus, those of the focused tasks (the incremental analysis keeps the project under the limit)."""
+    if ctx.focus is None:
+        return project_sites(ctx.project)
+    finder = SiteFinder(ctx.project)
+    return ctx.shared("focused-sites", lambda: tuple(site for workflow, task in ctx.tasks()
+                                                     for site in finder.task_sites(workflow, task)))
+
+
 def unanalysed_sites(ctx: CheckContext) -> tuple[Site, ...]:
     """Templates past the first ``MAX_TEMPLATES`` of the project: found, but not parsed or checked."""
-    return project_sites(ctx.project)[MAX_TEMPLATES:]
+    return template_sites(ctx)[MAX_TEMPLATES:]
 
 
 def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
@@ -53,7 +63,7 @@ def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
     def build() -> list[AnalysedSite]:
         index = scopes(ctx)
         found = []
-        for site in project_sites(ctx.project)[:MAX_TEMPLATES]:
+        for site in template_sites(ctx)[:MAX_TEMPLATES]:
             found.append(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task)))
         return found
 

@@ -12,8 +12,8 @@ from dig_lsp.model.workflow import Task, Workflow
 
 
 def export_index(ctx: CheckContext) -> ExportIndex:
-    """The project's export index, built once per analysis."""
-    return ctx.shared("export-index", lambda: build_export_index(ctx.project))
+    """The project's export index, built once per loaded project."""
+    return ctx.project.memo("export-index", lambda: build_export_index(ctx.project))
 
 
 def operator_tasks(ctx: CheckContext) -> Iterator[tuple[Workflow, OperatorTask]]:

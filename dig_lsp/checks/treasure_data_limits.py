@@ -43,12 +43,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.settings.profile != "treasure-data":
         return
     for workflow in ctx.workflows:
-        tasks = list(workflow.tasks())
-        if len(tasks) > MAX_TASKS:
-            yield Finding(workflow.root.key_span, f"workflow {workflow.name} has {len(tasks)} tasks before any "
+        count = len(workflow.all_tasks)
+        if count > MAX_TASKS:
+            yield Finding(workflow.root.key_span, f"workflow {workflow.name} has {count} tasks before any "
                           f"are generated; Treasure Workflow allows at most {MAX_TASKS}")
-        for task in tasks:
-            size = len(task.full_name.encode("utf-8"))
-            if size > MAX_NAME_BYTES:
-                yield Finding(task.key_span, f"task full name is {size} bytes long; Treasure Workflow allows at "
-                              f"most {MAX_NAME_BYTES} bytes (shorten the task or group names)")
+    for _, task in ctx.tasks():
+        size = len(task.full_name.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            yield Finding(task.key_span, f"task full name is {size} bytes long; Treasure Workflow allows at "
+                          f"most {MAX_NAME_BYTES} bytes (shorten the task or group names)")

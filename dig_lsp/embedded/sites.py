@@ -145,9 +145,13 @@ class SiteFinder:
         """Template sites of every workflow, task by task, in file order."""
         for workflow in self.project.workflows:
             for task in workflow.tasks():
-                if not task.disabled:
-                    yield from self._task_sites(workflow, task)
-                    yield from self._file_sites(workflow, task)
+                yield from self.task_sites(workflow, task)
+
+    def task_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
+        """Template sites of one task: its own values, then the files its operator renders."""
+        if not task.disabled:
+            yield from self._task_sites(workflow, task)
+            yield from self._file_sites(workflow, task)
 
     def _file_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
         """Templates in files the operator renders (SQL, mail bodies, yml), in this task's scope: the

@@ -18,7 +18,9 @@ keystroke to the next, because re-deriving it per keystroke was most of the late
   editing one file of a project re-parses only that file;
 * the last loaded project of each unit with its diagnostics, keyed by the versions of the open
   documents and the on-disk state of every file it read, so hover, completion and code actions
-  answer from the analysis that just ran instead of loading the project again.
+  answer from the analysis that just ran instead of loading the project again; after an edit, the
+  next analysis starts from it and checks only the edited task when it can
+  (:mod:`dig_lsp.incremental`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from pygls.workspace import Workspace
 
 from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_settings, with_overrides
 from dig_lsp.diagnostics import Diagnostic
-from dig_lsp.engine import analyse
+from dig_lsp.engine import Analysis, analyse
+from dig_lsp.incremental import reanalyse
 from dig_lsp.lsp.convert import UTF16, to_lsp
 from dig_lsp.model import discovery, targets
 from dig_lsp.model.project import ProjectModel, load_project
@@ -94,6 +97,7 @@ class ProjectView:
     settings: Settings
     unit: Unit
     diagnostics: tuple[Diagnostic, ...] | None = None
+    analysis: Analysis | None = None  # what the next analysis of the unit can start from
 
 
 def document_path(uri: str) -> str | None:
@@ -329,11 +333,24 @@ class DocumentAnalyser:
         if remembered is not None and remembered.diagnostics is not None:
             return remembered
         settings = self.settings_for(unit)
-        analysis = analyse(unit, settings, self._reader(unit, documents), self.parses)
+        reader = self._reader(unit, documents)
+        previous = self._previous_analysis(unit, settings)
+        if previous is not None:
+            analysis = reanalyse(previous, unit, settings, reader, self.parses)
+        else:
+            analysis = analyse(unit, settings, reader, self.parses)
         assert analysis.model is not None
-        view = ProjectView(analysis.model, settings, unit, tuple(analysis.diagnostics))
+        view = ProjectView(analysis.model, settings, unit, tuple(analysis.diagnostics), analysis)
         self._remember(unit, documents, view)
         return view
+
+    def _previous_analysis(self, unit: Unit, settings: Settings) -> Analysis | None:
+        """The unit's last analysis under the same settings, whatever the texts were: the incremental
+        analysis compares every file it read with the files now, and checks only what changed."""
+        cached = self._views.get(unit_key(unit))
+        if cached is None or cached.view.settings is not settings:
+            return None
+        return cached.view.analysis
 
     def _key_of(self, path: str, documents: Mapping[str, OpenDocument]) -> UnitKey | None:
         unit = self.unit_for(path, documents)
@@ -352,6 +369,8 @@ class DocumentAnalyser:
         if remembered is not None:
             return remembered
         model = load_project(unit.root, list(unit.workflows), self._reader(unit, documents), self.parses)
-        view = ProjectView(model, self.settings_for(unit), unit)
+        settings = self.settings_for(unit)
+        # loaded for a request between an edit and its analysis: keep the last analysis to start from
+        view = ProjectView(model, settings, unit, None, self._previous_analysis(unit, settings))
         self._remember(unit, documents, view)
         return view

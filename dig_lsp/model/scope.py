@@ -481,10 +481,17 @@ class ScopeIndex:
     """Scopes of every task of a project."""
 
     scopes: dict[int, Scope] = field(default_factory=dict)
+    subtrees: dict[int, _Stored] = field(default_factory=dict)
 
     def scope(self, task: Task) -> Scope | None:
         """The scope of ``task`` (None if the task is not part of the analysed project)."""
         return self.scopes.get(id(task))
+
+    def stored_below(self, task: Task) -> tuple[TypingMapping[str, Variable], str | None] | None:
+        """What ``task`` and every task below it store, by name, and the first of them that stores names
+        the files do not show (None if the task is not part of the analysed project)."""
+        found = self.subtrees.get(id(task))
+        return None if found is None else (MappingProxyType(found.names), found.unknown)
 
 
 def is_scheduled(workflow: Workflow) -> bool:
@@ -519,4 +526,5 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
                 open_world = f"{workflow.name} is called by a workflow outside this analysis"
         _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
         index.scopes.update(ctx.scopes)
+        index.subtrees.update(ctx.subtree_memo)
     return index

@@ -74,7 +74,10 @@ class IncludeResolver:
                 return included if included is not None else Scalar(None, "", "", node.span)
             return node
         if isinstance(node, Sequence):
-            return Sequence(tuple(self._node(i, directory, chain, result) for i in node.items), node.span)
+            items = tuple(self._node(i, directory, chain, result) for i in node.items)
+            if node.tag is None and all(new is old for new, old in zip(items, node.items, strict=True)):
+                return node  # nothing included below: the parsed node itself (keeps its identity)
+            return Sequence(items, node.span)
         return self._mapping(node, directory, chain, result)
 
     def _mapping(self, node: Mapping, directory: str, chain: tuple[str, ...], result: ResolvedTree) -> Mapping:
@@ -93,8 +96,15 @@ class IncludeResolver:
                         _merge_into(built, merging)
                 continue
             value = self._node(entry.value, directory, chain, result)
-            built[entry.key] = Entry(entry.key, entry.key_span, value, entry.key_tag)
-        return Mapping(tuple(built.values()), node.span, node.tag)
+            built[entry.key] = entry if value is entry.value else Entry(entry.key, entry.key_span, value,
+                                                                        entry.key_tag)
+        entries = tuple(built.values())
+        if len(entries) == len(node.entries) and all(new is old for new, old in zip(entries, node.entries,
+                                                                                    strict=True)):
+            # nothing included and no key repeated: the parsed mapping itself, so the model shares the
+            # parse's nodes (an unchanged part of an edited file keeps its identity between analyses)
+            return node
+        return Mapping(entries, node.span, node.tag)
 
     def _include(self, name_node: Scalar, directory: str, chain: tuple[str, ...],
                  result: ResolvedTree) -> Mapping | None:

@@ -8,8 +8,8 @@ place, so every duplicate in every mapping can be reported, not just the first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml import nodes as ry
@@ -24,6 +24,9 @@ from dig_lsp.syntax.scalars import resolve_plain
 from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING, MAX_YAML_CHARS, nesting_offset, recursion_headroom
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Position, Span
+
+if TYPE_CHECKING:
+    from dig_lsp.syntax.splice import EntryEdit
 
 INCLUDE_TAG = "!include"
 _EXOTIC_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
@@ -41,13 +44,16 @@ class ParsedFile:
 
     ``spliceable``: the file is a clean block mapping whose top-level entries can be re-read one at a
     time after an edit (no problems, anchors, aliases or merge keys, every top-level key a plain scalar at
-    column 0, only ``\n``/``\r\n`` line breaks); see :mod:`dig_lsp.syntax.splice`.
+    column 0, only ``\n``/``\r\n`` line breaks); see :mod:`dig_lsp.syntax.splice`. ``edit``: for a parse
+    made by re-reading one entry of an earlier parse, which entry and how the text after it moved (the
+    incremental analysis reuses what the other entries gave).
     """
 
     source: SourceFile
     root: Node | None
     problems: tuple[SyntaxProblem, ...]
     spliceable: bool = False
+    edit: EntryEdit | None = field(default=None, compare=False, repr=False)
 
 
 class _PlainResolver(VersionedResolver):

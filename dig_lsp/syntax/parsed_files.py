@@ -81,10 +81,11 @@ class ParseCache:
         return result
 
     def _latest_parsed(self, path: str, data: bytes) -> ParsedFile | None:
-        """The newest other version of ``path`` with a parse (the lock is held)."""
+        """The newest other version of ``path`` whose parse can be spliced (the lock is held): after a
+        keystroke that broke the YAML and one that mended it, the version before the break."""
         for version in reversed(self._per_path.get(path, [])):
             entry = self._entries.get((path, version))
-            if version is not data and entry is not None and entry[1] is not None:
+            if version is not data and entry is not None and entry[1] is not None and entry[1].spliceable:
                 return entry[1]
         return None
 

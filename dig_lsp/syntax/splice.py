@@ -17,7 +17,10 @@ edits of real workflows.
 from __future__ import annotations
 
 import bisect
+import enum
 import re
+import weakref
+from dataclasses import dataclass
 
 from ruamel.yaml.error import YAMLError
 
@@ -29,6 +32,51 @@ from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Position, Span
 
 _DOCUMENT_MARKERS = re.compile(r"^(---|\.\.\.|%)", re.MULTILINE)
+
+
+class Region(enum.Enum):
+    """Where a span of the edited file lies relative to the re-read entry."""
+
+    BEFORE = "before"  # ends before the entry starts: unchanged
+    INSIDE = "inside"  # within the entry (or its trailing blank lines and comments)
+    AFTER = "after"  # starts after the entry: moved by the edit
+    ACROSS = "across"  # reaches into the entry from outside: cannot be carried over
+
+
+@dataclass(frozen=True)
+class EntryEdit:
+    """How a spliced parse relates to the parse it was made from: top-level entry ``index`` was
+    re-read; it spans ``[start, old_end)`` of the old text and ``[start, new_end)`` of the new one, and
+    everything after it moved by ``delta`` characters and ``line_delta`` lines (columns unchanged)."""
+
+    previous: weakref.ref[loader.ParsedFile]
+    index: int
+    start: int
+    old_end: int
+    new_end: int
+    line_delta: int
+
+    @property
+    def delta(self) -> int:
+        """How far the text after the entry moved, in characters."""
+        return self.new_end - self.old_end
+
+    def region(self, span: Span, old: bool = True) -> Region:
+        """Where ``span`` (of the edited file; of its old text unless ``old`` is False) lies."""
+        end = self.old_end if old else self.new_end
+        if span.end_offset <= self.start and span.start_offset < self.start:
+            return Region.BEFORE
+        if span.start_offset >= end and span.start_offset > self.start:
+            return Region.AFTER
+        if span.start_offset >= self.start and span.end_offset <= end:
+            return Region.INSIDE
+        return Region.ACROSS
+
+    def moved(self, span: Span) -> Span:
+        """``span`` of the old text as it lies in the new one (unchanged before the entry)."""
+        if span.start_offset < self.old_end:
+            return span
+        return _shift_span(span, self.delta, self.line_delta)
 
 
 def _common_prefix(old: str, new: str) -> int:
@@ -91,7 +139,8 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
         span = Span(root.span.path, root.span.start_offset, block.span.end_offset, root.span.start, block.span.end)
     else:
         span = _shift_span(root.span, delta, line_delta, start=False)
-    return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True)
+    edit = EntryEdit(weakref.ref(previous), index, block_start, block_end, new_block_end, line_delta)
+    return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True, edit)
 
 
 def _parse_block(source: SourceFile, start: int, end: int, line: int) -> Mapping | None:

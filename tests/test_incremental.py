@@ -1,0 +1,158 @@
+"""Checking only the edited task gives exactly what checking the whole project gives.
+
+Random edits of real workflows from the digdag corpus (in their projects, next to the other
+workflows, SQL files and scripts they use) and of a generated workflow are applied one after
+another; after each, the incremental re-analysis (which starts from the previous result, itself
+incremental when it could be) must equal a full analysis of the new text with a fresh cache. The
+edits type into values, add and remove tasks, directives and stores (``store_last_results``,
+``_after``, ``_background``...), and break and fix YAML, so the guards that send an edit to the
+full analysis are exercised as well as the incremental path.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from dig_lsp.config import Settings
+from dig_lsp.engine import Analysis, analyse
+from dig_lsp.incremental import reanalyse
+from dig_lsp.model.targets import Unit, plan
+from dig_lsp.syntax.loader import parse
+from dig_lsp.syntax.parsed_files import ParseCache
+from dig_lsp.text.files import OverlayReader
+from dig_lsp.text.source import SourceFile
+from tests.conftest import CORPUS
+
+TYPED = ["x", "1", " ", "${", "}", "${session_date}", "${undefined_name}", "${td.last_results.a}", "${x.y}",
+         "'", "\"", "é", ": ", ".sql", "queries/", "${moment(", ")}", "SELECT ", "FROM t"]
+LINES = ["store_last_results: true", "_background: true", "_after: +a", "_retry: 3", "_parallel: true",
+         "echo>: ${x}", "td>: queries/missing.sql", "sh>: echo ${HOME}", "py>: tasks.missing", "call>: other",
+         "_export:\n    z: 1", "_error:\n    echo>: e", "+sub:\n    echo>: s", "require>: x", "unknown_key: 1",
+         "_env:\n    A: ${session_date}", "database: db", "_disable: true", "# dig-lint: disable=DL502"]
+
+
+_BROKEN_FILE = {"DL101", "DL102", "DL103", "DL104", "DL105"}  # YAML errors, duplicate keys, bad tags...
+
+
+def _generated() -> str:
+    body = "".join(f"+g{i}:\n  +a:\n    echo>: a ${{x}} {i}\n  +b:\n    td>: queries/q{i % 3}.sql\n"
+                   f"    database: d\n  +c:\n    sh>: echo ${{td.last_results.n}}\n\n" for i in range(10))
+    return "timezone: UTC\nschedule:\n  daily>: 01:00:00\n_export:\n  x: 1\n\n" + body
+
+
+def _workflows() -> list[Path]:
+    found = sorted(CORPUS.rglob("*.dig")) if CORPUS.is_dir() else []
+    spliceable = [path for path in found
+                  if parse(SourceFile(str(path), path.read_text(encoding="utf-8"))).spliceable]
+    return spliceable[::9]  # a spread over the corpus's projects, small enough for the suite
+
+
+def _edit(rng: random.Random, text: str) -> str:
+    """Mostly keystrokes and new lines inside tasks (what an editor sends), sometimes anything."""
+    lines = text.split("\n")
+    kind = rng.random()
+    candidates = [number for number, line in enumerate(lines) if line.startswith(" ") and line.strip()]
+    if kind < 0.55 and candidates:
+        number = rng.choice(candidates)
+        line = lines[number]
+        column = rng.randrange(len(line) // 2, len(line) + 1)
+        lines[number] = line[:column] + rng.choice(TYPED) + line[column:]
+    elif kind < 0.75 and candidates:
+        number = rng.choice(candidates)
+        indent = len(lines[number]) - len(lines[number].lstrip(" "))
+        lines.insert(number + 1, " " * indent + rng.choice(LINES).replace("\n", "\n" + " " * max(0, indent - 2)))
+    elif kind < 0.85 and candidates:
+        number = rng.choice(candidates)
+        line = lines[number]
+        start = rng.randrange(len(line) + 1)
+        lines[number] = line[:start] + line[start + rng.randrange(1, 6):]
+    else:
+        start = rng.randrange(len(text) + 1)
+        return text[:start] + rng.choice(["\n+new:\n  echo>: n\n", "x", "\n", ": "]) + text[start + rng.randrange(3):]
+    return "\n".join(lines)
+
+
+def _analyse(unit: Unit, settings: Settings, path: str, text: str, cache: ParseCache | None,
+             previous: Analysis | None) -> Analysis:
+    reader = OverlayReader({path: text.encode("utf-8")})
+    if previous is None or cache is None:
+        return analyse(unit, settings, reader, cache)
+    return reanalyse(previous, unit, settings, reader, cache)
+
+
+def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.Random, edits: int) -> int:
+    """Edit one workflow ``edits`` times; every result must equal a full analysis. Returns how many
+    edits were analysed incrementally."""
+    cache = ParseCache()
+    previous = _analyse(unit, settings, path, text, cache, None)
+    incremental = 0
+    for _ in range(edits):
+        edited = _edit(rng, text)
+        result = _analyse(unit, settings, path, edited, cache, previous)
+        full = _analyse(unit, settings, path, edited, None, None)
+        assert result.diagnostics == full.diagnostics, (path, edited)
+        assert result.template_count == full.template_count, (path, edited)
+        incremental += result.incremental
+        if any(d.code in _BROKEN_FILE for d in full.diagnostics):
+            continue  # the edit broke the YAML: undo it, as a user would, and edit on
+        text, previous = edited, result
+    return incremental
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_incremental_analysis_equals_full_analysis_on_corpus_edits(seed: int) -> None:
+    workflows = _workflows()
+    if not workflows:
+        pytest.skip("the shared corpus is not beside the repository")
+    rng = random.Random(seed)
+    settings = Settings() if seed != 2 else Settings(profile="treasure-data")
+    incremental = 0
+    for path in workflows:
+        unit = plan([str(path)])[0]
+        incremental += _session(unit, settings, str(path), path.read_text(encoding="utf-8"), rng, 12)
+    assert incremental > len(workflows) * 3  # the incremental path really ran, not only the fallback
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_incremental_analysis_equals_full_analysis_on_a_generated_project(tmp_path: Path, seed: int) -> None:
+    (tmp_path / "queries").mkdir()
+    for number in range(3):
+        (tmp_path / "queries" / f"q{number}.sql").write_text(f"SELECT {number} AS n FROM t\n", encoding="utf-8")
+    (tmp_path / "other.dig").write_text("+o:\n  echo>: ${x}\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text(_generated(), encoding="utf-8")
+    unit = plan([str(path)])[0]
+    incremental = _session(unit, Settings(), str(path), _generated(), random.Random(seed), 150)
+    assert incremental > 30  # a third of the edits break the YAML or change what other tasks see
+
+
+def test_a_keystroke_in_one_task_is_checked_incrementally(tmp_path: Path) -> None:
+    text = "+a:\n  echo>: ${undefined_one}\n+b:\n  echo>: ${x}\n+c:\n  echo>: ${undefined_two}\n"
+    path = tmp_path / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    unit = plan([str(path)])[0]
+    cache = ParseCache()
+    first = _analyse(unit, Settings(), str(path), text, cache, None)
+    edited = text.replace("${x}", "${xx}\n\n")  # lines move: +c's diagnostic must move with them
+    second = _analyse(unit, Settings(), str(path), edited, cache, first)
+    assert second.incremental
+    assert [(d.code, d.span.start.line) for d in second.diagnostics] == [("DL508", 1), ("DL508", 3), ("DL508", 7)]
+    assert second.diagnostics == analyse(unit, Settings(), OverlayReader({str(path): edited.encode()})).diagnostics
+
+
+def test_an_edit_that_changes_what_other_tasks_see_is_checked_whole(tmp_path: Path) -> None:
+    text = "+a:\n  td>: q.sql\n  database: d\n+b:\n  echo>: ${td.last_results.n}\n"
+    (tmp_path / "q.sql").write_text("SELECT 1 AS n\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    unit = plan([str(path)])[0]
+    cache = ParseCache()
+    first = _analyse(unit, Settings(), str(path), text, cache, None)
+    assert [d.code for d in first.diagnostics] == ["DL502"]  # nothing stores td.last_results yet
+    stored = text.replace("database: d", "database: d\n  store_last_results: true")
+    second = _analyse(unit, Settings(), str(path), stored, cache, first)
+    assert not second.incremental  # +a now stores a value +b reads
+    assert second.diagnostics == []
