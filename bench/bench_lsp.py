@@ -182,8 +182,10 @@ def open_doc(server: Server, doc: Doc) -> None:
     server.wait_diagnostics(doc.uri, 1)
 
 
-def edit_latencies(server: Server, doc: Doc, edits: int) -> list[float]:
-    """Type one character after another at the end of the last non-blank line.
+def edit_latencies(server: Server, doc: Doc, edits: int, where: str = "end") -> list[float]:
+    """Type one character after another at the end of a value line: the last one (``where="end"``),
+    the one nearest the middle of the document (``"middle"``: every later line moves), or the first
+    top-level ``_export`` value (``"export"``: every task sees it, so the whole project is checked).
 
     Every edit makes a text the server has never seen, as typing does (an edit that undid the
     previous one would let the server's parse cache answer, and flatter the numbers).
@@ -192,6 +194,12 @@ def edit_latencies(server: Server, doc: Doc, edits: int) -> list[float]:
     values = [number for number, line in enumerate(lines)
               if re.search(r"^\s*[^#\s][^#]*:\s+[^\s#|>]", line) and "#" not in line]
     last = values[-1] if values else max(number for number, line in enumerate(lines) if line.strip())
+    if where == "middle" and values:
+        last = min(values, key=lambda number: abs(number - len(lines) // 2))
+    elif where == "export":
+        exported = _line_of(doc.text, "  greeting: ")
+        assert exported is not None, "the generated workflow exports `greeting`"
+        last = exported[0]
     width = len(lines[last].rstrip())  # typing at the end of the last value keeps the document valid
     timings = []
     for number in range(edits):
@@ -245,15 +253,19 @@ def _stats(values: list[float]) -> tuple[float, float]:
     return (statistics.median(values), p95(values)) if values else (float("nan"), float("nan"))
 
 
-def scenario_generated(server: Server, root: Path, lines: int, edits: int, target: float) -> Row:
-    path = write_project(root / f"gen{lines}", lines)
+_WHERE = {"end": "", "middle": ", typing mid-document", "export": ", typing in top-level _export"}
+
+
+def scenario_generated(server: Server, root: Path, lines: int, edits: int, target: float | None,
+                       where: str = "end") -> Row:
+    path = write_project(root / f"gen{lines}-{where}", lines)
     doc = Doc(path, path.read_text(encoding="utf-8"))
     open_doc(server, doc)
-    timings = edit_latencies(server, doc, edits)
+    timings = edit_latencies(server, doc, edits, where)
     completion = request_latencies(server, doc, "textDocument/completion", "${greeting}", 3, edits)
     hover = request_latencies(server, doc, "textDocument/hover", "td>", 1, edits)
     server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
-    return Row(f"generated {lines} lines", timings, completion, hover, target)
+    return Row(f"generated {lines} lines{_WHERE[where]}", timings, completion, hover, target)
 
 
 def corpus_files(corpus: Path, count: int) -> list[Path]:
@@ -337,7 +349,9 @@ def main() -> int:
             return 2
         try:
             rows = [scenario_generated(server, root, 300, args.edits, 0.050),
-                    scenario_generated(server, root, 3000, args.edits, 0.150)]
+                    scenario_generated(server, root, 3000, args.edits, 0.150),
+                    scenario_generated(server, root, 3000, args.edits, 0.150, "middle"),
+                    scenario_generated(server, root, 3000, args.edits, None, "export")]
             corpus_row = scenario_corpus(server, args.corpus, args.edits) if args.corpus.is_dir() else None
             if corpus_row is not None:
                 rows.append(corpus_row)

@@ -37,7 +37,7 @@ from dig_lsp.engine import INTERNAL_ERROR_CODE, Analysis, analyse_model, conclud
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.scope import ScopeIndex, project_scopes
 from dig_lsp.model.targets import Unit
-from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, Workflow
+from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import to_json_text
 from dig_lsp.syntax.parsed_files import ParseCache
 from dig_lsp.syntax.splice import EntryEdit, Region
@@ -49,13 +49,18 @@ logger = logging.getLogger(__name__)
 
 Focus = tuple[tuple[Workflow, Task], ...]
 
+# Directives of a task that change what its siblings see: when it runs relative to them (so which
+# stored values they can rely on) and whether it runs at all. The others (`_retry`, `_export`,
+# `_env`, `_error`...) act on the task and its subtasks only.
+_SEEN_BY_SIBLINGS = frozenset({"_after", "_background", "_parallel", "_disable"})
+
 
 def reanalyse(previous: Analysis, unit: Unit, settings: Settings, reader: FileReader,
               cache: ParseCache) -> Analysis:
     """The analysis of ``unit`` now, given the ``previous`` analysis of the same unit under the same
     ``settings``: incremental when the edit allows it (``Analysis.incremental``), else full."""
     with recursion_headroom():
-        model = load_project(unit.root, list(unit.workflows), reader, cache)
+        model = load_project(unit.root, list(unit.workflows), reader, cache, previous.model)
         try:
             result = _incremental(previous, model, unit, settings)
         except Exception:  # an optimisation must never cost a result: check everything instead
@@ -68,8 +73,8 @@ def reanalyse(previous: Analysis, unit: Unit, settings: Settings, reader: FileRe
 
 
 def interface(task: Task, scopes: ScopeIndex) -> tuple[object, ...] | None:
-    """What checks of *other* tasks can see of ``task``: its tasks' names, operators and directives
-    (``_after``, ``_background``, ``_parallel``...), and what they store for later tasks."""
+    """What checks of *other* tasks can see of ``task``: its tasks' names, roles and operators, the
+    directives that order it among its siblings, and what its tasks store for later tasks."""
     stored = scopes.stored_below(task)
     if stored is None:
         return None
@@ -77,7 +82,7 @@ def interface(task: Task, scopes: ScopeIndex) -> tuple[object, ...] | None:
     shape = tuple((t.full_name, t.role, t.disabled, t.parent_parallel, t.operator.name if t.operator else None)
                   for t in task.walk())
     directives = tuple((entry.key, to_json_text(entry.value)) for entry in task.config.entries
-                       if entry.key.startswith("_") and entry.key != "_export" and entry.key not in SPECIAL_SUBTASKS)
+                       if entry.key in _SEEN_BY_SIBLINGS)
     stores = tuple(sorted((name, v.origin.value, v.detail, v.open_members) for name, v in names.items()))
     return (task.name, shape, directives, stores, unknown)
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Severity
-from dig_lsp.syntax.nodes import Mapping, Node, Sequence
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Sequence
 from dig_lsp.syntax.templates import find_templates
 
 CODE = "DL505"
@@ -52,7 +52,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                           "(digdag does not evaluate ${...} there)")
     seen: set[int] = set()
     for _, task in ctx.tasks():
-        yield from _keys(task.config, seen)
+        # a subtask's keys are walked as its own task's, not again from its parent (a disabled
+        # subtask's are: it has no config of its own)
+        below = {id(child.value) for child in (*task.children, *task.specials)
+                 if not child.disabled and child.config is child.value}
+        for entry in task.config.entries:
+            yield from _key(entry)
+            if id(entry.value) not in below:
+                yield from _keys(entry.value, seen)
+
+
+def _key(entry: Entry) -> Iterator[Finding]:
+    if find_templates(entry.key)[0]:  # `${secret:...}` in keys is the operator's business
+        yield Finding(entry.key_span, f"key '{entry.key}': ${{...}} is never evaluated in keys, only in "
+                      "string values")
 
 
 def _keys(node: Node, seen: set[int]) -> Iterator[Finding]:
@@ -61,9 +74,7 @@ def _keys(node: Node, seen: set[int]) -> Iterator[Finding]:
     seen.add(id(node))
     if isinstance(node, Mapping):
         for entry in node.entries:
-            if find_templates(entry.key)[0]:  # `${secret:...}` in keys is the operator's business
-                yield Finding(entry.key_span, f"key '{entry.key}': ${{...}} is never evaluated in keys, only in "
-                              "string values")
+            yield from _key(entry)
             yield from _keys(entry.value, seen)
     elif isinstance(node, Sequence):
         for item in node.items:

@@ -82,9 +82,10 @@ def workflow_name(path: str) -> str:
 
 
 def load_project(root: str, workflow_paths: list[str], reader: FileReader,
-                 cache: ParseCache | None = None) -> ProjectModel:
+                 cache: ParseCache | None = None, earlier: ProjectModel | None = None) -> ProjectModel:
     """Load the given top-level workflows of ``root`` and every workflow they call (files whose
-    content ``cache`` already parsed are not parsed again)."""
+    content ``cache`` already parsed are not parsed again; tasks whose nodes ``earlier``, a previous
+    load of the project, already compiled are taken over)."""
     model = ProjectModel(root, ParsedFiles(reader, cache))
     resolver = IncludeResolver(model.files, root)
     pending: list[tuple[str, str, tuple[Span, ...]]] = [(path, root, ()) for path in workflow_paths]
@@ -94,7 +95,7 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
         if path in seen:
             continue
         seen.add(path)
-        workflow = _load_workflow(model, resolver, path, callers)
+        workflow = _load_workflow(model, resolver, path, callers, earlier)
         if workflow is None:
             continue
         model.workdirs[path] = workdir
@@ -113,14 +114,15 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
 
 
 def _load_workflow(model: ProjectModel, resolver: IncludeResolver, path: str,
-                   callers: tuple[Span, ...]) -> Workflow | None:
+                   callers: tuple[Span, ...], earlier: ProjectModel | None) -> Workflow | None:
     tree = resolver.resolve(path)
     model.trees[path] = tree
     model.problems.extend(tree.problems)
     source = model.files.source(path)
     if source is None or not isinstance(tree.root, Mapping):
         return None
-    workflow = build_workflow(workflow_name(path), path, tree.root, source.span(0, 0))
+    workflow = build_workflow(workflow_name(path), path, tree.root, source.span(0, 0),
+                              earlier.workflow(path) if earlier is not None else None)
     if callers:
         workflow = Workflow(workflow.name, workflow.path, workflow.root, callers)
     model.workflows.append(workflow)

@@ -110,9 +110,17 @@ def empty_mapping(span: Span) -> Mapping:
     return Mapping((), span)
 
 
-def build_workflow(name: str, path: str, root: Mapping, file_span: Span) -> Workflow:
-    """Compile a workflow's (include-expanded) top-level mapping into its task tree."""
-    task = _build_task(f"+{name}", f"+{name}", TaskRole.ROOT, file_span, root, parent_parallel=False)
+def build_workflow(name: str, path: str, root: Mapping, file_span: Span, earlier: Workflow | None = None) -> Workflow:
+    """Compile a workflow's (include-expanded) top-level mapping into its task tree.
+
+    ``earlier``: the same file's workflow from a previous load; its top-level tasks whose nodes are
+    the very same objects (an edit elsewhere in the file left them alone) are taken over as they are,
+    since a task is made only of its nodes, its name and its parent's ``_parallel``.
+    """
+    reuse: dict[int, Task] = {}
+    if earlier is not None and earlier.name == name and not earlier.root.disabled:
+        reuse = {id(task.value): task for task in (*earlier.root.children, *earlier.root.specials)}
+    task = _build_task(f"+{name}", f"+{name}", TaskRole.ROOT, file_span, root, parent_parallel=False, reuse=reuse)
     return Workflow(name, path, task)
 
 
@@ -163,19 +171,25 @@ def _is_parallel(config: Mapping) -> bool:
 
 
 def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value: Node,
-                parent_parallel: bool) -> Task:
+                parent_parallel: bool, reuse: dict[int, Task] | None = None) -> Task:
+    if reuse:
+        found = reuse.get(id(value))
+        if (found is not None and found.value is value and found.name == name and found.full_name == full_name
+                and found.role is role and found.key_span == key_span and found.parent_parallel == parent_parallel):
+            return found
     config = _config_of(value)
     if _is_disabled(config):
         return Task(name, full_name, role, key_span, value, empty_mapping(config.span), (), (), (),
                     disabled=True, parent_parallel=parent_parallel)
     parallel = _is_parallel(config)
+    below = reuse if role is TaskRole.ROOT else None  # only the top-level tasks are looked up
     children = tuple(
-        _build_task(entry.key, full_name + entry.key, TaskRole.CHILD, entry.key_span, entry.value, parallel)
+        _build_task(entry.key, full_name + entry.key, TaskRole.CHILD, entry.key_span, entry.value, parallel, below)
         for entry in config.entries
         if entry.key.startswith("+")
     )
     specials = tuple(
-        _build_task(suffix, full_name + suffix, TaskRole(entry.key), entry.key_span, entry.value, False)
+        _build_task(suffix, full_name + suffix, TaskRole(entry.key), entry.key_span, entry.value, False, below)
         for entry in config.entries
         if (suffix := SPECIAL_SUBTASKS.get(entry.key)) is not None
     )

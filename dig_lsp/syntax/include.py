@@ -65,6 +65,8 @@ class IncludeResolver:
         result.problems.extend(parsed.problems)
         if parsed.root is None:
             return None
+        if not parsed.includes and not parsed.problems:
+            return parsed.root  # nothing to include and no repeated key to drop: the tree as parsed
         return self._node(parsed.root, os.path.dirname(path), (*chain, path), result)
 
     def _node(self, node: Node, directory: str, chain: tuple[str, ...], result: ResolvedTree) -> Node:

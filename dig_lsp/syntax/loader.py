@@ -54,6 +54,7 @@ class ParsedFile:
     problems: tuple[SyntaxProblem, ...]
     spliceable: bool = False
     edit: EntryEdit | None = field(default=None, compare=False, repr=False)
+    includes: bool = True  # it may hold `!include` tags (False only when none was met)
 
 
 class _PlainResolver(VersionedResolver):
@@ -142,7 +143,8 @@ def parse(source: SourceFile) -> ParsedFile:
                 span,
             )
         )
-    return ParsedFile(source, root, tuple(problems), not problems and builder.spliceable(root))
+    return ParsedFile(source, root, tuple(problems), not problems and builder.spliceable(root),
+                      includes=builder.includes > 0)
 
 
 def _document_marker(source: SourceFile, content_offset: int) -> int:
@@ -228,6 +230,7 @@ class _TreeBuilder:
         self.limit_reported = False
         self.aliases = 0  # alias uses met (their targets may lie in another top-level entry)
         self.merges = 0  # merge keys met
+        self.includes = 0  # `!include` tags met
 
     def spliceable(self, root: Node | None) -> bool:
         """Whether a tree built here can have its top-level entries re-read alone (see ParsedFile)."""
@@ -299,7 +302,9 @@ class _TreeBuilder:
         value: Any = raw
         if not style and tag is None:
             value = resolve_plain(raw)
-        elif tag is not None and tag != INCLUDE_TAG:
+        elif tag == INCLUDE_TAG:
+            self.includes += 1
+        elif tag is not None:
             self._unknown_tag(node, tag)
         return Scalar(value, raw, style, self._node_span(node), tag)
 
@@ -338,7 +343,9 @@ class _TreeBuilder:
         key_tag = _custom_tag(key_node)
         if isinstance(key_node, ry.ScalarNode):
             key = key_node.value
-            if key_tag is not None and key_tag != INCLUDE_TAG:
+            if key_tag == INCLUDE_TAG:
+                self.includes += 1
+            elif key_tag is not None:
                 self._unknown_tag(key_node, key_tag)
         else:
             from dig_lsp.syntax.nodes import to_json_text

@@ -126,9 +126,10 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
         return None  # reaches the line break before the next key (or beyond)
     delta = len(new) - len(old)
     new_block_end = block_end + delta
-    block = _parse_block(source, block_start, new_block_end, root.entries[index].key_span.start.line)
-    if block is None:
+    read = _parse_block(source, block_start, new_block_end, root.entries[index].key_span.start.line)
+    if read is None:
         return None
+    block, includes = read
     entries = block.entries
     line_delta = new.count("\n", prefix, len(new) - suffix) - old.count("\n", prefix, old_end)
     after = tuple(_shift_entry(entry, delta, line_delta) for entry in root.entries[index + 1:])
@@ -140,11 +141,13 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     else:
         span = _shift_span(root.span, delta, line_delta, start=False)
     edit = EntryEdit(weakref.ref(previous), index, block_start, block_end, new_block_end, line_delta)
-    return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True, edit)
+    return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True, edit,
+                             previous.includes or includes)
 
 
-def _parse_block(source: SourceFile, start: int, end: int, line: int) -> Mapping | None:
-    """The mapping ``source.text[start:end]`` holds, read alone, positioned in the file; None unless clean."""
+def _parse_block(source: SourceFile, start: int, end: int, line: int) -> tuple[Mapping, bool] | None:
+    """The mapping ``source.text[start:end]`` holds, read alone, positioned in the file, and whether it
+    holds an ``!include``; None unless clean."""
     text = source.text[start:end]
     if _DOCUMENT_MARKERS.search(text):
         return None  # `---`, `...` or a directive would split or end the document
@@ -165,7 +168,7 @@ def _parse_block(source: SourceFile, start: int, end: int, line: int) -> Mapping
         return None
     if not builder.spliceable(block):
         return None
-    return block
+    return block, builder.includes > 0
 
 
 def _shift_span(span: Span, delta: int, lines: int, start: bool = True) -> Span:
