@@ -7,17 +7,19 @@ its diagnostics. When the edited file was re-read one top-level entry at a time
 project are those of the previous analysis (moved with the text after the edit), and only the
 edited task's are computed again.
 
-That is only true under conditions, each checked here; when one fails, the whole project is
-checked as usual (:func:`dig_lsp.engine.analyse_model`), so the result is always that of a full
-analysis (``tests/test_incremental.py`` compares the two over random edits of real workflows):
+(When no file changed at all, the previous diagnostics are the answer.) Carrying them over is only
+right under conditions, each checked here; when one fails, the whole project is checked as usual
+(:func:`dig_lsp.engine.analyse_model`). The result is meant to be exactly a full analysis's:
+``tests/test_incremental.py`` and ``bench/incremental_sweep.py`` compare the two over random edits
+of real projects. The conditions:
 
 * exactly one file changed since the previous analysis, and it was spliced from the previous
   parse; it is a workflow of the project, included by no other file and including none, and the
   re-read entry is a task of it that calls no other workflow (a caller's scope is the callee's);
 * what other tasks can see of the edited task did not change (:func:`interface`): the names,
   operators and directives of its tasks and the variables they store;
-* running the checks focused on the edited task (:class:`~dig_lsp.checks.base.CheckContext`
-  ``focus``) over the *previous* project gives exactly the previous diagnostics that lie inside
+* running the checks focused on the edited task and the workflow's root (:class:`~dig_lsp.checks.base.
+  CheckContext` ``focus``) over the *previous* project gives exactly the previous diagnostics that lie inside
   the task, so nothing else reports there; and what the focused run reports outside the task is the
   same before and after the edit (a SQL file it runs, the project's task count...);
 * no previous diagnostic outside the task points into it (a related location or a fix), and the
@@ -95,6 +97,8 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     if any(d.code == INTERNAL_ERROR_CODE for d in previous.findings):
         return "a check failed last time"
     edited = _edited_file(old, model)
+    if edited is None:  # the same texts as last time (an edit undone): the same diagnostics
+        return conclude(previous.findings, model, unit, settings, previous.template_count, incremental=True)
     if isinstance(edited, str):
         return edited
     path, edit = edited
@@ -126,15 +130,17 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     return conclude(findings, model, unit, settings, count, incremental=True)
 
 
-def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] | str:
-    """The one file that changed, when it is a workflow spliced from its previous parse (every file the
-    previous analysis read is read for the new one, so it depends on them too)."""
+def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] | str | None:
+    """The one file that changed, when it is a workflow spliced from its previous parse, or None when
+    none did (every file the previous analysis read is read for the new one, so it depends on them too)."""
     changed = []
     for path in old.files.paths_read():
         before, after = old.files.source(path), new.files.source(path)
         if before is after or (before is not None and after is not None and before.text == after.text):
             continue
         changed.append(path)
+    if not changed:
+        return None
     if len(changed) != 1:
         return f"{len(changed)} files changed"
     path = changed[0]
