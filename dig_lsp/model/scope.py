@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import os
+import threading
 from collections.abc import Iterator
 from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass, field
@@ -295,6 +296,9 @@ class _Context:
     scopes: dict[int, _PendingScope] = field(default_factory=dict)
     subtree_memo: dict[int, _Stored] = field(default_factory=dict)
     all_stored: dict[str, Variable] = field(default_factory=dict)
+    # top-level tasks whose scopes are worked out when one of them is first asked for: task id -> the
+    # task and the arguments of its `_build`
+    deferred: dict[int, tuple[Task, _Deferred]] | None = None
 
     def subtree(self, task: Task) -> _Stored:
         """What ``task`` and everything below it store, by name. Scopes track names, not tasks, so
@@ -328,6 +332,10 @@ class _Stored:
 
 
 _NOTHING = _Stored({})
+
+
+_Deferred = tuple["_Context", Task, "_PendingScope | dict[str, Variable]", "_Stored", dict[str, "Timing"], str | None,
+                  tuple["Variable", ...]]
 
 
 class _PendingScope:
@@ -407,7 +415,11 @@ class _PendingScope:
 
 def _build(ctx: _Context, task: Task, inherited: _PendingScope | dict[str, Variable], finished: _Stored,
            running: dict[str, Timing], open_world: str | None, overrides: tuple[Variable, ...] = ()) -> None:
-    """Work out the scope of ``task`` and everything below it."""
+    """Work out the scope of ``task`` and everything below it (for a top-level task, only when a scope
+    below it is first asked for: see :class:`ScopeIndex`)."""
+    if ctx.deferred is not None and task.role is not TaskRole.ROOT:
+        ctx.deferred[id(task)] = (task, (ctx, task, inherited, finished, running, open_world, overrides))
+        return
     pending = _PendingScope(inherited, overrides, task, finished, running, open_world, ctx.all_stored)
     ctx.scopes[id(task)] = pending
     _children(ctx, task, pending, finished, running, open_world or finished.unknown)
@@ -540,15 +552,38 @@ def _base_variables(scheduled: bool, runtime: tuple[str, ...]) -> dict[str, Vari
 
 @dataclass
 class ScopeIndex:
-    """Scopes of every task of a project."""
+    """Scopes of every task of a project.
+
+    What each task and subtree stores is worked out for the whole project up front (every scope
+    depends on it); the scopes below each top-level task are worked out when one of them is first
+    asked for, since after an edit the checks ask only about the edited task.
+    """
 
     scopes: dict[int, _PendingScope] = field(default_factory=dict)
     subtrees: dict[int, _Stored] = field(default_factory=dict)
+    deferred: dict[int, tuple[Task, _Deferred]] = field(default_factory=dict)
+    _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
+    _mapped: set[int] = field(default_factory=set, repr=False)  # deferred tasks already in _top_of
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def scope(self, task: Task) -> Scope | None:
         """The scope of ``task`` (None if the task is not part of the analysed project)."""
         pending = self.scopes.get(id(task))
+        if pending is None and self.deferred:
+            with self._lock:  # the language server asks from more than one thread
+                pending = self.scopes.get(id(task)) or self._build_deferred(task)
         return None if pending is None else pending.scope()
+
+    def _build_deferred(self, task: Task) -> _PendingScope | None:
+        for key, (top, _) in list(self.deferred.items()):  # deferred since the last miss (called workflows)
+            if key not in self._mapped:
+                self._mapped.add(key)
+                self._top_of.update((id(below), key) for below in top.walk())
+        top_key = self._top_of.get(id(task))
+        entry = None if top_key is None else self.deferred.pop(top_key, None)
+        if entry is not None:
+            _build(*entry[1])
+        return self.scopes.get(id(task))
 
     def stored_below(self, task: Task) -> tuple[TypingMapping[str, Variable], str | None] | None:
         """What ``task`` and every task below it store, by name, and the first of them that stores names
@@ -574,7 +609,7 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
     for workflow in project.workflows:
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
         scheduled = is_scheduled(workflow)
-        ctx = _Context(project, workflow, workdir, scheduled, runtime_params)
+        ctx = _Context(project, workflow, workdir, scheduled, runtime_params, scopes=index.scopes)
         _collect(ctx, workflow.root, ())
         ctx.all_stored = dict(ctx.subtree(workflow.root).names)
         base = _base_variables(scheduled, runtime_params)
@@ -587,7 +622,8 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
             open_world = next((s.open_world for s in known if s.open_world), None)
             if not known:
                 open_world = f"{workflow.name} is called by a workflow outside this analysis"
+        ctx.deferred = index.deferred
         _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
-        index.scopes.update(ctx.scopes)
+        ctx.deferred = None  # a deferred build works out everything below its task
         index.subtrees.update(ctx.subtree_memo)
     return index

@@ -110,7 +110,7 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     if not previous.spliceable or not isinstance(root, Mapping) or not root.entries or source.problems:
         return None
     old, new = previous.source.text, source.text
-    if len(new) > MAX_YAML_CHARS or loader._EXOTIC_BREAK.search(new) or nesting_offset(new) is not None:
+    if len(new) > MAX_YAML_CHARS or loader.has_exotic_break(new) or nesting_offset(new) is not None:
         return None
     prefix = _common_prefix(old, new)
     suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)

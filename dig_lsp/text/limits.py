@@ -24,6 +24,7 @@ MAX_TEMPLATES = 10_000
 MAX_EXPANDED_NODES = 500_000
 
 _LEADING_SPACES = re.compile(rf"^[ \t]{{{MAX_NESTING},}}", re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 def nesting_offset(text: str) -> int | None:
@@ -39,12 +40,12 @@ def nesting_offset(text: str) -> int | None:
     if text.count("[") + text.count("{") < MAX_NESTING:
         return None
     depth = 0
-    for index, char in enumerate(text):
-        if char in "[{":
+    for match in _BRACKETS.finditer(text):  # only the brackets: `${...}` makes many files pass the count
+        if match.group() in "[{":
             depth += 1
             if depth > MAX_NESTING:
-                return index
-        elif char in "]}":
+                return match.start()
+        else:
             depth = max(0, depth - 1)
     return None
 
