@@ -36,7 +36,8 @@ class _Reasons(logging.Handler):
         self.counts: collections.Counter[str] = collections.Counter()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.counts[record.getMessage()] += 1
+        if record.msg.startswith("checking the whole project"):
+            self.counts[record.getMessage()] += 1
 
 
 def _generated_project() -> Path:

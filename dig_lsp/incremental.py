@@ -127,6 +127,7 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     if count > MAX_TEMPLATES:
         return "the project passes the template limit"
     findings = [*(_moved(d, path, edit) for d in previous_split[1]), *after_split[0]]
+    logger.debug("checking only %s (%d tasks)", new_focus[1][1].full_name, len(new_focus) - 1)
     return conclude(findings, model, unit, settings, count, incremental=True)
 
 
