@@ -16,8 +16,9 @@ of real projects. The conditions:
 * exactly one file changed since the previous analysis, and it was spliced from the previous
   parse; it is a workflow of the project, included by no other file and including none, and the
   re-read entry is a task of it that calls no other workflow (a caller's scope is the callee's);
-* what other tasks can see of the edited task did not change (:func:`interface`): the names,
-  operators and directives of its tasks and the variables they store;
+* what other tasks can see of the edited task did not change (:func:`interface`): the shape and
+  operators of its task tree, its ordering directives, the variables it stores, and its tasks' names
+  when a sibling refers to tasks by name (``_after``);
 * running the checks focused on the edited task and the workflow's root (:class:`~dig_lsp.checks.base.
   CheckContext` ``focus``) over the *previous* project gives exactly the previous diagnostics that lie inside
   the task, so nothing else reports there; and what the focused run reports outside the task is the
@@ -29,7 +30,7 @@ of real projects. The conditions:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import template_sites
@@ -74,19 +75,27 @@ def reanalyse(previous: Analysis, unit: Unit, settings: Settings, reader: FileRe
         return analyse_model(model, unit, settings)
 
 
-def interface(task: Task, scopes: ScopeIndex) -> tuple[object, ...] | None:
-    """What checks of *other* tasks can see of ``task``: its tasks' names, roles and operators, the
-    directives that order it among its siblings, and what its tasks store for later tasks."""
+def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[object, ...] | None:
+    """What checks of *other* tasks can see of ``task``: the shape of its task tree (roles, operators,
+    ``_parallel`` parents), the directives that order it among its siblings, what its tasks store for
+    later tasks, and (``names``) its tasks' names. Names only matter to the other tasks when a sibling
+    names one in ``_after`` (stored values carry the storing task's name in their description anyway)."""
     stored = scopes.stored_below(task)
     if stored is None:
         return None
-    names, unknown = stored
-    shape = tuple((t.full_name, t.role, t.disabled, t.parent_parallel, t.operator.name if t.operator else None)
-                  for t in task.walk())
+    found, unknown = stored
+    shape = tuple(_shape(task, 0, names))
     directives = tuple((entry.key, to_json_text(entry.value)) for entry in task.config.entries
                        if entry.key in _SEEN_BY_SIBLINGS)
-    stores = tuple(sorted((name, v.origin.value, v.detail, v.open_members) for name, v in names.items()))
-    return (task.name, shape, directives, stores, unknown)
+    stores = tuple(sorted((name, v.origin.value, v.detail, v.open_members) for name, v in found.items()))
+    return (shape, directives, stores, unknown)
+
+
+def _shape(task: Task, depth: int, names: bool) -> Iterator[tuple[object, ...]]:
+    yield (depth, task.full_name if names else None, task.role, task.disabled, task.parent_parallel,
+           task.operator.name if task.operator else None)
+    for child in (*task.children, *task.specials):
+        yield from _shape(child, depth + 1, names)
 
 
 def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: Settings) -> Analysis | str:
@@ -105,8 +114,10 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     old_focus, new_focus = _focus(old, path, edit, edit.old_end), _focus(model, path, edit, edit.new_end)
     if old_focus is None or new_focus is None:
         return "the edit is not inside a task that calls no workflow"
-    old_interface = interface(old_focus[1][1], project_scopes(old, settings.runtime_params))
-    new_interface = interface(new_focus[1][1], project_scopes(model, settings.runtime_params))
+    task = new_focus[1][1]
+    names = any(child.entry("_after") is not None for child in new_focus[0][1].children if child is not task)
+    old_interface = interface(old_focus[1][1], project_scopes(old, settings.runtime_params), names)
+    new_interface = interface(task, project_scopes(model, settings.runtime_params), names)
     if old_interface is None or old_interface != new_interface:
         return "what other tasks see of the edited task changed"
     old_context = CheckContext(old, settings, old_focus)

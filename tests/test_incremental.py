@@ -28,8 +28,9 @@ from tests.conftest import CORPUS
 
 TYPED = ["x", "1", " ", "${", "}", "${session_date}", "${undefined_name}", "${td.last_results.a}", "${x.y}",
          "'", "\"", "é", ": ", ".sql", "queries/", "${moment(", ")}", "SELECT ", "FROM t"]
-LINES = ["store_last_results: true", "_background: true", "_after: +a", "_retry: 3", "_parallel: true",
-         "echo>: ${x}", "td>: queries/missing.sql", "sh>: echo ${HOME}", "py>: tasks.missing", "call>: other",
+LINES = ["store_last_results: true", "_background: true", "_after: +a", "_after: [+g1, +a]", "_retry: 3",
+         "_parallel: true", "echo>: ${x}", "td>: queries/missing.sql", "sh>: echo ${HOME}", "py>: tasks.missing",
+         "call>: other",
          "_export:\n    z: 1", "_error:\n    echo>: e", "+sub:\n    echo>: s", "require>: x", "unknown_key: 1",
          "_env:\n    A: ${session_date}", "database: db", "_disable: true", "# dig-lint: disable=DL502"]
 
@@ -69,6 +70,11 @@ def _edit(rng: random.Random, text: str) -> str:
         line = lines[number]
         start = rng.randrange(len(line) + 1)
         lines[number] = line[:start] + line[start + rng.randrange(1, 6):]
+    elif kind < 0.9 and (tasks := [number for number, line in enumerate(lines) if line.startswith("+")]):
+        number = rng.choice(tasks)  # rename a top-level task
+        line = lines[number]
+        column = rng.randrange(1, max(2, line.find(":") + 1))
+        lines[number] = line[:column] + rng.choice(["x", "_", "1", "g0", "a"]) + line[column:]
     else:
         start = rng.randrange(len(text) + 1)
         return text[:start] + rng.choice(["\n+new:\n  echo>: n\n", "x", "\n", ": "]) + text[start + rng.randrange(3):]
@@ -156,3 +162,19 @@ def test_an_edit_that_changes_what_other_tasks_see_is_checked_whole(tmp_path: Pa
     second = _analyse(unit, Settings(), str(path), stored, cache, first)
     assert not second.incremental  # +a now stores a value +b reads
     assert second.diagnostics == []
+
+
+def test_renaming_a_task_is_incremental_unless_a_sibling_names_tasks_in_after(tmp_path: Path) -> None:
+    text = "+a:\n  echo>: ${undefined_one}\n+b:\n  echo>: b\n"
+    path = tmp_path / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    unit = plan([str(path)])[0]
+    cache = ParseCache()
+    first = _analyse(unit, Settings(), str(path), text, cache, None)
+    renamed = _analyse(unit, Settings(), str(path), text.replace("+b:", "+bb:"), cache, first)
+    assert renamed.incremental
+    parallel = "_parallel: true\n" + text.replace("echo>: b", "echo>: b\n  _after: [+a]")
+    first = _analyse(unit, Settings(), str(path), parallel, cache, None)
+    renamed = _analyse(unit, Settings(), str(path), parallel.replace("+a:", "+aa:"), cache, first)
+    assert not renamed.incremental  # +b's `_after` names it
+    assert [d.code for d in renamed.diagnostics] == ["DL508", "DL210"]  # no earlier sibling +a
