@@ -23,9 +23,10 @@ from dig_lsp.syntax.templates import find_templates
 
 def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | None]:
     """A function replacing every ``${name}`` of a string by its exported constant, or giving None."""
-    scope = scopes(ctx).scope(task)
+    index = scopes(ctx)
 
     def substitute(text: str) -> str | None:
+        scope = index.scope(task)  # asked for only when a file name is substituted (scopes are built lazily)
         if scope is None:
             return None
         templates, unclosed = find_templates(text)

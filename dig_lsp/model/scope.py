@@ -564,6 +564,7 @@ class ScopeIndex:
     deferred: dict[int, tuple[Task, _Deferred]] = field(default_factory=dict)
     _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
     _mapped: set[int] = field(default_factory=set, repr=False)  # deferred tasks already in _top_of
+    _built: int = field(default=0, repr=False)  # deferred tasks built since (taken out of `deferred`)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def scope(self, task: Task) -> Scope | None:
@@ -575,13 +576,15 @@ class ScopeIndex:
         return None if pending is None else pending.scope()
 
     def _build_deferred(self, task: Task) -> _PendingScope | None:
-        for key, (top, _) in list(self.deferred.items()):  # deferred since the last miss (called workflows)
-            if key not in self._mapped:
-                self._mapped.add(key)
-                self._top_of.update((id(below), key) for below in top.walk())
+        if len(self._mapped) != len(self.deferred) + self._built:  # deferred since the last miss (called workflows)
+            for key, (top, _) in list(self.deferred.items()):
+                if key not in self._mapped:
+                    self._mapped.add(key)
+                    self._top_of.update((id(below), key) for below in top.walk())
         top_key = self._top_of.get(id(task))
         entry = None if top_key is None else self.deferred.pop(top_key, None)
         if entry is not None:
+            self._built += 1
             _build(*entry[1])
         return self.scopes.get(id(task))
 
