@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -422,3 +424,45 @@ async def test_a_workspace_folder_change_refreshes_open_documents(client: Record
     found = await _wait(client, uri, lambda found: all(str(d.code) == "DL202" for d in found))
     assert found
     assert len([p for p in client.published if p.uri == uri]) > before
+
+
+LOG = Path(tempfile.gettempdir()) / f"dig-lsp-test-incremental-{os.getpid()}.log"
+LOGGING = ClientServerConfig(server_command=[sys.executable, "-m", "dig_lsp.lsp.server", "--log-file", str(LOG)],
+                             client_factory=_recording_client)
+
+
+@pytest_lsp.fixture(config=LOGGING)
+async def logged(lsp_client: RecordingClient) -> AsyncIterator[None]:
+    """A VS Code-like client of a server writing its debug log to ``LOG``."""
+    async for _ in _session(lsp_client, "visual-studio-code"):
+        yield
+
+
+async def _published(client: RecordingClient, uri: str, version: int) -> list[types.Diagnostic]:
+    async def loop() -> list[types.Diagnostic]:
+        while True:
+            for params in client.published:
+                if params.uri == uri and params.version == version:
+                    return list(params.diagnostics)
+            await client.wait_for_notification(PUBLISH)
+
+    return await asyncio.wait_for(loop(), TIMEOUT)
+
+
+@pytest.mark.asyncio
+async def test_an_edit_inside_a_task_is_checked_alone_and_one_other_tasks_see_is_not(
+        logged: RecordingClient, tmp_path: Path) -> None:
+    text = "+a:\n  td>: q.sql\n  database: d\n+b:\n  echo>: ${undefined_name}\n+c:\n  echo>: ${td.last_results.n}\n"
+    (tmp_path / "q.sql").write_text("SELECT 1 AS n\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    uri = _open(logged, path)
+    assert sorted(str(d.code) for d in await _published(logged, uri, 1)) == ["DL502", "DL508"]
+    _edit(logged, uri, 2, (4, 26), (4, 26), "\n\n")  # inside +b: +c's diagnostic moves two lines down
+    found = await _published(logged, uri, 2)
+    assert sorted((str(d.code), d.range.start.line) for d in found) == [("DL502", 8), ("DL508", 4)]
+    assert "checking only +wf+b (1 tasks)" in LOG.read_text(encoding="utf-8")
+    _edit(logged, uri, 3, (2, 13), (2, 13), "\n  store_last_results: true")  # +a now stores what +c reads
+    assert [str(d.code) for d in await _published(logged, uri, 3)] == ["DL508"]
+    assert "checking the whole project: what other tasks see of the edited task changed" in LOG.read_text(
+        encoding="utf-8")

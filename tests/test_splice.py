@@ -88,3 +88,17 @@ def test_an_edit_inside_one_task_is_spliced_and_one_across_tasks_is_not() -> Non
 def test_files_with_aliases_are_never_spliced() -> None:
     text = "_export:\n  base: &base {a: 1}\n+t:\n  echo>: x\n  _export: *base\n"
     assert not parse(SourceFile("/p/wf.dig", text)).spliceable
+
+
+def test_lines_typed_at_the_end_of_an_entry_belong_to_it() -> None:
+    text = "+a:\n  echo>: one\n+b:\n  echo>: two\n"
+    before = parse(SourceFile("/p/wf.dig", text))
+    for inserted in ("\n", "  _retry: 2\n", "\n+c:\n  echo>: three\n"):
+        source = SourceFile("/p/wf.dig", text.replace("+b:", inserted + "+b:"))  # Enter at the end of `one`
+        spliced = reparse(before, source)
+        assert spliced is not None
+        assert spliced.edit is not None
+        assert spliced.edit.index == 0
+        assert repr(spliced.root) == repr(parse(source).root)
+    unterminated = SourceFile("/p/wf.dig", text.replace("+b:", '  x: "open\n+b:'))
+    assert reparse(before, unterminated) is None  # the quote would run on into +b: parsed whole

@@ -122,8 +122,11 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     last = index == len(starts) - 1
     block_start = starts[index]
     block_end = len(old) if last else starts[index + 1]
-    if old_end > (block_end if last else block_end - 1):
-        return None  # reaches the line break before the next key (or beyond)
+    inserted_lines = old_end == prefix == block_end and new[prefix:len(new) - suffix].endswith("\n")
+    if old_end > (block_end if last else block_end - 1) and not inserted_lines:
+        # reaches the line break before the next key (or beyond); whole lines inserted just before
+        # the next key (what typing Enter at the end of an entry sends) belong to the entry above
+        return None
     delta = len(new) - len(old)
     new_block_end = block_end + delta
     read = _parse_block(source, block_start, new_block_end, root.entries[index].key_span.start.line)
