@@ -135,46 +135,42 @@ def test_incremental_analysis_equals_full_analysis_on_a_generated_project(tmp_pa
     assert incremental > 30  # a third of the edits break the YAML or change what other tasks see
 
 
-def test_a_keystroke_in_one_task_is_checked_incrementally(tmp_path: Path) -> None:
-    text = "+a:\n  echo>: ${undefined_one}\n+b:\n  echo>: ${x}\n+c:\n  echo>: ${undefined_two}\n"
+def _before_and_after(tmp_path: Path, text: str, edited: str) -> tuple[Analysis, Analysis]:
+    """``text`` analysed in full, then ``edited`` analysed from it (incrementally when it can be)."""
     path = tmp_path / "wf.dig"
     path.write_text(text, encoding="utf-8")
     unit = plan([str(path)])[0]
     cache = ParseCache()
     first = _analyse(unit, Settings(), str(path), text, cache, None)
+    return first, _analyse(unit, Settings(), str(path), edited, cache, first)
+
+
+def test_a_keystroke_in_one_task_is_checked_incrementally(tmp_path: Path) -> None:
+    text = "+a:\n  echo>: ${undefined_one}\n+b:\n  echo>: ${x}\n+c:\n  echo>: ${undefined_two}\n"
     edited = text.replace("${x}", "${xx}\n\n")  # lines move: +c's diagnostic must move with them
-    second = _analyse(unit, Settings(), str(path), edited, cache, first)
+    _, second = _before_and_after(tmp_path, text, edited)
     assert second.incremental
     assert [(d.code, d.span.start.line) for d in second.diagnostics] == [("DL508", 1), ("DL508", 3), ("DL508", 7)]
-    assert second.diagnostics == analyse(unit, Settings(), OverlayReader({str(path): edited.encode()})).diagnostics
+    unit = plan([str(tmp_path / "wf.dig")])[0]
+    full = analyse(unit, Settings(), OverlayReader({str(tmp_path / "wf.dig"): edited.encode()}))
+    assert second.diagnostics == full.diagnostics
 
 
 def test_an_edit_that_changes_what_other_tasks_see_is_checked_whole(tmp_path: Path) -> None:
     text = "+a:\n  td>: q.sql\n  database: d\n+b:\n  echo>: ${td.last_results.n}\n"
     (tmp_path / "q.sql").write_text("SELECT 1 AS n\n", encoding="utf-8")
-    path = tmp_path / "wf.dig"
-    path.write_text(text, encoding="utf-8")
-    unit = plan([str(path)])[0]
-    cache = ParseCache()
-    first = _analyse(unit, Settings(), str(path), text, cache, None)
-    assert [d.code for d in first.diagnostics] == ["DL502"]  # nothing stores td.last_results yet
     stored = text.replace("database: d", "database: d\n  store_last_results: true")
-    second = _analyse(unit, Settings(), str(path), stored, cache, first)
+    first, second = _before_and_after(tmp_path, text, stored)
+    assert [d.code for d in first.diagnostics] == ["DL502"]  # nothing stores td.last_results yet
     assert not second.incremental  # +a now stores a value +b reads
     assert second.diagnostics == []
 
 
 def test_renaming_a_task_is_incremental_unless_a_sibling_names_tasks_in_after(tmp_path: Path) -> None:
     text = "+a:\n  echo>: ${undefined_one}\n+b:\n  echo>: b\n"
-    path = tmp_path / "wf.dig"
-    path.write_text(text, encoding="utf-8")
-    unit = plan([str(path)])[0]
-    cache = ParseCache()
-    first = _analyse(unit, Settings(), str(path), text, cache, None)
-    renamed = _analyse(unit, Settings(), str(path), text.replace("+b:", "+bb:"), cache, first)
+    _, renamed = _before_and_after(tmp_path, text, text.replace("+b:", "+bb:"))
     assert renamed.incremental
     parallel = "_parallel: true\n" + text.replace("echo>: b", "echo>: b\n  _after: [+a]")
-    first = _analyse(unit, Settings(), str(path), parallel, cache, None)
-    renamed = _analyse(unit, Settings(), str(path), parallel.replace("+a:", "+aa:"), cache, first)
+    _, renamed = _before_and_after(tmp_path, parallel, parallel.replace("+a:", "+aa:"))
     assert not renamed.incremental  # +b's `_after` names it
     assert [d.code for d in renamed.diagnostics] == ["DL508", "DL210"]  # no earlier sibling +a
