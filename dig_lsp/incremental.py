@@ -114,8 +114,8 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     old_focus, new_focus = _focus(old, path, edit, edit.old_end), _focus(model, path, edit, edit.new_end)
     if old_focus is None or new_focus is None:
         return "the edit is not inside a task that calls no workflow"
-    task = new_focus[1][1]
-    names = any(child.entry("_after") is not None for child in new_focus[0][1].children if child is not task)
+    root, task = new_focus[0][1], new_focus[1][1]  # the focus lists the root, then the edited task
+    names = any(child.entry("_after") is not None for child in root.children if child is not task)
     old_interface = interface(old_focus[1][1], project_scopes(old, settings.runtime_params), names)
     new_interface = interface(task, project_scopes(model, settings.runtime_params), names)
     if old_interface is None or old_interface != new_interface:
@@ -138,7 +138,7 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     if count > MAX_TEMPLATES:
         return "the project passes the template limit"
     findings = [*(_moved(d, path, edit) for d in previous_split[1]), *after_split[0]]
-    logger.debug("checking only %s (%d tasks)", new_focus[1][1].full_name, len(new_focus) - 1)
+    logger.debug("checking only %s (%d tasks)", task.full_name, len(new_focus) - 1)
     return conclude(findings, model, unit, settings, count, incremental=True)
 
 

@@ -136,12 +136,17 @@ BROKEN = """timezone: UTC
 """
 
 
-@pytest.mark.asyncio
-async def test_broken_workflow_reports_codes_ranges_and_related(client: RecordingClient, project: Path) -> None:
+async def _open_broken(client: RecordingClient, project: Path) -> tuple[str, Sequence[types.Diagnostic]]:
+    """``BROKEN`` saved as the project's ``wf.dig`` and opened; its URI and first diagnostics."""
     wf = project / "wf.dig"
     wf.write_text(BROKEN, encoding="utf-8")
     uri = _open(client, wf)
-    found = await _wait(client, uri, _some)
+    return uri, await _wait(client, uri, _some)
+
+
+@pytest.mark.asyncio
+async def test_broken_workflow_reports_codes_ranges_and_related(client: RecordingClient, project: Path) -> None:
+    uri, found = await _open_broken(client, project)
     assert _summary(found) == [("DL102", (3, 2, 3, 7)), ("DL202", (5, 2, 5, 5))]
     duplicate = next(d for d in found if d.code == "DL102")
     assert duplicate.source == SOURCE
@@ -176,10 +181,7 @@ async def test_columns_follow_a_negotiated_utf8_encoding(nvim: RecordingClient, 
 
 @pytest.mark.asyncio
 async def test_edits_that_fix_the_errors_clear_diagnostics(client: RecordingClient, project: Path) -> None:
-    wf = project / "wf.dig"
-    wf.write_text(BROKEN, encoding="utf-8")
-    uri = _open(client, wf)
-    await _wait(client, uri, _some)
+    uri, _ = await _open_broken(client, project)
     _edit(client, uri, 2, (5, 0), (6, 0), "")  # drop `foo: 1`
     _edit(client, uri, 3, (3, 0), (4, 0), "")  # drop the second `echo>`
     await _wait(client, uri, _none)
@@ -190,10 +192,7 @@ async def test_edits_that_fix_the_errors_clear_diagnostics(client: RecordingClie
 
 @pytest.mark.asyncio
 async def test_close_clears_diagnostics(client: RecordingClient, project: Path) -> None:
-    wf = project / "wf.dig"
-    wf.write_text(BROKEN, encoding="utf-8")
-    uri = _open(client, wf)
-    await _wait(client, uri, _some)
+    uri, _ = await _open_broken(client, project)
     client.text_document_did_close(types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     await _wait(client, uri, _none)
@@ -412,10 +411,7 @@ def test_remembered_projects_are_bounded_by_their_text(tmp_path: Path, monkeypat
 
 @pytest.mark.asyncio
 async def test_a_workspace_folder_change_refreshes_open_documents(client: RecordingClient, project: Path) -> None:
-    wf = project / "wf.dig"
-    wf.write_text(BROKEN, encoding="utf-8")
-    uri = _open(client, wf)
-    await _wait(client, uri, _some)
+    uri, _ = await _open_broken(client, project)
     before = len([p for p in client.published if p.uri == uri])
     (project / ".dig-lint.toml").write_text('select = ["DL202"]\n', encoding="utf-8")  # no DL102 any more
     client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(

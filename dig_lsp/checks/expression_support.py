@@ -47,9 +47,12 @@ def template_sites(ctx: CheckContext) -> tuple[Site, ...]:
     focus, those of the focused tasks (the incremental analysis keeps the project under the limit)."""
     if ctx.focus is None:
         return project_sites(ctx.project)
-    finder = SiteFinder(ctx.project)
-    return ctx.shared("focused-sites", lambda: tuple(site for workflow, task in ctx.tasks()
-                                                     for site in finder.task_sites(workflow, task)))
+
+    def build() -> tuple[Site, ...]:
+        finder = SiteFinder(ctx.project)
+        return tuple(site for workflow, task in ctx.tasks() for site in finder.task_sites(workflow, task))
+
+    return ctx.shared("focused-sites", build)
 
 
 def unanalysed_sites(ctx: CheckContext) -> tuple[Site, ...]:

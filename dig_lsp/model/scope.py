@@ -296,9 +296,8 @@ class _Context:
     scopes: dict[int, _PendingScope] = field(default_factory=dict)
     subtree_memo: dict[int, _Stored] = field(default_factory=dict)
     all_stored: dict[str, Variable] = field(default_factory=dict)
-    # top-level tasks whose scopes are worked out when one of them is first asked for: task id -> the
-    # task and the arguments of its `_build`
-    deferred: dict[int, tuple[Task, _Deferred]] | None = None
+    # while set, the index that keeps top-level tasks' builds until one of their scopes is asked for
+    deferring: ScopeIndex | None = None
 
     def subtree(self, task: Task) -> _Stored:
         """What ``task`` and everything below it store, by name. Scopes track names, not tasks, so
@@ -417,8 +416,8 @@ def _build(ctx: _Context, task: Task, inherited: _PendingScope | dict[str, Varia
            running: dict[str, Timing], open_world: str | None, overrides: tuple[Variable, ...] = ()) -> None:
     """Work out the scope of ``task`` and everything below it (for a top-level task, only when a scope
     below it is first asked for: see :class:`ScopeIndex`)."""
-    if ctx.deferred is not None and task.role is not TaskRole.ROOT:
-        ctx.deferred[id(task)] = (task, (ctx, task, inherited, finished, running, open_world, overrides))
+    if ctx.deferring is not None and task.role is not TaskRole.ROOT:
+        ctx.deferring.defer(task, (ctx, task, inherited, finished, running, open_world, overrides))
         return
     pending = _PendingScope(inherited, overrides, task, finished, running, open_world, ctx.all_stored)
     ctx.scopes[id(task)] = pending
@@ -561,10 +560,8 @@ class ScopeIndex:
 
     scopes: dict[int, _PendingScope] = field(default_factory=dict)
     subtrees: dict[int, _Stored] = field(default_factory=dict)
-    deferred: dict[int, tuple[Task, _Deferred]] = field(default_factory=dict)
+    deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> its `_build` arguments
     _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
-    _mapped: set[int] = field(default_factory=set, repr=False)  # deferred tasks already in _top_of
-    _built: int = field(default=0, repr=False)  # deferred tasks built since (taken out of `deferred`)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def scope(self, task: Task) -> Scope | None:
@@ -575,17 +572,15 @@ class ScopeIndex:
                 pending = self.scopes.get(id(task)) or self._build_deferred(task)
         return None if pending is None else pending.scope()
 
+    def defer(self, top: Task, arguments: _Deferred) -> None:
+        """Keep a top-level task's ``_build`` until a scope below it is asked for."""
+        self.deferred[id(top)] = arguments
+        self._top_of.update((id(below), id(top)) for below in top.walk())
+
     def _build_deferred(self, task: Task) -> _PendingScope | None:
-        if len(self._mapped) != len(self.deferred) + self._built:  # deferred since the last miss (called workflows)
-            for key, (top, _) in list(self.deferred.items()):
-                if key not in self._mapped:
-                    self._mapped.add(key)
-                    self._top_of.update((id(below), key) for below in top.walk())
-        top_key = self._top_of.get(id(task))
-        entry = None if top_key is None else self.deferred.pop(top_key, None)
-        if entry is not None:
-            self._built += 1
-            _build(*entry[1])
+        arguments = self.deferred.pop(self._top_of.get(id(task), 0), None)
+        if arguments is not None:
+            _build(*arguments)
         return self.scopes.get(id(task))
 
     def stored_below(self, task: Task) -> tuple[TypingMapping[str, Variable], str | None] | None:
@@ -625,8 +620,8 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
             open_world = next((s.open_world for s in known if s.open_world), None)
             if not known:
                 open_world = f"{workflow.name} is called by a workflow outside this analysis"
-        ctx.deferred = index.deferred
+        ctx.deferring = index
         _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
-        ctx.deferred = None  # a deferred build works out everything below its task
+        ctx.deferring = None  # a deferred build works out everything below its task
         index.subtrees.update(ctx.subtree_memo)
     return index

@@ -228,8 +228,10 @@ class _TreeBuilder:
         self.source = source
         self.path = source.path
         self.base_offset, self.base_line, self.text_length = part or (0, 0, len(source.text))
+        # the text read: scanned here only (a re-read entry's file was clean everywhere else)
+        self.text = source.text[self.base_offset:self.base_offset + self.text_length] if part else source.text
         # YAML also breaks lines at a lone CR, NEL, LS and PS; our line table (like LSP) does not.
-        self.exotic_breaks = has_exotic_break(source.text)
+        self.exotic_breaks = has_exotic_break(self.text)
         self.problems = problems
         self.memo: dict[int, Node] = {}
         self.weights: dict[int, int] = {}
@@ -243,7 +245,7 @@ class _TreeBuilder:
         """Whether a tree built here can have its top-level entries re-read alone (see ParsedFile)."""
         if self.exotic_breaks or self.aliases or self.merges or not isinstance(root, Mapping):
             return False
-        if "&" in self.source.text and _ANCHOR.search(self.source.text):
+        if "&" in self.text and _ANCHOR.search(self.text):
             return False  # an anchor name must be unique in the whole document (the C composer hides them)
         text = self.source.text
         for entry in root.entries:

@@ -110,7 +110,7 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     if not previous.spliceable or not isinstance(root, Mapping) or not root.entries or source.problems:
         return None
     old, new = previous.source.text, source.text
-    if len(new) > MAX_YAML_CHARS or loader.has_exotic_break(new) or nesting_offset(new) is not None:
+    if len(new) > MAX_YAML_CHARS:
         return None
     prefix = _common_prefix(old, new)
     suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
@@ -151,9 +151,9 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
 def _parse_block(source: SourceFile, start: int, end: int, line: int) -> tuple[Mapping, bool] | None:
     """The mapping ``source.text[start:end]`` holds, read alone, positioned in the file, and whether it
     holds an ``!include``; None unless clean."""
-    text = source.text[start:end]
-    if _DOCUMENT_MARKERS.search(text):
-        return None  # `---`, `...` or a directive would split or end the document
+    text = source.text[start:end]  # the rest of the file is as clean as before the edit: only this is scanned
+    if _DOCUMENT_MARKERS.search(text) or nesting_offset(text) is not None:
+        return None  # `---`, `...` or a directive would split or end the document; too deep for a full parse
     try:
         documents = list(loader._new_yaml().compose_all(text))
     except (YAMLError, RecursionError, ValueError):
