@@ -6,16 +6,20 @@ checks cost one parse of each template.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_reference
-from dig_lsp.embedded.sites import Site, SiteFinder, project_sites
+from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
+from dig_lsp.model.files import file_references
+from dig_lsp.model.operators import operator_task
 from dig_lsp.model.scope import Scope, ScopeIndex, project_scopes
-from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Mapping
+from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.limits import MAX_TEMPLATES
 
 SHELL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -107,3 +111,55 @@ def resolved_references(ctx: CheckContext) -> list[ResolvedReference]:
         return found
 
     return ctx.shared("resolved-references", build)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[str] | None]:
+    """For each task (by id), its own keys that one of its templates reads, or None when not every
+    template that may read them can be seen.
+
+    digdag evaluates a task's values in key order, each seeing the keys before it
+    (``digdag-core/.../agent/ConfigEvalEngine.java``: ``evalValue`` adds the mapping's evaluated keys to
+    the parameters), and an operator renders its command file with all of the task's evaluated keys
+    plus its namespace defaults (``TdOperatorFactory``: ``config.mergeDefault(config.getNestedOrGetEmpty
+    ("td"))`` then ``workspace.templateCommand``): a key such a template reads is used, not unknown.
+    """
+
+    def build() -> dict[int, frozenset[str] | None]:
+        found: dict[int, set[str]] = {}
+        for item in analysed_sites(ctx):
+            site = item.site
+            if site.raw_reason is not None:
+                continue
+            if item.parsed.problem is None:
+                names = {reference.path[0] for reference in item.parsed.references}
+            else:  # unparseable: any identifier in it may be a read
+                names = set(_IDENTIFIER.findall(site.template.expression))
+            found.setdefault(id(site.task), set()).update(name for name in names if name in site.local_names)
+        result: dict[int, frozenset[str] | None] = {key: frozenset(names) for key, names in found.items()}
+        over_limit = bool(unanalysed_sites(ctx))
+        for workflow, task in ctx.tasks():
+            if over_limit or _renders_unseen_file(ctx, workflow, task):
+                result[id(task)] = None
+        return result
+
+    return ctx.shared("keys-read-by-templates", build)
+
+
+def _renders_unseen_file(ctx: CheckContext, workflow: Workflow, task: Task) -> bool:
+    """Whether the task's operator renders a file whose templates cannot be read: a name built with
+    ``${...}``, or a file that is missing or outside the project (reported by the file checks)."""
+    op = operator_task(task)
+    if op is None:
+        return False
+    for name, kind in op.spec.file_parameters:
+        if kind not in RENDERED_KINDS:
+            continue
+        node = op.command if name == "_command" else task.config.get(name)
+        if isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value:
+            return True
+    workdir = ctx.project.workdirs.get(workflow.path, ctx.project.root)
+    return any(ref.kind in RENDERED_KINDS and (not ref.inside or ctx.project.files.source(ref.path) is None)
+               for ref in file_references(op, workdir, ctx.project.root))

@@ -67,10 +67,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # an expression, not a plain name
         resolution = resolve_reference(reference, item.scope, site.local_names)
         variable = resolution.variable
-        if resolution.outcome is not Outcome.DEFINED or variable is None or variable.origin is not Origin.EXPORT:
-            continue
+        if resolution.outcome is not Outcome.DEFINED or variable is None or variable.origin is not Origin.EXPORT \
+                or resolution.known != reference.path:
+            continue  # only a value the files give whole (not a member read from a null or an open object)
         value = variable.value
-        if not isinstance(value, Scalar) or (isinstance(value.value, str) and "${" in value.value):
+        if not isinstance(value, Scalar) or value.value is None or (isinstance(value.value, str)
+                                                                     and "${" in value.value):
             continue
         problem = _problem(site.task.operator.name if site.task.operator else None, site.key, site.node, value)
         if problem is not None:

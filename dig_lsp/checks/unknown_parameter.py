@@ -1,8 +1,11 @@
 """A parameter the operator does not read.
 
 ## What it does
-Reports keys of an operator task that the operator never reads, with a did-you-mean from the
-operator's parameters (from `schemas/operators/`) or from digdag's directives for `_` keys.
+Reports keys of an operator task that the operator never reads and no template of the task reads,
+with a did-you-mean from the operator's parameters (from `schemas/operators/`) or from digdag's
+directives for `_` keys. A key that a later value of the task reads (`suffix: _x` then
+`create_table: t${suffix}`) or that the command file reads (`td>: q.sql` with `${region}` in `q.sql`)
+is used: digdag evaluates a task's keys in order and renders the file with all of them.
 Operators that pass every parameter on are not checked: `sh>` turns parameters into environment
 variables, `py>`/`rb>` map them to function arguments, `param_get>`/`param_set>` treat every key as
 data.
@@ -32,6 +35,7 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.operator_support import operator_tasks, suggest
 from dig_lsp.checks.unknown_operator import key_rename_fix
 from dig_lsp.diagnostics import Applicability, Fix, Severity
@@ -44,14 +48,20 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
+    read_by_templates = keys_read_by_templates(ctx)
     for _, op in operator_tasks(ctx):
         if op.spec.passes_all_params:
             continue
         known = [name for name in op.spec.parameters if name != "_command"]
+        read = read_by_templates.get(id(op.task), frozenset())
         for entry in op.task.config.entries:
             key = entry.key
             if key.startswith("+") or key == op.operator_key or key in DIRECTIVES or key in op.spec.parameters:
                 continue
+            if read is not None and key in read:
+                continue  # a template of the task (a later value, the rendered command file) reads it
+            if read is None and not key.startswith("_") and not suggest(key, known):
+                continue  # a file the task renders cannot be read: the key may be read there
             if key.endswith(">"):
                 continue  # a second operator: DL205 (multiple-operators) reports it
             if key.startswith("_"):

@@ -5,9 +5,9 @@ Reports references to values that some task of the workflow stores, but which ar
 there when this task starts, and says which case it is: the storing task runs later, runs in
 parallel (a sibling under `_parallel`, not named in `_after`), or runs in the background
 (`_background: true`), or a `_background` task reads a value stored before it without waiting
-for it. Also reports names that may only come from a task that stores names the files do not
-show (a `py>` whose `digdag.env.store` keys are not literal, a `for_each>` whose keys are not
-written out).
+for it. A name that may only come from something the files do not show (a `py>` whose
+`digdag.env.store` keys are not literal, a `for_each>` whose keys are not written out, an
+`!include` that cannot be read) cannot be judged and is not reported.
 
 ## Why is this bad?
 Whether the value exists depends on timing: the workflow works in one run and fails with a
@@ -58,6 +58,3 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         span = site.source_span(reference.start, reference.end)
         if resolution.outcome is Outcome.UNRELIABLE:
             yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}")
-        elif resolution.outcome is Outcome.OPEN_WORLD:
-            yield Finding(span, f"'{reference.path[0]}' is not defined by anything the files show; "
-                          f"{resolution.detail}")

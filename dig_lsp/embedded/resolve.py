@@ -130,12 +130,14 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractS
         if root in SCHEDULED_ONLY:
             return Resolution(Outcome.SCHEDULE_ONLY, (), f"'{root}' is only defined in workflows with a `schedule:`")
         if scope.open_world:
-            return Resolution(Outcome.OPEN_WORLD, (), f"it may be stored by {scope.open_world}")
+            return Resolution(Outcome.OPEN_WORLD, (), f"it may come from {scope.open_world}")
         shortest, longest = _length_bounds(root, 0.85)
         nearby = local_names if len(local_names) <= _MAX_CANDIDATES else ()  # a huge mapping: scope names only
         candidates = [*scope.names_of_length(shortest, longest),
                       *(name for name in nearby if name.isidentifier() and shortest <= len(name) <= longest)]
         return Resolution(Outcome.UNDEFINED, (), suggestion=_suggest(root, candidates))
+    if scope.open_world:
+        return Resolution(Outcome.OPEN_WORLD, known, f"it may come from {scope.open_world}")
     members = scope.members(known)
     missing = path[len(known)]
     return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), _suggest(missing, members, 0.7), variable)

@@ -33,6 +33,8 @@ from dig_lsp.diagnostics import Related
 from dig_lsp.embedded.sql_render import (
     IDENTIFIER_PLACEHOLDER,
     QUOTES,
+    Context,
+    Placeholder,
     Rendered,
     RenderedTemplate,
     Resolve,
@@ -125,11 +127,23 @@ def parse(text: str, dialect: str) -> _Parse:
     try:
         statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
     except ParseError as error:
+        if error.errors and all(_is_function_model_error(e) for e in error.errors):
+            # only sqlglot's own idea of a function's arity disagrees: the grammar accepted the text
+            statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.IGNORE)
+            return _Parse(tuple(s for s in statements if s is not None), None, tokens)
         first = error.errors[0] if error.errors else {"description": str(error)}
         return _Parse((), dict(first), tokens)
     except (SqlglotError, ValueError, RecursionError) as error:
         return _Parse((), {"description": str(error)}, tokens)
     return _Parse(tuple(s for s in statements if s is not None), None, tokens)
+
+
+def _is_function_model_error(error: dict[str, Any]) -> bool:
+    """sqlglot's check of a call against its own function table (``TO_MAP`` takes one argument there,
+    two as Hivemall's UDAF): not the engine's grammar, and user-defined functions shadow built-ins, so it
+    is no syntax error. Arity the engine is sure of is DL604's business, from the catalogs."""
+    description = str(error.get("description", ""))
+    return description.startswith("The number of provided arguments")
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,27 +255,66 @@ class _Outcome:
     rendered: Rendered
     dialect: str
     parsed: _Parse
+    emptied: RenderedTemplate | None = None  # the first template that had to render as nothing
 
 
 def _best(query: Query, resolve: Resolve) -> _Outcome:
-    """Parse with identifier placeholders, then number placeholders, in each dialect; first success wins."""
+    """Parse with identifier placeholders, then number placeholders, in each dialect; first success wins.
+    When both fail next to an unknown template, that template may stand for nothing: it is rendered
+    empty and the query parsed again (a few templates at most)."""
     attempts: list[_Outcome] = []
     first = render(query.text, resolve)
     variants = [first]
     if first.unknown():
-        variants.append(render(query.text, resolve, number_placeholders=True))
+        variants.append(render(query.text, resolve, Placeholder.NUMBER))
     for rendered in variants:
         for dialect in query.dialects:
             outcome = _Outcome(rendered, dialect, parse(rendered.text, dialect))
             if outcome.parsed.error is None:
                 return outcome
             attempts.append(outcome)
+    emptied: frozenset[int] = frozenset()
+    first_emptied: RenderedTemplate | None = None
+    failed = attempts[0]
+    for _ in range(_MAX_EMPTIED):
+        before = _template_before_error(failed, emptied)
+        if before is None:
+            break
+        emptied |= {before.template.start}
+        rendered = render(query.text, resolve, empty=emptied)
+        for dialect in query.dialects:
+            outcome = _Outcome(rendered, dialect, parse(rendered.text, dialect), first_emptied or before)
+            if outcome.parsed.error is None:
+                return outcome
+        first_emptied = first_emptied or before
+        failed = _Outcome(rendered, query.dialects[0], parse(rendered.text, query.dialects[0]))
     return attempts[0]
+
+
+_MAX_EMPTIED = 4
+
+
+def _template_before_error(outcome: _Outcome, emptied: frozenset[int]) -> RenderedTemplate | None:
+    """An unknown template between SQL tokens at the parser's error or within the two tokens before it."""
+    tokens, error = outcome.parsed.tokens, outcome.parsed.error
+    if tokens is None or error is None:
+        return None
+    index = _error_token(tokens, error)
+    if index is None:
+        return None
+    for near in (tokens[i] for i in range(index, max(index - 3, -1), -1)):
+        item = outcome.rendered.template_at(near.start, near.end)
+        if item is not None and item.context is Context.EXPRESSION and item.template.start not in emptied:
+            return item
+    return None
 
 
 def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     """The syntax error of a query, or why it could not be checked, or nothing."""
     rendered, parsed = outcome.rendered, outcome.parsed
+    if parsed.error is None and outcome.emptied is not None:
+        return [_not_checked(query, outcome.emptied, "it parses only if the template stands for nothing or "
+                             "for SQL text")]
     tokens = parsed.tokens
     if tokens is None:
         opened = _unterminated(rendered.text)

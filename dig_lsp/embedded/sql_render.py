@@ -131,16 +131,26 @@ def scan_sql(text: str, start: int, end: int, state: str = "", opened: int = -1)
     return state, opened
 
 
-def _placeholder(context: Context, number: bool) -> str:
+class Placeholder(enum.Enum):
+    """What an unknown template between SQL tokens stands for: a name, or a number on a second try."""
+
+    IDENTIFIER = IDENTIFIER_PLACEHOLDER
+    NUMBER = NUMBER_PLACEHOLDER
+
+
+def _placeholder(context: Context, kind: Placeholder, empty: bool) -> str:
     if context in (Context.STRING, Context.COMMENT):
         return TEXT_PLACEHOLDER
     if context is Context.NAME:
         return "x"
-    return NUMBER_PLACEHOLDER if number else IDENTIFIER_PLACEHOLDER
+    return "" if empty else kind.value
 
 
-def render(text: str, resolve: Resolve, number_placeholders: bool = False) -> Rendered:
-    """``text`` with every template replaced by its value (``resolve``) or a placeholder."""
+def render(text: str, resolve: Resolve, placeholder: Placeholder = Placeholder.IDENTIFIER,
+           empty: frozenset[int] = frozenset()) -> Rendered:
+    """``text`` with every template replaced by its value (``resolve``) or a placeholder; the unknown
+    templates starting at the offsets in ``empty`` render as nothing (a template may stand for an
+    optional keyword: ``SELECT ${distinct} col`` with ``''`` or ``'DISTINCT'``)."""
     templates, unclosed = find_templates(text)
     contexts = _contexts(text, templates)
     parts: list[str] = []
@@ -162,7 +172,7 @@ def render(text: str, resolve: Resolve, number_placeholders: bool = False) -> Re
         literal(position, template.start)
         value = resolve(template.expression)
         known = value is not None
-        replacement = value if value is not None else _placeholder(context, number_placeholders)
+        replacement = value if value is not None else _placeholder(context, placeholder, template.start in empty)
         begin = length
         parts.append(replacement)
         origin.extend([template.start] * len(replacement))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dig_lsp.model.calls import callers_first, runs_in_callers
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node
@@ -63,13 +64,12 @@ def _walk(task: Task, inherited: tuple[Mapping, ...], open_ended: bool, index: E
 
 
 def build_export_index(project: ProjectModel) -> ExportIndex:
-    """Chains for top-level workflows first, then called ones (which inherit from their callers)."""
+    """Chains for every workflow, callers first (a workflow run by callers inherits their chains at the call)."""
     index = ExportIndex()
-    pending: list[Workflow] = [wf for wf in project.workflows if not wf.is_called]
-    called = [wf for wf in project.workflows if wf.is_called]
-    for workflow in pending:
-        _walk(workflow.root, (), False, index)
-    for workflow in called:
+    for workflow in callers_first(project):
+        if not runs_in_callers(project, workflow):
+            _walk(workflow.root, (), False, index)
+            continue
         inherited: tuple[Mapping, ...] = ()
         for _, caller_task in project.callers.get(workflow.path, []):
             chain = index.chains.get(id(caller_task))

@@ -28,6 +28,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from dig_lsp.model.builtins import builtin_names
+from dig_lsp.model.calls import callers_first, is_scheduled, runs_in_callers
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
@@ -223,7 +224,8 @@ def export_variables(mapping: Mapping, detail: str) -> Iterator[Variable]:
     stack: list[tuple[str, Node, Span]] = [(e.key, e.value, e.key_span) for e in mapping.entries]
     while stack:
         name, value, span = stack.pop()
-        yield Variable(name, Origin.EXPORT, detail, span, value)
+        unknown_members = isinstance(value, Mapping) and value.unresolved is not None
+        yield Variable(name, Origin.EXPORT, detail, span, value, open_members=unknown_members)
         if isinstance(value, Mapping) and name.count(".") < 8:
             stack.extend((f"{name}.{e.key}", e.value, e.key_span) for e in value.entries)
 
@@ -419,9 +421,19 @@ def _build(ctx: _Context, task: Task, inherited: _PendingScope | dict[str, Varia
     if ctx.deferring is not None and task.role is not TaskRole.ROOT:
         ctx.deferring.defer(task, (ctx, task, inherited, finished, running, open_world, overrides))
         return
+    open_world = open_world or _unreadable_export(task)
     pending = _PendingScope(inherited, overrides, task, finished, running, open_world, ctx.all_stored)
     ctx.scopes[id(task)] = pending
     _children(ctx, task, pending, finished, running, open_world or finished.unknown)
+
+
+def _unreadable_export(task: Task) -> str | None:
+    """Why names the task exports cannot all be known: an ``!include`` in its ``_export`` (or in the
+    task itself) could not be read, so any name may come from it (the include is reported, not the names)."""
+    export = task.config.get("_export")
+    if isinstance(export, Mapping) and export.unresolved:
+        return export.unresolved
+    return task.config.unresolved
 
 
 def _marked(names: dict[str, Variable], timing: Timing, running: dict[str, Timing],
@@ -590,11 +602,6 @@ class ScopeIndex:
         return None if found is None else (MappingProxyType(found.names), found.unknown)
 
 
-def is_scheduled(workflow: Workflow) -> bool:
-    """Whether the workflow has a top-level ``schedule`` (so last/next session variables exist)."""
-    return isinstance(workflow.root.config.get("schedule"), Mapping)
-
-
 def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
     """:func:`build_scopes`, built once per loaded project and runtime parameters (checks, completion,
     hover and definitions all ask for them)."""
@@ -604,7 +611,7 @@ def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) 
 def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
     """Scopes for every task; called workflows start from their callers' scopes."""
     index = ScopeIndex()
-    for workflow in project.workflows:
+    for workflow in callers_first(project):
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
         scheduled = is_scheduled(workflow)
         ctx = _Context(project, workflow, workdir, scheduled, runtime_params, scopes=index.scopes)
@@ -612,7 +619,7 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
         ctx.all_stored = dict(ctx.subtree(workflow.root).names)
         base = _base_variables(scheduled, runtime_params)
         open_world = None
-        if workflow.is_called:
+        if runs_in_callers(project, workflow):
             callers = [index.scope(task) for _, task in project.callers.get(workflow.path, [])]
             known = [scope for scope in callers if scope is not None]
             for scope in known:

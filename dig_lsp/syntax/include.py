@@ -73,7 +73,8 @@ class IncludeResolver:
         if isinstance(node, Scalar):
             if node.tag == INCLUDE_TAG:
                 included = self._include(node, directory, chain, result)
-                return included if included is not None else Scalar(None, "", "", node.span)
+                # a value that could not be included is an object whose members are unknown
+                return included if included is not None else Mapping((), node.span, None, _unread(node))
             return node
         if isinstance(node, Sequence):
             items = tuple(self._node(i, directory, chain, result) for i in node.items)
@@ -84,6 +85,7 @@ class IncludeResolver:
 
     def _mapping(self, node: Mapping, directory: str, chain: tuple[str, ...], result: ResolvedTree) -> Mapping:
         built: dict[str, Entry] = {}
+        unresolved: str | None = None
         for entry in node.entries:
             if entry.key_tag == INCLUDE_TAG:
                 if not isinstance(entry.value, Scalar):
@@ -96,17 +98,20 @@ class IncludeResolver:
                 if isinstance(included, Mapping):
                     for merging in included.entries:
                         _merge_into(built, merging)
+                    unresolved = unresolved or included.unresolved
+                else:
+                    unresolved = unresolved or _unread(entry.value)
                 continue
             value = self._node(entry.value, directory, chain, result)
             built[entry.key] = entry if value is entry.value else Entry(entry.key, entry.key_span, value,
                                                                         entry.key_tag)
         entries = tuple(built.values())
-        if len(entries) == len(node.entries) and all(new is old for new, old in zip(entries, node.entries,
+        if unresolved is None and len(entries) == len(node.entries) and all(new is old for new, old in zip(entries, node.entries,
                                                                                     strict=True)):
             # nothing included and no key repeated: the parsed mapping itself, so the model shares the
             # parse's nodes (an unchanged part of an edited file keeps its identity between analyses)
             return node
-        return Mapping(entries, node.span, node.tag)
+        return Mapping(entries, node.span, node.tag, unresolved)
 
     def _include(self, name_node: Scalar, directory: str, chain: tuple[str, ...],
                  result: ResolvedTree) -> Mapping | None:
@@ -161,6 +166,12 @@ class IncludeResolver:
                 span,
             )
         return None
+
+
+def _unread(name_node: Scalar) -> str:
+    """How a mapping tells that an include could not be read: the include, at its position."""
+    line = name_node.span.start.line + 1
+    return f"the !include of {name_node.raw!r} that could not be read ({os.path.basename(name_node.span.path)}:{line})"
 
 
 def _merge_into(built: dict[str, Entry], merging: Entry) -> None:

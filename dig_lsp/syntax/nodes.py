@@ -43,6 +43,9 @@ class Mapping:
     entries: tuple[Entry, ...]
     span: Span
     tag: str | None = None
+    # why some keys of the mapping cannot be known: an ``!include`` merged into it could not be read
+    # (its keys, and whatever they hold, are then unknown, not missing)
+    unresolved: str | None = field(default=None, compare=False)
     # key -> last entry; checks look keys up millions of times on large files
     _index: dict[str, Entry] = field(init=False, repr=False, compare=False, hash=False)
 
