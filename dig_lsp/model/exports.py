@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dig_lsp.model.calls import callers_first, runs_in_callers
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping, Node
 
 

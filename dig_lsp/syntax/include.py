@@ -106,8 +106,9 @@ class IncludeResolver:
             built[entry.key] = entry if value is entry.value else Entry(entry.key, entry.key_span, value,
                                                                         entry.key_tag)
         entries = tuple(built.values())
-        if unresolved is None and len(entries) == len(node.entries) and all(new is old for new, old in zip(entries, node.entries,
-                                                                                    strict=True)):
+        unchanged = len(entries) == len(node.entries) and all(
+            new is old for new, old in zip(entries, node.entries, strict=True))
+        if unresolved is None and unchanged:
             # nothing included and no key repeated: the parsed mapping itself, so the model shares the
             # parse's nodes (an unchanged part of an edited file keeps its identity between analyses)
             return node
