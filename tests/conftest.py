@@ -19,7 +19,6 @@ from dig_lsp.model.targets import plan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-CORPUS = ROOT.parent / "shared" / "corpus" / "digdag"
 
 
 def lint_paths(paths: list[Path], settings: Settings | None = None) -> list[Diagnostic]:
@@ -53,12 +52,33 @@ def short(diagnostic: Diagnostic, base: Path) -> str:
     return f"{relative}:{diagnostic.span.start.line + 1}:{diagnostic.span.start.column + 1}: {diagnostic.code}"
 
 
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "digdag"
+
+
+def shared_path(relative: str) -> Path:
+    """A path under ``../shared`` (beside the repository). Missing, the test is skipped on a developer's
+    machine and fails under CI (``CI=true``), where ``../shared`` is always laid out: a test that
+    silently skips there would pass without checking anything."""
+    path = SHARED / relative
+    if not path.exists():
+        message = f"{path} is not present (tests expect ../shared beside the repository)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared digdag corpus (skips when the checkout has no ../shared beside it)."""
-    if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus/digdag is not present")
-    return CORPUS
+    """The shared digdag corpus, ``../shared/corpus/digdag``."""
+    return shared_path("corpus/digdag")
+
+
+@pytest.fixture(scope="session")
+def treasure_boxes() -> Path:
+    """Treasure Data's public examples, ``../shared/corpus/treasure-boxes``."""
+    return shared_path("corpus/treasure-boxes")
 
 
 def editor_client_features() -> dict[str, Any]:

@@ -17,9 +17,8 @@ from dig_lsp.dryrun.run import dry_run
 from dig_lsp.dryrun.simulate import DryRun, name_tag
 from dig_lsp.model.project import load_project
 from dig_lsp.text.files import DiskReader
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT
 
-CORPUS = Path("/work/shared/corpus/digdag")
 SESSION = datetime(2024, 1, 31, 0, 0, 0)
 
 

@@ -7,15 +7,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
 from dig_lsp.dryrun.options import Options
 from dig_lsp.dryrun.report import render
 from dig_lsp.dryrun.run import dry_run
 from dig_lsp.model.project import load_project
 from dig_lsp.text.files import DiskReader
-
-CORPUS = Path("/work/shared/corpus/digdag")
+from tests.conftest import CORPUS
 
 
 def _valid_workflows() -> list[str]:
@@ -27,13 +24,10 @@ def _valid_workflows() -> list[str]:
     return [row["path"] for row in rows if row["path"].endswith(".dig") and row["expectation"] == "valid"]
 
 
-VALID = _valid_workflows()
-
-
-@pytest.mark.skipif(not VALID, reason="the shared digdag corpus is not available")
-def test_every_valid_corpus_workflow_dry_runs() -> None:
+def test_every_valid_corpus_workflow_dry_runs(corpus: Path) -> None:
     complete = 0
-    for relative in VALID:
+    valid = _valid_workflows()
+    for relative in valid:
         path = os.path.normpath(str(CORPUS / relative))
         project = load_project(os.path.dirname(path), [path], DiskReader())
         workflow = project.workflow(path)
@@ -43,6 +37,6 @@ def test_every_valid_corpus_workflow_dry_runs() -> None:
             assert render(run, kind), relative
         assert run.tasks[0].full_name == f"+{workflow.name}"
         complete += run.unevaluated == 0
-    print(f"\n{complete} of {len(VALID)} valid corpus workflows render every ${{...}} completely")
-    assert len(VALID) == 245
+    print(f"\n{complete} of {len(valid)} valid corpus workflows render every ${{...}} completely")
+    assert len(valid) == 245
     assert complete >= 120  # 124 at the time of writing: the rest need -p params the tests pass

@@ -22,9 +22,9 @@ from dig_lsp.model.catalog import catalog
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.files import OverlayReader
 from dig_lsp.text.source import SourceFile
+from tests.conftest import CORPUS
 
 ROOT = os.path.join(tempfile.gettempdir(), "dig-lsp-fuzz-projects")
-CORPUS = Path("/work/shared/corpus/digdag")
 Project = dict[str, bytes]
 
 
