@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,6 +122,9 @@ def parse(text: str, dialect: str) -> _Parse:
     import sqlglot
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
+    # sqlglot logs "Falling back to parsing as a 'Command'" for statements it only skims; that is its
+    # own limit, not the user's mistake, and must not reach the user's terminal
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     tokens = _tokens(text, dialect)
     if tokens is None:
         return _Parse((), {"description": "cannot tokenize"}, None)
