@@ -194,7 +194,7 @@ class DocumentAnalyser:
             self._plans.clear()
             self._settings.clear()
             self._views.clear()
-        targets._read_text.cache_clear()
+        targets.forget_disk_state()
         discovery._ignore_spec.cache_clear()
         forget_resolved_paths()
 

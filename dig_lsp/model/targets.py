@@ -4,22 +4,21 @@ Real repositories hold many projects side by side, so a directory is searched
 recursively and every folder with ``.dig`` files is a project -- unless a parent
 project reaches those files through ``call>`` or ``!include``, in which case they are
 analysed in that parent's context (their relative paths resolve against the parent).
-Reachability is found with a quick text scan so planning stays cheap; the analysis
-itself then loads each unit fully.
+What a parent reaches is what loading it reaches: the same parsed ``call>`` tasks and
+``!include`` keys the analysis follows (:func:`dig_lsp.model.project.load_project`), so a
+``call>`` in a comment or in a file that does not parse claims nothing, and a folder is never
+handed to a parent that would not load it.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from dig_lsp.model.discovery import ancestors, directories_with_workflows, workflow_files
-from dig_lsp.text.files import normalise
-
-_CALL = re.compile(r"""call>\s*:\s*['"]?([^'"\s#{}$]+)""")
-_INCLUDE = re.compile(r"""!include\s*:?\s*['"]?([^'"\s#]+)""")
+from dig_lsp.model.project import load_project
+from dig_lsp.text.files import DiskReader, normalise
 
 
 @dataclass(frozen=True)
@@ -37,39 +36,19 @@ class Unit:
         return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.report)
 
 
-@lru_cache(maxsize=4096)
-def _read_text(path: str) -> str:
-    # Only regular files: opening a FIFO (or /dev/stdin, the language server's protocol stream)
-    # named by an `!include` would block planning forever.
-    try:
-        if not os.path.isfile(path):
-            return ""
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read(2_000_000)
-    except OSError:
-        return ""
-
-
+@lru_cache(maxsize=1024)
 def reached_from(project_root: str) -> frozenset[str]:
-    """Files a project's workflows reach through ``call>`` and ``!include`` (text scan)."""
-    reached: set[str] = set()
-    pending = [(path, project_root) for path in workflow_files(project_root)]
-    seen: set[str] = set()
-    while pending:
-        path, workdir = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        text = _read_text(path)
-        for name in _CALL.findall(text):
-            target = os.path.normpath(os.path.join(workdir, name if name.endswith(".dig") else name + ".dig"))
-            reached.add(target)
-            pending.append((target, os.path.dirname(target)))
-        for name in _INCLUDE.findall(text):
-            target = os.path.normpath(os.path.join(os.path.dirname(path), name))
-            reached.add(target)
-            pending.append((target, workdir))
-    return frozenset(reached)
+    """Files a project's workflows reach through ``call>`` and ``!include``, as loading it finds them."""
+    workflows = workflow_files(project_root)
+    if not workflows:
+        return frozenset()
+    project = load_project(project_root, workflows, DiskReader())
+    return frozenset(project.reached_files())
+
+
+def forget_disk_state() -> None:
+    """Drop what was learnt from the disk (the language server calls it when files change)."""
+    reached_from.cache_clear()
 
 
 def _owner(path: str) -> str | None:

@@ -1,0 +1,40 @@
+"""Which project a folder belongs to is decided by what loading the parent reaches (parsed edges)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dig_lsp.model.targets import forget_disk_state, plan
+from tests.conftest import lint_paths, short
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    forget_disk_state()
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+CHILD = "+hello:\n  echo>: hi\n  unknown_key: 1\n"
+
+
+def test_a_call_in_a_comment_claims_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.dig": "# +old:\n#   call>: sub/child.dig\n+run:\n  echo>: main\n", "sub/child.dig": CHILD})
+    units = {Path(unit.root).relative_to(tmp_path).as_posix(): unit for unit in plan([str(tmp_path)])}
+    assert sorted(units) == [".", "sub"]  # the sub folder is a project of its own
+    assert [short(d, tmp_path) for d in lint_paths([tmp_path])] == ["sub/child.dig:3:3: DL402"]
+
+
+def test_a_parsed_call_makes_the_folder_part_of_the_caller(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.dig": "_export:\n  greeting: hi\n+run:\n  call>: sub/child.dig\n",
+                      "sub/child.dig": "+hello:\n  echo>: ${greeting}\n"})
+    units = [Path(unit.root).relative_to(tmp_path).as_posix() for unit in plan([str(tmp_path)])]
+    assert units == ["."]
+    assert lint_paths([tmp_path]) == []  # greeting comes from the caller
+
+
+def test_a_parent_that_does_not_parse_claims_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.dig": "+run:\n  call>: sub/child.dig\n  bad: [\n", "sub/child.dig": CHILD})
+    found = [short(d, tmp_path) for d in lint_paths([tmp_path])]
+    assert "sub/child.dig:3:3: DL402" in found  # the child is still checked, on its own
