@@ -1,0 +1,119 @@
+"""Fidelity fixtures: realistic projects that pin how digdag gives each task its parameters.
+
+``tests/fixtures/fidelity/<point>/clean/`` is a digdag project digdag runs without a failure, so
+dig-lint must report no error and no warning there (``info`` is allowed).
+
+Every ``tests/fixtures/fidelity/<point>/mutated*/`` is the clean project with exactly one real
+mistake. Its ``expected.txt`` lists the error and warning diagnostics dig-lint must report, one
+per line, ``path:line:col: CODE message`` (1-based, path relative to the copy; ``#`` starts a
+comment). A line without a message (``path:line:col: CODE``) is a finding dig-lint does not make
+yet: its wording is unknown, so only the place and code are compared; such cases are xfail below.
+
+Points (facts from digdag's source, see ../shared/reference/digdag.md):
+
+* ``callers`` -- a called workflow (in a folder, or top-level without a schedule) sees the
+  caller's ``_export`` (``td.database`` deep-merged from an ``!include``, ``region``), but not what
+  a sibling called workflow exports.
+* ``command_file_keys`` -- a td> task key read only by the query file's ``${...}`` is used, and
+  ``${database}`` in a td> file comes from ``td:`` (``params.mergeDefault(params.getNestedOrGetEmpty("td"))``).
+* ``key_order`` -- a task's keys are evaluated in order: a key sees the keys above it.
+* ``namespace_defaults`` -- ``_export: {td: {engine: ...}}`` is the td> task's ``engine``.
+* ``open_objects`` -- td> stores ``td.last_job_id`` / ``td.last_results`` beside the exported
+  ``td.database``; a missing ``!include`` is reported once, without a cascade.
+* ``script_stores`` -- ``digdag.env.store({...})`` (py>) and ``Digdag.env.store(...)`` (rb>)
+  define names for later tasks.
+* ``every_task`` -- ``sla:`` tasks and ``for_each>`` values are analysed too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dig_lsp.diagnostics import Diagnostic, Severity
+from tests.conftest import FIXTURES, lint_paths, short
+
+FIDELITY = FIXTURES / "fidelity"
+POINTS = sorted(p.name for p in FIDELITY.iterdir() if (p / "clean").is_dir())
+MUTATED = sorted(f"{point}/{copy.name}" for point in POINTS
+                 for copy in (FIDELITY / point).glob("mutated*") if copy.is_dir())
+_BARE = re.compile(r"^\S+:\d+:\d+: DL\d+$")
+
+# Clean copies on which dig-lint reports an error or warning digdag would not fail on.
+CLEAN_XFAIL: dict[str, str] = {}
+
+# Mutated copies where dig-lint misses the mistake, reports it differently, or adds a false alarm.
+MUTATED_XFAIL = {
+    "callers/mutated": (
+        "miss: sub/load.dig:7 reads ${report_table}, exported only by the sibling report.dig; "
+        "dig-lint says only DL508 (info) 'not defined by the project' instead of DL502"),
+    "key_order/mutated": (
+        "false alarm: besides the DL502 at daily_summary.dig:14, DL402 at daily_summary.dig:15 "
+        "calls `suffix` an ignored td> parameter although create_table's ${suffix} reads it"),
+    "namespace_defaults/mutated": (
+        "miss: _export td.engine 'prestoo' (pageviews.dig:10) is the td> tasks' engine; "
+        "DL405 is reported only when `engine:` is written on the task itself"),
+    "every_task/mutated": (
+        "miss: the sla: +notice task (fruit_sales.dig:10) is not analysed; ${sesion_date} "
+        "is not reported (the same typo under _error: or _check: is DL502)"),
+    "every_task/mutated_for_each_string": (
+        "miss: for_each> {fruit: apple} (fruit_sales.dig:17): a string value must be a JSON "
+        "array (Config.parseList); dig-lint accepts any string"),
+}
+
+
+def _marked(ids: list[str], xfail: dict[str, str]) -> list[object]:
+    return [pytest.param(i, id=i, marks=pytest.mark.xfail(strict=True, reason=xfail[i]))
+            if i in xfail else pytest.param(i, id=i) for i in ids]
+
+
+def _problems(directory: Path) -> list[Diagnostic]:
+    return [d for d in lint_paths([directory]) if d.severity >= Severity.WARNING]
+
+
+def _expected(directory: Path) -> list[str]:
+    lines = (directory / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_fixture_layout() -> None:
+    assert len(POINTS) == 7, POINTS
+    for point in POINTS:
+        copies = [c.name for c in (FIDELITY / point).iterdir() if c.is_dir()]
+        assert "clean" in copies, point
+        assert any(c.startswith("mutated") for c in copies), point
+        for copy in copies:
+            assert any((FIDELITY / point / copy).glob("*.dig")), f"{point}/{copy} has no workflow"
+    for case in MUTATED:
+        assert _expected(FIDELITY / case), f"{case}: expected.txt names no diagnostic"
+    assert set(MUTATED_XFAIL) <= set(MUTATED)
+    assert set(CLEAN_XFAIL) <= set(POINTS)
+
+
+@pytest.mark.parametrize("point", _marked(POINTS, CLEAN_XFAIL))
+def test_clean_copy_has_no_error_or_warning(point: str) -> None:
+    directory = FIDELITY / point / "clean"
+    found = [f"{short(d, directory)} {d.message}" for d in _problems(directory)]
+    assert found == []
+
+
+@pytest.mark.parametrize("case", _marked(MUTATED, MUTATED_XFAIL))
+def test_mutated_copy_reports_the_mistake(case: str) -> None:
+    directory = FIDELITY / case
+    expected = _expected(directory)
+    bare = {line for line in expected if _BARE.match(line)}
+    found = []
+    for d in _problems(directory):
+        place = short(d, directory)
+        found.append(place if place in bare else f"{place} {d.message}")
+    assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "false alarm (info): ${database} in queries/by_region.sql:6 is defined by td>'s merge "
+    "of the td: namespace, but dig-lint says DL508 'not defined by the project'"))
+def test_td_namespace_keys_are_defined_in_the_query_file() -> None:
+    directory = FIDELITY / "command_file_keys" / "clean"
+    assert [short(d, directory) for d in lint_paths([directory]) if d.code == "DL508"] == []
