@@ -49,12 +49,6 @@ MUTATED_XFAIL = {
     "callers/mutated": (
         "miss: sub/load.dig:7 reads ${report_table}, exported only by the sibling report.dig; "
         "dig-lint says only DL508 (info) 'not defined by the project' instead of DL502"),
-    "key_order/mutated": (
-        "false alarm: besides the DL502 at daily_summary.dig:14, DL402 at daily_summary.dig:15 "
-        "calls `suffix` an ignored td> parameter although create_table's ${suffix} reads it"),
-    "namespace_defaults/mutated": (
-        "miss: _export td.engine 'prestoo' (pageviews.dig:10) is the td> tasks' engine; "
-        "DL405 is reported only when `engine:` is written on the task itself"),
     "every_task/mutated": (
         "miss: the sla: +notice task (fruit_sales.dig:10) is not analysed; ${sesion_date} "
         "is not reported (the same typo under _error: or _check: is DL502)"),

@@ -137,7 +137,9 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
                 names = {reference.path[0] for reference in item.parsed.references}
             else:  # unparseable: any identifier in it may be a read
                 names = set(_IDENTIFIER.findall(site.template.expression))
-            found.setdefault(id(site.task), set()).update(name for name in names if name in site.local_names)
+            # a key read before it is written is still meant to be read (DL502 reports the order)
+            found.setdefault(id(site.task), set()).update(
+                name for name in names if name in site.local_names or name in site.later_names)
         result: dict[int, frozenset[str] | None] = {key: frozenset(names) for key, names in found.items()}
         over_limit = bool(unanalysed_sites(ctx))
         for workflow, task in ctx.tasks():

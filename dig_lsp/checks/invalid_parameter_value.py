@@ -34,8 +34,9 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import operator_tasks, suggest
 from dig_lsp.diagnostics import Severity
+from dig_lsp.model.catalog import OperatorSpec, catalog
 from dig_lsp.model.values import validate_value
-from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 
 CODE = "DL405"
 NAME = "invalid-parameter-value"
@@ -59,3 +60,41 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 if problem.keyword == "enum" and isinstance(problem.node, Scalar) and isinstance(enum, list):
                     hint = suggest(str(problem.node.value), [str(v) for v in enum])
                 yield Finding(problem.node.span, f"{op.spec.name}> {shown}: {problem.message}{hint}")
+    yield from _namespace_defaults(ctx)
+
+
+def _namespace_defaults(ctx: CheckContext) -> Iterator[Finding]:
+    """``_export: {td: {engine: prestoo}}``: an operator reads its namespace as defaults for its own
+    parameters (``TdOperatorFactory``: ``request.getConfig().mergeDefault(request.getConfig()
+    .getNestedOrGetEmpty("td"))``), so a constant there is validated for every operator below the
+    export that reads it."""
+    for _, task in ctx.tasks():
+        export = task.config.get("_export")
+        if not isinstance(export, Mapping):
+            continue
+        below = [(op.name, child.config) for child in task.walk() if (op := child.operator) is not None]
+        for entry in export.entries:
+            if not isinstance(entry.value, Mapping):
+                continue
+            for default in entry.value.entries:
+                # the operators below that take this default (a task setting the key itself does not)
+                used = {name for name, config in below if config.entry(default.key) is None}
+                readers = [spec for spec in catalog() if spec.name in used and entry.key in spec.namespaces]
+                yield from _default_problems(entry.key, default.key, default.value, readers)
+
+
+def _default_problems(namespace: str, key: str, node: Node, readers: list[OperatorSpec]) -> Iterator[Finding]:
+    if not isinstance(node, Scalar) or (isinstance(node.value, str) and "${" in node.value):
+        return
+    for spec in readers:
+        parameter = spec.parameters.get(key)
+        if parameter is None:
+            continue
+        for problem in validate_value(node, parameter.schema):
+            hint = ""
+            enum = parameter.schema.get("enum")
+            if problem.keyword == "enum" and isinstance(enum, list):
+                hint = suggest(str(node.value), [str(v) for v in enum])
+            yield Finding(problem.node.span, f"{spec.name}> '{key}' (from `_export: {namespace}:`): "
+                          f"{problem.message}{hint}")
+            return  # one finding per value, naming the first operator it fails

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from dig_lsp.embedded.scalar_map import value_offsets
@@ -66,18 +66,18 @@ class EarlierKeys(AbstractSet[str]):
 
 
 class LaterKeys(AbstractSet[str]):
-    """A task's keys other than the given earlier ones and the value's own key (not visible yet)."""
+    """The task's keys written after the top-level key a value is under (not evaluated yet when it is;
+    ``ConfigEvalEngine.evalObjectRecursive`` evaluates a task's keys in order)."""
 
-    def __init__(self, task_keys: frozenset[str], earlier: AbstractSet[str], own: str) -> None:
-        self._task_keys = task_keys
-        self._earlier = earlier
-        self._own = own
+    def __init__(self, first_index: dict[str, int], own_index: int) -> None:
+        self._first = first_index
+        self._own = own_index
 
     def __contains__(self, name: object) -> bool:
-        return name in self._task_keys and name != self._own and name not in self._earlier
+        return isinstance(name, str) and self._first.get(name, -1) > self._own
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name in self._task_keys if name in self)
+        return (name for name in self._first if name in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -139,7 +139,7 @@ class SiteFinder:
     """Walks a project's tasks and yields every template site."""
 
     project: ProjectModel
-    _task_keys: frozenset[str] = frozenset()
+    _task_keys: dict[str, int] = field(default_factory=dict)  # the task's keys, by first position
 
     def sites(self) -> Iterator[Site]:
         """Template sites of every workflow, task by task, in file order."""
@@ -176,7 +176,10 @@ class SiteFinder:
                            expression, own, None, source, frozenset(), shown)
 
     def _task_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
-        self._task_keys = frozenset(task.config.keys()) if not task.is_group else frozenset()
+        self._task_keys = {}
+        if not task.is_group:
+            for index, name in enumerate(task.config.keys()):
+                self._task_keys.setdefault(name, index)
         # the parameters written before a value are visible to it (subtasks are not parameters)
         keys, first = _earlier_keys([entry.key for entry in task.config.entries
                                      if not entry.key.startswith("+") and entry.key not in SPECIAL_SUBTASKS])
@@ -233,6 +236,6 @@ class SiteFinder:
             end = offsets[min(template.end - 1, len(offsets) - 1)] + 1
             closing = offsets[min(template.end - 1, len(offsets) - 1)]
             expression = (*offsets[template.expression_start: template.end - 1], closing)
-            later = LaterKeys(self._task_keys, local, key)
+            later = LaterKeys(self._task_keys, self._task_keys.get(key, len(self._task_keys)))
             yield Site(workflow, task, key, node, template, source.span(start, end), expression, local, raw,
                        source, later)
