@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
-from dig_lsp.embedded.resolve import Resolution, resolve_reference
+from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
@@ -107,7 +107,7 @@ def resolved_references(ctx: CheckContext) -> list[ResolvedReference]:
                 continue
             for reference in item.parsed.references:
                 found.append(ResolvedReference(item, reference,
-                                               resolve_reference(reference, item.scope, site.local_names)))
+                                               resolve_at(site, reference, item.scope)))
         return found
 
     return ctx.shared("resolved-references", build)

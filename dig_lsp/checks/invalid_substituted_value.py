@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.embedded.resolve import Outcome, resolve_reference
+from dig_lsp.embedded.resolve import Outcome, resolve_at
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.scope import Origin
 from dig_lsp.model.values import as_boolean, validate_value
@@ -65,7 +65,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if reference.start != len(template.expression) - len(template.expression.lstrip()) or \
                 reference.end != len(template.expression.rstrip()):
             continue  # an expression, not a plain name
-        resolution = resolve_reference(reference, item.scope, site.local_names)
+        resolution = resolve_at(site, reference, item.scope)
         variable = resolution.variable
         if resolution.outcome is not Outcome.DEFINED or variable is None or variable.origin is not Origin.EXPORT \
                 or resolution.known != reference.path:

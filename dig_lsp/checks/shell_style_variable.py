@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
-from dig_lsp.embedded.resolve import Outcome, resolve_reference
+from dig_lsp.embedded.resolve import Outcome, resolve_at
 
 CODE = "DL506"
 NAME = "shell-style-variable"
@@ -41,7 +41,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not item.is_shell_style or item.scope is None or site.raw_reason is not None:
             continue
         name = site.template.expression.strip()
-        if any(resolve_reference(r, item.scope, site.local_names).outcome is Outcome.DEFINED
+        if any(resolve_at(site, r, item.scope).outcome is Outcome.DEFINED
                for r in item.parsed.references):
             continue
         fix = Fix(f"Replace '${{{name}}}' with '${name}'", (TextEdit(site.span, f"${name}"),),

@@ -15,6 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
+from dig_lsp.embedded.sites import Site
 from dig_lsp.model.builtins import SCHEDULED_ONLY
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.scope import Scope, Timing, Variable
@@ -109,12 +110,25 @@ def _closest(name: str, candidates: tuple[str, ...], cutoff: float) -> str | Non
     return matches[0] if matches else None
 
 
-def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractSet[str]) -> Resolution:
-    """How ``reference`` fares in ``scope`` (plus the keys written before it in its mapping)."""
+def resolve_at(site: Site, reference: Reference, scope: Scope) -> Resolution:
+    """How ``reference`` of ``site`` fares in ``scope``: with the keys visible to the site and the
+    namespace defaults its operator merges in."""
+    return resolve_reference(reference, scope, site.local_names, site.defaults)
+
+
+def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractSet[str],
+                      defaults: tuple[str, ...] = ()) -> Resolution:
+    """How ``reference`` fares in ``scope`` (plus the keys written before it in its mapping, and the
+    members of the ``defaults`` namespaces, which stand as names of their own)."""
     path = reference.path
     root = path[0]
     if root in JS_GLOBALS or root in local_names:
         return Resolution(Outcome.DEFINED, path[:1])
+    for namespace in defaults:
+        prefix = tuple(namespace.split("."))
+        known, variable = _longest_known((*prefix, *path), scope)
+        if len(known) > len(prefix):
+            return Resolution(Outcome.DEFINED, known[len(prefix):], variable=variable)
     known, variable = _longest_known(path, scope)
     if known == path:
         return Resolution(Outcome.DEFINED, known, variable=variable)

@@ -109,6 +109,9 @@ class Site:
     source: SourceFile
     later_names: AbstractSet[str] = _NO_NAMES  # keys written after it in the same task: not visible yet
     rendered_file: str | None = None  # the file's path relative to the project, for templated files
+    # namespaces whose members the operator merges in as defaults when it renders the file (td> renders
+    # its query with ``config.mergeDefault(config.getNestedOrGetEmpty("td"))``: ``${database}`` is td.database)
+    defaults: tuple[str, ...] = ()
 
     @property
     def context(self) -> str:
@@ -173,7 +176,7 @@ class SiteFinder:
             for template in templates:
                 expression = tuple(range(template.expression_start, template.end))
                 yield Site(workflow, task, ref.parameter, None, template, source.span(template.start, template.end),
-                           expression, own, None, source, frozenset(), shown)
+                           expression, own, None, source, frozenset(), shown, op.spec.namespaces)
 
     def _task_sites(self, workflow: Workflow, task: Task) -> Iterator[Site]:
         self._task_keys = {}

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dig_lsp.embedded.javascript import Reference, parse_expression
-from dig_lsp.embedded.resolve import Resolution, resolve_reference
+from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import Site, project_sites
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.files import FileReference, file_references
@@ -72,7 +72,7 @@ def reference_at(project: ProjectModel, path: str, offset: int,
             span = site.source_span(reference.start, reference.end)
             if _inside(span, path, offset):
                 scope = project_scopes(project, runtime_params).scope(site.task)
-                resolution = None if scope is None else resolve_reference(reference, scope, site.local_names)
+                resolution = None if scope is None else resolve_at(site, reference, scope)
                 return ReferenceAt(site, reference, span, scope, resolution)
         return None
     return None
