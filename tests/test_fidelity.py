@@ -49,12 +49,6 @@ MUTATED_XFAIL = {
     "callers/mutated": (
         "miss: sub/load.dig:7 reads ${report_table}, exported only by the sibling report.dig; "
         "dig-lint says only DL508 (info) 'not defined by the project' instead of DL502"),
-    "every_task/mutated": (
-        "miss: the sla: +notice task (fruit_sales.dig:10) is not analysed; ${sesion_date} "
-        "is not reported (the same typo under _error: or _check: is DL502)"),
-    "every_task/mutated_for_each_string": (
-        "miss: for_each> {fruit: apple} (fruit_sales.dig:17): a string value must be a JSON "
-        "array (Config.parseList); dig-lint accepts any string"),
 }
 
 

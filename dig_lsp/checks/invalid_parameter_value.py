@@ -29,6 +29,7 @@ for key 'store_last_results' but got "yess" (string)`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -61,6 +62,30 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                     hint = suggest(str(problem.node.value), [str(v) for v in enum])
                 yield Finding(problem.node.span, f"{op.spec.name}> {shown}: {problem.message}{hint}")
     yield from _namespace_defaults(ctx)
+    yield from _for_each_text_values(ctx)
+
+
+def _for_each_text_values(ctx: CheckContext) -> Iterator[Finding]:
+    """``for_each>: {fruit: apple}``: a string value is read as JSON text of a list
+    (``ForEachOperatorFactory``: ``map.parseList(key, JsonNode.class)``; ``Config.parseList`` parses a
+    text value with Jackson's ``readTree`` and reads a list from it), so ``apple`` fails the task."""
+    for _, op in operator_tasks(ctx):
+        if op.spec.name != "for_each" or not isinstance(op.command, Mapping):
+            continue
+        for entry in op.command.entries:
+            node = entry.value
+            if not isinstance(node, Scalar) or not isinstance(node.value, str) or "${" in node.value:
+                continue
+            try:
+                parsed = json.loads(node.value)
+            except ValueError:
+                parsed = _NOT_JSON
+            if parsed is _NOT_JSON or isinstance(parsed, dict):
+                yield Finding(node.span, f"for_each> '{entry.key}': {node.raw!r} is not a list; a text value is "
+                              f"read as JSON and must be a JSON array (write [{node.value}] for one value)")
+
+
+_NOT_JSON = object()
 
 
 def _namespace_defaults(ctx: CheckContext) -> Iterator[Finding]:

@@ -28,6 +28,7 @@ class TaskRole(enum.Enum):
     CHECK = "_check"
     DO = "_do"
     ELSE_DO = "_else_do"
+    SLA = "sla"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,23 @@ def _is_parallel(config: Mapping) -> bool:
     return isinstance(node, Scalar) and (node.value is True or node.value in ("true", "True"))
 
 
+# The options of `sla:`; the rest of the mapping is the `^sla` group (WorkflowExecutor.addMonitorTask
+# removes time and duration, addSlaMonitorTasks alert and fail, then compiles what is left as `^sla`).
+SLA_OPTIONS = ("time", "duration", "alert", "fail")
+
+
+def _sla_task(config: Mapping, full_name: str) -> tuple[Task, ...]:
+    """The top-level ``sla:``'s tasks, which digdag runs as the root's generated ``^sla`` group when the
+    deadline passes (``digdag-core/.../workflow/WorkflowExecutor.java``, ``addMonitorTask``)."""
+    entry = config.entry("sla")
+    if entry is None or not isinstance(entry.value, Mapping):
+        return ()
+    group = Mapping(tuple(e for e in entry.value.entries if e.key not in SLA_OPTIONS), entry.value.span)
+    if not any(e.key.startswith("+") for e in group.entries):
+        return ()
+    return (_build_task("^sla", full_name + "^sla", TaskRole.SLA, entry.key_span, group, False),)
+
+
 def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value: Node,
                 parent_parallel: bool, reuse: dict[int, Task] | None = None) -> Task:
     if reuse:
@@ -192,6 +210,6 @@ def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value
         _build_task(suffix, full_name + suffix, TaskRole(entry.key), entry.key_span, entry.value, False, below)
         for entry in config.entries
         if (suffix := SPECIAL_SUBTASKS.get(entry.key)) is not None
-    )
+    ) + (_sla_task(config, full_name) if role is TaskRole.ROOT else ())
     return Task(name, full_name, role, key_span, value, config, _operators(config), children, specials,
                 parent_parallel=parent_parallel)
