@@ -46,9 +46,6 @@ CLEAN_XFAIL: dict[str, str] = {}
 
 # Mutated copies where dig-lint misses the mistake, reports it differently, or adds a false alarm.
 MUTATED_XFAIL = {
-    "callers/mutated": (
-        "miss: sub/load.dig:7 reads ${report_table}, exported only by the sibling report.dig; "
-        "dig-lint says only DL508 (info) 'not defined by the project' instead of DL502"),
 }
 
 

@@ -17,7 +17,7 @@ from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
-from dig_lsp.model.scope import Scope, ScopeIndex, project_scopes
+from dig_lsp.model.scope import Scope, ScopeIndex, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.limits import MAX_TEMPLATES
@@ -44,6 +44,12 @@ class AnalysedSite:
 def scopes(ctx: CheckContext) -> ScopeIndex:
     """Every task's scope, built once per analysis."""
     return project_scopes(ctx.project, ctx.settings.runtime_params)
+
+
+def defined_elsewhere(ctx: CheckContext, site: Site, path: tuple[str, ...]) -> Variable | None:
+    """Where the workflows that run with the site's exports or stores the value ``path`` reads, if one does
+    (for a name not visible where it is used)."""
+    return scopes(ctx).defined_elsewhere(site.workflow, path)
 
 
 def template_sites(ctx: CheckContext) -> tuple[Site, ...]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import resolved_references, secret_keys
+from dig_lsp.checks.expression_support import defined_elsewhere, resolved_references, secret_keys
 from dig_lsp.diagnostics import Severity
 from dig_lsp.embedded.resolve import Outcome
 
@@ -46,7 +46,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         root = reference.path[0]
         if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
-                root not in secret_keys(site.task, ctx) and root not in site.later_names:
+                root not in secret_keys(site.task, ctx) and root not in site.later_names and \
+                defined_elsewhere(ctx, site, reference.path) is None:
             yield Finding(site.source_span(reference.start, reference.end),
                           f"'{root}' is not defined by the project{site.context}; it must be passed at run time "
                           f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "

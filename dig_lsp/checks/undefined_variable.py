@@ -7,8 +7,9 @@ ancestor's `_export`, values stored by tasks that have finished, loop variables,
 same mapping) and reports names defined nowhere, with a did-you-mean; `last_session_*` /
 `next_session_*` in a workflow without `schedule:`; and values that are only stored with a flag
 (`td.last_results` without `store_last_results: true`). Values stored by a later, parallel or
-background task are `DL503`. A name that is defined nowhere and resembles no defined name may
-be a runtime parameter (`digdag run -p name=...`): that is `DL508`, unless it is a `_secrets`
+background task are `DL503`. A name the project defines elsewhere, but not where this task can
+see it (a sibling's `_export`), is reported with where it is defined. A name that is defined
+nowhere and resembles no defined name may be a runtime parameter (`digdag run -p name=...`): that is `DL508`, unless it is a `_secrets`
 key (secrets are not variables: use `${secret:name}` where the operator supports it).
 
 ## Why is this bad?
@@ -35,14 +36,17 @@ defined)` — the most common run-time failure of digdag workflows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import resolved_references, secret_keys
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.checks.expression_support import defined_elsewhere, resolved_references, secret_keys
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.embedded.javascript import Reference
 from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.embedded.sites import Site
+from dig_lsp.model.scope import Origin, Variable
+from dig_lsp.text.span import Span
 
 CODE = "DL502"
 NAME = "undefined-variable"
@@ -71,11 +75,28 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 yield Finding(span, f"'{root}' is not defined in {site.task.full_name}{where} (the task fails with "
                               f"'ReferenceError: {root} is not defined'); did you mean "
                               f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
+            elif (defined := defined_elsewhere(ctx, site, reference.path)) is not None:
+                yield _not_visible(site, span, root, defined)
         elif resolution.outcome is Outcome.SCHEDULE_ONLY:
             yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
                           "ReferenceError")
         elif resolution.outcome is Outcome.CONDITIONAL:
             yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")
+
+
+def _not_visible(site: Site, span: Span, root: str, defined: Variable) -> Finding:
+    """A name the project defines, but not where this task can see it (a sibling's `_export`, a value
+    another workflow stores): digdag gives a task only its ancestors' exports and what finished
+    tasks stored (``WorkflowExecutor.collectParams``)."""
+    where = "" if defined.span is None else f" ({os.path.basename(defined.span.path)}:{defined.span.start.line + 1})"
+    if defined.origin is Origin.EXPORT:
+        owner = defined.detail.removeprefix("_export of ")
+        what = f"exported by {owner}{where}, whose _export reaches only {owner} and the tasks below it"
+    else:
+        what = f"{defined.detail}{where}, which reaches only the tasks after it"
+    related = () if defined.span is None else (Related(defined.span, f"'{root}' is defined here"),)
+    return Finding(span, f"'{root}' is not visible in {site.task.full_name}{site.context}: it is {what} "
+                   "(ReferenceError)", related)
 
 
 def _fix(site: Site, reference: Reference, suggestion: str) -> Fix | None:

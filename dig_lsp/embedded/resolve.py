@@ -14,6 +14,8 @@ import functools
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
 from dig_lsp.embedded.sites import Site
 from dig_lsp.model.builtins import SCHEDULED_ONLY
@@ -103,9 +105,18 @@ def _suggest(name: str, candidates: list[str], cutoff: float = 0.85) -> str | No
     return _closest(name, tuple(fitting[:_MAX_CANDIDATES]), cutoff)
 
 
+_MIN_ONE_EDIT = 5  # shorter names one edit apart are as likely different words (date, data)
+
+
 @functools.lru_cache(maxsize=1024)
 def _closest(name: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
-    """Memoised: a file repeating one unknown name thousands of times asks the same question."""
+    """The candidate one edit away (a swap of two neighbours counts as one: ``regoin`` -> ``region``),
+    else difflib's closest above ``cutoff``. Memoised: a file repeating one unknown name thousands of
+    times asks the same question."""
+    if len(name) >= _MIN_ONE_EDIT:
+        near = [c for c in candidates if abs(len(c) - len(name)) <= 1 and OSA.distance(name, c, score_cutoff=1) <= 1]
+        if near:
+            return min(near, key=lambda c: (OSA.distance(name, c), c))
     matches = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 

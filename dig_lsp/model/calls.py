@@ -66,3 +66,27 @@ def callers_first(project: ProjectModel) -> list[Workflow]:
                 stack.extend((caller, False) for caller in reversed(caller_workflows(project, workflow))
                              if caller.path not in placed)
     return ordered
+
+
+def call_families(project: ProjectModel) -> dict[str, tuple[str, ...]]:
+    """For each workflow path, the workflows linked to it by ``call>`` edges either way (itself first):
+    the workflows that run together in one session."""
+    linked: dict[str, set[str]] = {wf.path: set() for wf in project.workflows}
+    for target, users in project.callers.items():
+        for caller, _ in users:
+            linked.setdefault(target, set()).add(caller.path)
+            linked.setdefault(caller.path, set()).add(target)
+    families: dict[str, tuple[str, ...]] = {}
+    for start in linked:
+        if start in families:
+            continue
+        members, pending = [start], [start]
+        seen = {start}
+        while pending:
+            for other in sorted(linked[pending.pop()] - seen):
+                seen.add(other)
+                members.append(other)
+                pending.append(other)
+        for member in members:
+            families[member] = (member, *(m for m in members if m != member))
+    return families

@@ -28,7 +28,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from dig_lsp.model.builtins import builtin_names
-from dig_lsp.model.calls import callers_first, is_scheduled, runs_in_callers
+from dig_lsp.model.calls import call_families, callers_first, is_scheduled, runs_in_callers
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
@@ -572,6 +572,10 @@ class ScopeIndex:
 
     scopes: dict[int, _PendingScope] = field(default_factory=dict)
     subtrees: dict[int, _Stored] = field(default_factory=dict)
+    # per workflow path, every (dotted) name one of its tasks exports or stores, with its first definition
+    definitions: dict[str, dict[str, Variable]] = field(default_factory=dict)
+    # per workflow path, the workflows it runs with through call> (callers, callees, their callers...)
+    families: dict[str, tuple[str, ...]] = field(default_factory=dict)
     deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> its `_build` arguments
     _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -594,6 +598,19 @@ class ScopeIndex:
         if arguments is not None:
             _build(*arguments)
         return self.scopes.get(id(task))
+
+    def defined_elsewhere(self, workflow: Workflow, path: tuple[str, ...]) -> Variable | None:
+        """Where a workflow that runs together with ``workflow`` (itself, or one linked to it by
+        ``call>``) exports or stores the value ``path`` reads, if one does: a name used where it is not
+        visible but defined there is a scope mistake, not a run-time parameter."""
+        for member in self.families.get(workflow.path, (workflow.path,)):
+            names = self.definitions.get(member, {})
+            for length in range(len(path), 0, -1):
+                found = names.get(".".join(path[:length]))
+                if found is not None:
+                    exact = length == len(path)
+                    return found if exact or found.open_members or not isinstance(found.value, Mapping) else None
+        return None
 
     def stored_below(self, task: Task) -> tuple[TypingMapping[str, Variable], str | None] | None:
         """What ``task`` and every task below it store, by name, and the first of them that stores names
@@ -631,4 +648,19 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
         _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
         ctx.deferring = None  # a deferred build works out everything below its task
         index.subtrees.update(ctx.subtree_memo)
+        index.definitions[workflow.path] = _definitions(workflow, ctx.all_stored)
+    index.families = call_families(project)
     return index
+
+
+def _definitions(workflow: Workflow, stored: dict[str, Variable]) -> dict[str, Variable]:
+    """Every dotted name the workflow's tasks export or store, with its first definition."""
+    definitions: dict[str, Variable] = {}
+    for task in workflow.tasks():
+        export = task.config.get("_export")
+        if isinstance(export, Mapping):
+            for variable in export_variables(export, f"_export of {task.full_name}"):
+                definitions.setdefault(variable.name, variable)
+    for name, variable in stored.items():
+        definitions.setdefault(name, variable)
+    return definitions
