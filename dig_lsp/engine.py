@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dig_lsp.checks import REGISTRY, unused_suppression
 from dig_lsp.checks.base import CheckContext, Finding, Rule
@@ -93,7 +93,7 @@ def conclude(findings: Iterable[Diagnostic], model: ProjectModel, unit: Unit, se
 def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnostic]:
     assert rule.check is not None
     try:
-        return [_diagnostic(rule, finding, settings) for finding in rule.check(context)]
+        return [_diagnostic(rule, finding, settings) for finding in _merge_contexts(rule.check(context))]
     except Exception as error:  # one check's bug must not hide the other checks' results
         where = traceback.extract_tb(error.__traceback__)[-1]
         message = (f"check {rule.code} ({rule.name}) failed: {type(error).__name__}: {error} "
@@ -101,6 +101,25 @@ def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnost
         path = context.workflows[0].path if context.workflows else context.project.root
         span = Span(path, 0, 0, Position(0, 0), Position(0, 0))
         return [Diagnostic(INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Severity.ERROR, message, span)]
+
+
+def _merge_contexts(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per span for findings made in several contexts (a file rendered by several tasks):
+    the first one's message, with every context as related information."""
+    merged: list[Finding] = []
+    by_span: dict[Span, int] = {}
+    for finding in findings:
+        if finding.context is None:
+            merged.append(finding)
+            continue
+        index = by_span.get(finding.span)
+        if index is None:
+            by_span[finding.span] = len(merged)
+            merged.append(replace(finding, related=(*finding.related, finding.context)))
+        elif finding.context not in merged[index].related:
+            first = merged[index]
+            merged[index] = replace(first, related=(*first.related, finding.context))
+    return merged
 
 
 def _diagnostic(rule: Rule, finding: Finding, settings: Settings) -> Diagnostic:

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.diagnostics import Diagnostic, Severity
-from tests.conftest import FIXTURES, lint_paths, short
+from tests.conftest import FIXTURES, lint_paths, lint_text, short
 
 FIDELITY = FIXTURES / "fidelity"
 POINTS = sorted(p.name for p in FIDELITY.iterdir() if (p / "clean").is_dir())
@@ -100,3 +100,11 @@ def test_td_namespace_keys_are_defined_in_the_query_file() -> None:
     """${database} in the td> query file is td.database (TdOperatorFactory merges the td: defaults)."""
     directory = FIDELITY / "command_file_keys" / "clean"
     assert [short(d, directory) for d in lint_paths([directory]) if d.code == "DL508"] == []
+
+
+def test_a_file_rendered_by_several_tasks_gets_one_diagnostic_per_place(tmp_path: Path) -> None:
+    """One place, one finding: the tasks that render the file are its related information."""
+    text = "+a:\n  td>: queries/q.sql\n  database: d\n+b:\n  td>: queries/q.sql\n  database: d\n"
+    found = lint_text(tmp_path, text, files={"queries/q.sql": "SELECT ${some_param} FROM t\n"})
+    assert [(short(d, tmp_path), [r.message for r in d.related]) for d in found] == [
+        ("queries/q.sql:1:10: DL508", ["rendered by +wf+a", "rendered by +wf+b"])]

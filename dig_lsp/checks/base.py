@@ -33,6 +33,10 @@ class Finding:
     message: str
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
+    # the context the finding was made in, when one place is checked in several (a SQL file rendered
+    # by several tasks): findings at one span in several contexts become one diagnostic, with every
+    # context as related information
+    context: Related | None = None
 
 
 @dataclass(frozen=True)

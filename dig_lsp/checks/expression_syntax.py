@@ -41,4 +41,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         problem = item.parsed.problem
         if problem is None or item.site.raw_reason is not None:
             continue
-        yield Finding(item.site.source_span(problem.start, problem.end), f"in ${{...}}{item.site.context}: {problem.message}")
+        yield Finding(item.site.source_span(problem.start, problem.end), f"in ${{...}}{item.site.context}: {problem.message}",
+                      context=item.site.rendering)

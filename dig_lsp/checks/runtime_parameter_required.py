@@ -51,4 +51,4 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(site.source_span(reference.start, reference.end),
                           f"'{root}' is not defined by the project{site.context}; it must be passed at run time "
                           f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "
-                          "in the runtime-params setting if that is intended")
+                          "in the runtime-params setting if that is intended", context=site.rendering)

@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import defined_elsewhere, resolved_references, secret_keys
+from dig_lsp.checks.expression_support import ResolvedReference, defined_elsewhere, resolved_references, secret_keys
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.embedded.javascript import Reference
 from dig_lsp.embedded.resolve import Outcome
@@ -55,33 +56,37 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for resolved in resolved_references(ctx):
-        item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
-        site = item.site
-        if item.is_shell_style:
-            continue  # DL506 explains it
-        name = ".".join(reference.path[: len(resolution.known) + 1])
-        span = site.source_span(reference.start, reference.end)
-        where = site.context
-        if resolution.outcome is Outcome.UNDEFINED:
-            root = reference.path[0]
-            if root in site.later_names:
-                yield Finding(span, f"'{root}' is written after this value in {site.task.full_name}; a task's "
-                              "keys are evaluated in order, so it is not defined yet (ReferenceError)")
-            elif root in secret_keys(site.task, ctx):
-                yield Finding(span, f"'{root}' is a `_secrets` key, and secrets are not variables: "
-                              f"${{{root}}} fails with 'ReferenceError: {root} is not defined'; use "
-                              f"${{secret:{root}}} where the operator supports secrets")
-            elif resolution.suggestion:
-                yield Finding(span, f"'{root}' is not defined in {site.task.full_name}{where} (the task fails with "
-                              f"'ReferenceError: {root} is not defined'); did you mean "
-                              f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
-            elif (defined := defined_elsewhere(ctx, site, reference.path)) is not None:
-                yield _not_visible(site, span, root, defined)
-        elif resolution.outcome is Outcome.SCHEDULE_ONLY:
-            yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
-                          "ReferenceError")
-        elif resolution.outcome is Outcome.CONDITIONAL:
-            yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")
+        if not resolved.item.is_shell_style:  # DL506 explains those
+            for finding in _findings(ctx, resolved):
+                yield replace(finding, context=resolved.item.site.rendering)
+
+
+def _findings(ctx: CheckContext, resolved: ResolvedReference) -> Iterator[Finding]:
+    item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
+    site = item.site
+    name = ".".join(reference.path[: len(resolution.known) + 1])
+    span = site.source_span(reference.start, reference.end)
+    where = site.context
+    if resolution.outcome is Outcome.UNDEFINED:
+        root = reference.path[0]
+        if root in site.later_names:
+            yield Finding(span, f"'{root}' is written after this value in {site.task.full_name}; a task's "
+                          "keys are evaluated in order, so it is not defined yet (ReferenceError)")
+        elif root in secret_keys(site.task, ctx):
+            yield Finding(span, f"'{root}' is a `_secrets` key, and secrets are not variables: "
+                          f"${{{root}}} fails with 'ReferenceError: {root} is not defined'; use "
+                          f"${{secret:{root}}} where the operator supports secrets")
+        elif resolution.suggestion:
+            yield Finding(span, f"'{root}' is not defined in {site.task.full_name}{where} (the task fails with "
+                          f"'ReferenceError: {root} is not defined'); did you mean "
+                          f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
+        elif (defined := defined_elsewhere(ctx, site, reference.path)) is not None:
+            yield _not_visible(site, span, root, defined)
+    elif resolution.outcome is Outcome.SCHEDULE_ONLY:
+        yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
+                      "ReferenceError")
+    elif resolution.outcome is Outcome.CONDITIONAL:
+        yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")
 
 
 def _not_visible(site: Site, span: Span, root: str, defined: Variable) -> Finding:

@@ -53,4 +53,4 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         hint = f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else (
             f" (it has: {resolution.detail})" if resolution.detail else "")
         yield Finding(site.source_span(reference.start, reference.end),
-                      f"'{known}' has no member '{missing}'{site.context}: {effect}{hint}")
+                      f"'{known}' has no member '{missing}'{site.context}: {effect}{hint}", context=site.rendering)

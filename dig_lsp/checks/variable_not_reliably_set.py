@@ -57,4 +57,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         site = item.site
         span = site.source_span(reference.start, reference.end)
         if resolution.outcome is Outcome.UNRELIABLE:
-            yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}")
+            yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}",
+                          context=site.rendering)

@@ -20,6 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import islice
 
+from dig_lsp.diagnostics import Related
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
@@ -117,6 +118,11 @@ class Site:
     def context(self) -> str:
         """`` (in queries/x.sql, rendered by +wf+load)`` for templated files, else ''."""
         return f" (in {self.rendered_file}, rendered by {self.task.full_name})" if self.rendered_file else ""
+
+    @property
+    def rendering(self) -> Related | None:
+        """For a template inside a rendered file, the task that renders it (as related information)."""
+        return Related(self.task.key_span, f"rendered by {self.task.full_name}") if self.rendered_file else None
 
     def source_span(self, start: int, end: int) -> Span:
         """The source span of ``expression[start:end]`` (expression indexes, end exclusive)."""
