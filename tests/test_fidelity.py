@@ -33,6 +33,11 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.diagnostics import Diagnostic, Severity
+from dig_lsp.ide.completion import complete
+from dig_lsp.ide.definition import definition
+from dig_lsp.ide.hover import hover
+from dig_lsp.model.project import ProjectModel, load_project
+from dig_lsp.text.files import DiskReader
 from tests.conftest import FIXTURES, lint_paths, lint_text, short
 
 FIDELITY = FIXTURES / "fidelity"
@@ -108,3 +113,24 @@ def test_a_file_rendered_by_several_tasks_gets_one_diagnostic_per_place(tmp_path
     found = lint_text(tmp_path, text, files={"queries/q.sql": "SELECT ${some_param} FROM t\n"})
     assert [(short(d, tmp_path), [r.message for r in d.related]) for d in found] == [
         ("queries/q.sql:1:10: DL508", ["rendered by +wf+a", "rendered by +wf+b"])]
+
+
+def _callers_project() -> tuple[ProjectModel, str, str]:
+    root = FIDELITY / "callers" / "clean"
+    paths = [str(p) for p in sorted(root.glob("*.dig"))]
+    report = str(root / "report.dig")
+    return load_project(str(root), paths, DiskReader()), report, (root / "report.dig").read_text(encoding="utf-8")
+
+
+def test_the_editor_offers_caller_defined_names_where_the_checks_accept_them() -> None:
+    """report.dig (called by main.dig, no schedule) sees main.dig's exports: completion offers them,
+    hover and go-to-definition find them in the caller's included file."""
+    project, report, text = _callers_project()
+    inside = text.index("${region}") + 2
+    labels = {item.label for item in complete(project, report, inside).items}
+    assert {"region", "td", "report_table"} <= labels
+    found = definition(project, report, inside + 1)
+    assert [(Path(span.path).name, span.start.line + 1) for span in found] == [("params.yml", 4)]
+    shown = hover(project, report, inside + 1)
+    assert shown is not None
+    assert "region" in shown.markdown

@@ -8,7 +8,7 @@ digdag evaluates templates only in string values, never in keys (reference §5.2
 * ``_export`` values are stored raw and evaluated in each task that uses them -- checked here
   in the scope of the task that exports them;
 * ``_do``/``_else_do``/``_error``/``_check`` bodies are tasks of their own, evaluated when they run;
-* some values are read raw and never evaluated: ``schedule``, ``sla``, ``timezone``, a group's
+* some values are read raw and never evaluated: ``schedule``, ``sla``, the top-level ``timezone``, a group's
   ``_parallel`` and ``_retry``, ``_background``, ``_after``, ``_disable`` (and ``!include`` names).
 """
 
@@ -198,6 +198,8 @@ class SiteFinder:
             if key.startswith("+") or key in SPECIAL_SUBTASKS:
                 continue
             raw = RAW_ALWAYS.get(key)
+            if key == "timezone" and task.role is not TaskRole.ROOT and not task.is_group:
+                raw = None  # only the workflow's own is read at load (WorkflowFile); a task's is a parameter
             if raw is None and task.is_group:
                 raw = RAW_ON_GROUPS.get(key)
             if raw is None and task.is_group and key != "_export":
