@@ -38,10 +38,10 @@ from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, TextEdit
 from dig_lsp.engine import INTERNAL_ERROR_CODE, Analysis, analyse_model, conclude, run_checks
 from dig_lsp.model.project import ProjectModel, load_project
-from dig_lsp.model.scope import ScopeIndex, project_scopes
+from dig_lsp.model.scope import ScopeIndex, export_variables, project_scopes
 from dig_lsp.model.targets import Unit
 from dig_lsp.model.workflow import Task, Workflow
-from dig_lsp.syntax.nodes import to_json_text
+from dig_lsp.syntax.nodes import Mapping, to_json_text
 from dig_lsp.syntax.parsed_files import ParseCache
 from dig_lsp.syntax.splice import EntryEdit, Region
 from dig_lsp.text.files import FileReader
@@ -88,7 +88,17 @@ def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[objec
     directives = tuple((entry.key, to_json_text(entry.value)) for entry in task.config.entries
                        if entry.key in _SEEN_BY_SIBLINGS)
     stores = tuple(sorted((name, v.origin.value, v.detail, v.open_members) for name, v in found.items()))
-    return (shape, directives, stores, unknown)
+    return (shape, directives, stores, unknown, tuple(_exported(task)))
+
+
+def _exported(task: Task) -> Iterator[tuple[str, int]]:
+    """What the task's subtree exports, by name and line: a name used where it does not reach is reported
+    with where it is defined (``ScopeIndex.defined_elsewhere``)."""
+    for below in task.walk():
+        export = below.config.get("_export")
+        if isinstance(export, Mapping):
+            for variable in export_variables(export, ""):
+                yield variable.name, -1 if variable.span is None else variable.span.start.line
 
 
 def _shape(task: Task, depth: int, names: bool) -> Iterator[tuple[object, ...]]:
