@@ -15,9 +15,10 @@ from dig_lsp.checks.operator_support import export_index
 from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
+from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
-from dig_lsp.model.scope import Scope, ScopeIndex, Variable, project_scopes
+from dig_lsp.model.scope import Origin, Scope, ScopeIndex, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.limits import MAX_TEMPLATES
@@ -44,6 +45,28 @@ class AnalysedSite:
 def scopes(ctx: CheckContext) -> ScopeIndex:
     """Every task's scope, built once per analysis."""
     return project_scopes(ctx.project, ctx.settings.runtime_params)
+
+
+def callers_missing(ctx: CheckContext, site: Site, variable: Variable | None) -> list[Task]:
+    """The ``call>`` tasks in whose context a caller-provided ``variable`` is not defined, when other
+    callers do provide it (a called workflow is analysed with the union of its callers' names)."""
+    if variable is None or variable.origin in (Origin.BUILTIN, Origin.RUNTIME):
+        return []
+    workflow = site.workflow
+    calls = ctx.project.callers.get(workflow.path, [])
+    if len(calls) < 2 or not runs_in_callers(ctx.project, workflow):
+        return []
+    index = scopes(ctx)
+    provided, missing = False, []
+    for _, task in calls:
+        scope = index.scope(task)
+        if scope is None or scope.open_world:
+            return []  # a context whose names cannot all be known
+        if scope.variables.get(variable.name) is variable:
+            provided = True
+        elif scope.lookup(tuple(variable.name.split("."))) is None:
+            missing.append(task)
+    return missing if provided else []
 
 
 def defined_elsewhere(ctx: CheckContext, site: Site, path: tuple[str, ...]) -> Variable | None:

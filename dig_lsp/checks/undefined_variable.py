@@ -41,12 +41,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import ResolvedReference, defined_elsewhere, resolved_references, secret_keys
+from dig_lsp.checks.expression_support import (
+    ResolvedReference,
+    callers_missing,
+    defined_elsewhere,
+    resolved_references,
+    secret_keys,
+)
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.embedded.javascript import Reference
 from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.embedded.sites import Site
 from dig_lsp.model.scope import Origin, Variable
+from dig_lsp.model.workflow import Task
 from dig_lsp.text.span import Span
 
 CODE = "DL502"
@@ -82,11 +89,23 @@ def _findings(ctx: CheckContext, resolved: ResolvedReference) -> Iterator[Findin
                           f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
         elif (defined := defined_elsewhere(ctx, site, reference.path)) is not None:
             yield _not_visible(site, span, root, defined)
+    elif resolution.outcome is Outcome.DEFINED and (missing := callers_missing(ctx, site, resolution.variable)):
+        yield _missing_in_caller(site, span, resolution.variable, missing)
     elif resolution.outcome is Outcome.SCHEDULE_ONLY:
         yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
                       "ReferenceError")
     elif resolution.outcome is Outcome.CONDITIONAL:
         yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")
+
+
+def _missing_in_caller(site: Site, span: Span, variable: Variable | None, missing: list[Task]) -> Finding:
+    """A name some callers of the workflow give it and another does not: the task fails when run from it."""
+    assert variable is not None
+    first = missing[0]
+    where = f"{os.path.basename(first.key_span.path)}:{first.key_span.start.line + 1}"
+    related = tuple(Related(task.key_span, f"called here without '{variable.name}'") for task in missing)
+    return Finding(span, f"'{variable.name}' is not defined when {site.workflow.name} is called from "
+                   f"{first.full_name} ({where}){site.context}: only other callers give it (ReferenceError)", related)
 
 
 def _not_visible(site: Site, span: Span, root: str, defined: Variable) -> Finding:
