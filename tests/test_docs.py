@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from dig_lsp.checks import REGISTRY
 from dig_lsp.cli.docs import BEGIN, END, OPERATORS_BEGIN, OPERATORS_END, checks_table, operators_table
-from tests.conftest import ROOT
+from dig_lsp.config import Settings
+from tests.conftest import ROOT, lint_paths
 
 HEADINGS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
 RULES = list(REGISTRY)
@@ -39,3 +41,66 @@ def test_readme_operator_table_is_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index(OPERATORS_BEGIN): readme.index(OPERATORS_END) + len(OPERATORS_END)]
     assert table == operators_table(), "README is stale: run `python -m dig_lsp.cli.docs`"
+
+
+# ------------------------------------------------------------------------------------------------
+# The "Example" and "Use instead" blocks of every rule's docs are what users copy: they run as tests.
+#
+# The first fenced block of a section is the workflow `wf.dig`; a line `# file: NAME` (or `-- file: NAME`
+# in SQL) starts another file of the example project, in that block or in a later one. A comment
+# `<!-- test: profile=NAME -->` in the section lints it under that profile, `<!-- test: select=all -->` with
+# every rule enabled (not only the rule itself); `<!-- test: skip: REASON -->`
+# marks an example a text file cannot hold (bytes that are not UTF-8, an elided expansion).
+
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+_FILE_MARK = re.compile(r"^(?:#|--) file: (\S+)\s*$")
+_OPTIONS = re.compile(r"<!-- test: (.*?) -->")
+
+
+def _section(doc: str, heading: str) -> str:
+    start = doc.index(heading)
+    end = doc.find("\n## ", start + 1)
+    return doc[start: end if end > 0 else len(doc)]
+
+
+def _project(section: str) -> dict[str, str]:
+    files: dict[str, list[str]] = {}
+    name = "wf.dig"
+    for block in _FENCE.findall(section):
+        for line in block.splitlines():
+            marked = _FILE_MARK.match(line)
+            if marked:
+                name = marked.group(1)
+                continue
+            files.setdefault(name, []).append(line)
+    return {path: "\n".join(lines) + "\n" for path, lines in files.items()}
+
+
+def _lint_example(tmp_path: Path, rule_code: str, section: str) -> list[str] | None:
+    options = " ".join(_OPTIONS.findall(section))
+    if options.startswith("skip"):
+        return None
+    for relative, text in _project(section).items():
+        target = tmp_path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    profile = re.search(r"profile=(\S+)", options)
+    select = () if "select=all" in options else (rule_code,)
+    settings = Settings(select=select, profile=profile.group(1) if profile else "digdag")
+    return [d.message for d in lint_paths([tmp_path], settings) if d.code == rule_code]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rule_example_is_reported(rule, tmp_path: Path):  # type: ignore[no-untyped-def]
+    found = _lint_example(tmp_path, rule.code, _section(rule.doc, "## Example"))
+    if found is None:
+        pytest.skip("the example cannot be written as a text file")
+    assert found, f"{rule.code}'s Example is not reported"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rule_use_instead_is_clean(rule, tmp_path: Path):  # type: ignore[no-untyped-def]
+    found = _lint_example(tmp_path, rule.code, _section(rule.doc, "## Use instead"))
+    if found is None:
+        pytest.skip("the example cannot be written as a text file")
+    assert found == [], f"{rule.code}'s Use instead is reported"

@@ -23,6 +23,7 @@ from dig_lsp.text.span import Span
 T = TypeVar("T")
 _CODE = re.compile(r"^DL\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_TEST_NOTE = re.compile(r"^<!-- test: [^\n]*-->\n", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,12 @@ class Rule:
     severity: Severity
     doc: str
     check: CheckFunction | None  # None for rules applied after all checks (suppressions)
+
+    @property
+    def help(self) -> str:
+        """The docs as users read them: without the ``<!-- test: ... -->`` lines that tell the docs tests
+        how to run the examples (``tests/test_docs.py``)."""
+        return _TEST_NOTE.sub("", self.doc).strip()
 
     @property
     def summary(self) -> str:

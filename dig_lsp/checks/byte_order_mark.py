@@ -7,6 +7,7 @@ Reports a leading U+FEFF.
 digdag skips it, but other tools (shell scripts that read the file, diff viewers, `grep ^+`) do not; it is invisible and usually left by a Windows editor.
 
 ## Example
+<!-- test: skip: the byte order mark is invisible in the docs -->
 ```yaml
 +step:   # preceded by an invisible U+FEFF
   echo>: hello

@@ -16,6 +16,9 @@ The calling task fails at run time with a `FileNotFoundException`, usually at ni
 ```yaml
 +sub:
   call>: subworkflows/load
+# file: subworkflows/load.dig
++load:
+  echo>: loading
 ```
 """
 

@@ -8,15 +8,22 @@ digdag would recurse until the stack overflows; the project cannot be loaded.
 
 ## Example
 ```yaml
-# a.yml
+_export:
+  !include : a.yml
+# file: a.yml
 !include : b.yml
-# b.yml
+# file: b.yml
 !include : a.yml
 ```
 
 ## Use instead
 ```yaml
-# keep shared settings in one file that includes nothing back
+_export:
+  !include : a.yml
+# file: a.yml
+!include : b.yml
+# file: b.yml
+database: analytics   # shared settings in one file that includes nothing back
 ```
 """
 

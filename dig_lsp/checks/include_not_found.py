@@ -16,6 +16,8 @@ _export:
 ```yaml
 _export:
   !include : config/settings.yml
+# file: config/settings.yml
+database: analytics
 ```
 """
 

@@ -9,13 +9,18 @@ digdag can only merge or insert a mapping; anything else fails to load the inclu
 ## Example
 ```yaml
 _export:
-  !include : tables.yml   # tables.yml holds a list
+  !include : tables.yml
+# file: tables.yml
+- a
+- b
 ```
 
 ## Use instead
 ```yaml
 _export:
-  !include : tables.yml   # tables.yml: `tables: [a, b]`
+  !include : tables.yml
+# file: tables.yml
+tables: [a, b]
 ```
 """
 

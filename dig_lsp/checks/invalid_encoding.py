@@ -7,6 +7,7 @@ Reports the first byte that cannot be decoded as UTF-8; the rest of the file is 
 digdag reads workflow files as UTF-8; text saved in Shift_JIS or Latin-1 turns into replacement characters in task names, messages and queries.
 
 ## Example
+<!-- test: skip: a text file cannot hold the Shift_JIS bytes -->
 ```yaml
 # saved as Shift_JIS
 +step:

@@ -29,6 +29,7 @@ of a scheduled run.
   to: 2024-01-02 00:00:00
   s3_bucket: my-bucket
   s3_path_prefix: exports/access_log
+  database: analytics
 ```
 """
 

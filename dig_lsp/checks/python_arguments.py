@@ -18,7 +18,13 @@ the value that was meant for it.
 ```yaml
 +report:
   py>: scripts.report.Report.run
-  target_table: daily_sales     # def run(self, table): ...
+  target_table: daily_sales
+```
+```python
+# file: scripts/report.py
+class Report:
+    def run(self, table):
+        print(table)
 ```
 
 ## Use instead
@@ -26,6 +32,12 @@ the value that was meant for it.
 +report:
   py>: scripts.report.Report.run
   table: daily_sales
+```
+```python
+# file: scripts/report.py
+class Report:
+    def run(self, table):
+        print(table)
 ```
 """
 

@@ -26,6 +26,10 @@ before `digdag push`.
 +load:
   td>: queries/load.sql
 ```
+```sql
+-- file: queries/load.sql
+SELECT 1
+```
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ linter check the whole query.
 ```yaml
 +load:
   td>:
-    data: SELECT ${columns} FROM t ${where_clause} GROUP BY 1
+    data: SELECT region FROM t WHERE day > 0 ${more_conditions} GROUP BY region
 ```
 
 ## Use instead

@@ -10,6 +10,7 @@ Treasure Workflow rejects such workflows when they are pushed or when the attemp
 own default limit of 1,000 tasks per attempt (`Too many tasks`) applies as well.
 
 ## Example
+<!-- test: skip: the example abbreviates a name of more than 640 bytes -->
 ```yaml
 +a_group_with_a_very_long_descriptive_name_that_goes_on_and_on:
   +and_a_child_with_an_equally_long_descriptive_name_repeated_many_times:
@@ -17,6 +18,7 @@ own default limit of 1,000 tasks per attempt (`Too many tasks`) applies as well.
 ```
 
 ## Use instead
+<!-- test: profile=treasure-data -->
 ```yaml
 +load:
   +orders:

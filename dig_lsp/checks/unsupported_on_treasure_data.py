@@ -11,12 +11,14 @@ The workflow may pass `digdag check` locally and then fail on Treasure Workflow,
 operators are not installed or not allowed.
 
 ## Example
+<!-- test: profile=treasure-data -->
 ```yaml
 +prepare:
   sh>: ./prepare.sh
 ```
 
 ## Use instead
+<!-- test: profile=treasure-data -->
 ```yaml
 +prepare:
   py>: tasks.prepare.run

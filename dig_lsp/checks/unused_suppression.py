@@ -9,12 +9,14 @@ A stale suppression hides the next real mistake on that line, and a misspelt cod
 suppresses nothing while looking as if it did.
 
 ## Example
+<!-- test: select=all -->
 ```yaml
 +step:
   echo>: hello  # dig-lint: disable=DL202
 ```
 
 ## Use instead
+<!-- test: select=all -->
 ```yaml
 +step:
   echo>: hello

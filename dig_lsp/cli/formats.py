@@ -178,7 +178,7 @@ def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
                         "id": rule.code,
                         "name": rule.name,
                         "shortDescription": {"text": rule.summary},
-                        "fullDescription": {"text": rule.doc.strip()},
+                        "fullDescription": {"text": rule.help},
                         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
                     }
                     for rule in rules

@@ -100,7 +100,7 @@ def _lint(args: argparse.Namespace) -> int:
     from dig_lsp.cli.formats import render
     from dig_lsp.model.targets import plan
     from dig_lsp.runner import run
-    from dig_lsp.text.files import normalise
+    from dig_lsp.text.files import normalise, read_project_file
 
     settings = _settings(args)
     overlays: dict[str, bytes] = {}
@@ -124,14 +124,17 @@ def _lint(args: argparse.Namespace) -> int:
     colour = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
 
+    roots = sorted({unit.root for unit in units})
+
     def text_of(path: str) -> str | None:
+        """A file's text for snippets, through the read gate: a cached diagnostic may name any path."""
         if path in overlays:
             return overlays[path].decode("utf-8", errors="replace")
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                return handle.read()
-        except OSError:
-            return None
+        for root in roots:
+            data = read_project_file(path, root)
+            if data is not None:
+                return data.decode("utf-8", errors="replace")
+        return None
 
     files = len({wf for unit in units for wf in unit.workflows})
     output = render(args.format, result.diagnostics, show, text_of, colour, files)  # type: ignore[arg-type]
@@ -179,7 +182,7 @@ def _rule(argv: Sequence[str]) -> int:
         print(f"dig-lint: unknown rule {argv[0]!r} (see 'dig-lint rules')", file=sys.stderr)
         return EXIT_ERROR
     print(f"# {rule.code} {rule.name} ({rule.severity.label})\n")
-    print(rule.doc.strip())
+    print(rule.help)
     return EXIT_OK
 
 
