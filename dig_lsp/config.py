@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dig_lsp.diagnostics import Severity
+from dig_lsp.text.files import read_regular_file
+from dig_lsp.text.limits import MAX_FILE_BYTES
 
 PROFILES = ("digdag", "treasure-data")
 CONFIG_FILE = ".dig-lint.toml"
@@ -89,10 +91,15 @@ def find_config(start: str) -> str | None:
 
 
 def _read_toml(path: str) -> dict[str, Any]:
+    """A configuration file, read through the gate: found by walking up from an untrusted folder, it may
+    be a FIFO (an open would block) or a link to a device (a read would never end)."""
+    data = read_regular_file(path)
+    if data is None:
+        raise ConfigError(f"{path}: cannot read configuration: not a regular file of at most "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MiB")
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        return tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from None
 
 

@@ -13,18 +13,19 @@ from functools import lru_cache
 
 import pathspec
 
+from dig_lsp.text.files import is_project_file, read_project_file
+
 WORKFLOW_SUFFIX = ".dig"
 _SKIPPED_DIRS = {"node_modules", "__pycache__", "venv"}
 
 
 @lru_cache(maxsize=256)
 def _ignore_spec(project_root: str) -> pathspec.GitIgnoreSpec | None:
-    path = os.path.join(project_root, ".digdagignore")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle)
-    except OSError:
+    """The project's ``.digdagignore``, read through the gate: a FIFO of that name blocked planning."""
+    data = read_project_file(os.path.join(project_root, ".digdagignore"), project_root)
+    if data is None:
         return None
+    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", errors="replace").splitlines())
 
 
 def is_ignored(project_root: str, path: str) -> bool:
@@ -39,7 +40,12 @@ def is_ignored(project_root: str, path: str) -> bool:
 
 
 def workflow_files(project_root: str) -> list[str]:
-    """The top-level ``*.dig`` files of a project directory, sorted by name."""
+    """The top-level ``*.dig`` files of a project directory, sorted by name.
+
+    Only regular files inside the project count (what the read gate opens): a ``*.dig`` link to a
+    file elsewhere (``/proc/self/environ``, a credentials file) would otherwise be read as a workflow
+    and its text quoted in messages and snippets.
+    """
     try:
         names = sorted(os.listdir(project_root))
     except OSError:
@@ -47,7 +53,8 @@ def workflow_files(project_root: str) -> list[str]:
     found = []
     for name in names:
         path = os.path.join(project_root, name)
-        if name.endswith(WORKFLOW_SUFFIX) and os.path.isfile(path) and not is_ignored(project_root, path):
+        if name.endswith(WORKFLOW_SUFFIX) and is_project_file(path, project_root) \
+                and not is_ignored(project_root, path):
             found.append(path)
     return found
 

@@ -17,7 +17,7 @@ from dig_lsp.syntax.include import IncludeRef, IncludeResolver, ResolvedTree
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
-from dig_lsp.text.files import FileReader, is_inside, unreadable_reason
+from dig_lsp.text.files import FileReader, ProjectReader, is_inside, unreadable_reason
 from dig_lsp.text.span import Span
 
 T = TypeVar("T")
@@ -85,8 +85,11 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
                  cache: ParseCache | None = None, earlier: ProjectModel | None = None) -> ProjectModel:
     """Load the given top-level workflows of ``root`` and every workflow they call (files whose
     content ``cache`` already parsed are not parsed again; tasks whose nodes ``earlier``, a previous
-    load of the project, already compiled are taken over)."""
-    model = ProjectModel(root, ParsedFiles(reader, cache))
+    load of the project, already compiled are taken over).
+
+    Whatever ``reader`` is, nothing outside ``root`` is read: the model reads through a
+    :class:`ProjectReader`, also what is read on the model's behalf later (``py>`` modules...)."""
+    model = ProjectModel(root, ParsedFiles(ProjectReader(root, reader), cache))
     resolver = IncludeResolver(model.files, root)
     pending: list[tuple[str, str, tuple[Span, ...]]] = [(path, root, ()) for path in workflow_paths]
     seen: set[str] = set()

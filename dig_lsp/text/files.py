@@ -1,4 +1,10 @@
-"""Reading files through one door, so editors' unsaved buffers can win over the disk."""
+"""Reading files through one door, so editors' unsaved buffers can win over the disk.
+
+The door is also the one gate for hostile input: the linter runs in CI on untrusted pull requests,
+so a path written in (or linked from) a project may lead to a FIFO, a device or a secret outside it.
+:func:`read_regular_file` opens without blocking and reads only a regular file, at most the size
+limit; :func:`read_project_file` adds that the file, links resolved, lies inside the project.
+"""
 
 from __future__ import annotations
 
@@ -20,18 +26,84 @@ class FileReader(Protocol):
         ...  # pragma: no cover - protocol
 
 
+# Opening a FIFO for reading blocks until a writer comes, and a device may act on open (a terminal
+# becoming the controlling one); O_NONBLOCK and O_NOCTTY make the open return at once, and the type
+# check on the open descriptor (not on the name, which can change in between) refuses them.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK = 1024 * 1024
+
+
+def read_regular_file(path: str, limit: int = MAX_FILE_BYTES, *, follow_links: bool = True) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else None.
+
+    Never blocks and never reads more than ``limit + 1`` bytes: the size a file reports is not
+    trusted (``/proc`` files say 0, and a file can grow while it is read).
+    """
+    flags = _OPEN_FLAGS | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        descriptor = os.open(path, flags)
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return None
+        return _read_at_most(descriptor, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes | None:
+    """Everything ``descriptor`` holds, or None once it exceeds ``limit`` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = os.read(descriptor, min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+
+
+def read_project_file(path: str, root: str) -> bytes | None:
+    """The one gate for a path a project names: a regular file inside ``root`` (links resolved), bounded."""
+    return ProjectReader(root).read(path)
+
+
 class DiskReader:
-    """Reads regular files from disk, refusing anything larger than the size limit."""
+    """Reads regular files from disk, refusing anything larger than the size limit (never blocks)."""
 
     def read(self, path: str) -> bytes | None:
         """Read ``path``; None for missing, unreadable, non-regular or oversized files."""
-        try:
-            if not os.path.isfile(path) or os.path.getsize(path) > MAX_FILE_BYTES:
-                return None
-            with open(path, "rb") as handle:
-                return handle.read()
-        except OSError:
-            return None
+        return read_regular_file(path)
+
+
+@dataclass
+class ProjectReader:
+    """Reads only files whose real location is inside ``root``: what every project load reads through.
+
+    A project is read through one of these whatever reader it is given (disk, editor buffers), so no
+    path written in it, nor a symbolic link in it, makes the analysis read a file outside it.
+    """
+
+    root: str
+    inner: FileReader = field(default_factory=DiskReader)
+
+    def read(self, path: str) -> bytes | None:
+        """``inner``'s bytes of ``path`` when it lies inside ``root``, else None."""
+        return self.inner.read(path) if is_inside(path, self.root) else None
+
+
+def is_project_file(path: str, root: str) -> bool:
+    """Whether ``path`` is a regular file inside ``root`` (links resolved): one the gate would open."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode) and is_inside(path, root)
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass
@@ -57,6 +129,8 @@ def unreadable_reason(path: str) -> str:
         status = os.stat(path)
     except FileNotFoundError:
         return "does not exist"
+    except ValueError:
+        return "is not a valid file name"
     except OSError as error:
         return f"cannot be read ({error.strerror or error})"
     if stat.S_ISDIR(status.st_mode):
@@ -75,9 +149,15 @@ def normalise(path: str) -> str:
 
 
 def is_inside(path: str, directory: str) -> bool:
-    """Whether the real location of ``path`` (symlinks resolved) lies inside ``directory``."""
-    real = _realpath(path)
-    root = _realpath(directory)
+    """Whether the real location of ``path`` (symlinks resolved) lies inside ``directory``.
+
+    A path that cannot be resolved (a NUL written in a YAML value) is not inside anything.
+    """
+    try:
+        real = _realpath(path)
+        root = _realpath(directory)
+    except ValueError:
+        return False
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
