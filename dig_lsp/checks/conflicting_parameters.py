@@ -66,7 +66,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _exclusive(op: OperatorTask, chain: ExportChain) -> Iterator[Finding]:
-    for group in [*op.spec.exclusive, *op.spec.one_of]:
+    failing = [group for group in op.spec.one_of if group not in op.spec.first_wins]  # the rest: DL402
+    for group in [*op.spec.exclusive, *failing]:
         given = [(name, node) for name in group if (node := _present(op, name, chain)) is not None]
         given.sort(key=lambda pair: (pair[1].span.path, pair[1].span.start_offset))
         for name, node in given[1:]:

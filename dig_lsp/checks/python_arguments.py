@@ -4,8 +4,8 @@
 Reads the target of `py>: module.Class.method` (or `module.function`) with Python's `ast` — the
 module is never imported or run — the way digdag's `py/runner.py` resolves it, then reports:
 a name the module does not define (`AttributeError` at run time); a parameter written on the task
-that matches no argument of the method or `__init__` when neither takes `**kwargs` (py> silently
-drops it); and a required argument that no parameter, `_export` or built-in variable supplies
+that is a near miss of an argument of the method or `__init__` the task does not give, when neither
+takes `**kwargs` (py> silently drops it; other keys may be read through `digdag.env.params`); and a required argument that no parameter, `_export` or built-in variable supplies
 (`TypeError: Method 'X.m' requires parameter 'k' but not set`). A value passed with `-p` can still
 supply an argument, so these are warnings; and the required-argument check is skipped in workflows
 where a `py>`/`rb>`/`param_get>` task written before it may store it.
@@ -54,6 +54,7 @@ from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.python_targets import resolve
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL412"
 NAME = "python-arguments"
@@ -94,18 +95,24 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if target is None:
             continue  # not in the project: DL407 reports it
         if target.missing is not None:
-            yield Finding(command.span, f"py> target '{command.value}': the module does not define "
-                          f"'{target.missing}' (AttributeError when the task runs)")
+            yield Finding(command.span, f"py> target '{excerpt(command.value)}': the module does not define "
+                          f"'{excerpt(target.missing)}' (AttributeError when the task runs)")
             continue
         signature = target.signature
         if signature is None:
             continue
         arguments = [*signature.required, *signature.optional]
         if not signature.takes_all:
+            given = {entry.key for entry in op.own_parameters()}
             for entry in op.own_parameters():
-                if entry.key not in arguments and entry.key not in op.spec.parameters:
+                if entry.key in arguments or entry.key in op.spec.parameters:
+                    continue
+                # only a near miss of an argument the task does not give is almost surely a mistake: any
+                # other key may be read through digdag.env.params, or be a harmless leftover
+                hint = suggest(entry.key, [name for name in arguments if name not in given])
+                if hint:
                     yield Finding(entry.key_span, f"'{entry.key}' is not an argument of {signature.qualname} "
-                                  f"(which has no **kwargs), so py> does not pass it{suggest(entry.key, arguments)}")
+                                  f"(which has no **kwargs), so py> does not pass it{hint}")
         if _may_be_stored_before(workflow, op.task):
             continue  # an earlier py>/rb>/param_get> may store the argument: the scope model's business
         scheduled = isinstance(workflow.root.config.get("schedule"), Mapping)

@@ -41,9 +41,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not item.is_shell_style or item.scope is None or site.raw_reason is not None:
             continue
         name = site.template.expression.strip()
-        if any(resolve_at(site, r, item.scope).outcome is Outcome.DEFINED
+        if any(resolve_at(site, r, item.scope).outcome in (Outcome.DEFINED, Outcome.OPEN_WORLD)
                for r in item.parsed.references):
-            continue
+            continue  # a digdag variable, or one that a task may store under a name the files do not show
         fix = Fix(f"Replace '${{{name}}}' with '${name}'", (TextEdit(site.span, f"${name}"),),
                   Applicability.UNSAFE)
         yield Finding(site.span, f"'${{{name}}}' is evaluated by digdag as JavaScript, not by the shell, and "

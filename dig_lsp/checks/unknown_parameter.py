@@ -5,7 +5,9 @@ Reports keys of an operator task that the operator never reads and no template o
 with a did-you-mean from the operator's parameters (from `schemas/operators/`) or from digdag's
 directives for `_` keys. A key that a later value of the task reads (`suffix: _x` then
 `create_table: t${suffix}`) or that the command file reads (`td>: q.sql` with `${region}` in `q.sql`)
-is used: digdag evaluates a task's keys in order and renders the file with all of them.
+is used: digdag evaluates a task's keys in order and renders the file with all of them. Also
+reports a parameter the operator ignores because the task gives an alternative that takes
+precedence (`td>: q.sql` with `query:`: `Workspace.templateCommand` reads the file).
 Operators that pass every parameter on are not checked: `sh>` turns parameters into environment
 variables, `py>`/`rb>` map them to function arguments, `param_get>`/`param_set>` treat every key as
 data.
@@ -39,7 +41,7 @@ from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.operator_support import operator_tasks, suggest
 from dig_lsp.checks.unknown_operator import key_rename_fix
 from dig_lsp.diagnostics import Applicability, Fix, Severity
-from dig_lsp.model.operators import DIRECTIVES
+from dig_lsp.model.operators import DIRECTIVES, OperatorTask
 from dig_lsp.text.span import Span
 
 CODE = "DL402"
@@ -56,6 +58,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         read = read_by_templates.get(id(op.task), frozenset())
         for entry in op.task.config.entries:
             key = entry.key
+            overridden = _overridden_by(op, key)
+            if overridden is not None:
+                yield Finding(entry.key_span, f"{op.spec.name}> ignores '{key}' because {overridden} is given; "
+                              "only that one is used")
+                continue
             if key.startswith("+") or key == op.operator_key or key in DIRECTIVES or key in op.spec.parameters:
                 continue
             if read is not None and key in read:
@@ -75,6 +82,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 f"{op.spec.name}> has no parameter '{key}'; it is ignored{hint or _known_list(known)}",
                 fix=_rename(ctx, entry.key_span, key, known),
             )
+
+
+def _overridden_by(op: OperatorTask, key: str) -> str | None:
+    """The task's own parameter that makes digdag ignore ``key`` (``td>: q.sql`` with ``query:``), as
+    the schemas' ``x-dig-first-wins`` groups say; defaults from ``_export`` never count."""
+    for group in op.spec.first_wins:
+        if key not in group[1:]:
+            continue
+        for earlier in group[: group.index(key)]:
+            if earlier == "_command" and op.command is not None:
+                return f"a value after `{op.operator_key}`"
+            if earlier != "_command" and op.task.config.entry(earlier) is not None:
+                return f"'{earlier}'"
+    return None
 
 
 def _rename(ctx: CheckContext, span: Span, key: str, *candidates: list[str]) -> Fix | None:

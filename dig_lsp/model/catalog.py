@@ -120,6 +120,12 @@ class OperatorSpec:
         return [list(group) for group in self._list("x-dig-one-of")]
 
     @property
+    def first_wins(self) -> list[list[str]]:
+        """Groups where, when several are given, the first is used and the others are ignored (no failure:
+        ``Workspace.templateCommand`` reads ``_command`` when it is there, else ``query``)."""
+        return [list(group) for group in self._list("x-dig-first-wins")]
+
+    @property
     def exclusive(self) -> list[list[str]]:
         """Groups of which at most one parameter may be given."""
         return [list(group) for group in self._list("x-dig-exclusive")]
