@@ -23,6 +23,8 @@ Points (facts from digdag's source, see ../shared/reference/digdag.md):
 * ``script_stores`` -- ``digdag.env.store({...})`` (py>) and ``Digdag.env.store(...)`` (rb>)
   define names for later tasks.
 * ``every_task`` -- ``sla:`` tasks and ``for_each>`` values are analysed too.
+* ``plugin`` -- a plugin operator (declared in ``_export: plugin:``) may store anything under its
+  namespace: members read from it later are not reported, a near miss of a visible name still is.
 """
 
 from __future__ import annotations

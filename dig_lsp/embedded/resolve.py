@@ -154,13 +154,15 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractS
     if not known:
         if root in SCHEDULED_ONLY:
             return Resolution(Outcome.SCHEDULE_ONLY, (), f"'{root}' is only defined in workflows with a `schedule:`")
-        if scope.open_world:
-            return Resolution(Outcome.OPEN_WORLD, (), f"it may come from {scope.open_world}")
         shortest, longest = _length_bounds(root, 0.85)
         nearby = local_names if len(local_names) <= _MAX_CANDIDATES else ()  # a huge mapping: scope names only
         candidates = [*scope.names_of_length(shortest, longest),
                       *(name for name in nearby if name.isidentifier() and shortest <= len(name) <= longest)]
-        return Resolution(Outcome.UNDEFINED, (), suggestion=_suggest(root, candidates))
+        suggestion = _suggest(root, candidates)
+        if scope.open_world and suggestion is None:
+            # a near miss of a visible name stays a mistake even where unknown names may exist
+            return Resolution(Outcome.OPEN_WORLD, (), f"it may come from {scope.open_world}")
+        return Resolution(Outcome.UNDEFINED, (), suggestion=suggestion)
     if scope.open_world:
         return Resolution(Outcome.OPEN_WORLD, known, f"it may come from {scope.open_world}")
     members = scope.members(known)

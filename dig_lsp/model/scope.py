@@ -170,7 +170,8 @@ def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, project:
         return Stores(())
     spec = catalog().operator(use.name)
     if spec is None:
-        return Stores(())
+        # a plugin (or unknown) operator may store anything: what it stores cannot be known
+        return Stores((), complete=False)
     found: list[Variable] = []
     complete = True
     for stored in spec.stores:
