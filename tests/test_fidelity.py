@@ -71,7 +71,7 @@ def _expected(directory: Path) -> list[str]:
 
 
 def test_fixture_layout() -> None:
-    assert len(POINTS) == 7, POINTS
+    assert len(POINTS) == 8, POINTS
     for point in POINTS:
         copies = [c.name for c in (FIDELITY / point).iterdir() if c.is_dir()]
         assert "clean" in copies, point
