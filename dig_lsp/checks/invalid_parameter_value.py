@@ -38,6 +38,7 @@ from dig_lsp.diagnostics import Severity
 from dig_lsp.model.catalog import OperatorSpec, catalog
 from dig_lsp.model.values import validate_value
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL405"
 NAME = "invalid-parameter-value"
@@ -81,8 +82,8 @@ def _for_each_text_values(ctx: CheckContext) -> Iterator[Finding]:
             except ValueError:
                 parsed = _NOT_JSON
             if parsed is _NOT_JSON or isinstance(parsed, dict):
-                yield Finding(node.span, f"for_each> '{entry.key}': {node.raw!r} is not a list; a text value is "
-                              f"read as JSON and must be a JSON array (write [{node.value}] for one value)")
+                yield Finding(node.span, f"for_each> '{entry.key}': {excerpt(node.raw)!r} is not a list; a text value is "
+                              f"read as JSON and must be a JSON array (write [{excerpt(node.value)}] for one value)")
 
 
 _NOT_JSON = object()

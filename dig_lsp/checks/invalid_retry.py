@@ -50,6 +50,7 @@ from dig_lsp.checks.retry_ignored import ignoring_operators
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
 CODE = "DL212"
@@ -150,7 +151,7 @@ def _interval_type_problems(value: Node) -> Iterator[_Problem]:
         close = difflib.get_close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
-                                   f"{text!r}{hint}; digdag reports \"Invalid retry_interval_type: {text}\"")
+                                   f"{excerpt(text)!r}{hint}; digdag reports \"Invalid retry_interval_type: {excerpt(text)}\"")
 
 
 def _as_text(value: Scalar) -> str:

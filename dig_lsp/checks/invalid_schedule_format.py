@@ -41,6 +41,7 @@ from dig_lsp.diagnostics import Severity
 from dig_lsp.model import schedule as model
 from dig_lsp.model.schedule import ScheduleError
 from dig_lsp.syntax.nodes import Entry, Node, Scalar, to_json_text
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL302"
 NAME = "invalid-schedule-format"
@@ -65,7 +66,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _text(node: Node) -> tuple[str | None, str | None]:
     """The text Java reads from a value, or (None, why not)."""
     if not isinstance(node, Scalar):
-        return None, f"must be a single value, not {to_json_text(node)}"
+        return None, f"must be a single value, not {excerpt(to_json_text(node))}"
     try:
         return model.java_text(node.value), None
     except ScheduleError as error:
@@ -73,7 +74,7 @@ def _text(node: Node) -> tuple[str | None, str | None]:
 
 
 def _quoted(node: Node) -> str:
-    return f"'{node.raw}'" if isinstance(node, Scalar) else to_json_text(node)
+    return f"'{excerpt(node.raw)}'" if isinstance(node, Scalar) else excerpt(to_json_text(node))
 
 
 def _not_evaluated(node: Node) -> str:
@@ -178,7 +179,7 @@ def _date(entry: Entry) -> tuple[Finding | None, date | None]:
         return None, model.parse_schedule_date(text)
     except ScheduleError as error:
         message = (f"`{entry.key}` must be a YYYY-MM-DD date: {error}; digdag fails with "
-                   f"`Invalid {entry.key}: {text}`{_not_evaluated(entry.value)}")
+                   f"`Invalid {entry.key}: {excerpt(text)}`{_not_evaluated(entry.value)}")
         return Finding(entry.value.span, message), None
 
 

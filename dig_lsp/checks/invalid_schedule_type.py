@@ -38,6 +38,7 @@ from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import SCHEDULE_TYPES, ScheduleError, java_text
 from dig_lsp.model.workflow import Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL301"
 NAME = "invalid-schedule-type"
@@ -134,13 +135,13 @@ def _check_schedule(entry: Entry) -> Iterator[Finding]:
         return
     if not isinstance(value, Mapping):
         yield Finding(value.span, f"`schedule` must be a mapping with one `type>:` key "
-                                  f"(e.g. `daily>: 07:00:00`), not {kind_name(value)} {to_json_text(value)}")
+                                  f"(e.g. `daily>: 07:00:00`), not {kind_name(value)} {excerpt(to_json_text(value))}")
         return
     shape = schedule_shape(value)
     if shape.type_entry is None:
         yield Finding(entry.key_span, "`schedule` has no `type>:` key; add one of "
                       + ", ".join(f"`{name}>`" for name in SCHEDULE_TYPES)
-                      + f" (digdag: `Schedule config requires 'type>: at' parameter: {to_json_text(value)}`)")
+                      + f" (digdag: `Schedule config requires 'type>: at' parameter: {excerpt(to_json_text(value))}`)")
         return
     if not shape.known:
         yield _unknown_type(shape)
@@ -158,4 +159,4 @@ def _unknown_type(shape: ScheduleShape) -> Finding:
     close = difflib.get_close_matches(name, SCHEDULE_TYPES, n=1, cutoff=0.6)
     hint = f"; did you mean `{close[0]}>`?" if close else "; known types: " + ", ".join(
         f"`{known}>`" for known in SCHEDULE_TYPES)
-    return Finding(span, f"Unknown scheduler type: {name}{hint}")
+    return Finding(span, f"Unknown scheduler type: {excerpt(name)}{hint}")

@@ -38,6 +38,7 @@ from dig_lsp.checks.invalid_schedule_type import unique_entries
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import ScheduleError, java_boolean, java_text, parse_sla_time
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL304"
 NAME = "invalid-sla"
@@ -67,7 +68,7 @@ def _check_sla(entry: Entry) -> Iterator[Finding]:
         return
     if not isinstance(value, Mapping):
         yield Finding(value.span, f"`sla` must be a mapping with `time:` or `duration:`, not {kind_name(value)} "
-                                  f"{to_json_text(value)}")
+                                  f"{excerpt(to_json_text(value))}")
         return
     yield from _check_deadline(entry, value)
     for flag in ("alert", "fail"):
@@ -97,7 +98,7 @@ def _check_time(entry: Entry) -> Iterator[Finding]:
     node = entry.value
     message = f"`{entry.key}` must be HH:MM or HH:MM:SS"
     if not isinstance(node, Scalar):
-        yield Finding(node.span, f"{message}, not {kind_name(node)} {to_json_text(node)}")
+        yield Finding(node.span, f"{message}, not {kind_name(node)} {excerpt(to_json_text(node))}")
         return
     try:
         text = java_text(node.value)
@@ -106,7 +107,7 @@ def _check_time(entry: Entry) -> Iterator[Finding]:
     except ScheduleError as error:
         evaluated = ("; `sla` is read as written, `${...}` is never evaluated there"
                      if isinstance(node.value, str) and "${" in node.value else "")
-        yield Finding(node.span, f"{message}, not '{node.raw}'{evaluated}; digdag fails with `{error}`")
+        yield Finding(node.span, f"{message}, not '{excerpt(node.raw)}'{evaluated}; digdag fails with `{error}`")
 
 
 def _check_flag(mapping: Mapping, key: str) -> Iterator[Finding]:
@@ -142,4 +143,4 @@ def _unknown_key_message(key: str) -> str:
 
 def node_text(node: Node) -> str:
     """How a node is shown in messages."""
-    return f"'{node.raw}'" if isinstance(node, Scalar) else to_json_text(node)
+    return f"'{excerpt(node.raw)}'" if isinstance(node, Scalar) else excerpt(to_json_text(node))

@@ -41,6 +41,7 @@ from dig_lsp.model.catalog import catalog
 from dig_lsp.model.scope import Origin
 from dig_lsp.model.values import as_boolean, validate_value
 from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL509"
 NAME = "invalid-substituted-value"
@@ -77,7 +78,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         problem = _problem(site.task.operator.name if site.task.operator else None, site.key, site.node, value)
         if problem is not None:
             related = (Related(value.span, f"'{variable.name}' is set here"),)
-            yield Finding(site.span, f"${{{template.expression.strip()}}} is {value.raw!r} here ({variable.detail}); "
+            yield Finding(site.span, f"${{{excerpt(template.expression.strip())}}} is {excerpt(value.raw)!r} here ({variable.detail}); "
                           f"{problem}", related)
 
 

@@ -34,6 +34,7 @@ from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
 from dig_lsp.model.schedule import ScheduleError, java_text, parse_zone_id, region_ids
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Scalar, kind_name, to_json_text
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL305"
 NAME = "invalid-timezone"
@@ -56,7 +57,7 @@ def _check_entry(ctx: CheckContext, task: Task, entry: Entry) -> Iterator[Findin
     where = " (digdag ignores `timezone` on nested groups, so it has no effect here)" if nested else ""
     if not isinstance(node, Scalar):
         yield Finding(node.span, f"`timezone` must be a time-zone id such as `Asia/Tokyo` or `+09:00`, not "
-                                 f"{kind_name(node)} {to_json_text(node)}{where}")
+                                 f"{kind_name(node)} {excerpt(to_json_text(node))}{where}")
         return
     if node.value is None:
         return
@@ -67,14 +68,14 @@ def _check_entry(ctx: CheckContext, task: Task, entry: Entry) -> Iterator[Findin
     if text is None or not text.strip():
         return  # Jackson reads an empty id as absent: the default, UTC
     if "${" in text:
-        yield Finding(node.span, f"`timezone` is read as written: `${{...}}` is never evaluated, so '{text}' is "
+        yield Finding(node.span, f"`timezone` is read as written: `${{...}}` is never evaluated, so '{excerpt(text)}' is "
                                  f"not a time-zone id{where}")
         return
     try:
         parse_zone_id(text)
     except ScheduleError as error:
-        outcome = where if nested else f"; digdag fails with `Unknown time zone name: {text}`"
-        yield Finding(node.span, f"'{text.strip()}' is not a time-zone id ({error}){_suggestion(text.strip())}"
+        outcome = where if nested else f"; digdag fails with `Unknown time zone name: {excerpt(text)}`"
+        yield Finding(node.span, f"'{excerpt(text.strip())}' is not a time-zone id ({error}){_suggestion(text.strip())}"
                                  f"{outcome}", fix=_fix(ctx, node, text.strip()))
 
 

@@ -42,6 +42,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.file_substitution import task_file_references
 from dig_lsp.diagnostics import Severity
 from dig_lsp.text.files import unreadable_reason
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL407"
 NAME = "referenced-file-not-found"
@@ -56,10 +57,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # `tokenize.main` imports the standard library's module, not a project file
         shown = os.path.relpath(ref.path, ctx.project.root)
         if ref.kind == "python-module":
-            message = (f"py> module for '{ref.written}' is not in the project (looked for '{shown}' and the "
+            message = (f"py> module for '{excerpt(ref.written)}' is not in the project (looked for '{excerpt(shown)}' and the "
                        f"other candidates); it fails with ImportError unless it is installed on the worker")
         else:
-            message = f"{op.spec.name}> {_what(ref.kind)} '{shown}' {unreadable_reason(ref.path)}"
+            message = f"{op.spec.name}> {_what(ref.kind)} '{excerpt(shown)}' {unreadable_reason(ref.path)}"
         yield Finding(ref.span, message)
 
 

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.file_substitution import task_file_references
 from dig_lsp.diagnostics import Severity
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL408"
 NAME = "referenced-file-outside-project"
@@ -38,5 +39,5 @@ SEVERITY = Severity.ERROR
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for op, ref in task_file_references(ctx):
         if not ref.inside:
-            yield Finding(ref.span, f"{op.spec.name}> '{ref.written}' is outside the project; digdag only "
+            yield Finding(ref.span, f"{op.spec.name}> '{excerpt(ref.written)}' is outside the project; digdag only "
                           "reads files inside the project directory")

@@ -32,6 +32,7 @@ from dig_lsp.checks.invalid_schedule_type import schedule_mappings
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import java_parse_int, java_split
 from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL306"
 NAME = "schedule-time-out-of-range"
@@ -61,5 +62,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             assert number is not None
             if not 0 <= number < limit:
                 yield Finding(node.span, f"{shape.type_name}> {name} {number} is out of range 0-{limit - 1}; digdag "
-                              f"adds it up as a delay instead of rejecting it, so '{node.value}' is probably a typo")
+                              f"adds it up as a delay instead of rejecting it, so '{excerpt(str(node.value))}' is probably a typo")
                 break

@@ -43,6 +43,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, kind_name, to_json_text
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL207"
 NAME = "task-not-mapping"
@@ -105,7 +106,7 @@ def _scalar_message(key: str, value: Scalar) -> str:
     hint = ""
     if isinstance(value.value, str) and ">:" in value.value:
         hint = " (a space is needed after ':' to make `x>: value` a key)"
-    return (f"task {key!r} is the {kind_name(value)} {to_json_text(value)} instead of a mapping{hint}; write "
+    return (f"task {key!r} is the {kind_name(value)} {excerpt(to_json_text(value))} instead of a mapping{hint}; write "
             f"the task's keys under it. digdag fails with \"Parameter '{key}' must be an object or array "
             f"of objects\"")
 
@@ -113,9 +114,9 @@ def _scalar_message(key: str, value: Scalar) -> str:
 def _item_findings(key: str, value: Sequence, includes: set[tuple[str, int]]) -> Iterator[Finding]:
     for item in value.items:
         if not isinstance(item, Mapping) and not _is_include(item, includes):
-            yield Finding(item.span, f"item {to_json_text(item)} of task {key!r} is not a mapping; a task "
+            yield Finding(item.span, f"item {excerpt(to_json_text(item))} of task {key!r} is not a mapping; a task "
                           f"written as a list must list mappings (digdag merges them). digdag fails with "
-                          f"\"Expected object but got {to_json_text(item)}\"")
+                          f"\"Expected object but got {excerpt(to_json_text(item))}\"")
 
 
 def _special_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Finding]:
@@ -143,6 +144,6 @@ def _special_finding(entry: Entry, value: Node, null_rejected: bool) -> Finding 
     if is_null and not null_rejected:
         return None
     span = entry.key_span if is_null else value.span
-    found = "empty (null)" if is_null else f"the {kind_name(value)} {to_json_text(value)}"
+    found = "empty (null)" if is_null else f"the {kind_name(value)} {excerpt(to_json_text(value))}"
     return Finding(span, f"{entry.key!r} is {found} instead of a task definition (a mapping with an "
                    f"operator or +subtasks). digdag fails with \"Parameter '{entry.key}' must be an object\"")

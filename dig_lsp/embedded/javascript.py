@@ -32,6 +32,8 @@ from typing import Any
 
 from pyjsparser import JsSyntaxError, PyJsParser
 
+from dig_lsp.text.quote import excerpt
+
 MAX_EXPRESSION_LENGTH = 20_000
 """Longer text is not parsed: pyjsparser is pure Python and a template is rarely this long."""
 
@@ -444,6 +446,7 @@ def _template_message() -> str:
 
 
 def _quote(shown: str) -> str:
+    shown = excerpt(shown)
     return repr(shown) if "'" not in shown else f'"{shown}"'
 
 

@@ -43,6 +43,7 @@ from dig_lsp.embedded.sql_render import (
     scan_sql,
 )
 from dig_lsp.embedded.td_functions import CATALOG, is_known
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 
@@ -199,12 +200,12 @@ def _describe(error: dict[str, Any]) -> str:
     highlight = str(error.get("highlight", "")).strip()
     missing = re.match(r"Required keyword: '(\w+)' missing for <class '[\w.]*\.(\w+)'>", description)
     if description.startswith("Expecting "):
-        return f"unexpected {highlight!r}; expected {description[len('Expecting '):]}"
+        return f"unexpected {excerpt(highlight)!r}; expected {description[len('Expecting '):]}"
     if missing:
-        return f"incomplete {missing.group(2).upper()}: {highlight!r} is not followed by what it needs"
+        return f"incomplete {missing.group(2).upper()}: {excerpt(highlight)!r} is not followed by what it needs"
     if description.startswith("Invalid expression / Unexpected token"):
-        return f"unexpected {highlight!r}"
-    return f"{description} (near {highlight!r})" if highlight else description
+        return f"unexpected {excerpt(highlight)!r}"
+    return f"{description} (near {excerpt(highlight)!r})" if highlight else description
 
 
 def _token_rules(tokens: tuple[_Token, ...], dialect: str) -> tuple[int, int, str] | None:
@@ -243,7 +244,7 @@ def _misspelled_statement(tokens: tuple[_Token, ...]) -> tuple[int, int, str] | 
         if token.kind == "VAR" and previous in ("SEMICOLON", "L_PAREN") and nxt != "L_PAREN":
             close = difflib.get_close_matches(token.text.upper(), _STATEMENT_WORDS, n=1, cutoff=0.75)
             if close and close[0] != token.text.upper():
-                return token.start, token.end, f"{token.text!r} is not a SQL keyword; did you mean {close[0]}?"
+                return token.start, token.end, f"{excerpt(token.text)!r} is not a SQL keyword; did you mean {close[0]}?"
         previous = token.kind
     return None
 
@@ -347,7 +348,7 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
             unclosed = _unclosed_paren(tokens, index)
             if unclosed is not None:
                 start, end = unclosed.start, unclosed.end
-                message = f"this '(' is never closed (the parser expected ')' before {token.text!r})"
+                message = f"this '(' is never closed (the parser expected ')' before {excerpt(token.text)!r})"
         found.append((start, end, message))
     if not found:
         return []
@@ -416,7 +417,8 @@ def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         if not is_known(name):
             close = difflib.get_close_matches(name, list(CATALOG), n=1, cutoff=0.8)
             if close:
-                issues.append(SqlIssue(UNKNOWN_FUNCTION, span, f"unknown Treasure Data function {token.text!r}; "
+                issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
+                                       f"unknown Treasure Data function {excerpt(token.text)!r}; "
                                        f"did you mean {close[0]}? ({CATALOG[close[0]].signature})"))
             continue
         function = CATALOG.get(name)

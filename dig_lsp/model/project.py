@@ -18,6 +18,7 @@ from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.files import FileReader, ProjectReader, is_inside, unreadable_reason
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
 T = TypeVar("T")
@@ -149,10 +150,11 @@ def _check_call(model: ProjectModel, ref: CallRef) -> SyntaxProblem | None:
     if ref.target is None:
         return SyntaxProblem(
             CALL_OUTSIDE,
-            f"call> target {ref.name!r} is outside the project; digdag refuses paths that leave it",
+            f"call> target {excerpt(ref.name)!r} is outside the project; digdag refuses paths that leave it",
             ref.span,
         )
     if model.files.source(ref.target) is None:
         shown = os.path.relpath(ref.target, model.root)
-        return SyntaxProblem(CALL_NOT_FOUND, f"call> target {shown!r} {unreadable_reason(ref.target)}", ref.span)
+        return SyntaxProblem(CALL_NOT_FOUND, f"call> target {excerpt(shown)!r} {unreadable_reason(ref.target)}",
+                             ref.span)
     return None

@@ -27,6 +27,8 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from croniter import croniter
 
+from dig_lsp.text.quote import excerpt
+
 SCHEDULE_TYPES = ("hourly", "daily", "weekly", "monthly", "minutes_interval", "cron", "seconds_interval")
 # ScheduleExecutor.BUILT_IN_SCHEDULE_PARAMS: always counted as used by SchedulerManager.
 BUILT_IN_SCHEDULE_PARAMS = ("skip_on_overtime", "skip_delayed_by", "start", "end")
@@ -131,26 +133,26 @@ def _fields(text: str, count: int, message: str) -> list[int]:
 
 def parse_hourly_at(text: str) -> int:
     """``hourly>: MM:SS`` → delay seconds after each hour. No range check (``75:00`` is legal)."""
-    minute, second = _fields(text, 2, f"hourly>: scheduler requires mm:ss format: {text}")
+    minute, second = _fields(text, 2, f"hourly>: scheduler requires mm:ss format: {excerpt(text)}")
     return _wrap_int(minute * 60 + second)
 
 
 def parse_daily_at(text: str, kind: str = "daily>") -> int:
     """``HH:MM:SS`` → delay seconds after midnight (``DailySchedulerFactory.parseAt``)."""
-    hour, minute, second = _fields(text, 3, f"{kind} scheduler requires hh:mm:ss format: {text}")
+    hour, minute, second = _fields(text, 3, f"{kind} scheduler requires hh:mm:ss format: {excerpt(text)}")
     return _wrap_int(hour * 3600 + minute * 60 + second)
 
 
 def parse_weekly_at(text: str) -> tuple[str, int]:
     """``DAY,HH:MM:SS`` → (cron4j day-of-week field, delay seconds), in digdag's order of checks."""
-    message = f"weekly>: scheduler requires day,hh:mm:ss format: {text}"
+    message = f"weekly>: scheduler requires day,hh:mm:ss format: {excerpt(text)}"
     parts = java_split(text, ",", 2)
     if len(parts) != 2:
         raise ScheduleError(message)
     day, time = parts[0].strip(), parts[1].strip()
     number = java_parse_int(day)
     if number is not None and number < 0:
-        raise ScheduleError(f"weekly>: invalid day: {day}")  # cron4j would read -1 as 1
+        raise ScheduleError(f"weekly>: invalid day: {excerpt(day)}")  # cron4j would read -1 as 1
     delay = parse_daily_at(time, "weekly>")
     try:
         parse_cron4j(f"0 0 * * {day}")
@@ -161,7 +163,7 @@ def parse_weekly_at(text: str) -> tuple[str, int]:
 
 def parse_monthly_at(text: str) -> tuple[int, int]:
     """``D,HH:MM:SS`` → (day of month, delay seconds). Neither part is trimmed by digdag."""
-    message = f"monthly>: scheduler requires day,hh:mm:ss format: {text}"
+    message = f"monthly>: scheduler requires day,hh:mm:ss format: {excerpt(text)}"
     parts = java_split(text, ",", 2)
     if len(parts) != 2:
         raise ScheduleError(message)
@@ -227,7 +229,7 @@ def _cron_value(text: str, index: int) -> int:
         return number % 7 if index == 4 else number
     if text.lower() in aliases:
         return aliases.index(text.lower()) + (1 if index == 3 else 0)
-    raise ScheduleError(f'invalid value "{text}"' + (", value out of range" if number is not None else ""))
+    raise ScheduleError(f'invalid value "{excerpt(text)}"' + (", value out of range" if number is not None else ""))
 
 
 def _cron_range(text: str, index: int) -> list[int]:
@@ -249,13 +251,13 @@ def _cron_range(text: str, index: int) -> list[int]:
 def _cron_element(text: str, index: int) -> list[int]:
     parts = _tokens(text, "/")
     if not 1 <= len(parts) <= 2:
-        raise ScheduleError(f'invalid element "{text}", syntax error')
+        raise ScheduleError(f'invalid element "{excerpt(text)}", syntax error')
     values = _cron_range(parts[0], index)
     if len(parts) == 1:
         return values
     step = java_parse_int(parts[1])
     if step is None or step < 1:
-        raise ScheduleError(f'invalid element "{text}", invalid divisor "{parts[1]}"')
+        raise ScheduleError(f'invalid element "{excerpt(text)}", invalid divisor "{excerpt(parts[1])}"')
     return values[::step]
 
 
@@ -269,7 +271,7 @@ def _cron_field(text: str, index: int) -> CronField:
             if value not in values:
                 values.append(value)
     if not values:
-        raise ScheduleError(f'invalid field "{text}"')
+        raise ScheduleError(f'invalid field "{excerpt(text)}"')
     return CronField(tuple(values))
 
 
@@ -277,12 +279,13 @@ def parse_cron4j(text: str) -> CronPattern:
     """Validate and parse a cron4j pattern (``SchedulingPattern``), raising ScheduleError."""
     patterns = _tokens(text, "|")
     if not patterns:
-        raise ScheduleError(f'invalid pattern: "{text}"')
+        raise ScheduleError(f'invalid pattern: "{excerpt(text)}"')
     alternatives = []
     for pattern in patterns:
         fields = _tokens(pattern, " \t")
         if len(fields) != 5:
-            raise ScheduleError(f'invalid pattern: "{pattern}" (cron4j needs exactly 5 fields, found {len(fields)})')
+            raise ScheduleError(f'invalid pattern: "{excerpt(pattern)}" '
+                                f"(cron4j needs exactly 5 fields, found {len(fields)})")
         parsed = []
         for index, field_text in enumerate(fields):
             try:
@@ -325,11 +328,11 @@ def parse_duration(text: str) -> timedelta:
     """``Durations.parseDuration``: ``[Nd][Nh][Nm][Ns]`` in order, at least one part."""
     match = _DURATION.fullmatch(text)
     if match is None or not any(match.group(name) for name in "dhms"):
-        raise ScheduleError(f"Invalid duration: {text!r} (expected e.g. 30s, 10m, 1h 30m, 2d)")
+        raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (expected e.g. 30s, 10m, 1h 30m, 2d)")
     days, hours, minutes, seconds = (int(match.group(name) or 0) for name in "dhms")
     total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     if total > _LONG_MAX or days > 999_999_999:
-        raise ScheduleError(f"Invalid duration: {text!r} (too long)")
+        raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (too long)")
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
@@ -344,11 +347,11 @@ def parse_schedule_date(text: str) -> date:
     """
     match = _DATE.fullmatch(text)
     if match is None:
-        raise ScheduleError(f"{text!r} is not a YYYY-MM-DD date")
+        raise ScheduleError(f"{excerpt(text)!r} is not a YYYY-MM-DD date")
     try:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as error:
-        raise ScheduleError(f"{text!r} is not a calendar date ({error})") from None
+        raise ScheduleError(f"{excerpt(text)!r} is not a calendar date ({error})") from None
 
 
 def parse_sla_time(text: str, option: str = "time") -> tuple[int, int, int]:
@@ -356,7 +359,7 @@ def parse_sla_time(text: str, option: str = "time") -> tuple[int, int, int]:
     parts = java_split(text, ":")
     numbers = [java_parse_int(part) for part in parts]
     if len(parts) not in (2, 3) or any(number is None for number in numbers):
-        raise ScheduleError(f"SLA {option} option needs to be HH:MM or HH:MM:SS format: {text}")
+        raise ScheduleError(f"SLA {option} option needs to be HH:MM or HH:MM:SS format: {excerpt(text)}")
     values = [number for number in numbers if number is not None] + [0]
     return values[0], values[1], values[2]
 
@@ -373,7 +376,7 @@ def region_ids() -> frozenset[str]:
 
 def _zone_offset(text: str, whole: str) -> timezone:
     """``ZoneOffset.of``: ``+h``, ``+hh``, ``+hh:mm``, ``+hhmm``, ``+hh:mm:ss``, ``+hhmmss``, max 18h."""
-    message = f"Invalid ID for ZoneOffset: {whole}"
+    message = f"Invalid ID for ZoneOffset: {excerpt(whole)}"
     if len(text) < 2 or text[0] not in "+-" or not re.fullmatch(r"[0-9:]+", text[1:]):
         raise ScheduleError(message)
     body = text[1:]
@@ -396,7 +399,7 @@ def _zone_offset(text: str, whole: str) -> timezone:
     hours, minutes, seconds = ([*numbers, 0, 0])[:3]
     total = hours * 3600 + minutes * 60 + seconds
     if hours > 18 or minutes > 59 or seconds > 59 or total > 18 * 3600:
-        raise ScheduleError(f"Zone offset out of range: {whole}")
+        raise ScheduleError(f"Zone offset out of range: {excerpt(whole)}")
     return timezone(timedelta(seconds=-total if text[0] == "-" else total))
 
 
@@ -421,9 +424,9 @@ def parse_zone_id(text: str) -> tzinfo:
                 return _zone_offset(rest, zone_id)
             break
     if not _REGION.fullmatch(zone_id):
-        raise ScheduleError(f"Invalid ID for region-based ZoneId, invalid format: {zone_id}")
+        raise ScheduleError(f"Invalid ID for region-based ZoneId, invalid format: {excerpt(zone_id)}")
     if zone_id not in region_ids():
-        raise ScheduleError(f"Unknown time-zone ID: {zone_id}")
+        raise ScheduleError(f"Unknown time-zone ID: {excerpt(zone_id)}")
     return zoneinfo.ZoneInfo(zone_id)
 
 
@@ -483,7 +486,7 @@ def parse_delay(value: object) -> int:
         return 0
     delay = java_long(value)
     if delay is None:
-        raise ScheduleError(f"delay must be an integer number of seconds, not {value!r}")
+        raise ScheduleError(f"delay must be an integer number of seconds, not {excerpt(repr(value))}")
     return delay
 
 
@@ -491,7 +494,7 @@ def parse_interval(value: object) -> int:
     """``config.get("_command", int.class)`` of the interval types."""
     interval = java_int(value)
     if interval is None:
-        raise ScheduleError(f"the interval must be an integer, not {value!r}")
+        raise ScheduleError(f"the interval must be an integer, not {excerpt(repr(value))}")
     return interval
 
 
@@ -501,7 +504,7 @@ def build_schedule(type_name: str, command: object, params: Mapping[str, object]
     ``params`` holds plain values (``delay``, ``at``, ``start``, ``end``, ``skip_*``).
     """
     if type_name not in SCHEDULE_TYPES:
-        raise ScheduleError(f"Unknown scheduler type: {type_name}")
+        raise ScheduleError(f"Unknown scheduler type: {excerpt(type_name)}")
     if type_name == "seconds_interval":
         interval = parse_interval(command)
         if interval <= 0:

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.text.quote import MAX_QUOTED_CHARS, excerpt
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
@@ -183,8 +184,9 @@ def _node_at(node: Node, path: list[Any]) -> Node:
 
 
 def _describe(value: object) -> str:
+    """A value as a message names it: strings and numbers as a short excerpt, containers by kind."""
     if isinstance(value, str):
-        return repr(value)
+        return repr(excerpt(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -193,7 +195,7 @@ def _describe(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    return excerpt(str(value))
 
 
 def _message(error: ValidationError) -> str:
@@ -209,7 +211,16 @@ def _message(error: ValidationError) -> str:
         return f"{prefix}{_describe(error.instance)} is not one of: {options}"
     if kind == "pattern":
         return f"{prefix}{_describe(error.instance)} does not have the expected format"
-    return f"{prefix}{error.message}"
+    return f"{prefix}{_shortened(error)}"
+
+
+def _shortened(error: ValidationError) -> str:
+    """jsonschema's own message, but a long instance (which it quotes whole, as in `... is not valid under
+    any of the given schemas`) named the way :func:`_describe` names it."""
+    whole = repr(error.instance)
+    if len(whole) <= MAX_QUOTED_CHARS:
+        return error.message
+    return error.message.replace(whole, _describe(error.instance))
 
 
 def path_text(path: list[Any]) -> str:

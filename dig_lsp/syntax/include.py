@@ -22,6 +22,7 @@ from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.parsed_files import ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.files import is_inside, unreadable_reason
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
 
@@ -133,7 +134,8 @@ class IncludeResolver:
         if self.files.source(target) is None:
             result.files.add(target)
             result.problems.append(
-                SyntaxProblem(kinds.INCLUDE_NOT_FOUND, f"included file {name!r} {unreadable_reason(target)}", span)
+                SyntaxProblem(kinds.INCLUDE_NOT_FOUND,
+                              f"included file {excerpt(name)!r} {unreadable_reason(target)}", span)
             )
             result.includes.append(IncludeRef(name, span, None))
             return None
@@ -144,7 +146,7 @@ class IncludeResolver:
         if not isinstance(root, Mapping):
             result.problems.append(
                 SyntaxProblem(kinds.INCLUDE_NOT_MAPPING,
-                              f"included file {name!r} must hold a YAML mapping", span)
+                              f"included file {excerpt(name)!r} must hold a YAML mapping", span)
             )
             return None
         return root
@@ -156,14 +158,14 @@ class IncludeResolver:
         if os.path.isabs(name) or not target.startswith(directory):
             return SyntaxProblem(
                 kinds.INCLUDE_OUTSIDE,
-                f"!include {name!r} leaves the including file's directory; digdag fails with "
-                f"'File name must not include ..: {name}'",
+                f"!include {excerpt(name)!r} leaves the including file's directory; digdag fails with "
+                f"'File name must not include ..: {excerpt(name)}'",
                 span,
             )
         if not is_inside(target, self.project_root):
             return SyntaxProblem(
                 kinds.INCLUDE_OUTSIDE,
-                f"!include {name!r} resolves (through a symbolic link) outside the project; it was not read",
+                f"!include {excerpt(name)!r} resolves (through a symbolic link) outside the project; it was not read",
                 span,
             )
         return None
@@ -172,7 +174,8 @@ class IncludeResolver:
 def _unread(name_node: Scalar) -> str:
     """How a mapping tells that an include could not be read: the include, at its position."""
     line = name_node.span.start.line + 1
-    return f"the !include of {name_node.raw!r} that could not be read ({os.path.basename(name_node.span.path)}:{line})"
+    where = f"{os.path.basename(name_node.span.path)}:{line}"
+    return f"the !include of {excerpt(name_node.raw)!r} that could not be read ({where})"
 
 
 def _merge_into(built: dict[str, Entry], merging: Entry) -> None:

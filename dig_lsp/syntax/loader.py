@@ -22,6 +22,7 @@ from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain
 from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING, MAX_YAML_CHARS, nesting_offset, recursion_headroom
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Position, Span
 
@@ -163,7 +164,7 @@ def _document_marker(source: SourceFile, content_offset: int) -> int:
 def _describe(node: Scalar | Sequence) -> str:
     if isinstance(node, Sequence):
         return "a list"
-    return f"the scalar {node.raw!r}" if node.raw else "null"
+    return f"the scalar {excerpt(node.raw)!r}" if node.raw else "null"
 
 
 def _decode_problem(source: SourceFile, problem: Any) -> SyntaxProblem:
