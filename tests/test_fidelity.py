@@ -136,3 +136,14 @@ def test_the_editor_offers_caller_defined_names_where_the_checks_accept_them() -
     shown = hover(project, report, inside + 1)
     assert shown is not None
     assert "region" in shown.markdown
+
+
+def test_what_a_called_workflow_stores_reaches_the_tasks_after_the_call(tmp_path: Path) -> None:
+    """The called workflow runs as the call task's subtasks; WorkflowExecutor.collectParams gives a task
+    the stores of every upstream task's children, so `${y}` after the call is defined, not a mistake."""
+    files = {"sub/s.dig": "+s:\n  py>: tasks.st.run\n",
+             "sub/tasks/st.py": "import digdag\n\n\ndef run():\n    digdag.env.store({'y': 1})\n"}
+    found = lint_text(tmp_path, "+call:\n  call>: sub/s.dig\n+next:\n  echo>: ${y}\n", files=files)
+    assert [short(d, tmp_path) for d in found] == []
+    before = lint_text(tmp_path, "+next:\n  echo>: ${y}\n+call:\n  call>: sub/s.dig\n", files=files)
+    assert [short(d, tmp_path) for d in before] == ["wf.dig:2:12: DL503"]  # stored by a task that runs later

@@ -301,6 +301,11 @@ class _Context:
     all_stored: dict[str, Variable] = field(default_factory=dict)
     # while set, the index that keeps top-level tasks' builds until one of their scopes is asked for
     deferring: ScopeIndex | None = None
+    # call> task id -> the workflow it runs; workflow path -> what that workflow's tasks store (the called
+    # workflow runs as the call task's generated subtasks, so its stores reach the tasks after the call:
+    # WorkflowExecutor.collectParams reads the stores of every upstream task's children, recursively)
+    call_targets: dict[int, str] = field(default_factory=dict)
+    called: dict[str, _Stored] = field(default_factory=dict)
 
     def subtree(self, task: Task) -> _Stored:
         """What ``task`` and everything below it store, by name. Scopes track names, not tasks, so
@@ -310,8 +315,9 @@ class _Context:
             own = self.stores.get(id(task), Stores(()))
             names = {v.name: v for v in own.variables}
             unknown = None if own.complete else task.full_name
-            for child in (*task.children, *task.specials):
-                below = self.subtree(child)
+            target = self.call_targets.get(id(task))
+            called = [self.called[target]] if target is not None and target in self.called else []
+            for below in (*(self.subtree(child) for child in (*task.children, *task.specials)), *called):
                 for name, variable in below.names.items():
                     names.setdefault(name, variable)
                 unknown = unknown or below.unknown
@@ -629,11 +635,20 @@ def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) 
 def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
     """Scopes for every task; called workflows start from their callers' scopes."""
     index = ScopeIndex()
-    for workflow in callers_first(project):
+    order = callers_first(project)
+    call_targets = {id(task): path for path, users in project.callers.items() for _, task in users}
+    called: dict[str, _Stored] = {}
+    contexts: dict[str, _Context] = {}
+    for workflow in reversed(order):  # called workflows first: a call task's subtree holds what they store
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
-        scheduled = is_scheduled(workflow)
-        ctx = _Context(project, workflow, workdir, scheduled, runtime_params, scopes=index.scopes)
+        ctx = _Context(project, workflow, workdir, is_scheduled(workflow), runtime_params, scopes=index.scopes,
+                       call_targets=call_targets, called=called)
         _collect(ctx, workflow.root, ())
+        called[workflow.path] = ctx.subtree(workflow.root)
+        contexts[workflow.path] = ctx
+    for workflow in order:
+        ctx = contexts[workflow.path]
+        scheduled = ctx.scheduled
         ctx.all_stored = dict(ctx.subtree(workflow.root).names)
         base = _base_variables(scheduled, runtime_params)
         open_world = None
