@@ -4,24 +4,37 @@ An entry is keyed by the tool version, the settings and the unit (root, workflow
 is reported); it stores the SHA-256 of every file the analysis read (including files
 found missing) and the diagnostics. A hit needs every one of those hashes to match, so
 editing an included file, a called workflow or creating a missing one invalidates it.
+
+The cache directory is input too (``$DIG_LINT_CACHE_DIR`` may be shared between CI jobs): an
+entry is read without following links, only if it is a regular file under the size limit, and
+used only if it has the shape :meth:`ResultCache.put` writes and lists every workflow of the unit
+(an entry listing no file would be a hit forever). Anything else is a miss, and is overwritten.
+Files are digested through the project's read gate, so a path in an entry or in the analysis
+never makes the cache open a FIFO, a device or a file outside the project.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from dig_lsp import __version__
 from dig_lsp.config import Settings
-from dig_lsp.diagnostics import Diagnostic
+from dig_lsp.diagnostics import Applicability, Diagnostic, Severity
 from dig_lsp.model.targets import Unit
+from dig_lsp.text.files import is_inside, read_project_file, read_regular_file, unreadable_reason
+from dig_lsp.text.limits import MAX_FILE_BYTES
 
 MISSING = "missing"
+# An entry holds the digests and diagnostics of one unit: a few hundred bytes per diagnostic.
+MAX_ENTRY_BYTES = MAX_FILE_BYTES
+_SEVERITIES = {severity.label for severity in Severity}
+_APPLICABILITY = {applicability.value for applicability in Applicability}
 
 
 def default_cache_dir() -> str:
@@ -53,13 +66,34 @@ def code_fingerprint() -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
-def file_digest(path: str) -> str:
-    """SHA-256 of a file's bytes, or ``missing``."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
+def file_digest(path: str, root: str) -> str:
+    """SHA-256 of what the analysis of project ``root`` reads from ``path``; else why it reads nothing.
+
+    A file the gate refuses is digested by the reason (``missing``, a FIFO, too large...), so a file
+    appearing or changing kind still invalidates the entry.
+    """
+    data = read_project_file(path, root)
+    if data is not None:
+        return hashlib.sha256(data).hexdigest()
+    if not os.path.exists(path):
         return MISSING
+    return f"{MISSING}: {unreadable_reason(path)}" if is_inside(path, root) else f"{MISSING}: outside the project"
+
+
+def _unchanged(files: dict[str, str], root: str) -> bool:
+    """Whether every file still has its digest; each real file is read once, however many names an
+    entry gives it (a hostile entry could list one large file under a million spellings)."""
+    digests: dict[str, str] = {}
+    for path, digest in files.items():
+        try:
+            real = os.path.realpath(path)
+        except ValueError:  # a NUL in the path
+            return False
+        if real not in digests:
+            digests[real] = file_digest(path, root)
+        if digests[real] != digest:
+            return False
+    return True
 
 
 class ResultCache:
@@ -75,23 +109,26 @@ class ResultCache:
         return os.path.join(self.directory, hashlib.sha256(key.encode()).hexdigest() + ".json")
 
     def get(self, unit: Unit) -> list[Diagnostic] | None:
-        """The cached diagnostics of ``unit`` if no file it depends on changed."""
-        try:
-            with open(self._entry_path(unit), encoding="utf-8") as handle:
-                entry: dict[str, Any] = json.load(handle)
-            for path, digest in entry["files"].items():
-                if file_digest(path) != digest:
-                    return None
-            return [Diagnostic.from_dict(item) for item in entry["diagnostics"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        """The cached diagnostics of ``unit`` if no file it depends on changed; None for a miss."""
+        entry = _load_entry(self._entry_path(unit))
+        if entry is None:
             return None
+        files, diagnostics = entry
+        if not set(unit.workflows) <= files.keys():
+            return None  # every analysis reads every workflow of its unit: this entry was not written by one
+        return diagnostics if _unchanged(files, unit.root) else None
 
     def put(self, unit: Unit, files: list[str], diagnostics: list[Diagnostic]) -> None:
-        """Store a result; silently does nothing when the directory is not writable."""
+        """Store a result; silently does nothing when the directory is not writable.
+
+        Written to a new file and renamed over the entry: whatever the entry was (a link, a FIFO), the
+        rename replaces the name itself and never writes through it.
+        """
         entry = {
-            "files": {path: file_digest(path) for path in files},
+            "files": {path: file_digest(path, unit.root) for path in files},
             "diagnostics": [d.to_dict() for d in diagnostics],
         }
+        temp = None
         try:
             os.makedirs(self.directory, exist_ok=True)
             handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
@@ -99,4 +136,63 @@ class ResultCache:
                 json.dump(entry, out)
             os.replace(temp, self._entry_path(unit))
         except OSError:
-            return
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+
+
+def _load_entry(path: str) -> tuple[dict[str, str], list[Diagnostic]] | None:
+    """An entry's file digests and diagnostics, or None unless it is exactly what ``put`` writes."""
+    data = read_regular_file(path, MAX_ENTRY_BYTES, follow_links=False)
+    if data is None:
+        return None
+    try:
+        entry = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or not _is_digests(entry.get("files")):
+        return None
+    items = entry.get("diagnostics")
+    if not isinstance(items, list) or not all(_is_diagnostic(item) for item in items):
+        return None
+    return entry["files"], [Diagnostic.from_dict(item) for item in items]
+
+
+def _is_digests(files: object) -> bool:
+    return isinstance(files, dict) and bool(files) and all(
+        isinstance(path, str) and isinstance(digest, str) for path, digest in files.items())
+
+
+def _is_one_of(value: object, options: set[str]) -> bool:
+    return isinstance(value, str) and value in options  # an unhashable value must not raise
+
+
+def _is_span(span: object) -> bool:
+    """``[path, start, end, line, column, end line, end column]`` (``Diagnostic.to_dict``)."""
+    return (isinstance(span, list) and len(span) == 7 and isinstance(span[0], str)
+            and all(type(number) is int and number >= 0 for number in span[1:]))
+
+
+def _is_diagnostic(item: object) -> bool:
+    """Whether ``item`` has the shape ``Diagnostic.to_dict`` gives (so ``from_dict`` cannot fail)."""
+    if not isinstance(item, dict) or not _is_span(item.get("span")):
+        return False
+    if not all(isinstance(item.get(key), str) for key in ("code", "name", "message")):
+        return False
+    if not _is_one_of(item.get("severity"), _SEVERITIES):
+        return False
+    related = item.get("related")
+    if not isinstance(related, list) or not all(
+            isinstance(r, dict) and _is_span(r.get("span")) and isinstance(r.get("message"), str) for r in related):
+        return False
+    return item.get("fix") is None or _is_fix(item["fix"])
+
+
+def _is_fix(fix: object) -> bool:
+    if not isinstance(fix, dict) or not isinstance(fix.get("title"), str):
+        return False
+    if not _is_one_of(fix.get("applicability"), _APPLICABILITY):
+        return False
+    edits = fix.get("edits")
+    return isinstance(edits, list) and all(
+        isinstance(e, dict) and _is_span(e.get("span")) and isinstance(e.get("new_text"), str) for e in edits)

@@ -8,11 +8,14 @@ subprocess with a timeout, so a regression fails the test instead of hanging pyt
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,4 +157,108 @@ def test_messages_quote_only_an_excerpt_of_a_value(tmp_path: Path, case: str) ->
     longest = max(len(run) for d in quoting for run in re.findall("q+", d.message))
     assert longest < MAX_QUOTED_CHARS, [d.message for d in quoting]
 
+
+
+# --------------------------------------------------------------------- 2. nothing blocks, nothing reads forever
+
+WITH_CACHE = ("--format", "json")  # the result cache is on by default: it digests every path the analysis asked for
+
+
+def _cache_env(tmp_path: Path) -> dict[str, str]:
+    return {"DIG_LINT_CACHE_DIR": str(tmp_path / "cache")}
+
+
+@pytest.mark.parametrize("where", ["sh> script", "td> query", "rb> require", "!include", ".digdagignore"])
+def test_a_fifo_in_the_project_blocks_nothing(tmp_path: Path, where: str) -> None:
+    """The cache opened every path with a plain ``open()``, and ``.digdagignore`` was opened unchecked:
+    a FIFO blocked the run until CI killed it."""
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    name = {"sh> script": "sub/run.sh", "td> query": "sub/q.sql", "rb> require": "sub/lib.rb",
+            "!include": "sub/part.yml", ".digdagignore": ".digdagignore"}[where]
+    os.mkfifo(project / name)
+    (project / "wf.dig").write_text(
+        "+sh:\n  sh>: sub/run.sh\n+td:\n  td>: sub/q.sql\n  database: d\n+rb:\n  rb>: Lib.run\n  require: sub/lib\n"
+        "+inc:\n  !include : sub/part.yml\n+bad:\n  unknown_thing>: x\n", encoding="utf-8")
+    for _ in range(2):  # the second run reads the cache entry the first one wrote
+        result = _dig_lint(*WITH_CACHE, str(project), env=_cache_env(tmp_path), timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "DL401" in result.stdout
+
+
+@pytest.mark.parametrize("where", ["rb> require", "td> query", "!include"])
+def test_a_link_to_an_endless_device_is_not_read(tmp_path: Path, where: str) -> None:
+    """``lib.rb -> /dev/zero``: the cache's digest read it until memory ran out."""
+    project = tmp_path / "project"
+    project.mkdir()
+    name = {"rb> require": "lib.rb", "td> query": "q.sql", "!include": "part.yml"}[where]
+    (project / name).symlink_to("/dev/zero")
+    (project / "wf.dig").write_text("+rb:\n  rb>: Lib.run\n  require: lib\n+td:\n  td>: q.sql\n  database: d\n"
+                                    "+inc:\n  !include : part.yml\n+bad:\n  unknown_thing>: x\n", encoding="utf-8")
+    for _ in range(2):
+        result = _dig_lint(*WITH_CACHE, str(project), env=_cache_env(tmp_path), memory=2 << 30)
+        assert "MemoryError" not in result.stderr
+        assert result.returncode == 1, result.stderr
+        assert "DL401" in result.stdout
+
+
+# --------------------------------------------------------------------- 3. the result cache is input too
+
+def _poison(entry: Path, how: str, tmp_path: Path) -> None:
+    """Replace a cache entry the way a hostile job sharing the cache directory could."""
+    written = json.loads(entry.read_text(encoding="utf-8"))
+    entry.unlink()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched\n", encoding="utf-8")
+    if how == "fifo":
+        os.mkfifo(entry)
+    elif how == "link to /dev/zero":
+        entry.symlink_to("/dev/zero")
+    elif how == "link to a file":
+        entry.symlink_to(victim)
+    elif how == "directory":
+        entry.mkdir()
+    else:
+        poisoned = _POISONED[how](written)
+        entry.write_text(poisoned if isinstance(poisoned, str) else json.dumps(poisoned), encoding="utf-8")
+
+
+_POISONED: dict[str, Callable[[Any], object]] = {
+    "no files listed": lambda _entry: {"files": {}, "diagnostics": []},
+    "files not a mapping": lambda _entry: {"files": [], "diagnostics": []},
+    "not an object": lambda entry: [entry],
+    "diagnostic not an object": lambda entry: {**entry, "diagnostics": [1]},
+    "line not a number": lambda entry: {**entry, "diagnostics": [
+        {**entry["diagnostics"][0], "span": [entry["diagnostics"][0]["span"][0], 0, 1, "1", 0, 0, 1]}]},
+    "unhashable severity": lambda entry: {**entry, "diagnostics": [{**entry["diagnostics"][0], "severity": []}]},
+    "message not text": lambda entry: {**entry, "diagnostics": [{**entry["diagnostics"][0], "message": ["x"]}]},
+    "fix not an object": lambda entry: {**entry, "diagnostics": [{**entry["diagnostics"][0], "fix": "x"}]},
+    "deep nesting": lambda entry: (f'{{"files": {json.dumps(entry["files"])}, "diagnostics": '
+                                   + "[" * 50_000 + "]" * 50_000 + "}"),
+}
+
+
+@pytest.mark.parametrize("how", ["fifo", "link to /dev/zero", "link to a file", "directory", *_POISONED])
+def test_a_poisoned_cache_entry_is_a_miss(tmp_path: Path, how: str) -> None:
+    """A shared ``$DIG_LINT_CACHE_DIR`` entry that hangs, exhausts memory, raises or claims "no findings"
+    forever is a miss: the project is analysed again (its finding is reported) and the entry rewritten."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "wf.dig").write_text("+bad:\n  unknown_thing>: x\n", encoding="utf-8")
+    env = _cache_env(tmp_path)
+    first = _dig_lint(*WITH_CACHE, str(project), env=env)
+    assert first.returncode == 1, first.stderr
+    entries = list((tmp_path / "cache").glob("*.json"))
+    assert len(entries) == 1
+    _poison(entries[0], how, tmp_path)
+    for _ in range(2):  # the miss, then the rewritten entry
+        result = _dig_lint(*WITH_CACHE, str(project), env=env, memory=2 << 30)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 1, result.stderr
+        assert json.loads(result.stdout) == json.loads(first.stdout)
+    assert (tmp_path / "victim.txt").read_text(encoding="utf-8") == "untouched\n"
+    if how != "directory":  # a directory cannot be renamed over: the entry stays a miss
+        assert entries[0].is_file()
+        assert not entries[0].is_symlink()
+    assert not list((tmp_path / "cache").glob("*.tmp"))
 
