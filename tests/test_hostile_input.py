@@ -262,3 +262,44 @@ def test_a_poisoned_cache_entry_is_a_miss(tmp_path: Path, how: str) -> None:
         assert not entries[0].is_symlink()
     assert not list((tmp_path / "cache").glob("*.tmp"))
 
+
+# --------------------------------------------------------------------- 4. output never injects commands
+
+HOSTILE_FOLDERS = {
+    "newline": "x\n::warning file=a.dig::injected",
+    "carriage return": "x\r::warning file=a.dig::injected",
+    "leading command": "::warning file=a.dig::injected",
+    "spaces then command": "  ::warning file=a.dig::injected",
+    "escape sequence": "x\x1b]0;pwned\x07y",
+    "line separator": "x\u2028::warning::injected",
+    "next line": "x\x85::warning::injected",
+}
+
+
+def _log_lines(output: str) -> list[str]:
+    """Lines as the GitHub Actions runner reads them (it breaks lines at CR and LF), leading space trimmed."""
+    return [line.lstrip() for line in re.split(r"\r\n|\r|\n", output)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("folder", sorted(HOSTILE_FOLDERS))
+def test_paths_and_messages_cannot_inject_log_commands(tmp_path: Path, folder: str, fmt: str) -> None:
+    """A folder named ``x\\n::warning ...`` printed raw in the text format added a GitHub Actions command
+    to the CI log; an escape sequence in a path or message drove the terminal."""
+    project = tmp_path / HOSTILE_FOLDERS[folder]
+    project.mkdir()
+    # a task name and a file name holding an escape sequence and a line break: messages quote both
+    (project / "wf.dig").write_text('"+x\\e]0;t\\a\\n::warning::y":\n  echo>: hi\n'
+                                    '+t:\n  td>: "q\\n::warning::z.sql"\n  database: d\n', encoding="utf-8")
+    result = _dig_lint("--no-cache", "--format", fmt, str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    lines = _log_lines(result.stdout.rstrip("\n"))
+    commands = [line for line in lines if line.startswith("::")]
+    if fmt == "github":
+        assert len(commands) == len(lines) == 2  # one annotation per finding, nothing else
+        assert all(re.match(r"::(error|warning) file=", line) for line in commands)
+    else:
+        assert commands == []
+    assert "\x1b" not in result.stdout
+    if fmt in ("json", "sarif"):
+        assert json.loads(result.stdout)

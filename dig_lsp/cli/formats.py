@@ -3,11 +3,18 @@
 Every renderer takes diagnostics plus two callables -- how to show a path, and how to get a
 file's text for snippets -- so that stdin input and path display rules live in one place.
 Lines and columns are 1-based code points in every format.
+
+Paths, messages and source lines are the user's text, and the line-based formats (text, github)
+go to CI logs and terminals: a folder named ``x\\n::warning ...`` would add a GitHub Actions command,
+an escape sequence would drive the terminal. So every control character is written as an escape
+(:func:`visible`), and no text line starts with ``::``. JSON and SARIF need nothing more: a JSON
+string cannot hold a raw control character, and every line of the document starts with JSON syntax.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -20,6 +27,21 @@ PathShower = Callable[[str], str]
 TextGetter = Callable[[str], str | None]
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36", Severity.HINT: "2"}
+# C0 and C1 controls but the tab, DEL, the Unicode line and paragraph separators, and the bidirectional
+# controls (which reorder what a reader sees): everything that breaks a line or acts on a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as its Python escape (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def _shown_path(path: str) -> str:
+    """A path as the first thing on a text line: visible, and never starting with ``::`` (after leading
+    spaces, as the GitHub Actions runner reads a line), which would make the line a workflow command."""
+    shown = visible(path)
+    return "./" + shown if shown.lstrip().startswith("::") else shown
 
 
 def render(fmt: str, diagnostics: list[Diagnostic], show: PathShower, text_of: TextGetter,
@@ -46,14 +68,15 @@ def render_text(diagnostics: list[Diagnostic], show: PathShower, text_of: TextGe
     for d in diagnostics:
         start = d.span.start
         label = _paint(f"{d.severity.label}[{d.code}]", _COLOURS[d.severity], colour)
-        lines.append(f"{_paint(show(d.path), '1', colour)}:{start.line + 1}:{start.column + 1}: {label} "
-                     f"{d.message}")
+        lines.append(f"{_paint(_shown_path(show(d.path)), '1', colour)}:{start.line + 1}:{start.column + 1}: "
+                     f"{label} {visible(d.message)}")
         lines.extend(_snippet(d, cache, text_of, colour))
         for related in d.related:
             r = related.span.start
-            lines.append(f"  note: {show(related.span.path)}:{r.line + 1}:{r.column + 1}: {related.message}")
+            lines.append(f"  note: {visible(show(related.span.path))}:{r.line + 1}:{r.column + 1}: "
+                         f"{visible(related.message)}")
         if d.fix is not None:
-            lines.append(f"  help: {d.fix.title}")
+            lines.append(f"  help: {visible(d.fix.title)}")
     lines.append(summary(diagnostics, files_checked))
     return "\n".join(lines)
 
@@ -67,13 +90,15 @@ def _snippet(d: Diagnostic, cache: dict[str, list[str] | None], text_of: TextGet
     start, end = d.span.start, d.span.end
     if source is None or start.line >= len(source):
         return []
-    line = source[start.line].replace("\t", " ")
-    width = (end.column if end.line == start.line else len(line)) - start.column
-    underline = "^" + "~" * max(0, min(width, len(line) - start.column) - 1)
+    written = source[start.line].replace("\t", " ")
+    line = visible(written)
+    column = len(visible(written[:start.column]))  # where the caret goes once controls are escaped
+    stop = len(visible(written[:end.column])) if end.line == start.line else len(line)
+    underline = "^" + "~" * max(0, min(stop, len(line)) - column - 1)
     number = str(start.line + 1)
     gutter = " " * len(number)
     return [f"{gutter} |", f"{number} | {line}",
-            f"{gutter} | {' ' * start.column}{_paint(underline, _COLOURS[d.severity], colour)}"]
+            f"{gutter} | {' ' * column}{_paint(underline, _COLOURS[d.severity], colour)}"]
 
 
 def summary(diagnostics: Iterable[Diagnostic], files_checked: int = 0) -> str:
@@ -192,7 +217,9 @@ def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's own escapes for line breaks (the runner turns them back into an annotation's lines),
+    then every other control character made visible."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
