@@ -147,3 +147,19 @@ def test_what_a_called_workflow_stores_reaches_the_tasks_after_the_call(tmp_path
     assert [short(d, tmp_path) for d in found] == []
     before = lint_text(tmp_path, "+next:\n  echo>: ${y}\n+call:\n  call>: sub/s.dig\n", files=files)
     assert [short(d, tmp_path) for d in before] == ["wf.dig:2:12: DL503"]  # stored by a task that runs later
+
+
+@pytest.mark.parametrize(("text", "files"), [
+    pytest.param("+a:\n  echo>: \"${typeof(a) == 'undefined' ? 'None' : a.b}\"\n", {}, id="typeof-guard"),
+    pytest.param("+mail:\n  mail>: body.txt\n  subject: s\n  to: [a@example.com]\n  body: hello\n",
+                 {"body.txt": "${body}\n"}, id="mail-body-key-read-by-the-body-file"),
+    pytest.param("_export:\n  rb:\n    require: tasks/store\n+store:\n  rb>: Store.run\n+show:\n  echo>: ${channels}\n",
+                 {"tasks/store.rb": "class Store\n  def run\n    Digdag.env.store(channels: 1)\n  end\nend\n"},
+                 id="rb-require-from-namespace"),
+    pytest.param("+nb:\n  ipynb>:\n  notebook: x\n", {}, id="treasure-data-ipynb"),
+])
+def test_patterns_seen_on_unseen_projects_are_no_false_alarms(tmp_path: Path, text: str,
+                                                               files: dict[str, str]) -> None:
+    """Each is what digdag runs without a failure (see the checks' comments for the source)."""
+    found = [short(d, tmp_path) for d in lint_text(tmp_path, text, files=files) if d.severity >= Severity.WARNING]
+    assert found == []

@@ -38,3 +38,22 @@ def test_a_parent_that_does_not_parse_claims_nothing(tmp_path: Path) -> None:
     _write(tmp_path, {"main.dig": "+run:\n  call>: sub/child.dig\n  bad: [\n", "sub/child.dig": CHILD})
     found = [short(d, tmp_path) for d in lint_paths([tmp_path])]
     assert "sub/child.dig:3:3: DL402" in found  # the child is still checked, on its own
+
+
+def test_a_workflow_called_by_a_broken_file_runs_in_an_unknown_context(tmp_path: Path) -> None:
+    """The parent's readable entries still call the child: it is checked, but not as if it ran alone
+    (its names come from a caller that cannot be read)."""
+    _write(tmp_path, {"main.dig": "_export:\n  region: US\n+a:\n  call>: sub/s.dig\n+b:\n  echo>: [\n",
+                      "sub/s.dig": "+s:\n  echo>: ${region}\n  bad_key: 1\n"})
+    units = [Path(unit.root).relative_to(tmp_path).as_posix() for unit in plan([str(tmp_path)])]
+    assert units == ["."]
+    found = [f"{short(d, tmp_path)} {d.severity.label}" for d in lint_paths([tmp_path])]
+    assert found == ["main.dig:7:1: DL101 error", "sub/s.dig:3:3: DL402 warning"]
+
+
+def test_a_call_next_to_the_mistake_in_a_broken_file_is_still_followed(tmp_path: Path) -> None:
+    """The mistake sits in the same top-level entry as the call: the entry's own tasks are read alone."""
+    _write(tmp_path, {"main.dig": "+group:\n  +a:\n    call>: sub/s.dig\n  +b:\n    echo>: [\n",
+                      "sub/s.dig": "+s:\n  echo>: ${region}\n  bad_key: 1\n"})
+    found = [f"{short(d, tmp_path)} {d.severity.label}" for d in lint_paths([tmp_path])]
+    assert found == ["main.dig:6:1: DL101 error", "sub/s.dig:3:3: DL402 warning"]

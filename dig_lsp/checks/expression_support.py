@@ -135,6 +135,8 @@ def resolved_references(ctx: CheckContext) -> list[ResolvedReference]:
             if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
                 continue
             for reference in item.parsed.references:
+                if reference.name in item.parsed.guarded:
+                    continue  # tested with `typeof` in the same expression: the author guards it
                 found.append(ResolvedReference(item, reference,
                                                resolve_at(site, reference, item.scope)))
         return found

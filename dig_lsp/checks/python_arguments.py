@@ -8,7 +8,7 @@ that is a near miss of an argument of the method or `__init__` the task does not
 takes `**kwargs` (py> silently drops it; other keys may be read through `digdag.env.params`); and a required argument that no parameter, `_export` or built-in variable supplies
 (`TypeError: Method 'X.m' requires parameter 'k' but not set`). A value passed with `-p` can still
 supply an argument, so these are warnings; and the required-argument check is skipped in workflows
-where a `py>`/`rb>`/`param_get>` task written before it may store it.
+where a `py>`/`rb>`/`param_get>` task written before it may store it, or whose callers cannot be read.
 
 ## Why is this bad?
 The mismatch shows only when the task runs: the function fails, or runs with a default instead of
@@ -113,7 +113,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 if hint:
                     yield Finding(entry.key_span, f"'{entry.key}' is not an argument of {signature.qualname} "
                                   f"(which has no **kwargs), so py> does not pass it{hint}")
-        if _may_be_stored_before(workflow, op.task):
+        if _may_be_stored_before(workflow, op.task) or index.chain(op.task).open_ended:
             continue  # an earlier py>/rb>/param_get> may store the argument: the scope model's business
         scheduled = isinstance(workflow.root.config.get("schedule"), Mapping)
         visible = _visible(op, index.chain(op.task), scheduled)

@@ -35,7 +35,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, suggest
 from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
 from dig_lsp.model.catalog import catalog
-from dig_lsp.model.operators import plugin_declared
+from dig_lsp.model.operators import HOSTED_OPERATORS, plugin_declared
 from dig_lsp.text.span import Span
 
 CODE = "DL401"
@@ -51,7 +51,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         use = task.operator
         if use is None or task.disabled or not use.name or "${" in use.name:
             continue
-        if catalog().operator(use.name) is not None or use.name in plugins:
+        if catalog().operator(use.name) is not None or use.name in plugins or use.name in HOSTED_OPERATORS:
             continue
         chain = index.chain(task)
         if plugin_declared(chain):

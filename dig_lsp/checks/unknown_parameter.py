@@ -58,6 +58,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         read = read_by_templates.get(id(op.task), frozenset())
         for entry in op.task.config.entries:
             key = entry.key
+            if read is not None and key in read:
+                continue  # a template of the task (a later value, the rendered command file) reads it
             overridden = _overridden_by(op, key)
             if overridden is not None:
                 yield Finding(entry.key_span, f"{op.spec.name}> ignores '{key}' because {overridden} is given; "

@@ -100,6 +100,9 @@ class ParsedExpression:
 
     references: tuple[Reference, ...]
     problem: JsProblem | None
+    # names the expression tests with `typeof`: its author knows they may be undefined and guards their
+    # other uses (`typeof a == 'undefined' ? '' : a.b`), so those are no mistake to report
+    guarded: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ def _analyse(text: str) -> ParsedExpression:
         return ParsedExpression((), problem)
     collector = _ReferenceCollector(run, locations)
     collector.statement(tree)
-    return ParsedExpression(tuple(collector.references), None)
+    return ParsedExpression(tuple(collector.references), None, frozenset(collector.typeof_tested))
 
 
 # ----------------------------------------------------------------------------------- syntax errors
@@ -655,6 +658,7 @@ class _ReferenceCollector:
         self.locations = locations
         self.scopes: list[set[str]] = [set()]
         self.references: list[Reference] = []
+        self.typeof_tested: set[str] = set()  # free names read through `typeof`
 
     def is_free(self, name: str) -> bool:
         return name != "arguments" and not any(name in scope for scope in self.scopes)
@@ -766,6 +770,8 @@ class _ReferenceCollector:
         """``typeof x`` never throws for an undefined ``x``: that is the ES5 way to test for one."""
         argument = node.get("argument")
         if node.get("operator") == "typeof" and isinstance(argument, dict) and argument.get("type") == "Identifier":
+            if self.is_free(str(argument.get("name"))):
+                self.typeof_tested.add(str(argument.get("name")))
             return
         self.statement(argument)
 

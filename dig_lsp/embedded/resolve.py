@@ -146,6 +146,8 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractS
     if known and variable is not None and (variable.open_members or not isinstance(variable.value, Mapping)):
         return Resolution(Outcome.DEFINED, known, variable=variable)
     late = _unreliable(path, scope)
+    if late is not None and scope.open_world:
+        return Resolution(Outcome.OPEN_WORLD, known, f"it may come from {scope.open_world}")
     if late is not None:
         return Resolution(Outcome.UNRELIABLE, known, f"{'.'.join(path)} {late[1].value} ({late[0]})")
     conditional = _conditional(path)

@@ -17,6 +17,7 @@ from dig_lsp.syntax.include import IncludeRef, IncludeResolver, ResolvedTree
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.syntax.recover import recovered_entries
 from dig_lsp.text.files import FileReader, ProjectReader, is_inside, unreadable_reason
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
@@ -101,6 +102,12 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
         seen.add(path)
         workflow = _load_workflow(model, resolver, path, callers, earlier)
         if workflow is None:
+            # a workflow that does not parse still calls what its readable entries call: those run in a
+            # context that cannot be known (not as if they ran alone)
+            for recovered in _recovered_calls(model, path, workdir, root):
+                model.calls.append(recovered)
+                if recovered.target is not None and model.files.source(recovered.target) is not None:
+                    pending.append((recovered.target, os.path.dirname(recovered.target), (recovered.span,)))
             continue
         model.workdirs[path] = workdir
         for task in workflow.tasks():
@@ -131,6 +138,18 @@ def _load_workflow(model: ProjectModel, resolver: IncludeResolver, path: str,
         workflow = Workflow(workflow.name, workflow.path, workflow.root, callers)
     model.workflows.append(workflow)
     return workflow
+
+
+def _recovered_calls(model: ProjectModel, path: str, workdir: str, root: str) -> list[CallRef]:
+    """The ``call>`` edges of the top-level entries of a file that does not parse as a whole."""
+    source = model.files.source(path)
+    if source is None or "call>" not in source.text:
+        return []
+    entries = recovered_entries(source)
+    if not entries:
+        return []
+    partial = build_workflow(workflow_name(path), path, Mapping(entries, source.span(0, 0)), source.span(0, 0))
+    return [ref for task in partial.tasks() if (ref := _call_ref(task, workdir, root)) is not None]
 
 
 def _call_ref(task: Task, workdir: str, root: str) -> CallRef | None:

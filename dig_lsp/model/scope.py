@@ -187,14 +187,15 @@ def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, project:
                 found.append(Variable(entry.value.value, Origin.STORED, f"stored by {task.full_name} (param_get>)",
                                       entry.value.span, open_members=True))
     elif spec.name in ("py", "rb"):
-        complete = _script_stores(task, spec.name, workdir, project, found)
+        complete = _script_stores(task, spec.name, workdir, project, found, exports)
     return Stores(tuple(found), complete)
 
 
-def _script_stores(task: Task, kind: str, workdir: str, project: ProjectModel, found: list[Variable]) -> bool:
+def _script_stores(task: Task, kind: str, workdir: str, project: ProjectModel, found: list[Variable],
+                   exports: tuple[Mapping, ...]) -> bool:
     """py>: ``digdag.env.store`` keys read with ast; rb>: literal ``Digdag.env.store`` keys."""
     if kind == "rb":
-        return _ruby_stores(task, workdir, project, found)
+        return _ruby_stores(task, workdir, project, found, exports)
     command = task.operator.command if task.operator else None
     if not isinstance(command, Scalar) or not isinstance(command.value, str):
         return False
@@ -205,8 +206,15 @@ def _script_stores(task: Task, kind: str, workdir: str, project: ProjectModel, f
     return names.complete
 
 
-def _ruby_stores(task: Task, workdir: str, project: ProjectModel, found: list[Variable]) -> bool:
+def _ruby_stores(task: Task, workdir: str, project: ProjectModel, found: list[Variable],
+                 exports: tuple[Mapping, ...]) -> bool:
+    # rb> reads `require` from its parameters with the `rb:` namespace as defaults
+    # (RbOperatorFactory: request.getConfig().mergeDefault(request.getConfig().getNestedOrGetEmpty("rb")))
     required = task.config.get("require")
+    for mapping in reversed(exports):
+        namespace = mapping.get("rb")
+        if required is None and isinstance(namespace, Mapping):
+            required = namespace.get("require")
     if not isinstance(required, Scalar) or not isinstance(required.value, str) or "${" in required.value:
         return False
     name = required.value if required.value.endswith(".rb") else required.value + ".rb"
