@@ -15,6 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
@@ -26,7 +31,14 @@ from dig_lsp.engine import analyse
 from dig_lsp.model.project import load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.files import DiskReader
-from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_FILE_BYTES, MAX_NESTING, MAX_TEMPLATES, MAX_YAML_CHARS
+from dig_lsp.text.limits import (
+    MAX_EXPANDED_NODES,
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    MAX_TEMPLATES,
+    MAX_YAML_CHARS,
+    nesting_offset,
+)
 
 BUDGET = 10.0
 
@@ -66,21 +78,103 @@ NESTINGS: dict[str, Callable[[int], str]] = {
     "flow-mapping": lambda n: "x: " + "{a: " * n + "1" + "}" * n + "\n",
     "block-mapping": lambda n: "".join(" " * i + f"+t{i}:\n" for i in range(n)),
     "block-sequence": lambda n: "x:\n" + "".join(" " * i + "-\n" for i in range(1, n)),
+    "one-line-sequence": lambda n: "x:\n  " + "- " * n + "x\n",
 }
 
 
 @pytest.mark.parametrize("kind", sorted(NESTINGS))
-def test_ten_thousand_levels_of_nesting(tmp_path: Path, kind: str) -> None:
-    found = _lint(tmp_path, NESTINGS[kind](10_000))
+def test_two_thousand_levels_of_nesting(tmp_path: Path, kind: str) -> None:
+    """2,000 levels (the deepest block mapping indented one column per level under MAX_YAML_CHARS)."""
+    found = _lint(tmp_path, NESTINGS[kind](2_000))
     assert any(f"deeper than {MAX_NESTING} levels" in m for m in _messages(found, "DL114"))
 
 
 @pytest.mark.parametrize("kind", sorted(NESTINGS))
 def test_nesting_just_under_the_limit_is_analysed(tmp_path: Path, kind: str) -> None:
     """Used to raise RecursionError out of analyse() from ~450 levels (the interpreter's frame limit)."""
-    depth = MAX_NESTING - 10 if kind.startswith("flow") else 480
+    depth = 480 if kind.startswith("block") else MAX_NESTING - 10
     found = _lint(tmp_path, NESTINGS[kind](depth))
     assert not _messages(found, "DL114")
+
+
+# Every construct that opens a nesting level. The pre-check looked at indentation and brackets only (and
+# its bracket depth went down at quoted or commented closers), so the first four killed the process with
+# SIGSEGV in ruamel's C composer, which recurses once per level; the rest went unreported.
+NESTED_CONSTRUCTS: dict[str, str] = {
+    "entries-on-one-line": "a:\n  " + "- " * 40_000 + "x\n",
+    "complex-keys-on-one-line": "? " * 40_000 + "x\n",
+    "keys-and-entries-on-one-line": "? " + "- ? " * 20_000 + "x\n",
+    "entries-after-an-explicit-value": "? a\n: " + "- " * 40_000 + "x\n",
+    "brackets-after-quoted-closers": "a: " + '[ "]", ' * 40_000 + "\n",
+    "brackets-after-commented-closers": "a:\n" + "  [ # ]\n" * 40_000,
+    "entries-then-brackets": "a:\n  " + "- " * 600 + "[" * 600 + "]" * 600 + "\n",
+    "sequences-at-their-keys-column": "a:\n" + "".join(" " * i + "-\n" + " " * i + " b:\n" for i in range(600)),
+    "indentation-after-line-separators": "a:\u2028" + "".join(" " * i + "-\u2028" for i in range(1, 1200)),
+}
+
+
+def _dig_lint(path: Path, memory: int = 2 << 30) -> subprocess.CompletedProcess[str]:
+    """``dig-lint PATH`` in a subprocess, its address space capped: a crash, a hang or a memory bomb
+    fails the test instead of killing (or hanging) pytest."""
+    code = (f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory})); "
+            "from dig_lsp.cli.main import main; sys.exit(main())")
+    return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+@pytest.mark.parametrize("kind", sorted(NESTED_CONSTRUCTS))
+def test_every_construct_that_opens_a_level_is_counted(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "wf.dig"
+    path.write_text(NESTED_CONSTRUCTS[kind], encoding="utf-8")
+    result = _dig_lint(path)
+    assert result.returncode == 1, f"exit {result.returncode} (negative: killed by a signal)\n{result.stderr[-2000:]}"
+    assert f"error[DL114] nesting is deeper than {MAX_NESTING} levels" in result.stdout
+
+
+# Pieces of YAML that open, close or hide levels; texts made of runs of them (most are not valid YAML:
+# the parser's events up to the first error are what the composer would recurse on).
+_PIECES = ("- ", "? ", ": ", "-\n", "[", "{", "]", "}", ", ", "a", "a: ", '"]", ', "'}', ", "# ]\n", "\n", "\u2028",
+           "\r", "\x85", " ", "\t", "${", "x[", "&a ", "!t ", "--- ")
+
+
+def _event_depth(text: str) -> int:
+    """How deep the C parser's events nest (up to the first error): how deep the composer recurses."""
+    depth = deepest = 0
+    try:
+        for event in YAML(typ="safe", pure=False).parse(text):
+            if isinstance(event, MappingStartEvent | SequenceStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+                depth -= 1
+    except (YAMLError, ValueError):
+        pass
+    return deepest
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.integers(1, 300)), min_size=1, max_size=8))
+def test_the_nesting_bound_is_never_below_the_real_depth(runs: list[tuple[str, int]]) -> None:
+    """The pre-check must be sound: whatever nests ``depth`` levels is flagged at any lower limit."""
+    text = "".join(piece * count for piece, count in runs)
+    depth = _event_depth(text)
+    assert depth == 0 or nesting_offset(text, depth - 1) is not None, depth
+
+
+def test_brackets_in_strings_are_counted_exactly_before_refusing(tmp_path: Path) -> None:
+    """Thousands of quoted brackets exceed the quick bound; the exact count (parser events) reads the file."""
+    found = _lint(tmp_path, "x: [" + ", ".join(['"[[{"'] * 2_000) + "]\n+t:\n  echo>: ${x}\n")
+    assert not _messages(found, "DL114")
+    assert not _messages(found, "DL101")
+
+
+def test_nested_complex_keys_do_not_double_per_level(tmp_path: Path) -> None:
+    """Each level's key text is the JSON of the key below, escaped: 2^40 characters from 82 bytes."""
+    path = tmp_path / "wf.dig"
+    path.write_text("? " * 40 + "x\n", encoding="utf-8")
+    result = _dig_lint(path)
+    assert result.returncode == 1, f"exit {result.returncode} (negative: killed by a signal)\n{result.stderr[-2000:]}"
+    assert "DL201" in result.stdout
 
 
 def test_the_dry_run_reads_deep_nesting(tmp_path: Path) -> None:

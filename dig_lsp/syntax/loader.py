@@ -7,6 +7,7 @@ place, so every duplicate in every mapping can be reported, not just the first.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml import YAML
 from ruamel.yaml import nodes as ry
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from dig_lsp.syntax import problems as kinds
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_json_text
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.scalars import resolve_plain
 from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING, MAX_YAML_CHARS, nesting_offset, recursion_headroom
@@ -37,6 +39,10 @@ _STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 # Something that may be a YAML anchor (`&name` where a node can start); `&&` and `a&b` are not.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},&]")
 _MERGE_TAG = _STANDARD_TAG_PREFIX + "merge"
+# The longest key text kept for a non-scalar key (see _complex_key_text).
+MAX_KEY_CHARS = 1_000
+_OPENING_EVENTS = (MappingStartEvent, SequenceStartEvent)
+_CLOSING_EVENTS = (MappingEndEvent, SequenceEndEvent)
 
 
 @dataclass(frozen=True)
@@ -88,16 +94,6 @@ def _new_yaml() -> YAML:
 def parse(source: SourceFile) -> ParsedFile:
     """Parse one file. Never raises on bad input: problems are returned instead."""
     problems: list[SyntaxProblem] = [_decode_problem(source, p) for p in source.problems]
-    deep = nesting_offset(source.text)
-    if deep is not None:
-        problems.append(
-            SyntaxProblem(
-                kinds.RESOURCE_LIMIT,
-                f"nesting is deeper than {MAX_NESTING} levels; the file was not parsed",
-                source.span(deep, deep + 1),
-            )
-        )
-        return ParsedFile(source, None, tuple(problems))
     if len(source.text) > MAX_YAML_CHARS:
         problems.append(
             SyntaxProblem(
@@ -105,6 +101,16 @@ def parse(source: SourceFile) -> ParsedFile:
                 f"the file holds {len(source.text):,} characters, more than the {MAX_YAML_CHARS:,} a YAML file may "
                 "have to be analysed; it was not parsed (digdag runs at most 1,000 tasks per attempt)",
                 source.span(0, 0),
+            )
+        )
+        return ParsedFile(source, None, tuple(problems))
+    deep = _too_deep(source) if nesting_offset(source.text) is not None else None
+    if deep is not None:
+        problems.append(
+            SyntaxProblem(
+                kinds.RESOURCE_LIMIT,
+                f"nesting is deeper than {MAX_NESTING} levels; the file was not parsed",
+                source.span(deep, deep + 1),
             )
         )
         return ParsedFile(source, None, tuple(problems))
@@ -153,6 +159,31 @@ def parse(source: SourceFile) -> ParsedFile:
         )
     return ParsedFile(source, root, tuple(problems), not problems and builder.spliceable(root),
                       includes=builder.includes > 0)
+
+
+def _too_deep(source: SourceFile) -> int | None:
+    """Where a collection first nests deeper than MAX_NESTING, counted exactly on the parser's events.
+
+    The composer recurses once per level (in C: it kills the process past ~25,000), but libyaml's
+    parser keeps explicit stacks, so counting its events is safe at any depth. It costs about a
+    tenth of composing, and runs only when the cheap bound (``nesting_offset``) cannot rule deep
+    nesting out: a file with many brackets in strings is still read.
+    """
+    depth = 0
+    events = _new_yaml().parse(source.text)
+    try:
+        for event in events:
+            if isinstance(event, _OPENING_EVENTS):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return source.offset_of_mark(event.start_mark)
+            elif isinstance(event, _CLOSING_EVENTS):
+                depth -= 1
+    except (YAMLError, ValueError):
+        return None  # composing stops at the same error, no deeper than counted here
+    finally:
+        events.close()
+    return None
 
 
 def _document_marker(source: SourceFile, content_offset: int) -> int:
@@ -358,9 +389,7 @@ class _TreeBuilder:
             elif key_tag is not None:
                 self._unknown_tag(key_node, key_tag)
         else:
-            from dig_lsp.syntax.nodes import to_json_text
-
-            key = to_json_text(self.build(key_node))
+            key = _complex_key_text(self.build(key_node))
         return Entry(key, key_span, self.build(value_node), key_tag)
 
     def _merge(self, value_nodes: list[Any], explicit: list[Entry]) -> list[Entry]:
@@ -397,6 +426,20 @@ class _TreeBuilder:
                 )
             else:
                 first[entry.key] = entry
+
+
+def _complex_key_text(key: Node) -> str:
+    """The key text of a non-scalar key (``? [a, b]``): its JSON, cut at MAX_KEY_CHARS.
+
+    Uncut, nested complex keys (``? ? ? x``) double in length per level, each level escaping the
+    quotes of the key text below it: 60 bytes of ``? `` asked for a gigabyte. Cut keys end with a
+    digest of the whole text, so two different long keys are no duplicates.
+    """
+    text = to_json_text(key)
+    if len(text) <= MAX_KEY_CHARS:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{text[:MAX_KEY_CHARS]}…{digest}"
 
 
 def _custom_tag(node: Any) -> str | None:

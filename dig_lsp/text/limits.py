@@ -2,7 +2,7 @@
 
 A linter runs on whatever is in a repository, so every way YAML can make a reader blow up
 is bounded here: alias expansion ("billion laughs"), nesting depth (the C composer recurses
-and crashes the process past ~50,000 levels), file size, and the size of a YAML file to parse.
+and crashes the process past ~25,000 levels), file size, and the size of a YAML file to parse.
 """
 
 from __future__ import annotations
@@ -23,31 +23,76 @@ MAX_NESTING = 1000
 MAX_TEMPLATES = 10_000
 MAX_EXPANDED_NODES = 500_000
 
-_LEADING_SPACES = re.compile(rf"^[ \t]{{{MAX_NESTING},}}", re.MULTILINE)
-_BRACKETS = re.compile(r"[\[\]{}]")
+# libyaml breaks lines at all five of these: indentation after a NEL or LS is indentation, although
+# `^` (which knows only \n) would not see it.
+_BREAKS = "\n\r\x85\u2028\u2029"
+# A block indicator at the head of a line: `- `, `? ` or `: ` (or one ending its line). libyaml allows
+# several on one line (`- - - x`, `? - ? x`), each opening at most one collection.
+_INDICATOR = rf"[-?:](?:[ \t]+|(?=[{_BREAKS}])|\Z)"
+# Lines whose head may nest deeper than the bound every other line keeps (see _block_bound): indented
+# by _QUICK_INDENT columns or more, or with _QUICK_INDICATORS indicators or more. Groups: the
+# indentation, the indicators.
+_QUICK_INDENT = 64
+_QUICK_INDICATORS = 16
+_DEEP_HEAD = (rf"(?=[ \t]{{{_QUICK_INDENT}}}|[ \t]*(?:{_INDICATOR}){{{_QUICK_INDICATORS}}})"
+              rf"([ \t]*)((?:{_INDICATOR})*)")
+# Two patterns, not one with `(?:\A|[breaks])`: a pattern that starts with a character class is
+# scanned for in C, several times faster. A leading BOM is no indentation.
+_FIRST_DEEP_HEAD = re.compile(rf"\ufeff?{_DEEP_HEAD}")
+_LATER_DEEP_HEADS = re.compile(rf"[{_BREAKS}]{_DEEP_HEAD}")
+# A `[` or `{` that may open a flow collection. Right after a word character or `$` it never does: in
+# block context it is part of a plain scalar (`${x}`, `a[0]`), in flow context a collection cannot
+# follow a scalar, anchor or alias without a separator (the parser stops there with an error).
+_OPENER = re.compile(r"(?<![\w$])[\[{]")
 
 
-def nesting_offset(text: str) -> int | None:
-    """Offset where nesting plausibly exceeds MAX_NESTING, else None.
+def nesting_offset(text: str, limit: int = MAX_NESTING) -> int | None:
+    """Where nesting may exceed ``limit`` levels, or None when it certainly does not.
 
-    Block nesting needs at least one column of indentation per level, so an indent past
-    the limit marks the place. Flow nesting is counted by brackets; quoted brackets make
-    this an overestimate, which only matters for files no human writes.
+    An upper bound, counted from every construct that opens a level: indentation, block indicators
+    on one line (`- - - x`, `? ? x`, `: - x`) and flow brackets. It has to be sound (ruamel's C
+    composer recurses once per level and kills the process past ~25,000 levels), so it overestimates
+    (brackets in quotes count): a caller that gets an offset counts exactly before refusing the file
+    (``dig_lsp.syntax.loader``). Linear, and a few scans in C for ordinary files.
     """
-    match = _LEADING_SPACES.search(text)
-    if match:
-        return match.start()
-    if text.count("[") + text.count("{") < MAX_NESTING:
+    block, line = _block_bound(text)
+    if block > limit:
+        return line
+    budget = limit - block  # flow levels that may still open
+    if text.count("[") + text.count("{") - text.count("${") <= budget:
         return None
-    depth = 0
-    for match in _BRACKETS.finditer(text):  # only the brackets: `${...}` makes many files pass the count
-        if match.group() in "[{":
-            depth += 1
-            if depth > MAX_NESTING:
-                return match.start()
-        else:
-            depth = max(0, depth - 1)
+    for count, match in enumerate(_OPENER.finditer(text), 1):
+        if count > budget:
+            return match.start()
     return None
+
+
+def _block_bound(text: str) -> tuple[int, int]:
+    """An upper bound of block nesting anywhere in ``text``, and where the line that gives it starts.
+
+    libyaml's indentation stack holds strictly increasing columns, each with at most one
+    sequence at the same column (`key:` then `- item`), so a line indented by ``c`` columns
+    sits in at most ``2 * (c + 1)`` block collections. Each indicator at its head opens one
+    more, and a `key:` after them one more. (Flow collections are bounded by _OPENER.)
+    """
+    deepest, where = _line_bound(_QUICK_INDENT - 1, _QUICK_INDICATORS - 1), 0
+    for match in _deep_line_heads(text):
+        bound = _line_bound(len(match.group(1)), sum(map(match.group(2).count, "-?:")))
+        if bound > deepest:
+            deepest, where = bound, match.start(1)
+    return deepest, where
+
+
+def _deep_line_heads(text: str) -> Iterator[re.Match[str]]:
+    first = _FIRST_DEEP_HEAD.match(text)
+    if first is not None:
+        yield first
+    yield from _LATER_DEEP_HEADS.finditer(text)
+
+
+def _line_bound(indent: int, indicators: int) -> int:
+    """Block collections around the content of a line with this indentation and head."""
+    return 2 * (indent + 1) + indicators + 1
 
 
 # Building and walking a tree takes a few Python frames per nesting level; the default limit
