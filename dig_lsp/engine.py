@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from dig_lsp.checks import REGISTRY, unused_suppression
+from dig_lsp.checks import REGISTRY
 from dig_lsp.checks.base import CheckContext, Finding, Rule
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Related, Severity
@@ -132,15 +132,15 @@ def _apply_suppressions(diagnostics: list[Diagnostic], model: ProjectModel,
     suppressions = _suppressions(model, {d.path for d in diagnostics} | _dig_files(model))
     if not suppressions:
         return diagnostics
-    rule = REGISTRY.get(unused_suppression.CODE)
-    assert rule is not None
+    rule = next(rule for rule in REGISTRY if rule.post_check is not None)  # DL901 unused-suppression
+    assert rule.post_check is not None
     def code_state(code: str) -> str:
         known = REGISTRY.get(code)
         if known is None:
             return "enabled" if code == INTERNAL_ERROR_CODE else "unknown"
         return "enabled" if settings.is_enabled(known.code, known.name) else "disabled"
 
-    kept, findings = unused_suppression.post_check(diagnostics, suppressions, code_state)
+    kept, findings = rule.post_check(diagnostics, suppressions, code_state)
     if settings.is_enabled(rule.code, rule.name):
         kept.extend(_diagnostic(rule, finding, settings) for finding in findings)
     return kept

@@ -39,8 +39,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import group_parallel, task_label
 from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry
 
@@ -65,8 +65,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _message(parent: Task, child: Task) -> str:
     setting = parent.entry("_parallel")
     state = "has `_parallel: false`" if setting is not None else "has no `_parallel`"
-    parent_label = task_label(parent)
-    return (f"`_after` on {task_label(child)} needs a parallel parent, but {parent_label} {state}: its children "
+    parent_label = parent.label
+    return (f"`_after` on {child.label} needs a parallel parent, but {parent_label} {state}: its children "
             f"already run one after another. Add `_parallel: true` to {parent_label}, or remove `_after`. digdag "
             f"fails with \"Setting \"_after\" option is invalid if its parent task doesn't have \"_parallel: true\" "
             f"option\"")
@@ -75,4 +75,4 @@ def _message(parent: Task, child: Task) -> str:
 def _related(parent: Task) -> tuple[Related, ...]:
     entry: Entry | None = parent.entry("_parallel")
     span = entry.key_span if entry is not None else parent.key_span
-    return (Related(span, f"parent task {task_label(parent)}"),)
+    return (Related(span, f"parent task {parent.label}"),)

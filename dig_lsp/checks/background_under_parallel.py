@@ -40,16 +40,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import (
-    BOOLEAN_TYPE,
-    as_boolean,
-    expected,
-    group_parallel,
-    has_template,
-    is_null,
-    task_label,
-)
 from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.coerce import BOOLEAN_TYPE, as_boolean, expected, has_template, is_null
+from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry
 
@@ -96,7 +89,7 @@ def _type_message(entry: Entry) -> str:
 
 
 def _parallel_message(parent: Task, child: Task) -> str:
-    return (f"`_background: true` on {task_label(child)} does nothing useful: its parent {task_label(parent)} has "
+    return (f"`_background: true` on {child.label} does nothing useful: its parent {parent.label} has "
             f"`_parallel`, which already decides when each child starts; remove `_background`. digdag fails "
             f"with \"Setting \"_background: true\" option is invalid (unnecessary) if its parent task has "
             f"\"_parallel: true\" option\"")
@@ -104,4 +97,4 @@ def _parallel_message(parent: Task, child: Task) -> str:
 
 def _related(parent: Task) -> tuple[Related, ...]:
     entry = parent.entry("_parallel")
-    return () if entry is None else (Related(entry.key_span, f"`_parallel` of {task_label(parent)}"),)
+    return () if entry is None else (Related(entry.key_span, f"`_parallel` of {parent.label}"),)

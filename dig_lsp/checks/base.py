@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any, TypeVar, cast
 
 from dig_lsp.config import Settings
-from dig_lsp.diagnostics import Fix, Related, Severity
+from dig_lsp.diagnostics import Diagnostic, Fix, Related, Severity
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.problems import SyntaxProblem
@@ -98,6 +98,8 @@ class Rule:
     severity: Severity
     doc: str
     check: CheckFunction | None  # None for rules applied after all checks (suppressions)
+    # for such a rule: what the engine calls with every diagnostic and the suppression comments
+    post_check: Callable[..., tuple[list[Diagnostic], list[Finding]]] | None = None
 
     @property
     def help(self) -> str:
@@ -116,7 +118,8 @@ class Rule:
         code, name = module.CODE, module.NAME
         if not _CODE.match(code) or not _NAME.match(name):
             raise ValueError(f"{module.__name__}: bad code {code!r} or name {name!r}")
-        return cls(code, name, module.SEVERITY, module.__doc__ or "", getattr(module, "check", None))
+        return cls(code, name, module.SEVERITY, module.__doc__ or "", getattr(module, "check", None),
+                   getattr(module, "post_check", None))
 
 
 def findings_from_problems(kind: str) -> CheckFunction:

@@ -44,8 +44,9 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import expected, group_parallel, is_null, json_sample, json_type
 from dig_lsp.diagnostics import Severity
+from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type
+from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Node, Scalar, Sequence
 

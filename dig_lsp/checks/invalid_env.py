@@ -41,8 +41,8 @@ import re
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import expected, is_null, json_sample, json_type
 from dig_lsp.diagnostics import Severity
+from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
 

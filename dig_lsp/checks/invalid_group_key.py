@@ -42,7 +42,7 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.unknown_operator import key_rename_fix
+from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping

@@ -45,15 +45,23 @@ On a group digdag refuses to compile the workflow (`Invalid _parallel format: <j
 from __future__ import annotations
 
 import difflib
-import json
-import math
-import re
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.model.workflow import Task, TaskRole
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.digdag.coerce import (
+    BOOLEAN_TYPE,
+    INT_TYPE,
+    as_boolean,
+    as_int,
+    expected,
+    has_template,
+    is_null,
+    json_sample,
+    json_type,
+)
+from dig_lsp.model.workflow import Task
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
 
 CODE = "DL211"
 NAME = "invalid-parallel"
@@ -62,113 +70,6 @@ SEVERITY = Severity.ERROR
 # Operators that read their own `_parallel` (evaluated) and copy it onto the generated `^sub` group.
 LOOP_OPERATORS = frozenset({"loop", "for_each", "for_range", "td_for_each"})
 
-BOOLEAN_TYPE = "'true' or 'false'"  # Config.typeNameOf(boolean.class)
-INT_TYPE = "integer (int) type"
-_INT_TEXT = re.compile(r"[+-]?[0-9]+")
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-
-
-# ----- helpers shared with the other directive checks (DL208-DL216) -----
-
-def has_template(node: Node) -> bool:
-    """A string holding `${`: digdag's template engine would evaluate it, if the value is evaluated."""
-    return isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value
-
-
-def java_trim(text: str) -> str:
-    """Java's String.trim: strips every character up to U+0020 from both ends."""
-    start, end = 0, len(text)
-    while start < end and text[start] <= " ":
-        start += 1
-    while end > start and text[end - 1] <= " ":
-        end -= 1
-    return text[start:end]
-
-
-def as_boolean(node: Node) -> bool | None:
-    """What Jackson makes of a non-null node read as a boolean, or None if it refuses."""
-    if not isinstance(node, Scalar):
-        return None
-    value = node.value
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        text = java_trim(value)
-        if text in ("true", "True"):
-            return True
-        if text in ("false", "False", "", "null"):
-            return False
-    return None
-
-
-def as_int(node: Node) -> int | None:
-    """What Jackson makes of a non-null node read as an `int`, or None if it refuses."""
-    if not isinstance(node, Scalar):
-        return None
-    value = node.value
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if _INT_MIN <= value <= _INT_MAX else None
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) else 0
-    if isinstance(value, str):
-        text = java_trim(value)
-        if text in ("", "null"):
-            return 0
-        if _INT_TEXT.fullmatch(text) and _INT_MIN <= int(text) <= _INT_MAX:
-            return int(text)
-    return None
-
-
-def is_null(node: Node) -> bool:
-    """A YAML null (`key:` with nothing after it, `~`, `null`)."""
-    return isinstance(node, Scalar) and node.value is None
-
-
-def json_sample(node: Node) -> str:
-    """The node as digdag prints it in messages (Config.jsonSample: JSON cut at 100 characters)."""
-    text = json.dumps(to_python(node), ensure_ascii=False, separators=(",", ":"), default=str)
-    return text if len(text) < 100 else text[:97] + "..."
-
-
-def json_type(node: Node) -> str:
-    """Config.typeNameOf(JsonNode): the JSON type word digdag's conversion messages use."""
-    if isinstance(node, Mapping):
-        return "object"
-    if isinstance(node, Sequence):
-        return "array"
-    value = node.value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    return "number" if isinstance(value, (int, float)) else "string"
-
-
-def expected(type_name: str, key: str, node: Node) -> str:
-    """digdag's conversion error text (Config.propagateConvertException)."""
-    return f"Expected {type_name} for key '{key}' but got {json_sample(node)} ({json_type(node)})"
-
-
-def task_label(task: Task) -> str:
-    """How a task is written: `+name`, or the special key (`_error`, `_do`, ...) that holds it."""
-    return task.name if task.role in (TaskRole.ROOT, TaskRole.CHILD) else f"`{task.role.value}`"
-
-
-def group_parallel(config: Mapping) -> bool | None:
-    """Whether a group's children run in parallel, or None when digdag rejects its `_parallel`."""
-    node = config.get("_parallel")
-    if node is None:
-        return False
-    if isinstance(node, Mapping):
-        limit = node.get("limit")
-        return None if limit is None or is_null(limit) or as_int(limit) is None else True
-    if isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
-        return as_boolean(node)
-    return None
 
 
 # ----- the check -----

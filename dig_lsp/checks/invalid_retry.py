@@ -45,9 +45,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import INT_TYPE, as_int, expected, has_template, is_null, json_sample, json_type
-from dig_lsp.checks.retry_ignored import ignoring_operators
 from dig_lsp.diagnostics import Severity
+from dig_lsp.digdag.coerce import INT_TYPE, as_int, expected, has_template, is_null, json_sample, json_type
+from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.text.quote import excerpt
@@ -68,7 +68,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
     for _, task in ctx.tasks():
         entry = None if task.disabled else task.entry("_retry")
-        if entry is None or (task.operator is not None and task.operator.name in ignoring_operators()):
+        if entry is None or (task.operator is not None and task.operator.name in catalog().retry_ignoring_operators):
             continue
         for problem in _problems(entry.value):
             if (where := (problem.span.path, problem.span.start_offset)) not in seen:

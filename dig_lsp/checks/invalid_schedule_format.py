@@ -36,10 +36,11 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_schedule_type import ScheduleShape, schedule_mappings
+from dig_lsp.checks.schedule_support import schedule_mappings
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model import schedule as model
 from dig_lsp.model.schedule import ScheduleError
+from dig_lsp.model.schedule_shape import ScheduleShape
 from dig_lsp.syntax.nodes import Entry, Node, Scalar, to_json_text
 from dig_lsp.text.quote import excerpt
 

@@ -31,96 +31,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.schedule_support import root_schedules
 from dig_lsp.diagnostics import Severity
-from dig_lsp.model.schedule import SCHEDULE_TYPES, ScheduleError, java_text
-from dig_lsp.model.workflow import Workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
+from dig_lsp.model.schedule import SCHEDULE_TYPES
+from dig_lsp.model.schedule_shape import ScheduleShape, schedule_shape
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL301"
 NAME = "invalid-schedule-type"
 SEVERITY = Severity.ERROR
-
-
-@dataclass(frozen=True)
-class ScheduleShape:
-    """How digdag's SchedulerManager reads a schedule mapping: its type and its command.
-
-    ``type_entry`` is the ``_type`` entry or the first ``x>`` entry; ``command`` the value
-    of that ``x>`` key (or of ``_command`` with ``_type``); ``extra_operators`` the other
-    ``x>`` keys, which digdag never uses.
-    """
-
-    mapping: Mapping
-    type_entry: Entry | None
-    type_name: str | None
-    command: Node | None
-    extra_operators: tuple[Entry, ...]
-
-    @property
-    def known(self) -> bool:
-        """True when the type is one digdag has a scheduler for."""
-        return self.type_name in SCHEDULE_TYPES
-
-    @property
-    def uses_type_key(self) -> bool:
-        """True for the ``_type:``/``_command:`` spelling."""
-        return self.type_entry is not None and self.type_entry.key == "_type"
-
-
-def unique_entries(mapping: Mapping) -> list[Entry]:
-    """Entries with duplicated keys reduced to the last one (digdag rejects duplicates anyway)."""
-    last = {entry.key: entry for entry in mapping.entries}
-    return [entry for entry in mapping.entries if last[entry.key] is entry]
-
-
-def schedule_shape(mapping: Mapping) -> ScheduleShape:
-    """Find the type the way ``SchedulerManager.getScheduler`` does."""
-    entries = unique_entries(mapping)
-    operators = tuple(entry for entry in entries if entry.key.endswith(">"))
-    type_entry = mapping.entry("_type")
-    if type_entry is not None:
-        name = _type_text(type_entry.value)
-        return ScheduleShape(mapping, type_entry, name, mapping.get("_command"), operators)
-    if not operators:
-        return ScheduleShape(mapping, None, None, None, ())
-    first = operators[0]
-    return ScheduleShape(mapping, first, first.key[:-1], first.value, operators[1:])
-
-
-def _type_text(node: Node) -> str | None:
-    if not isinstance(node, Scalar):
-        return None
-    try:
-        return java_text(node.value)
-    except ScheduleError:
-        return None
-
-
-def root_schedules(ctx: CheckContext) -> Iterator[tuple[Workflow, Entry]]:
-    """The top-level ``schedule`` entry of each workflow digdag schedules.
-
-    Files only reached through ``call>`` are not workflows of their own: their top-level
-    ``schedule`` becomes a key of a nested group, which digdag accepts and ignores.
-    """
-    for workflow in ctx.workflows:
-        if workflow.is_called or workflow.root.disabled:
-            continue
-        entry = workflow.root.entry("schedule")
-        if entry is not None:
-            yield workflow, entry
-
-
-def schedule_mappings(ctx: CheckContext) -> Iterator[ScheduleShape]:
-    """The shape of every top-level schedule that is a mapping with a known type."""
-    for _, entry in root_schedules(ctx):
-        if isinstance(entry.value, Mapping):
-            shape = schedule_shape(entry.value)
-            if shape.known:
-                yield shape
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:

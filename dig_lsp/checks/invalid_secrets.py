@@ -40,8 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import is_null, json_sample, json_type
 from dig_lsp.diagnostics import Severity
+from dig_lsp.digdag.coerce import is_null, json_sample, json_type
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 

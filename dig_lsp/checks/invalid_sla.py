@@ -34,9 +34,9 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_schedule_type import unique_entries
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import ScheduleError, java_boolean, java_text, parse_sla_time
+from dig_lsp.model.schedule_shape import unique_entries
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
 

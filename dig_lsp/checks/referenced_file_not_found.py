@@ -39,7 +39,7 @@ import sys
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.file_substitution import task_file_references
+from dig_lsp.checks.file_support import task_file_references
 from dig_lsp.diagnostics import Severity
 from dig_lsp.text.files import unreadable_reason
 from dig_lsp.text.quote import excerpt

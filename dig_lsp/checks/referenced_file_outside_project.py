@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.file_substitution import task_file_references
+from dig_lsp.checks.file_support import task_file_references
 from dig_lsp.diagnostics import Severity
 from dig_lsp.text.quote import excerpt
 

@@ -42,11 +42,10 @@ The workflow runs, but without the retries that were written. The five operators
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_parallel import has_template, json_sample
 from dig_lsp.diagnostics import Severity
+from dig_lsp.digdag.coerce import has_template, json_sample
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import OperatorUse, Task
 from dig_lsp.syntax.nodes import Entry, Mapping, Node
@@ -55,12 +54,6 @@ CODE = "DL216"
 NAME = "retry-ignored"
 SEVERITY = Severity.WARNING
 
-# Built-in operators that neither extend BaseOperator nor generate subtasks: `x-dig-retry: ignored`
-# in schemas/operators/ (echo, fail, wait, notify, s3_wait).
-@lru_cache(maxsize=1)
-def ignoring_operators() -> frozenset[str]:
-    """Operators whose `_retry` does nothing (read from the catalog on first use)."""
-    return frozenset(spec.name for spec in catalog() if spec.retry_ignored)
 _READ_KEYS = ("limit", "interval", "interval_type", "max_interval")
 
 
@@ -80,7 +73,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _findings(task: Task, entry: Entry) -> Iterator[Finding]:
     operator = task.operator
     if operator is not None:
-        if operator.name in ignoring_operators():
+        if operator.name in catalog().retry_ignoring_operators:
             yield Finding(entry.key_span, _operator_message(operator))
         return
     for node in _templates(entry.value):

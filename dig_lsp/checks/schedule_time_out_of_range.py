@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_schedule_type import schedule_mappings
+from dig_lsp.checks.schedule_support import schedule_mappings
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import java_parse_int, java_split
 from dig_lsp.syntax.nodes import Scalar

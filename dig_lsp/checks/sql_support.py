@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import scopes
-from dig_lsp.checks.file_substitution import substitution_for
+from dig_lsp.checks.file_support import substitution_for
 from dig_lsp.checks.operator_support import export_index, operator_tasks
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse

@@ -32,8 +32,9 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
+from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.checks.operator_support import export_index, suggest
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.operators import HOSTED_OPERATORS, plugin_declared
 from dig_lsp.text.span import Span
@@ -69,14 +70,3 @@ def _operator_fix(ctx: CheckContext, span: Span, key: str, known: list[str]) -> 
     """Rename the key to the closest operator (unsafe: it changes what the task runs)."""
     close = difflib.get_close_matches(key[:-1], known, n=1, cutoff=0.6) if key.endswith(">") else []
     return key_rename_fix(ctx, span, key, close[0] + ">", Applicability.UNSAFE) if close else None
-
-
-def key_rename_fix(ctx: CheckContext, span: Span, old: str, new: str, applicability: Applicability) -> Fix | None:
-    """Replace ``old`` inside the key written at ``span`` (quotes kept); None if it is not written plainly."""
-    source = ctx.project.files.source(span.path)
-    written = source.text[span.start_offset:span.end_offset] if source is not None else ""
-    at = written.find(old)
-    if source is None or at < 0:
-        return None
-    start = span.start_offset + at
-    return Fix(f"Rename {old!r} to {new!r}", (TextEdit(source.span(start, start + len(old)), new),), applicability)

@@ -38,8 +38,8 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import keys_read_by_templates
+from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.checks.operator_support import operator_tasks, suggest
-from dig_lsp.checks.unknown_operator import key_rename_fix
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.operators import DIRECTIVES, OperatorTask
 from dig_lsp.text.span import Span

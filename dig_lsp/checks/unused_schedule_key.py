@@ -37,9 +37,10 @@ import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.invalid_schedule_type import ScheduleShape, schedule_mappings, unique_entries
+from dig_lsp.checks.schedule_support import schedule_mappings
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import BUILT_IN_SCHEDULE_PARAMS
+from dig_lsp.model.schedule_shape import ScheduleShape, unique_entries
 from dig_lsp.syntax.nodes import Entry
 
 CODE = "DL303"

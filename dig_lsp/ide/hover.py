@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from dig_lsp.checks.invalid_schedule_type import schedule_shape
 from dig_lsp.embedded.javascript import JS_GLOBALS
 from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.ide.definition import ReferenceAt, reference_at
@@ -26,6 +25,7 @@ from dig_lsp.model.catalog import OperatorSpec, Parameter, catalog
 from dig_lsp.model.operators import DIRECTIVES
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ParsedSchedule, ScheduleError, build_schedule, next_session_times, parse_zone_id
+from dig_lsp.model.schedule_shape import schedule_shape
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, to_json_text, to_python
 from dig_lsp.text.span import Span

@@ -178,6 +178,12 @@ class Catalog:
         """The spec of a built-in operator (name without ``>``)."""
         return self.operators.get(name)
 
+    @cached_property
+    def retry_ignoring_operators(self) -> frozenset[str]:
+        """Built-in operators whose own `_retry` does nothing: they neither extend BaseOperator nor
+        generate subtasks (`x-dig-retry: ignored`: echo, fail, wait, notify, s3_wait)."""
+        return frozenset(spec.name for spec in self.operators.values() if spec.retry_ignored)
+
     def schema(self, name: str) -> dict[str, Any] | None:
         """A non-operator schema by file stem (``workflow``, ``group``, ``directives/_retry``...)."""
         return self.others.get(name)

@@ -67,6 +67,11 @@ class Task:
         """Group tasks carry no operator; they only hold children and directives."""
         return not self.operators
 
+    @property
+    def label(self) -> str:
+        """How the task is written: `+name`, or the special key (`_error`, `_do`, ...) that holds it."""
+        return self.name if self.role in (TaskRole.ROOT, TaskRole.CHILD) else f"`{self.role.value}`"
+
     def entry(self, key: str) -> Entry | None:
         """The task's own config entry for ``key``."""
         return self.config.entry(key)

@@ -1,0 +1,2 @@
+"""How digdag reads a value (each rule once, with its digdag source cited): the layer between the
+syntax tree and the model."""
