@@ -10,6 +10,7 @@ lsprotocol).
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,11 @@ def test_only_the_language_server_talks_lsp() -> None:
     found = [f"{module} imports {imported}" for module, path in _modules() if not module.startswith("dig_lsp.lsp")
              for imported in _imports(path) if imported.split(".")[0] in {"pygls", "lsprotocol"}]
     assert found == []
+
+
+def test_the_wheel_ships_every_package() -> None:
+    """pyproject.toml lists the packages by hand (schemas/ is mapped into the wheel): a new folder must be
+    listed too, or an installed dig-lint fails with ModuleNotFoundError."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(path.parent.relative_to(ROOT).parts) for path in PACKAGE.rglob("__init__.py")}
+    assert found <= listed
