@@ -36,6 +36,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from rapidfuzz.distance import OSA
+
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.fix_support import key_rename_fix
@@ -69,7 +71,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             if read is not None and key in read:
                 continue  # a template of the task (a later value, the rendered command file) reads it
-            if read is None and not key.startswith("_") and not suggest(key, known):
+            if read is None and not key.startswith("_") and not _misspelt(key, known):
                 continue  # a file the task renders cannot be read: the key may be read there
             if key.endswith(">"):
                 continue  # a second operator: DL205 (multiple-operators) reports it
@@ -84,6 +86,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 f"{op.spec.name}> has no parameter '{key}'; it is ignored{hint or _known_list(known)}",
                 fix=_rename(ctx, entry.key_span, key, known),
             )
+
+
+def _misspelt(key: str, known: list[str]) -> bool:
+    """Whether ``key`` is a parameter name with a slip of the keyboard (one or two edits, a swap of two
+    letters counting as one: ``create_tabel``); looser likenesses (``target_table``, ``create_table``)
+    may well be names the rendered file reads."""
+    return len(key) >= 5 and any(OSA.distance(key, name, score_cutoff=2) <= 2 for name in known)
 
 
 def _overridden_by(op: OperatorTask, key: str) -> str | None:
