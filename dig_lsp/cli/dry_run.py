@@ -1,7 +1,8 @@
 """``dig-lint dry-run PATH [WORKFLOW]``: simulate a session of a workflow without running anything.
 
-Exit codes: 0 the simulated session succeeds; 1 it fails (a ``fail>`` task, an injected
-failure, a task-count limit); 2 a usage error.
+Exit codes: 0 the simulated session succeeds; 1 it fails (a workflow digdag refuses to compile,
+a ``fail>`` task, a ``${...}`` that throws, an injected failure, a task-count limit); 2 a usage
+error (including a ``--fail`` pattern that matches no operator task, or a malformed count).
 """
 
 from __future__ import annotations
@@ -155,6 +156,12 @@ def main(argv: Sequence[str]) -> int:
                   file=sys.stderr)
             return EXIT_ERROR
         result = dry_run(project, workflow, options)
+        if result.unmatched_fails:
+            for text in result.unmatched_fails:
+                print(f"dig-lint dry-run: --fail {text!r} matches no operator task of this session "
+                      f"(full names look like +{workflow.name}+task; a bare +task matches at any depth)",
+                      file=sys.stderr)
+            return EXIT_ERROR
         output = render(result, args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:

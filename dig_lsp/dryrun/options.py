@@ -77,18 +77,28 @@ class Durations:
 
 @dataclass(frozen=True)
 class FailRule:
-    """``--fail GLOB[:N]``: matching operator tasks fail N times, or always when N is absent."""
+    """``--fail GLOB[:N]``: matching operator tasks fail N times, or always when N is absent.
+
+    A ``:`` always starts the count: no task name can hold one (``ModelValidator.RAW_TASK_NAME_CHARS``
+    in ``digdag-core/.../repository/ModelValidator.java``; generated names escape it, e.g.
+    ``ForEachOperatorFactory``'s URL-encoded tags), so ``+load:x`` is a malformed count, not a name.
+    """
 
     pattern: str
     times: int | None
+    text: str = ""
 
     @classmethod
     def parse(cls, text: str) -> FailRule:
-        """``+wf+load`` or ``+wf+load:2``."""
-        head, colon, tail = text.rpartition(":")
-        if colon and tail.isdigit():
-            return cls(head, int(tail))
-        return cls(text, None)
+        """``+wf+load`` or ``+wf+load:2`` (raises OptionError for anything else after a colon)."""
+        head, colon, tail = text.partition(":")
+        if not head:
+            raise OptionError(f"--fail {text!r}: expected GLOB or GLOB:N, e.g. '+wf+load' or '+wf+load:2'")
+        if not colon:
+            return cls(text, None, text)
+        if not re.fullmatch(r"[0-9]+", tail) or int(tail) < 1:
+            raise OptionError(f"--fail {text!r}: the count after ':' must be a whole number of failures, 1 or more")
+        return cls(head, int(tail), text)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def to_json(run: DryRun) -> dict[str, Any]:
             "templates": run.templates,
             "unevaluated_templates": run.unevaluated,
             "sla": run.sla,
-            "problems": run.problems,
+            "problems": [*(f"digdag refuses the workflow: {reason}" for reason in run.refused), *run.problems],
         },
     }
 
@@ -63,6 +63,12 @@ def to_text(run: DryRun) -> str:
              f"  timezone: {run.timezone}",
              f"  session_time: {run.session.get('session_time')}",
              f"  starts at: {run.origin.isoformat()}", ""]
+    if run.refused:
+        lines += ["digdag refuses this workflow before any task runs (WorkflowCompiler):"]
+        lines += [f"  {reason}" for reason in run.refused]
+        lines += ["", "Summary:", f"  state: {run.state} (not simulated)"]
+        lines += [f"  problem: {p}" for p in run.problems]
+        return "\n".join(lines) + "\n"
     records = {t.full_name: t for t in run.tasks}
     for event in run.events:
         record = records.get(event.task)

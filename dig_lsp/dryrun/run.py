@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from dig_lsp.dryrun.compile import workflow_errors
 from dig_lsp.dryrun.options import Options
 from dig_lsp.dryrun.render import session_variables
 from dig_lsp.dryrun.simulate import DryRun, Simulator, critical_path, max_concurrency
@@ -94,13 +95,20 @@ def _sla(workflow: Workflow, origin: datetime, end: datetime,
 
 
 def dry_run(project: ProjectModel, workflow: Workflow, options: Options, now: datetime | None = None) -> DryRun:
-    """Simulate one session of ``workflow``."""
+    """Simulate one session of ``workflow``; a workflow digdag refuses to compile is not simulated."""
     zone, zone_name, problems = workflow_zone(workflow)
     schedule, schedule_problems = workflow_schedule(workflow)
     problems += schedule_problems
     session_time = _session_time(options, schedule, zone, now or datetime.now(UTC))
     origin = session_time + timedelta(seconds=schedule.delay if schedule is not None else 0)
     session = session_variables(workflow.name, session_time, zone, zone_name, schedule)
+    refused = [str(error) for error in workflow_errors(workflow)]
+    if refused:
+        return DryRun(
+            workflow=workflow.name, path=workflow.path, timezone=zone_name, origin=origin.astimezone(zone),
+            session=session, tasks=[], events=[], segments=[], state="error", makespan=0.0, critical_path=[],
+            max_concurrency=0, retries=0, sla=None, problems=problems, refused=refused,
+        )
     simulator = Simulator(project, workflow, options, zone, zone_name, session, origin)
     simulator.run()
     records = list(simulator.records.values())
@@ -116,4 +124,5 @@ def dry_run(project: ProjectModel, workflow: Workflow, options: Options, now: da
         makespan=makespan, critical_path=critical_path(simulator.segments),
         max_concurrency=max_concurrency(simulator.segments), retries=sum(r.retries for r in records),
         sla=sla, problems=problems + sla_problems + simulator.problems,
+        unmatched_fails=[rule.text for rule in options.fails if not simulator.fail_matched(rule)],
     )

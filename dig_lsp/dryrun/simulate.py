@@ -45,8 +45,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from dig_lsp.dryrun.compile import config_errors, evaluated_parallel_error, file_errors, task_errors
 from dig_lsp.dryrun.evaluate import from_python
-from dig_lsp.dryrun.options import Options, matches
+from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, js_params, render_string, render_value
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
@@ -128,6 +129,8 @@ class DryRun:
     retries: int
     sla: dict[str, object] | None
     problems: list[str]
+    refused: list[str] = field(default_factory=list)  # why digdag would not start the workflow at all
+    unmatched_fails: list[str] = field(default_factory=list)  # --fail arguments that match no operator task
 
     @property
     def templates(self) -> int:
@@ -142,6 +145,15 @@ class DryRun:
 
 class TooManyTasks(Exception):
     """The attempt would hold more tasks than digdag allows."""
+
+
+class _GenerateError(Exception):
+    """A loop operator's configuration error: the task fails (``Configuration error at task ...``)."""
+
+
+class _CompileFailure(_GenerateError):
+    """A generated config digdag's compiler refuses: the task fails without retrying
+    (``WorkflowExecutor.taskSucceeded`` catches the ConfigException and calls ``taskFailed``)."""
 
 
 # ------------------------------------------------------------------------------ runtime tree
@@ -461,6 +473,11 @@ class Simulator:
     def _record(self, node: _Node) -> TaskRecord:
         return self.records[node.full_name]
 
+    def fail_matched(self, rule: FailRule) -> bool:
+        """Whether a ``--fail`` rule names an operator task of this session (only those can fail)."""
+        return any(record.kind == "operator" and matches(rule.pattern, record.full_name, record.name)
+                   for record in self.records.values())
+
     def _start(self, node: _Node) -> None:
         record = self._record(node)
         if record.start is None:
@@ -484,6 +501,10 @@ class Simulator:
         record.complete = summary.complete
         record.attempts += 1
         self._notes(node, operator, rendered)
+        node.rendered = rendered  # kept for generated children
+        if summary.errors:
+            self._evaluation_failed(node, record, summary.errors[0])
+            return
         failure = self._failure(node, operator, record.command)
         duration = self._duration(node, operator, rendered)
         segment = self._segment(node, RUN, record.attempts, duration)
@@ -491,7 +512,19 @@ class Simulator:
         segment.message = failure or ""
         self.events.append(Event(self.now, node.full_name, "start", "running", record.attempts, record.command))
         heapq.heappush(self.queue, (self.now + duration, next(self.sequence), "done", node, segment.id))
-        node.rendered = rendered  # kept for generated children
+
+    def _evaluation_failed(self, node: _Node, record: TaskRecord, error: str) -> None:
+        """A ``${...}`` that throws fails the task before its operator runs, and without a retry:
+        ``OperatorManager.evalConfig`` turns the TemplateException into a ConfigException, which
+        ``runWithHeartbeat`` reports with ``taskFailed`` ("no retry"); ``_error`` still runs."""
+        message = f"Failed to evaluate a variable {error}"
+        segment = self._segment(node, RUN, record.attempts, 0.0)
+        segment.state, segment.message = "error", message
+        self.events.append(Event(self.now, node.full_name, "start", "running", record.attempts, record.command))
+        self.events.append(Event(self.now, node.full_name, "end", "error", record.attempts,
+                                 message=f"Configuration error at task {node.full_name}: {message}"))
+        node.own_failures += 1
+        self._fail(node, message, own=True, retryable=False)
 
     def _segment(self, node: _Node, kind: str, attempt: int, duration: float) -> Segment:
         segment = Segment(len(self.segments), node.full_name, kind, attempt, self.now, self.now + duration, self.cause)
@@ -544,14 +577,17 @@ class Simulator:
             self._fail(node, message, own=True)
             return
         self._apply_stores(node)
+        check = node.get("_check")
         try:
+            if isinstance(check, Mapping | Sequence):
+                _refuse(config_errors(check, node.full_name + "^check"))
             self._generate(node)
         except _GenerateError as error:
+            node.children = []
             self.events.append(Event(self.now, node.full_name, "end", "error", segment.attempt,
                                      message=f"Configuration error at task {node.full_name}: {error}"))
-            self._fail(node, str(error), own=True)
+            self._fail(node, str(error), own=True, retryable=not isinstance(error, _CompileFailure))
             return
-        check = node.get("_check")
         if isinstance(check, Mapping | Sequence):
             child = self._node("^check", node.full_name + "^check", node, check, generated=True)
             child.upstream = [c for c in node.children if c.name == "^sub"]
@@ -599,8 +635,8 @@ class Simulator:
         if note not in record.notes:
             record.notes.append(note)
 
-    def _fail(self, node: _Node, message: str, own: bool) -> None:
-        spec = self._retry(node, own)
+    def _fail(self, node: _Node, message: str, own: bool, retryable: bool = True) -> None:
+        spec = self._retry(node, own) if retryable else None
         if spec is not None and node.retry_count < spec[0]:
             limit, interval, kind, maximum = spec
             wait = interval * (2 ** node.retry_count) if kind == "exponential" else interval
@@ -682,8 +718,14 @@ class Simulator:
         if operator == "if":
             self._generate_if(node, command)
         elif operator in ("loop", "for_each", "for_range", "td_for_each"):
+            parallel_error = evaluated_parallel_error(params.get("_parallel"))
+            if parallel_error is not None:
+                raise _GenerateError(parallel_error)
             children = _LOOPS[operator](self, node, command, params)
             if children:
+                name, body, _ = children[0]
+                if body is not None:
+                    _refuse(config_errors(body, f"{node.full_name}^sub{name}"))
                 node.children.append(self._group("^sub", node, children, params.get("_parallel")))
         elif operator == "call":
             self._generate_call(node)
@@ -699,6 +741,7 @@ class Simulator:
             record.notes.append(f"condition {command!r} could not be evaluated; the _do branch is shown")
         branch = node.get("_do" if condition else "_else_do")
         if isinstance(branch, Mapping | Sequence):
+            _refuse(config_errors(branch, node.full_name + "^sub"))
             node.children.append(self._node("^sub", node.full_name + "^sub", node, branch, generated=True))
 
     def _generate_call(self, node: _Node) -> None:
@@ -707,6 +750,10 @@ class Simulator:
         if called is None:
             self._note(node, "the called workflow is not known statically; its tasks are not shown")
             return
+        loading = file_errors(called)  # WorkflowFile, inside call>'s runTask: its _retry applies
+        if loading:
+            raise _GenerateError("; ".join(str(error) for error in loading))
+        _refuse(task_errors(called.root, node.full_name + "^sub", file_root=True))
         child = self._node("^sub", node.full_name + "^sub", node, called.root.config, generated=True)
         workdir = os.path.relpath(self.project.workdirs.get(target or "", self.project.root), self.project.root)
         if workdir != ".":
@@ -714,8 +761,10 @@ class Simulator:
         node.children.append(child)
 
 
-class _GenerateError(Exception):
-    """A loop operator's configuration error: the task fails (``Configuration error at task ...``)."""
+def _refuse(errors: list[Any]) -> None:
+    """Fail the generating task when digdag's compiler refuses what it generated."""
+    if errors:
+        raise _CompileFailure("; ".join(str(error) for error in errors))
 
 
 def _merge(scope: dict[str, Any], key: str, value: Any) -> None:

@@ -1,0 +1,148 @@
+"""The dry run agrees with digdag: each test names the digdag source or corpus case it follows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dig_lsp.cli.main import main
+from dig_lsp.dryrun.options import FailRule, OptionError, Options
+from dig_lsp.dryrun.report import to_json, to_text
+from tests.conftest import CORPUS
+from tests.test_dryrun import run_file, simulate
+
+# ------------------------------------------------------------------ 1. what digdag refuses is no success
+
+# digdag's own tests that expect WorkflowCompiler (or WorkflowFile) to refuse the file before anything runs
+# (the corpus MANIFEST.tsv names each test), with the message they expect.
+REFUSED = [
+    ("digdag-tests/src/test/resources/acceptance/background_after/after_without_parallel.dig",
+     'Setting "_after" option is invalid if its parent task doesn\'t have "_parallel: true" option'),
+    ("digdag-tests/src/test/resources/acceptance/background_after/background_with_parallel.dig",
+     'Setting "_background: true" option is invalid (unnecessary) if its parent task has "_parallel: true" option'),
+    ("digdag-core/src/test/resources/io/digdag/core/workflow/multiple_operators.dig",
+     "A task can't have more than one operator"),
+    ("digdag-core/src/test/resources/io/digdag/core/workflow/invalid_error_task.dig",
+     "A task can't have more than one operator"),
+    ("digdag-tests/src/test/resources/acceptance/error_task/invalid_at_group.dig",
+     "A task can't have more than one operator"),
+    ("digdag-tests/src/test/resources/acceptance/error_task/invalid_at_leaf.dig",
+     "A task can't have more than one operator"),
+    ("digdag-core/src/test/resources/io/digdag/core/workflow/parallel_variable_group.dig",
+     "Expected 'true' or 'false' for key '_parallel'"),
+    ("digdag-tests/src/test/resources/acceptance/parallel/parallel_variable_group.dig",
+     "Expected 'true' or 'false' for key '_parallel'"),
+    ("digdag-core/src/test/resources/io/digdag/core/workflow/unused_keys_in_group.dig",
+     "contains invalid keys: 'parallel' (did you mean [_parallel]?)"),
+]
+
+
+@pytest.mark.parametrize(("relative", "message"), REFUSED)
+def test_workflows_digdag_refuses_are_not_simulated(corpus: Path, relative: str, message: str) -> None:
+    run = run_file(str(CORPUS / relative), Options(params={"outdir": "/tmp/x"}))
+    assert run.state == "error"
+    assert run.tasks == []
+    assert any(message in reason for reason in run.refused), run.refused
+    assert any(message in problem for problem in to_json(run)["summary"]["problems"])
+    assert "refuses this workflow" in to_text(run)
+    assert main(["dry-run", str(CORPUS / relative), "-p", "outdir=/tmp/x"]) == 1
+
+
+def test_after_may_only_name_an_earlier_sibling(tmp_path: Path) -> None:
+    """WorkflowCompiler.parseSubtaskWithParallel: names are looked up among siblings already processed."""
+    text = "+g:\n  _parallel: true\n  +a:\n    _after: [+b]\n    echo>: a\n  +b:\n    echo>: b\n"
+    run = simulate(tmp_path, text)
+    assert run.state == "error"
+    assert [reason.split(": ", 1)[1] for reason in run.refused] == ["Dependency task '+b' does not exist"]
+    assert run.refused[0].startswith(f"{tmp_path / 'wf.dig'}:4:")
+    run = simulate(tmp_path, text.replace("_after: [+b]", "_after: [+a]"), name="wf2")
+    assert run.refused  # not itself either
+    run = simulate(tmp_path, "+g:\n  _parallel: true\n  +a:\n    echo>: a\n  +b:\n    _after: [+a]\n    echo>: b\n",
+                   name="wf3")
+    assert run.refused == []
+    assert run.state == "success"
+
+
+def test_a_disabled_task_is_not_compiled(tmp_path: Path) -> None:
+    """WorkflowCompiler.collect: `_disable: true` replaces the task by an empty group before any check."""
+    run = simulate(tmp_path, "+a:\n  _disable: true\n  echo>: a\n  sh>: b\n+b:\n  echo>: b\n")
+    assert run.refused == []
+    assert run.state == "success"
+
+
+def test_an_expression_that_throws_fails_the_task_without_retry(tmp_path: Path) -> None:
+    """OperatorManager.evalConfig turns the TemplateException ("Failed to evaluate a variable ...") into a
+    ConfigException; runWithHeartbeat calls taskFailed (no retry), and _error tasks still run."""
+    text = ("+a:\n  _retry: 3\n  sh>: echo ${nope}\n  _error:\n    echo>: handled\n+b:\n  echo>: never\n")
+    run = simulate(tmp_path, text)
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+a"].state == "error"
+    assert records["+wf+a"].attempts == 1
+    assert records["+wf+a"].retries == 0
+    assert records["+wf+a^error"].state == "success"
+    assert records["+wf+b"].state == "skipped"
+    assert run.state == "error"
+    assert any("Failed to evaluate a variable" in (e.message or "") and "ReferenceError" in (e.message or "")
+               for e in run.events)
+
+
+@pytest.mark.parametrize("relative", [
+    "digdag-tests/src/test/resources/acceptance/config_eval_engine/invalid1.dig",  # `=>` is no ES5
+    "digdag-tests/src/test/resources/acceptance/secrets/invalid_secret_use.dig",  # "key1" is not defined
+    "digdag-tests/src/test/resources/acceptance/parallel/invalid_parallel_variable_loop.dig",  # _parallel: tru
+])
+def test_attempts_digdag_fails_end_in_error(corpus: Path, relative: str) -> None:
+    """The corpus cases whose tests expect the attempt to fail (MANIFEST.tsv names each test)."""
+    run = run_file(str(CORPUS / relative), Options(params={"outdir": "/tmp/x"}))
+    assert run.refused == []
+    assert run.state == "error"
+
+
+def test_generated_config_digdag_refuses_fails_the_generating_task(tmp_path: Path) -> None:
+    """WorkflowExecutor.taskSucceeded compiles ^sub/^check; a ConfigException there fails the task
+    ("Configuration error at task ..."), without a retry."""
+    text = ("+if:\n  _retry: 2\n  if>: true\n  _do:\n    echo>: a\n    sh>: b\n"
+            "+loop:\n  loop>: 2\n  _do:\n    +x:\n      _background: true\n      echo>: x\n"
+            "    +y:\n      _after: [+x]\n      echo>: y\n")
+    run = simulate(tmp_path, text)
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+if"].state == "error"
+    assert records["+wf+if"].retries == 0
+    assert "+wf+if^sub" not in records
+    messages = [e.message or "" for e in run.events]
+    assert any("Configuration error at task +wf+if: " in m and "more than one operator" in m for m in messages)
+    assert run.state == "error"
+    run = simulate(tmp_path, text.replace("if>: true", "if>: false"), name="wf2")
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf2+if"].state == "success"  # the refused branch is not generated
+    assert records["+wf2+loop"].state == "error"
+    assert any("+wf2+loop^sub+loop-0+y" not in name for name in records)
+
+
+def test_call_target_digdag_refuses_fails_the_call(tmp_path: Path) -> None:
+    """CallOperatorFactory returns the file's config; the executor compiles it as ^sub."""
+    (tmp_path / "child.dig").write_text("+p:\n  +a:\n    echo>: a\n  +b:\n    _after: [+a]\n    echo>: b\n",
+                                        encoding="utf-8")
+    run = simulate(tmp_path, "+call:\n  call>: child\n")
+    assert run.refused == []
+    assert {t.full_name: t.state for t in run.tasks}["+wf+call"] == "error"
+    assert run.state == "error"
+
+
+@pytest.mark.parametrize("text", ["+a:x", "+a:", "+a:0", "+a:-1", "+a:1.5", ":2", "+a:1:2"])
+def test_malformed_fail_counts_are_usage_errors(tmp_path: Path, text: str) -> None:
+    with pytest.raises(OptionError):
+        FailRule.parse(text)
+    (tmp_path / "wf.dig").write_text("+a:\n  echo>: a\n", encoding="utf-8")
+    assert main(["dry-run", str(tmp_path / "wf.dig"), "--fail", text]) == 2
+
+
+def test_fail_patterns_must_match_an_operator_task(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "wf.dig").write_text("+g:\n  +a:\n    echo>: a\n", encoding="utf-8")
+    path = str(tmp_path / "wf.dig")
+    assert main(["dry-run", path, "--fail", "+nope"]) == 2
+    assert "--fail '+nope' matches no operator task" in capsys.readouterr().err
+    assert main(["dry-run", path, "--fail", "+g"]) == 2  # a group cannot fail by itself
+    assert main(["dry-run", path, "--fail", "+a:1"]) == 1
+    assert main(["dry-run", path, "--fail", "+wf+g+*"]) == 1
