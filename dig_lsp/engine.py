@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from dig_lsp.checks import REGISTRY
 from dig_lsp.checks.base import CheckContext, Finding, Rule
 from dig_lsp.config import Settings
-from dig_lsp.diagnostics import Diagnostic, Related, Severity
+from dig_lsp.diagnostics import Diagnostic, Severity
 from dig_lsp.embedded.sites import project_sites
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
@@ -45,11 +45,6 @@ class Analysis:
     findings: tuple[Diagnostic, ...] = ()
     template_count: int = 0
     incremental: bool = False
-
-    @property
-    def internal_errors(self) -> int:
-        """How many checks crashed (the CLI exits with 2 when any did)."""
-        return sum(1 for d in self.diagnostics if d.code == INTERNAL_ERROR_CODE)
 
 
 def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None,
@@ -161,8 +156,3 @@ def _suppressions(model: ProjectModel, paths: Iterable[str]) -> dict[str, list[S
         if entries:
             found[path] = entries
     return found
-
-
-def related_for(spans: Iterable[tuple[Span, str]]) -> tuple[Related, ...]:
-    """Helper for checks: (span, message) pairs to Related entries."""
-    return tuple(Related(span, message) for span, message in spans)

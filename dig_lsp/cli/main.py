@@ -17,7 +17,6 @@ from dig_lsp.diagnostics import Diagnostic, Severity
 from dig_lsp.model.targets import Unit
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rules", "rule", "dry-run")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.syntax.nodes import Mapping, Node, Sequence, to_python
 from dig_lsp.text.quote import MAX_QUOTED_CHARS, excerpt
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
@@ -233,10 +233,3 @@ def _article(word: str) -> str:
     names = {"object": "a mapping", "array": "a list", "integer": "an integer", "boolean": "a boolean",
              "string": "a string", "number": "a number"}
     return " or ".join(names.get(part.strip(), part.strip()) for part in word.split(" or "))
-
-
-def scalar_text(node: Node | None) -> str | None:
-    """The text of a scalar node (numbers as written), or None for non-scalars."""
-    if isinstance(node, Scalar) and node.value is not None:
-        return node.value if isinstance(node.value, str) else node.raw
-    return None

@@ -32,6 +32,8 @@ def recovered_entries(source: SourceFile) -> tuple[Entry, ...]:
     if len(text) > MAX_YAML_CHARS or nesting_offset(text) is not None:
         return ()
     starts = [match.start() for match in _ENTRY_START.finditer(text)]
+    if not starts:
+        return ()
     found: list[Entry] = []
     budget = [_MAX_BLOCKS]
     _blocks(source, list(zip(starts, [*starts[1:], len(text)], strict=True)), 0, found, budget)

@@ -28,11 +28,3 @@ class Span(NamedTuple):
     end_offset: int
     start: Position
     end: Position
-
-    def contains_offset(self, offset: int) -> bool:
-        """Whether ``offset`` lies inside the span (end inclusive, as a cursor can sit there)."""
-        return self.start_offset <= offset <= self.end_offset
-
-    def with_path(self, path: str) -> Span:
-        """The same range attributed to another path (used when re-rooting cached results)."""
-        return Span(path, self.start_offset, self.end_offset, self.start, self.end)
