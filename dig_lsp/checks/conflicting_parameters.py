@@ -35,9 +35,9 @@ from typing import Any
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, operator_tasks
 from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.model.exports import ExportChain
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.values import as_boolean
 from dig_lsp.syntax.nodes import Node, Scalar, to_python
 
 CODE = "DL406"
@@ -47,7 +47,7 @@ SEVERITY = Severity.ERROR
 
 def _present(op: OperatorTask, name: str, chain: ExportChain) -> Node | None:
     node = op.given(name, chain)
-    if isinstance(node, Scalar) and (node.value is None or as_boolean(node.value) is False):
+    if isinstance(node, Scalar) and (node.value is None or boolean_value(node.value) is False):
         return None
     return node
 
@@ -94,7 +94,7 @@ def _matches(node: Node | None, expected: Any) -> bool:
         return False
     value = to_python(node)
     if isinstance(expected, bool):
-        return as_boolean(value) is expected
+        return boolean_value(value) is expected
     return value == expected or str(value) == str(expected)
 
 

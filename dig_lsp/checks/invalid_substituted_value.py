@@ -36,10 +36,11 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.embedded.resolve import Outcome, resolve_at
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.scope import Origin
-from dig_lsp.model.values import as_boolean, validate_value
+from dig_lsp.model.values import validate_value
 from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text.quote import excerpt
 
@@ -84,7 +85,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _problem(operator: str | None, key: str, node: Scalar, value: Scalar) -> str | None:
     if key == "_parallel":
-        if operator in _LOOP_OPERATORS and as_boolean(value.value) is None:
+        if operator in _LOOP_OPERATORS and boolean_value(value.value) is None:
             return "_parallel needs true or false (digdag: \"Expected 'true' or 'false' for key '_parallel'\")"
         return None
     spec = catalog().operator(operator) if operator else None

@@ -14,13 +14,13 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import scopes
 from dig_lsp.checks.file_support import substitution_for
 from dig_lsp.checks.operator_support import export_index, operator_tasks
+from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse
 from dig_lsp.embedded.sql_render import BUILTIN_VALUES, Resolve
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.scope import Origin, Scope
-from dig_lsp.model.values import as_boolean
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
@@ -63,7 +63,7 @@ def _dialects(ctx: CheckContext, op: OperatorTask) -> tuple[str, ...] | None:
     chain = export_index(ctx).chain(op.task)
     if op.spec.name == "bq":
         legacy = op.given("use_legacy_sql", chain)
-        if isinstance(legacy, Scalar) and (as_boolean(legacy.value) is not False):
+        if isinstance(legacy, Scalar) and (boolean_value(legacy.value) is not False):
             return None
         return _DIALECTS["bq"]
     if op.spec.name in _DIALECTS:

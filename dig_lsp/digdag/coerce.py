@@ -39,9 +39,14 @@ def java_trim(text: str) -> str:
 
 def as_boolean(node: Node) -> bool | None:
     """What Jackson makes of a non-null node read as a boolean, or None if it refuses."""
-    if not isinstance(node, Scalar):
-        return None
-    value = node.value
+    return boolean_value(node.value) if isinstance(node, Scalar) else None
+
+
+def boolean_value(value: object) -> bool | None:
+    """The one truth table of ``Config.get(key, boolean.class)``: a YAML boolean; an integer (0 is false);
+    a string trimmed as Java does, then ``true``/``True``/``false``/``False``, with ``""`` and ``"null"``
+    read as false; anything else (``yes``, ``TRUE``, a float) is refused. Every reader of a boolean
+    directive or parameter (``_disable``, ``_background``, ``_parallel``, ``store_last_results``...) uses it."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

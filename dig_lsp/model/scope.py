@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import call_families, callers_first, is_scheduled, runs_in_callers
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
 from dig_lsp.model.ruby_stores import ruby_stored_names
-from dig_lsp.model.values import as_boolean
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
@@ -152,7 +152,7 @@ def _flag(task: Task, name: str, exports: tuple[Mapping, ...]) -> bool:
         return False
     if isinstance(node.value, str) and node.value.lower() in ("first", "all"):
         return True
-    return as_boolean(node.value) is True or (isinstance(node.value, str) and "${" in node.value)
+    return boolean_value(node.value) is True or (isinstance(node.value, str) and "${" in node.value)
 
 
 @dataclass(frozen=True)
@@ -278,14 +278,14 @@ def _parallel_limit(task: Task) -> int | None:
         if isinstance(limit, Scalar) and isinstance(limit.value, int) and not isinstance(limit.value, bool):
             return max(limit.value, 0)
         return 0
-    if isinstance(node, Scalar) and as_boolean(node.value) is True:
+    if isinstance(node, Scalar) and boolean_value(node.value) is True:
         return 0
     return None
 
 
 def _is_background(task: Task) -> bool:
     node = task.config.get("_background")
-    return isinstance(node, Scalar) and as_boolean(node.value) is True
+    return isinstance(node, Scalar) and boolean_value(node.value) is True
 
 
 def _after_names(task: Task) -> list[str]:

@@ -17,26 +17,17 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.syntax.nodes import Mapping, Node, Sequence, to_python
 from dig_lsp.text.quote import MAX_QUOTED_CHARS, excerpt
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-_BOOLEAN_TEXT = {"true", "True", "TRUE", "false", "False", "FALSE"}
 
 
 def is_template(value: object) -> bool:
     """Whether a value is a string that digdag will evaluate (it contains ``${``)."""
     return isinstance(value, str) and "${" in value
-
-
-def as_boolean(value: object) -> bool | None:
-    """The boolean digdag reads from ``value``, or None if it is not one."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in _BOOLEAN_TEXT:
-        return value.lower() == "true"
-    return None
 
 
 def _is_integer(_: object, value: object) -> bool:
@@ -55,7 +46,7 @@ def _is_number(_: object, value: object) -> bool:
 
 
 def _is_boolean(_: object, value: object) -> bool:
-    return as_boolean(value) is not None or is_template(value)
+    return boolean_value(value) is not None or is_template(value)
 
 
 def _is_string(_: object, value: object) -> bool:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from dig_lsp.digdag.coerce import as_boolean
+from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
 
@@ -165,15 +167,14 @@ def _operators(config: Mapping) -> tuple[OperatorUse, ...]:
 
 
 def _is_disabled(config: Mapping) -> bool:
+    """``WorkflowCompiler``: ``config.get("_disable", boolean.class, false)``."""
     node = config.get("_disable")
-    return isinstance(node, Scalar) and (node.value is True or node.value == "true")
+    return node is not None and as_boolean(node) is True
 
 
 def _is_parallel(config: Mapping) -> bool:
-    node = config.get("_parallel")
-    if isinstance(node, Mapping):
-        return True
-    return isinstance(node, Scalar) and (node.value is True or node.value in ("true", "True"))
+    """Whether the children run in parallel (a `_parallel` digdag rejects counts as not: DL211 reports it)."""
+    return group_parallel(config) is True
 
 
 # The options of `sla:`; the rest of the mapping is the `^sla` group (WorkflowExecutor.addMonitorTask
