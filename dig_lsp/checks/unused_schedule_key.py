@@ -40,7 +40,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.schedule_support import schedule_mappings
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import BUILT_IN_SCHEDULE_PARAMS
-from dig_lsp.model.schedule_shape import ScheduleShape, unique_entries
+from dig_lsp.model.schedule_shape import ScheduleShape
 from dig_lsp.syntax.nodes import Entry
 
 CODE = "DL303"
@@ -51,19 +51,8 @@ SEVERITY = Severity.ERROR
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report keys of top-level schedules that digdag counts as unused."""
     for shape in schedule_mappings(ctx):
-        for entry in unique_entries(shape.mapping):
-            if not _used(shape, entry.key):
-                yield Finding(entry.key_span, _message(shape, entry))
-
-
-def _used(shape: ScheduleShape, key: str) -> bool:
-    if key.endswith(">"):
-        return True  # the type key, or an extra one that DL301 reports
-    if key in ("start", "end"):
-        return shape.type_name != "seconds_interval"
-    if key == "_command":
-        return not shape.uses_type_key  # without `_type`, digdag overwrites `_command` with the value
-    return key == "_type" or key in BUILT_IN_SCHEDULE_PARAMS
+        for entry in sorted([*shape.rejected_keys(), *shape.ignored_keys()], key=lambda e: e.key_span.start_offset):
+            yield Finding(entry.key_span, _message(shape, entry))
 
 
 def _message(shape: ScheduleShape, entry: Entry) -> str:

@@ -1,7 +1,7 @@
 """Code lenses over a workflow's first line: when it next runs, and a dry run of it.
 
-The next run comes from the top-level ``schedule:`` read the way the dry run reads it
-(:func:`dig_lsp.dryrun.run.workflow_schedule`), in the workflow's ``timezone`` (UTC when absent,
+The next run comes from the top-level ``schedule:`` read the way the hover and the schedule checks
+read it (:func:`dig_lsp.model.schedule_shape.read_schedule`), in the workflow's ``timezone`` (UTC when absent,
 reference section 4.3); the session's *run* time is shown, which differs from the session time
 for ``daily>``/``weekly>``/``monthly>`` (session at midnight) and for a ``_delay``. The dry run
 itself is :func:`dig_lsp.dryrun.run.dry_run` with default options, reported as the CLI's text.
@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 
 from dig_lsp.dryrun.options import Options
 from dig_lsp.dryrun.report import to_text
-from dig_lsp.dryrun.run import dry_run, workflow_schedule
+from dig_lsp.dryrun.run import dry_run
 from dig_lsp.ide.hover import describe_schedule, workflow_zone
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.model.schedule import next_session_times
+from dig_lsp.model.schedule import ScheduleError, next_session_times
+from dig_lsp.model.schedule_shape import read_schedule
 from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.span import Span
 
@@ -53,12 +54,13 @@ def code_lenses(project: ProjectModel, path: str, now: datetime | None = None) -
 def next_run_title(project: ProjectModel, path: str, now: datetime) -> str | None:
     """``Next run: 2024-05-02 07:00:00+09:00 (every day at 07:00:00...)``; None without a schedule."""
     workflow = project.workflow(path)
-    if workflow is None or not isinstance(workflow.root.config.get("schedule"), Mapping):
+    mapping = workflow.root.config.get("schedule") if workflow is not None else None
+    if workflow is None or not isinstance(mapping, Mapping):
         return None
-    schedule, problems = workflow_schedule(workflow)
-    if schedule is None:
-        reason = problems[0].removeprefix("schedule: ") if problems else "not valid"
-        return f"Schedule not valid: {reason}"
+    try:
+        schedule = read_schedule(mapping)  # the reading the hover and the schedule checks share
+    except ScheduleError as error:
+        return f"Schedule not valid: {error}"
     zone, zone_text, _ = workflow_zone(workflow.root)
     try:
         sessions = next_session_times(schedule, zone, now, 1)

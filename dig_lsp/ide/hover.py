@@ -24,10 +24,10 @@ from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.catalog import OperatorSpec, Parameter, catalog
 from dig_lsp.model.operators import DIRECTIVES
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.model.schedule import ParsedSchedule, ScheduleError, build_schedule, next_session_times, parse_zone_id
-from dig_lsp.model.schedule_shape import schedule_shape
+from dig_lsp.model.schedule import ParsedSchedule, ScheduleError, next_session_times, parse_zone_id
+from dig_lsp.model.schedule_shape import read_schedule
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, to_json_text, to_python
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, to_json_text
 from dig_lsp.text.span import Span
 
 SESSIONS_SHOWN = 5
@@ -395,7 +395,7 @@ def _schedule_markdown(location: Location, now: datetime) -> str:
         return "\n".join([*parts, "**Schedule**: must be a mapping such as `daily>: 07:00:00`"])
     zone, zone_text, zone_problem = workflow_zone(location.workflow.root)
     try:
-        schedule = _build(mapping)
+        schedule = read_schedule(mapping)
     except ScheduleError as error:
         return "\n".join([*parts, f"**Schedule**: not valid ({error})"])
     parts.append(f"**Schedule**: {describe_schedule(schedule)}, in {_code(zone_text)}")
@@ -417,12 +417,3 @@ def _schedule_markdown(location: Location, now: datetime) -> str:
     return "\n".join(parts)
 
 
-def _build(mapping: Mapping) -> ParsedSchedule:
-    shape = schedule_shape(mapping)
-    if shape.type_name is None:
-        raise ScheduleError("no schedule type such as `daily>:`")
-    command = None if shape.command is None else to_python(shape.command)
-    type_key = shape.type_entry.key if shape.type_entry is not None else None
-    params = {entry.key: to_python(entry.value) for entry in mapping.entries
-              if entry.key != type_key and not entry.key.endswith(">")}
-    return build_schedule(shape.type_name, command, params)

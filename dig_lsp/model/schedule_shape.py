@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dig_lsp.model.schedule import SCHEDULE_TYPES, ScheduleError, java_text
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
+from dig_lsp.model.schedule import (
+    BUILT_IN_SCHEDULE_PARAMS,
+    SCHEDULE_TYPES,
+    ParsedSchedule,
+    ScheduleError,
+    build_schedule,
+    java_text,
+)
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, to_python
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,27 @@ class ScheduleShape:
     def known(self) -> bool:
         """True when the type is one digdag has a scheduler for."""
         return self.type_name in SCHEDULE_TYPES
+
+    def rejected_keys(self) -> list[Entry]:
+        """Keys digdag's unused-key check throws on when the schedule is pushed
+        (``SchedulerManager.getScheduler``: only keys touched before ``factory.newScheduler`` runs count as
+        used: ``_type``, the first ``x>`` key, ``_command`` when there is no ``_type``, and
+        ``ScheduleExecutor.BUILT_IN_SCHEDULE_PARAMS``; ``at`` and ``delay`` are read only afterwards)."""
+        return [entry for entry in unique_entries(self.mapping) if not self._used(entry.key)]
+
+    def ignored_keys(self) -> list[Entry]:
+        """Keys digdag accepts but never reads: ``start``/``end`` of ``seconds_interval>``
+        (SecondsIntervalSchedulerFactory)."""
+        if self.type_name != "seconds_interval":
+            return []
+        return [entry for entry in unique_entries(self.mapping) if entry.key in ("start", "end")]
+
+    def _used(self, key: str) -> bool:
+        if key.endswith(">"):
+            return True  # the type key, or an extra one that DL301 reports
+        if key == "_command":
+            return not self.uses_type_key  # without `_type`, digdag overwrites `_command` with the value
+        return key == "_type" or key in BUILT_IN_SCHEDULE_PARAMS
 
     @property
     def uses_type_key(self) -> bool:
@@ -65,3 +93,20 @@ def _type_text(node: Node) -> str | None:
         return java_text(node.value)
     except ScheduleError:
         return None
+
+
+def read_schedule(mapping: Mapping) -> ParsedSchedule:
+    """The schedule a ``schedule:`` mapping describes, read the one way the linter, the hover, the code
+    lens and the dry run share (``SchedulerManager.getScheduler`` finds the type, the scheduler factory
+    reads its value and options); raises :class:`ScheduleError` with digdag's reason when it is invalid."""
+    shape = schedule_shape(mapping)
+    if shape.type_name is None:
+        raise ScheduleError("no schedule type such as `daily>:`")
+    rejected = shape.rejected_keys()
+    if rejected:
+        raise ScheduleError(f"Parameter '{rejected[0].key}' is not used at schedule")
+    command = None if shape.command is None else to_python(shape.command)
+    type_key = shape.type_entry.key if shape.type_entry is not None else None
+    params = {entry.key: to_python(entry.value) for entry in mapping.entries
+              if entry.key != type_key and not entry.key.endswith(">")}
+    return build_schedule(shape.type_name, command, params)
