@@ -22,7 +22,8 @@ SCHEDULES = [
     "minutes_interval>: 15", "minutes_interval>: 0", "minutes_interval>: abc", "seconds_interval>: 30",
     "daily>: 07:00:00\n  start: 2024-01-01", "daily>: 07:00:00\n  start: 2024-13-01",
     "daily>: 07:00:00\n  end: 2024-01-01", "daily>: 07:00:00\n  skip_delayed_by: 1h",
-    "daily>: 07:00:00\n  skip_delayed_by: soon", "_type: daily\n  _command: 07:00:00", "_type: dayly\n  _command: 07:00:00",
+    "daily>: 07:00:00\n  skip_delayed_by: soon", "_type: daily\n  _command: 07:00:00",
+    "_type: dayly\n  _command: 07:00:00",
     "dayly>: 07:00:00", "daily>:", "daily>: ${t}",
 ]
 
