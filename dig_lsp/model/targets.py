@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 
 from dig_lsp.model.discovery import ancestors, directories_with_workflows, workflow_files
 from dig_lsp.model.project import load_project
@@ -36,80 +35,99 @@ class Unit:
         return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.report)
 
 
-@lru_cache(maxsize=1024)
-def reached_from(project_root: str) -> frozenset[str]:
-    """Files a project's workflows reach through ``call>`` and ``!include``, as loading it finds them."""
-    workflows = workflow_files(project_root)
-    if not workflows:
-        return frozenset()
-    project = load_project(project_root, workflows, DiskReader())
-    return frozenset(project.reached_files())
-
-
 def forget_disk_state() -> None:
-    """Drop what was learnt from the disk (the language server calls it when files change)."""
-    reached_from.cache_clear()
-
-
-def _owner(path: str) -> str | None:
-    """The nearest ancestor project (above the file's own folder) that reaches ``path``."""
-    for directory in ancestors(path):
-        if workflow_files(directory) and path in reached_from(directory):
-            return directory
-    return None
+    """Drop what was learnt from the disk (the language server calls it when files change). Planning
+    keeps nothing between calls: each :func:`plan` lists folders and loads parents afresh."""
 
 
 def plan(paths: list[str]) -> list[Unit]:
     """The units to analyse for the given files and directories."""
-    units: dict[tuple[str, tuple[str, ...]], set[str] | None] = {}
-    for raw in paths:
-        path = normalise(raw)
-        if os.path.isdir(path):
-            for directory in directories_with_workflows(path):
-                _add_directory(units, directory, path)
-        else:
-            _add_file(units, path)
-    return [Unit(root, wfs, None if report is None else tuple(sorted(report)))
-            for (root, wfs), report in sorted(units.items())]
+    return _Planner().plan(paths)
 
 
-def _add(units: dict[tuple[str, tuple[str, ...]], set[str] | None], root: str,
-         workflows: tuple[str, ...], report: str) -> None:
-    key = (root, workflows)
-    if key in units and units[key] is None:
-        return
-    units.setdefault(key, set())
-    current = units[key]
-    assert current is not None
-    current.add(report)
+def reached_from(project_root: str) -> frozenset[str]:
+    """Files a project's workflows reach through ``call>`` and ``!include``, as loading it finds them."""
+    return _Planner().reached_from(project_root)
 
 
-def _add_directory(units: dict[tuple[str, tuple[str, ...]], set[str] | None], directory: str,
-                   top: str) -> None:
-    own = []
-    for workflow in workflow_files(directory):
-        owner = _owner(workflow)
-        if owner is None:
-            own.append(workflow)
-        else:
-            _add(units, owner, tuple(workflow_files(owner)), top)
-    if own:
-        _add(units, directory, tuple(own), directory)
+Units = dict[tuple[str, tuple[str, ...]], set[str] | None]
 
 
-def _add_file(units: dict[tuple[str, tuple[str, ...]], set[str] | None], path: str) -> None:
-    owner = _owner(path)
-    if owner is not None:
-        _add(units, owner, tuple(workflow_files(owner)), path)
-        return
-    directory = os.path.dirname(path)
-    if path.endswith(".dig") and path in workflow_files(directory):
-        _add(units, directory, tuple(workflow_files(directory)), path)
-        return
-    # A support file (.sql, .yml, a nested .dig nobody reaches): nearest folder with workflows.
-    for candidate in [directory, *ancestors(path)]:
-        if workflow_files(candidate):
-            _add(units, candidate, tuple(workflow_files(candidate)), path)
+class _Planner:
+    """One planning: folder listings and what each parent project reaches are worked out once for it
+    (a project with many folders asked for the same listings thousands of times)."""
+
+    def __init__(self) -> None:
+        self._listings: dict[str, list[str]] = {}
+        self._reached: dict[str, frozenset[str]] = {}
+        self.units: Units = {}
+
+    def plan(self, paths: list[str]) -> list[Unit]:
+        for raw in paths:
+            path = normalise(raw)
+            if os.path.isdir(path):
+                for directory in directories_with_workflows(path):
+                    self._add_directory(directory, path)
+            else:
+                self._add_file(path)
+        return [Unit(root, wfs, None if report is None else tuple(sorted(report)))
+                for (root, wfs), report in sorted(self.units.items())]
+
+    def workflows(self, directory: str) -> list[str]:
+        found = self._listings.get(directory)
+        if found is None:
+            found = self._listings[directory] = workflow_files(directory)
+        return found
+
+    def reached_from(self, project_root: str) -> frozenset[str]:
+        """Files a project's workflows reach through ``call>`` and ``!include``, as loading it finds them."""
+        found = self._reached.get(project_root)
+        if found is None:
+            workflows = self.workflows(project_root)
+            reached = load_project(project_root, workflows, DiskReader()).reached_files() if workflows else set()
+            found = self._reached[project_root] = frozenset(reached)
+        return found
+
+    def _owner(self, path: str) -> str | None:
+        """The nearest ancestor project (above the file's own folder) that reaches ``path``."""
+        for directory in ancestors(path):
+            if self.workflows(directory) and path in self.reached_from(directory):
+                return directory
+        return None
+
+    def _add(self, root: str, workflows: tuple[str, ...], report: str) -> None:
+        key = (root, workflows)
+        if key in self.units and self.units[key] is None:
             return
-    if path.endswith(".dig"):
-        _add(units, directory, (path,), path)
+        self.units.setdefault(key, set())
+        current = self.units[key]
+        assert current is not None
+        current.add(report)
+
+    def _add_directory(self, directory: str, top: str) -> None:
+        own = []
+        for workflow in self.workflows(directory):
+            owner = self._owner(workflow)
+            if owner is None:
+                own.append(workflow)
+            else:
+                self._add(owner, tuple(self.workflows(owner)), top)
+        if own:
+            self._add(directory, tuple(own), directory)
+
+    def _add_file(self, path: str) -> None:
+        owner = self._owner(path)
+        if owner is not None:
+            self._add(owner, tuple(self.workflows(owner)), path)
+            return
+        directory = os.path.dirname(path)
+        if path.endswith(".dig") and path in self.workflows(directory):
+            self._add(directory, tuple(self.workflows(directory)), path)
+            return
+        # A support file (.sql, .yml, a nested .dig nobody reaches): nearest folder with workflows.
+        for candidate in [directory, *ancestors(path)]:
+            if self.workflows(candidate):
+                self._add(candidate, tuple(self.workflows(candidate)), path)
+                return
+        if path.endswith(".dig"):
+            self._add(directory, (path,), path)
