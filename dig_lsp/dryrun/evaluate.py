@@ -158,7 +158,8 @@ def to_string(value: Any) -> str:
     return "[object Object]"
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)")
+# `\d+(?:\.\d*)?`, not `\d+\.?\d*`: two adjacent digit runs split n ways (quadratic in fullmatch).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def to_number(value: Any) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import string
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -114,45 +115,73 @@ def _parse_iso(text: str) -> tuple[datetime, bool]:
     return value, False
 
 
-_PARSE_TOKENS = {
-    "YYYY": r"(?P<year>\d{4})", "YY": r"(?P<year2>\d{2})", "MM": r"(?P<month>\d{1,2})", "M": r"(?P<month>\d{1,2})",
-    "DD": r"(?P<day>\d{1,2})", "D": r"(?P<day>\d{1,2})", "HH": r"(?P<hour>\d{1,2})", "H": r"(?P<hour>\d{1,2})",
-    "mm": r"(?P<minute>\d{1,2})", "m": r"(?P<minute>\d{1,2})", "ss": r"(?P<second>\d{1,2})",
-    "s": r"(?P<second>\d{1,2})", "Z": r"(?P<offset>Z|[+-]\d{2}:?\d{2})", "ZZ": r"(?P<offset>Z|[+-]\d{2}:?\d{2})",
-}
-_PARSE_SPLIT = re.compile(r"(\[[^\]]*\]|YYYY|YY|MM|M|DD|D|HH|H|mm|m|ss|s|ZZ|Z|[A-Za-z])")
+_PARSE_FIELDS = {token: (name, re.compile(regex)) for token, name, regex in (
+    ("YYYY", "year", r"\d{4}"), ("YY", "year2", r"\d{2}"), ("MM", "month", r"\d{1,2}"), ("M", "month", r"\d{1,2}"),
+    ("DD", "day", r"\d{1,2}"), ("D", "day", r"\d{1,2}"), ("HH", "hour", r"\d{1,2}"), ("H", "hour", r"\d{1,2}"),
+    ("mm", "minute", r"\d{1,2}"), ("m", "minute", r"\d{1,2}"), ("ss", "second", r"\d{1,2}"),
+    ("s", "second", r"\d{1,2}"), ("Z", "offset", r"Z|[+-]\d{2}:?\d{2}"), ("ZZ", "offset", r"Z|[+-]\d{2}:?\d{2}"),
+)}
+_ASCII_LETTERS = frozenset(string.ascii_letters)
 
 
 def _parse_with(text: str, pattern: str) -> tuple[datetime, bool]:
-    regex = ""
-    for part in _PARSE_SPLIT.split(pattern):
-        if not part:
-            continue
-        if part.startswith("["):
-            regex += re.escape(part[1:-1])
-        elif part in _PARSE_TOKENS:
-            if f"(?P<{_PARSE_TOKENS[part].split('>')[0][4:]}>" in regex:
-                raise MomentError(f"moment format {pattern!r} repeats a field")
-            regex += _PARSE_TOKENS[part]
-        elif part.isalpha():
-            raise MomentError(f"moment parse token {part!r} is not supported by the dry run")
-        else:
-            regex += r"\W*" if not part.strip() or not part.isalnum() else re.escape(part)
-    match = re.match(regex, text.strip())
-    if match is None:
-        raise MomentError(f"moment({text!r}, {pattern!r}) does not match in the dry run's parser")
-    groups = match.groupdict()
-    year = int(groups["year"]) if groups.get("year") else (
-        2000 + int(groups["year2"]) if groups.get("year2") and int(groups["year2"]) <= 68 else
-        1900 + int(groups["year2"]) if groups.get("year2") else 1970)
+    """``moment(text, format)``, read the way Moment.js reads it (``configFromStringAndFormat``).
+
+    Token by token: each field is searched for from where the previous token ended (what lies
+    before it is skipped), a literal (``-``, ``[at]``) is passed over where it is found. No
+    backtracking across tokens: one regex for the whole format, with a ``\\W*`` per separator,
+    was exponential in the number of adjacent separators.
+    """
+    fields = _parse_fields(text, pattern)
+    year = int(fields["year"]) if fields.get("year") else (
+        2000 + int(fields["year2"]) if fields.get("year2") and int(fields["year2"]) <= 68 else
+        1900 + int(fields["year2"]) if fields.get("year2") else 1970)
     try:
-        value = datetime(year, int(groups.get("month") or 1), int(groups.get("day") or 1),
-                         int(groups.get("hour") or 0), int(groups.get("minute") or 0), int(groups.get("second") or 0))
+        value = datetime(year, int(fields.get("month") or 1), int(fields.get("day") or 1),
+                         int(fields.get("hour") or 0), int(fields.get("minute") or 0), int(fields.get("second") or 0))
     except ValueError:
         raise MomentError(f"moment({text!r}, {pattern!r}) is an invalid date") from None
-    if groups.get("offset"):
-        return value.replace(tzinfo=_offset(groups["offset"])), True
+    if fields.get("offset"):
+        return value.replace(tzinfo=_offset(fields["offset"])), True
     return value, False
+
+
+def _parse_fields(text: str, pattern: str) -> dict[str, str]:
+    """The text of each field of ``pattern`` in ``text``, by name (``year``, ``month``...)."""
+    fields: dict[str, str] = {}
+    position = 0
+    for token in _TOKENS.finditer(pattern):
+        literal = _format_literal(token)
+        if literal is not None:
+            found = text.find(literal, position) if literal else -1
+            position = found + len(literal) if found >= 0 else position
+            continue
+        name, regex = _parse_field(token.group(3))
+        if name in fields:
+            raise MomentError(f"moment format {pattern!r} repeats a field")
+        match = regex.search(text, position)
+        if match is None:
+            raise MomentError(f"moment({text!r}, {pattern!r}) does not match in the dry run's parser")
+        fields[name] = match.group()
+        position = match.end()
+    if not fields:  # Moment.js: an invalid date, which the dry run cannot carry on with
+        raise MomentError(f"moment({text!r}, {pattern!r}) does not match in the dry run's parser")
+    return fields
+
+
+def _format_literal(token: re.Match[str]) -> str | None:
+    """What a format token stands for literally (``[at]``, ``\\Y``, ``-``), or None for a field."""
+    if token.group(1) is not None:
+        return token.group(1)[1:-1]
+    text = token.group(3)
+    return text if token.group(2) is not None or text[0] not in _ASCII_LETTERS else None
+
+
+def _parse_field(token: str) -> tuple[str, re.Pattern[str]]:
+    field = _PARSE_FIELDS.get(token)
+    if field is None:
+        raise MomentError(f"moment parse token {token!r} is not supported by the dry run")
+    return field
 
 
 def moment_call(args: list[Any], zone: tzinfo, utc: bool) -> Moment:

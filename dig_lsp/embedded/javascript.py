@@ -415,13 +415,25 @@ def _empty_parentheses_problem(run: _Parse, closing: _Token) -> JsProblem:
     """``()`` with nothing inside: an arrow function's parameter list, or a stray pair."""
     if not run.in_text(closing):
         return _end_problem(run)
-    after = run.span(closing)[1]
-    arrow = re.match(r"(?:\s|/\*.*?\*/)*=>", run.text[after:], re.DOTALL)
-    if arrow is not None:
-        start = after + arrow.end() - 2
-        return JsProblem(start, start + 2, _arrow_message())
+    arrow = _skip_blanks_and_comments(run.text, run.span(closing)[1])
+    if run.text.startswith("=>", arrow):
+        return JsProblem(arrow, arrow + 2, _arrow_message())
     start, end = run.span(closing)
     return JsProblem(start, end, "unexpected ')': empty parentheses '()' hold no expression")
+
+
+def _skip_blanks_and_comments(text: str, index: int) -> int:
+    """Past the white space and ``/* */`` comments at ``index``, by a plain scan: a comment ends at its
+    first ``*/``. (The regex this replaces, ``(?:\\s|/\\*.*?\\*/)*=>``, could also end a comment at a later
+    ``*/``, which made it 2^n in the number of comments before a missing ``=>``.)"""
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+        elif text.startswith("/*", index) and (end := text.find("*/", index + 2)) >= 0:
+            index = end + 2
+        else:
+            break
+    return index
 
 
 def _find_arrow(text: str, from_index: int) -> int:

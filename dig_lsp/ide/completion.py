@@ -82,9 +82,11 @@ class Completions:
 # --------------------------------------------------------------------------------------------
 # Reading the cursor's line context from text
 
-_KEY = re.compile(r"""(?P<key>"[^"]*"|'[^']*'|[^\s#'"\[\]{},][^#]*?)\s*:(?=\s|$)""")
+# Anchored, and a plain key ends with a character that is no space: `\s*` before the colon then has one
+# way to match (a lazy `[^#]*?` that could end in spaces made a long line without a key quadratic).
+_KEY = re.compile(r"""\A(?P<key>"[^"]*"|'[^']*'|[^\s#'"\[\]{},](?:[^#]*?[^\s#])??)\s*:(?=\s|$)""")
 _BLOCK_INDICATOR = re.compile(r"[|>][0-9+-]*\s*(#.*)?")
-_WORD_CHARS = re.compile(r"[\w>+.\-]*$")
+_WORD_CHAR = re.compile(r"[\w>+.\-]")
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,15 @@ def _siblings(source: SourceFile, parent_line: int, column: int, skip: int) -> f
     return frozenset(keys)
 
 
+def _word_start(prefix: str) -> int:
+    """Where the word that ends ``prefix`` starts, found backwards (``[\\w>+.\\-]*$`` searched forwards
+    tried every start in a long run of word characters: quadratic)."""
+    start = len(prefix)
+    while start > 0 and _WORD_CHAR.match(prefix, start - 1):
+        start -= 1
+    return start
+
+
 def read_context(source: SourceFile, offset: int) -> Context | None:
     """The cursor's context from the text, or None where nothing can be completed (a comment)."""
     position = source.position(offset)
@@ -218,8 +229,7 @@ def read_context(source: SourceFile, offset: int) -> Context | None:
         return None
     parsed = _parse_line(prefix)
     whole = _parse_line(line_text)
-    word = _WORD_CHARS.search(prefix)
-    word_start = line_start + (word.start() if word else position.column)
+    word_start = line_start + _word_start(prefix)
     parents, block = _parents(source, position.line, parsed.content if (parsed.key or parsed.item or prefix.strip())
                               else position.column)
     path = tuple(key for key, _ in reversed(parents))
@@ -831,7 +841,8 @@ _OBJECT_MEMBERS: dict[str, dict[str, str]] = {
     "JSON": {"parse": "JSON.parse(text)", "stringify": "JSON.stringify(value)"},
 }
 _HIDDEN_GLOBALS = frozenset({"template", "print", "__t", "__p", "__j"})
-_MOMENT_CALL = re.compile(r"moment\([^()]*\)(?:\.\w+\([^()]*\))*\.([\w$]*)$")
+# Starts only where a chain can start (not at `.moment(` inside a chain): one try per chain, not per call.
+_MOMENT_CALL = re.compile(r"(?<![\w$.])moment\([^()]*\)(?:\.\w+\([^()]*\))*\.([\w$]*)$")
 _MEMBER = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\.([\w$]*)$")
 _NAME = re.compile(r"(?<![\w$.'\"])([A-Za-z_$][\w$]*)?$")
 

@@ -84,7 +84,7 @@ _JS_KEYWORDS = frozenset({
 _JS_TOKEN = re.compile(r"""
     (?P<comment>//[^\n\r\u2028\u2029]*|/\*[\s\S]*?(?:\*/|$))
   | (?P<string>"(?:[^"\\\n\r]|\\[\s\S])*"?|'(?:[^'\\\n\r]|\\[\s\S])*'?)
-  | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*)
   | (?P<space>\s+)
   | (?P<other>.)

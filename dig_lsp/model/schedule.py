@@ -318,22 +318,53 @@ def croniter_expressions(pattern: CronPattern) -> list[str]:
 
 # --- durations, dates, SLA times, zones ------------------------------------------------------
 
-_DURATION = re.compile(
-    r"\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*(?:(?P<s>\d+)\s*s)?\s*",
-    re.IGNORECASE | re.ASCII,
-)
+_DURATION_UNITS = "dhms"
+# Java's `\s` and `\d` (no UNICODE_CHARACTER_CLASS): runs of one class, matched where they start.
+_JAVA_SPACES = re.compile(r"[ \t\n\x0b\f\r]*")
+_DIGITS = re.compile(r"[0-9]*")
+_LONG_DIGITS = 19  # Long.MAX_VALUE has 19 digits; more would also exceed Python's int() limit on input
 
 
 def parse_duration(text: str) -> timedelta:
     """``Durations.parseDuration``: ``[Nd][Nh][Nm][Ns]`` in order, at least one part."""
-    match = _DURATION.fullmatch(text)
-    if match is None or not any(match.group(name) for name in "dhms"):
+    parts = _duration_parts(text)
+    if not parts:
         raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (expected e.g. 30s, 10m, 1h 30m, 2d)")
-    days, hours, minutes, seconds = (int(match.group(name) or 0) for name in "dhms")
+    if any(len(digits) > _LONG_DIGITS for digits in parts.values()):
+        raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (too long)")
+    days, hours, minutes, seconds = (int(parts.get(unit, "0")) for unit in _DURATION_UNITS)
     total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     if total > _LONG_MAX or days > 999_999_999:
         raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (too long)")
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _duration_parts(text: str) -> dict[str, str] | None:
+    """The digits before each unit, or None unless Durations.PATTERN matches ``text``.
+
+    That pattern (``\\s*(?:(\\d+)\\s*d)?\\s*(?:(\\d+)\\s*h)?...\\s*``, case-insensitive) backtracks
+    n^4 over spaces that lead to no duration, so ``text`` is scanned once, left to right: parts of
+    digits, spaces and a unit letter, in the order d, h, m, s, with spaces anywhere between them.
+    """
+    parts: dict[str, str] = {}
+    units = _DURATION_UNITS
+    index = _end_of(_JAVA_SPACES, text, 0)
+    while index < len(text):
+        digits_end = _end_of(_DIGITS, text, index)
+        unit_at = _end_of(_JAVA_SPACES, text, digits_end)
+        unit = text[unit_at:unit_at + 1].lower()
+        if digits_end == index or not unit or unit not in units:
+            return None
+        parts[unit] = text[index:digits_end]
+        units = units[units.index(unit) + 1:]
+        index = _end_of(_JAVA_SPACES, text, unit_at + 1)
+    return parts
+
+
+def _end_of(run: re.Pattern[str], text: str, start: int) -> int:
+    """Where the run of ``run``'s characters that starts at ``start`` ends."""
+    match = run.match(text, start)
+    return match.end() if match is not None else start
 
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")

@@ -22,7 +22,9 @@ from dig_lsp.syntax.nodes import Mapping, Node, Sequence, to_python
 from dig_lsp.text.quote import MAX_QUOTED_CHARS, excerpt
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+# `\d+(?:\.\d*)?`, not `\d+\.?\d*`: two adjacent digit runs split n ways, and a long number followed by
+# anything else was quadratic.
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 
 
 def is_template(value: object) -> bool:
