@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 from dig_lsp.text.files import FileReader
+from dig_lsp.text.limits import MAX_PYTHON_BYTES
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> str | N
 
 def _parse(path: str, reader: FileReader) -> ast.Module | None:
     data = reader.read(path)
-    if data is None:
-        return None
+    if data is None or len(data) > MAX_PYTHON_BYTES:
+        return None  # unreadable, or too large to parse within memory bounds: what it defines is unknown
     try:
         return ast.parse(data.decode("utf-8", errors="replace"), filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

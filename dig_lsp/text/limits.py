@@ -17,6 +17,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 # and 4 seconds per megabyte on a 2-core CI machine. 2 MiB holds some 20,000 tasks, twenty times
 # what digdag runs in one attempt (`executor.task_max_run`, 1,000 tasks); larger files are not parsed.
 MAX_YAML_CHARS = 2 * 1024 * 1024
+# A py> module is parsed with `ast` to find its functions and stores; the tree takes about 200 times the
+# source in memory, so larger modules are not analysed (their stores and signatures count as unknown).
+MAX_PYTHON_BYTES = 256 * 1024
 MAX_NESTING = 1000
 # Templates (`${...}`) whose JavaScript is parsed and resolved per analysis: each costs about a
 # millisecond, and a real project has a few hundred (the largest digdag example has 60).
