@@ -49,6 +49,7 @@ from dig_lsp.text.span import Span
 
 # Longer queries are not parsed (sqlglot needs ~1 s per 100,000 characters and dialect).
 MAX_QUERY_LENGTH = 100_000
+MAX_SUBSCRIPTS = 200  # `[` in one query (see _too_many_subscripts)
 SYNTAX = "syntax"
 NOT_CHECKED = "not-checked"
 ARITY = "arity"
@@ -371,6 +372,15 @@ def _too_long(query: Query) -> SqlIssue:
                     f"characters are parsed, so it was not checked")
 
 
+def _too_many_subscripts(query: Query) -> SqlIssue:
+    """sqlglot re-annotates the tree at each ``[...]`` subscript: parsing grows faster than the square of
+    their number (400 took 2.5 s, a 25 KB chain minutes), so past a bound the query is not parsed."""
+    start = query.source_offset(0)
+    return SqlIssue(NOT_CHECKED, query.source.span(start, start),
+                    f"the query has more than {MAX_SUBSCRIPTS} `[` subscripts; it was not parsed, so it was not "
+                    "checked")
+
+
 def _not_checked(query: Query, item: RenderedTemplate, why: str) -> SqlIssue:
     expression = item.template.expression.strip()
     return SqlIssue(NOT_CHECKED, _template_span(query, item),
@@ -466,6 +476,8 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
         return []
     if len(query.text) > MAX_QUERY_LENGTH:
         return [_too_long(query)]
+    if query.text.count("[") > MAX_SUBSCRIPTS:
+        return [_too_many_subscripts(query)]
     outcome = _best(query, resolve)
     if outcome.rendered.unclosed:
         return []

@@ -1,4 +1,5 @@
-"""A `py>` module larger than MAX_PYTHON_BYTES is not parsed (its `ast` tree takes ~200x the source in
+"""Embedded languages are parsed within bounds. A `py>` module larger than MAX_PYTHON_BYTES is not parsed (its
+`ast` tree takes ~200x the source in
 memory): what it stores and defines counts as unknown, so nothing about it is reported as a mistake."""
 
 from __future__ import annotations
@@ -44,3 +45,10 @@ def test_a_12_mb_module_stays_within_memory(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "dig_lsp.cli.main", "--no-cache", "--jobs", "1", str(tmp_path)],
                           capture_output=True, text=True, timeout=120, preexec_fn=cap, check=False)
     assert done.returncode in (0, 1), done.stderr[-2000:]
+
+
+def test_a_query_with_a_long_chain_of_subscripts_is_not_parsed(tmp_path: Path) -> None:
+    """sqlglot's cost grows faster than the square of the `[...]` subscripts: bounded by structure."""
+    query = "SELECT a" + "[1]" * 5000 + " FROM t\n"
+    found = lint_text(tmp_path, "+q:\n  td>: q.sql\n  database: d\n", files={"q.sql": query})
+    assert [(d.code, "subscripts" in d.message) for d in found if d.code.startswith("DL6")] == [("DL602", True)]
