@@ -52,3 +52,11 @@ def test_a_query_with_a_long_chain_of_subscripts_is_not_parsed(tmp_path: Path) -
     query = "SELECT a" + "[1]" * 5000 + " FROM t\n"
     found = lint_text(tmp_path, "+q:\n  td>: q.sql\n  database: d\n", files={"q.sql": query})
     assert [(d.code, "subscripts" in d.message) for d in found if d.code.startswith("DL6")] == [("DL602", True)]
+
+
+def test_sql_messages_show_what_the_user_wrote_not_parser_tokens(tmp_path: Path) -> None:
+    text = ('+q:\n  td>:\n  database: d\n  query: "SELECT * FROM ###td.table###"\n'
+            "+r:\n  td>:\n  database: d\n  query: SELECT * FROM\n")
+    messages = [d.message for d in lint_text(tmp_path, text) if d.code == "DL601"]
+    assert messages == ["SQL syntax error (Presto): Expected table name but got '#' (near '#')",
+                        "SQL syntax error (Presto): Expected table name but got the end of the query (near 'FROM')"]

@@ -196,6 +196,14 @@ _NEVER_DOUBLED = frozenset({"SELECT", "FROM", "WHERE", "GROUP_BY", "ORDER_BY", "
 _STATEMENT_WORDS = ("SELECT", "WITH", "INSERT", "CREATE", "DELETE", "UPDATE", "DROP")
 
 
+_TOKEN_REPR = re.compile(r"<Token token_type: ([\w.]+), text: ([^,]*), line: \d+[^>]*>")
+
+
+def _token_text(match: re.Match[str]) -> str:
+    kind, text = match.group(1), match.group(2)
+    return "the end of the query" if kind.endswith("SENTINEL") or text == "SENTINEL" else repr(excerpt(text))
+
+
 def _describe(error: dict[str, Any]) -> str:
     description = str(error.get("description", "syntax error"))
     highlight = str(error.get("highlight", "")).strip()
@@ -206,6 +214,9 @@ def _describe(error: dict[str, Any]) -> str:
         return f"incomplete {missing.group(2).upper()}: {excerpt(highlight)!r} is not followed by what it needs"
     if description.startswith("Invalid expression / Unexpected token"):
         return f"unexpected {excerpt(highlight)!r}"
+    # sqlglot writes the token it stopped at as a repr (`<Token token_type: TokenType.HASH, text: #, ...>`):
+    # users are shown the text they wrote instead
+    description = _TOKEN_REPR.sub(_token_text, description)
     return f"{description} (near {excerpt(highlight)!r})" if highlight else description
 
 
