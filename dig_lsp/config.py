@@ -9,20 +9,38 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from dig_lsp.diagnostics import Severity
 from dig_lsp.text.files import read_regular_file
-from dig_lsp.text.limits import MAX_FILE_BYTES
+from dig_lsp.text.quote import excerpt
 
 PROFILES = ("digdag", "treasure-data")
 CONFIG_FILE = ".dig-lint.toml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a pyproject.toml is kilobytes; the bound keeps parsing fast on anything
+MAX_CONFIG_NESTING = 100  # levels of arrays and inline tables (tomllib recurses once per level)
+MAX_NUMBER_CHARS = 100  # a TOML integer is 64-bit (19 digits); int() is quadratic in the digits
 
 
 class ConfigError(ValueError):
-    """A configuration file or option that cannot be used; the CLI exits with code 2."""
+    """A configuration file or option that cannot be used; the CLI exits with code 2.
+
+    It carries where the problem is (1-based line and column in characters, when known), so the
+    message reads ``path:line:col: message`` like every other diagnostic of the tool.
+    """
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.message, self.path, self.line, self.column = message, path, line, column
+        where = path if path is None or line is None else f"{path}:{line}:{column or 1}"
+        super().__init__(message if where is None else f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -82,7 +100,7 @@ def find_config(start: str) -> str | None:
         if os.path.isfile(candidate):
             return candidate
         pyproject = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(pyproject) and "dig-lint" in _read_toml(pyproject).get("tool", {}):
+        if os.path.isfile(pyproject) and _has_dig_lint_table(_read_toml(pyproject)):
             return pyproject
         parent = os.path.dirname(directory)
         if parent == directory:
@@ -90,64 +108,358 @@ def find_config(start: str) -> str | None:
         directory = parent
 
 
+def _has_dig_lint_table(data: dict[str, Any]) -> bool:
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "dig-lint" in tool
+
+
+# ---------------------------------------------------------------------------------------- reading
+
 def _read_toml(path: str) -> dict[str, Any]:
-    """A configuration file, read through the gate: found by walking up from an untrusted folder, it may
-    be a FIFO (an open would block) or a link to a device (a read would never end)."""
-    data = read_regular_file(path)
+    """A configuration file, read and parsed; every way it can be unusable is a :class:`ConfigError`."""
+    return _parse_toml(_read_config_text(path), path)
+
+
+def _read_config_text(path: str) -> str:
+    """The file's text, read through the gate: found by walking up from an untrusted folder, it may be a
+    FIFO (an open would block) or a link to a device (a read would never end). Configuration files are
+    kilobytes, so anything over :data:`MAX_CONFIG_BYTES` is refused before it is parsed."""
+    data = read_regular_file(path, MAX_CONFIG_BYTES)
     if data is None:
-        raise ConfigError(f"{path}: cannot read configuration: not a regular file of at most "
-                          f"{MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        raise ConfigError(f"cannot read configuration: not a regular file of at most "
+                          f"{MAX_CONFIG_BYTES // 1024} KiB", path)
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(data, error.start)
+        raise ConfigError(f"invalid UTF-8 (byte 0x{data[error.start]:02x}): a configuration file is UTF-8 text",
+                          path, line, column) from None
 
 
-def load_settings(path: str | None) -> Settings:
-    """Settings from a config file (defaults when ``path`` is None)."""
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and character column of a byte offset (the bytes before it decode: it is the first bad one)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[line_start:offset].decode("utf-8", "replace")) + 1
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of an offset; TOML lines end at ``\\n`` only."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _parse_toml(text: str, path: str) -> dict[str, Any]:
+    """``tomllib.loads`` with its two unbounded paths closed first (:func:`_structure_problem`), and any
+    error it still raises turned into a positioned :class:`ConfigError`, never a traceback."""
+    problem = _structure_problem(text)
+    if problem is not None:
+        offset, message = problem
+        raise ConfigError(message, path, *_position(text, offset))
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _decode_error(error, text, path) from None
+    except (RecursionError, ValueError) as error:  # a bound the pre-scan missed: still no traceback
+        raise ConfigError(f"cannot read configuration: {excerpt(str(error) or type(error).__name__)}",
+                          path) from None
+
+
+# What tomllib cannot take: it recurses once per level of arrays and inline tables (a few thousand levels
+# exhaust the stack), and it converts integers with int(), which refuses more than 4,300 digits (and is
+# quadratic in the digits where that limit is lifted). The scan skips comments and strings, so a long
+# string or a bracket inside one is never mistaken for either; an unterminated string runs to its end
+# (a multi-line one to the end of the text), so every alternative matches in one pass.
+_LEXEME = re.compile(r"""
+    \#[^\n]*
+  | \"\"\"(?:\\.|[^\\])*?(?:\"\"\"|\Z)
+  | '''.*?(?:'''|\Z)
+  | "(?:\\.|[^"\\\n])*"?
+  | '[^'\n]*'?
+  | (?P<open>[\[{])
+  | (?P<close>[\]}])
+  | (?P<number>[+-]?[0-9][0-9A-Za-z_+\-.:]*)
+  | [A-Za-z_-][A-Za-z0-9_-]*
+""", re.VERBOSE | re.DOTALL)
+_LONG_RUN = re.compile(rf"[0-9A-Za-z_+\-.:]{{{MAX_NUMBER_CHARS + 1}}}")
+
+
+def _structure_problem(text: str) -> tuple[int, str] | None:
+    """Where the text nests deeper than :data:`MAX_CONFIG_NESTING` or holds a number longer than
+    :data:`MAX_NUMBER_CHARS`, with the message; None for ordinary files (two C-speed tests skip the scan)."""
+    if text.count("[") + text.count("{") <= MAX_CONFIG_NESTING and not _LONG_RUN.search(text):
+        return None
+    depth = 0
+    for match in _LEXEME.finditer(text):
+        if match["open"]:
+            depth += 1
+            if depth > MAX_CONFIG_NESTING:
+                return match.start(), (f"nesting too deep (more than {MAX_CONFIG_NESTING} levels of arrays "
+                                       "and inline tables)")
+        elif match["close"]:
+            depth = max(0, depth - 1)
+        elif match["number"] and len(match["number"]) > MAX_NUMBER_CHARS:
+            return match.start(), (f"number too long ({len(match['number']):,} characters; "
+                                   f"at most {MAX_NUMBER_CHARS})")
+    return None
+
+
+_DECODE_AT = re.compile(r"(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)",
+                        re.DOTALL)
+
+
+def _decode_error(error: tomllib.TOMLDecodeError, text: str, path: str) -> ConfigError:
+    """tomllib's error with its position taken from its attributes (3.14+) or out of the message (3.11-3.13)."""
+    message, line, column = str(error), getattr(error, "lineno", None), getattr(error, "colno", None)
+    own = getattr(error, "msg", None)
+    if isinstance(own, str) and isinstance(line, int):
+        message = own
+    else:
+        match = _DECODE_AT.fullmatch(message)
+        if match is not None:
+            message = match["message"]
+            line, column = (int(match["line"]), int(match["column"])) if match["line"] else _position(text, len(text))
+    return ConfigError(f"invalid TOML: {excerpt(message)}", path, line, column)
+
+
+# --------------------------------------------------------------------------------------- settings
+
+SETTING_KEYS = ("select", "ignore", "severity", "per-path-ignores", "profile", "plugin-operators",
+                "runtime-params", "fail-on")
+LEVELS = tuple(severity.label for severity in sorted(Severity, reverse=True))
+RuleProblem = Callable[[str], "str | None"]
+
+
+class _Invalid(Exception):
+    """A value that cannot be used, at ``keys`` (its dotted path below the dig-lint table)."""
+
+    def __init__(self, keys: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.keys, self.message = keys, message
+
+
+def load_settings(path: str | None, rule_problem: RuleProblem | None = None) -> Settings:
+    """Settings from a config file (defaults when ``path`` is None).
+
+    ``rule_problem`` says what is wrong with a code or rule name (None when it is known); the CLI passes
+    it so that an unknown code is reported at its place in the file. It is a parameter because the
+    registry of checks sits above this module.
+    """
     if path is None:
         return Settings()
-    data = _read_toml(path)
-    table = data.get("tool", {}).get("dig-lint", {}) if path.endswith("pyproject.toml") else data
-    return settings_from_table(table, path)
+    text = _read_config_text(path)
+    data = _parse_toml(text, path)
+    prefix = ("tool", "dig-lint") if os.path.basename(path) == "pyproject.toml" else ()
+    try:
+        settings = _settings_below(prefix, data, path, rule_problem)
+    except _Invalid as problem:
+        located = _locate(text, problem.keys) if problem.keys else None
+        shown = problem.keys[len(prefix):] if problem.keys[: len(prefix)] == prefix else ()
+        raise ConfigError(_with_keys(shown, problem.message), path, *(located or (None, None))) from None
+    return settings
+
+
+def _settings_below(prefix: tuple[str, ...], data: dict[str, Any], path: str,
+                    rule_problem: RuleProblem | None) -> Settings:
+    """The settings of the table at ``prefix``; a problem's keys are made absolute, to be found in the text."""
+    table = _table_at(data, prefix)
+    try:
+        settings = _settings_from(table, path)
+        if rule_problem is not None:
+            _check_rules(settings, rule_problem)
+    except _Invalid as problem:
+        raise _Invalid(prefix + problem.keys, problem.message) from None
+    return settings
 
 
 def settings_from_table(table: dict[str, Any], path: str) -> Settings:
     """Validate a configuration table; unknown keys are errors so typos do not pass silently."""
-    known = {"select", "ignore", "severity", "per-path-ignores", "profile", "plugin-operators", "runtime-params",
-             "fail-on"}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     try:
-        severities = tuple((code, Severity.parse(level)) for code, level in table.get("severity", {}).items())
-        per_path = tuple((glob, tuple(_string_list(codes, "per-path-ignores")))
-                         for glob, codes in table.get("per-path-ignores", {}).items())
-        settings = Settings(
-            select=tuple(_string_list(table.get("select", []), "select")),
-            ignore=tuple(_string_list(table.get("ignore", []), "ignore")),
-            severities=severities,
-            per_path_ignores=per_path,
-            profile=str(table.get("profile", "digdag")),
-            plugin_operators=tuple(_string_list(table.get("plugin-operators", []), "plugin-operators")),
-            runtime_params=tuple(_string_list(table.get("runtime-params", []), "runtime-params")),
-            fail_on=Severity.parse(str(table.get("fail-on", "warning"))),
-            config_path=path,
-            base_dir=os.path.dirname(os.path.abspath(path)),
-        )
-    except (ValueError, AttributeError, TypeError) as error:
-        raise ConfigError(f"{path}: {error}") from None
-    if settings.profile not in PROFILES:
-        raise ConfigError(f"{path}: profile must be one of {', '.join(PROFILES)}, not {settings.profile!r}")
-    return settings
+        return _settings_from(table, path)
+    except _Invalid as problem:
+        raise ConfigError(_with_keys(problem.keys, problem.message), path) from None
 
 
-def _string_list(value: Any, key: str) -> list[str]:
+def _with_keys(keys: tuple[str, ...], message: str) -> str:
+    return f"{excerpt('.'.join(keys))}: {message}" if keys else message
+
+
+def _table_at(data: dict[str, Any], prefix: tuple[str, ...]) -> dict[str, Any]:
+    """The dig-lint table (``[tool.dig-lint]`` of a pyproject.toml, else the whole file)."""
+    table: Any = data
+    for depth, key in enumerate(prefix):
+        table = table.get(key, {})
+        if not isinstance(table, dict):
+            keys = prefix[: depth + 1]
+            raise _Invalid(keys, f"{'.'.join(keys)} must be a table, found {_kind(table)}")
+    return dict(table)
+
+
+def _settings_from(table: dict[str, Any], path: str) -> Settings:
+    _check_keys(table)
+    return Settings(
+        select=_string_list(table, "select"),
+        ignore=_string_list(table, "ignore"),
+        severities=_severities(table),
+        per_path_ignores=_per_path_ignores(table),
+        profile=_choice(table, "profile", PROFILES, "digdag"),
+        plugin_operators=_string_list(table, "plugin-operators"),
+        runtime_params=_string_list(table, "runtime-params"),
+        fail_on=Severity.parse(_choice(table, "fail-on", LEVELS, "warning")),
+        config_path=path,
+        base_dir=os.path.dirname(os.path.abspath(path)),
+    )
+
+
+def _check_keys(table: dict[str, Any]) -> None:
+    """Unknown keys are errors, so a typo does not pass silently: the first one, with did-you-mean."""
+    unknown = [key for key in table if key not in SETTING_KEYS]
+    if not unknown:
+        return
+    close = closest(unknown[0], SETTING_KEYS)
+    hint = f"did you mean {close!r}?" if close else f"known settings: {', '.join(SETTING_KEYS)}"
+    more = f" ({len(unknown) - 1} more unknown)" if len(unknown) > 1 else ""
+    raise _Invalid((unknown[0],), f"unknown setting; {hint}{more}")
+
+
+def _string_list(table: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of strings, or one comma-separated string."""
+    value = table.get(key, [])
     if isinstance(value, str):
-        return [part for part in (p.strip() for p in value.split(",")) if part]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    raise ValueError(f"{key} must be a list of strings")
+        return tuple(part for part in (p.strip() for p in value.split(",")) if part)
+    if not isinstance(value, list):
+        raise _Invalid((key,), f"expected a list of strings, found {_kind(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _Invalid((key,), f"expected a list of strings; item {index + 1} is {_kind(item)}")
+    return tuple(value)
+
+
+def _severities(table: dict[str, Any]) -> tuple[tuple[str, Severity], ...]:
+    value = table.get("severity", {})
+    if not isinstance(value, dict):
+        raise _Invalid(("severity",), f'expected a table such as {{ DL112 = "error" }}, found {_kind(value)}')
+    return tuple((code, Severity.parse(_choice(value, code, LEVELS, "", ("severity",)))) for code in value)
+
+
+def _per_path_ignores(table: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = table.get("per-path-ignores", {})
+    if not isinstance(value, dict):
+        raise _Invalid(("per-path-ignores",), 'expected a table such as { "legacy/*" = ["DL2"] }, '
+                       f"found {_kind(value)}")
+    try:
+        return tuple((glob, _string_list(value, glob)) for glob in value)
+    except _Invalid as problem:
+        raise _Invalid(("per-path-ignores", *problem.keys), problem.message) from None
+
+
+def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], default: str,
+            parents: tuple[str, ...] = ()) -> str:
+    """One of ``choices`` (case-insensitive), with did-you-mean for a near miss."""
+    value = table.get(key, default)
+    expected = f"expected one of {', '.join(choices)}"
+    if not isinstance(value, str):
+        raise _Invalid((*parents, key), f"{expected}, found {_kind(value)}")
+    if value.lower() in choices:
+        return value.lower()
+    close = closest(value, choices)
+    hint = f" (did you mean {close!r}?)" if close else ""
+    raise _Invalid((*parents, key), f"{expected}, found {excerpt(value)!r}{hint}")
+
+
+def _check_rules(settings: Settings, rule_problem: RuleProblem) -> None:
+    """Every code, prefix or rule name the file names must match a rule."""
+    named: list[tuple[tuple[str, ...], str]] = [(("select",), p) for p in settings.select]
+    named += [(("ignore",), p) for p in settings.ignore]
+    named += [(("severity", p), p) for p, _ in settings.severities]
+    named += [(("per-path-ignores", glob), p) for glob, codes in settings.per_path_ignores for p in codes]
+    for keys, pattern in named:
+        problem = rule_problem(pattern)
+        if problem is not None:
+            raise _Invalid(keys, problem)
+
+
+def _kind(value: object) -> str:
+    """A TOML value's type, as a message names it."""
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds = ((str, "a string"), (int, "an integer"), (float, "a float"), (list, "an array"), (dict, "a table"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "a date or time")
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` most likely misspells: the only one it begins, else the nearest within a
+    few edits (a swap of two letters is one edit; ``_`` and ``-`` are the same)."""
+    options = list(candidates)
+    normal = word.strip().lower().replace("_", "-")
+    prefixed = [c for c in options if len(normal) >= 2 and c.lower().startswith(normal)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    found = process.extractOne(normal, [c.lower() for c in options], scorer=OSA.distance,
+                               score_cutoff=max(2, len(normal) // 3))
+    return None if found is None else options[found[2]]
+
+
+# ------------------------------------------------------------------------------ where, in the text
+
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED_KEY = rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*"
+_HEADER = re.compile(rf"[ \t]*\[\[?[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]")
+_ASSIGNMENT = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
+
+
+def _key_parts(text: str) -> tuple[str, ...]:
+    return tuple(part[1:-1] if part[:1] in "\"'" else part for part in re.findall(_KEY_PART, text))
+
+
+def _locate(text: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
+    """Line and column of the deepest of ``keys`` written in the file, if at least the setting is found
+    (best effort: tomllib keeps no positions). Headers and ``key =`` lines give full dotted paths; a key
+    inside an inline table is looked for on its parent's line."""
+    lines = text.split("\n")
+    best: tuple[int, int, int] | None = None  # depth matched, line index, column index
+    header: tuple[str, ...] = ()
+    for index, line in enumerate(lines):
+        match = _HEADER.match(line)
+        if match is not None:
+            header = path = _key_parts(match["key"])
+        else:
+            match = _ASSIGNMENT.match(line)
+            if match is None:
+                continue
+            path = header + _key_parts(match["key"])
+        depth = _common_depth(path, keys)
+        if best is None or depth > best[0]:
+            best = (depth, index, match.start("key"))
+    if best is None:
+        return None
+    depth, index, column = best
+    while depth < len(keys):  # the rest may be written inline: `severity = { DL112 = 3 }`
+        inner = _inline_key(lines[index], column, keys[depth])
+        if inner is None:
+            break
+        depth, column = depth + 1, inner
+    return (index + 1, column + 1) if depth >= min(len(keys), _setting_depth(keys)) else None
+
+
+def _setting_depth(keys: tuple[str, ...]) -> int:
+    """How deep the setting's own key is: a position is only given once the setting itself is found."""
+    return 3 if keys[:2] == ("tool", "dig-lint") else 1
+
+
+def _common_depth(path: tuple[str, ...], keys: tuple[str, ...]) -> int:
+    depth = 0
+    for mine, wanted in zip(path, keys, strict=False):
+        if mine != wanted:
+            break
+        depth += 1
+    return depth
+
+
+def _inline_key(line: str, start: int, key: str) -> int | None:
+    """Where ``key =`` is written in an inline table on ``line`` after ``start``."""
+    quoted = re.escape(key)
+    pattern = rf"""(?<![A-Za-z0-9_-])(?:{quoted}|"{quoted}"|'{quoted}')[ \t]*="""
+    match = re.compile(pattern).search(line, start + 1)
+    return None if match is None else match.start()
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:
