@@ -193,6 +193,8 @@ _CLAUSES = frozenset({"FROM", "WHERE", "GROUP_BY", "ORDER_BY", "HAVING", "LIMIT"
 _NEVER_DOUBLED = frozenset({"SELECT", "FROM", "WHERE", "GROUP_BY", "ORDER_BY", "HAVING", "LIMIT", "AND", "OR",
                             "ON", "JOIN", "ALIAS", "UNION", "INTERSECT", "EXCEPT", "WHEN", "THEN", "ELSE",
                             "DISTINCT", "WITH", "INTO", "VALUES"})
+# tokens a list starts after: a comma right after one has nothing before it (`SELECT , a`, `f(, x)`, `a,, b`)
+_LIST_OPENERS = frozenset({"SELECT", "DISTINCT", "L_PAREN", "COMMA"})
 _STATEMENT_WORDS = ("SELECT", "WITH", "INSERT", "CREATE", "DELETE", "UPDATE", "DROP")
 
 
@@ -223,6 +225,13 @@ def _describe(error: dict[str, Any]) -> str:
 def _token_rules(tokens: tuple[_Token, ...], dialect: str) -> tuple[int, int, str] | None:
     """The first comma-before-clause or doubled keyword: (start, end, message)."""
     for here, following in itertools.pairwise(tokens):
+        if dialect != "bigquery" and following.kind == "COMMA" and here.kind in _LIST_OPENERS:
+            return (following.start, following.end,
+                    f"a ',' right after {here.text.upper()!r}: nothing comes before it in the list")
+        if dialect in ("trino", "postgres", "redshift") and here.kind == "COMMA" and following.kind == "R_PAREN":
+            # Trino's grammar has no trailing comma in a call or list (`callArgument (',' callArgument)*`);
+            # not claimed for Hive, whose UDF calls are parsed by each engine version
+            return here.start, here.end, "a ',' right before ')': the list ends with a comma"
         if here.kind == "COMMA" and following.kind in _CLAUSES and dialect != "bigquery":
             return (here.start, here.end,
                     f"a ',' right before {following.text.upper()!r}: the list before it ends with a comma")
