@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -80,11 +81,16 @@ def test_an_expression_that_throws_fails_the_task_without_retry(tmp_path: Path) 
     assert records["+wf+a"].state == "error"
     assert records["+wf+a"].attempts == 1
     assert records["+wf+a"].retries == 0
-    assert records["+wf+a^error"].state == "success"
+    assert records["+wf+a^error"].attempts == 1
     assert records["+wf+b"].state == "skipped"
     assert run.state == "error"
-    assert any("Failed to evaluate a variable" in (e.message or "") and "ReferenceError" in (e.message or "")
-               for e in run.events)
+    assert any((e.message or "").startswith("Configuration error at task +wf+a: Failed to evaluate a variable "
+                                            "echo ${nope} (ReferenceError") for e in run.events)
+    # The exported error.message holds the failed template, and ConfigEvalEngine.evalObjectRecursive evaluates
+    # every string of the ^error task's params (TaskExecutionException.buildExceptionErrorConfig keeps the
+    # message as it is): the _error task meets the same ReferenceError.
+    assert records["+wf+a^error"].state == "error"
+    assert any("(in inherited 'error')" in item for item in records["+wf+a^error"].errors)
 
 
 @pytest.mark.parametrize("relative", [
@@ -146,3 +152,47 @@ def test_fail_patterns_must_match_an_operator_task(tmp_path: Path, capsys: pytes
     assert main(["dry-run", path, "--fail", "+g"]) == 2  # a group cannot fail by itself
     assert main(["dry-run", path, "--fail", "+a:1"]) == 1
     assert main(["dry-run", path, "--fail", "+wf+g+*"]) == 1
+
+
+# ------------------------------------------------------------------ 2. _export values are templates
+
+def test_exported_templates_render_in_each_task(tmp_path: Path) -> None:
+    """ConfigEvalEngine.eval evaluates every string of the merged config (OperatorManager.evalConfig: request
+    params, then RuntimeParams, then the task's keys), in key order: an exported template sees the session
+    variables and is rendered again in each task that inherits it (reference section 5.3)."""
+    text = ("_export:\n  table: t_${session_date_compact}\n  prefix: ${table}_x\n"
+            "+g:\n  _export:\n    full: ${prefix}.${task_name}\n"
+            "  +a:\n    echo>: ${table} ${full}\n")
+    run = simulate(tmp_path, text, Options(session_time=datetime(2016, 1, 30)))
+    commands = {t.full_name: t.command for t in run.tasks}
+    assert commands["+wf+g+a"] == "t_20160130 t_20160130_x.+wf+g+a"
+    assert run.state == "success"
+
+
+def test_exported_mappings_merge_deeply(tmp_path: Path) -> None:
+    """collectParams merges each ancestor's export with Config.merge (mergeJsonObject: nested objects merge)."""
+    text = ("_export:\n  td:\n    database: db\n+g:\n  _export:\n    td:\n      table: t\n"
+            "  +a:\n    echo>: ${td.database}.${td.table}\n")
+    assert {t.full_name: t.command for t in simulate(tmp_path, text).tasks}["+wf+g+a"] == "db.t"
+
+
+def test_generated_exports_override_the_body(tmp_path: Path) -> None:
+    """LoopOperatorFactory: getNestedOrSetEmpty("_export").set("i", i) over the _do body's own _export."""
+    text = "+l:\n  loop>: 2\n  _do:\n    _export:\n      i: 99\n      j: ${i}\n    echo>: ${i}-${j}\n"
+    commands = [t.command for t in simulate(tmp_path, text).tasks if "+loop-" in t.full_name]
+    assert commands == ["0-0", "1-1"]
+
+
+def test_not_evaluated_counts_include_inherited_templates(tmp_path: Path) -> None:
+    """Each task evaluates the inherited templates again, so each counts them; a template the dry run cannot
+    compute is counted wherever it is evaluated, and named as inherited."""
+    text = ("_export:\n  t: t_${session_date_compact}\n  now: ${moment().format()}\n"
+            "+a:\n  echo>: ${t}\n+b:\n  echo>: b\n")
+    run = simulate(tmp_path, text)
+    records = {t.full_name: t for t in run.tasks}
+    assert (records["+wf+a"].templates, records["+wf+b"].templates) == (3, 2)
+    assert records["+wf+a"].unevaluated == [records["+wf+b"].unevaluated[0]]
+    assert "(in inherited 'now')" in records["+wf+a"].unevaluated[0]
+    assert (run.templates, run.unevaluated) == (5, 2)
+    assert "templates: 5 (2 not evaluated)" in to_text(run)
+    assert records["+wf+a"].command == "t_20240131"

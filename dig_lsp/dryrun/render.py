@@ -33,6 +33,9 @@ class Rendered:
     templates: int = 0
     unevaluated: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # digdag's message for the first error (GraalJsEngine: "Failed to evaluate a variable <the whole
+    # string> (<the JavaScript error>)"): evaluation stops there and the task fails
+    failure: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -65,6 +68,7 @@ def render_string(value: str, params: dict[str, Any], zone: tzinfo) -> Rendered:
             out.append(value[template.start:template.end])
         except JsError as error:
             result.errors.append(f"${{{template.expression}}}: {error}")
+            result.failure = result.failure or f"Failed to evaluate a variable {value} ({error})"
             out.append(value[template.start:template.end])
     end = len(value) if unclosed is None else unclosed.start
     out.append(_literal(value[position:end]))
@@ -74,31 +78,74 @@ def render_string(value: str, params: dict[str, Any], zone: tzinfo) -> Rendered:
     return result
 
 
-def render_value(value: object, params: dict[str, Any], zone: tzinfo, into: Rendered,
-                 raw_params: dict[str, Any] | None = None) -> object:
-    """Render every string inside a plain value; problems are collected into ``into``.
+def render_config(config: dict[str, object], params: dict[str, object], zone: tzinfo,
+                  own: frozenset[str] = frozenset()) -> tuple[dict[str, object], Rendered]:
+    """Every string of a task's merged config, evaluated as digdag's ``ConfigEvalEngine.eval`` does.
 
-    A mapping inside the value is evaluated as digdag's ``ConfigEvalEngine.evalObjectRecursive``
-    does (reference section 5.3, issue #862): its templates see only that mapping's own earlier
-    keys, evaluated, and the inherited params *as written* (``raw_params``, when given: an
-    ``_export``ed ``d: ${a}-${b}`` is the text ``${a}-${b}`` there).
+    ``config`` is what ``OperatorManager.evalConfig`` builds (the task request's params, the runtime
+    params, then the task's own keys merged in) and ``params`` the same before the own keys. Keys are
+    evaluated in order, inherited ``_export`` values included: each consuming task renders them again
+    (reference section 5.3), so ``table: t_${session_date_compact}`` is rendered wherever it is used.
+    A string sees ``params`` as written plus the keys already evaluated *in its own mapping*
+    (``Context.evalValue``): inside a nested mapping inherited params stay unevaluated (issue #862);
+    ``_do``/``_else_do`` are never evaluated (``NO_EVALUATE_PARAMETERS``). ``own``: the task's own
+    top-level keys; a template in any other key is reported as inherited.
     """
-    if isinstance(value, str):
-        rendered = render_string(value, params, zone)
-        into.templates += rendered.templates
-        into.unevaluated.extend(rendered.unevaluated)
-        into.errors.extend(rendered.errors)
-        return rendered.text
-    if isinstance(value, dict):
-        scope = dict(params if raw_params is None else raw_params)
+    summary = Rendered("")
+    built = _Evaluation(params, zone, summary, own).mapping(config, "")
+    return built, summary
+
+
+@dataclass
+class _Evaluation:
+    """One ``ConfigEvalEngine.Context``: ``evalObjectRecursive``, ``evalArrayRecursive``, ``evalValue``."""
+
+    params: dict[str, object]
+    zone: tzinfo
+    summary: Rendered
+    own: frozenset[str]
+
+    def mapping(self, value: dict[str, object], top: str) -> dict[str, object]:
         built: dict[str, object] = {}
         for key, item in value.items():
-            built[key] = render_value(item, scope, zone, into, raw_params)
-            scope[key] = from_python(built[key])
+            where = top or key
+            if key in ("_do", "_else_do"):
+                built[key] = item
+            elif isinstance(item, dict):
+                built[key] = self.mapping(item, where)
+            elif isinstance(item, list):
+                built[key] = self.array(built, item, where)
+            elif isinstance(item, str):
+                built[key] = self.value(built, item, where)
+            else:
+                built[key] = item
         return built
-    if isinstance(value, list):
-        return [render_value(item, params, zone, into, raw_params) for item in value]
-    return value
+
+    def array(self, local: dict[str, object], items: list[object], where: str) -> list[object]:
+        built: list[object] = []
+        for item in items:
+            if isinstance(item, dict):
+                built.append(self.mapping(item, where))
+            elif isinstance(item, list):
+                built.append(self.array(local, item, where))
+            elif isinstance(item, str):
+                built.append(self.value(local, item, where))
+            else:
+                built.append(item)
+        return built
+
+    def value(self, local: dict[str, object], code: str, where: str) -> str:
+        if "$" not in code:  # ConfigEvalEngine.isInvokeTemplateRequired
+            return code
+        scope = from_python(self.params)  # a fresh copy for each template, as digdag passes JSON
+        scope.update(from_python(local))
+        rendered = render_string(code, scope, self.zone)
+        self.summary.templates += rendered.templates
+        origin = "" if where in self.own else f" (in inherited '{where}')"
+        self.summary.unevaluated.extend(item + origin for item in rendered.unevaluated)
+        self.summary.errors.extend(item + origin for item in rendered.errors)
+        self.summary.failure = self.summary.failure or rendered.failure
+        return rendered.text
 
 
 # --- session variables

@@ -35,6 +35,7 @@ descendants -- never to a parallel sibling, however early it ended on the simula
 
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import json
@@ -46,9 +47,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from dig_lsp.dryrun.compile import config_errors, evaluated_parallel_error, file_errors, task_errors
-from dig_lsp.dryrun.evaluate import from_python
 from dig_lsp.dryrun.options import FailRule, Options, matches
-from dig_lsp.dryrun.render import Rendered, js_params, render_string, render_value
+from dig_lsp.dryrun.render import Rendered, render_config
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
@@ -178,6 +178,7 @@ class _Node:
     rendered: dict[str, object] = field(default_factory=dict)
     stores: dict[str, object] = field(default_factory=dict)  # what `--store` says this task stored
     stored_at: tuple[float, int] | None = None  # (simulated time, order) its stores were made
+    seq: int = 0  # creation order, as digdag's task ids (TaskTree sorts siblings by id)
 
     @property
     def operator(self) -> tuple[str, str] | None:
@@ -279,28 +280,17 @@ def _link(children: list[_Node], parallel: object) -> None:
                 child.upstream.append(target)
 
 
-def _upstream_closure(node: _Node) -> list[_Node]:
-    """The siblings ``node`` waits for, directly or through other siblings."""
-    found: dict[int, _Node] = {}
-    pending = list(node.upstream)
-    while pending:
-        sibling = pending.pop()
-        if id(sibling) not in found:
-            found[id(sibling)] = sibling
-            pending.extend(sibling.upstream)
-    return list(found.values())
-
-
-def _visible_stores(node: _Node) -> dict[str, object]:
-    """The values stored by tasks before ``node`` in dependency order, later ones winning."""
-    sources: list[_Node] = [ancestor for ancestor in node.ancestors() if ancestor.stored_at is not None]
-    for member in [*node.ancestors(), node]:
-        for sibling in _upstream_closure(member):
-            sources.extend(task for task in sibling.walk() if task.stored_at is not None)
-    merged: dict[str, object] = {}
-    for source in sorted(sources, key=lambda task: task.stored_at or (0.0, 0)):
-        _deep_merge(merged, source.stores)
-    return merged
+def _upstream_walk(node: _Node, walked: set[int] | None = None) -> list[_Node]:
+    """``TaskTree.walkUpstreamSiblings``: the siblings ``node`` waits for, directly or through other
+    siblings, each after its own upstream ones, in task id (creation) order."""
+    seen = walked if walked is not None else set()
+    found: list[_Node] = []
+    for sibling in sorted(node.upstream, key=lambda up: up.seq):
+        if id(sibling) not in seen:
+            seen.add(id(sibling))
+            found.extend(_upstream_walk(sibling, seen))
+            found.append(sibling)
+    return found
 
 
 def _deep_merge(target: dict[str, object], update: dict[str, object]) -> None:
@@ -336,6 +326,8 @@ class Simulator:
         self.events: list[Event] = []
         self.records: dict[str, TaskRecord] = {}
         self.store_order = itertools.count()
+        self.ids = itertools.count()
+        self.stored = False  # whether any task stored a value yet (only then are upstream tasks walked)
         self.injected: dict[str, int] = {}
         self.created = 0
         self.problems: list[str] = []
@@ -355,7 +347,7 @@ class Simulator:
         if config is not None and _flag(config.get("_disable")):
             config = None
         node = _Node(name, full_name, parent, config, 0 if parent is None else parent.depth + 1,
-                     dict(exports or {}), generated=generated)
+                     dict(exports or {}), generated=generated, seq=next(self.ids))
         record = self.records.get(full_name)
         if record is None:
             operator = node.operator
@@ -393,50 +385,49 @@ class Simulator:
 
     # --- params
 
-    def params(self, node: _Node, evaluated: bool = True, stores: dict[str, object] | None = None) -> dict[str, Any]:
-        """The JS params a task sees, own keys excluded (reference section 3 precedence).
+    def request_params(self, node: _Node) -> dict[str, object]:
+        """The params digdag sends with the task, not yet evaluated (``WorkflowExecutor.getTaskRequest``):
+        session params, then ``collectParams``, then the task's own ``_export``.
 
-        ``evaluated=False``: ``_export`` values as written, as templates inside a nested mapping of
-        the task's own keys see them (see :func:`render_value`).
+        ``collectParams`` walks ``TaskTree.getRecursiveParentsUpstreamChildrenIdListFromFar``: for each
+        ancestor from the root down, and for the task itself, first the siblings it waits for with
+        their descendants, then the ancestor; an ancestor's ``_export`` is merged, then whatever each
+        of them stored (``ParameterUpdate.applyTo``: a deep merge, ``Config.merge``).
         """
-        scope = js_params(self.options.params)
-        for ancestor in node.ancestors():
-            self._export_layer(ancestor, scope, evaluated)
-        if stores is None:
-            stores = _visible_stores(node) if self.options.stores else {}
-        scope.update(js_params(stores))
-        self._export_layer(node, scope, evaluated)
-        scope.update(js_params(self.session))
-        scope["task_name"] = node.full_name
-        return scope
+        params = copy.deepcopy(self.options.params)
+        for member in [*node.ancestors(), node]:
+            for sibling in _upstream_walk(member) if self.stored else ():
+                for task in sibling.walk():
+                    _deep_merge(params, task.stores)
+            if member is not node:
+                _deep_merge(params, self._export(member))
+                _deep_merge(params, member.stores)
+        _deep_merge(params, self._export(node))
+        return params
 
-    def _export_layer(self, node: _Node, scope: dict[str, Any], evaluated: bool = True) -> None:
-        layer: dict[str, object] = dict(node.exports)
+    def _export(self, node: _Node) -> dict[str, object]:
+        """A task's ``_export``, with what generated it set over it (``LoopOperatorFactory``:
+        ``getNestedOrSetEmpty("_export").set("i", i)``; ``addErrorTasksIfAny``: ``error``)."""
         export = node.get("_export")
-        if isinstance(export, Mapping):
-            plain = to_python(export)
-            if isinstance(plain, dict):
-                layer.update(plain)
-        for key, value in layer.items():
-            if evaluated and isinstance(value, str) and "${" in value:
-                value = render_string(value, scope, self.zone).text
-            _merge(scope, key, from_python(value))
+        plain = to_python(export) if isinstance(export, Mapping) else {}
+        layer: dict[str, object] = copy.deepcopy(plain) if isinstance(plain, dict) else {}
+        layer.update(copy.deepcopy(node.exports))
+        return layer
 
     def render_own(self, node: _Node) -> tuple[dict[str, object], Rendered]:
-        """The task's own keys rendered in order; earlier keys are visible to later ones."""
-        stores = _visible_stores(node) if self.options.stores else {}
-        scope = self.params(node, stores=stores)
-        raw = self.params(node, evaluated=False, stores=stores)
-        rendered: dict[str, object] = {}
-        summary = Rendered("")
-        skip = {"_do", "_else_do", "_error", "_check", "_export"}
+        """The task's config evaluated as ``OperatorManager.evalConfig`` does: the request params, the
+        runtime params (``RuntimeParams``) over them, then the task's own keys (``_export``, ``_check``
+        and ``_error`` are not among them: ``TaskConfig``, ``getTaskRequest``)."""
+        merged = self.request_params(node)
+        _deep_merge(merged, copy.deepcopy(self.session))
+        _deep_merge(merged, {"task_name": node.full_name})
+        params = copy.deepcopy(merged)
         assert node.config is not None
-        for entry in node.config.entries:
-            if entry.key.startswith("+") or entry.key in skip:
-                continue
-            value = render_value(to_python(entry.value), scope, self.zone, summary, raw)
-            rendered[entry.key] = value
-            scope[entry.key] = from_python(value)
+        skip = {"_export", "_check", "_error"}
+        local = {entry.key: to_python(entry.value) for entry in node.config.entries
+                 if not entry.key.startswith("+") and entry.key not in skip}
+        _deep_merge(merged, local)
+        rendered, summary = render_config(merged, params, self.zone, frozenset(local))
         return rendered, summary
 
     # --- running
@@ -502,8 +493,8 @@ class Simulator:
         record.attempts += 1
         self._notes(node, operator, rendered)
         node.rendered = rendered  # kept for generated children
-        if summary.errors:
-            self._evaluation_failed(node, record, summary.errors[0])
+        if summary.failure is not None:
+            self._evaluation_failed(node, record, summary.failure)
             return
         failure = self._failure(node, operator, record.command)
         duration = self._duration(node, operator, rendered)
@@ -513,11 +504,12 @@ class Simulator:
         self.events.append(Event(self.now, node.full_name, "start", "running", record.attempts, record.command))
         heapq.heappush(self.queue, (self.now + duration, next(self.sequence), "done", node, segment.id))
 
-    def _evaluation_failed(self, node: _Node, record: TaskRecord, error: str) -> None:
+    def _evaluation_failed(self, node: _Node, record: TaskRecord, failure: str) -> None:
         """A ``${...}`` that throws fails the task before its operator runs, and without a retry:
         ``OperatorManager.evalConfig`` turns the TemplateException into a ConfigException, which
-        ``runWithHeartbeat`` reports with ``taskFailed`` ("no retry"); ``_error`` still runs."""
-        message = f"Failed to evaluate a variable {error}"
+        ``runWithHeartbeat`` reports with ``taskFailed`` ("no retry"); ``_error`` still runs. The
+        error's message is ``TaskExecutionException.formatExceptionMessage``'s (`` (config)`` added)."""
+        message = f"{failure} (config)"
         segment = self._segment(node, RUN, record.attempts, 0.0)
         segment.state, segment.message = "error", message
         self.events.append(Event(self.now, node.full_name, "start", "running", record.attempts, record.command))
@@ -599,6 +591,7 @@ class Simulator:
     def _apply_stores(self, node: _Node) -> None:
         for rule in self.options.stores:
             if matches(rule.pattern, node.full_name, node.name) and rule.path != ("rows",):
+                self.stored = True
                 node.stored_at = (self.now, next(self.store_order))
                 target = node.stores
                 for part in rule.path[:-1]:
@@ -617,10 +610,8 @@ class Simulator:
         if value is None:
             return None
         operator = node.operator
-        plain = to_python(value)
-        if operator is not None and isinstance(plain, str) and "${" in plain:
-            plain = render_string(plain, self.params(node), self.zone).text
-        elif operator is None and "${" in json.dumps(plain, default=str):
+        plain = node.rendered.get("_retry") if operator is not None else to_python(value)
+        if operator is None and "${" in json.dumps(plain, default=str):
             self._note(node, "_retry of a group is read raw: a ${...} there disables the retry")
             return None
         if own and operator is not None:
@@ -765,10 +756,6 @@ def _refuse(errors: list[Any]) -> None:
     """Fail the generating task when digdag's compiler refuses what it generated."""
     if errors:
         raise _CompileFailure("; ".join(str(error) for error in errors))
-
-
-def _merge(scope: dict[str, Any], key: str, value: Any) -> None:
-    scope[key] = value
 
 
 def _json(value: object) -> str:
