@@ -161,6 +161,53 @@ def test_the_nesting_bound_is_never_below_the_real_depth(runs: list[tuple[str, i
     assert depth == 0 or nesting_offset(text, depth - 1) is not None, depth
 
 
+def _includes_of(name: str, shape: str, times: int) -> list[str]:
+    if shape == "values":
+        return [f"v{i}: !include {name}" for i in range(times)]
+    return [f"!include : {name}"] * times  # merged into the mapping, each time
+
+
+def _include_chain(root: Path, shape: str, levels: int = 10, times: int = 10) -> Path:
+    """wf.dig includes f1.yml ten times, f1.yml includes f2.yml ten times...: 10^10 nodes expanded."""
+    for level in range(1, levels + 1):
+        lines = _includes_of(f"f{level + 1}.yml", shape, times) if level < levels else ["x: 1"]
+        (root / f"f{level}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = root / "wf.dig"
+    path.write_text("_export:\n" + "".join(f"  {line}\n" for line in _includes_of("f1.yml", shape, times))
+                    + "+t:\n  echo>: hi\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("shape", ["values", "keys"])
+def test_an_include_bomb_stops_at_the_node_limit(tmp_path: Path, shape: str) -> None:
+    """Never finished: every include of a file was expanded again, tenfold per level."""
+    result = _dig_lint(_include_chain(tmp_path, shape))
+    assert result.returncode == 1, f"exit {result.returncode} (negative: killed by a signal)\n{result.stderr[-2000:]}"
+    assert result.stdout.count(f"error[DL114] !include expands to more than {MAX_EXPANDED_NODES} nodes") == 1
+
+
+def test_nesting_through_includes_is_bounded(tmp_path: Path) -> None:
+    """Twelve files, each 900 levels deep with the next one included at the bottom: 10,800 levels
+    (each file within MAX_NESTING) ended in a RecursionError and an empty report."""
+    for level in range(1, 13):
+        below = f"!include f{level + 1}.yml" if level < 12 else "x"
+        (tmp_path / f"f{level}.yml").write_text("a:\n  " + "- " * 900 + below + "\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text("_export:\n  a: !include f1.yml\n+t:\n  echo>: ${a}\n", encoding="utf-8")
+    result = _dig_lint(path)
+    assert result.returncode == 1, f"exit {result.returncode}\n{result.stderr[-2000:]}"
+    assert f"error[DL114] nesting through !include is deeper than {MAX_NESTING} levels" in result.stdout
+
+
+def test_a_file_included_many_times_is_read_each_time(tmp_path: Path) -> None:
+    """The look-alike: a hundred includes of a small file are far under the limit."""
+    (tmp_path / "common.yml").write_text("database: d\nengine: presto\n", encoding="utf-8")
+    tasks = "".join(f"+t{i}:\n  td>: q.sql\n  _export:\n    td:\n      !include : common.yml\n" for i in range(100))
+    (tmp_path / "q.sql").write_text("SELECT 1\n", encoding="utf-8")
+    found = _lint(tmp_path, tasks)
+    assert not _messages(found, "DL114")
+
+
 def test_brackets_in_strings_are_counted_exactly_before_refusing(tmp_path: Path) -> None:
     """Thousands of quoted brackets exceed the quick bound; the exact count (parser events) reads the file."""
     found = _lint(tmp_path, "x: [" + ", ".join(['"[[{"'] * 2_000) + "]\n+t:\n  echo>: ${x}\n")

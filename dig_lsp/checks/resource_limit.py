@@ -1,7 +1,7 @@
 """Input too large or too deeply nested to analyse safely.
 
 ## What it does
-Reports YAML aliases that expand to more than 500,000 nodes, nesting deeper than 1,000 levels and YAML files over 2 MiB (the rest of that file is not analysed), and projects with more than 10,000 `${...}` templates (those past the limit are not checked).
+Reports YAML aliases that expand to more than 500,000 nodes, nesting deeper than 1,000 levels (counted from every construct that opens one: indentation, `- `, `? ` and `: ` on one line, brackets) and YAML files over 2 MiB (the rest of that file is not analysed), `!include`s that bring in more than 500,000 nodes in all (an included file counts at every include of it) or nest deeper than 1,000 levels with what includes them (reported at the include in the workflow; that include is not read), and projects with more than 10,000 `${...}` templates (those past the limit are not checked).
 
 ## Why is this bad?
 Such files are either hostile ("billion laughs") or broken; digdag itself would exhaust memory or stack on them.
