@@ -83,8 +83,11 @@ class Settings:
 
     def fingerprint(self) -> str:
         """What the cache keys on: every field that changes the analysis result."""
+        # the base folder only matters to per-path ignores: without them, where dig-lint is run from must
+        # not change the key (linting the same tree from another folder missed every entry)
+        base = self.base_dir if self.per_path_ignores else None
         return repr((self.select, self.ignore, self.severities, self.per_path_ignores, self.profile,
-                     self.plugin_operators, self.runtime_params, self.base_dir))
+                     self.plugin_operators, self.runtime_params, base))
 
 
 def _matches(code: str, name: str, pattern: str) -> bool:
