@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.cli.main import main
-from dig_lsp.dryrun.options import FailRule, OptionError, Options
+from dig_lsp.dryrun.options import Durations, FailRule, OptionError, Options
 from dig_lsp.dryrun.report import to_json, to_text
 from tests.conftest import CORPUS
 from tests.test_dryrun import run_file, simulate
@@ -196,3 +196,34 @@ def test_not_evaluated_counts_include_inherited_templates(tmp_path: Path) -> Non
     assert (run.templates, run.unevaluated) == (5, 2)
     assert "templates: 5 (2 not evaluated)" in to_text(run)
     assert records["+wf+a"].command == "t_20240131"
+
+
+# ------------------------------------------------------------------ 3. control operators take no time
+
+def test_control_operators_take_no_time(tmp_path: Path) -> None:
+    """if>/loop>/for_each>/for_range>/call> return their subtask config at once (IfOperatorFactory,
+    LoopOperatorFactory, ForEachOperatorFactory, ForRangeOperatorFactory, CallOperatorFactory); require> only
+    polls another session (RequireOperatorFactory). Their children's time is the time."""
+    (tmp_path / "child.dig").write_text("+c:\n  echo>: c\n", encoding="utf-8")
+    text = ("+if:\n  if>: true\n  _do:\n    echo>: yes\n"
+            "+loop:\n  loop>: 2\n  _do:\n    echo>: ${i}\n"
+            "+each:\n  for_each>:\n    k: [a]\n  _do:\n    echo>: ${k}\n"
+            "+range:\n  for_range>:\n    from: 0\n    to: 2\n    step: 1\n  _do:\n    echo>: r\n"
+            "+call:\n  call>: child\n+req:\n  require>: other\n+last:\n  echo>: last\n")
+    run = simulate(tmp_path, text)
+    times = {t.full_name: t.start for t in run.tasks}
+    assert times["+wf+if^sub"] == 0
+    assert (times["+wf+loop"], times["+wf+loop^sub+loop-0"], times["+wf+loop^sub+loop-1"]) == (60, 60, 120)
+    assert times["+wf+each"] == 180
+    assert times["+wf+range"] == 240
+    assert times["+wf+call"] == times["+wf+call^sub+c"] == 360
+    assert times["+wf+req"] == times["+wf+last"] == 420
+    assert run.makespan == 480
+    assert [s.task for s in run.critical_path if s.end > s.start][-1] == "+wf+last"
+
+
+def test_configured_durations_still_apply_to_control_operators(tmp_path: Path) -> None:
+    durations = Durations.from_mapping({"require>": "5m"})
+    run = simulate(tmp_path, "+req:\n  require>: other\n+last:\n  echo>: last\n", Options(durations=durations))
+    assert {t.full_name: t.start for t in run.tasks}["+wf+last"] == 300
+

@@ -20,7 +20,8 @@ order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java`
 * ``if>``, ``loop>``, ``for_each>``, ``for_range>``, ``td_for_each>`` and ``call>`` generate
   their children the way their operator factories do (names ``+loop-<i>``,
   ``+for-<i>=<key>=<j>=<value>``, ``+range-from=<a>&to=<b>``, ``+td-for-each-<i>``); ``require>``
-  is shown as a wait, ``py>``/``rb>`` subtasks are opaque;
+  is shown as a wait, ``py>``/``rb>`` subtasks are opaque; these control operators take no
+  simulated time of their own (:data:`CONTROL_OPERATORS`);
 * an attempt may create at most ``task_limit`` tasks (``Too many tasks. Limit: 1000``).
 
 Params (reference section 3 precedence): ``-p``/``-P`` < ancestors' ``_export`` < stored values
@@ -56,6 +57,13 @@ from dig_lsp.model.workflow import Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
 
 RUN, WAIT = "run", "wait"
+
+# Operators that only generate subtasks or wait for another session: their runTask returns the
+# subtask config at once (std/operator/IfOperatorFactory, LoopOperatorFactory, ForEachOperatorFactory,
+# ForRangeOperatorFactory; core/agent/CallOperatorFactory), or polls until another session is done
+# (core/agent/RequireOperatorFactory: TaskExecutionException.ofNextPolling). Their children's time
+# is the time; a require>'s wait is unknown, so it is zero unless --durations gives one.
+CONTROL_OPERATORS = frozenset({"if", "loop", "for_each", "for_range", "call", "require"})
 
 
 @dataclass
@@ -528,7 +536,8 @@ class Simulator:
         notes: list[str] = []
         if operator == "require":
             target = rendered.get("require>")
-            notes.append(f"waits for a session of workflow {target!r} (simulated as this task's duration)")
+            notes.append(f"waits for a session of workflow {target!r}: the wait is not simulated (no time "
+                         f"unless --durations gives this task one)")
         elif operator in ("py", "rb"):
             notes.append("may store values and add subtasks at run time (opaque to the dry run)")
         elif catalog().operator(operator) is None:
@@ -550,9 +559,13 @@ class Simulator:
         return None
 
     def _duration(self, node: _Node, operator: str, rendered: dict[str, object]) -> float:
+        """A configured duration, else the operator's own: control operators take none, ``wait>`` its
+        argument, every other operator the default."""
         configured = self.options.durations.lookup(node.full_name, node.name, operator)
         if configured is not None:
             return configured
+        if operator in CONTROL_OPERATORS:
+            return 0.0
         if operator == "wait" and isinstance(rendered.get("wait>"), str):
             try:
                 return parse_duration(str(rendered["wait>"])).total_seconds()
