@@ -15,9 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from dig_lsp.diagnostics import Severity
 from dig_lsp.text.files import read_regular_file
 from dig_lsp.text.quote import excerpt
@@ -205,8 +202,7 @@ def _structure_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-_DECODE_AT = re.compile(r"(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)",
-                        re.DOTALL)
+_DECODE_AT = re.compile(r"line (?P<line>\d{1,9}), column (?P<column>\d{1,9})|end of document")
 
 
 def _decode_error(error: tomllib.TOMLDecodeError, text: str, path: str) -> ConfigError:
@@ -215,10 +211,11 @@ def _decode_error(error: tomllib.TOMLDecodeError, text: str, path: str) -> Confi
     own = getattr(error, "msg", None)
     if isinstance(own, str) and isinstance(line, int):
         message = own
-    else:
-        match = _DECODE_AT.fullmatch(message)
+    else:  # "message (at line 3, column 7)" or "message (at end of document)"
+        head, separator, tail = message.rpartition(" (at ")
+        match = _DECODE_AT.fullmatch(tail.removesuffix(")")) if separator and tail.endswith(")") else None
         if match is not None:
-            message = match["message"]
+            message = head
             line, column = (int(match["line"]), int(match["column"])) if match["line"] else _position(text, len(text))
     return ConfigError(f"invalid TOML: {excerpt(message)}", path, line, column)
 
@@ -391,6 +388,9 @@ def _kind(value: object) -> str:
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate ``word`` most likely misspells: the only one it begins, else the nearest within a
     few edits (a swap of two letters is one edit; ``_`` and ``-`` are the same)."""
+    from rapidfuzz import process  # only on an error: start-up (`dig-lint --version`) does without it
+    from rapidfuzz.distance import OSA
+
     options = list(candidates)
     normal = word.strip().lower().replace("_", "-")
     prefixed = [c for c in options if len(normal) >= 2 and c.lower().startswith(normal)]
@@ -403,10 +403,12 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 
 # ------------------------------------------------------------------------------ where, in the text
 
-_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
-_DOTTED_KEY = rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*"
-_HEADER = re.compile(rf"[ \t]*\[\[?[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]")
-_ASSIGNMENT = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
+# Matched at the start of a line only (\A), and possessive: a line is read once, never re-read from
+# every position (a search over a long run of key characters was quadratic).
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+_DOTTED_KEY = rf"{_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART})*+"
+_HEADER = re.compile(rf"\A[ \t]*+\[\[?[ \t]*+(?P<key>{_DOTTED_KEY})[ \t]*+\]")
+_ASSIGNMENT = re.compile(rf"\A[ \t]*+(?P<key>{_DOTTED_KEY})[ \t]*+=")
 
 
 def _key_parts(text: str) -> tuple[str, ...]:

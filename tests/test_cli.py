@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -33,7 +34,7 @@ def _run(args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], stdin: 
     return code, out, err
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "sarif", "github"])
 def test_golden_output(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["--no-cache", "--format", fmt, "--color", "never", "."], GOLDEN / "project", capsys)
     assert code == 1
@@ -161,3 +162,144 @@ def test_paths_are_absolute_when_the_argument_was(tmp_path: Path, capsys: pytest
     (tmp_path / "wf.dig").write_text("a: 1\na: 2\n")
     _, out, _ = _run(["--no-cache", "--format", "json", str(tmp_path)], tmp_path, capsys)
     assert json.loads(out)[0]["path"] == str(tmp_path / "wf.dig")
+
+
+# ------------------------------------------------------------------ standard input (issue 19, class 9)
+
+DUPLICATE = "_export:\n  a: 1\n  a: 2\n"
+
+
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_stdin_in_a_folder_without_saved_workflows_is_linted(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch, folder: str) -> None:
+    """It was planned into the nearest project above, which never read it: "No problems found"."""
+    (tmp_path / "wf.dig").write_text("+a:\n  echo>: hi\n")
+    (tmp_path / "empty").mkdir()
+    code, out, _ = _run(["--no-cache", "--format", "json", "--stdin-filename", f"{folder}/new.dig"], tmp_path,
+                        capsys, stdin=DUPLICATE, monkeypatch=monkeypatch)
+    assert code == 1
+    assert [(d["path"], d["line"], d["code"]) for d in json.loads(out)] == [(f"{folder}/new.dig", 3, "DL102")]
+
+
+def test_stdin_called_by_a_parent_is_linted_in_the_callers_context(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = "+t:\n  echo>: ${region}\n"
+    alone = _run(["--no-cache", "--format", "json", "--stdin-filename", "sub/new.dig"], tmp_path, capsys,
+                 stdin=buffer, monkeypatch=monkeypatch)
+    assert [d["code"] for d in json.loads(alone[1])] == ["DL508"]  # nobody defines region
+    (tmp_path / "wf.dig").write_text("_export:\n  region: us\n+a:\n  call>: sub/new.dig\n")
+    code, out, _ = _run(["--no-cache", "--format", "json", "--stdin-filename", "sub/new.dig"], tmp_path, capsys,
+                        stdin=buffer, monkeypatch=monkeypatch)
+    assert (code, json.loads(out)) == (0, [])
+
+
+@pytest.mark.parametrize(("args", "shown"), [(["-"], "stdin.dig"), (["--stdin-filename", "x.dig", "-"], "x.dig")])
+def test_dash_reads_standard_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch, args: list[str], shown: str) -> None:
+    code, out, _ = _run(["--no-cache", "--output-format", "concise", *args], tmp_path, capsys, stdin=DUPLICATE,
+                        monkeypatch=monkeypatch)
+    assert code == 1
+    assert out.startswith(f"{shown}:3:3: error[DL102] ")
+
+
+@pytest.mark.parametrize("args", [["-", "."], ["-", "-"], ["--stdin-filename", "a.dig", "."]])
+def test_standard_input_is_linted_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    code, _, err = _run(["--no-cache", *args], tmp_path, capsys, stdin=DUPLICATE, monkeypatch=monkeypatch)
+    assert code == 2
+    assert "standard input ('-' or --stdin-filename) is linted alone" in err
+
+
+# ------------------------------------------------------------------ CLI conventions (issue 17, point 10)
+
+def _three_problems_in_two_of_three_files(root: Path) -> Path:
+    (root / "a.dig").write_text(DUPLICATE + "+b:\n  call>: missing.dig\n")
+    (root / "b.dig").write_text(DUPLICATE)
+    (root / "c.dig").write_text("+a:\n  echo>: fine\n")
+    return root
+
+
+def test_summary_counts_the_files_with_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(["--no-cache"], _three_problems_in_two_of_three_files(tmp_path), capsys)
+    assert out.splitlines()[-1] == "Found 3 problems in 2 files (2 errors, 1 warning)."
+    (tmp_path / "a.dig").write_text("+a:\n  echo>: fine\n")
+    (tmp_path / "b.dig").write_text("+a:\n  echo>: fine\n")
+    assert _run(["--no-cache"], tmp_path, capsys)[1].splitlines()[-1] == "No problems found in 3 files."
+
+
+def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _three_problems_in_two_of_three_files(tmp_path)
+    code, out, _ = _run(["--no-cache", "--statistics"], project, capsys)
+    assert code == 1
+    assert out.splitlines() == ["2  DL102  duplicate-key", "1  DL112  call-target-not-found",
+                                "Found 3 problems in 2 files (2 errors, 1 warning)."]
+    _, out, _ = _run(["--no-cache", "--statistics", "--output-format", "json"], project, capsys)
+    assert json.loads(out) == [{"code": "DL102", "name": "duplicate-key", "count": 2},
+                               {"code": "DL112", "name": "call-target-not-found", "count": 1}]
+
+
+def test_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _three_problems_in_two_of_three_files(tmp_path)
+    code, out, _ = _run(["--no-cache", "--exit-zero"], project, capsys)
+    assert code == 0
+    assert "Found 3 problems" in out
+    assert _run(["--no-cache", "--exit-zero", "--select", "DL9999"], project, capsys)[0] == 2  # usage errors stay
+
+
+def test_concise_output_is_one_line_per_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = _three_problems_in_two_of_three_files(tmp_path)
+    _, out, _ = _run(["--no-cache", "--output-format", "concise"], project, capsys)
+    assert out.splitlines() == [
+        "a.dig:3:3: error[DL102] duplicate key 'a': digdag rejects the file with 'Duplicated keys: [a]'",
+        "a.dig:5:10: warning[DL112] call> target 'missing.dig' does not exist",
+        "b.dig:3:3: error[DL102] duplicate key 'a': digdag rejects the file with 'Duplicated keys: [a]'",
+        "Found 3 problems in 2 files (2 errors, 1 warning).",
+    ]
+    assert _run(["--no-cache", "--format", "concise"], project, capsys)[1] == out  # the old option name
+
+
+def test_concise_lines_are_escaped_and_matched_by_the_problem_matcher(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "x\n::warning file=a::owned"
+    folder.mkdir()
+    (folder / "wf.dig").write_text(DUPLICATE)
+    _, out, _ = _run(["--no-cache", "--output-format", "concise"], tmp_path, capsys)
+    matcher = json.loads((Path(__file__).parent.parent / "editors" / "dig-lint-problem-matcher.json").read_text())
+    regexp = matcher["problemMatcher"][0]["pattern"][0]["regexp"]
+    lines = out.splitlines()
+    assert not any(line.startswith("::") for line in lines)
+    assert [re.match(regexp, line) is not None for line in lines] == [True, False]
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1" * 5000])
+def test_jobs_must_be_a_positive_integer(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    (tmp_path / "wf.dig").write_text("+a:\n  echo>: hi\n")
+    code, _, err = _run(["--no-cache", "--jobs", value], tmp_path, capsys)
+    assert code == 2
+    assert "argument --jobs: expected a positive integer" in err
+    assert _run(["--no-cache", "--jobs", "1"], tmp_path, capsys)[0] == 0
+
+
+def test_rules_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dig_lsp.checks import REGISTRY
+
+    code, out, _ = _run(["rules", "--format", "json"], tmp_path, capsys)
+    assert code == 0
+    rules = json.loads(out)
+    assert [rule["code"] for rule in rules] == [rule.code for rule in REGISTRY]
+    assert rules[0].keys() == {"code", "name", "severity", "summary"}
+    assert _run(["rules", "--output-format", "json"], tmp_path, capsys)[1] == out
+    assert _run(["rules", "--format", "xml"], tmp_path, capsys)[0] == 2
+
+
+def test_a_path_without_workflows_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "wf.dig").write_text("+a:\n  echo>: hi\n")
+    (tmp_path / "empty" / "deeper").mkdir(parents=True)
+    (tmp_path / "empty" / "deeper" / "notes.yml").write_text("not: a workflow\n")
+    code, out, err = _run(["--no-cache", "project", "empty"], tmp_path, capsys)
+    assert code == 0
+    assert err.splitlines() == ["dig-lint: warning: no .dig file found in empty"]
+    assert out == "No problems found in 1 file.\n"
+    assert _run(["--no-cache", "project"], tmp_path, capsys)[2] == ""
+

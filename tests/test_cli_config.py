@@ -122,3 +122,29 @@ def test_the_language_server_path_gets_a_config_error_too(tmp_path: Path) -> Non
     with pytest.raises(ConfigError) as raised:
         load_settings(str(path))
     assert (raised.value.line, raised.value.column) == (1, 5 + MAX_CONFIG_NESTING)
+def test_unknown_codes_in_the_config_are_positioned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _lint(_project(tmp_path, 'select = ["DL1"]\nignore = [\n  "DL2", "duplicate-keys"]\n'), capsys)
+    assert code == 2
+    assert ".dig-lint.toml:2:1: ignore: unknown code or rule 'duplicate-keys' (did you mean 'duplicate-key'?)" in err
+    code, err = _lint(_project(tmp_path, 'severity = { DL999 = "info" }\n'), capsys)
+    assert code == 2
+    assert ".dig-lint.toml:1:14: severity.DL999: unknown code or rule 'DL999' (see 'dig-lint rules')" in err
+
+
+def test_unknown_codes_on_the_command_line_name_the_option(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "wf.dig").write_text(WORKFLOW, encoding="utf-8")
+    code, err = _lint(tmp_path, capsys, "--ignore", "DL1,unused-supression")
+    assert code == 2
+    assert "--ignore: unknown code or rule 'unused-supression' (did you mean 'unused-suppression'?)" in err
+
+
+def test_control_characters_in_a_config_message_are_escaped(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _lint(_project(tmp_path, 'profile = "x\\n::warning ::owned\\u001b[2J"\n'), capsys)
+    assert code == 2
+    assert "\n::warning" not in err
+    assert "\x1b" not in err
+    assert "\\n::warning" in err
+
+

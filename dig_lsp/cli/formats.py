@@ -22,7 +22,7 @@ from typing import Any
 from dig_lsp import __version__
 from dig_lsp.diagnostics import Diagnostic, Severity
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 PathShower = Callable[[str], str]
 TextGetter = Callable[[str], str | None]
 
@@ -53,6 +53,8 @@ def render(fmt: str, diagnostics: list[Diagnostic], show: PathShower, text_of: T
         return render_sarif(diagnostics, show)
     if fmt == "github":
         return render_github(diagnostics, show)
+    if fmt == "concise":
+        return render_concise(diagnostics, show, colour, files_checked)
     return render_text(diagnostics, show, text_of, colour, files_checked)
 
 
@@ -66,10 +68,7 @@ def render_text(diagnostics: list[Diagnostic], show: PathShower, text_of: TextGe
     lines: list[str] = []
     cache: dict[str, list[str] | None] = {}
     for d in diagnostics:
-        start = d.span.start
-        label = _paint(f"{d.severity.label}[{d.code}]", _COLOURS[d.severity], colour)
-        lines.append(f"{_paint(_shown_path(show(d.path)), '1', colour)}:{start.line + 1}:{start.column + 1}: "
-                     f"{label} {visible(d.message)}")
+        lines.append(_headline(d, show, colour))
         lines.extend(_snippet(d, cache, text_of, colour))
         for related in d.related:
             r = related.span.start
@@ -79,6 +78,20 @@ def render_text(diagnostics: list[Diagnostic], show: PathShower, text_of: TextGe
             lines.append(f"  help: {visible(d.fix.title)}")
     lines.append(summary(diagnostics, files_checked))
     return "\n".join(lines)
+
+
+def render_concise(diagnostics: list[Diagnostic], show: PathShower, colour: bool = False,
+                   files_checked: int = 0) -> str:
+    """One line per diagnostic (``path:line:col: severity[CODE] message``) and the summary: for logs and
+    editors' problem matchers, where a snippet is noise."""
+    return "\n".join([*(_headline(d, show, colour) for d in diagnostics), summary(diagnostics, files_checked)])
+
+
+def _headline(d: Diagnostic, show: PathShower, colour: bool) -> str:
+    start = d.span.start
+    label = _paint(f"{d.severity.label}[{d.code}]", _COLOURS[d.severity], colour)
+    return (f"{_paint(_shown_path(show(d.path)), '1', colour)}:{start.line + 1}:{start.column + 1}: "
+            f"{label} {visible(d.message)}")
 
 
 def _snippet(d: Diagnostic, cache: dict[str, list[str] | None], text_of: TextGetter,
@@ -102,14 +115,39 @@ def _snippet(d: Diagnostic, cache: dict[str, list[str] | None], text_of: TextGet
 
 
 def summary(diagnostics: Iterable[Diagnostic], files_checked: int = 0) -> str:
-    """One line: counts by severity (and files checked when known)."""
-    counts = Counter(d.severity for d in diagnostics)
-    checked = f" in {files_checked} file{'s' if files_checked != 1 else ''}" if files_checked else ""
-    if not counts:
-        return f"No problems found{checked}."
-    parts = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}" for s in sorted(counts, reverse=True)]
-    total = sum(counts.values())
-    return f"Found {total} problem{'s' if total != 1 else ''}{checked} ({', '.join(parts)})."
+    """One line: the problems by severity and how many files hold them; with none, how many files
+    were checked."""
+    found = list(diagnostics)
+    if not found:
+        return f"No problems found{_in_files(files_checked)}."
+    counts = Counter(d.severity for d in found)
+    parts = [_plural(counts[s], s.label) for s in sorted(counts, reverse=True)]
+    return f"Found {_plural(len(found), 'problem')}{_in_files(len({d.path for d in found}))} ({', '.join(parts)})."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _in_files(count: int) -> str:
+    return f" in {_plural(count, 'file')}" if count else ""
+
+
+def statistics(diagnostics: Iterable[Diagnostic]) -> list[tuple[str, str, int]]:
+    """``(code, name, count)`` per rule, most frequent first (then by code)."""
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    return sorted(((code, name, count) for (code, name), count in counts.items()), key=lambda s: (-s[2], s[0]))
+
+
+def render_statistics(diagnostics: list[Diagnostic], fmt: str = "text", files_checked: int = 0) -> str:
+    """``--statistics``: a count per rule -- a JSON list of ``{code, name, count}`` for ``json``, else
+    aligned text lines and the summary -- to see where a large project's problems are."""
+    rows = statistics(diagnostics)
+    if fmt == "json":
+        return json.dumps([{"code": code, "name": name, "count": count} for code, name, count in rows], indent=2)
+    width = max((len(str(count)) for _, _, count in rows), default=1)
+    return "\n".join([*(f"{count:>{width}}  {code}  {name}" for code, name, count in rows),
+                      summary(diagnostics, files_checked)])
 
 
 def _json_item(d: Diagnostic, show: PathShower) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """``dig-lint``: lint digdag projects from the command line, in CI and in pre-commit.
 
-Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 a usage or configuration
-error, or a failure of the tool itself (a crashed check reports ``DL000``).
+Exit codes: 0 nothing at or above ``--fail-on`` (or ``--exit-zero``); 1 findings; 2 a usage or
+configuration error, or a failure of the tool itself (a crashed check reports ``DL000``).
+Options follow ruff's where ruff has one (``--output-format``, ``--statistics``, ``--exit-zero``,
+``-`` for standard input), so people and CI scripts need not learn a second set.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dig_lsp import __version__
-from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_settings, with_overrides
+from dig_lsp.config import PROFILES, ConfigError, Settings, closest, find_config, load_settings, with_overrides
 from dig_lsp.diagnostics import Diagnostic, Severity
 from dig_lsp.model.targets import Unit
+from dig_lsp.text.quote import excerpt
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STDIN = "-"
+STDIN_DEFAULT_NAME = "stdin.dig"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,10 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to lint (default: the current directory); directories "
-                        "are searched recursively for projects")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+                        "are searched recursively for projects; '-' reads standard input")
+    parser.add_argument("--output-format", "--format", dest="format", choices=FORMATS, default="text",
+                        help="output format (default: text; concise: one line per problem)")
     parser.add_argument("--stdin-filename", metavar="NAME",
                         help="read the text of one file from standard input and lint it as if it were NAME")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print the number of problems per rule instead of the problems")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit with 0 even when problems are found (2 still means a usage or internal error)")
     parser.add_argument("--select", metavar="CODES",
                         help="comma-separated codes, code prefixes (DL2) or rule names to run (default: all)")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes, prefixes or names to skip")
@@ -46,11 +56,22 @@ def _parser() -> argparse.ArgumentParser:
                         "with [tool.dig-lint])")
     parser.add_argument("--no-cache", action="store_true",
                         help="do not read or write the result cache ($DIG_LINT_CACHE_DIR, else ~/.cache/dig-lint)")
-    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    parser.add_argument("--jobs", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour in text output (default: auto = only on a terminal, and not with NO_COLOR)")
     parser.add_argument("--version", action="version", version=f"dig-lint {__version__}")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """``--jobs``: argparse's ``int`` would take 0 or -3 (and then silently run on one core)."""
+    try:
+        value = int(text)
+    except ValueError:  # also a number of more than 4,300 digits
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {excerpt(text)!r}")
+    return value
 
 
 def _split(value: str | None) -> tuple[str, ...] | None:
@@ -59,30 +80,137 @@ def _split(value: str | None) -> tuple[str, ...] | None:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    start = args.stdin_filename or (args.paths[0] if args.paths else ".")
-    config_path = args.config or find_config(start)
+def _rule_problem(pattern: str) -> str | None:
+    """What is wrong with a select/ignore pattern: None when it matches a rule, else the message.
+    Codes get no did-you-mean (DL999 is as near DL909 as DL990); rule names do."""
+    from dig_lsp.checks import REGISTRY  # only when needed: importing the checks is most of start-up
+
+    if REGISTRY.knows(pattern):
+        return None
+    looks_like_code = pattern.upper().startswith("DL") and pattern[2:].isdigit()
+    close = None if looks_like_code else closest(pattern, [rule.name for rule in REGISTRY])
+    hint = f"did you mean {close!r}?" if close else "see 'dig-lint rules'"
+    return f"unknown code or rule {excerpt(pattern)!r} ({hint})"
+
+
+def _settings(args: argparse.Namespace, inputs: list[str]) -> Settings:
     if args.config and not os.path.isfile(args.config):
         raise ConfigError(f"configuration file {args.config!r} does not exist")
-    settings = load_settings(config_path)
-    settings = with_overrides(
+    config_path = args.config or find_config(inputs[0] if inputs else ".")
+    settings = load_settings(config_path, _rule_problem)
+    for option in ("select", "ignore"):
+        for pattern in _split(getattr(args, option)) or ():
+            problem = _rule_problem(pattern)
+            if problem is not None:
+                raise ConfigError(f"--{option}: {problem}")
+    return with_overrides(
         settings,
         select=_split(args.select),
         ignore=_split(args.ignore),
         profile=args.profile,
         fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
     )
-    patterns = (*settings.select, *settings.ignore)
-    if patterns:
-        from dig_lsp.checks import REGISTRY  # only when needed: importing the checks is most of start-up
-
-        unknown = [pattern for pattern in patterns if not REGISTRY.knows(pattern)]
-        if unknown:
-            raise ConfigError(f"unknown code or rule {unknown[0]!r} in select/ignore (see 'dig-lint rules')")
-    return settings
 
 
-def _display(absolute: bool) -> object:
+def _inputs(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """The paths to lint, and the name standard input is linted as (None: it is not read).
+
+    Standard input (``-``, or ``--stdin-filename`` alone) is linted on its own, as ruff does: mixed
+    with other paths it would be unclear which project the buffer belongs to.
+    """
+    paths = list(args.paths)
+    if args.stdin_filename is None and STDIN not in paths:
+        return paths or ["."], None
+    if any(path != STDIN for path in paths) or paths.count(STDIN) > 1:
+        raise ConfigError("standard input ('-' or --stdin-filename) is linted alone: give no other PATH")
+    name = args.stdin_filename or STDIN_DEFAULT_NAME
+    return [name], name
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from dig_lsp.cache import ResultCache, default_cache_dir
+    from dig_lsp.model.targets import plan
+    from dig_lsp.runner import run
+    from dig_lsp.text.files import normalise
+
+    paths, stdin_name = _inputs(args)
+    settings = _settings(args, paths)
+    overlays: dict[str, bytes] = {}
+    if stdin_name is not None:
+        overlays[normalise(stdin_name)] = sys.stdin.buffer.read()
+    else:
+        missing = [p for p in paths if not os.path.exists(p)]
+        if missing:
+            raise ConfigError(f"no such file or directory: {', '.join(missing)}")
+    units = plan(paths)
+    if stdin_name is not None:
+        units = _with_stdin(units, normalise(stdin_name))
+    else:
+        _warn_without_workflows(paths, units)
+    cache = None if args.no_cache else ResultCache(default_cache_dir(), settings)
+    result = run(units, settings, cache, overlays or None, args.jobs)
+    _print(_output(args, result.diagnostics, units, overlays, paths))
+    return _exit_code(result.diagnostics, settings.fail_on, args.exit_zero)
+
+
+def _with_stdin(units: list[Unit], target: str) -> list[Unit]:
+    """The units that analyse a buffer read from standard input as ``target``.
+
+    A top-level ``.dig`` is a workflow of its folder, even unsaved and in a folder that does not exist
+    yet (the language server treats an unsaved buffer the same way) -- unless a parent project reaches
+    it through ``call>`` or ``!include``, which analyses it in that context.
+    """
+    from dig_lsp.model.discovery import is_ignored
+    from dig_lsp.model.targets import reached_from
+
+    directory = os.path.dirname(target)
+    if not target.endswith(".dig") or is_ignored(directory, target):
+        return units
+    own = [unit for unit in units if unit.root == directory]
+    if own:
+        return [Unit(u.root, (*u.workflows, target), u.report) if u in own and target not in u.workflows else u
+                for u in units]
+    if any(target in reached_from(unit.root) for unit in units):
+        return units
+    return [Unit(directory, (target,), (target,))]
+
+
+def _warn_without_workflows(paths: list[str], units: list[Unit]) -> None:
+    """A path that no unit reports on most likely is a typo or the wrong folder: say so, as ruff does,
+    but it is no error (a CI job over a repository that has no workflows yet should pass)."""
+    from dig_lsp.cli.formats import visible
+    from dig_lsp.text.files import normalise
+
+    for path in paths:
+        if not any(_covers(normalise(path), unit) for unit in units):
+            where = "in" if os.path.isdir(path) else "for"
+            print(f"dig-lint: warning: no .dig file found {where} {visible(path)}", file=sys.stderr)
+
+
+def _covers(path: str, unit: Unit) -> bool:
+    """Whether ``unit`` lints workflows ``path`` holds: a project found in it, or ``path`` itself reported
+    (a file, or a folder whose workflows a parent project calls)."""
+    return _under(unit.root, path) or path in (unit.report or ())
+
+
+def _under(child: str, parent: str) -> bool:
+    return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
+
+
+def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], units: list[Unit],
+            overlays: dict[str, bytes], paths: list[str]) -> str:
+    from dig_lsp.cli.formats import render, render_statistics
+
+    colour = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    checked = len({wf for unit in units for wf in unit.workflows if unit.wants(wf)})
+    if args.statistics:
+        return render_statistics(diagnostics, "json" if args.format == "json" else "text", checked)
+    show = _display(any(os.path.isabs(p) for p in paths))
+    return render(args.format, diagnostics, show, _text_getter(units, overlays), colour, checked)
+
+
+def _display(absolute: bool) -> Callable[[str], str]:
     cwd = os.getcwd()
 
     def show(path: str) -> str:
@@ -94,34 +222,8 @@ def _display(absolute: bool) -> object:
     return show
 
 
-def _lint(args: argparse.Namespace) -> int:
-    from dig_lsp.cache import ResultCache, default_cache_dir
-    from dig_lsp.cli.formats import render
-    from dig_lsp.model.targets import plan
-    from dig_lsp.runner import run
-    from dig_lsp.text.files import normalise, read_project_file
-
-    settings = _settings(args)
-    overlays: dict[str, bytes] = {}
-    if args.stdin_filename:
-        target = normalise(args.stdin_filename)
-        overlays[target] = sys.stdin.buffer.read()
-        paths = [args.stdin_filename]
-    else:
-        paths = args.paths or ["."]
-        missing = [p for p in paths if not os.path.exists(p)]
-        if missing:
-            print(f"dig-lint: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-            return EXIT_ERROR
-    units = plan(paths)
-    if args.stdin_filename:
-        units = [_with_stdin_workflow(unit, normalise(args.stdin_filename)) for unit in units] or [
-            Unit(os.path.dirname(target), (target,), (target,))]
-    cache = None if args.no_cache else ResultCache(default_cache_dir(), settings)
-    result = run(units, settings, cache, overlays or None, args.jobs)
-    show = _display(any(os.path.isabs(p) for p in paths))
-    colour = args.color == "always" or (
-        args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+def _text_getter(units: list[Unit], overlays: dict[str, bytes]) -> Callable[[str], str | None]:
+    from dig_lsp.text.files import read_project_file
 
     roots = sorted({unit.root for unit in units})
 
@@ -135,37 +237,45 @@ def _lint(args: argparse.Namespace) -> int:
                 return data.decode("utf-8", errors="replace")
         return None
 
-    files = len({wf for unit in units for wf in unit.workflows})
-    output = render(args.format, result.diagnostics, show, text_of, colour, files)  # type: ignore[arg-type]
-    if output:
-        try:
-            print(output)
-            sys.stdout.flush()
-        except BrokenPipeError:  # `dig-lint ... | head`: the reader left, which is not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return _exit_code(result.diagnostics, settings.fail_on)
+    return text_of
 
 
-def _with_stdin_workflow(unit: Unit, target: str) -> Unit:
-    if os.path.dirname(target) == unit.root and target.endswith(".dig") and target not in unit.workflows:
-        return Unit(unit.root, (*unit.workflows, target), unit.report)
-    return unit
+def _print(output: str) -> None:
+    if not output:
+        return
+    try:
+        print(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dig-lint ... | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _exit_code(diagnostics: list[Diagnostic], fail_on: Severity) -> int:
+def _exit_code(diagnostics: list[Diagnostic], fail_on: Severity, exit_zero: bool = False) -> int:
     if any(d.code == "DL000" for d in diagnostics):
         return EXIT_ERROR
+    if exit_zero:
+        return EXIT_OK
     return EXIT_FINDINGS if any(d.severity >= fail_on for d in diagnostics) else EXIT_OK
 
 
 def _rules(argv: Sequence[str]) -> int:
+    import json
+
     from dig_lsp.checks import REGISTRY
 
-    if argv and argv[0] in ("-h", "--help"):
-        print("usage: dig-lint rules\n\nList every check: code, name, default severity and summary.")
-        return EXIT_OK
-    for rule in REGISTRY:
-        print(f"{rule.code}  {rule.name:<32} {rule.severity.label:<8} {rule.summary}")
+    parser = argparse.ArgumentParser(
+        prog="dig-lint rules", description="List every check: code, name, default severity and summary.")
+    parser.add_argument("--output-format", "--format", dest="format", choices=("text", "json"), default="text",
+                        help="text (default), or json: a list of objects with code, name, severity and summary")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_OK if exit_.code == 0 else EXIT_ERROR
+    if args.format == "json":
+        _print(json.dumps([{"code": rule.code, "name": rule.name, "severity": rule.severity.label,
+                            "summary": rule.summary} for rule in REGISTRY], indent=2, ensure_ascii=False))
+    else:
+        _print("\n".join(f"{rule.code}  {rule.name:<32} {rule.severity.label:<8} {rule.summary}" for rule in REGISTRY))
     return EXIT_OK
 
 
@@ -178,7 +288,7 @@ def _rule(argv: Sequence[str]) -> int:
         return EXIT_OK if argv and argv[0] in ("-h", "--help") else EXIT_ERROR
     rule = REGISTRY.get(argv[0])
     if rule is None:
-        print(f"dig-lint: unknown rule {argv[0]!r} (see 'dig-lint rules')", file=sys.stderr)
+        print(f"dig-lint: {_rule_problem(argv[0]) or f'unknown rule {excerpt(argv[0])!r}'}", file=sys.stderr)
         return EXIT_ERROR
     print(f"# {rule.code} {rule.name} ({rule.severity.label})\n")
     print(rule.help)
@@ -203,7 +313,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _lint(args)
     except ConfigError as error:
-        print(f"dig-lint: {error}", file=sys.stderr)
+        from dig_lsp.cli.formats import visible
+
+        print(f"dig-lint: {visible(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR
