@@ -122,7 +122,7 @@ def test_operator_retry_and_ignored_retry(tmp_path: Path) -> None:
     assert records["+wf+b"].attempts == 1
     assert records["+wf+b"].state == "error"
     assert any("ignores _retry" in note for note in records["+wf+b"].notes)
-    assert run.makespan == 60 + 30 + 60 + 60
+    assert run.makespan == 60 + 30 + 60 + 60 + 60  # the last minute: ^failure-alert (notify>), +b failed
 
 
 def test_error_and_check_tasks(tmp_path: Path) -> None:

@@ -227,3 +227,37 @@ def test_configured_durations_still_apply_to_control_operators(tmp_path: Path) -
     run = simulate(tmp_path, "+req:\n  require>: other\n+last:\n  echo>: last\n", Options(durations=durations))
     assert {t.full_name: t.start for t in run.tasks}["+wf+last"] == 300
 
+
+# ------------------------------------------------------------------ 4. the failure alert
+
+def test_a_failed_attempt_adds_the_failure_alert(tmp_path: Path) -> None:
+    """WorkflowExecutor.setDoneFromDoneChildren: when the root group fails (after its retries),
+    addAttemptFailureAlertTask adds ^failure-alert ({_type: notify, _command: "Workflow session attempt
+    failed"}), then the root's _error task; neither waits for the other."""
+    text = "_error:\n  echo>: root handler\n+a:\n  fail>: boom\n"
+    run = simulate(tmp_path, text)
+    records = {t.full_name: t for t in run.tasks}
+    alert = records["+wf^failure-alert"]
+    assert (alert.operator, alert.command, alert.parent) == ("notify", "Workflow session attempt failed", "+wf")
+    assert alert.upstream == []
+    assert records["+wf^error"].upstream == []
+    assert alert.start == records["+wf^error"].start == 60
+    assert list(records).index("+wf^failure-alert") < list(records).index("+wf^error")
+    assert run.state == "error"
+    assert "+wf^failure-alert" in to_text(run)
+
+
+def test_no_failure_alert_while_the_root_retries_or_succeeds(tmp_path: Path) -> None:
+    run = simulate(tmp_path, "_retry: 1\n+a:\n  fail>: boom\n")
+    alerts = [e for e in run.events if e.task == "+wf^failure-alert" and e.kind == "start"]
+    assert len(alerts) == 1  # after the root's one retry, not before
+    assert alerts[0].time == 120
+    run = simulate(tmp_path, "+a:\n  sh>: x\n  _error:\n    echo>: handled\n", name="wf2")
+    assert not any("^failure-alert" in t.full_name for t in run.tasks)
+
+
+def test_the_failure_alert_does_not_count_against_the_task_limit(tmp_path: Path) -> None:
+    """addGeneratedSubtasksWithoutLimit."""
+    run = simulate(tmp_path, "+a:\n  fail>: boom\n", Options(task_limit=2))
+    assert "+wf^failure-alert" in {t.full_name for t in run.tasks}
+    assert not any("Too many tasks" in p for p in run.problems)

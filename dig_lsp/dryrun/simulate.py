@@ -22,6 +22,8 @@ order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java`
   ``+for-<i>=<key>=<j>=<value>``, ``+range-from=<a>&to=<b>``, ``+td-for-each-<i>``); ``require>``
   is shown as a wait, ``py>``/``rb>`` subtasks are opaque; these control operators take no
   simulated time of their own (:data:`CONTROL_OPERATORS`);
+* when the attempt fails, the root gets ``^failure-alert`` (a ``notify>`` task) next to its
+  ``^error`` task (``WorkflowExecutor.addAttemptFailureAlertTask``);
 * an attempt may create at most ``task_limit`` tasks (``Too many tasks. Limit: 1000``).
 
 Params (reference section 3 precedence): ``-p``/``-P`` < ancestors' ``_export`` < stored values
@@ -54,7 +56,8 @@ from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
 from dig_lsp.model.workflow import Workflow
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.text.span import Position, Span
 
 RUN, WAIT = "run", "wait"
 
@@ -347,8 +350,8 @@ class Simulator:
     # --- building
 
     def _node(self, name: str, full_name: str, parent: _Node | None, value: Node | None,
-              exports: dict[str, object] | None = None, generated: bool = False) -> _Node:
-        self.created += 1
+              exports: dict[str, object] | None = None, generated: bool = False, counted: bool = True) -> _Node:
+        self.created += counted
         if self.created > self.options.task_limit:
             raise TooManyTasks(f"Too many tasks. Limit: {self.options.task_limit}")
         config = _config_of(value)
@@ -655,16 +658,41 @@ class Simulator:
                                      message=f"retry {node.retry_count}/{limit} in {wait}s: {message}"))
             heapq.heappush(self.queue, (self.now + wait, next(self.sequence), "restart", node, segment.id))
             return
-        error = node.get("_error")
-        if isinstance(error, Mapping | Sequence) and not node.failing:
-            node.children = [c for c in node.children if c.state != "blocked"]
-            exports: dict[str, object] = {"error": {"message": message, "stacktrace": ""}}
-            handler = self._node("^error", node.full_name + "^error", node, error, exports, True)
-            node.children.append(handler)
+        handlers = self._failure_handlers(node, message)
+        if handlers:
+            node.children = [c for c in node.children if c.state != "blocked"] + handlers
             node.failing = True
             node.state = "running"
             return
         self._finish(node, "error", message)
+
+    def _failure_handlers(self, node: _Node, message: str) -> list[_Node]:
+        """What digdag adds when a task finally fails (``WorkflowExecutor.taskFailed`` and
+        ``setDoneFromDoneChildren``): for the root group first ``^failure-alert``, then the ``^error``
+        task, each without upstream; the task ends failed once they are done."""
+        if node.failing:
+            return []
+        handlers = []
+        if node.parent is None and node.operator is None:
+            handlers.append(self._failure_alert(node))
+        error = node.get("_error")
+        if isinstance(error, Mapping | Sequence):
+            exports: dict[str, object] = {"error": {"message": message, "stacktrace": ""}}
+            handlers.append(self._node("^error", node.full_name + "^error", node, error, exports, True))
+        return handlers
+
+    def _failure_alert(self, root: _Node) -> _Node:
+        """``WorkflowExecutor.addAttemptFailureAlertTask``: ``{_type: notify, _command: "Workflow session
+        attempt failed"}`` compiled as ``^failure-alert`` and added without counting against the task limit
+        (``addGeneratedSubtasksWithoutLimit``)."""
+        span = root.config.span if root.config is not None else Span("", 0, 0, Position(0, 0), Position(0, 0))
+
+        def scalar(text: str) -> Scalar:
+            return Scalar(text, text, "", span)
+        config = Mapping((Entry("_type", span, scalar("notify")),
+                          Entry("_command", span, scalar("Workflow session attempt failed"))), span)
+        return self._node("^failure-alert", root.full_name + "^failure-alert", root, config, generated=True,
+                          counted=False)
 
     def _restart(self, node: _Node) -> None:
         if node.operator is None:
@@ -698,7 +726,8 @@ class Simulator:
             if child.state == "blocked":
                 self._skip(child)
         if node.failing:
-            self._finish(node, "error", "failed (the _error task ran)")
+            ran = [child.name for child in node.children if child.name in ("^failure-alert", "^error")]
+            self._finish(node, "error", f"failed (after {' and '.join(ran)})")
         elif any(child.state == "error" for child in node.children):
             failed = [child.full_name for child in node.children if child.state == "error"]
             self._fail(node, f"task failed: {', '.join(failed)}", own=False)
