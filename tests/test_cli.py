@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
@@ -303,3 +304,27 @@ def test_a_path_without_workflows_is_warned_about(tmp_path: Path, capsys: pytest
     assert out == "No problems found in 1 file.\n"
     assert _run(["--no-cache", "project"], tmp_path, capsys)[2] == ""
 
+
+# ------------------------------------------------------------------ wide characters (issue 17, point 7)
+
+@pytest.mark.parametrize(("value", "cells_before"), [
+    ("日本語👍${名前x}", 10 + 6 + 2 + 2),  # three wide characters and an emoji: two cells each
+    ("cafe\u0301 ${名前x}", 10 + 5 + 2),  # a combining accent takes no cell
+    ("👨\u200d👩\u200d👧 ${名前x}", 10 + 3 + 2),  # a family emoji (zero-width joiners) is one wide glyph
+])
+def test_the_underline_counts_display_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           value: str, cells_before: int) -> None:
+    (tmp_path / "wf.dig").write_text(f'+t:\n  echo>: "{value}"\n', encoding="utf-8")
+    _, out, _ = _run(["--no-cache", "--color", "never", "--select", "DL508"], tmp_path, capsys)
+    lines = out.splitlines()
+    source = lines.index(f'2 |   echo>: "{value}"')
+    caret = lines[source + 1]
+    assert caret == "  | " + " " * cells_before + "^~~~~"  # 名前x: two wide characters and one narrow
+
+
+def test_start_up_imports_neither_wcwidth_nor_rapidfuzz() -> None:
+    """Both are needed only for some output (a non-ASCII snippet, a did-you-mean) and cost tens of ms."""
+    script = ("import sys; from dig_lsp.cli.main import main; main(['--version']); "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('wcwidth', 'rapidfuzz')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == "[]"

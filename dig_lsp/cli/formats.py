@@ -105,13 +105,27 @@ def _snippet(d: Diagnostic, cache: dict[str, list[str] | None], text_of: TextGet
         return []
     written = source[start.line].replace("\t", " ")
     line = visible(written)
-    column = len(visible(written[:start.column]))  # where the caret goes once controls are escaped
-    stop = len(visible(written[:end.column])) if end.line == start.line else len(line)
-    underline = "^" + "~" * max(0, min(stop, len(line)) - column - 1)
+    # Where the caret goes, in terminal cells once controls are escaped: a wide character (Japanese,
+    # most emoji) takes two cells and a combining mark none, so counting characters would drift.
+    column = display_width(visible(written[:start.column]))
+    width = display_width(line)
+    stop = display_width(visible(written[:end.column])) if end.line == start.line else width
+    underline = "^" + "~" * max(0, min(stop, width) - column - 1)
     number = str(start.line + 1)
     gutter = " " * len(number)
     return [f"{gutter} |", f"{number} | {line}",
             f"{gutter} | {' ' * column}{_paint(underline, _COLOURS[d.severity], colour)}"]
+
+
+def display_width(text: str) -> int:
+    """How many terminal cells ``text`` takes (wcwidth: East Asian wide characters and emoji two,
+    zero-width joiners and combining marks none); its length where wcwidth finds it unprintable."""
+    if text.isascii():  # printable once controls are escaped: one cell each, and no import (~50 ms)
+        return len(text)
+    from wcwidth import wcswidth
+
+    width: int = wcswidth(text)
+    return width if width >= 0 else len(text)
 
 
 def summary(diagnostics: Iterable[Diagnostic], files_checked: int = 0) -> str:
