@@ -10,17 +10,30 @@ diagnostic after that point was computed for a text the user never wrote.
 
 The LSP rule is simpler: a character past the end of its line means the end of that line, and a
 line past the end of the document means the end of the document.
+
+Lines themselves: pygls splits a document with ``str.splitlines``, which also ends a line at
+U+2028, U+2029, U+0085, vertical tab, form feed and U+001C..U+001E. LSP ends lines only at
+``\\n``, ``\\r\\n`` and ``\\r`` (the specification's ``EOL``), so with one of those characters in a
+document every edit below it landed on the wrong line, and the server analysed a text the editor
+did not show. :class:`LspTextDocument` counts lines as LSP does.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lsprotocol import types
-from pygls.workspace import Workspace
+from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 _LINE_BREAKS = ("\r\n", "\n", "\r")
+_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def lsp_lines(text: str) -> tuple[str, ...]:
+    """``text`` split into lines the way LSP counts them, each with its line break."""
+    return tuple(_LSP_LINE.findall(text))
 
 
 def _content(line: str) -> str:
@@ -49,12 +62,33 @@ class ClampingPositionCodec(PositionCodec):
         return ServerTextPosition(position.line, len(content))
 
 
+class LspTextDocument(TextDocument):
+    """pygls's document with LSP's lines (see the module docstring); every position conversion and
+    incremental edit of pygls goes through :attr:`lines`."""
+
+    @property
+    def lines(self) -> Sequence[str]:
+        """The document's lines, each with its line break (only ``\\n``, ``\\r\\n``, ``\\r`` end one)."""
+        return lsp_lines(self.source)
+
+
+class LspWorkspace(Workspace):
+    """pygls's workspace, opening :class:`LspTextDocument` documents."""
+
+    def _create_text_document(self, doc_uri: str, source: str | None = None, version: int | None = None,
+                              language_id: str | None = None) -> TextDocument:
+        return LspTextDocument(doc_uri, source=source, version=version, language_id=language_id,
+                               sync_kind=self._sync_kind, position_codec=self._position_codec)
+
+
 def use_clamping_positions(workspace: Workspace) -> None:
-    """Give ``workspace`` (and the documents it opens from now on) the correct codec.
+    """Give ``workspace`` (and the documents it opens from now on) the correct codec and lines.
 
     pygls creates the workspace during ``initialize`` with its own codec and hands that codec to
     every document it opens, so this must run before the first ``didOpen``: the server calls it
-    from its ``initialize`` handler.
+    from its ``initialize`` handler. pygls constructs the workspace itself, so its class is
+    switched to :class:`LspWorkspace` (which adds no state, only the documents it creates).
     """
     encoding = workspace.position_encoding or types.PositionEncodingKind.Utf16
     workspace._position_codec = ClampingPositionCodec(encoding=encoding)
+    workspace.__class__ = LspWorkspace
