@@ -29,19 +29,21 @@ MAX_EXPANDED_NODES = 500_000
 # libyaml breaks lines at all five of these: indentation after a NEL or LS is indentation, although
 # `^` (which knows only \n) would not see it.
 _BREAKS = "\n\r\x85\u2028\u2029"
-# A block indicator at the head of a line: `- `, `? ` or `: ` (or one ending its line). libyaml allows
-# several on one line (`- - - x`, `? - ? x`), each opening at most one collection.
-_INDICATOR = rf"[-?:](?:[ \t]+|(?=[{_BREAKS}])|\Z)"
+# Block indicators at the head of a line: `- `, `? ` and `: `. libyaml allows several on one line
+# (`- - - x`, `? - ? x`), each opening at most one collection. Every `-`, `?` and `:` in the run of
+# these characters and blanks is counted (an overestimate: `--- ` counts three), and runs are of one
+# class, not a repeated group: sre keeps a backtracking entry per repetition of a group (200 MB for a
+# line of a million `- `).
 # Lines whose head may nest deeper than the bound every other line keeps (see _block_bound): indented
 # by _QUICK_INDENT columns or more, or with _QUICK_INDICATORS indicators or more. Groups: the
-# indentation, the indicators.
+# indentation, the run of indicators and blanks.
 _QUICK_INDENT = 64
 _QUICK_INDICATORS = 16
-_DEEP_HEAD = (rf"(?=[ \t]{{{_QUICK_INDENT}}}|[ \t]*(?:{_INDICATOR}){{{_QUICK_INDICATORS}}})"
-              rf"([ \t]*)((?:{_INDICATOR})*)")
+_DEEP_HEAD = (rf"(?=[ \t]{{{_QUICK_INDENT}}}|[ \t]*(?:[-?:][ \t]*){{{_QUICK_INDICATORS}}})"
+              r"([ \t]*)((?:[-?:][-?: \t]*)?)")  # the run starts at an indicator: blanks go to one group
 # Two patterns, not one with `(?:\A|[breaks])`: a pattern that starts with a character class is
 # scanned for in C, several times faster. A leading BOM is no indentation.
-_FIRST_DEEP_HEAD = re.compile(rf"\ufeff?{_DEEP_HEAD}")
+_FIRST_DEEP_HEAD = re.compile(rf"\A\ufeff?{_DEEP_HEAD}")
 _LATER_DEEP_HEADS = re.compile(rf"[{_BREAKS}]{_DEEP_HEAD}")
 # A `[` or `{` that may open a flow collection. Right after a word character or `$` it never does: in
 # block context it is part of a plain scalar (`${x}`, `a[0]`), in flow context a collection cannot
