@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dig_lsp.cli.main import main
+from dig_lsp.dryrun.evaluate import MAX_CALL_DEPTH, NO_LIMIT_IN_DIGDAG, Exhausted, JsError, evaluate_text
 from dig_lsp.dryrun.options import Durations, FailRule, OptionError, Options
-from dig_lsp.dryrun.report import to_json, to_text
+from dig_lsp.dryrun.report import render, to_json, to_text
+from dig_lsp.dryrun.simulate import MAX_ATTEMPTS
 from tests.conftest import CORPUS
 from tests.test_dryrun import run_file, simulate
 
@@ -261,3 +263,106 @@ def test_the_failure_alert_does_not_count_against_the_task_limit(tmp_path: Path)
     run = simulate(tmp_path, "+a:\n  fail>: boom\n", Options(task_limit=2))
     assert "+wf^failure-alert" in {t.full_name for t in run.tasks}
     assert not any("Too many tasks" in p for p in run.problems)
+
+
+# ------------------------------------------------------------------ 5. bounds
+
+# Budgets are the dry run's own: digdag's GraalJsEngine builds its JavaScript context without resource limits.
+SMALL_STEPS = 20_000
+
+
+@pytest.mark.parametrize("expression", [
+    "(function(){ var s = 'ab'; for (var i = 0; i < 60; i++) { s = s + s } return s.length })()",
+    "(function(){ var a = [1]; for (var i = 0; i < 60; i++) { a = [a, a] } return String(a).length })()",
+    "(function(){ var a = [1]; for (var i = 0; i < 60; i++) { a = a.concat(a, a) } return a.length })()",
+    "(function(){ var a = [1]; for (var i = 0; i < 60; i++) { a = [a, a] } return a })()",  # JSON of the result
+])
+def test_values_built_inside_templates_have_a_memory_budget(expression: str) -> None:
+    """Sixty doublings are a few hundred steps: the step budget would not stop them, the memory budget does."""
+    with pytest.raises(Exhausted, match="exceeds the dry run's memory budget") as caught:
+        evaluate_text(expression, {}, UTC, max_steps=SMALL_STEPS)
+    assert NO_LIMIT_IN_DIGDAG in str(caught.value)
+
+
+def test_the_memory_budget_leaves_ordinary_values_alone() -> None:
+    expression = "(function(){ var s = 'ab'; for (var i = 0; i < 10; i++) { s = s + s } return s.length })()"
+    assert evaluate_text(expression, {}, UTC) == "2048"
+    assert evaluate_text("[1, [2, 'x']].concat([3]).join('-')", {}, UTC) == "1-2,x-3"
+
+
+def test_endless_loops_stop_at_the_step_budget() -> None:
+    with pytest.raises(Exhausted, match=r"exceeds the dry run's step budget .*too many steps") as caught:
+        evaluate_text("(function(){ for (;;) {} })()", {}, UTC, max_steps=SMALL_STEPS)
+    assert f"{SMALL_STEPS:,}" in str(caught.value)
+
+
+def test_recursion_depth_is_reported_as_such() -> None:
+    """A named function expression sees its own name (ECMA-262 5.1 section 13), so it can recurse; too deep a
+    recursion is the dry run's depth limit, not a ReferenceError."""
+    assert evaluate_text("(function f(n){ return n > 0 ? f(n - 1) : 'done' })(10)", {}, UTC) == "done"
+    with pytest.raises(Exhausted, match=rf"recursion depth \({MAX_CALL_DEPTH} nested function calls\)"):
+        evaluate_text("(function f(n){ return n > 0 ? f(n - 1) : 'done' })(100000)", {}, UTC)
+    assert evaluate_text(f"(function f(n){{ return n > 0 ? f(n - 1) : 'done' }})({MAX_CALL_DEPTH - 1})", {},
+                         UTC) == "done"
+    with pytest.raises(JsError, match="ReferenceError"):
+        evaluate_text("(function(n){ return f(n) })(1)", {}, UTC)  # an anonymous one has no name to call
+
+
+def test_a_budget_leaves_the_template_unevaluated_not_failed(tmp_path: Path) -> None:
+    text = ("+a:\n  echo>: \"${(function(){ var s = 'ab'; for (var i = 0; i < 60; i++) { s = s + s } return s })()}\"\n"
+            "+b:\n  echo>: \"${(function f(n){ return f(n + 1) })(0)}\"\n")
+    run = simulate(tmp_path, text)
+    records = {t.full_name: t for t in run.tasks}
+    assert "exceeds the dry run's memory budget" in records["+wf+a"].unevaluated[0]
+    assert f"recursion depth ({MAX_CALL_DEPTH} nested function calls)" in records["+wf+b"].unevaluated[0]
+    assert records["+wf+a"].state == records["+wf+b"].state == "success"
+    assert (run.templates, run.unevaluated) == (2, 2)
+
+
+def test_simulated_attempts_per_task_are_capped(tmp_path: Path) -> None:
+    run = simulate(tmp_path, "+a:\n  _retry: 1000000\n  sh>: x\n", Options(fails=[FailRule.parse("+a")]))
+    record = next(t for t in run.tasks if t.full_name == "+wf+a")
+    assert record.attempts == MAX_ATTEMPTS
+    assert record.retries == MAX_ATTEMPTS - 1
+    assert any("truncated" in problem and "1000000" in problem for problem in run.problems)
+    assert len(run.segments) < 3 * MAX_ATTEMPTS
+    assert run.state == "error"
+
+
+def java_int(value: int) -> int:
+    """Java's int overflow: the low 32 bits, two's complement."""
+    value &= 0xFFFFFFFF
+    return value - 2**32 if value >= 2**31 else value
+
+
+def test_exponential_back_off_follows_javas_int_arithmetic(tmp_path: Path) -> None:
+    """RetryControl.getNextRetryInterval: interval * (int) Math.pow(2, retry_count), then Math.min with
+    max_interval. (int) of a double past Integer.MAX_VALUE is Integer.MAX_VALUE (JLS 5.1.3) and the product
+    wraps around; retry_at = now() + interval (DatabaseSessionStoreManager), so a negative one is due at once."""
+    text = "+a:\n  _retry:\n    limit: 40\n    interval: 10\n    interval_type: exponential\n  sh>: x\n"
+    run = simulate(tmp_path, text, Options(fails=[FailRule.parse("+a")]))
+    waits = [s.end - s.start for s in run.segments if s.kind == "wait"]
+    assert waits[:3] == [10, 20, 40]
+    assert waits[27] == 10 * 2**27  # 1342177280: still an int
+    assert java_int(10 * 2**28) < 0
+    assert waits[28] == 0
+    assert waits[29] == java_int(10 * 2**29) == 1073741824
+    assert waits[31:] == [0] * 9  # 10 * Integer.MAX_VALUE wraps to -10
+    assert any("overflows" in note for note in next(t for t in run.tasks if t.full_name == "+wf+a").notes)
+    for kind in ("text", "json", "html"):
+        assert render(run, kind)
+    capped = simulate(tmp_path, text.replace("interval: 10", "interval: 10\n    max_interval: 3600"),
+                      Options(fails=[FailRule.parse("+a")]), name="wf2")
+    waits = [s.end - s.start for s in capped.segments if s.kind == "wait"]
+    assert waits[8:12] == [2560, 3600, 3600, 3600]
+    assert waits[28] == 0  # Math.min(-1610612736, 3600): max_interval does not undo the overflow
+
+
+def test_huge_simulated_times_are_reported_not_raised(tmp_path: Path) -> None:
+    run = simulate(tmp_path, "sla:\n  duration: 01:00\n+a:\n  sh>: x\n",
+                   Options(durations=Durations.from_mapping({"+a": 10**15})))
+    assert run.makespan == 10**15
+    for kind in ("text", "json", "html"):
+        assert render(run, kind)
+    assert run.sla is not None
+    assert run.sla["met"] is False

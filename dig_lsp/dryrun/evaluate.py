@@ -10,7 +10,11 @@ mirrors.
 The interpreter walks pyjsparser's ESTree AST. Nothing reaches the host: identifiers resolve
 only to the given params and to the built-ins defined here, member access is a lookup in our
 own value types (never ``getattr``), and every step counts against a step budget and a wall
-clock budget. What it does not implement (regular expressions, ``Date``, the clock, ``eval``,
+clock budget, every string, array and object built against a memory budget, and every nested
+function call against a recursion depth (:class:`Exhausted` says which ran out: digdag's engine
+has none of these limits, ``GraalJsEngine`` builds its context without resource limits).
+
+What it does not implement (regular expressions, ``Date``, the clock, ``eval``,
 ``new``, unknown methods) raises :class:`Unevaluable` with the reason: the dry run shows such a
 template unevaluated instead of guessing. JavaScript errors that digdag would also raise
 (``ReferenceError`` for an undefined name, ``TypeError`` for a field of ``undefined``) raise
@@ -23,7 +27,9 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -31,14 +37,25 @@ from typing import Any
 from pyjsparser import JsSyntaxError, PyJsParser
 
 from dig_lsp.dryrun.moment import Moment, MomentError, moment_call, moment_method
+from dig_lsp.text.limits import recursion_headroom
 
 MAX_STEPS = 200_000
 MAX_SECONDS = 1.0
 MAX_LENGTH = 20_000
+MAX_MEMORY = 2_000_000
+"""Characters of strings plus elements of arrays and objects one ``${...}`` may build (about 100 MB of
+Python objects at worst; a real template builds a few thousand)."""
+MAX_CALL_DEPTH = 200
+"""Nested function calls one ``${...}`` may make (each takes about ten Python frames)."""
+NO_LIMIT_IN_DIGDAG = "digdag's engine sets no such limit (GraalJsEngine builds its context without resource limits)"
 
 
 class Unevaluable(Exception):
     """The interpreter cannot compute the value; ``reason`` says why."""
+
+
+class Exhausted(Unevaluable):
+    """A budget of the dry run ran out before the expression finished (not a JavaScript error)."""
 
 
 class JsError(Exception):
@@ -88,6 +105,55 @@ class _Return(Exception):
     def __init__(self, value: Any) -> None:
         super().__init__()
         self.value = value
+
+
+class _Memory:
+    """What one evaluation may still build, in characters and array/object elements."""
+
+    def __init__(self, units: int) -> None:
+        self.left = units
+        self.total = units
+
+    def charge(self, units: int) -> None:
+        """Count ``units`` about to be built; raise before building past the budget."""
+        self.left -= units
+        if self.left < 0:
+            raise Exhausted(f"not evaluated: exceeds the dry run's memory budget ({self.total:,} characters and "
+                            f"array elements built inside ${{...}}); {NO_LIMIT_IN_DIGDAG}")
+
+
+# The budget of the evaluation under way. A context variable, not a parameter, because the value
+# conversions that build the most (ToString of arrays, JSON.stringify) are plain functions called
+# from everywhere; a repeated array inside an array doubles their output at each level.
+_MEMORY: ContextVar[_Memory | None] = ContextVar("dryrun_memory", default=None)
+
+
+def _charge(units: int) -> None:
+    memory = _MEMORY.get()
+    if memory is not None:
+        memory.charge(units)
+
+
+@contextmanager
+def memory_budget(units: int = MAX_MEMORY) -> Iterator[None]:
+    """Run under a memory budget (the one already running, if any)."""
+    if _MEMORY.get() is not None:
+        yield
+        return
+    token = _MEMORY.set(_Memory(units))
+    try:
+        yield
+    finally:
+        _MEMORY.reset(token)
+
+
+def _charged(value: Any) -> Any:
+    """Charge a newly built value (a string's characters, a list's elements and its strings)."""
+    if isinstance(value, str):
+        _charge(len(value))
+    elif isinstance(value, list):
+        _charge(len(value) + sum(len(item) for item in value if isinstance(item, str)))
+    return value
 
 
 # ------------------------------------------------------------------------------ conversions
@@ -150,7 +216,7 @@ def to_string(value: Any) -> str:
     if isinstance(value, float | int):
         return number_to_string(float(value))
     if isinstance(value, list):
-        return ",".join("" if v is None or v is UNDEFINED else to_string(v) for v in value)
+        return _join(value, ",")
     if isinstance(value, Moment):
         return value.format("ddd MMM DD YYYY HH:mm:ss [GMT]ZZ")
     if isinstance(value, JsFunction | Native):
@@ -214,8 +280,56 @@ def type_of(value: Any) -> str:
     return "object"
 
 
+def _join(items: list[Any], separator: str) -> str:
+    """``Array.prototype.join``: refused at once when even its least possible length is over the budget
+    (an array repeated inside an array doubles the text at each level: 60 levels are 2^60 characters),
+    else every part is charged before the result is built."""
+    _fits(_least_size(items, False, {}))
+    return _join_parts(items, separator)
+
+
+def _join_parts(items: list[Any], separator: str) -> str:
+    parts = ["" if v is None or v is UNDEFINED else _join_parts(v, ",") if isinstance(v, list) else to_string(v)
+             for v in items]
+    _charge(sum(len(part) for part in parts) + len(separator) * max(len(parts) - 1, 0))
+    return separator.join(parts)
+
+
+def _fits(units: int) -> None:
+    """Raise if ``units`` are more than the budget has left (nothing is charged)."""
+    memory = _MEMORY.get()
+    if memory is not None and units > memory.left:
+        memory.charge(units)
+
+
+def _least_size(value: Any, as_json: bool, seen: dict[int, int]) -> int:
+    """A lower bound of the length of ``value``'s ToString (or JSON.stringify) text, each array and object
+    measured once (``seen``): linear in the values that exist, however often they are repeated."""
+    if isinstance(value, list | dict):
+        if id(value) not in seen:
+            seen[id(value)] = 0  # a cycle adds nothing
+            items = value if isinstance(value, list) else list(value.values())
+            if isinstance(value, dict) and not as_json:
+                seen[id(value)] = len("[object Object]")
+            else:
+                seen[id(value)] = sum(_least_size(item, as_json, seen) for item in items) + max(len(items) - 1, 0)
+        return seen[id(value)]
+    if isinstance(value, str):
+        return len(value)
+    if value is None or value is UNDEFINED:
+        return 4 if as_json and value is None else 0
+    return 1
+
+
 def stringify(value: Any, indent: str = "", current: str = "") -> str | None:
-    """``JSON.stringify`` (``None`` for values it skips: undefined and functions)."""
+    """``JSON.stringify`` (``None`` for values it skips: undefined and functions), within the memory budget
+    (refused at once when even its least possible length is over it, as for :func:`_join`)."""
+    with memory_budget():
+        _fits(_least_size(value, True, {}))
+        return _stringify(value, indent, current)
+
+
+def _stringify(value: Any, indent: str = "", current: str = "") -> str | None:
     if value is None:
         return "null"
     if value is UNDEFINED or isinstance(value, JsFunction | Native):
@@ -231,14 +345,16 @@ def stringify(value: Any, indent: str = "", current: str = "") -> str | None:
     inner = current + indent
     separator = ",\n" + inner if indent else ","
     if isinstance(value, list):
-        items = [stringify(v, indent, inner) or "null" for v in value]
+        items = [_stringify(v, indent, inner) or "null" for v in value]
+        _charge(sum(len(item) + len(separator) for item in items))
         if not items:
             return "[]"
         return "[\n" + inner + separator.join(items) + "\n" + current + "]" if indent else "[" + ",".join(items) + "]"
     pairs = []
     for key, item in value.items():
-        text = stringify(item, indent, inner)
+        text = _stringify(item, indent, inner)
         if text is not None:
+            _charge(len(key) + len(text) + len(separator) + 4)
             pairs.append(json.dumps(key, ensure_ascii=False) + (": " if indent else ":") + text)
     if not pairs:
         return "{}"
@@ -254,6 +370,18 @@ def template_text(value: Any) -> str:
     return stringify(value) or ""
 
 
+def evaluate_text(expression: str, params: dict[str, Any], zone: tzinfo, max_steps: int = MAX_STEPS,
+                  max_seconds: float = MAX_SECONDS, max_memory: int = MAX_MEMORY) -> str:
+    """:func:`template_text` of :func:`evaluate`, both under one memory budget."""
+    with memory_budget(max_memory):
+        value = evaluate(expression, params, zone, max_steps, max_seconds)
+        try:
+            return template_text(value)
+        except RecursionError:
+            raise Exhausted("not evaluated: the value nests too deeply (exceeds the recursion depth of the dry "
+                            "run's evaluator)") from None
+
+
 # ------------------------------------------------------------------------------ the interpreter
 
 
@@ -264,17 +392,22 @@ class Interpreter:
                  max_seconds: float = MAX_SECONDS) -> None:
         self.params = params
         self.zone = zone
+        self.max_steps = max_steps
+        self.max_seconds = max_seconds
         self.steps_left = max_steps
         self.deadline = time.monotonic() + max_seconds
+        self.calls = 0
         self.globals = _globals(self)
 
     def tick(self) -> None:
         """Count one step; stop when a budget is spent."""
         self.steps_left -= 1
         if self.steps_left < 0:
-            raise Unevaluable("the expression took too many steps")
+            raise Exhausted(f"not evaluated: exceeds the dry run's step budget (too many steps: over "
+                            f"{self.max_steps:,}); {NO_LIMIT_IN_DIGDAG}, so it would run to its end, or forever")
         if self.steps_left % 256 == 0 and time.monotonic() > self.deadline:
-            raise Unevaluable("the expression took too long")
+            raise Exhausted(f"not evaluated: exceeds the dry run's time budget ({self.max_seconds:g} s; the "
+                            f"expression took too long); {NO_LIMIT_IN_DIGDAG}")
 
     # --- names
 
@@ -301,6 +434,16 @@ class Interpreter:
     # --- statements
 
     def run_function(self, function: JsFunction, this: Any, args: list[Any]) -> Any:
+        if self.calls >= MAX_CALL_DEPTH:
+            raise Exhausted(f"not evaluated: exceeds the dry run's recursion depth ({MAX_CALL_DEPTH} nested "
+                            f"function calls)")
+        self.calls += 1
+        try:
+            return self._run_function(function, this, args)
+        finally:
+            self.calls -= 1
+
+    def _run_function(self, function: JsFunction, this: Any, args: list[Any]) -> Any:
         scope: dict[str, Any] = {"this": this, "arguments": list(args)}
         for index, name in enumerate(function.params):
             scope[name] = args[index] if index < len(args) else UNDEFINED
@@ -431,11 +574,13 @@ def _this(interp: Interpreter, _: dict[str, Any], scopes: list[dict[str, Any]]) 
 
 
 def _array(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    _charge(len(node["elements"]))
     return [UNDEFINED if e is None else interp.expr(e, scopes) for e in node["elements"]]
 
 
 def _object(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
     result: dict[str, Any] = {}
+    _charge(len(node["properties"]))
     for prop in node["properties"]:
         if prop.get("kind") != "init":
             raise Unevaluable("getters and setters are not supported by the dry run")
@@ -446,8 +591,14 @@ def _object(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, An
 
 
 def _function(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
-    return JsFunction([p["name"] for p in node["params"]], node["body"], list(scopes),
-                      node["body"].get("type") != "BlockStatement")
+    """A function expression; a named one sees its own name (ECMA-262 5.1 section 13: the closure's
+    scope gets a binding of the Identifier to the function), so it can call itself."""
+    own: dict[str, Any] = {}
+    function = JsFunction([p["name"] for p in node["params"]], node["body"], [*scopes, own] if node.get("id") else
+                          list(scopes), node["body"].get("type") != "BlockStatement")
+    if node.get("id"):
+        own[node["id"]["name"]] = function
+    return function
 
 
 def _member_key(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
@@ -537,7 +688,9 @@ def _primitive(value: Any) -> Any:
 def _add(left: Any, right: Any) -> Any:
     left, right = _primitive(left), _primitive(right)
     if isinstance(left, str) or isinstance(right, str):
-        return to_string(left) + to_string(right)
+        first, second = to_string(left), to_string(right)
+        _charge(len(first) + len(second))
+        return first + second
     return to_number(left) + to_number(right)
 
 
@@ -664,6 +817,7 @@ def _store(interp: Interpreter, target: dict[str, Any], value: Any, scopes: list
         if isinstance(holder, list):
             index = to_number(key)
             if math.isfinite(index) and index == int(index) and 0 <= index < 100_000:
+                _charge(max(int(index) + 1 - len(holder), 0))
                 holder.extend([UNDEFINED] * (int(index) + 1 - len(holder)))
                 holder[int(index)] = value
                 return
@@ -739,7 +893,7 @@ def _string_member(interp: Interpreter, text: str, name: str) -> Any:
         "substr": lambda a: _substr(text, a),
         "split": lambda a: _split(text, a),
         "replace": lambda a: _replace(interp, text, a),
-        "concat": lambda a: text + "".join(to_string(x) for x in a),
+        "concat": lambda a: _concat_text(text, a),
         "toString": lambda a: text,
         "valueOf": lambda a: text,
     }
@@ -747,7 +901,13 @@ def _string_member(interp: Interpreter, text: str, name: str) -> Any:
     if method is None:
         return UNDEFINED
     bound = method
-    return Native(name, lambda this, args: bound(args))
+    return Native(name, lambda this, args: _charged(bound(args)))
+
+
+def _concat_text(text: str, args: list[Any]) -> str:
+    parts = [to_string(x) for x in args]
+    _charge(len(text) + sum(len(part) for part in parts))
+    return text + "".join(parts)
 
 
 def _substring(text: str, args: list[Any]) -> str:
@@ -772,6 +932,7 @@ def _split(text: str, args: list[Any]) -> list[Any]:
         return [text]
     if not isinstance(separator, str):
         raise Unevaluable("split with a non-string separator is not supported by the dry run")
+    _charge(len(text) + 1)  # at most one part per character, charged before they are built
     parts: list[Any] = list(text) if separator == "" else list(text.split(separator))
     limit = _arg(args, 1)
     return parts if limit is UNDEFINED else parts[: int(to_number(limit))]
@@ -840,10 +1001,9 @@ def _array_member(interp: Interpreter, items: list[Any], name: str) -> Any:
         return accumulator
 
     methods: dict[str, Callable[[list[Any]], Any]] = {
-        "join": lambda a: ("," if _arg(a, 0) is UNDEFINED else to_string(a[0])).join(
-            "" if v is None or v is UNDEFINED else to_string(v) for v in items),
+        "join": lambda a: _join(items, "," if _arg(a, 0) is UNDEFINED else to_string(a[0])),
         "toString": lambda a: to_string(items),
-        "concat": lambda a: items + [x for arg in a for x in (arg if isinstance(arg, list) else [arg])],
+        "concat": lambda a: _concat_items(items, a),
         "slice": lambda a: items[_index(_arg(a, 0), len(items), 0):_index(_arg(a, 1), len(items), len(items))],
         "indexOf": lambda a: float(next((i for i, v in enumerate(items) if strict_equals(v, _arg(a, 0))), -1)),
         "map": each,
@@ -862,10 +1022,23 @@ def _array_member(interp: Interpreter, items: list[Any], name: str) -> Any:
     if method is None:
         return UNDEFINED
     bound = method
-    return Native(name, lambda this, args: bound(args))
+    return Native(name, lambda this, args: _charged_array(items, bound(args)))
+
+
+def _charged_array(items: list[Any], result: Any) -> Any:
+    """Charge what an array method built: a new array (not the one it changed in place)."""
+    if isinstance(result, list) and result is not items:
+        _charge(len(result))
+    return result
+
+
+def _concat_items(items: list[Any], args: list[Any]) -> list[Any]:
+    _charge(len(items) + sum(len(arg) if isinstance(arg, list) else 1 for arg in args))
+    return items + [x for arg in args for x in (arg if isinstance(arg, list) else [arg])]
 
 
 def _push(items: list[Any], values: list[Any]) -> float:
+    _charge(len(values))
     items.extend(values)
     return float(len(items))
 
@@ -944,8 +1117,10 @@ def _parse_float(args: list[Any]) -> float:
 
 
 def _json_parse(args: list[Any]) -> Any:
+    text = to_string(_arg(args, 0))
+    _charge(len(text))  # what it builds is no bigger than its text
     try:
-        return from_python(json.loads(to_string(_arg(args, 0))))
+        return from_python(json.loads(text))
     except ValueError as error:
         raise JsError("SyntaxError", f"JSON.parse: {error}") from None
 
@@ -1024,6 +1199,8 @@ def _pow(x: float, y: float) -> float:
 
 
 def _keys(value: Any) -> list[Any]:
+    if isinstance(value, list | str):
+        _charge(len(value))
     if isinstance(value, dict):
         return list(value.keys())
     if isinstance(value, list):
@@ -1088,8 +1265,12 @@ def evaluate(expression: str, params: dict[str, Any], zone: tzinfo, max_steps: i
     tree = parse(expression)
     interp = Interpreter(params, zone, max_steps, max_seconds)
     try:
-        return interp.expr(tree, [])
+        with memory_budget(), recursion_headroom():  # room for MAX_CALL_DEPTH nested calls
+            return interp.expr(tree, [])
     except RecursionError:
-        raise Unevaluable("the expression nests too deeply") from None
+        raise Exhausted("not evaluated: the expression nests too deeply (exceeds the recursion depth of the "
+                        "dry run's evaluator)") from None
+    except MemoryError:
+        raise Exhausted(f"not evaluated: exceeds the memory of the dry run; {NO_LIMIT_IN_DIGDAG}") from None
     except (OverflowError, ValueError, IndexError, KeyError, TypeError) as error:
         raise Unevaluable(f"the dry run could not compute this ({type(error).__name__})") from None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate, from_python, template_text
+from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate_text, from_python
 from dig_lsp.model.schedule import ParsedSchedule, next_session_times
 from dig_lsp.syntax.templates import find_templates
 
@@ -62,7 +62,7 @@ def render_string(value: str, params: dict[str, Any], zone: tzinfo) -> Rendered:
             continue
         result.templates += 1
         try:
-            out.append(template_text(evaluate(template.expression, params, zone)))
+            out.append(evaluate_text(template.expression, params, zone))
         except Unevaluable as reason:
             result.unevaluated.append(f"${{{template.expression}}}: {reason}")
             out.append(value[template.start:template.end])

@@ -19,7 +19,12 @@ def clock(seconds: float) -> str:
 
 
 def _at(run: DryRun, seconds: float) -> str:
-    return (run.origin + timedelta(seconds=seconds)).isoformat()
+    """The wall-clock time of a simulated instant; simulated times can pass what a datetime holds
+    (retry intervals up to Integer.MAX_VALUE seconds, long configured durations)."""
+    try:
+        return (run.origin + timedelta(seconds=seconds)).isoformat()
+    except OverflowError:
+        return f"{run.origin.isoformat()} + {seconds:.0f} s (after the year 9999)"
 
 
 def to_json(run: DryRun) -> dict[str, Any]:

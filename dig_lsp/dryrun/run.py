@@ -19,6 +19,7 @@ from dig_lsp.model.schedule import (
 )
 from dig_lsp.model.workflow import Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar, to_python
+from dig_lsp.text.limits import recursion_headroom
 
 
 def workflow_zone(workflow: Workflow) -> tuple[tzinfo, str, list[str]]:
@@ -94,6 +95,14 @@ def _sla(workflow: Workflow, origin: datetime, end: datetime,
     }, []
 
 
+def _end(origin: datetime, makespan: float) -> datetime:
+    """When the session ends; past what a datetime holds, the latest one (only an SLA verdict reads it)."""
+    try:
+        return origin + timedelta(seconds=makespan)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
+
+
 def dry_run(project: ProjectModel, workflow: Workflow, options: Options, now: datetime | None = None) -> DryRun:
     """Simulate one session of ``workflow``; a workflow digdag refuses to compile is not simulated."""
     zone, zone_name, problems = workflow_zone(workflow)
@@ -110,14 +119,15 @@ def dry_run(project: ProjectModel, workflow: Workflow, options: Options, now: da
             max_concurrency=0, retries=0, sla=None, problems=problems, refused=refused,
         )
     simulator = Simulator(project, workflow, options, zone, zone_name, session, origin)
-    simulator.run()
+    with recursion_headroom():  # the JavaScript evaluator recurses up to its own depth limit
+        simulator.run()
     records = list(simulator.records.values())
     root = simulator.records[f"+{workflow.name}"]
     makespan = max([s.end for s in simulator.segments] + [root.end or 0.0])
     state = root.state if not simulator.problems or root.state == "error" else "error"
     if any(p.startswith("Too many tasks") for p in simulator.problems):
         state = "error"
-    sla, sla_problems = _sla(workflow, origin, origin + timedelta(seconds=makespan), zone)
+    sla, sla_problems = _sla(workflow, origin, _end(origin, makespan), zone)
     return DryRun(
         workflow=workflow.name, path=workflow.path, timezone=zone_name, origin=origin.astimezone(zone),
         session=session, tasks=records, events=simulator.events, segments=simulator.segments, state=state,

@@ -11,8 +11,9 @@ order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java`
   the children into chunks of N with a barrier between chunks (``Lists.partition``);
 * ``_retry`` (``util/RetryControl.java``): an operator task that honours it (catalog
   ``retry_ignored``) reruns after ``interval`` (``exponential``: ``interval * 2^retry_count``
-  capped by ``max_interval``); a group -- or an operator task whose generated children failed --
-  is reset and rerun from its start; a group's ``_retry`` is read raw, so a ``${...}`` there
+  in Java ``int`` arithmetic, then capped by ``max_interval``: :func:`retry_interval`; at most
+  :data:`MAX_ATTEMPTS` attempts are simulated); a group -- or an operator task whose generated
+  children failed -- is reset and rerun from its start; a group's ``_retry`` is read raw, so a ``${...}`` there
   disables it;
 * after a failure (and its retries) ``_error`` runs as the child ``^error`` with ``error``
   exported, and the task stays failed; after an operator task succeeds its generated children
@@ -67,6 +68,10 @@ RUN, WAIT = "run", "wait"
 # (core/agent/RequireOperatorFactory: TaskExecutionException.ofNextPolling). Their children's time
 # is the time; a require>'s wait is unknown, so it is zero unless --durations gives one.
 CONTROL_OPERATORS = frozenset({"if", "loop", "for_each", "for_range", "call", "require"})
+
+MAX_ATTEMPTS = 100
+"""Attempts of one task the dry run simulates; a ``_retry`` limit past them is reported as truncated."""
+INT_MAX = 2**31 - 1  # Java's Integer.MAX_VALUE
 
 
 @dataclass
@@ -644,11 +649,9 @@ class Simulator:
 
     def _fail(self, node: _Node, message: str, own: bool, retryable: bool = True) -> None:
         spec = self._retry(node, own) if retryable else None
-        if spec is not None and node.retry_count < spec[0]:
+        if spec is not None and node.retry_count < spec[0] and not self._truncated(node, spec[0]):
             limit, interval, kind, maximum = spec
-            wait = interval * (2 ** node.retry_count) if kind == "exponential" else interval
-            if kind == "exponential" and maximum is not None:
-                wait = min(wait, maximum)
+            wait = self._retry_wait(node, interval, kind, maximum)
             node.retry_count += 1
             record = self._record(node)
             record.retries += 1
@@ -665,6 +668,27 @@ class Simulator:
             node.state = "running"
             return
         self._finish(node, "error", message)
+
+    def _truncated(self, node: _Node, limit: int) -> bool:
+        """Whether the next retry would pass :data:`MAX_ATTEMPTS`; then it is reported and not simulated."""
+        if node.retry_count + 1 < MAX_ATTEMPTS:
+            return False
+        self.problems.append(f"{node.full_name}: _retry allows {limit} retries; the dry run simulates at most "
+                             f"{MAX_ATTEMPTS} attempts of a task, so it stops there (truncated) and shows the task "
+                             f"failed")
+        self._note(node, f"truncated after {MAX_ATTEMPTS} attempts (digdag would retry up to {limit} times)")
+        return True
+
+    def _retry_wait(self, node: _Node, interval: int, kind: str, maximum: int | None) -> int:
+        """The simulated wait before the next attempt, with a note when Java's int overflows."""
+        value = retry_interval(interval, kind, node.retry_count, maximum)
+        exact = interval * 2**node.retry_count if kind == "exponential" else interval
+        exact = exact if maximum is None or kind != "exponential" else min(exact, maximum)
+        prefix = "exponential back-off overflows Java's int"
+        if value != exact and not any(note.startswith(prefix) for note in self._record(node).notes):
+            self._note(node, f"{prefix} from retry {node.retry_count + 1} (RetryControl.getNextRetryInterval): "
+                             f"digdag's wait wraps around there, and a negative one retries at once")
+        return max(value, 0)  # retry_at = now() + interval: a negative interval is due at once
 
     def _failure_handlers(self, node: _Node, message: str) -> list[_Node]:
         """What digdag adds when a task finally fails (``WorkflowExecutor.taskFailed`` and
@@ -804,12 +828,32 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def retry_interval(interval: int, kind: str, retry_count: int, maximum: int | None) -> int:
+    """``RetryControl.getNextRetryInterval`` with Java's ``int`` arithmetic: ``interval * (int)
+    Math.pow(2, retry_count)`` -- the cast of a double past ``Integer.MAX_VALUE`` gives
+    ``Integer.MAX_VALUE`` (JLS 5.1.3) and the product wraps around -- then ``Math.min`` with
+    ``max_interval``. That is all digdag caps: ``max_interval`` applies after the overflow."""
+    if kind != "exponential":
+        return interval
+    power = 2**retry_count if retry_count < 31 else INT_MAX
+    value = _java_int(interval * power)
+    return value if maximum is None else min(value, maximum)
+
+
+def _java_int(value: int) -> int:
+    """The low 32 bits as a two's complement ``int``."""
+    value &= 0xFFFFFFFF
+    return value - 2**32 if value > INT_MAX else value
+
+
 def _retry_spec(plain: object) -> tuple[int, int, str, int | None] | None:
+    """``RetryControl``'s reading of ``_retry`` (limit, interval, type, max_interval are Java ints)."""
     def number(value: object) -> int | None:
         try:
-            return int(str(value).strip()) if not isinstance(value, bool) else None
+            parsed = int(str(value).strip()) if not isinstance(value, bool) else None
         except ValueError:
             return None
+        return parsed if parsed is not None and -INT_MAX - 1 <= parsed <= INT_MAX else None
     if isinstance(plain, int | str) and not isinstance(plain, bool):
         limit = number(plain)
         return None if limit is None else (limit, 0, "constant", None)
