@@ -125,7 +125,9 @@ def test_generated_config_digdag_refuses_fails_the_generating_task(tmp_path: Pat
     records = {t.full_name: t for t in run.tasks}
     assert records["+wf2+if"].state == "success"  # the refused branch is not generated
     assert records["+wf2+loop"].state == "error"
-    assert any("+wf2+loop^sub+loop-0+y" not in name for name in records)
+    assert not any(name.startswith("+wf2+loop^sub") for name in records)  # nothing of the refused body runs
+    assert any("Configuration error at task +wf2+loop: " in (e.message or "") and "_after" in (e.message or "")
+               for e in run.events)
 
 
 def test_call_target_digdag_refuses_fails_the_call(tmp_path: Path) -> None:
