@@ -29,6 +29,10 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from dig_lsp.digdag.coerce import as_boolean
+from dig_lsp.digdag.coerce import as_int as _as_int
+from dig_lsp.digdag.coerce import is_null as _is_null
+from dig_lsp.digdag.coerce import java_trim as _java_trim
 from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
 from dig_lsp.text.quote import excerpt
@@ -257,56 +261,7 @@ def _after_errors(child: Task, earlier: set[str]) -> list[CompileError]:
     return errors
 
 
-# --- Jackson's conversions (Config.get with Jackson 2.9 defaults), only what the compiler reads.
-# Jackson is not digdag's source: where its exact rule is not confirmed there, these accept more
-# than they might (a workflow wrongly refused would hide the whole simulation; a miss only skips one
-# message the linter reports anyway).
-
-
-def as_boolean(node: Node) -> bool | None:
-    """A scalar read as ``boolean.class``: true/false (and their capitalised forms, trimmed), an
-    integer (0 is false), ``""``/``"null"`` as false; None when Jackson refuses it."""
-    if not isinstance(node, Scalar):
-        return None
-    value = node.value
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        text = _java_trim(value)
-        if text in ("true", "True"):
-            return True
-        if text in ("false", "False", "", "null"):
-            return False
-    return None
-
-
-def _java_trim(text: str) -> str:
-    """``String.trim``: every character up to U+0020 goes, from both ends."""
-    start, end = 0, len(text)
-    while start < end and text[start] <= " ":
-        start += 1
-    while end > start and text[end - 1] <= " ":
-        end -= 1
-    return text[start:end]
-
-
-def _as_int(node: Node) -> int | None:
-    if not isinstance(node, Scalar) or isinstance(node.value, bool):
-        return None
-    value = node.value
-    if isinstance(value, int):
-        return value if -(2**31) <= value < 2**31 else None
-    if isinstance(value, float):
-        return int(value) if value == value and abs(value) != float("inf") else 0
-    if isinstance(value, str):
-        text = _java_trim(value)
-        if text in ("", "null"):
-            return 0
-        if re.fullmatch(r"[+-]?[0-9]+", text) and -(2**31) <= int(text) < 2**31:
-            return int(text)
-    return None
+# Jackson's conversions (Config.get with Jackson 2.9 defaults) are digdag/coerce.py's, shared with the linter.
 
 
 def evaluated_parallel_error(value: object) -> str | None:
@@ -320,10 +275,6 @@ def evaluated_parallel_error(value: object) -> str | None:
             return None
         return f"Expected {BOOLEAN_TYPE} for key '_parallel' but got {json.dumps(excerpt(value))} (string)"
     return f"Invalid _parallel format: {excerpt(json.dumps(value, default=str))}"
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, Scalar) and node.value is None
 
 
 def _java_text(item: Scalar) -> str:
