@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,22 @@ TIMEOUT = 20.0
 
 
 class RawClient:
-    """A JSON-RPC client over the server's stdin/stdout."""
+    """A JSON-RPC client over the server's stdin/stdout (``options`` go to the server's command line)."""
 
-    def __init__(self, cwd: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "dig_lsp.lsp.server"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd)
+    def __init__(self, cwd: Path, *options: str) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "dig_lsp.lsp.server", *options],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        cwd=cwd)
         self.next_id = 0
-        self.notifications: list[dict[str, Any]] = []
+        self.notifications: list[dict[str, Any]] = []  # messages received but not waited for (yet)
 
     def send(self, message: dict[str, Any]) -> None:
+        self.write(frame(message))
+
+    def write(self, data: bytes) -> None:
+        """Bytes as they are: frames with whatever headers a test wants."""
         assert self.process.stdin is not None
-        self.process.stdin.write(frame(message))
+        self.process.stdin.write(data)
         self.process.stdin.flush()
 
     def receive(self) -> dict[str, Any]:
@@ -44,17 +50,31 @@ class RawClient:
             raise EOFError("the server closed its output")
         return message
 
+    def start_request(self, method: str, params: Any) -> int:
+        """Send a request without waiting for its response; its id."""
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params})
+        return self.next_id
+
     def request(self, method: str, params: Any) -> dict[str, Any]:
         """Send a request and return its response (notifications met on the way are kept)."""
-        self.next_id += 1
-        ident = self.next_id
-        self.send({"id": ident, "method": method, "params": params})
+        return self.response(self.start_request(method, params))
+
+    def response(self, ident: int | str | None) -> dict[str, Any]:
+        """The response with ``ident`` (None: an error answering a message whose id was unreadable)."""
+        return self.wait_for(lambda message: message.get("id", "absent") == ident and "method" not in message)
+
+    def wait_for(self, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The first message, kept or new, that is ``wanted`` (the others are kept)."""
+        for index, message in enumerate(self.notifications):
+            if wanted(message):
+                return self.notifications.pop(index)
         watchdog = threading.Timer(TIMEOUT, self.process.kill)  # an unanswered request fails, not hangs
         watchdog.start()
         try:
             while True:
                 message = self.receive()
-                if message.get("id") == ident and "method" not in message:
+                if wanted(message):
                     return message
                 self.notifications.append(message)
         finally:

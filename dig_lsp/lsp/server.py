@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import gc
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 
 from dig_lsp import __version__
 from dig_lsp.lsp.convert import UTF16
@@ -32,6 +32,8 @@ from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, d
 from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
 from dig_lsp.lsp.positions import use_clamping_positions
+from dig_lsp.lsp.protocol import DigProtocol
+from dig_lsp.lsp.transport import serve_stdio, serve_tcp
 
 logger = logging.getLogger(__name__)
 
@@ -155,33 +157,32 @@ def _related_support(server: LanguageServer) -> bool:
     return bool(publish and publish.related_information)
 
 
-class _AnsweringProtocol(LanguageServerProtocol):
-    """pygls, but a request whose params do not fit the method still gets a response.
-
-    pygls raises while decoding such a message, before it knows it is a request, so the client
-    waited forever for an answer (it only got a window/showMessage); JSON-RPC requires an error
-    response carrying the request's id.
-    """
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as error:
-            ident = data.get("id") if isinstance(data, dict) else None
-            if isinstance(ident, (int, str)) and not isinstance(ident, bool) and "method" in data:
-                self._send_response(ident, error=error.to_response_error())
-            raise
-
-
 class DigLanguageServer(LanguageServer):
     """The pygls server plus the state the features share."""
 
+    protocol: DigProtocol
+
     def __init__(self) -> None:
         super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         protocol_cls=_AnsweringProtocol)
+                         protocol_cls=DigProtocol)
         self.analyser = DocumentAnalyser()
         self.shut_down = False  # the client asked `shutdown` (the exit code says whether it did)
         self.diagnostics = DiagnosticsScheduler(self, self.analyser)
+        self.protocol.on_exit = self.terminate
+
+    def terminate(self, code: int) -> NoReturn:
+        """End the process now, with ``code``.
+
+        Not through pygls (``sys.exit`` unwinds the event loop, then the interpreter waits for
+        every worker thread): a running analysis took up to 13 s more, and one that hangs kept
+        the process forever after its editor had gone. Nothing is lost by not waiting: results
+        are only ever sent from the event loop, which is here, and the log is flushed.
+        """
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
 
 
 def _guarded(handler: Callable[[DigLanguageServer, Params], None]) -> Callable[[DigLanguageServer, Params], None]:
@@ -368,12 +369,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = create_server()
     _tune_garbage_collector()
     logger.info("dig-lsp %s starting (%s)", __version__, f"tcp {args.tcp[0]}:{args.tcp[1]}" if args.tcp else "stdio")
-    if args.tcp:
-        server.start_tcp(*args.tcp)
-    else:
-        server.start_io()
+    try:
+        if args.tcp:
+            serve_tcp(server.protocol, *args.tcp)
+        else:
+            serve_stdio(server.protocol, sys.stdin.buffer, sys.stdout.buffer)
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        logger.exception("the server stopped")
     # The LSP spec: exit code 0 after `shutdown`, 1 when the client exited (or vanished) without it.
-    return 0 if server.shut_down else 1
+    return server.terminate(0 if server.shut_down else 1)  # does not return: see terminate
 
 
 if __name__ == "__main__":
