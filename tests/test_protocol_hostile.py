@@ -2,19 +2,20 @@
 
 Each test sends what a broken or hostile client could: frames with wrong ``Content-Length``
 headers, bodies that are no JSON-RPC, requests outside the lifecycle, ``exit`` during a long
-analysis, documents with Unicode line separators. The server must answer as JSON-RPC and LSP
-say, keep reading the frames that follow, and exit when told.
+analysis, documents with Unicode line separators, a dry run that would run for minutes. The
+server must answer as JSON-RPC and LSP say, keep reading the frames that follow, and exit when told.
 A hang fails a test (the client's watchdog kills the server), it never hangs pytest.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -287,3 +288,81 @@ def test_a_closed_input_does_not_wait_for_a_running_analysis(slow_project: Path)
         assert _exits_within(client, 10.0) == 1
     finally:
         client.close()
+
+
+# ------------------------------------------------------------------------------- the dry run
+
+DRY_RUN = "dig-lsp.server.dryRun"
+
+
+@pytest.fixture
+def slow_dry_run(tmp_path: Path) -> Path:
+    """A workflow whose dry run takes minutes: 500 expressions, each stopped by its own budget only."""
+    path = tmp_path / "wf.dig"
+    expression = "${(function(){for(var i=0;i<1e9;i++){}})()}"
+    path.write_text("".join(f"+t{index}:\n  echo>: {expression}\n" for index in range(500)), encoding="utf-8")
+    return path
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc; empty where there is none)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text(encoding="ascii", errors="replace").rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields and int(fields[1]) == pid:
+            found.append(int(entry.parent.name))
+    return found
+
+
+def _until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_dry_run_runs_off_the_event_loop_and_can_be_cancelled(raw: RawClient, slow_dry_run: Path) -> None:
+    ident = raw.start_request("workspace/executeCommand", {"command": DRY_RUN,
+                                                           "arguments": [slow_dry_run.as_uri()]})
+    _answers(raw)  # while the dry run runs
+    raw.notify("$/cancelRequest", {"id": ident})
+    assert raw.response(ident)["error"]["code"] == -32800
+    if os.path.isdir("/proc"):
+        assert _until(lambda: _children(raw.process.pid) == []), "the dry run's process was not stopped"
+    _answers(raw)
+
+
+def test_a_dry_run_is_bounded_in_total(tmp_path: Path, slow_dry_run: Path) -> None:
+    client = RawClient(tmp_path, "--dry-run-seconds", "3")
+    try:
+        client.initialize(tmp_path)
+        response = client.request("workspace/executeCommand", {"command": DRY_RUN,
+                                                               "arguments": [slow_dry_run.as_uri()]})
+        assert "dry run stopped" in response["result"]
+        if os.path.isdir("/proc"):
+            assert _until(lambda: _children(client.process.pid) == [])
+        _answers(client)
+    finally:
+        client.close()
+
+
+def test_exit_stops_a_running_dry_run(raw: RawClient, slow_dry_run: Path) -> None:
+    raw.start_request("workspace/executeCommand", {"command": DRY_RUN, "arguments": [slow_dry_run.as_uri()]})
+    _answers(raw)
+    children = _children(raw.process.pid) if os.path.isdir("/proc") else []
+    raw.notify("exit", None)
+    assert _exits_within(raw, 10.0) == 1
+    for child in children:
+        assert _until(lambda child=child: not Path(f"/proc/{child}").exists() or _zombie(child)), child
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except OSError:
+        return True

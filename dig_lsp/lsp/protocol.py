@@ -115,6 +115,19 @@ class DigProtocol(LanguageServerProtocol):
         which JSON-RPC requires when the request's id could not be read."""
         self._send_data({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": message}})
 
+    def when_cancelled(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` when the request being handled is cancelled (``$/cancelRequest``, or
+        ``shutdown``, which cancels every pending request).
+
+        pygls cancels the request's own future only: a coroutine the request awaits through
+        ``workspace/executeCommand`` runs on (pygls keys it by an id of its own), and so would a
+        child process it waits for.
+        """
+        ident = self.msg_id
+        future = self._request_futures.get(ident) if ident is not None else None
+        if future is not None:
+            future.add_done_callback(lambda done: callback() if done.cancelled() else None)
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         """pygls's decoding, but a request whose params do not fit its method still gets a response:
         pygls raises before it knows the message is a request, and the client waited forever."""

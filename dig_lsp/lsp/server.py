@@ -15,6 +15,7 @@ import contextlib
 import functools
 import gc
 import logging
+import math
 import os
 import sys
 import time
@@ -29,6 +30,7 @@ from pygls.lsp.server import LanguageServer
 from dig_lsp import __version__
 from dig_lsp.lsp.convert import UTF16
 from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, document_path, open_documents
+from dig_lsp.lsp.dry_run import DRY_RUN_SECONDS, DryRunner
 from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
 from dig_lsp.lsp.positions import use_clamping_positions
@@ -162,12 +164,13 @@ class DigLanguageServer(LanguageServer):
 
     protocol: DigProtocol
 
-    def __init__(self) -> None:
+    def __init__(self, dry_run_seconds: float = DRY_RUN_SECONDS) -> None:
         super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=DigProtocol)
         self.analyser = DocumentAnalyser()
         self.shut_down = False  # the client asked `shutdown` (the exit code says whether it did)
         self.diagnostics = DiagnosticsScheduler(self, self.analyser)
+        self.dry_runs = DryRunner(dry_run_seconds)
         self.protocol.on_exit = self.terminate
 
     def terminate(self, code: int) -> NoReturn:
@@ -178,6 +181,7 @@ class DigLanguageServer(LanguageServer):
         the process forever after its editor had gone. Nothing is lost by not waiting: results
         are only ever sent from the event loop, which is here, and the log is flushed.
         """
+        self.dry_runs.kill_all()
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
@@ -310,9 +314,9 @@ NAVIGATION: tuple[tuple[str, Callable[[DigLanguageServer, Any], Any], Any], ...]
 )
 
 
-def create_server() -> DigLanguageServer:
+def create_server(dry_run_seconds: float = DRY_RUN_SECONDS) -> DigLanguageServer:
     """A server with every feature registered (a fresh one per call, for tests and embedding)."""
-    server = DigLanguageServer()
+    server = DigLanguageServer(dry_run_seconds)
     for method, handler in FEATURES:
         server.feature(method)(handler)
     for method, request_handler, options in NAVIGATION:
@@ -326,6 +330,8 @@ def _parser() -> argparse.ArgumentParser:
                                      "(speaks LSP over standard input/output unless --tcp is given).")
     parser.add_argument("--tcp", metavar="HOST:PORT", type=_host_port, help="listen on a TCP socket instead of stdio")
     parser.add_argument("--log-file", metavar="PATH", help="write a debug log to PATH (default: warnings to stderr)")
+    parser.add_argument("--dry-run-seconds", metavar="SECONDS", type=_seconds, default=DRY_RUN_SECONDS,
+                        help=f"stop a dry run started from a code lens after this long (default {DRY_RUN_SECONDS:g})")
     parser.add_argument("--version", action="version", version=f"dig-lsp {__version__}")
     return parser
 
@@ -335,6 +341,16 @@ def _host_port(value: str) -> tuple[str, int]:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
     return host.strip("[]"), int(port)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 24 * 3600:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds up to a day, got {value!r}")
+    return seconds
 
 
 def _configure_logging(log_file: str | None) -> None:
@@ -366,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"dig-lsp: cannot open log file: {error}", file=sys.stderr)
         return 2
-    server = create_server()
+    server = create_server(args.dry_run_seconds)
     _tune_garbage_collector()
     logger.info("dig-lsp %s starting (%s)", __version__, f"tcp {args.tcp[0]}:{args.tcp[1]}" if args.tcp else "stdio")
     try:

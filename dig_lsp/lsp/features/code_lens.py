@@ -1,20 +1,25 @@
 """``textDocument/codeLens`` (:mod:`dig_lsp.ide.code_lens`) and the ``dig-lsp.dryRun`` command.
 
 The dry-run lens carries the document's URI; ``workspace/executeCommand`` runs the dry-run
-simulator in-process on the project as the editor sees it (unsaved buffers included) and answers
-with the text report.
+simulator on the project as the editor sees it (unsaved buffers included) and answers with the
+text report. It runs in a child process (:mod:`dig_lsp.lsp.dry_run`): off the event loop,
+cancellable and bounded in total.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from dig_lsp.ide.code_lens import DRY_RUN_COMMAND, Lens, code_lenses, dry_run_report
+from dig_lsp.ide.code_lens import DRY_RUN_COMMAND, Lens, code_lenses
+from dig_lsp.lsp.documents import document_path, open_documents
+from dig_lsp.lsp.dry_run import DryRunner
 from dig_lsp.lsp.features import DocumentRequest, document_request, guarded_request
+from dig_lsp.lsp.protocol import DigProtocol
 
 logger = logging.getLogger(__name__)
 
@@ -49,17 +54,30 @@ def _uri_argument(args: tuple[Any, ...]) -> str | None:
     return first if isinstance(first, str) else None
 
 
-def on_dry_run(ls: LanguageServer, *args: Any) -> str | None:
+def dry_runner_of(server: LanguageServer) -> DryRunner:
+    """The server's :class:`DryRunner` (a bare pygls server, as in some tests, gets a fresh one)."""
+    runner = getattr(server, "dry_runs", None)
+    if not isinstance(runner, DryRunner):
+        runner = DryRunner()
+        setattr(server, "dry_runs", runner)  # noqa: B010 - pygls servers accept attributes
+    return runner
+
+
+async def on_dry_run(ls: LanguageServer, *args: Any) -> str | None:
     """``dig-lsp.dryRun URI``: the text report of a dry run of that workflow (None when it is none).
 
-    Never raises: an unexpected failure is logged and the client gets a message saying so.
+    Never raises: an unexpected failure is logged and the client gets a message saying so. A
+    cancelled request (``$/cancelRequest``, ``shutdown``) stops the dry run.
     """
     uri = _uri_argument(args)
-    if uri is None:
+    path = None if uri is None else document_path(uri)
+    if path is None:
         return None
+    task = asyncio.current_task()
+    if isinstance(ls.protocol, DigProtocol) and task is not None:
+        ls.protocol.when_cancelled(task.cancel)
     try:
-        request = document_request(ls, uri)
-        return None if request is None else dry_run_report(request.view.model, request.path)
+        return await dry_runner_of(ls).run(path, open_documents(ls.workspace))
     except Exception as error:
         logger.exception("dry run of %s failed", uri)
         return f"dry run failed: {error}"
