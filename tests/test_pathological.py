@@ -7,6 +7,7 @@ budget is generous against slow CI machines but far below what an unbounded algo
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEv
 
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
+from dig_lsp.digdag.coerce import java_integer
 from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate
 from dig_lsp.dryrun.options import Options
 from dig_lsp.dryrun.run import dry_run
@@ -206,6 +208,26 @@ def test_a_file_included_many_times_is_read_each_time(tmp_path: Path) -> None:
     (tmp_path / "q.sql").write_text("SELECT 1\n", encoding="utf-8")
     found = _lint(tmp_path, tasks)
     assert not _messages(found, "DL114")
+
+
+def test_numbers_of_thousands_of_digits(tmp_path: Path) -> None:
+    """Python's int() refuses more than 4,300 digits: the ValueError stopped the whole run (traceback,
+    no report) from `_parallel: {limit: ...}`, and made the schedule checks DL000."""
+    digits = "1" * 5_000
+    path = tmp_path / "wf.dig"
+    path.write_text(f"schedule:\n  daily>: {digits}:00:00\n  skip_delayed_by: {digits}s\n+g:\n"
+                    f"  _retry: {digits}\n  _parallel: {{limit: {digits}}}\n  +a:\n    echo>: x\n", encoding="utf-8")
+    result = _dig_lint(path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "DL000" not in result.stdout
+    assert {"DL302", "DL211", "DL212"} <= set(re.findall(r"DL\d{3}", result.stdout))
+
+
+@pytest.mark.parametrize(("text", "value"), [("0" * 5_000 + "7", 7), ("-0", 0), ("+5", 5), ("2147483647", 2**31 - 1),
+                                             ("2147483648", None), ("9" * 20, None), ("-" + "9" * 5_000, None)])
+def test_java_integers_never_reach_python_s_digit_limit(text: str, value: int | None) -> None:
+    assert java_integer(text, -(2**31), 2**31 - 1) == value
 
 
 def test_brackets_in_strings_are_counted_exactly_before_refusing(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ BOOLEAN_TYPE = "'true' or 'false'"  # Config.typeNameOf(boolean.class)
 INT_TYPE = "integer (int) type"
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_LONG_DIGITS = 19  # Long.MAX_VALUE has 19 digits
 
 
 def has_template(node: Node) -> bool:
@@ -60,6 +61,18 @@ def boolean_value(value: object) -> bool | None:
     return None
 
 
+def java_integer(text: str, low: int, high: int) -> int | None:
+    """``text`` (an optional sign and decimal digits) as Java parses it into [low, high], None when it
+    overflows. A long number is out of range before int() sees it: Python refuses more than 4,300 digits
+    (a ValueError that stopped the whole run) and converts in quadratic time."""
+    sign = "-" if text.startswith("-") else ""
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > _LONG_DIGITS:
+        return None
+    value = int(sign + digits)
+    return value if low <= value <= high else None
+
+
 def as_int(node: Node) -> int | None:
     """What Jackson makes of a non-null node read as an `int`, or None if it refuses."""
     if not isinstance(node, Scalar):
@@ -75,8 +88,8 @@ def as_int(node: Node) -> int | None:
         text = java_trim(value)
         if text in ("", "null"):
             return 0
-        if _INT_TEXT.fullmatch(text) and _INT_MIN <= int(text) <= _INT_MAX:
-            return int(text)
+        if _INT_TEXT.fullmatch(text):
+            return java_integer(text, _INT_MIN, _INT_MAX)
     return None
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from croniter import croniter
 
+from dig_lsp.digdag.coerce import java_integer
 from dig_lsp.text.quote import excerpt
 
 SCHEDULE_TYPES = ("hourly", "daily", "weekly", "monthly", "minutes_interval", "cron", "seconds_interval")
@@ -68,8 +69,7 @@ def java_parse_int(text: str) -> int | None:
     """``Integer.parseInt``: optional sign, decimal digits, 32-bit range; None when it throws."""
     if not re.fullmatch(r"[+-]?\d+", text):
         return None
-    number = int(text)
-    return number if _INT_MIN <= number <= _INT_MAX else None
+    return java_integer(text, _INT_MIN, _INT_MAX)
 
 
 def java_split(text: str, separator: str, limit: int = 0) -> list[str]:
@@ -96,8 +96,7 @@ def java_long(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value == value and abs(value) < 2**63 else None
     if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
-        number = int(value.strip())
-        return number if _LONG_MIN <= number <= _LONG_MAX else None
+        return java_integer(value.strip(), _LONG_MIN, _LONG_MAX)
     return None
 
 
@@ -322,7 +321,6 @@ _DURATION_UNITS = "dhms"
 # Java's `\s` and `\d` (no UNICODE_CHARACTER_CLASS): runs of one class, matched where they start.
 _JAVA_SPACES = re.compile(r"[ \t\n\x0b\f\r]*")
 _DIGITS = re.compile(r"[0-9]*")
-_LONG_DIGITS = 19  # Long.MAX_VALUE has 19 digits; more would also exceed Python's int() limit on input
 
 
 def parse_duration(text: str) -> timedelta:
@@ -330,9 +328,10 @@ def parse_duration(text: str) -> timedelta:
     parts = _duration_parts(text)
     if not parts:
         raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (expected e.g. 30s, 10m, 1h 30m, 2d)")
-    if any(len(digits) > _LONG_DIGITS for digits in parts.values()):
+    numbers = [java_integer(parts.get(unit, "0"), 0, _LONG_MAX) for unit in _DURATION_UNITS]
+    if None in numbers:
         raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (too long)")
-    days, hours, minutes, seconds = (int(parts.get(unit, "0")) for unit in _DURATION_UNITS)
+    days, hours, minutes, seconds = (number or 0 for number in numbers)
     total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     if total > _LONG_MAX or days > 999_999_999:
         raise ScheduleError(f"Invalid duration: {excerpt(text)!r} (too long)")
