@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dig_lsp.model.targets import forget_disk_state, plan
+from dig_lsp.model.targets import plan
 from tests.conftest import lint_paths, short
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
-    forget_disk_state()
     for relative, text in files.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type
+from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type, scalar_text
 from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Node, Scalar, Sequence
@@ -102,21 +102,11 @@ def _item_problem(item: Node, child: Task, before: list[str], rest: list[str]) -
     if not isinstance(item, Scalar):
         return (f"`_after` items must be sibling task names like '+a', got {json_sample(item)} "
                 f"({json_type(item)}); digdag fails to read `_after` as a list of strings")
-    name = _as_text(item)
+    name = scalar_text(item)
     if isinstance(item.value, str) and name in before:
         return None
     why = _why_missing(name, item, child, before, rest)
     return f"{why}; digdag fails with \"Dependency task '{name}' does not exist\""
-
-
-def _as_text(item: Scalar) -> str:
-    """The string Jackson makes of a scalar item."""
-    value = item.value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value) if not isinstance(value, str) else value
 
 
 def _why_missing(name: str, item: Scalar, child: Task, before: list[str], rest: list[str]) -> str:

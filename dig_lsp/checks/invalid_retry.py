@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import INT_TYPE, as_int, expected, has_template, is_null, json_sample, json_type
+from dig_lsp.digdag.coerce import INT_TYPE, as_int, expected, has_template, is_null, json_sample, json_type, scalar_text
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
@@ -146,19 +146,12 @@ def _interval_type_problems(value: Node) -> Iterator[_Problem]:
                                    f"{json_sample(value)}; digdag reports "
                                    f"\"{expected('string type', 'interval_type', value)}\"")
         return
-    text = _as_text(value)
+    text = scalar_text(value)
     if text.lower() not in INTERVAL_TYPES:
         close = difflib.get_close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
                                    f"{excerpt(text)!r}{hint}; digdag reports \"Invalid retry_interval_type: {excerpt(text)}\"")
-
-
-def _as_text(value: Scalar) -> str:
-    """The string Jackson makes of a scalar read as a String."""
-    if isinstance(value.value, bool):
-        return "true" if value.value else "false"
-    return str(value.value)
 
 
 def _unknown_key_message(key: str) -> str:

@@ -121,3 +121,13 @@ def json_type(node: Node) -> str:
 def expected(type_name: str, key: str, node: Node) -> str:
     """digdag's conversion error text (Config.propagateConvertException)."""
     return f"Expected {type_name} for key '{key}' but got {json_sample(node)} ({json_type(node)})"
+
+
+def scalar_text(item: Scalar) -> str:
+    """The string Jackson makes of a scalar read as text (``null``, ``true``/``false``, numbers as printed)."""
+    value = item.value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)

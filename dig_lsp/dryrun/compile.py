@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from dig_lsp.digdag.coerce import as_boolean
+from dig_lsp.digdag.coerce import as_boolean, scalar_text
 from dig_lsp.digdag.coerce import as_int as _as_int
 from dig_lsp.digdag.coerce import is_null as _is_null
 from dig_lsp.digdag.coerce import java_trim as _java_trim
@@ -255,7 +255,7 @@ def _after_errors(child: Task, earlier: set[str]) -> list[CompileError]:
         if not isinstance(item, Scalar):
             errors.append(CompileError(_expected("string type", "_after", item), item.span))
             continue
-        name = _java_text(item)
+        name = scalar_text(item)
         if name not in earlier:
             errors.append(CompileError(f"Dependency task '{excerpt(name)}' does not exist", item.span))
     return errors
@@ -275,16 +275,6 @@ def evaluated_parallel_error(value: object) -> str | None:
             return None
         return f"Expected {BOOLEAN_TYPE} for key '_parallel' but got {json.dumps(excerpt(value))} (string)"
     return f"Invalid _parallel format: {excerpt(json.dumps(value, default=str))}"
-
-
-def _java_text(item: Scalar) -> str:
-    """The string Jackson makes of a scalar list item."""
-    value = item.value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
 
 
 def _json(node: Node) -> str:

@@ -41,7 +41,7 @@ from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.incremental import reanalyse
 from dig_lsp.lsp.convert import UTF16, to_lsp
-from dig_lsp.model import discovery, targets
+from dig_lsp.model import discovery
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.parsed_files import ParseCache
@@ -194,7 +194,6 @@ class DocumentAnalyser:
             self._plans.clear()
             self._settings.clear()
             self._views.clear()
-        targets.forget_disk_state()
         discovery._ignore_spec.cache_clear()
         forget_resolved_paths()
 

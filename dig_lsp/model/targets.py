@@ -35,11 +35,6 @@ class Unit:
         return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.report)
 
 
-def forget_disk_state() -> None:
-    """Drop what was learnt from the disk (the language server calls it when files change). Planning
-    keeps nothing between calls: each :func:`plan` lists folders and loads parents afresh."""
-
-
 def plan(paths: list[str]) -> list[Unit]:
     """The units to analyse for the given files and directories."""
     return _Planner().plan(paths)
