@@ -1,8 +1,9 @@
 """Every check has a fixture project whose expected diagnostics are listed beside it.
 
-``tests/fixtures/checks/<CODE>/expected.txt`` holds one ``path:line:col: CODE`` line per
+``tests/fixtures/checks/<CODE>/expected.txt`` holds one ``path:line:col: CODE message`` line per
 expected diagnostic (comments start with ``#``). The fixture is linted with only that
-check selected, so each fixture proves its check finds what it should and nothing more.
+check selected, so each fixture proves its check finds what it should and nothing more, and
+says it in the words pinned here: a message is part of the interface people read.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def test_check_fixture(rule):  # type: ignore[no-untyped-def]
     expected = _expected(directory)
     assert expected, f"{rule.code}: a fixture must expect at least one diagnostic"
     settings = with_overrides(load_settings(find_config(str(directory))), select=(rule.code,))
-    found = [short(d, directory) for d in lint_paths([directory], settings)]
+    found = [f"{short(d, directory)} {d.message}" for d in lint_paths([directory], settings)]
     assert sorted(found) == sorted(expected)
 
 
