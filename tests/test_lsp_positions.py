@@ -38,3 +38,20 @@ def test_the_request_position_is_not_mutated() -> None:
     position = types.Position(0, 99)
     codec.position_from_client_units(["ab"], position)
     assert position == types.Position(0, 99)
+
+
+@pytest.mark.parametrize("break_", ["\r", "\r\n", "\n"])
+def test_reported_lines_are_the_lines_editors_count(tmp_path, break_: str) -> None:  # type: ignore[no-untyped-def]
+    """A lone carriage return ends a line for the LSP (its EOL is \\n, \\r\\n or \\r) and for YAML: a
+    finding in a file with old Mac line endings is on the line the editor shows, not on line 1."""
+    from dig_lsp.config import Settings
+    from dig_lsp.text.source import SourceFile
+    from tests.conftest import lint_paths
+
+    text = break_.join(["timezone: UTC", "+a:", "  echo>: a", "  sh>: b", ""])
+    (tmp_path / "wf.dig").write_bytes(text.encode())
+    (found,) = lint_paths([tmp_path], Settings(select=("DL205",)))
+    assert (found.span.start.line, found.span.start.column) == (3, 2)
+    source = SourceFile("wf.dig", text)
+    assert source.line_text(3) == "  sh>: b"
+    assert source.line_count == 5

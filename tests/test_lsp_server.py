@@ -247,7 +247,17 @@ async def test_unsaved_new_workflow_joins_its_project(client: RecordingClient, p
 async def test_broken_config_falls_back_to_defaults(client: RecordingClient, tmp_path: Path) -> None:
     (tmp_path / ".dig-lint.toml").write_text("select = [\n", encoding="utf-8")
     uri = _open(client, tmp_path / "wf.dig", BROKEN)
-    assert {"DL102", "DL202"} <= {d.code for d in await _wait(client, uri, _some)}
+    diagnostics = await _wait(client, uri, _some)
+    assert {"DL102", "DL202"} <= {d.code for d in diagnostics}
+    # the broken file is shown where the user looks, with its own position, not only in the log
+    (shown,) = [d for d in diagnostics if d.code is None]
+    config = tmp_path / ".dig-lint.toml"
+    assert shown.message.startswith(f"configuration not used, defaults apply: {config}:2:1: invalid TOML")
+    assert (shown.range.start.line, shown.range.start.character) == (0, 0)
+    assert shown.severity == types.DiagnosticSeverity.Error
+    (related,) = shown.related_information or []
+    assert related.location.uri == _uri(config)
+    assert related.location.range.start.line == 1
 
 
 @pytest.mark.asyncio

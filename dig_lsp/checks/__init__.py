@@ -44,6 +44,7 @@ from dig_lsp.checks import (
     multiple_operators,
     operator_with_subtasks,
     python_arguments,
+    python_not_analysed,
     referenced_file_not_found,
     referenced_file_outside_project,
     resource_limit,
@@ -128,6 +129,7 @@ _MODULES = (
     unsupported_on_treasure_data,
     treasure_data_limits,
     python_arguments,
+    python_not_analysed,
     # DL5xx: variables and expressions
     expression_syntax,
     undefined_variable,

@@ -29,7 +29,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -40,7 +40,7 @@ from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_se
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.incremental import reanalyse
-from dig_lsp.lsp.convert import UTF16, to_lsp
+from dig_lsp.lsp.convert import SOURCE, UTF16, to_lsp
 from dig_lsp.model import discovery
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit, plan
@@ -75,6 +75,31 @@ class Publication:
     uri: str
     version: int | None
     diagnostics: list[types.Diagnostic]
+
+
+def config_diagnostic(problem: ConfigError, uri_for: Callable[[str], str],
+                      related_support: bool) -> types.Diagnostic:
+    """A configuration file that cannot be used, shown on every document it would configure.
+
+    The CLI stops with exit code 2 on it; the server keeps working with the defaults, and says so
+    where the user looks (at the top of the document, with the file's own position as related
+    information), since an editor shows no log: a silently ignored `.dig-lint.toml` looks like a
+    working one whose rules do nothing.
+    """
+    where = problem.path or "the configuration file"
+    if problem.path is not None and problem.line is not None:
+        where = f"{problem.path}:{problem.line}:{problem.column or 1}"
+    message = f"configuration not used, defaults apply: {where}: {problem.message}"
+    related = None
+    if related_support and problem.path is not None:
+        line, column = max(0, (problem.line or 1) - 1), max(0, (problem.column or 1) - 1)
+        spot = types.Position(line=line, character=column)
+        related = [types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri_for(problem.path), range=types.Range(start=spot, end=spot)),
+            message=problem.message)]
+    start = types.Position(line=0, character=0)
+    return types.Diagnostic(range=types.Range(start=start, end=start), message=message,
+                            severity=types.DiagnosticSeverity.Error, source=SOURCE, related_information=related)
 
 
 @dataclass(frozen=True)
@@ -182,7 +207,9 @@ class DocumentAnalyser:
         self.parses = ParseCache()
         self._client_overrides: dict[str, tuple[str, ...] | str] = {}
         self._plans: dict[str, tuple[Unit | None, tuple[int, int] | None]] = {}
-        self._settings: dict[str, tuple[str | None, tuple[int, int] | None, Settings]] = {}
+        # per project root: the config file found, its disk signature, the settings, and why the file
+        # could not be used (then the settings are the defaults)
+        self._settings: dict[str, tuple[str | None, tuple[int, int] | None, Settings, ConfigError | None]] = {}
         self._views: OrderedDict[UnitKey, _CachedView] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -206,26 +233,39 @@ class DocumentAnalyser:
 
     def settings_for(self, unit: Unit) -> Settings:
         """The unit's settings (nearest config above its root, then the editor's settings); a broken
-        config means defaults. Remembered per root while the configuration file found and its
-        modification time stay the same (so an edit made outside the editor is seen too)."""
+        config means defaults, and :meth:`config_problem` says why. Remembered per root while the
+        configuration file found and its modification time stay the same (so an edit made outside
+        the editor is seen too)."""
+        return self._configured(unit)[2]
+
+    def config_problem(self, unit: Unit) -> ConfigError | None:
+        """Why the unit's configuration file is not used (None when it is, or there is none)."""
+        return self._configured(unit)[3]
+
+    def _configured(self, unit: Unit) -> tuple[str | None, tuple[int, int] | None, Settings, ConfigError | None]:
+        problem: ConfigError | None = None
         try:
             path = find_config(unit.root)
         except ConfigError as error:
-            logger.warning("ignoring configuration, using defaults: %s", error)
-            path = None
+            path, problem = None, error
         signature = None if path is None else _disk_signature(path)
         cached = self._settings.get(unit.root)
-        if cached is not None and cached[0] == path and cached[1] == signature:
-            return cached[2]
-        try:
-            settings = load_settings(path)
-        except ConfigError as error:
-            logger.warning("ignoring configuration, using defaults: %s", error)
-            settings = Settings()
+        unchanged = cached is not None and cached[0] == path and cached[1] == signature
+        if cached is not None and unchanged and (problem is None) == (cached[3] is None):
+            return cached
+        settings = Settings()
+        if problem is None:
+            try:
+                settings = load_settings(path)
+            except ConfigError as error:
+                problem = error
+        if problem is not None:
+            logger.warning("ignoring configuration, using defaults: %s", problem)
         if self._client_overrides:
             settings = with_overrides(settings, **self._client_overrides)
-        self._settings[unit.root] = (path, signature, settings)
-        return settings
+        entry = (path, signature, settings, problem)
+        self._settings[unit.root] = entry
+        return entry
 
     # ------------------------------------------------------------------ which unit
 
@@ -319,9 +359,13 @@ class DocumentAnalyser:
             document = documents.get(file)
             return document.uri if document is not None else (from_fs_path(file) or file)
 
+        problem = self.config_problem(unit)
+        shown_first = [] if problem is None else [config_diagnostic(problem, uri_for, related_support)]
         publications = [
-            Publication(doc.uri, doc.version,
-                        [to_lsp(d, line_text, uri_for, encoding, related_support) for d in by_path.get(doc.path, [])])
+            Publication(doc.uri, doc.version, [
+                *shown_first,
+                *(to_lsp(d, line_text, uri_for, encoding, related_support) for d in by_path.get(doc.path, [])),
+            ])
             for doc in (target, *mates)
         ]
         return DocumentAnalysis(key, publications)

@@ -34,6 +34,7 @@ class Target:
     module_path: str | None
     signature: Signature | None
     missing: str | None  # a name the module surely does not define
+    oversized: int | None = None  # the module's size in bytes when it is too large to be analysed
 
 
 def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> str | None:
@@ -144,7 +145,15 @@ def resolve(command: str, workdir: str, reader: FileReader) -> Target | None:
     return _from_module(module_path, fragments[-2], reader, name)
 
 
+def _oversized(path: str, reader: FileReader) -> int | None:
+    data = reader.read(path)
+    return len(data) if data is not None and len(data) > MAX_PYTHON_BYTES else None
+
+
 def _from_module(path: str, name: str, reader: FileReader, method: str | None) -> Target:
+    oversized = _oversized(path, reader)
+    if oversized is not None:
+        return Target(path, None, None, oversized)
     module = _parse(path, reader)
     if module is None or _binds_dynamically(module):
         return Target(path, None, None)

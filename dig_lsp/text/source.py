@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from dig_lsp.text.span import Position, Span
 
 BOM = "\ufeff"
+# Lines end at \n, \r\n and a lone \r, as the Language Server Protocol counts them (its `EOL`), so a
+# line:column here is the one editors show. YAML also breaks lines at U+0085, U+2028 and U+2029; editors
+# do not, and neither do we: positions are for people, and offsets (not lines) link us to the parser.
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,8 @@ class SourceFile:
         while index >= 0:
             starts.append(index + 1)
             index = text.find("\n", index + 1)
+        if "\r" in text:  # rare: merge in the lone carriage returns
+            starts = sorted({*starts, *(match.end() for match in _LONE_CR.finditer(text))})
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     @classmethod
