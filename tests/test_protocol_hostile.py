@@ -23,7 +23,7 @@ import pytest
 
 from dig_lsp.lsp.framing import MAX_BODY_BYTES, Frame, FrameParser
 from dig_lsp.lsp.positions import lsp_lines
-from tests.test_protocol_robustness import RawClient
+from tests.test_protocol_robustness import RawClient, _open
 
 PROBE = {"jsonrpc": "2.0", "id": 900, "method": "dig/noSuchMethod", "params": {"text": "a probe"}}
 PROBE_BODY = json.dumps(PROBE).encode()
@@ -366,3 +366,55 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
     except OSError:
         return True
+
+
+# ------------------------------------------------------------------------------- hostile documents
+
+
+def _rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    (line,) = [row for row in status.splitlines() if row.startswith("VmRSS:")]
+    return int(line.split()[1]) / 1024
+
+
+def _published(client: RawClient, uri: str) -> list[dict[str, Any]]:
+    message = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                              and m["params"]["uri"] == uri)
+    diagnostics: list[dict[str, Any]] = message["params"]["diagnostics"]
+    return diagnostics
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's memory from /proc")
+def test_the_server_survives_every_hostile_document(tmp_path: Path) -> None:
+    """Every large hostile input of ``bench/hostile.py`` (nesting, backtracking patterns, include bombs,
+    aliases), opened as a document: each gets its limit's diagnostic, the server keeps answering and
+    publishing for an ordinary document, and once they are closed its memory is back near its baseline."""
+    from hostile import CASES  # bench/ is on sys.path (tests.test_protocol_robustness puts it there)
+
+    client = RawClient(tmp_path)
+    try:
+        client.initialize(tmp_path)
+        ordinary = tmp_path / "ordinary"
+        ordinary.mkdir()
+        text = "timezone: UTC\n+a:\n  echo>: a\n  sh>: b\n"
+        uri = _open(client, ordinary / "wf.dig", text)
+        assert [d["code"] for d in _published(client, uri)] == ["DL205"]
+        baseline = _rss_mib(client.process.pid)
+        for number, case in enumerate(c for c in CASES if not c.dry_run):
+            folder = tmp_path / f"case{number}"
+            folder.mkdir()
+            files = case.files()
+            for name, content in files.items():
+                (folder / name).write_text(content, encoding="utf-8")
+            hostile = _open(client, folder / "wf.dig", files["wf.dig"])
+            shown = " ".join(f"{d.get('code')} {d['message']}" for d in _published(client, hostile))
+            assert case.expect in shown, case.name
+            client.notify("textDocument/didClose", {"textDocument": {"uri": hostile}})
+            _answers(client)
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"text": text.replace("echo>: a", "echo>: c")}]})
+        assert [d["code"] for d in _published(client, uri)] == ["DL205"]
+        grown = _rss_mib(client.process.pid) - baseline
+        assert grown < 50, f"{grown:.0f} MiB more than the {baseline:.0f} MiB before the hostile documents"
+    finally:
+        client.close()

@@ -224,6 +224,17 @@ class DocumentAnalyser:
         discovery._ignore_spec.cache_clear()
         forget_resolved_paths()
 
+    def release(self, key: UnitKey) -> None:
+        """Forget a unit whose last open document was closed: its loaded project and its parses.
+
+        Everything kept is bounded anyway, but to bounds that suit projects being edited; a project
+        nobody looks at any more (a huge or hostile file opened by mistake) should give its memory
+        back, so the server's footprint returns to what the open documents need.
+        """
+        with self._lock:
+            self._views.pop(key, None)
+        self.parses.forget_under(key[0])
+
     def set_client_settings(self, data: object) -> None:
         """Take the editor's settings (see :func:`parse_client_settings`); every unit's settings change."""
         self._client_overrides = parse_client_settings(data)

@@ -33,6 +33,7 @@ from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, d
 from dig_lsp.lsp.dry_run import DRY_RUN_SECONDS, DryRunner
 from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
+from dig_lsp.lsp.memory import give_back_memory
 from dig_lsp.lsp.positions import use_clamping_positions
 from dig_lsp.lsp.protocol import DigProtocol
 from dig_lsp.lsp.transport import serve_stdio, serve_tcp
@@ -97,6 +98,9 @@ class DiagnosticsScheduler:
             mate = next((other for other, k in self._keys.items() if k == key), None)
             if mate is not None:
                 self.schedule(mate, 0)
+            else:
+                self.analyser.release(key)
+                give_back_memory()
 
     def shutdown(self) -> None:
         """Cancel pending runs and let the worker thread finish."""

@@ -8,6 +8,7 @@ one file of a project is edited, the others come from the cache.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 
@@ -113,6 +114,15 @@ class ParseCache:
             versions.remove(data)
         if not versions:
             self._per_path.pop(path, None)
+
+    def forget_under(self, directory: str) -> None:
+        """Drop every entry of a file inside ``directory``: its project has no open document left, so
+        keeping its parses (up to ``max_bytes`` of text, some 50 times that in memory) only holds
+        memory that a project opened later may need."""
+        prefix = directory.rstrip(os.sep) + os.sep
+        with self._lock:
+            for key in [key for key in self._entries if key[0].startswith(prefix)]:
+                self._drop(key)
 
     def __len__(self) -> int:
         return len(self._entries)
