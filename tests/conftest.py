@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,36 @@ from dig_lsp.model.targets import plan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+
+HANG_SECONDS = 120
+
+
+class Hang(Exception):
+    """A run that did not end: the watchdog of :func:`no_hang` fired."""
+
+
+@contextmanager
+def no_hang(seconds: float = HANG_SECONDS) -> Iterator[None]:
+    """Fail a run that does not end, without asserting how fast it is.
+
+    Tests make no claim about speed (these machines are shared and noisy; timings live in ``bench/``),
+    but an input that makes an algorithm run for hours must fail, not stall the suite: the watchdog
+    interrupts the run after ``seconds``, orders of magnitude above what a bounded run takes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+
+    def fire(_signal: int, _frame: object) -> None:
+        raise Hang(f"did not end within {seconds:.0f} s: a hang or an unbounded algorithm")
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def lint_paths(paths: list[Path], settings: Settings | None = None) -> list[Diagnostic]:
