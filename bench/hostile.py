@@ -35,8 +35,9 @@ class Case:
 
     name: str
     files: Callable[[], dict[str, str]]
-    expect: str  # a text the output must hold
+    expect: str  # a text the output (standard output or error) must hold
     dry_run: bool = False
+    exits: tuple[int, ...] = (0, 1)  # the exit codes that are right
 
 
 @dataclass
@@ -114,6 +115,19 @@ CASES: tuple[Case, ...] = (
     Case("include: bomb, 10 levels x 10 value includes (10^10 nodes)", lambda: _include_bomb("values"), "DL114"),
     Case("include: bomb, 10 levels x 10 merged key includes", lambda: _include_bomb("keys"), "DL114"),
     Case("include: 12 files of 900 levels, each including the next", _deep_includes, "DL114"),
+    # 5. third-party parsing, bounded by structure
+    Case("sql: 25 KB query of 5,000 chained [ ] subscripts (sqlglot: minutes)",
+         lambda: {"wf.dig": "+t:\n  td>:\n  database: d\n  query: SELECT a" + "[1]" * 5_000 + " FROM t\n"},
+         "DL602"),
+    # 7. memory: a py> module is parsed only up to 256 KiB (its syntax tree takes ~200 times the file)
+    Case("python: 12 MB py> module (2.5 GB when parsed whole)",
+         lambda: {"big.py": "def run():\n    pass\n" + "X = [" + "1, " * 4_000_000 + "]\n",
+                  "wf.dig": "+t:\n  py>: big.run\n"}, "DL413"),
+    # 9. the configuration file is input too: exit 2 with its position, no traceback
+    Case("config: 100,000 nested arrays", lambda: {".dig-lint.toml": "select = " + "[" * 100_000 + "\n",
+                                                    "wf.dig": _task()}, ".dig-lint.toml:1:", exits=(2,)),
+    Case("config: a 1,000,000-digit integer", lambda: {".dig-lint.toml": "x = 1" + "0" * 1_000_000 + "\n",
+                                                       "wf.dig": _task()}, ".dig-lint.toml:1:", exits=(2,)),
     # older limits, for comparison
     Case("aliases: billion laughs", _laughs, "DL114"),
 )
@@ -136,7 +150,7 @@ def run(case: Case, timeout: float) -> Outcome:
         except subprocess.TimeoutExpired:
             return Outcome(case.name, size, None, time.monotonic() - started, 0.0, "TIMEOUT")
         seconds, kib = report.read_text(encoding="utf-8").split()[-2:]
-        ok = result.returncode in (0, 1) and case.expect in result.stdout
+        ok = result.returncode in case.exits and case.expect in result.stdout + result.stderr
         verdict = "ok" if ok else f"unexpected (exit {result.returncode}): {result.stderr.strip()[-200:]}"
         return Outcome(case.name, size, result.returncode, float(seconds), int(kib) / 1024, verdict)
 

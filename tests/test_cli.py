@@ -322,6 +322,23 @@ def test_the_underline_counts_display_cells(tmp_path: Path, capsys: pytest.Captu
     assert caret == "  | " + " " * cells_before + "^~~~~"  # 名前x: two wide characters and one narrow
 
 
+
+@pytest.mark.parametrize(("before", "after"), [(20_000, 10), (10, 20_000), (20_000, 20_000)])
+def test_a_long_line_is_shown_as_a_window_around_the_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               before: int, after: int) -> None:
+    """A line of megabytes (minified SQL, a generated value) is not printed whole for one caret."""
+    (tmp_path / "wf.dig").write_text(f"+t:\n  echo>: {'x' * before} ${{nope}} {'y' * after}\n", encoding="utf-8")
+    _, out, _ = _run(["--no-cache", "--color", "never", "--select", "DL508"], tmp_path, capsys)
+    lines = out.splitlines()
+    (source,) = [index for index, line in enumerate(lines) if line.startswith("2 | ")]
+    assert len(lines[source]) <= len("2 | ") + 2 + 160
+    caret = lines[source + 1]
+    column = caret.index("^")
+    assert lines[source][column:column + 4] == "nope"
+    assert caret.endswith("^~~~")
+    assert lines[source].startswith("2 | …") == (before > 100)
+    assert lines[source].endswith("…") == (after > 100)
+
 def test_start_up_imports_neither_wcwidth_nor_rapidfuzz() -> None:
     """Both are needed only for some output (a non-ASCII snippet, a did-you-mean) and cost tens of ms."""
     script = ("import sys; from dig_lsp.cli.main import main; main(['--version']); "

@@ -103,18 +103,35 @@ def _snippet(d: Diagnostic, cache: dict[str, list[str] | None], text_of: TextGet
     start, end = d.span.start, d.span.end
     if source is None or start.line >= len(source):
         return []
-    written = source[start.line].replace("\t", " ")
-    line = visible(written)
+    written, first, prefix = _window(source[start.line].replace("\t", " "), start.column)
+    line = prefix + visible(written)
     # Where the caret goes, in terminal cells once controls are escaped: a wide character (Japanese,
     # most emoji) takes two cells and a combining mark none, so counting characters would drift.
-    column = display_width(visible(written[:start.column]))
+    column = len(prefix) + display_width(visible(written[:start.column - first]))
     width = display_width(line)
-    stop = display_width(visible(written[:end.column])) if end.line == start.line else width
+    stop = len(prefix) + display_width(visible(written[:end.column - first])) if end.line == start.line else width
     underline = "^" + "~" * max(0, min(stop, width) - column - 1)
     number = str(start.line + 1)
     gutter = " " * len(number)
     return [f"{gutter} |", f"{number} | {line}",
             f"{gutter} | {' ' * column}{_paint(underline, _COLOURS[d.severity], colour)}"]
+
+
+SNIPPET_CHARS = 160  # a longer line is shown as a window around the finding
+_BEFORE = 60  # characters of the window before the finding
+
+
+def _window(line: str, column: int) -> tuple[str, int, str]:
+    """The part of ``line`` a snippet shows, the column it starts at, and the marker before it.
+
+    A line of minified SQL or a generated value can be megabytes long: printing it whole floods the
+    terminal and the CI log for one caret. Lines up to :data:`SNIPPET_CHARS` are shown whole.
+    """
+    if len(line) <= SNIPPET_CHARS:
+        return line, 0, ""
+    first = max(0, min(column - _BEFORE, len(line) - SNIPPET_CHARS))
+    shown = line[first:first + SNIPPET_CHARS]
+    return shown + ("…" if first + SNIPPET_CHARS < len(line) else ""), first, "…" if first else ""
 
 
 def display_width(text: str) -> int:
