@@ -79,10 +79,24 @@ def conclude(findings: Iterable[Diagnostic], model: ProjectModel, unit: Unit, se
     """The analysis made of the checks' diagnostics: configured ignores and inline suppressions
     applied, only what the unit reports, sorted and de-duplicated."""
     findings = tuple(findings)
-    diagnostics = [d for d in findings if not settings.ignored_at(d.path, d.code, d.name)]
+    diagnostics = [d for d in findings if not settings.ignored_at(d.path, d.code, d.name)
+                   and not _in_unparsed_text(d, model)]
     diagnostics = _apply_suppressions(diagnostics, model, settings)
     diagnostics = sorted({d for d in diagnostics if unit.wants(d.path)}, key=Diagnostic.sort_key)
     return Analysis(diagnostics, model.files.paths_read(), model, findings, template_count, incremental)
+
+
+def _in_unparsed_text(diagnostic: Diagnostic, model: ProjectModel) -> bool:
+    """Whether a check's diagnostic lies in a part of a file that is not valid YAML and was left out of
+    its tree (``syntax/recover.py``): the YAML error is all there is to say there. File-level problems
+    (``DL1xx``: the YAML error itself, encoding...) are always kept."""
+    if diagnostic.code.startswith("DL1") or not diagnostic.path.endswith((".dig", ".yml", ".yaml")):
+        return False
+    parsed = model.files.parsed(diagnostic.path)
+    if parsed is None or not parsed.unparsed:
+        return False
+    offset = diagnostic.span.start_offset
+    return any(region.start_offset <= offset <= region.end_offset for region in parsed.unparsed)
 
 
 def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnostic]:

@@ -111,7 +111,7 @@ EXPECTED_AT = [
     (_ACC + "error_task/invalid_at_group.dig", 5, "DL205"),
     (_ACC + "error_task/invalid_at_leaf.dig", 7, "DL205"),
     (_ACC + "parallel/parallel_variable_group.dig", 5, "DL211"),
-    (_ACC + "require/parent_another_project.dig", 4, "DL101"),
+    (_ACC + "require/parent_another_project.dig", 3, "DL101"),  # the key written without its `:`
     (_ACC + "schedule/invalid_schedule.dig", 4, "DL302"),
     (_ACC + "scheduler/invalid.dig", 5, "DL303"),
     (_ACC + "scheduler/invalid_op.dig", 5, "DL301"),

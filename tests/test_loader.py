@@ -82,7 +82,7 @@ def test_merge_keys_are_applied_and_explicit_keys_win() -> None:
         ("a:\n\tb: 1\n", kinds.YAML_SYNTAX, 1),
         ("a: b\x01c\n", kinds.YAML_SYNTAX, 0),
         ("a:\n  b: 1\n c: 2\n", kinds.YAML_SYNTAX, 2),
-        ("a: 'abc\nb: 2\n", kinds.YAML_SYNTAX, 2),
+        ("a: 'abc\nb: 2\n", kinds.YAML_SYNTAX, 0),  # at the quote left open, not at the end of the file
         ("a: [${x}] text\n", kinds.YAML_SYNTAX, 0),
         ("a: ******\n", kinds.YAML_SYNTAX, 0),
         ("a: 1\n---\nb: 2\n", kinds.MULTIPLE_DOCUMENTS, 1),

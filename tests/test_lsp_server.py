@@ -261,6 +261,27 @@ async def test_broken_config_falls_back_to_defaults(client: RecordingClient, tmp
 
 
 @pytest.mark.asyncio
+async def test_a_half_typed_task_hides_nothing_else(client: RecordingClient, project: Path) -> None:
+    """Typing a new task (a key without its `:` yet) is a YAML error where the user types; the other
+    tasks' diagnostics stay, and completion still offers the parameters of the task being written."""
+    (project / ".dig-lint.toml").write_text('select = ["DL101", "DL102", "DL202"]\n', encoding="utf-8")
+    uri, found = await _open_broken(client, project)
+    assert _summary(found) == [("DL102", (3, 2, 3, 7)), ("DL202", (5, 2, 5, 5))]
+    group = BROKEN.splitlines().index("+g:")
+    _edit(client, uri, 2, (group, 0), (group, 0), "+d:\n  td>: q.sql\n  datab\n")
+    found = await _wait(client, uri, lambda current: any(d.code == "DL101" for d in current))
+    typed = group + 2
+    assert _summary(found) == [("DL101", (typed, 2, typed, 7)), ("DL102", (3, 2, 3, 7)),
+                               ("DL202", (group + 4, 2, group + 4, 5))]
+    assert next(d for d in found if d.code == "DL101").message == (
+        "'datab' needs a ':' after it to be a key (`datab: value`)")
+    completion = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(typed, 7)))
+    assert isinstance(completion, types.CompletionList)
+    assert "database" in {item.label for item in completion.items}
+
+
+@pytest.mark.asyncio
 async def test_server_survives_a_failing_notification(client: RecordingClient, project: Path) -> None:
     _edit(client, _uri(project / "never-opened.dig"), 2, (0, 0), (0, 0), "x")
     uri = _open(client, project / "wf.dig", BROKEN)

@@ -57,7 +57,11 @@ def _own_export(task: Task) -> tuple[Mapping, ...]:
 
 
 def _walk(task: Task, inherited: tuple[Mapping, ...], open_ended: bool, index: ExportIndex) -> None:
-    mappings = inherited + _own_export(task)
+    own = _own_export(task)
+    mappings = inherited + own
+    # keys of the task or of its `_export` that cannot be known (an `!include` that cannot be read, YAML
+    # that does not parse): any parameter may be set there, for the task and the tasks below it
+    open_ended = open_ended or task.config.unresolved is not None or any(m.unresolved for m in own)
     index.chains[id(task)] = ExportChain(mappings, open_ended)
     for child in (*task.children, *task.specials):
         _walk(child, mappings, open_ended, index)

@@ -62,6 +62,9 @@ class ParsedFile:
     spliceable: bool = False
     edit: EntryEdit | None = field(default=None, compare=False, repr=False)
     includes: bool = True  # it may hold `!include` tags (False only when none was met)
+    # for a file that is not valid YAML, read in parts (``syntax/recover.py``): the parts that were not
+    # read, where nothing but the YAML error is reported
+    unparsed: tuple[Span, ...] = ()
 
 
 def has_exotic_break(text: str) -> bool:
@@ -222,6 +225,10 @@ def _marked_problem(source: SourceFile, error: MarkedYAMLError) -> SyntaxProblem
     hint = _hint(source, offset, problem, context)
     if "expected a single document" in context:
         return SyntaxProblem(kinds.MULTIPLE_DOCUMENTS, message, source.span(offset, offset))
+    started = source.offset_of_mark(error.context_mark) if error.context_mark is not None else None
+    at_start = _where_it_started(source, started, problem, context)
+    if at_start is not None:
+        return at_start
     related: tuple[tuple[Any, str], ...] = ()
     if error.context_mark is not None and error.problem_mark is not None:
         start = source.offset_of_mark(error.context_mark)
@@ -231,12 +238,43 @@ def _marked_problem(source: SourceFile, error: MarkedYAMLError) -> SyntaxProblem
     return SyntaxProblem(kinds.YAML_SYNTAX, message + hint, source.span(offset, end), related)
 
 
+def _where_it_started(source: SourceFile, started: int | None, problem: str, context: str) -> SyntaxProblem | None:
+    """The mistakes libyaml notices only lines later, reported where the user wrote them.
+
+    A key being typed (``  cre``) is found missing its ``:`` at the next key, or at the end of the file;
+    a quote left open, at the end of the file. Both are reported where they start, which while typing
+    is where the cursor is, in words that say what to write.
+    """
+    if started is None:
+        return None
+    text = source.text
+    line_end = text.find("\n", started)
+    written = text[started:len(text) if line_end < 0 else line_end].rstrip()
+    if "simple key" in context and "expected ':'" in problem and written:
+        word = excerpt(written)
+        return SyntaxProblem(kinds.YAML_SYNTAX, f"'{word}' needs a ':' after it to be a key (`{word}: value`)",
+                             source.span(started, started + len(written)))
+    if "quoted scalar" in context and "end of stream" in problem and text[started:started + 1] in "'\"":
+        quote = text[started]
+        return SyntaxProblem(kinds.YAML_SYNTAX, f"the value opened with {quote} here is never closed: "
+                             f"add the closing {quote}", source.span(started, started + 1))
+    return None
+
+
 def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
     """Advice for the YAML mistakes seen most often in real workflow files."""
     char = source.text[offset : offset + 1]
-    line = source.line_text(source.position(offset).line)
+    position = source.position(offset)
+    line = source.line_text(position.line)
     if char == "\t":
         return " (a tab character: YAML indentation must use spaces)"
+    if "mapping values are not allowed" in problem:
+        above = _continued_key(source, position.line)
+        if above is not None:
+            return (f" (this line is indented more than '{excerpt(above)}' above, so YAML reads it as the rest "
+                    "of that value; indent it like the keys above)")
+    if char == "-" and "block mapping" in context:
+        return " (a '-' starts a list item, which cannot stand among the keys of a mapping)"
     if "flow sequence" in context and line.lstrip().split(":", 1)[-1].strip().startswith("["):
         return " (a value starting with '[' is a YAML list; quote the whole value if it is text)"
     if "alias" in context:
@@ -248,6 +286,25 @@ def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
     if "block mapping" in context and "expected key" in problem:
         return " (check the indentation of this line against the lines above)"
     return ""
+
+
+def _continued_key(source: SourceFile, line: int) -> str | None:
+    """The key of the line above ``line`` when ``line`` is more indented and that key has a plain value
+    on its own line: YAML then reads ``line`` as the rest of that value."""
+    current = source.line_text(line)
+    indent = len(current) - len(current.lstrip(" "))
+    for number in range(line - 1, max(-1, line - 50), -1):
+        above = source.line_text(number)
+        stripped = above.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        key, colon, value = above.strip().partition(": ")
+        above_indent = len(above) - len(above.lstrip(" "))
+        value = value.strip()
+        if colon and indent > above_indent and value and value[0] not in "|>[{'\"&*!#":
+            return key
+        return None
+    return None
 
 
 class _TreeBuilder:

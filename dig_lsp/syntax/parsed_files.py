@@ -12,7 +12,8 @@ import os
 import threading
 from collections import OrderedDict
 
-from dig_lsp.syntax.loader import ParsedFile, parse
+from dig_lsp.syntax.loader import ParsedFile
+from dig_lsp.syntax.recover import parse_tolerant
 from dig_lsp.syntax.splice import reparse
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.source import SourceFile
@@ -75,7 +76,7 @@ class ParseCache:
             except Exception:  # an optimisation must never cost a result: parse the whole file
                 logger.exception("re-reading one entry of %s failed; parsing it whole", path)
         if result is None:
-            result = parse(source)
+            result = parse_tolerant(source)
         else:
             self.spliced += 1
         self._store(path, data, (source, result))
@@ -160,7 +161,7 @@ class ParsedFiles:
             elif self.cache is not None and path in self._data:
                 self._parsed[path] = self.cache.parsed(path, self._data[path], source)
             else:
-                self._parsed[path] = parse(source)
+                self._parsed[path] = parse_tolerant(source)
         return self._parsed[path]
 
     def paths_read(self) -> list[str]:

@@ -10,14 +10,17 @@ in a context that cannot be known, rather than as if they ran alone).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ruamel.yaml.error import YAMLError
 
 from dig_lsp.syntax import loader
-from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.syntax import problems as kinds
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.limits import MAX_YAML_CHARS, nesting_offset, recursion_headroom
 from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Span
 
 _ENTRY_START = re.compile(r"^[^\s#\-.%]", re.MULTILINE)  # a top-level key at column 0
 _MAX_BLOCKS = 2_000  # blocks tried per file
@@ -76,7 +79,10 @@ def _child_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return list(zip(starts, [*starts[1:], end], strict=True))
 
 
-def _entry_mapping(source: SourceFile, start: int, end: int) -> Mapping | None:
+def _entry_mapping(source: SourceFile, start: int, end: int,
+                   problems: list[SyntaxProblem] | None = None) -> Mapping | None:
+    """The block ``source.text[start:end]`` composed alone, positioned in the file; what the tree builder
+    finds in it (duplicate keys, alias limits...) is added to ``problems`` when the block is used."""
     piece = source.text[start:end]
     try:
         documents = list(loader._new_yaml().compose_all(piece))
@@ -84,12 +90,216 @@ def _entry_mapping(source: SourceFile, start: int, end: int) -> Mapping | None:
         return None
     if len(documents) != 1 or documents[0] is None:
         return None
-    problems: list[SyntaxProblem] = []
+    found: list[SyntaxProblem] = []
     line = source.text.count("\n", 0, start)
-    builder = loader._TreeBuilder(source, problems, (start, line, len(piece)))
+    builder = loader._TreeBuilder(source, found, (start, line, len(piece)))
+    try:
+        with recursion_headroom():
+            block = builder.build(documents[0])
+    except RecursionError:
+        return None
+    if not isinstance(block, Mapping):
+        return None
+    if problems is not None:
+        problems.extend(found)
+    return block
+
+
+# ------------------------------------------------------------------ a partial tree for a broken file
+
+# Keys whose value is a task: a broken one is kept (its name is known, `_after` may list it), holding
+# what of it parses; any other broken key is left out and its mapping marked as not fully known.
+_TASK_KEYS = ("_error", "_check", "_do", "_else_do", "_export", "sla")
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What a file that does not parse as a whole still says for sure.
+
+    ``root``: the top-level mapping of the entries that parse, in file order; a task (or `_export`)
+    whose block does not parse is kept with the entries of it that do, and every mapping that lost an
+    entry is marked ``unresolved`` (what it holds is not fully known: nothing may be reported as missing
+    from it). ``unparsed``: the blocks that were left out, where nothing but the YAML error is reported.
+    """
+
+    root: Mapping
+    unparsed: tuple[Span, ...]
+    problems: tuple[SyntaxProblem, ...]  # found in the blocks that were read (duplicate keys...)
+
+
+def recovered_root(source: SourceFile) -> Recovery | None:
+    """The partial tree of ``source`` (see :class:`Recovery`); None when nothing can be recovered."""
+    text = source.text
+    if len(text) > MAX_YAML_CHARS or nesting_offset(text) is not None:
+        return None
+    starts = [match.start() for match in _ENTRY_START.finditer(text)]
+    if not starts:
+        return None
+    unparsed: list[Span] = []
+    problems: list[SyntaxProblem] = []
+    budget = [_MAX_BLOCKS]
+    entries, complete = _recover(source, list(zip(starts, [*starts[1:], len(text)], strict=True)), 0,
+                                 _Found(unparsed, problems, budget))
+    if not entries:
+        return None
+    reason = None if complete else _REASON
+    root = Mapping(tuple(entries), source.span(0, len(text)), None, reason)
+    return Recovery(root, tuple(unparsed), tuple(problems))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a recovery collects besides the entries: the blocks left out, the problems of those read,
+    and how many more blocks may be tried."""
+
+    unparsed: list[Span]
+    problems: list[SyntaxProblem]
+    budget: list[int]
+
+
+_REASON = "a part of it is not valid YAML"
+
+
+def _recover(source: SourceFile, blocks: list[tuple[int, int]], depth: int,
+             found: _Found) -> tuple[list[Entry], bool]:
+    """The entries of ``blocks`` that can be read, and whether all of them could."""
+    entries: list[Entry] = []
+    complete = True
+    for start, end in blocks:
+        found.budget[0] -= 1
+        block = _entry_mapping(source, start, end, found.problems) if found.budget[0] >= 0 else None
+        if block is not None:
+            entries.extend(block.entries)
+            continue
+        kept = _partial_entry(source, start, end, depth, found)
+        if kept is None:
+            complete = False
+        else:
+            entries.append(kept)
+    return entries, complete
+
+
+def _partial_entry(source: SourceFile, start: int, end: int, depth: int, found: _Found) -> Entry | None:
+    """A block that does not parse: its key with what of its value parses, when it is a task whose
+    value is a block mapping; else nothing (the block is recorded as unparsed)."""
+    key = _block_key(source, start, end)
+    content_end = _content_end(source.text, start, end)
+    children = _child_blocks(source.text, start, end)
+    is_task = key is not None and (key.key.startswith("+") or key.key in _TASK_KEYS)
+    if key is None or not is_task or depth >= _MAX_DEPTH or _holds_items(source.text, start, end):
+        found.unparsed.append(_unparsed(source, start, content_end))
+        if key is not None and key.key.startswith("+"):  # the task exists; what it holds is unknown
+            return Entry(key.key, key.key_span, Mapping((), source.span(start, content_end), None, _REASON))
+        return None
+    line_end = source.text.find("\n", start, end)
+    head_end = end if line_end < 0 else line_end
+    if not children:
+        found.unparsed.append(_unparsed(source, start, content_end))
+    elif key.value_inline:  # `+a: {` then nested lines: the first line itself is broken
+        found.unparsed.append(_unparsed(source, start, head_end))
+    entries, _ = _recover(source, children, depth + 1, found)
+    value_start = head_end + 1 if line_end >= 0 else head_end
+    value = Mapping(tuple(entries), source.span(min(value_start, content_end), content_end), None, _REASON)
+    return Entry(key.key, key.key_span, value)
+
+
+@dataclass(frozen=True)
+class _Key:
+    key: str
+    key_span: Span
+    value_inline: bool  # something follows the `:` on the key's line
+
+
+def _block_key(source: SourceFile, start: int, end: int) -> _Key | None:
+    """The key on the first line of a block, read alone (or up to its `:` when the line is broken)."""
+    text = source.text
+    line_end = text.find("\n", start, end)
+    line_end = end if line_end < 0 else line_end
+    line = text[start:line_end].rstrip("\r")
+    head = _entry_mapping(source, start, line_end)
+    inline = False
+    if head is None:
+        colon = line.find(": ")
+        if colon <= 0:
+            return None
+        head = _entry_mapping_of(source, start, line[:colon + 1])
+        inline = True
+    elif head.entries and not (isinstance(value := head.entries[0].value, Scalar) and value.value is None):
+        inline = True
+    if head is None or len(head.entries) != 1:
+        return None
+    entry = head.entries[0]
+    return _Key(entry.key, entry.key_span, inline)
+
+
+def _entry_mapping_of(source: SourceFile, start: int, piece: str) -> Mapping | None:
+    """``piece`` (text standing for the source from ``start``) composed alone, positioned in the file."""
+    try:
+        documents = list(loader._new_yaml().compose_all(piece))
+    except (YAMLError, RecursionError, ValueError):
+        return None
+    if len(documents) != 1 or documents[0] is None:
+        return None
+    builder = loader._TreeBuilder(source, [], (start, source.text.count("\n", 0, start), len(piece)))
     try:
         with recursion_headroom():
             block = builder.build(documents[0])
     except RecursionError:
         return None
     return block if isinstance(block, Mapping) else None
+
+
+def _holds_items(text: str, start: int, end: int) -> bool:
+    """Whether the block's nested lines include list items at their shallowest indentation (a list
+    value: its entries cannot be read as keys)."""
+    first_break = text.find("\n", start, end)
+    if first_break < 0:
+        return False
+    indents: list[tuple[int, bool]] = []
+    for line in text[first_break + 1:end].split("\n"):
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#"):
+            indents.append((len(line) - len(stripped), stripped.startswith("-")))
+    if not indents:
+        return False
+    least = min(width for width, _ in indents)
+    return any(item for width, item in indents if width == least)
+
+
+def _unparsed(source: SourceFile, start: int, end: int) -> Span:
+    """A block left out, from its first written character (not its indentation) to its last."""
+    text = source.text
+    while start < end and text[start] in " \t":
+        start += 1
+    return source.span(start, max(start, end))
+
+
+def _content_end(text: str, start: int, end: int) -> int:
+    """The end of a block without the blank and comment lines that trail it."""
+    stop = end
+    while stop > start:
+        line_start = text.rfind("\n", start, stop - 1) + 1
+        line = text[line_start:stop].strip()
+        if line and not line.startswith("#"):
+            return line_start + len(text[line_start:stop].rstrip())
+        stop = line_start
+        if stop <= start:
+            break
+    return max(start, min(end, start + len(text[start:end].rstrip())))
+
+
+def parse_tolerant(source: SourceFile) -> loader.ParsedFile:
+    """:func:`loader.parse`, and for a file that is not valid YAML, the tree of what of it parses.
+
+    Why: while a key is half typed, the file is not YAML; reporting only the YAML error blanked every
+    other diagnostic and left completion nothing to work with. The YAML error stays the file's first
+    problem; ``unparsed`` says where nothing else may be reported.
+    """
+    parsed = loader.parse(source)
+    if parsed.root is not None or not any(p.kind == kinds.YAML_SYNTAX for p in parsed.problems):
+        return parsed
+    recovery = recovered_root(source)
+    if recovery is None:
+        return parsed
+    return loader.ParsedFile(source, recovery.root, (*parsed.problems, *recovery.problems),
+                             unparsed=recovery.unparsed)
