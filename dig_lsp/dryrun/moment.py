@@ -4,7 +4,8 @@ digdag loads Moment.js 2.21.0 (``digdag-core/src/main/resources/io/digdag/core/a
 no moment-timezone) and runs the JS engine in the workflow timezone (reference section 5.1), so
 ``moment(session_time)`` is a local-mode moment in that zone. Implemented: ``moment(x)``,
 ``moment(x, format)``, ``moment.utc(x)``, ``moment.unix(n)``, ``add``/``subtract``,
-``format`` (common tokens), ``startOf``/``endOf``, ``utc``/``local``, ``unix``/``valueOf``,
+``format`` (common tokens and the ``en`` locale's long date formats ``LT``, ``LTS``, ``L``...``LLLL`` and
+``l``...``llll``), ``startOf``/``endOf``, ``utc``/``local``, ``unix``/``valueOf``,
 ``toISOString``, ``clone``, getters, ``isBefore``/``isAfter``/``isSame``, ``diff``. Anything else
 raises :class:`MomentError` so the dry run can say it did not evaluate the template.
 """
@@ -150,7 +151,7 @@ def _parse_fields(text: str, pattern: str) -> dict[str, str]:
     """The text of each field of ``pattern`` in ``text``, by name (``year``, ``month``...)."""
     fields: dict[str, str] = {}
     position = 0
-    for token in _TOKENS.finditer(pattern):
+    for token in _TOKENS.finditer(expand_format(pattern)):
         literal = _format_literal(token)
         if literal is not None:
             found = text.find(literal, position) if literal else -1
@@ -212,6 +213,36 @@ def moment_call(args: list[Any], zone: tzinfo, utc: bool) -> Moment:
 
 # --- formatting
 
+LONG_DATE_FORMATS = {
+    "LTS": "h:mm:ss A", "LT": "h:mm A", "L": "MM/DD/YYYY", "LL": "MMMM D, YYYY", "LLL": "MMMM D, YYYY h:mm A",
+    "LLLL": "dddd, MMMM D, YYYY h:mm A",
+}
+"""The ``en`` locale's ``longDateFormat`` in the moment.min.js digdag bundles (2.21.0: ``nt={...,longDateFormat:
+{LTS:"h:mm:ss A",LT:"h:mm A",L:"MM/DD/YYYY",LL:"MMMM D, YYYY",...}}``)."""
+_LOCALIZED = re.compile(r"(\[[^\[]*\])|(\\)?(LTS|LT|LL?L?L?|l{1,4})")
+
+
+def _long_date_format(key: str) -> str | None:
+    """moment's ``Locale.longDateFormat``: a lower-case key is its upper-case format with ``MMMM``, ``MM``,
+    ``DD``, ``dddd`` shortened by one letter (``l`` is ``M/D/YYYY``, ``llll`` is ``ddd, MMM D, YYYY h:mm A``)."""
+    if key in LONG_DATE_FORMATS:
+        return LONG_DATE_FORMATS[key]
+    upper = LONG_DATE_FORMATS.get(key.upper())
+    if upper is None:
+        return None
+    return re.sub(r"MMMM|MM|DD|dddd", lambda match: match.group()[1:], upper)
+
+
+def expand_format(pattern: str) -> str:
+    """moment's ``expandFormat``: localized tokens replaced by their formats, at most six rounds (a bracketed
+    or escaped token, which ``longDateFormat`` does not know, stays as it is)."""
+    for _ in range(6):
+        if _LOCALIZED.search(pattern) is None:
+            break
+        pattern = _LOCALIZED.sub(lambda match: _long_date_format(match.group()) or match.group(), pattern)
+    return pattern
+
+
 _TOKENS = re.compile(
     r"(\[[^\[]*\])|(\\)?([Hh]mm(?:ss)?|Mo|MM?M?M?|Do|DDDo|DD?D?D?|ddd?d?|do?|w[o|w]?|W[o|W]?|Qo?|YYYYYY|YYYYY|"
     r"YYYY|YY|gg(?:ggg?)?|GG(?:GGG?)?|e|E|a|A|hh?|HH?|kk?|mm?|ss?|S{1,9}|x|X|zz?|ZZ?|.)"
@@ -244,6 +275,7 @@ def _token(value: datetime, token: str) -> str:
         "MMMM": _MONTHS[value.month - 1], "Mo": _ordinal(value.month),
         "D": str(value.day), "DD": f"{value.day:02d}", "Do": _ordinal(value.day),
         "DDD": str(value.timetuple().tm_yday), "DDDD": f"{value.timetuple().tm_yday:03d}",
+        "DDDo": _ordinal(value.timetuple().tm_yday), "do": _ordinal(day_of_week),
         "d": str(day_of_week), "dd": _DAYS[day_of_week][:2], "ddd": _DAYS[day_of_week][:3], "dddd": _DAYS[day_of_week],
         "E": str(value.isoweekday()), "Q": str((value.month - 1) // 3 + 1),
         "H": str(value.hour), "HH": f"{value.hour:02d}", "h": str(hour12), "hh": f"{hour12:02d}",
@@ -264,7 +296,7 @@ def _token(value: datetime, token: str) -> str:
 
 def _format(value: datetime, pattern: str) -> str:
     out = []
-    for match in _TOKENS.finditer(pattern):
+    for match in _TOKENS.finditer(expand_format(pattern)):
         bracket, escape, token = match.groups()
         if bracket is not None:
             out.append(bracket[1:-1])
