@@ -549,7 +549,7 @@ class Interpreter:
             return JsDate(float(this.epoch_millis()))
         try:
             return _charged(moment_method(this, name, [to_python(a) if not isinstance(a, Moment) else a
-                                                       for a in args]))
+                                                       for a in args], self.tick))
         except MomentError as error:
             raise Unevaluable(str(error)) from None
 
@@ -1121,9 +1121,16 @@ def _date_member(interp: Interpreter, name: str) -> Any:
             raise JsError("TypeError", "this is not a Date object.")
         return this
 
-    if name == "toJSON":  # 15.9.5.44: null when the time value is not finite, else toISOString()
-        return Native(name, lambda this, args: None if not math.isfinite(to_number(this)) else _charged(
-            jsdate.iso_string(this_date(this).time)))
+    if name == "toJSON":  # 15.9.5.44, generic: null for a non-finite Number, else this.toISOString()
+        def to_json(this: Any, args: list[Any]) -> Any:
+            value = _primitive(this, True)
+            if isinstance(value, float | int) and not isinstance(value, bool) and not math.isfinite(value):
+                return None
+            method = interp.get_member(this, "toISOString")
+            if not isinstance(method, JsFunction | Native):
+                raise JsError("TypeError", "toISOString is not a function")
+            return interp.call(method, this, [])
+        return Native(name, to_json)
     if name in jsdate.IMPLEMENTATION_DEPENDENT:
         def unspecified(this: Any, args: list[Any]) -> Any:
             if math.isnan(this_date(this).time):

@@ -16,6 +16,7 @@ import calendar
 import math
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -74,11 +75,11 @@ class Moment:
         """Replace the wall-clock time, keeping the mode."""
         self.dt = naive.replace(tzinfo=UTC if self.utc else self.zone).astimezone(UTC)
 
-    def format(self, pattern: str | None = None) -> str:
+    def format(self, pattern: str | None = None, tick: Callable[[], None] | None = None) -> str:
         """``format()``."""
         if pattern is None:
             pattern = "YYYY-MM-DDTHH:mm:ss[Z]" if self.utc else "YYYY-MM-DDTHH:mm:ssZ"
-        return _format(self.shown(), pattern)
+        return _format(self.shown(), pattern, tick)
 
 
 # --- parsing
@@ -266,7 +267,8 @@ def _zone_text(value: datetime, separator: str) -> str:
     return f"{sign}{minutes // 60:02d}{separator}{minutes % 60:02d}"
 
 
-def _token(value: datetime, token: str) -> str:
+def _token_texts(value: datetime) -> dict[str, str]:
+    """What each supported token formats ``value`` as (``S`` to ``SSSSSSSSS`` included)."""
     hour12 = value.hour % 12 or 12
     day_of_week = (value.weekday() + 1) % 7
     simple: dict[str, str] = {
@@ -287,23 +289,27 @@ def _token(value: datetime, token: str) -> str:
         "W": str(value.isocalendar()[1]), "WW": f"{value.isocalendar()[1]:02d}",
         "GGGG": f"{value.isocalendar()[0]:04d}",
     }
-    if token in simple:
-        return simple[token]
-    if re.fullmatch(r"S{1,9}", token):
-        return f"{value.microsecond:06d}000"[: len(token)]
-    raise MomentError(f"moment format token {token!r} is not supported by the dry run")
+    fraction = f"{value.microsecond:06d}000"
+    simple.update({"S" * size: fraction[:size] for size in range(1, 10)})
+    return simple
 
 
-def _format(value: datetime, pattern: str) -> str:
+def _format(value: datetime, pattern: str, tick: Callable[[], None] | None = None) -> str:
+    """``format``; ``tick`` is called for each token (the caller's step budget)."""
     out = []
+    texts = _token_texts(value)
     for match in _TOKENS.finditer(expand_format(pattern)):
+        if tick is not None:
+            tick()
         bracket, escape, token = match.groups()
         if bracket is not None:
             out.append(bracket[1:-1])
         elif escape is not None or (len(token) == 1 and token not in "MDdEeaAHhkmsSxXZzQWw"):
             out.append(token)
+        elif token in texts:
+            out.append(texts[token])
         else:
-            out.append(_token(value, token))
+            raise MomentError(f"moment format token {token!r} is not supported by the dry run")
     return "".join(out)
 
 
@@ -415,10 +421,11 @@ _GETTERS = frozenset({"year", "month", "date", "day", "hour", "hours", "minute",
                       "isoWeekday", "dayOfYear", "daysInMonth"})
 
 
-def moment_method(moment: Moment, name: str, args: list[Any]) -> Any:
-    """Call method ``name`` of a moment (arguments are plain values or moments)."""
+def moment_method(moment: Moment, name: str, args: list[Any], tick: Callable[[], None] | None = None) -> Any:
+    """Call method ``name`` of a moment (arguments are plain values or moments); ``tick`` counts the steps of
+    ``format``, one a token."""
     if name == "format":
-        return moment.format(args[0] if args and isinstance(args[0], str) else None)
+        return moment.format(args[0] if args and isinstance(args[0], str) else None, tick)
     if name in ("add", "subtract"):
         return _shift(moment, args, 1 if name == "add" else -1)
     if name in ("startOf", "endOf"):
