@@ -420,6 +420,20 @@ def test_a_named_function_expression_sees_its_name_only_inside() -> None:
         js("(function f(){ return f() })()")
 
 
+@pytest.mark.parametrize(("expression", "expected"), [
+    # 10.5 step 5: function declarations are bound before the body runs
+    ("(function(){ return pad(5); function pad(n){ return n < 10 ? '0' + n : '' + n } })()", "05"),
+    ("(function(){ function f(n){ return n ? n * f(n - 1) : 1 } return f(6) })()", "720"),
+    # 10.5 step 8: var names are bound to undefined on entry, wherever they are declared
+    ("(function(){ var r = typeof x; var x = 1; return r })()", "undefined"),
+    ("(function(){ if (true) { var y = 2 } return y })()", "2"),
+    ("(function(){ for (var i = 0; i < 3; i++) {} return i })()", "3"),
+    ("(function(a){ var a; return a })(7)", "7"),  # 10.5 step 8c: an existing binding is kept; 12.2: no init
+])
+def test_declarations_are_bound_on_entry(expression: str, expected: str) -> None:
+    assert js(expression) == expected
+
+
 def test_retry_attempt_name_is_undefined_in_a_first_attempt(tmp_path: Path) -> None:
     """RuntimeParams.buildRuntimeParams: params.set("retry_attempt_name", request.getRetryAttemptName().orNull()),
     and Config.set(key, null) removes the key: in an attempt without a retry name (what the dry run simulates)

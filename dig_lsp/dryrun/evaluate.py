@@ -450,11 +450,34 @@ class Interpreter:
         scopes = [*function.closure, scope]
         if function.is_expression:
             return self.expr(function.body, scopes)
+        body = function.body.get("body", [])
+        self.declare(body, scopes)
         try:
-            self.statements(function.body.get("body", []), scopes)
+            self.statements(body, scopes)
         except _Return as result:
             return result.value
         return UNDEFINED
+
+    def declare(self, body: list[dict[str, Any]], scopes: list[dict[str, Any]]) -> None:
+        """ES5.1 10.5 declaration binding instantiation: the function declarations of a body (step 5) and its
+        ``var`` names (step 8, undefined unless already bound), before any statement runs."""
+        scope = scopes[-1]
+        pending = list(body)
+        while pending:
+            self.tick()
+            node = pending.pop()
+            kind = node.get("type")
+            if kind == "FunctionDeclaration":
+                scope[node["id"]["name"]] = JsFunction([p["name"] for p in node["params"]], node["body"], scopes)
+            elif kind == "VariableDeclaration":
+                for declarator in node["declarations"]:
+                    scope.setdefault(declarator["id"]["name"], UNDEFINED)
+            elif kind == "BlockStatement":
+                pending.extend(node["body"])
+            elif kind == "IfStatement":
+                pending.extend(n for n in (node["consequent"], node.get("alternate")) if n is not None)
+            elif kind == "ForStatement":
+                pending.extend(n for n in (node.get("init"), node["body"]) if n is not None)
 
     def statements(self, body: list[dict[str, Any]], scopes: list[dict[str, Any]]) -> None:
         for statement in body:
@@ -468,9 +491,10 @@ class Interpreter:
         elif kind == "ReturnStatement":
             raise _Return(UNDEFINED if node.get("argument") is None else self.expr(node["argument"], scopes))
         elif kind == "VariableDeclaration":
-            for declarator in node["declarations"]:
+            for declarator in node["declarations"]:  # 12.2: the name is bound on entry; only an initialiser assigns
                 init = declarator.get("init")
-                scopes[-1][declarator["id"]["name"]] = UNDEFINED if init is None else self.expr(init, scopes)
+                if init is not None:
+                    scopes[-1][declarator["id"]["name"]] = self.expr(init, scopes)
         elif kind == "IfStatement":
             if truthy(self.expr(node["test"], scopes)):
                 self.statement(node["consequent"], scopes)
@@ -480,7 +504,7 @@ class Interpreter:
             self.statements(node["body"], scopes)
         elif kind == "ForStatement":
             self.for_loop(node, scopes)
-        elif kind == "EmptyStatement":
+        elif kind in ("EmptyStatement", "FunctionDeclaration"):  # a declaration is bound on entry (declare)
             return
         else:
             raise Unevaluable(f"statement {kind} is not supported by the dry run")

@@ -41,6 +41,8 @@ def number_to_string(number: float) -> str:
         return "-" + number_to_string(-number)
     if math.isinf(number):
         return "Infinity"
+    if number < 2 ** 53 and number == math.floor(number):
+        return str(int(number))  # every integer below 2^53 is a double of its own: its digits are the shortest
     s, n = shortest_digits(number)
     k = len(s)
     if k <= n <= 21:
