@@ -881,8 +881,8 @@ def _new(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]
     if isinstance(constructor, Native) and constructor.construct is not None:
         return constructor.construct(args)
     if isinstance(constructor, JsFunction | Native):
-        name = constructor.name if isinstance(constructor, Native) else "a function of the template"
-        raise Unevaluable(f"new {name}(...) is not supported by the dry run")
+        name = f"{constructor.name}(...)" if isinstance(constructor, Native) else "with a function of the template"
+        raise Unevaluable(f"new {name} is not supported by the dry run")
     raise JsError("TypeError", f"{to_string(constructor)} is not a constructor")
 
 
