@@ -14,11 +14,13 @@ clock budget, every string, array and object built against a memory budget, and 
 function call against a recursion depth (:class:`Exhausted` says which ran out: digdag's engine
 has none of these limits, ``GraalJsEngine`` builds its context without resource limits).
 
-What it does not implement (regular expressions, ``Date``, the clock, ``eval``,
-``new``, unknown methods) raises :class:`Unevaluable` with the reason: the dry run shows such a
-template unevaluated instead of guessing. JavaScript errors that digdag would also raise
-(``ReferenceError`` for an undefined name, ``TypeError`` for a field of ``undefined``) raise
-:class:`JsError`.
+What it does not implement (regular expressions, the clock, ``eval``, ``new`` of anything but ``Date``,
+``Array`` and ``Object``, unknown methods) and what ES5.1 leaves to the implementation (``Date`` strings
+other than ISO, radix strings of fractions) raise :class:`Unevaluable` with the reason: the dry run shows
+such a template unevaluated instead of guessing. Numbers follow ``jsnumber`` (ToString, ``toFixed``,
+``Math``), dates ``jsdate`` (in the workflow's time zone, as digdag's engine) and URIs ``jsuri``.
+JavaScript errors that digdag would also raise (``ReferenceError`` for an undefined name, ``TypeError``
+for a field of ``undefined``, ``RangeError``, ``URIError``) raise :class:`JsError`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from typing import Any
 
 from pyjsparser import JsSyntaxError, PyJsParser
 
+from dig_lsp.dryrun import jsdate, jsnumber, jsuri
+from dig_lsp.dryrun.jsdate import JsDate
+from dig_lsp.dryrun.jserrors import Exhausted, JsError, Unevaluable
+from dig_lsp.dryrun.jsnumber import number_to_string
 from dig_lsp.dryrun.moment import Moment, MomentError, moment_call, moment_method
 from dig_lsp.text.limits import recursion_headroom
 
@@ -50,21 +56,8 @@ MAX_CALL_DEPTH = 200
 NO_LIMIT_IN_DIGDAG = "digdag's engine sets no such limit (GraalJsEngine builds its context without resource limits)"
 
 
-class Unevaluable(Exception):
-    """The interpreter cannot compute the value; ``reason`` says why."""
-
-
-class Exhausted(Unevaluable):
-    """A budget of the dry run ran out before the expression finished (not a JavaScript error)."""
-
-
-class JsError(Exception):
-    """A JavaScript error digdag's engine would raise too (the task would fail)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(f"{kind}: {message}")
-        self.kind = kind
-        self.message = message
+__all__ = ["UNDEFINED", "Exhausted", "JsError", "Unevaluable", "evaluate", "evaluate_text", "from_python",
+           "number_to_string", "template_text", "to_number", "to_string"]
 
 
 class _Undefined:
@@ -80,6 +73,17 @@ class _Undefined:
 
 
 UNDEFINED = _Undefined()
+
+
+class _Hole:
+    """An array index that was never given a value (``Array(3)``, ``a[5] = 1`` past the end): read as
+    undefined, but skipped by ``map``, ``forEach``, ``filter``... (ES5.1 15.4.4.15-21 test HasProperty)."""
+
+    def __repr__(self) -> str:
+        return "<hole>"
+
+
+HOLE = _Hole()
 
 
 @dataclass
@@ -99,6 +103,8 @@ class Native:
     name: str
     call: Callable[[Any, list[Any]], Any]
     members: dict[str, Any] = field(default_factory=dict)
+    construct: Callable[[list[Any]], Any] | None = None
+    """What ``new`` makes of it (None: ``new`` is not supported)."""
 
 
 class _Return(Exception):
@@ -180,27 +186,13 @@ def to_python(value: Any) -> object:
         return {k: to_python(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_python(v) for v in value]
-    if value is UNDEFINED:
+    if value is UNDEFINED or value is HOLE:
         return None
     if isinstance(value, Moment):
         return value.iso_string()
+    if isinstance(value, JsDate):
+        return value.time  # what moment(date) reads: its time value
     return value
-
-
-def number_to_string(number: float) -> str:
-    """ECMA-262 Number::toString for the common cases."""
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == int(number) and abs(number) < 1e21:
-        return str(int(number))
-    text = repr(number)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
 
 
 def to_string(value: Any) -> str:
@@ -219,6 +211,10 @@ def to_string(value: Any) -> str:
         return _join(value, ",")
     if isinstance(value, Moment):
         return value.format("ddd MMM DD YYYY HH:mm:ss [GMT]ZZ")
+    if isinstance(value, JsDate):  # ToPrimitive's hint String: Date.prototype.toString
+        if math.isnan(value.time):
+            return "Invalid Date"  # GraalJS JSDate.INVALID_DATE_STRING
+        raise jsdate.not_specified("toString")
     if isinstance(value, JsFunction | Native):
         return "function () { [code] }"
     return "[object Object]"
@@ -249,6 +245,8 @@ def to_number(value: Any) -> float:
         return float(text) if _NUMBER.fullmatch(text) else math.nan
     if isinstance(value, Moment):
         return float(value.epoch_millis())
+    if isinstance(value, JsDate):  # ToPrimitive's hint Number: valueOf
+        return value.time
     return to_number(to_string(value))
 
 
@@ -289,8 +287,8 @@ def _join(items: list[Any], separator: str) -> str:
 
 
 def _join_parts(items: list[Any], separator: str) -> str:
-    parts = ["" if v is None or v is UNDEFINED else _join_parts(v, ",") if isinstance(v, list) else to_string(v)
-             for v in items]
+    parts = ["" if v is None or v is UNDEFINED or v is HOLE else _join_parts(v, ",") if isinstance(v, list)
+             else to_string(v) for v in items]
     _charge(sum(len(part) for part in parts) + len(separator) * max(len(parts) - 1, 0))
     return separator.join(parts)
 
@@ -316,8 +314,8 @@ def _least_size(value: Any, as_json: bool, seen: dict[int, int]) -> int:
         return seen[id(value)]
     if isinstance(value, str):
         return len(value)
-    if value is None or value is UNDEFINED:
-        return 4 if as_json and value is None else 0
+    if value is None or value is UNDEFINED or value is HOLE:
+        return 4 if as_json and value is not UNDEFINED else 0
     return 1
 
 
@@ -330,10 +328,12 @@ def stringify(value: Any, indent: str = "", current: str = "") -> str | None:
 
 
 def _stringify(value: Any, indent: str = "", current: str = "") -> str | None:
-    if value is None:
+    if value is None or value is HOLE:
         return "null"
     if value is UNDEFINED or isinstance(value, JsFunction | Native):
         return None
+    if isinstance(value, JsDate):  # 15.9.5.44 toJSON: null for an invalid date, else toISOString
+        return "null" if not math.isfinite(value.time) else json.dumps(jsdate.iso_string(value.time))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | int):
@@ -450,11 +450,34 @@ class Interpreter:
         scopes = [*function.closure, scope]
         if function.is_expression:
             return self.expr(function.body, scopes)
+        body = function.body.get("body", [])
+        self.declare(body, scopes)
         try:
-            self.statements(function.body.get("body", []), scopes)
+            self.statements(body, scopes)
         except _Return as result:
             return result.value
         return UNDEFINED
+
+    def declare(self, body: list[dict[str, Any]], scopes: list[dict[str, Any]]) -> None:
+        """ES5.1 10.5 declaration binding instantiation: the function declarations of a body (step 5) and its
+        ``var`` names (step 8, undefined unless already bound), before any statement runs."""
+        scope = scopes[-1]
+        pending = list(body)
+        while pending:
+            self.tick()
+            node = pending.pop()
+            kind = node.get("type")
+            if kind == "FunctionDeclaration":
+                scope[node["id"]["name"]] = JsFunction([p["name"] for p in node["params"]], node["body"], scopes)
+            elif kind == "VariableDeclaration":
+                for declarator in node["declarations"]:
+                    scope.setdefault(declarator["id"]["name"], UNDEFINED)
+            elif kind == "BlockStatement":
+                pending.extend(node["body"])
+            elif kind == "IfStatement":
+                pending.extend(n for n in (node["consequent"], node.get("alternate")) if n is not None)
+            elif kind == "ForStatement":
+                pending.extend(n for n in (node.get("init"), node["body"]) if n is not None)
 
     def statements(self, body: list[dict[str, Any]], scopes: list[dict[str, Any]]) -> None:
         for statement in body:
@@ -468,9 +491,10 @@ class Interpreter:
         elif kind == "ReturnStatement":
             raise _Return(UNDEFINED if node.get("argument") is None else self.expr(node["argument"], scopes))
         elif kind == "VariableDeclaration":
-            for declarator in node["declarations"]:
+            for declarator in node["declarations"]:  # 12.2: the name is bound on entry; only an initialiser assigns
                 init = declarator.get("init")
-                scopes[-1][declarator["id"]["name"]] = UNDEFINED if init is None else self.expr(init, scopes)
+                if init is not None:
+                    scopes[-1][declarator["id"]["name"]] = self.expr(init, scopes)
         elif kind == "IfStatement":
             if truthy(self.expr(node["test"], scopes)):
                 self.statement(node["consequent"], scopes)
@@ -480,7 +504,7 @@ class Interpreter:
             self.statements(node["body"], scopes)
         elif kind == "ForStatement":
             self.for_loop(node, scopes)
-        elif kind == "EmptyStatement":
+        elif kind in ("EmptyStatement", "FunctionDeclaration"):  # a declaration is bound on entry (declare)
             return
         else:
             raise Unevaluable(f"statement {kind} is not supported by the dry run")
@@ -536,6 +560,8 @@ class Interpreter:
             return _function_member(self, target, name)
         if isinstance(target, Moment):
             return Native(name, lambda this, args: self.moment_method(this, name, args))
+        if isinstance(target, JsDate):
+            return _date_member(self, name)
         if isinstance(target, float | int | bool):
             return _primitive_member(self, target, name)
         return UNDEFINED
@@ -543,8 +569,11 @@ class Interpreter:
     def moment_method(self, this: Any, name: str, args: list[Any]) -> Any:
         if not isinstance(this, Moment):
             raise JsError("TypeError", f"{name} called on a non-moment")
+        if name == "toDate":  # moment 2.21.0: new Date(this.valueOf())
+            return JsDate(float(this.epoch_millis()))
         try:
-            return moment_method(this, name, [to_python(a) if not isinstance(a, Moment) else a for a in args])
+            return _charged(moment_method(this, name, [to_python(a) if not isinstance(a, Moment) else a
+                                                       for a in args], self.tick))
         except MomentError as error:
             raise Unevaluable(str(error)) from None
 
@@ -575,7 +604,7 @@ def _this(interp: Interpreter, _: dict[str, Any], scopes: list[dict[str, Any]]) 
 
 def _array(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
     _charge(len(node["elements"]))
-    return [UNDEFINED if e is None else interp.expr(e, scopes) for e in node["elements"]]
+    return [HOLE if e is None else interp.expr(e, scopes) for e in node["elements"]]  # 11.1.4: an elision is a hole
 
 
 def _object(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
@@ -679,7 +708,11 @@ def _int32(number: float) -> int:
     return value - 0x100000000 if value >= 0x80000000 else value
 
 
-def _primitive(value: Any) -> Any:
+def _primitive(value: Any, hint_number: bool = False) -> Any:
+    """ES5.1 9.1 ToPrimitive: a Date with no hint is a String (8.12.8), every other object a Number first
+    (``valueOf``: only a moment's gives a primitive)."""
+    if isinstance(value, JsDate):
+        return value.time if hint_number else to_string(value)
     if isinstance(value, list | dict | Moment | JsFunction | Native):
         return to_number(value) if isinstance(value, Moment) else to_string(value)
     return value
@@ -739,15 +772,15 @@ def loose_equals(left: Any, right: Any) -> bool:
         return float(left) == to_number(right)
     if isinstance(left, str) and isinstance(right, float | int):
         return to_number(left) == float(right)
-    if isinstance(left, list | dict | Moment):
+    if isinstance(left, list | dict | Moment | JsDate):
         return loose_equals(_primitive(left), right)
-    if isinstance(right, list | dict | Moment):
+    if isinstance(right, list | dict | Moment | JsDate):
         return loose_equals(left, _primitive(right))
     return False
 
 
 def _compare(left: Any, right: Any, operator: str) -> bool:
-    left, right = _primitive(left), _primitive(right)
+    left, right = _primitive(left, True), _primitive(right, True)
     if isinstance(left, str) and isinstance(right, str):
         a: Any = left
         b: Any = right
@@ -797,10 +830,11 @@ def _binary(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, An
             return to_string(left) in right
         if isinstance(right, list):
             index = to_number(left)
-            return index == int(index) and 0 <= index < len(right) if math.isfinite(index) else False
+            return (index == int(index) and 0 <= index < len(right) and right[int(index)] is not HOLE
+                    if math.isfinite(index) else False)
         raise JsError("TypeError", "invalid 'in' operand")
     if operator == "instanceof":
-        raise Unevaluable("instanceof is not supported by the dry run")
+        return _instance_of(interp, left, right)
     return binary(operator, left, right)
 
 
@@ -818,7 +852,7 @@ def _store(interp: Interpreter, target: dict[str, Any], value: Any, scopes: list
             index = to_number(key)
             if math.isfinite(index) and index == int(index) and 0 <= index < 100_000:
                 _charge(max(int(index) + 1 - len(holder), 0))
-                holder.extend([UNDEFINED] * (int(index) + 1 - len(holder)))
+                holder.extend([HOLE] * (int(index) + 1 - len(holder)))
                 holder[int(index)] = value
                 return
     raise Unevaluable("this assignment is not supported by the dry run")
@@ -840,11 +874,33 @@ def _update(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, An
     return new if node.get("prefix") else old
 
 
-def _new(_: Interpreter, node: dict[str, Any], __: list[dict[str, Any]]) -> Any:
-    callee = node.get("callee", {})
-    name = callee.get("name", "an expression") if isinstance(callee, dict) else "an expression"
-    reason = "new Date() reads the clock at run time" if name == "Date" else f"new {name}(...) is not supported"
-    raise Unevaluable(reason + " by the dry run" if not reason.endswith("run time") else reason)
+def _new(interp: Interpreter, node: dict[str, Any], scopes: list[dict[str, Any]]) -> Any:
+    """11.2.2 ``new``: of ``Date``, ``Array`` and ``Object``; a TypeError for what is no function."""
+    constructor = interp.expr(node["callee"], scopes)
+    args = [interp.expr(a, scopes) for a in node.get("arguments", [])]
+    if isinstance(constructor, Native) and constructor.construct is not None:
+        return constructor.construct(args)
+    if isinstance(constructor, JsFunction | Native):
+        name = f"{constructor.name}(...)" if isinstance(constructor, Native) else "with a function of the template"
+        raise Unevaluable(f"new {name} is not supported by the dry run")
+    raise JsError("TypeError", f"{to_string(constructor)} is not a constructor")
+
+
+def _instance_of(interp: Interpreter, value: Any, constructor: Any) -> bool:
+    """11.8.6 ``instanceof`` for the constructors the dry run knows."""
+    if not isinstance(constructor, JsFunction | Native):
+        raise JsError("TypeError", "invalid 'instanceof' operand")
+    if not isinstance(value, list | dict | JsDate | Moment | JsFunction | Native):
+        return False  # 15.3.5.3 step 1: a primitive is no instance
+    if isinstance(constructor, JsFunction):
+        return False  # only new makes instances of a template's function, and the dry run has no such new
+    kinds: dict[str, Callable[[Any], bool]] = {
+        "Date": lambda v: isinstance(v, JsDate), "Array": lambda v: isinstance(v, list), "Object": lambda v: True,
+    }
+    check = kinds.get(constructor.name)
+    if check is None or interp.globals.get(constructor.name) is not constructor:
+        raise Unevaluable(f"instanceof {constructor.name} is not supported by the dry run")
+    return check(value)
 
 
 _EXPRESSIONS: dict[str, Callable[[Interpreter, dict[str, Any], list[dict[str, Any]]], Any]] = {
@@ -894,6 +950,7 @@ def _string_member(interp: Interpreter, text: str, name: str) -> Any:
         "split": lambda a: _split(text, a),
         "replace": lambda a: _replace(interp, text, a),
         "concat": lambda a: _concat_text(text, a),
+        "repeat": lambda a: _repeat(text, a),
         "toString": lambda a: text,
         "valueOf": lambda a: text,
     }
@@ -902,6 +959,19 @@ def _string_member(interp: Interpreter, text: str, name: str) -> Any:
         return UNDEFINED
     bound = method
     return Native(name, lambda this, args: _charged(bound(args)))
+
+
+def _repeat(text: str, args: list[Any]) -> str:
+    """``repeat`` is no ES5 method (GraalJS installs it from ES2015 on, digdag runs version 5): what digdag
+    reaches is ``java.lang.String.repeat(int)``, through the host access its GraalJS context allows for String
+    methods (``GraalJsEngine``: "Need interoperability for String methods (e.g. replaceAll)"; Java 11 and later,
+    where digdag uses GraalJS). Counts Java would refuse are not evaluated; a result over the memory budget is
+    refused before it is built."""
+    count = to_number(_arg(args, 0))
+    if not (math.isfinite(count) and count == int(count) and 0 <= count < 2 ** 31):
+        raise Unevaluable("not evaluated: String.repeat with a count that is not a non-negative Java int")
+    _fits(len(text) * int(count))  # refused before it is built; charged as every string method's result
+    return text * int(count)
 
 
 def _concat_text(text: str, args: list[Any]) -> str:
@@ -962,42 +1032,62 @@ def _callback(interp: Interpreter, args: list[Any]) -> Any:
 
 
 def _sort(interp: Interpreter, items: list[Any], args: list[Any]) -> list[Any]:
+    """15.4.4.11: undefined values after the others and holes after them, the comparator (or the order of
+    ToString) for the rest."""
     import functools
 
     compare = _arg(args, 0)
+    present = [v for v in items if v is not UNDEFINED and v is not HOLE]
     if compare is UNDEFINED:
-        items.sort(key=lambda v: (v is UNDEFINED, to_string(v)))
-        return items
-
-    def order(a: Any, b: Any) -> int:
-        result = to_number(interp.call(compare, UNDEFINED, [a, b]))
-        return -1 if result < 0 else (1 if result > 0 else 0)
-    items.sort(key=functools.cmp_to_key(order))
+        present.sort(key=to_string)
+    else:
+        def order(a: Any, b: Any) -> int:
+            result = to_number(interp.call(compare, UNDEFINED, [a, b]))
+            return -1 if result < 0 else (1 if result > 0 else 0)
+        present.sort(key=functools.cmp_to_key(order))
+    undefined = sum(1 for v in items if v is UNDEFINED)
+    items[:] = present + [UNDEFINED] * undefined + [HOLE] * (len(items) - len(present) - undefined)
     return items
+
+
+def _read(value: Any) -> Any:
+    """An array element as a program sees it (a hole reads as undefined)."""
+    return UNDEFINED if value is HOLE else value
 
 
 def _array_member(interp: Interpreter, items: list[Any], name: str) -> Any:
     if name == "length":
         return float(len(items))
     if re.fullmatch(r"\d+", name):
-        return items[int(name)] if int(name) < len(items) else UNDEFINED
+        return _read(items[int(name)]) if int(name) < len(items) else UNDEFINED
 
-    def each(args: list[Any]) -> list[Any]:
+    def present(args: list[Any]) -> Iterator[tuple[int, Any, Any]]:
+        """(index, element, callback result) for each element present when it is visited; the length is the
+        one at the start (15.4.4.16-20 step 3), an element removed meanwhile is not visited."""
         function = _callback(interp, args)
-        return [interp.call(function, UNDEFINED, [v, float(i), items]) for i, v in enumerate(items)]
+        this = _arg(args, 1)
+        for i in range(len(items)):
+            if i < len(items) and items[i] is not HOLE:
+                yield i, items[i], interp.call(function, this, [items[i], float(i), items])
+
+    def map_items(args: list[Any]) -> list[Any]:
+        result: list[Any] = [HOLE] * len(items)  # 15.4.4.19: holes stay holes
+        for i, _, value in present(args):
+            result[i] = value
+        return result
 
     def reduce(args: list[Any]) -> Any:
         function = _callback(interp, args)
-        values = list(items)
+        indexes = [i for i, v in enumerate(items) if v is not HOLE]
         if len(args) > 1:
             accumulator = args[1]
-        elif values:
-            accumulator = values.pop(0)
+        elif indexes:
+            accumulator = items[indexes.pop(0)]
         else:
             raise JsError("TypeError", "Reduce of empty array with no initial value")
-        offset = len(items) - len(values)
-        for i, v in enumerate(values):
-            accumulator = interp.call(function, UNDEFINED, [accumulator, v, float(i + offset), items])
+        for i in indexes:
+            if i < len(items) and items[i] is not HOLE:
+                accumulator = interp.call(function, UNDEFINED, [accumulator, items[i], float(i), items])
         return accumulator
 
     methods: dict[str, Callable[[list[Any]], Any]] = {
@@ -1006,15 +1096,15 @@ def _array_member(interp: Interpreter, items: list[Any], name: str) -> Any:
         "concat": lambda a: _concat_items(items, a),
         "slice": lambda a: items[_index(_arg(a, 0), len(items), 0):_index(_arg(a, 1), len(items), len(items))],
         "indexOf": lambda a: float(next((i for i, v in enumerate(items) if strict_equals(v, _arg(a, 0))), -1)),
-        "map": each,
-        "forEach": lambda a: (each(a), UNDEFINED)[1],
-        "filter": lambda a: [v for v, keep in zip(items, each(a), strict=True) if truthy(keep)],
-        "some": lambda a: any(truthy(x) for x in each(a)),
-        "every": lambda a: all(truthy(x) for x in each(a)),
+        "map": map_items,
+        "forEach": lambda a: (list(present(a)), UNDEFINED)[1],
+        "filter": lambda a: [v for _, v, keep in present(a) if truthy(keep)],
+        "some": lambda a: any(truthy(keep) for _, _, keep in present(a)),
+        "every": lambda a: all(truthy(keep) for _, _, keep in present(a)),
         "reduce": reduce,
         "push": lambda a: _push(items, a),
-        "pop": lambda a: items.pop() if items else UNDEFINED,
-        "shift": lambda a: items.pop(0) if items else UNDEFINED,
+        "pop": lambda a: _read(items.pop()) if items else UNDEFINED,
+        "shift": lambda a: _read(items.pop(0)) if items else UNDEFINED,
         "reverse": lambda a: _reverse(items),
         "sort": lambda a: _sort(interp, items, a),
     }
@@ -1048,6 +1138,35 @@ def _reverse(items: list[Any]) -> list[Any]:
     return items
 
 
+def _date_member(interp: Interpreter, name: str) -> Any:
+    """A Date.prototype method (ES5.1 15.9.5); each throws a TypeError on anything but a Date."""
+    def this_date(this: Any) -> JsDate:
+        if not isinstance(this, JsDate):
+            raise JsError("TypeError", "this is not a Date object.")
+        return this
+
+    if name == "toJSON":  # 15.9.5.44, generic: null for a non-finite Number, else this.toISOString()
+        def to_json(this: Any, args: list[Any]) -> Any:
+            value = _primitive(this, True)
+            if isinstance(value, float | int) and not isinstance(value, bool) and not math.isfinite(value):
+                return None
+            method = interp.get_member(this, "toISOString")
+            if not isinstance(method, JsFunction | Native):
+                raise JsError("TypeError", "toISOString is not a function")
+            return interp.call(method, this, [])
+        return Native(name, to_json)
+    if name in jsdate.IMPLEMENTATION_DEPENDENT:
+        def unspecified(this: Any, args: list[Any]) -> Any:
+            if math.isnan(this_date(this).time):
+                return "Invalid Date"
+            raise jsdate.not_specified(name)
+        return Native(name, unspecified)
+    if name in jsdate.METHODS:
+        return Native(name, lambda this, args: jsdate.call_method(this_date(this), name, [to_number(a) for a in args],
+                                                                  interp.zone))
+    return UNDEFINED
+
+
 def _object_method(interp: Interpreter, target: dict[str, Any], name: str) -> Any:
     if name == "hasOwnProperty":
         return Native(name, lambda this, args: to_string(_arg(args, 0)) in target)
@@ -1057,14 +1176,31 @@ def _object_method(interp: Interpreter, target: dict[str, Any], name: str) -> An
 
 
 def _primitive_member(interp: Interpreter, value: Any, name: str) -> Any:
-    if name == "toString":
-        return Native(name, lambda this, args: to_string(value))
-    if name == "toFixed" and isinstance(value, float | int):
-        def fixed(this: Any, args: list[Any]) -> Any:
-            digits = 0 if _arg(args, 0) is UNDEFINED else int(to_number(args[0]))
-            return f"{float(value):.{max(0, min(digits, 20))}f}"
-        return Native(name, fixed)
-    return UNDEFINED
+    """Boolean.prototype (15.6.4) and Number.prototype (15.7.4) methods."""
+    if name == "valueOf":
+        return Native(name, lambda this, args: value)
+    if isinstance(value, bool):
+        return Native(name, lambda this, args: to_string(value)) if name == "toString" else UNDEFINED
+    number = float(value)
+    methods: dict[str, Callable[[list[Any]], Any]] = {
+        "toString": lambda a: number_to_string(number) if _arg(a, 0) is UNDEFINED else jsnumber.to_radix_string(
+            number, to_number(a[0])),
+        "toFixed": lambda a: jsnumber.to_fixed(number, to_number(_arg(a, 0))),
+        "toExponential": lambda a: jsnumber.to_exponential(number, to_number(_arg(a, 0)), _arg(a, 0) is UNDEFINED),
+        "toPrecision": lambda a: number_to_string(number) if _arg(a, 0) is UNDEFINED else jsnumber.to_precision(
+            number, to_number(a[0])),
+        "toLocaleString": lambda a: _not_specified("Number.prototype.toLocaleString() formats by the host's locale "
+                                                   "(implementation-dependent, ES5.1 15.7.4.3)"),
+    }
+    method = methods.get(name)
+    if method is None:
+        return UNDEFINED
+    bound = method
+    return Native(name, lambda this, args: bound(args))
+
+
+def _not_specified(reason: str) -> Any:
+    raise Unevaluable(f"not evaluated: {reason}")
 
 
 def _function_member(interp: Interpreter, function: Any, name: str) -> Any:
@@ -1072,7 +1208,7 @@ def _function_member(interp: Interpreter, function: Any, name: str) -> Any:
         return Native(name, lambda this, args: interp.call(this, _arg(args, 0), args[1:]))
     if name == "apply":
         return Native(name, lambda this, args: interp.call(
-            this, _arg(args, 0), list(args[1]) if len(args) > 1 and isinstance(args[1], list) else []))
+            this, _arg(args, 0), [_read(v) for v in args[1]] if len(args) > 1 and isinstance(args[1], list) else []))
     return UNDEFINED
 
 
@@ -1086,6 +1222,8 @@ def _class_of(value: Any) -> str:
         return "[object Array]"
     if isinstance(value, Moment):
         return "[object Object]"
+    if isinstance(value, JsDate):
+        return "[object Date]"
     return f"[object {kinds.get(type_of(value), 'Object')}]"
 
 
@@ -1135,67 +1273,125 @@ def _json_stringify(args: list[Any]) -> Any:
     return UNDEFINED if text is None else text
 
 
-def _math(name: str, function: Callable[..., float]) -> Native:
-    return Native(name, lambda this, args: float(function(*[to_number(a) for a in args])))
+def _math(name: str, function: Callable[..., float], arity: int = 1) -> Native:
+    """A Math function of ``arity`` Numbers (missing arguments are undefined, so NaN)."""
+    def call(this: Any, args: list[Any]) -> Any:
+        numbers = [to_number(a) for a in args]
+        return float(function(*(numbers + [math.nan] * arity)[:arity]))
+    return Native(name, call)
 
 
-def _round(number: float) -> float:
-    return number if not math.isfinite(number) else float(math.floor(number + 0.5))
+def _min_max(name: str) -> Native:
+    return Native(name, lambda this, args: jsnumber.js_min_max([to_number(a) for a in args], name == "max"))
 
 
-def _min_max(args: list[Any], pick: Callable[..., float], empty: float) -> float:
-    numbers = [to_number(a) for a in args]
-    if any(math.isnan(n) for n in numbers):
-        return math.nan
-    return pick(numbers) if numbers else empty
+def _clock(what: str) -> Native:
+    def call(this: Any, args: list[Any]) -> Any:
+        raise Unevaluable(f"not evaluated: {what} reads the clock when digdag runs the task (a different value at "
+                          f"each run)")
+    return Native(what.split("(")[0], call)
 
 
 def _random(this: Any, args: list[Any]) -> Any:
-    raise Unevaluable("Math.random() gives a different value at each run")
+    raise Unevaluable("not evaluated: Math.random() gives a different value at each run")
+
+
+def _string_function(name: str, function: Callable[[str], str]) -> Native:
+    """A global function of one string (ToString of its argument, 'undefined' when missing)."""
+    def call(this: Any, args: list[Any]) -> Any:
+        text = to_string(_arg(args, 0))
+        _fits(len(text))  # none of them makes a shorter string, at most twelve times longer
+        return _charged(function(text))
+    return Native(name, call)
+
+
+def _new_array(this: Any, args: list[Any]) -> list[Any]:
+    """``Array(...)`` and ``new Array(...)`` (15.4.1, 15.4.2): one Number is a length (of holes)."""
+    if len(args) == 1 and isinstance(args[0], float | int) and not isinstance(args[0], bool):
+        length = float(args[0])
+        if not (math.isfinite(length) and length == int(length) and 0 <= length < 2 ** 32):
+            raise JsError("RangeError", "Invalid array length")
+        _charge(int(length))
+        return [HOLE] * int(length)
+    _charge(len(args))
+    return list(args)
+
+
+def _date_value(interp: Interpreter, args: list[Any]) -> float:
+    """The time value of ``new Date(...)`` (15.9.3)."""
+    if not args:
+        raise Unevaluable("not evaluated: new Date() reads the clock when digdag runs the task (a different value "
+                          "at each run)")
+    if len(args) > 1:
+        return jsdate.from_fields([to_number(a) for a in args], interp.zone)
+    value = args[0]
+    if isinstance(value, JsDate):
+        # ES5.1 15.9.3.2 reads the Date's toString() (implementation-dependent, whole seconds) back with parse;
+        # later editions copy the time value. Both agree on whole seconds.
+        if math.isfinite(value.time) and value.time % 1000:
+            raise Unevaluable("not evaluated: new Date(date) of a date with milliseconds: ES5.1 goes through the "
+                              "implementation-dependent toString() (15.9.3.2), later editions copy the time value")
+        return value.time
+    primitive = _primitive(value)
+    if isinstance(primitive, str):
+        return jsdate.parse(primitive)
+    return jsdate.time_clip(to_number(primitive))
+
+
+def _date_global(interp: Interpreter) -> Native:
+    return Native("Date", _clock("Date()").call, {
+        "UTC": Native("UTC", lambda this, args: jsdate.from_fields([to_number(a) for a in args], None)),
+        "parse": Native("parse", lambda this, args: jsdate.parse(to_string(_arg(args, 0)))),
+        "now": _clock("Date.now()"),
+    }, construct=lambda args: JsDate(_date_value(interp, args)))
 
 
 def _globals(interp: Interpreter) -> dict[str, Any]:
-    maths: dict[str, Any] = {
-        "floor": _math("floor", lambda x=math.nan: math.floor(x) if math.isfinite(x) else x),
-        "ceil": _math("ceil", lambda x=math.nan: math.ceil(x) if math.isfinite(x) else x),
-        "round": _math("round", lambda x=math.nan: _round(x)),
-        "abs": _math("abs", lambda x=math.nan: abs(x)),
-        "sqrt": _math("sqrt", lambda x=math.nan: math.sqrt(x) if x >= 0 else math.nan),
-        "pow": _math("pow", lambda x=math.nan, y=math.nan: _pow(x, y)),
-        "max": Native("max", lambda this, args: _min_max(args, max, -math.inf)),
-        "min": Native("min", lambda this, args: _min_max(args, min, math.inf)),
-        "random": Native("random", _random),
-        "PI": math.pi, "E": math.e,
-    }
+    maths: dict[str, Any] = {name: _math(name, function) for name, function in jsnumber.UNARY.items()}
+    maths.update({
+        "atan2": _math("atan2", math.atan2, 2), "pow": _math("pow", jsnumber.js_pow, 2),
+        "max": _min_max("max"), "min": _min_max("min"), "random": Native("random", _random), **jsnumber.CONSTANTS,
+    })
     object_prototype = {"toString": Native("toString", lambda this, args: _class_of(this))}
+    array = Native("Array", _new_array, {
+        "isArray": Native("isArray", lambda this, args: isinstance(_arg(args, 0), list)),
+    }, construct=lambda args: _new_array(UNDEFINED, args))
     return {
         "NaN": math.nan, "Infinity": math.inf,
         "parseInt": Native("parseInt", lambda this, args: _parse_int(args)),
         "parseFloat": Native("parseFloat", lambda this, args: _parse_float(args)),
         "isNaN": Native("isNaN", lambda this, args: math.isnan(to_number(_arg(args, 0)))),
         "isFinite": Native("isFinite", lambda this, args: math.isfinite(to_number(_arg(args, 0)))),
+        "encodeURIComponent": _string_function("encodeURIComponent",
+                                               lambda text: jsuri.encode(text, jsuri.URI_UNESCAPED)),
+        "encodeURI": _string_function("encodeURI", lambda text: jsuri.encode(text, jsuri.URI_UNESCAPED_OR_RESERVED)),
+        "decodeURIComponent": _string_function("decodeURIComponent", lambda text: jsuri.decode(text, frozenset())),
+        "decodeURI": _string_function("decodeURI", lambda text: jsuri.decode(text, jsuri.URI_RESERVED_WITH_HASH)),
+        "escape": _string_function("escape", jsuri.escape),
+        "unescape": _string_function("unescape", jsuri.unescape),
         "String": Native("String", lambda this, args: to_string(args[0]) if args else ""),
-        "Number": Native("Number", lambda this, args: to_number(args[0]) if args else 0.0),
+        "Number": Native("Number", lambda this, args: to_number(args[0]) if args else 0.0, {
+            "MAX_VALUE": 1.7976931348623157e308, "MIN_VALUE": 5e-324, "NaN": math.nan,
+            "NEGATIVE_INFINITY": -math.inf, "POSITIVE_INFINITY": math.inf,
+        }),
         "Boolean": Native("Boolean", lambda this, args: truthy(_arg(args, 0))),
         "Math": maths,
         "JSON": {"parse": Native("parse", lambda this, args: _json_parse(args)),
                  "stringify": Native("stringify", lambda this, args: _json_stringify(args))},
-        "Object": Native("Object", lambda this, args: _arg(args, 0), {
+        "Object": Native("Object", lambda this, args: _new_object(args), {
             "keys": Native("keys", lambda this, args: _keys(_arg(args, 0))),
             "prototype": object_prototype,
-        }),
-        "Array": Native("Array", lambda this, args: list(args), {
-            "isArray": Native("isArray", lambda this, args: isinstance(_arg(args, 0), list)),
-        }),
+        }, construct=_new_object),
+        "Array": array,
+        "Date": _date_global(interp),
         "moment": _moment_global(interp),
     }
 
 
-def _pow(x: float, y: float) -> float:
-    try:
-        return math.pow(x, y)
-    except (OverflowError, ValueError):
-        return math.inf if abs(x) > 1 else math.nan
+def _new_object(args: list[Any]) -> Any:
+    """``Object(value)`` and ``new Object(value)`` (15.2.1.1, 15.2.2.1): a new object for null and undefined."""
+    value = _arg(args, 0)
+    return {} if value is None or value is UNDEFINED else value
 
 
 def _keys(value: Any) -> list[Any]:
@@ -1204,7 +1400,7 @@ def _keys(value: Any) -> list[Any]:
     if isinstance(value, dict):
         return list(value.keys())
     if isinstance(value, list):
-        return [str(i) for i in range(len(value))]
+        return [str(i) for i, item in enumerate(value) if item is not HOLE]
     if isinstance(value, str):
         return [str(i) for i in range(len(value))]
     raise JsError("TypeError", f"{to_string(value)} is not an object")

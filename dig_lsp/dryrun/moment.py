@@ -4,7 +4,8 @@ digdag loads Moment.js 2.21.0 (``digdag-core/src/main/resources/io/digdag/core/a
 no moment-timezone) and runs the JS engine in the workflow timezone (reference section 5.1), so
 ``moment(session_time)`` is a local-mode moment in that zone. Implemented: ``moment(x)``,
 ``moment(x, format)``, ``moment.utc(x)``, ``moment.unix(n)``, ``add``/``subtract``,
-``format`` (common tokens), ``startOf``/``endOf``, ``utc``/``local``, ``unix``/``valueOf``,
+``format`` (common tokens and the ``en`` locale's long date formats ``LT``, ``LTS``, ``L``...``LLLL`` and
+``l``...``llll``), ``startOf``/``endOf``, ``utc``/``local``, ``unix``/``valueOf``,
 ``toISOString``, ``clone``, getters, ``isBefore``/``isAfter``/``isSame``, ``diff``. Anything else
 raises :class:`MomentError` so the dry run can say it did not evaluate the template.
 """
@@ -15,6 +16,7 @@ import calendar
 import math
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -73,11 +75,11 @@ class Moment:
         """Replace the wall-clock time, keeping the mode."""
         self.dt = naive.replace(tzinfo=UTC if self.utc else self.zone).astimezone(UTC)
 
-    def format(self, pattern: str | None = None) -> str:
+    def format(self, pattern: str | None = None, tick: Callable[[], None] | None = None) -> str:
         """``format()``."""
         if pattern is None:
             pattern = "YYYY-MM-DDTHH:mm:ss[Z]" if self.utc else "YYYY-MM-DDTHH:mm:ssZ"
-        return _format(self.shown(), pattern)
+        return _format(self.shown(), pattern, tick)
 
 
 # --- parsing
@@ -150,7 +152,7 @@ def _parse_fields(text: str, pattern: str) -> dict[str, str]:
     """The text of each field of ``pattern`` in ``text``, by name (``year``, ``month``...)."""
     fields: dict[str, str] = {}
     position = 0
-    for token in _TOKENS.finditer(pattern):
+    for token in _TOKENS.finditer(expand_format(pattern)):
         literal = _format_literal(token)
         if literal is not None:
             found = text.find(literal, position) if literal else -1
@@ -212,6 +214,36 @@ def moment_call(args: list[Any], zone: tzinfo, utc: bool) -> Moment:
 
 # --- formatting
 
+LONG_DATE_FORMATS = {
+    "LTS": "h:mm:ss A", "LT": "h:mm A", "L": "MM/DD/YYYY", "LL": "MMMM D, YYYY", "LLL": "MMMM D, YYYY h:mm A",
+    "LLLL": "dddd, MMMM D, YYYY h:mm A",
+}
+"""The ``en`` locale's ``longDateFormat`` in the moment.min.js digdag bundles (2.21.0: ``nt={...,longDateFormat:
+{LTS:"h:mm:ss A",LT:"h:mm A",L:"MM/DD/YYYY",LL:"MMMM D, YYYY",...}}``)."""
+_LOCALIZED = re.compile(r"(\[[^\[]*\])|(\\)?(LTS|LT|LL?L?L?|l{1,4})")
+
+
+def _long_date_format(key: str) -> str | None:
+    """moment's ``Locale.longDateFormat``: a lower-case key is its upper-case format with ``MMMM``, ``MM``,
+    ``DD``, ``dddd`` shortened by one letter (``l`` is ``M/D/YYYY``, ``llll`` is ``ddd, MMM D, YYYY h:mm A``)."""
+    if key in LONG_DATE_FORMATS:
+        return LONG_DATE_FORMATS[key]
+    upper = LONG_DATE_FORMATS.get(key.upper())
+    if upper is None:
+        return None
+    return re.sub(r"MMMM|MM|DD|dddd", lambda match: match.group()[1:], upper)
+
+
+def expand_format(pattern: str) -> str:
+    """moment's ``expandFormat``: localized tokens replaced by their formats, at most six rounds (a bracketed
+    or escaped token, which ``longDateFormat`` does not know, stays as it is)."""
+    for _ in range(6):
+        if _LOCALIZED.search(pattern) is None:
+            break
+        pattern = _LOCALIZED.sub(lambda match: _long_date_format(match.group()) or match.group(), pattern)
+    return pattern
+
+
 _TOKENS = re.compile(
     r"(\[[^\[]*\])|(\\)?([Hh]mm(?:ss)?|Mo|MM?M?M?|Do|DDDo|DD?D?D?|ddd?d?|do?|w[o|w]?|W[o|W]?|Qo?|YYYYYY|YYYYY|"
     r"YYYY|YY|gg(?:ggg?)?|GG(?:GGG?)?|e|E|a|A|hh?|HH?|kk?|mm?|ss?|S{1,9}|x|X|zz?|ZZ?|.)"
@@ -235,7 +267,8 @@ def _zone_text(value: datetime, separator: str) -> str:
     return f"{sign}{minutes // 60:02d}{separator}{minutes % 60:02d}"
 
 
-def _token(value: datetime, token: str) -> str:
+def _token_texts(value: datetime) -> dict[str, str]:
+    """What each supported token formats ``value`` as (``S`` to ``SSSSSSSSS`` included)."""
     hour12 = value.hour % 12 or 12
     day_of_week = (value.weekday() + 1) % 7
     simple: dict[str, str] = {
@@ -244,6 +277,7 @@ def _token(value: datetime, token: str) -> str:
         "MMMM": _MONTHS[value.month - 1], "Mo": _ordinal(value.month),
         "D": str(value.day), "DD": f"{value.day:02d}", "Do": _ordinal(value.day),
         "DDD": str(value.timetuple().tm_yday), "DDDD": f"{value.timetuple().tm_yday:03d}",
+        "DDDo": _ordinal(value.timetuple().tm_yday), "do": _ordinal(day_of_week),
         "d": str(day_of_week), "dd": _DAYS[day_of_week][:2], "ddd": _DAYS[day_of_week][:3], "dddd": _DAYS[day_of_week],
         "E": str(value.isoweekday()), "Q": str((value.month - 1) // 3 + 1),
         "H": str(value.hour), "HH": f"{value.hour:02d}", "h": str(hour12), "hh": f"{hour12:02d}",
@@ -255,23 +289,27 @@ def _token(value: datetime, token: str) -> str:
         "W": str(value.isocalendar()[1]), "WW": f"{value.isocalendar()[1]:02d}",
         "GGGG": f"{value.isocalendar()[0]:04d}",
     }
-    if token in simple:
-        return simple[token]
-    if re.fullmatch(r"S{1,9}", token):
-        return f"{value.microsecond:06d}000"[: len(token)]
-    raise MomentError(f"moment format token {token!r} is not supported by the dry run")
+    fraction = f"{value.microsecond:06d}000"
+    simple.update({"S" * size: fraction[:size] for size in range(1, 10)})
+    return simple
 
 
-def _format(value: datetime, pattern: str) -> str:
+def _format(value: datetime, pattern: str, tick: Callable[[], None] | None = None) -> str:
+    """``format``; ``tick`` is called for each token (the caller's step budget)."""
     out = []
-    for match in _TOKENS.finditer(pattern):
+    texts = _token_texts(value)
+    for match in _TOKENS.finditer(expand_format(pattern)):
+        if tick is not None:
+            tick()
         bracket, escape, token = match.groups()
         if bracket is not None:
             out.append(bracket[1:-1])
         elif escape is not None or (len(token) == 1 and token not in "MDdEeaAHhkmsSxXZzQWw"):
             out.append(token)
+        elif token in texts:
+            out.append(texts[token])
         else:
-            out.append(_token(value, token))
+            raise MomentError(f"moment format token {token!r} is not supported by the dry run")
     return "".join(out)
 
 
@@ -383,10 +421,11 @@ _GETTERS = frozenset({"year", "month", "date", "day", "hour", "hours", "minute",
                       "isoWeekday", "dayOfYear", "daysInMonth"})
 
 
-def moment_method(moment: Moment, name: str, args: list[Any]) -> Any:
-    """Call method ``name`` of a moment (arguments are plain values or moments)."""
+def moment_method(moment: Moment, name: str, args: list[Any], tick: Callable[[], None] | None = None) -> Any:
+    """Call method ``name`` of a moment (arguments are plain values or moments); ``tick`` counts the steps of
+    ``format``, one a token."""
     if name == "format":
-        return moment.format(args[0] if args and isinstance(args[0], str) else None)
+        return moment.format(args[0] if args and isinstance(args[0], str) else None, tick)
     if name in ("add", "subtract"):
         return _shift(moment, args, 1 if name == "add" else -1)
     if name in ("startOf", "endOf"):
