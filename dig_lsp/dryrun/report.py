@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from dig_lsp.dryrun.clock import wall_clock
 from dig_lsp.dryrun.simulate import DryRun
 
 FORMATS = ("text", "json", "html")
@@ -19,12 +20,13 @@ def clock(seconds: float) -> str:
 
 
 def _at(run: DryRun, seconds: float) -> str:
-    """The wall-clock time of a simulated instant; simulated times can pass what a datetime holds
-    (retry intervals up to Integer.MAX_VALUE seconds, long configured durations)."""
-    try:
-        return (run.origin + timedelta(seconds=seconds)).isoformat()
-    except OverflowError:
+    """The wall-clock time of a simulated instant (found through UTC: see :mod:`dig_lsp.dryrun.clock`);
+    simulated times can pass what a datetime holds (retry intervals up to Integer.MAX_VALUE seconds,
+    long configured durations)."""
+    moment = wall_clock(run.origin, seconds)
+    if moment is None:
         return f"{run.origin.isoformat()} + {seconds:.0f} s (after the year 9999)"
+    return moment.isoformat()
 
 
 def to_json(run: DryRun) -> dict[str, Any]:
