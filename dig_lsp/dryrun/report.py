@@ -1,4 +1,4 @@
-"""Dry-run output: a text log, JSON (``schemas/dryrun.json``) and a self-contained HTML Gantt chart."""
+"""Dry-run output: a text log, JSON (``schemas/dryrun.json``) and the HTML timeline (:mod:`.timeline`)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ def _at(run: DryRun, seconds: float) -> str:
     return moment.isoformat()
 
 
-def to_json(run: DryRun) -> dict[str, Any]:
-    """The JSON document (validated against ``schemas/dryrun.json`` in the tests)."""
-    return {
+def to_json(run: DryRun, show_rendered: bool = False) -> dict[str, Any]:
+    """The JSON document (validated against ``schemas/dryrun.json`` in the tests); ``show_rendered``
+    adds each task's evaluated parameters and rendered files (``rendered``)."""
+    document: dict[str, Any] = {
         "workflow": run.workflow,
         "path": run.path,
         "timezone": run.timezone,
@@ -62,10 +63,18 @@ def to_json(run: DryRun) -> dict[str, Any]:
             "problems": [*(f"digdag refuses the workflow: {reason}" for reason in run.refused), *run.problems],
         },
     }
+    if show_rendered:
+        for task, record in zip(document["tasks"], run.tasks, strict=True):
+            task["rendered"] = {"params": record.params, "files": [{
+                "parameter": f.parameter, "path": f.path, "text": f.text, "templates": f.templates,
+                "unevaluated": f.unevaluated, "errors": f.errors, "problem": f.problem,
+            } for f in record.files]}
+    return document
 
 
-def to_text(run: DryRun) -> str:
-    """Session header, the simulated log, then the summary."""
+def to_text(run: DryRun, show_rendered: bool = False) -> str:
+    """Session header, the simulated log, the summary, then (``show_rendered``) what each operator
+    task runs with."""
     lines = [f"Dry run of workflow {run.workflow} ({run.path})",
              f"  timezone: {run.timezone}",
              f"  session_time: {run.session.get('session_time')}",
@@ -106,10 +115,44 @@ def to_text(run: DryRun) -> str:
         verdict = "met" if run.sla["met"] else "MISSED"
         lines.append(f"  sla ({run.sla['option']} {run.sla['value']}): deadline {run.sla['deadline']}: {verdict}")
     lines += [f"  problem: {p}" for p in run.problems]
+    if show_rendered:
+        lines += ["", *rendered_lines(run)]
     return "\n".join(lines) + "\n"
 
 
-def _tree_order(tasks: list[Any]) -> list[Any]:
+def rendered_lines(run: DryRun) -> list[str]:
+    """Each operator task that started, in tree order: its evaluated parameters and rendered files."""
+    lines = ["Rendered (what each operator task runs with in this session; its latest attempt):"]
+    for task in tree_order(run.tasks):
+        if task.kind != "operator" or task.attempts == 0:
+            continue
+        lines.append(f"  {task.full_name}")
+        for key, value in task.params.items():
+            lines.extend(_value_lines(key, value, "    "))
+        for item in task.unevaluated:
+            lines.append(f"    not evaluated: {item}")
+        for item in task.errors:
+            lines.append(f"    would fail at run time: {item}")
+        for rendered in task.files:
+            if rendered.text is None:
+                lines.append(f"    {rendered.path} ({rendered.parameter}): {rendered.problem}")
+                continue
+            lines.append(f"    {rendered.path} ({rendered.parameter}), rendered:")
+            lines.extend(f"      | {line}" for line in rendered.text.splitlines() or [""])
+            lines.extend(f"      not evaluated: {item}" for item in rendered.unevaluated)
+            lines.extend(f"      would fail at run time: {item} (in {rendered.path})" for item in rendered.errors)
+    return lines
+
+
+def _value_lines(key: str, value: object, indent: str) -> list[str]:
+    """``key: value``; a string of several lines as a block below the key, other values as JSON."""
+    if isinstance(value, str) and "\n" in value:
+        return [f"{indent}{key}:", *(f"{indent}  | {line}" for line in value.splitlines())]
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return [f"{indent}{key}: {text}"]
+
+
+def tree_order(tasks: list[Any]) -> list[Any]:
     """Tasks parent-first, children in creation order (generated tasks are created late, but belong
     under the task that generated them, not at the end of the timeline)."""
     index = {task.full_name: position for position, task in enumerate(tasks)}
@@ -129,7 +172,7 @@ def to_html(run: DryRun) -> str:
     span = max(run.makespan, 1.0)
     critical = {(s.task, s.attempt, s.kind) for s in run.critical_path}
     rows = []
-    for task in _tree_order(run.tasks):
+    for task in tree_order(run.tasks):
         bars = []
         for segment in (s for s in run.segments if s.task == task.full_name):
             left = 100 * segment.start / span
@@ -173,13 +216,13 @@ document.getElementById("layout").textContent = JSON.stringify(Array.from(docume
 """
 
 
-def render(run: DryRun, kind: str) -> str:
-    """The report in one of :data:`FORMATS`."""
+def render(run: DryRun, kind: str, show_rendered: bool = False) -> str:
+    """The report in one of :data:`FORMATS` (the HTML timeline always shows what each task runs with)."""
     if kind == "json":
-        return json.dumps(to_json(run), indent=2, ensure_ascii=False, default=_default) + "\n"
+        return json.dumps(to_json(run, show_rendered), indent=2, ensure_ascii=False, default=_default) + "\n"
     if kind == "html":
         return to_html(run)
-    return to_text(run)
+    return to_text(run, show_rendered)
 
 
 def _default(value: object) -> object:
