@@ -287,7 +287,7 @@ def test_json_output_validates_and_cli(tmp_path: Path, capsys: pytest.CaptureFix
                  "--session-time", "2024-01-01T00:00:00"]) == 1
     Draft202012Validator(schema).validate(json.loads(out.read_text(encoding="utf-8")))
     assert main(["dry-run", str(tmp_path / "wf.dig"), "--format", "html", "-o", str(tmp_path / "g.html")]) == 1
-    assert "<table>" in (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert "<main class=\"chart\"" in (tmp_path / "g.html").read_text(encoding="utf-8")
     assert main(["dry-run", str(tmp_path), "wf", "--session-time", "2024-01-01T00:00:00"]) == 1
     text = capsys.readouterr().out
     assert "+0:00:00  " in text

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import datetime
 from typing import Any
 
 from dig_lsp.dryrun.clock import wall_clock
 from dig_lsp.dryrun.simulate import DryRun
+from dig_lsp.dryrun.timeline import to_html, tree_order
 
 FORMATS = ("text", "json", "html")
 
@@ -150,70 +150,6 @@ def _value_lines(key: str, value: object, indent: str) -> list[str]:
         return [f"{indent}{key}:", *(f"{indent}  | {line}" for line in value.splitlines())]
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return [f"{indent}{key}: {text}"]
-
-
-def tree_order(tasks: list[Any]) -> list[Any]:
-    """Tasks parent-first, children in creation order (generated tasks are created late, but belong
-    under the task that generated them, not at the end of the timeline)."""
-    index = {task.full_name: position for position, task in enumerate(tasks)}
-    keys: dict[str, tuple[int, ...]] = {}
-
-    def key(name: str) -> tuple[int, ...]:
-        if name not in keys:
-            cuts = [i for i, char in enumerate(name) if char in "+^" and i > 0 and name[:i] in index]
-            keys[name] = (key(name[:cuts[-1]]) if cuts else ()) + (index[name],)
-        return keys[name]
-
-    return sorted(tasks, key=lambda task: key(task.full_name))
-
-
-def to_html(run: DryRun) -> str:
-    """A self-contained Gantt timeline: one row per task, bars per attempt, critical path highlighted."""
-    span = max(run.makespan, 1.0)
-    critical = {(s.task, s.attempt, s.kind) for s in run.critical_path}
-    rows = []
-    for task in tree_order(run.tasks):
-        bars = []
-        for segment in (s for s in run.segments if s.task == task.full_name):
-            left = 100 * segment.start / span
-            width = max(100 * (segment.end - segment.start) / span, 0.3)
-            classes = ["bar", segment.kind, segment.state]
-            if (segment.task, segment.attempt, segment.kind) in critical:
-                classes.append("critical")
-            label = f"{task.full_name} attempt {segment.attempt}: {clock(segment.start)}..{clock(segment.end)}"
-            bars.append(f'<div class="{" ".join(classes)}" style="left:{left:.3f}%;width:{width:.3f}%" '
-                        f'title="{html.escape(label)}"></div>')
-        if task.kind == "group" and task.start is not None and task.end is not None:
-            left, width = 100 * task.start / span, max(100 * (task.end - task.start) / span, 0.3)
-            bars.append(f'<div class="bar group {task.state}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
-        name = html.escape(task.name)
-        title = html.escape(f"{task.full_name} [{task.state}] {task.command or ''}")
-        rows.append(f'<tr class="{task.state}"><td class="name" style="padding-left:{task.depth}em" title="{title}">'
-                    f'{name}{" ↻" * task.retries}</td><td class="lane">{"".join(bars)}</td></tr>')
-    summary = html.escape(f"state {run.state}, makespan {clock(run.makespan)}, max concurrency {run.max_concurrency}, "
-                          f"retries {run.retries}")
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>dry run: {html.escape(run.workflow)}</title>
-<style>
-body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse;width:100%}}
-td.name{{white-space:nowrap;width:30%;font-family:monospace}} td.lane{{position:relative;height:18px}}
-.bar{{position:absolute;top:3px;height:12px;background:#4a90d9;border-radius:2px}}
-.bar.group{{background:none;border:1px solid #999;top:7px;height:3px}} .bar.wait{{background:#f0c040}}
-.bar.error{{background:#d9534f}} .bar.critical{{outline:2px solid #000}} tr.skipped td.name{{color:#999}}
-</style></head><body>
-<h1>{html.escape(run.workflow)}</h1><p>starts {html.escape(run.origin.isoformat())} ({html.escape(run.timezone)});
-{summary}</p>
-<p>blue: run, yellow: retry interval, red: failed attempt, black outline: critical path, ↻: retried</p>
-<table>{"".join(rows)}</table>
-<pre id="layout" hidden></pre>
-<script>
-// Where the browser drew each bar, for tools (and tests) that read the rendered page.
-document.getElementById("layout").textContent = JSON.stringify(Array.from(document.querySelectorAll(".bar"),
-  function (bar) {{ var r = bar.getBoundingClientRect();
-    return {{task: bar.closest("tr").querySelector(".name").textContent.trim(), cls: bar.className,
-            left: r.left, width: r.width}}; }}));
-</script></body></html>
-"""
 
 
 def render(run: DryRun, kind: str, show_rendered: bool = False) -> str:
