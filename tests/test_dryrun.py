@@ -203,6 +203,21 @@ def test_sla_verdict(tmp_path: Path) -> None:
     assert run.sla["met"] is True
 
 
+def test_times_cross_a_daylight_saving_change_as_elapsed_time(tmp_path: Path) -> None:
+    """New York skips 02:00-03:00 on 2024-03-10: two hours after 01:00 EST is 04:00 EDT. Adding a
+    timedelta to the zoned start moved the wall clock instead (03:00 EDT, one hour too early)."""
+    text = "timezone: America/New_York\nsla:\n  duration: 02:00:00\n+a:\n  sh>: a\n"
+    run = simulate(tmp_path, text, Options(session_time=datetime(2024, 3, 10, 1, 0),
+                                           durations=Durations(default=2 * 3600 + 1800)))
+    assert run.sla is not None
+    assert run.sla["deadline"] == "2024-03-10T04:00:00-04:00"
+    assert run.sla["met"] is False  # the session ends at 04:30 EDT
+    document = to_json(run)
+    assert document["summary"]["end_time"] == "2024-03-10T04:30:00-04:00"
+    assert [e["at"] for e in document["events"] if e["task"] == "+wf+a"] == [
+        "2024-03-10T01:00:00-05:00", "2024-03-10T04:30:00-04:00"]
+
+
 def test_session_variables_and_rendering(tmp_path: Path) -> None:
     text = ("timezone: Asia/Tokyo\nschedule:\n  daily>: 07:00:00\n+a:\n  echo>: ${session_date} ${last_session_date}"
             " ${next_session_date_compact} ${moment(session_time).add(1, 'M').format('YYYY-MM-DD HH:mm')} $${x}"
@@ -272,7 +287,7 @@ def test_json_output_validates_and_cli(tmp_path: Path, capsys: pytest.CaptureFix
                  "--session-time", "2024-01-01T00:00:00"]) == 1
     Draft202012Validator(schema).validate(json.loads(out.read_text(encoding="utf-8")))
     assert main(["dry-run", str(tmp_path / "wf.dig"), "--format", "html", "-o", str(tmp_path / "g.html")]) == 1
-    assert "<table>" in (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert "<main class=\"chart\"" in (tmp_path / "g.html").read_text(encoding="utf-8")
     assert main(["dry-run", str(tmp_path), "wf", "--session-time", "2024-01-01T00:00:00"]) == 1
     text = capsys.readouterr().out
     assert "+0:00:00  " in text

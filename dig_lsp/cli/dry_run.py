@@ -58,6 +58,10 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--default-duration", default=str(int(DEFAULT_DURATION)), metavar="DURATION",
                      help="duration of every other operator task (default: 60 = 1 minute)")
     cli.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    cli.add_argument("--show-rendered", action="store_true",
+                     help="text and JSON: add each operator task's parameters and the files its operator renders "
+                     "(td> SQL, mail> bodies...) as they would run in this session (the HTML timeline always "
+                     "shows them)")
     cli.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     return cli
 
@@ -98,6 +102,7 @@ def options_from(args: argparse.Namespace) -> Options:
         else Durations(default=default)
     if args.rows:
         options.rows = parse_rows(_load_data(args.rows))
+    options.render_files = args.show_rendered or args.format == "html"
     return options
 
 
@@ -162,7 +167,7 @@ def main(argv: Sequence[str]) -> int:
                       f"(full names look like +{workflow.name}+task; a bare +task matches at any depth)",
                       file=sys.stderr)
             return EXIT_ERROR
-        output = render(result, args.format)
+        output = render(result, args.format, args.show_rendered)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(output)

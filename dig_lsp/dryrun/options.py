@@ -141,6 +141,7 @@ class Options:
     fails: list[FailRule] = field(default_factory=list)
     durations: Durations = field(default_factory=Durations)
     task_limit: int = TASK_LIMIT
+    render_files: bool = False  # render the files operators template (SQL, mail bodies): costs an evaluation each
 
     def rows_for(self, full_name: str, name: str) -> list[dict[str, object]] | None:
         """td_for_each rows given for a task, if any."""

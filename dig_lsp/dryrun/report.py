@@ -1,13 +1,14 @@
-"""Dry-run output: a text log, JSON (``schemas/dryrun.json``) and a self-contained HTML Gantt chart."""
+"""Dry-run output: a text log, JSON (``schemas/dryrun.json``) and the HTML timeline (:mod:`.timeline`)."""
 
 from __future__ import annotations
 
-import html
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from dig_lsp.dryrun.clock import wall_clock
 from dig_lsp.dryrun.simulate import DryRun
+from dig_lsp.dryrun.timeline import to_html, tree_order
 
 FORMATS = ("text", "json", "html")
 
@@ -19,17 +20,19 @@ def clock(seconds: float) -> str:
 
 
 def _at(run: DryRun, seconds: float) -> str:
-    """The wall-clock time of a simulated instant; simulated times can pass what a datetime holds
-    (retry intervals up to Integer.MAX_VALUE seconds, long configured durations)."""
-    try:
-        return (run.origin + timedelta(seconds=seconds)).isoformat()
-    except OverflowError:
+    """The wall-clock time of a simulated instant (found through UTC: see :mod:`dig_lsp.dryrun.clock`);
+    simulated times can pass what a datetime holds (retry intervals up to Integer.MAX_VALUE seconds,
+    long configured durations)."""
+    moment = wall_clock(run.origin, seconds)
+    if moment is None:
         return f"{run.origin.isoformat()} + {seconds:.0f} s (after the year 9999)"
+    return moment.isoformat()
 
 
-def to_json(run: DryRun) -> dict[str, Any]:
-    """The JSON document (validated against ``schemas/dryrun.json`` in the tests)."""
-    return {
+def to_json(run: DryRun, show_rendered: bool = False) -> dict[str, Any]:
+    """The JSON document (validated against ``schemas/dryrun.json`` in the tests); ``show_rendered``
+    adds each task's evaluated parameters and rendered files (``rendered``)."""
+    document: dict[str, Any] = {
         "workflow": run.workflow,
         "path": run.path,
         "timezone": run.timezone,
@@ -60,10 +63,18 @@ def to_json(run: DryRun) -> dict[str, Any]:
             "problems": [*(f"digdag refuses the workflow: {reason}" for reason in run.refused), *run.problems],
         },
     }
+    if show_rendered:
+        for task, record in zip(document["tasks"], run.tasks, strict=True):
+            task["rendered"] = {"params": record.params, "files": [{
+                "parameter": f.parameter, "path": f.path, "text": f.text, "templates": f.templates,
+                "unevaluated": f.unevaluated, "errors": f.errors, "problem": f.problem,
+            } for f in record.files]}
+    return document
 
 
-def to_text(run: DryRun) -> str:
-    """Session header, the simulated log, then the summary."""
+def to_text(run: DryRun, show_rendered: bool = False) -> str:
+    """Session header, the simulated log, the summary, then (``show_rendered``) what each operator
+    task runs with."""
     lines = [f"Dry run of workflow {run.workflow} ({run.path})",
              f"  timezone: {run.timezone}",
              f"  session_time: {run.session.get('session_time')}",
@@ -104,80 +115,50 @@ def to_text(run: DryRun) -> str:
         verdict = "met" if run.sla["met"] else "MISSED"
         lines.append(f"  sla ({run.sla['option']} {run.sla['value']}): deadline {run.sla['deadline']}: {verdict}")
     lines += [f"  problem: {p}" for p in run.problems]
+    if show_rendered:
+        lines += ["", *rendered_lines(run)]
     return "\n".join(lines) + "\n"
 
 
-def _tree_order(tasks: list[Any]) -> list[Any]:
-    """Tasks parent-first, children in creation order (generated tasks are created late, but belong
-    under the task that generated them, not at the end of the timeline)."""
-    index = {task.full_name: position for position, task in enumerate(tasks)}
-    keys: dict[str, tuple[int, ...]] = {}
-
-    def key(name: str) -> tuple[int, ...]:
-        if name not in keys:
-            cuts = [i for i, char in enumerate(name) if char in "+^" and i > 0 and name[:i] in index]
-            keys[name] = (key(name[:cuts[-1]]) if cuts else ()) + (index[name],)
-        return keys[name]
-
-    return sorted(tasks, key=lambda task: key(task.full_name))
-
-
-def to_html(run: DryRun) -> str:
-    """A self-contained Gantt timeline: one row per task, bars per attempt, critical path highlighted."""
-    span = max(run.makespan, 1.0)
-    critical = {(s.task, s.attempt, s.kind) for s in run.critical_path}
-    rows = []
-    for task in _tree_order(run.tasks):
-        bars = []
-        for segment in (s for s in run.segments if s.task == task.full_name):
-            left = 100 * segment.start / span
-            width = max(100 * (segment.end - segment.start) / span, 0.3)
-            classes = ["bar", segment.kind, segment.state]
-            if (segment.task, segment.attempt, segment.kind) in critical:
-                classes.append("critical")
-            label = f"{task.full_name} attempt {segment.attempt}: {clock(segment.start)}..{clock(segment.end)}"
-            bars.append(f'<div class="{" ".join(classes)}" style="left:{left:.3f}%;width:{width:.3f}%" '
-                        f'title="{html.escape(label)}"></div>')
-        if task.kind == "group" and task.start is not None and task.end is not None:
-            left, width = 100 * task.start / span, max(100 * (task.end - task.start) / span, 0.3)
-            bars.append(f'<div class="bar group {task.state}" style="left:{left:.3f}%;width:{width:.3f}%"></div>')
-        name = html.escape(task.name)
-        title = html.escape(f"{task.full_name} [{task.state}] {task.command or ''}")
-        rows.append(f'<tr class="{task.state}"><td class="name" style="padding-left:{task.depth}em" title="{title}">'
-                    f'{name}{" ↻" * task.retries}</td><td class="lane">{"".join(bars)}</td></tr>')
-    summary = html.escape(f"state {run.state}, makespan {clock(run.makespan)}, max concurrency {run.max_concurrency}, "
-                          f"retries {run.retries}")
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>dry run: {html.escape(run.workflow)}</title>
-<style>
-body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse;width:100%}}
-td.name{{white-space:nowrap;width:30%;font-family:monospace}} td.lane{{position:relative;height:18px}}
-.bar{{position:absolute;top:3px;height:12px;background:#4a90d9;border-radius:2px}}
-.bar.group{{background:none;border:1px solid #999;top:7px;height:3px}} .bar.wait{{background:#f0c040}}
-.bar.error{{background:#d9534f}} .bar.critical{{outline:2px solid #000}} tr.skipped td.name{{color:#999}}
-</style></head><body>
-<h1>{html.escape(run.workflow)}</h1><p>starts {html.escape(run.origin.isoformat())} ({html.escape(run.timezone)});
-{summary}</p>
-<p>blue: run, yellow: retry interval, red: failed attempt, black outline: critical path, ↻: retried</p>
-<table>{"".join(rows)}</table>
-<pre id="layout" hidden></pre>
-<script>
-// Where the browser drew each bar, for tools (and tests) that read the rendered page.
-document.getElementById("layout").textContent = JSON.stringify(Array.from(document.querySelectorAll(".bar"),
-  function (bar) {{ var r = bar.getBoundingClientRect();
-    return {{task: bar.closest("tr").querySelector(".name").textContent.trim(), cls: bar.className,
-            left: r.left, width: r.width}}; }}));
-</script></body></html>
-"""
+def rendered_lines(run: DryRun) -> list[str]:
+    """Each operator task that started, in tree order: its evaluated parameters and rendered files."""
+    lines = ["Rendered (what each operator task runs with in this session; its latest attempt):"]
+    for task in tree_order(run.tasks):
+        if task.kind != "operator" or task.attempts == 0:
+            continue
+        lines.append(f"  {task.full_name}")
+        for key, value in task.params.items():
+            lines.extend(_value_lines(key, value, "    "))
+        for item in task.unevaluated:
+            lines.append(f"    not evaluated: {item}")
+        for item in task.errors:
+            lines.append(f"    would fail at run time: {item}")
+        for rendered in task.files:
+            if rendered.text is None:
+                lines.append(f"    {rendered.path} ({rendered.parameter}): {rendered.problem}")
+                continue
+            lines.append(f"    {rendered.path} ({rendered.parameter}), rendered:")
+            lines.extend(f"      | {line}" for line in rendered.text.splitlines() or [""])
+            lines.extend(f"      not evaluated: {item}" for item in rendered.unevaluated)
+            lines.extend(f"      would fail at run time: {item} (in {rendered.path})" for item in rendered.errors)
+    return lines
 
 
-def render(run: DryRun, kind: str) -> str:
-    """The report in one of :data:`FORMATS`."""
+def _value_lines(key: str, value: object, indent: str) -> list[str]:
+    """``key: value``; a string of several lines as a block below the key, other values as JSON."""
+    if isinstance(value, str) and "\n" in value:
+        return [f"{indent}{key}:", *(f"{indent}  | {line}" for line in value.splitlines())]
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return [f"{indent}{key}: {text}"]
+
+
+def render(run: DryRun, kind: str, show_rendered: bool = False) -> str:
+    """The report in one of :data:`FORMATS` (the HTML timeline always shows what each task runs with)."""
     if kind == "json":
-        return json.dumps(to_json(run), indent=2, ensure_ascii=False, default=_default) + "\n"
+        return json.dumps(to_json(run, show_rendered), indent=2, ensure_ascii=False, default=_default) + "\n"
     if kind == "html":
         return to_html(run)
-    return to_text(run)
+    return to_text(run, show_rendered)
 
 
 def _default(value: object) -> object:

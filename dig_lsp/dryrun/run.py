@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from dig_lsp.dryrun.clock import wall_clock
 from dig_lsp.dryrun.compile import workflow_errors
 from dig_lsp.dryrun.options import Options
 from dig_lsp.dryrun.render import session_variables
@@ -76,8 +77,8 @@ def _sla(workflow: Workflow, origin: datetime, end: datetime,
         hour, minute, second = parse_sla_time(text, option)
     except ScheduleError as error:
         return None, [f"sla: {error}"]
-    if option == "duration":
-        deadline = origin + timedelta(hours=hour, minutes=minute, seconds=second)
+    if option == "duration":  # an elapsed time: added to the instant, not to the wall clock
+        deadline = origin.astimezone(UTC) + timedelta(hours=hour, minutes=minute, seconds=second)
     else:
         local = origin.astimezone(zone)
         deadline = (local.replace(hour=0, minute=0, second=0, tzinfo=None) + timedelta(
@@ -96,11 +97,9 @@ def _sla(workflow: Workflow, origin: datetime, end: datetime,
 
 
 def _end(origin: datetime, makespan: float) -> datetime:
-    """When the session ends; past what a datetime holds, the latest one (only an SLA verdict reads it)."""
-    try:
-        return origin + timedelta(seconds=makespan)
-    except OverflowError:
-        return datetime.max.replace(tzinfo=UTC)
+    """When the session ends; past what a datetime holds, the latest one (only an SLA verdict reads it).
+    Through UTC: an aware datetime plus a timedelta adds wall time (wrong across a daylight-saving change)."""
+    return wall_clock(origin, makespan) or datetime.max.replace(tzinfo=UTC)
 
 
 def dry_run(project: ProjectModel, workflow: Workflow, options: Options, now: datetime | None = None) -> DryRun:

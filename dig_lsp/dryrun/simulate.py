@@ -53,6 +53,7 @@ from typing import Any
 from dig_lsp.dryrun.compile import config_errors, evaluated_parallel_error, file_errors, task_errors
 from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, render_config
+from dig_lsp.dryrun.rendered import RenderedFile, rendered_files, shown_params
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
@@ -111,6 +112,9 @@ class TaskRecord:
     unevaluated: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # what the operator would run with (its latest attempt): own keys and namespace, evaluated
+    params: dict[str, object] = field(default_factory=dict)
+    files: list[RenderedFile] = field(default_factory=list)  # only with Options.render_files
 
 
 @dataclass
@@ -507,6 +511,7 @@ class Simulator:
         record.templates, record.unevaluated, record.errors = summary.templates, summary.unevaluated, summary.errors
         record.complete = summary.complete
         record.attempts += 1
+        self._show_rendered(node, record, operator, key, rendered, summary.failure is None)
         self._notes(node, operator, rendered)
         node.rendered = rendered  # kept for generated children
         if summary.failure is not None:
@@ -519,6 +524,17 @@ class Simulator:
         segment.message = failure or ""
         self.events.append(Event(self.now, node.full_name, "start", "running", record.attempts, record.command))
         heapq.heappush(self.queue, (self.now + duration, next(self.sequence), "done", node, segment.id))
+
+    def _show_rendered(self, node: _Node, record: TaskRecord, operator: str, key: str, rendered: dict[str, object],
+                       started: bool) -> None:
+        """Keep what the operator would run with; its files only when asked (each of their templates
+        is evaluated) and when the operator starts at all (a failed ``${...}`` stops it before)."""
+        assert node.config is not None
+        spec = catalog().operator(operator)
+        record.params = shown_params([entry.key for entry in node.config.entries if not entry.key.startswith("+")],
+                                     spec, rendered)
+        record.files = rendered_files(self.project, spec, key, rendered, self.zone) \
+            if self.options.render_files and started and spec is not None else []
 
     def _evaluation_failed(self, node: _Node, record: TaskRecord, failure: str) -> None:
         """A ``${...}`` that throws fails the task before its operator runs, and without a retry:

@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from dig_lsp.model.catalog import OperatorSpec
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.syntax.nodes import Node, Scalar
 from dig_lsp.text.files import is_inside
@@ -122,15 +123,23 @@ def file_references(op: OperatorTask, workdir: str, project_root: str,
             if existing is not None:
                 yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root))
         else:
-            when = op.spec.parameters[name].schema.get("x-dig-file-when")
-            if isinstance(when, str) and not re.search(when, text):
-                continue  # e.g. td_load> takes a connector session name unless the value ends in .yml
-            suffix = op.spec.parameters[name].schema.get("x-dig-file-suffix")
-            if isinstance(suffix, str) and not text.endswith(suffix):
-                text += suffix
-            if kind == "ruby-file" and not text.endswith(".rb"):
-                text += ".rb"
-            yield _reference(name, kind, text, node.span, workdir, project_root)
+            named = named_file(op.spec, name, kind, text)
+            if named is not None:
+                yield _reference(name, kind, named, node.span, workdir, project_root)
+
+
+def named_file(spec: OperatorSpec, name: str, kind: str, text: str) -> str | None:
+    """The file a (stripped) value of file parameter ``name`` names, or None when that value names
+    none. One rule for the linter and the dry run, which applies it to rendered values."""
+    when = spec.parameters[name].schema.get("x-dig-file-when")
+    if isinstance(when, str) and not re.search(when, text):
+        return None  # e.g. td_load> takes a connector session name unless the value ends in .yml
+    suffix = spec.parameters[name].schema.get("x-dig-file-suffix")
+    if isinstance(suffix, str) and not text.endswith(suffix):
+        text += suffix
+    if kind == "ruby-file" and not text.endswith(".rb"):
+        text += ".rb"
+    return text
 
 
 def _reference(name: str, kind: str, written: str, span: Span, workdir: str, root: str) -> FileReference:
