@@ -19,7 +19,7 @@ from pytest_lsp.client import register_lsp_features
 
 from dig_lsp.diagnostics import Diagnostic, Related, Severity
 from dig_lsp.lsp.convert import SOURCE, UTF8, UTF16, UTF32, column_units, to_lsp
-from dig_lsp.lsp.server import main
+from dig_lsp.lsp.main import main
 from dig_lsp.text.span import Position, Span
 from tests.conftest import editor_client_features
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dig_lsp.dryrun.options import Options
-from dig_lsp.dryrun.report import to_text
-from dig_lsp.dryrun.run import dry_run
 from dig_lsp.ide.hover import describe_schedule, workflow_zone
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, next_session_times
@@ -77,4 +74,10 @@ def dry_run_report(project: ProjectModel, path: str, now: datetime | None = None
     workflow = project.workflow(path)
     if workflow is None:
         return None
+    # the simulator and its JavaScript interpreter, imported when a dry run is asked for (it runs in a
+    # child process of the server): the server's start-up does not pay for them
+    from dig_lsp.dryrun.options import Options
+    from dig_lsp.dryrun.report import to_text
+    from dig_lsp.dryrun.run import dry_run
+
     return to_text(dry_run(project, workflow, Options(), now))

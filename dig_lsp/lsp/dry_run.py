@@ -30,10 +30,11 @@ from dataclasses import asdict
 from typing import Any
 
 from dig_lsp.lsp.documents import DocumentAnalyser, OpenDocument
+from dig_lsp.lsp.main import DRY_RUN_SECONDS
 
 logger = logging.getLogger(__name__)
 
-DRY_RUN_SECONDS = 30.0
+
 MAX_REPORT_CHARS = 2_000_000
 """A longer report is cut (a thousand tasks, digdag's limit per attempt, take some 300 kB)."""
 _CPU_MARGIN_SECONDS = 5  # the child's own CPU limit: the wall-clock bound plus this much

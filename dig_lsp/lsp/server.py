@@ -9,17 +9,15 @@ the project the last analysis loaded when the text has not changed since.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import functools
 import gc
 import logging
-import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote
@@ -30,9 +28,10 @@ from pygls.lsp.server import LanguageServer
 from dig_lsp import __version__
 from dig_lsp.lsp.convert import UTF16
 from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, document_path, open_documents
-from dig_lsp.lsp.dry_run import DRY_RUN_SECONDS, DryRunner
+from dig_lsp.lsp.dry_run import DryRunner
 from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
+from dig_lsp.lsp.main import DRY_RUN_SECONDS
 from dig_lsp.lsp.memory import give_back_memory
 from dig_lsp.lsp.positions import use_clamping_positions
 from dig_lsp.lsp.protocol import DigProtocol
@@ -318,51 +317,22 @@ NAVIGATION: tuple[tuple[str, Callable[[DigLanguageServer, Any], Any], Any], ...]
 )
 
 
-def create_server(dry_run_seconds: float = DRY_RUN_SECONDS) -> DigLanguageServer:
-    """A server with every feature registered (a fresh one per call, for tests and embedding)."""
-    server = DigLanguageServer(dry_run_seconds)
-    for method, handler in FEATURES:
-        server.feature(method)(handler)
-    for method, request_handler, options in NAVIGATION:
-        server.feature(method, options)(request_handler)
-    server.command(code_lens.DRY_RUN_COMMAND)(code_lens.on_dry_run)
-    return server
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dig-lsp", description="Language server for digdag .dig workflow files "
-                                     "(speaks LSP over standard input/output unless --tcp is given).")
-    parser.add_argument("--tcp", metavar="HOST:PORT", type=_host_port, help="listen on a TCP socket instead of stdio")
-    parser.add_argument("--log-file", metavar="PATH", help="write a debug log to PATH (default: warnings to stderr)")
-    parser.add_argument("--dry-run-seconds", metavar="SECONDS", type=_seconds, default=DRY_RUN_SECONDS,
-                        help=f"stop a dry run started from a code lens after this long (default {DRY_RUN_SECONDS:g})")
-    parser.add_argument("--version", action="version", version=f"dig-lsp {__version__}")
-    return parser
-
-
-def _host_port(value: str) -> tuple[str, int]:
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
-    return host.strip("[]"), int(port)
-
-
-def _seconds(value: str) -> float:
+def run(tcp: tuple[str, int] | None, dry_run_seconds: float) -> NoReturn:
+    """Serve until the client exits (stdio, or a TCP socket for debugging); ends the process."""
+    server = create_server(dry_run_seconds)
+    _tune_garbage_collector()
+    logger.info("dig-lsp %s starting (%s)", __version__, f"tcp {tcp[0]}:{tcp[1]}" if tcp else "stdio")
     try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds <= 24 * 3600:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds up to a day, got {value!r}")
-    return seconds
-
-
-def _configure_logging(log_file: str | None) -> None:
-    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if log_file else logging.WARNING)
+        if tcp:
+            serve_tcp(server.protocol, *tcp)
+        else:
+            serve_stdio(server.protocol, sys.stdin.buffer, sys.stdout.buffer)
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        logger.exception("the server stopped")
+    # The LSP spec: exit code 0 after `shutdown`, 1 when the client exited (or vanished) without it.
+    server.terminate(0 if server.shut_down else 1)  # does not return: see terminate
 
 
 def _tune_garbage_collector() -> None:
@@ -376,31 +346,21 @@ def _tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    gc.enable()  # off while the modules were imported (dig_lsp.lsp.main)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``dig-lsp`` console script."""
-    args = _parser().parse_args(argv)
-    try:
-        _configure_logging(args.log_file)
-    except OSError as error:
-        print(f"dig-lsp: cannot open log file: {error}", file=sys.stderr)
-        return 2
-    server = create_server(args.dry_run_seconds)
-    _tune_garbage_collector()
-    logger.info("dig-lsp %s starting (%s)", __version__, f"tcp {args.tcp[0]}:{args.tcp[1]}" if args.tcp else "stdio")
-    try:
-        if args.tcp:
-            serve_tcp(server.protocol, *args.tcp)
-        else:
-            serve_stdio(server.protocol, sys.stdin.buffer, sys.stdout.buffer)
-    except KeyboardInterrupt:
-        pass
-    except Exception:
-        logger.exception("the server stopped")
-    # The LSP spec: exit code 0 after `shutdown`, 1 when the client exited (or vanished) without it.
-    return server.terminate(0 if server.shut_down else 1)  # does not return: see terminate
+def create_server(dry_run_seconds: float = DRY_RUN_SECONDS) -> DigLanguageServer:
+    """A server with every feature registered (a fresh one per call, for tests and embedding)."""
+    server = DigLanguageServer(dry_run_seconds)
+    for method, handler in FEATURES:
+        server.feature(method)(handler)
+    for method, request_handler, options in NAVIGATION:
+        server.feature(method, options)(request_handler)
+    server.command(code_lens.DRY_RUN_COMMAND)(code_lens.on_dry_run)
+    return server
 
 
 if __name__ == "__main__":
+    from dig_lsp.lsp.main import main
+
     sys.exit(main())

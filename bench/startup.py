@@ -1,0 +1,107 @@
+"""Start-up: how long an editor or a shell waits before the tools first answer.
+
+Why: what people meet first is start-up. An editor probes ``dig-lsp --version``, then waits for the
+first diagnostics of the file it opened; a shell prompt with a completion or a pre-commit hook runs
+``dig-lint --version``. Measured in interleaved rounds (each round runs every command once, so a busy
+moment of the shared machine hits them all), with the interpreter's own start as the floor:
+
+* ``floor``: ``python -c pass`` (what any Python tool pays);
+* ``dig-lint --version`` and ``dig-lsp --version``;
+* ``spawn -> diagnostics``: from starting ``python -m dig_lsp.lsp.server`` to the first
+  ``publishDiagnostics`` of a generated 300-line workflow (``initialize``, ``initialized`` and
+  ``didOpen`` sent at once, as editors do).
+
+Targets (PASS/FAIL): the ``--version`` commands under 0.3 s, spawn -> diagnostics under 1 s (issue 17)
+and under 0.5 s (issue 20). ``python -X importtime`` shows where the time goes:
+``python -X importtime -c "import dig_lsp.lsp.server" 2>&1 | sort -t'|' -k2 -n | tail``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_lsp import write_project  # bench/ is not a package: found through sys.path
+from lsp_wire import frame, read_message
+
+BIN = Path(sys.executable).parent
+TARGETS = {"dig-lint --version": 0.3, "dig-lsp --version": 0.3, "spawn -> diagnostics": 1.0}
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def spawn_to_diagnostics(workflow: Path) -> float:
+    """Seconds from starting the server to the first diagnostics of ``workflow``."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "dig_lsp.lsp.server"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=workflow.parent)
+    assert process.stdin is not None
+    assert process.stdout is not None
+    uri = workflow.as_uri()
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"processId": os.getpid(), "rootUri": workflow.parent.as_uri(), "capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "dig", "version": 1, "text": workflow.read_text(encoding="utf-8")}}},
+    ]
+    process.stdin.write(b"".join(frame(message) for message in messages))
+    process.stdin.flush()
+    try:
+        while (message := read_message(process.stdout)) is not None:
+            if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+                return time.perf_counter() - started
+            if "id" in message and "method" in message:  # a request from the server: answer it
+                process.stdin.write(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
+                process.stdin.flush()
+        raise RuntimeError("the server ended before publishing diagnostics")
+    finally:
+        process.kill()
+        process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        workflow = write_project(Path(folder), 300)
+        commands = {
+            "floor (python -c pass)": lambda: _timed([sys.executable, "-c", "pass"]),
+            "dig-lint --version": lambda: _timed([str(BIN / "dig-lint"), "--version"]),
+            "dig-lsp --version": lambda: _timed([str(BIN / "dig-lsp"), "--version"]),
+            "spawn -> diagnostics": lambda: spawn_to_diagnostics(workflow),
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, measure in commands.items():
+                times[name].append(measure())
+    rows = {name: {"min": min(values), "median": statistics.median(values), "max": max(values)}
+            for name, values in times.items()}
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'measure':<26} {'min':>8} {'median':>8} {'max':>8}  target")
+    for name, row in rows.items():
+        target = TARGETS.get(name)
+        verdict = "" if target is None else f"< {target:g} s {'PASS' if row['median'] < target else 'FAIL'}"
+        print(f"{name:<26} {row['min']:8.3f} {row['median']:8.3f} {row['max']:8.3f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
