@@ -267,6 +267,42 @@ def test_the_failure_alert_does_not_count_against_the_task_limit(tmp_path: Path)
     assert not any("Too many tasks" in p for p in run.problems)
 
 
+def test_generated_tasks_past_the_limit_fail_only_the_generating_task(tmp_path: Path) -> None:
+    """TaskControl.checkTaskLimit refuses the whole ^sub batch ("Current" counts the attempt's tasks, "Adding"
+    the batch); WorkflowExecutor.taskSucceeded then fails the generating task without a retry, its _error
+    runs, and a parallel sibling goes on."""
+    text = ("_parallel: true\n+loop:\n  loop>: 3\n  _retry: 2\n  _do:\n    +a:\n      echo>: x\n"
+            "  _error:\n    echo>: handled\n+sibling:\n  sh>: work\n")
+    run = simulate(tmp_path, text, Options(task_limit=6))
+    records = {t.full_name: t for t in run.tasks}
+    assert "Too many tasks. Limit: 6, Current: 3, Adding: 7" in [e.message for e in run.events if e.task == "+wf+loop"]
+    assert records["+wf+loop"].retries == 0
+    assert records["+wf+loop^error"].state == "success"
+    assert records["+wf+sibling"].state == "success"
+    assert not any(name.startswith("+wf+loop^sub") for name in records)
+
+
+def test_error_tasks_past_the_limit_are_not_added(tmp_path: Path) -> None:
+    """WorkflowExecutor.taskFailed: "Failed to add error tasks because of task limit"; the task fails anyway."""
+    text = "+a:\n  fail>: boom\n  _error:\n    +b:\n      echo>: one\n    +c:\n      echo>: two\n"
+    run = simulate(tmp_path, text, Options(task_limit=3))
+    records = {t.full_name: t for t in run.tasks}
+    assert "+wf+a^error" not in records
+    assert records["+wf+a"].state == "error"
+    assert any("its _error tasks are not added: Too many tasks. Limit: 3, Current: 2, Adding: 3" in note
+               for note in records["+wf+a"].notes)
+
+
+def test_a_group_retry_copies_its_children_without_a_limit_check(tmp_path: Path) -> None:
+    """copyInitialTasksForRetry stores the copies of a retried group's children without checkTaskLimit."""
+    text = "+g:\n  _retry: 1\n  +a:\n    sh>: x\n  +b:\n    sh>: y\n"
+    run = simulate(tmp_path, text, Options(task_limit=4, fails=(FailRule.parse("+wf+g+a:1"),)))
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+g"].retries == 1
+    assert records["+wf+g"].state == "success"
+    assert not any("Too many tasks" in (e.message or "") for e in run.events)
+
+
 # ------------------------------------------------------------------ 5. bounds
 
 # Budgets are the dry run's own: digdag's GraalJsEngine builds its JavaScript context without resource limits.

@@ -25,7 +25,10 @@ order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java`
   simulated time of their own (:data:`CONTROL_OPERATORS`);
 * when the attempt fails, the root gets ``^failure-alert`` (a ``notify>`` task) next to its
   ``^error`` task (``WorkflowExecutor.addAttemptFailureAlertTask``);
-* an attempt may create at most ``task_limit`` tasks (``Too many tasks. Limit: 1000``).
+* an attempt holds at most ``task_limit`` tasks (``TaskControl.checkTaskLimit``): initial tasks past it
+  refuse the attempt; a generated batch (``^sub``, ``^check``) past it fails only its generating task,
+  without a retry; ``^error`` tasks past it are not added; ``^failure-alert``, ``^sla`` and a group
+  retry's copies are added unchecked but count (:meth:`Simulator._batch`).
 
 Params (reference section 3 precedence): ``-p``/``-P`` < ancestors' ``_export`` < stored values
 < the task's own ``_export`` < built-in variables < the task's own keys, which are rendered in
@@ -45,10 +48,10 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 from dig_lsp.dryrun.compile import config_errors, evaluated_parallel_error, file_errors, task_errors
 from dig_lsp.dryrun.options import FailRule, Options, matches
@@ -163,6 +166,9 @@ class DryRun:
         return sum(len(t.unevaluated) + len(t.errors) for t in self.tasks)
 
 
+_T = TypeVar("_T")
+
+
 class TooManyTasks(Exception):
     """The attempt would hold more tasks than digdag allows."""
 
@@ -174,6 +180,12 @@ class _GenerateError(Exception):
 class _CompileFailure(_GenerateError):
     """A generated config digdag's compiler refuses: the task fails without retrying
     (``WorkflowExecutor.taskSucceeded`` catches the ConfigException and calls ``taskFailed``)."""
+
+
+class _LimitExceeded(_CompileFailure):
+    """Generated tasks (``^sub``, ``^check``) that would pass the attempt's task limit: ``TaskControl
+    .checkTaskLimit`` throws for the whole batch, and ``WorkflowExecutor.taskSucceeded`` fails only the
+    generating task, without a retry (its ``_error`` still runs, when that fits)."""
 
 
 # ------------------------------------------------------------------------------ runtime tree
@@ -350,6 +362,7 @@ class Simulator:
         self.stored = False  # whether any task stored a value yet (only then are upstream tasks walked)
         self.injected: dict[str, int] = {}
         self.created = 0
+        self.batching = False  # building tasks digdag adds as one batch (checked as a whole, or not at all)
         self.problems: list[str] = []
         self.cause: int | None = None
         # call> tasks are found by their config mapping, the same object in the model and here
@@ -359,9 +372,9 @@ class Simulator:
     # --- building
 
     def _node(self, name: str, full_name: str, parent: _Node | None, value: Node | None,
-              exports: dict[str, object] | None = None, generated: bool = False, counted: bool = True) -> _Node:
-        self.created += counted
-        if self.created > self.options.task_limit:
+              exports: dict[str, object] | None = None, generated: bool = False) -> _Node:
+        self.created += 1
+        if not self.batching and self.created > self.options.task_limit:
             raise TooManyTasks(f"Too many tasks. Limit: {self.options.task_limit}")
         config = _config_of(value)
         if config is not None and _flag(config.get("_disable")):
@@ -387,6 +400,27 @@ class Simulator:
                 node.children.append(self._node(entry.key, node.full_name + entry.key, node, entry.value))
         _link(node.children, node.parallel)
         self._record_upstream(node.children)
+
+    def _batch(self, build: Callable[[], _T], limited: bool = True) -> _T:
+        """Tasks added to a running attempt as one batch, as ``TaskControl`` adds them: with
+        ``limited``, the whole batch is refused when the attempt's tasks and it would pass the limit
+        (``checkTaskLimit``: "Too many tasks. Limit: L, Current: C, Adding: A"); without it
+        (``addGeneratedSubtasksWithoutLimit``, the group retry's ``copyInitialTasksForRetry``) nothing is
+        checked, though the tasks count towards later checks."""
+        current, outer, recorded = self.created, self.batching, len(self.records)
+        self.batching = True
+        try:
+            built = build()
+        finally:
+            self.batching = outer
+        adding = self.created - current
+        if limited and not outer and adding and self.created > self.options.task_limit:
+            self.created = current
+            for name in list(self.records)[recorded:]:  # the refused tasks never existed (dicts keep order)
+                del self.records[name]
+            raise _LimitExceeded(f"Too many tasks. Limit: {self.options.task_limit}, Current: {current}, "
+                                 f"Adding: {adding}")
+        return built
 
     def _group(self, name: str, parent: _Node, children: list[tuple[str, Node | None, dict[str, object]]],
                parallel: object) -> _Node:
@@ -607,21 +641,23 @@ class Simulator:
             return
         self._apply_stores(node)
         check = node.get("_check")
-        try:
+        try:  # WorkflowExecutor.taskSucceeded: ^sub, then ^check, each added as one batch
             if isinstance(check, Mapping | Sequence):
                 _refuse(config_errors(check, node.full_name + "^check"))
-            self._generate(node)
+            self._batch(lambda: self._generate(node))
+            if isinstance(check, Mapping | Sequence):
+                child = self._batch(lambda: self._node("^check", node.full_name + "^check", node, check,
+                                                       generated=True))
+                child.upstream = [c for c in node.children if c.name == "^sub"]
+                node.children.append(child)
+                self._record_upstream([child])
         except _GenerateError as error:
             node.children = []
-            self.events.append(Event(self.now, node.full_name, "end", "error", segment.attempt,
-                                     message=f"Configuration error at task {node.full_name}: {error}"))
+            text = str(error) if isinstance(error, _LimitExceeded) else \
+                f"Configuration error at task {node.full_name}: {error}"
+            self.events.append(Event(self.now, node.full_name, "end", "error", segment.attempt, message=text))
             self._fail(node, str(error), own=True, retryable=not isinstance(error, _CompileFailure))
             return
-        if isinstance(check, Mapping | Sequence):
-            child = self._node("^check", node.full_name + "^check", node, check, generated=True)
-            child.upstream = [c for c in node.children if c.name == "^sub"]
-            node.children.append(child)
-            self._record_upstream([child])
         if not node.children:
             self._finish(node, "success")
 
@@ -718,25 +754,31 @@ class Simulator:
         error = node.get("_error")
         if isinstance(error, Mapping | Sequence):
             exports: dict[str, object] = {"error": {"message": message, "stacktrace": ""}}
-            handlers.append(self._node("^error", node.full_name + "^error", node, error, exports, True))
+            try:
+                handlers.append(self._batch(lambda: self._node("^error", node.full_name + "^error", node, error,
+                                                                exports, True)))
+            except _LimitExceeded as exceeded:  # taskFailed: "Failed to add error tasks because of task limit"
+                self._note(node, f"its _error tasks are not added: {exceeded}")
         return handlers
 
     def _failure_alert(self, root: _Node) -> _Node:
         """``WorkflowExecutor.addAttemptFailureAlertTask``: ``{_type: notify, _command: "Workflow session
-        attempt failed"}`` compiled as ``^failure-alert`` and added without counting against the task limit
-        (``addGeneratedSubtasksWithoutLimit``)."""
+        attempt failed"}`` compiled as ``^failure-alert`` and added without checking the task limit
+        (``addGeneratedSubtasksWithoutLimit``; it still counts towards later checks)."""
         span = root.config.span if root.config is not None else Span("", 0, 0, Position(0, 0), Position(0, 0))
 
         def scalar(text: str) -> Scalar:
             return Scalar(text, text, "", span)
         config = Mapping((Entry("_type", span, scalar("notify")),
                           Entry("_command", span, scalar("Workflow session attempt failed"))), span)
-        return self._node("^failure-alert", root.full_name + "^failure-alert", root, config, generated=True,
-                          counted=False)
+        return self._batch(lambda: self._node("^failure-alert", root.full_name + "^failure-alert", root, config,
+                                              generated=True), limited=False)
 
     def _restart(self, node: _Node) -> None:
         if node.operator is None:
-            self._build_children(node)
+            # a group's retry copies its initial children (TaskControl.copyInitialTasksForRetry): the
+            # copies are stored without a limit check, and count towards later checks
+            self._batch(lambda: self._build_children(node), limited=False)
         else:
             node.children = []
         node.state = "blocked"
