@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.model.exports import ExportIndex, build_export_index
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.text.suggest import close_matches
 
 
 def export_index(ctx: CheckContext) -> ExportIndex:
@@ -27,7 +27,7 @@ def operator_tasks(ctx: CheckContext) -> Iterator[tuple[Workflow, OperatorTask]]
 
 def suggest(word: str, candidates: list[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or ''."""
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    matches = close_matches(word, candidates, n=1, cutoff=0.6)
     return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
