@@ -40,11 +40,11 @@ from rapidfuzz.distance import OSA
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.fix_support import key_rename_fix
-from dig_lsp.checks.operator_support import operator_tasks, suggest
+from dig_lsp.checks.operator_support import closest_name, operator_tasks, suggest
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.operators import DIRECTIVES, OperatorTask
 from dig_lsp.text.span import Span
-from dig_lsp.text.suggest import close_matches, plausible
+from dig_lsp.text.suggest import plausible
 
 CODE = "DL402"
 NAME = "unknown-parameter"
@@ -112,9 +112,9 @@ def _overridden_by(op: OperatorTask, key: str) -> str | None:
 def _rename(ctx: CheckContext, span: Span, key: str, *candidates: list[str]) -> Fix | None:
     """The did-you-mean of the message as a fix (unsafe: the renamed key starts to take effect)."""
     for names in candidates:
-        close = close_matches(key, names, n=1, cutoff=0.6)  # the cutoff `suggest` uses
+        close = closest_name(key, names)  # what `suggest` names in the message
         if close:
-            return key_rename_fix(ctx, span, key, close[0], Applicability.UNSAFE)
+            return key_rename_fix(ctx, span, key, close, Applicability.UNSAFE)
     return None
 
 

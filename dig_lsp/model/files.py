@@ -33,6 +33,7 @@ class FileReference:
     span: Span
     path: str  # absolute, normalised
     inside: bool
+    workdir: str = ""  # what ``written`` is relative to
 
 
 def _candidates(op: OperatorTask) -> Iterator[tuple[str, str, Node]]:
@@ -120,7 +121,7 @@ def file_references(op: OperatorTask, workdir: str, project_root: str,
             options = [os.path.normpath(os.path.join(workdir, f)) for f in _module_files(text)]
             existing = next((path for path in options if os.path.isfile(path)), options[0] if options else None)
             if existing is not None:
-                yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root))
+                yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root), workdir)
         else:
             when = op.spec.parameters[name].schema.get("x-dig-file-when")
             if isinstance(when, str) and not re.search(when, text):
@@ -136,4 +137,4 @@ def file_references(op: OperatorTask, workdir: str, project_root: str,
 def _reference(name: str, kind: str, written: str, span: Span, workdir: str, root: str) -> FileReference:
     path = os.path.normpath(os.path.join(workdir, written))
     inside = not os.path.isabs(written) and is_inside(path, root)
-    return FileReference(name, kind, written, span, path, inside)
+    return FileReference(name, kind, written, span, path, inside, workdir)

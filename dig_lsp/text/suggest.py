@@ -129,6 +129,14 @@ def plausible(word: str, candidates: Iterable[str]) -> list[str]:
     return [candidate for candidate in candidates if not contradicts(word, candidate)]
 
 
+def slips(word: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates ``word`` is one slip of the keyboard away from (one edit, a swap of neighbours
+    counting as one; for three letters only a swap), that do not contradict it: the surest did-you-mean."""
+    lowered = word.lower()
+    return [c for c in candidates if c != word and (c.lower() == lowered or _slip(lowered, c.lower()))
+            and not contradicts(word, c)]
+
+
 def contradicts(written: str, candidate: str) -> bool:
     """Whether offering ``candidate`` for ``written`` would swap a verb or pole for its opposite
     (``delete_table`` / ``create_tables``, ``param_gte`` / ``param_set``, ``unlod`` / ``load``), or add
