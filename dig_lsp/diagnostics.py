@@ -59,6 +59,12 @@ class Fix:
     edits: tuple[TextEdit, ...]
     applicability: Applicability = Applicability.SAFE
 
+    def applies(self, unsafe: bool = False) -> bool:
+        """Whether ``--fix`` applies it (with ``--unsafe-fixes`` when ``unsafe``); display-only never."""
+        if not self.edits:
+            return False
+        return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
+
 
 @dataclass(frozen=True, slots=True)
 class Related:
