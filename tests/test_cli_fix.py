@@ -204,3 +204,38 @@ def test_fixes_outside_the_reported_files_are_not_applied(tmp_path: Path, monkey
     outcome = fixing.fix_units([unit], Settings(), None, {}, None, False)
     assert outcome.files == []
     assert os.path.exists(path)
+
+
+# ------------------------------------------------------------------------------------- SARIF, JSON
+
+
+def _diagnostic_with(applicability: Applicability, path: str = "/p/wf.dig") -> Diagnostic:
+    source = SourceFile(path, "timezone: asia/tokyo\n")
+    span = source.span(10, 20)
+    fix = Fix("Replace", (TextEdit(span, "Asia/Tokyo"),), applicability)
+    return Diagnostic("DL305", "invalid-timezone", Severity.ERROR, "bad", span, (), fix)
+
+
+def test_sarif_results_carry_applicable_fixes_only() -> None:
+    from dig_lsp.cli.formats import render_sarif
+
+    def show(path: str) -> str:
+        return os.path.basename(path)
+
+    for applicability in (Applicability.SAFE, Applicability.UNSAFE):
+        (result,) = json.loads(render_sarif([_diagnostic_with(applicability)], show))["runs"][0]["results"]
+        (fix,) = result["fixes"]
+        (change,) = fix["artifactChanges"]
+        assert change["artifactLocation"] == {"uri": "wf.dig"}
+        assert change["replacements"] == [{
+            "deletedRegion": {"startLine": 1, "startColumn": 11, "endLine": 1, "endColumn": 21},
+            "insertedContent": {"text": "Asia/Tokyo"}}]
+        assert fix["properties"] == {"applicability": applicability.value}
+    (result,) = json.loads(render_sarif([_diagnostic_with(Applicability.DISPLAY_ONLY)], show))["runs"][0]["results"]
+    assert "fixes" not in result
+
+
+def test_json_fix_says_its_applicability(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(["--no-cache", "--format", "json"], project, capsys)
+    found = {item["code"]: item["fix"]["applicability"] for item in json.loads(out) if "fix" in item}
+    assert found == {"DL305": "safe", "DL901": "safe", "DL402": "unsafe", "DL407": "unsafe"}

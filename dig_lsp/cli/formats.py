@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dig_lsp import __version__
-from dig_lsp.diagnostics import Diagnostic, Severity
+from dig_lsp.diagnostics import Diagnostic, Fix, Severity
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 PathShower = Callable[[str], str]
@@ -265,6 +265,21 @@ def _sarif_location(span: Any, show: PathShower, message: str | None = None) -> 
     return location
 
 
+def _sarif_fix(fix: Fix, show: PathShower) -> dict[str, Any]:
+    """A SARIF ``fix``: one ``artifactChange`` per file, each edit a ``replacement`` of a region (an empty
+    one inserts); the applicability (safe or unsafe) in its property bag."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.span.path, []).append(
+            {"deletedRegion": _sarif_region(edit.span), "insertedContent": {"text": edit.new_text}})
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{"artifactLocation": {"uri": show(path).replace("\\", "/")}, "replacements": edits}
+                            for path, edits in changes.items()],
+        "properties": {"applicability": fix.applicability.value},
+    }
+
+
 def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
     """A SARIF 2.1.0 log with one run; every rule is described in ``tool.driver.rules``."""
     from dig_lsp.checks import REGISTRY
@@ -285,6 +300,8 @@ def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
             result["relatedLocations"] = [
                 {**_sarif_location(r.span, show, r.message), "id": i} for i, r in enumerate(d.related)
             ]
+        if d.fix is not None and d.fix.applies(True):
+            result["fixes"] = [_sarif_fix(d.fix, show)]
         results.append(result)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
