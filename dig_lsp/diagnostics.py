@@ -7,6 +7,7 @@ printed in any format and turned into LSP objects without knowing who produced t
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,36 @@ class Fix:
         if not self.edits:
             return False
         return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
+
+
+def edits_overlap(a: TextEdit, b: TextEdit) -> bool:
+    """Edits of one file that share text, or insert at the same place (their order would be a guess)."""
+    if a.span.path != b.span.path:
+        return False
+    return (a.span.start_offset < b.span.end_offset and b.span.start_offset < a.span.end_offset) or \
+        a.span.start_offset == b.span.start_offset
+
+
+def disjoint_fixes(fixes: Iterable[Fix]) -> list[Fix]:
+    """The fixes, in order, that overlap none kept before them (nor themselves): what can be applied at
+    once. The others wait for a new analysis of the changed text (``--fix`` does that in passes)."""
+    kept: list[Fix] = []
+    taken: list[TextEdit] = []
+    for fix in fixes:
+        if fits_beside(fix.edits, taken):
+            kept.append(fix)
+            taken.extend(fix.edits)
+    return kept
+
+
+def fits_beside(edits: Iterable[TextEdit], taken: Iterable[TextEdit]) -> bool:
+    """Whether ``edits`` overlap none of ``taken`` nor each other."""
+    seen = list(taken)
+    for edit in edits:
+        if any(edits_overlap(edit, other) for other in seen):
+            return False
+        seen.append(edit)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

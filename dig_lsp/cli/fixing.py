@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from dig_lsp.cache import ResultCache
 from dig_lsp.config import Settings
-from dig_lsp.diagnostics import Diagnostic, TextEdit
+from dig_lsp.diagnostics import Diagnostic, TextEdit, fits_beside
 from dig_lsp.model.targets import Unit
 from dig_lsp.runner import merge, run_units
 from dig_lsp.text.files import is_inside, read_project_file
@@ -126,7 +126,7 @@ class _Fixer:
 
     def select(self, diagnostics: list[Diagnostic], unsafe: bool) -> tuple[int, list[TextEdit]]:
         """Every applicable fix that overlaps none taken before it: how many, and their edits."""
-        taken: dict[str, list[tuple[int, int]]] = {}
+        taken: dict[str, list[TextEdit]] = {}
         chosen: list[TextEdit] = []
         count = 0
         for diagnostic in diagnostics:
@@ -134,7 +134,7 @@ class _Fixer:
             if fix is None or not fix.applies(unsafe) or not self._fits(fix.edits, taken):
                 continue
             for edit in fix.edits:
-                taken.setdefault(edit.span.path, []).append((edit.span.start_offset, edit.span.end_offset))
+                taken.setdefault(edit.span.path, []).append(edit)
             chosen.extend(fix.edits)
             count += 1
         return count, chosen
@@ -161,19 +161,14 @@ class _Fixer:
             current.text = text
         return count, {edit.span.path for edit in chosen}
 
-    def _fits(self, edits: tuple[TextEdit, ...], taken: dict[str, list[tuple[int, int]]]) -> bool:
+    def _fits(self, edits: tuple[TextEdit, ...], taken: dict[str, list[TextEdit]]) -> bool:
         """Whether every edit is in an editable file, where the text read has it, and overlaps no edit
         taken in this pass nor another edit of the same fix."""
-        mine: dict[str, list[tuple[int, int]]] = {}
         for edit in edits:
             current = self._load(edit.span.path)
             if current is None or not _matches(edit, current.source):
                 return False
-            here = (edit.span.start_offset, edit.span.end_offset)
-            if any(_overlap(here, other) for other in (*taken.get(edit.span.path, ()), *mine.get(edit.span.path, ()))):
-                return False
-            mine.setdefault(edit.span.path, []).append(here)
-        return True
+        return fits_beside(edits, [other for path in {e.span.path for e in edits} for other in taken.get(path, ())])
 
     def changed(self) -> list[FixedFile]:
         return [FixedFile(path, current.before, current.encoded(), self.counts.get(path, 0))
@@ -192,11 +187,6 @@ def _matches(edit: TextEdit, source: SourceFile) -> bool:
     if not 0 <= span.start_offset <= span.end_offset <= len(source.text):
         return False
     return source.position(span.start_offset) == span.start and source.position(span.end_offset) == span.end
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Edits that share text, or insert at the same place (their order would be a guess)."""
-    return (a[0] < b[1] and b[0] < a[1]) or a[0] == b[0]
 
 
 def fix_units(units: list[Unit], settings: Settings, cache: ResultCache | None, overlays: Mapping[str, bytes],
