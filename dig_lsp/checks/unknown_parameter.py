@@ -44,7 +44,7 @@ from dig_lsp.checks.operator_support import closest_name, operator_tasks, sugges
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.operators import DIRECTIVES, OperatorTask
 from dig_lsp.text.span import Span
-from dig_lsp.text.suggest import plausible
+from dig_lsp.text.suggest import contradicts
 
 CODE = "DL402"
 NAME = "unknown-parameter"
@@ -92,7 +92,8 @@ def _misspelt(key: str, known: list[str]) -> bool:
     """Whether ``key`` is a parameter name with a slip of the keyboard (one or two edits, a swap of two
     letters counting as one: ``create_tabel``); looser likenesses (``target_table``, ``create_table``)
     may well be names the rendered file reads."""
-    return len(key) >= 5 and any(OSA.distance(key, name, score_cutoff=2) <= 2 for name in plausible(key, known))
+    return len(key) >= 5 and any(OSA.distance(key, name, score_cutoff=2) <= 2 and not contradicts(key, name)
+                                 for name in known)
 
 
 def _overridden_by(op: OperatorTask, key: str) -> str | None:

@@ -179,19 +179,22 @@ def _base_forms(segment: str) -> set[str]:
     return forms
 
 
-def _readings(segment: str, fuzzy: bool) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _readings(segment: str, fuzzy: bool) -> frozenset[str]:
     """The polar groups a segment reads as: a word of one (inflected, or at the start of a longer
     segment); with ``fuzzy``, also one edit from such a word when only one group is that near."""
+    if not segment.isalpha():
+        return frozenset()  # a number
     forms = _base_forms(segment)
     found = {_GROUP_OF[form] for form in forms if form in _GROUP_OF}
     if found:
-        return found
+        return frozenset(found)
     found = {group for word, group in _GROUP_OF.items()
              if len(word) >= _MIN_PREFIX and segment.startswith(word) and len(segment) > len(word)}
     if found or not fuzzy or len(segment) < 3:
-        return found
+        return frozenset(found)
     near = {group for word, group in _GROUP_OF.items() for form in forms if _slip(form, word)}
-    return near if len(near) == 1 else set()
+    return frozenset(near) if len(near) == 1 else frozenset()
 
 
 def _slip(form: str, word: str) -> bool:
