@@ -6,6 +6,7 @@ printed in any format and turned into LSP objects without knowing who produced t
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,22 +80,44 @@ def disjoint_fixes(fixes: Iterable[Fix]) -> list[Fix]:
     """The fixes, in order, that overlap none kept before them (nor themselves): what can be applied at
     once. The others wait for a new analysis of the changed text (``--fix`` does that in passes)."""
     kept: list[Fix] = []
-    taken: list[TextEdit] = []
+    space = EditSpace()
     for fix in fixes:
-        if fits_beside(fix.edits, taken):
+        if space.fits(fix.edits):
+            space.add(fix.edits)
             kept.append(fix)
-            taken.extend(fix.edits)
     return kept
 
 
-def fits_beside(edits: Iterable[TextEdit], taken: Iterable[TextEdit]) -> bool:
-    """Whether ``edits`` overlap none of ``taken`` nor each other."""
-    seen = list(taken)
-    for edit in edits:
-        if any(edits_overlap(edit, other) for other in seen):
+class EditSpace:
+    """The edits taken so far, per file, sorted: whether another fix still fits is a lookup, not a scan
+    of every edit taken (a file can have thousands of fixes). Taken edits never overlap each other."""
+
+    def __init__(self) -> None:
+        self._taken: dict[str, list[tuple[int, int]]] = {}
+
+    def fits(self, edits: Iterable[TextEdit]) -> bool:
+        """Whether ``edits`` overlap no edit taken and none of each other."""
+        pending: list[TextEdit] = []
+        for edit in edits:
+            if self._collides(edit) or any(edits_overlap(edit, other) for other in pending):
+                return False
+            pending.append(edit)
+        return True
+
+    def add(self, edits: Iterable[TextEdit]) -> None:
+        """Take ``edits`` (which :meth:`fits`)."""
+        for edit in edits:
+            bisect.insort(self._taken.setdefault(edit.span.path, []), (edit.span.start_offset, edit.span.end_offset))
+
+    def _collides(self, edit: TextEdit) -> bool:
+        taken = self._taken.get(edit.span.path)
+        if not taken:
             return False
-        seen.append(edit)
-    return True
+        start, end = edit.span.start_offset, edit.span.end_offset
+        index = bisect.bisect_left(taken, (start, -1))  # the first taken edit starting at or after ``start``
+        if index < len(taken) and (taken[index][0] == start or taken[index][0] < end):
+            return True
+        return index > 0 and taken[index - 1][1] > start
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,3 +239,30 @@ def test_json_fix_says_its_applicability(project: Path, capsys: pytest.CaptureFi
     _, out, _ = _run(["--no-cache", "--format", "json"], project, capsys)
     found = {item["code"]: item["fix"]["applicability"] for item in json.loads(out) if "fix" in item}
     assert found == {"DL305": "safe", "DL901": "safe", "DL402": "unsafe", "DL407": "unsafe"}
+
+
+def _edit(start: int, end: int, path: str = "/p/wf.dig") -> TextEdit:
+    source = SourceFile(path, "x" * 100)
+    return TextEdit(source.span(start, end), "")
+
+
+@pytest.mark.parametrize(("taken", "edit", "fits"), [
+    ((10, 20), (20, 25), True),  # touching
+    ((10, 20), (5, 10), True),
+    ((10, 20), (15, 30), False),  # sharing text
+    ((10, 20), (0, 50), False),
+    ((10, 20), (12, 12), False),  # an insertion inside
+    ((10, 10), (10, 10), False),  # two insertions at one place: their order would be a guess
+    ((10, 10), (10, 15), False),
+    ((10, 10), (5, 10), True),
+    ((10, 20), (30, 30), True),
+])
+def test_edit_space_overlaps(taken: tuple[int, int], edit: tuple[int, int], fits: bool) -> None:
+    from dig_lsp.diagnostics import EditSpace, edits_overlap
+
+    space = EditSpace()
+    space.add([_edit(*taken), _edit(60, 70), _edit(0, 2)])
+    assert space.fits([_edit(*edit)]) is fits
+    assert edits_overlap(_edit(*taken), _edit(*edit)) is not fits
+    assert space.fits([_edit(*edit, path="/p/other.dig")])
+    assert not space.fits([_edit(40, 45), _edit(44, 50)])  # a fix whose own edits overlap

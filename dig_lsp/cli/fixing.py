@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from dig_lsp.cache import ResultCache
 from dig_lsp.config import Settings
-from dig_lsp.diagnostics import Diagnostic, TextEdit, fits_beside
+from dig_lsp.diagnostics import Diagnostic, EditSpace, Fix, TextEdit
 from dig_lsp.model.targets import Unit
 from dig_lsp.runner import merge, run_units
 from dig_lsp.text.files import is_inside, read_project_file
@@ -124,51 +124,40 @@ class _Fixer:
             return None
         return read_project_file(path, root)
 
-    def select(self, diagnostics: list[Diagnostic], unsafe: bool) -> tuple[int, list[TextEdit]]:
-        """Every applicable fix that overlaps none taken before it: how many, and their edits."""
-        taken: dict[str, list[TextEdit]] = {}
-        chosen: list[TextEdit] = []
-        count = 0
+    def select(self, diagnostics: list[Diagnostic], unsafe: bool) -> list[Fix]:
+        """Every applicable fix, in diagnostic order, that overlaps none taken before it."""
+        space = EditSpace()
+        chosen: list[Fix] = []
         for diagnostic in diagnostics:
             fix = diagnostic.fix
-            if fix is None or not fix.applies(unsafe) or not self._fits(fix.edits, taken):
+            if fix is None or not fix.applies(unsafe) or not self._editable(fix.edits) or not space.fits(fix.edits):
                 continue
-            for edit in fix.edits:
-                taken.setdefault(edit.span.path, []).append(edit)
-            chosen.extend(fix.edits)
-            count += 1
-        return count, chosen
-
-    def _count(self, diagnostics: list[Diagnostic], chosen: list[TextEdit]) -> None:
-        edits = {id(edit) for edit in chosen}
-        for diagnostic in diagnostics:
-            fix = diagnostic.fix
-            if fix is not None and fix.edits and id(fix.edits[0]) in edits:
-                path = fix.edits[0].span.path
-                self.counts[path] = self.counts.get(path, 0) + 1
+            space.add(fix.edits)
+            chosen.append(fix)
+        return chosen
 
     def take(self, diagnostics: list[Diagnostic], unsafe: bool) -> tuple[int, set[str]]:
         """Apply :meth:`select`'s fixes; how many, and the files they changed."""
-        count, chosen = self.select(diagnostics, unsafe)
-        self._count(diagnostics, chosen)
-        for path in {edit.span.path for edit in chosen}:
+        chosen = self.select(diagnostics, unsafe)
+        by_path: dict[str, list[TextEdit]] = {}
+        for fix in chosen:
+            first = fix.edits[0].span.path  # a fix editing several files counts in the first
+            self.counts[first] = self.counts.get(first, 0) + 1
+            for edit in fix.edits:
+                by_path.setdefault(edit.span.path, []).append(edit)
+        for path, edits in by_path.items():
             current = self.texts[path]
             assert current is not None
-            text = current.text
-            for edit in sorted((e for e in chosen if e.span.path == path), key=lambda e: e.span.start_offset,
-                               reverse=True):
-                text = text[:edit.span.start_offset] + edit.new_text + text[edit.span.end_offset:]
-            current.text = text
-        return count, {edit.span.path for edit in chosen}
+            current.text = _spliced(current.text, edits)
+        return len(chosen), set(by_path)
 
-    def _fits(self, edits: tuple[TextEdit, ...], taken: dict[str, list[TextEdit]]) -> bool:
-        """Whether every edit is in an editable file, where the text read has it, and overlaps no edit
-        taken in this pass nor another edit of the same fix."""
+    def _editable(self, edits: tuple[TextEdit, ...]) -> bool:
+        """Whether every edit is in a file that may be edited, where the text read has it."""
         for edit in edits:
             current = self._load(edit.span.path)
             if current is None or not _matches(edit, current.source):
                 return False
-        return fits_beside(edits, [other for path in {e.span.path for e in edits} for other in taken.get(path, ())])
+        return True
 
     def changed(self) -> list[FixedFile]:
         return [FixedFile(path, current.before, current.encoded(), self.counts.get(path, 0))
@@ -179,6 +168,16 @@ class _Fixer:
         """Standard input's buffer and every text fixed so far, for the next analysis."""
         fixed = {path: current.encoded() for path, current in self.texts.items() if current is not None}
         return {**self.overlays, **fixed}
+
+
+def _spliced(text: str, edits: list[TextEdit]) -> str:
+    """``text`` with non-overlapping ``edits`` applied, in one pass (not one copy of the text per edit)."""
+    pieces, position = [], 0
+    for edit in sorted(edits, key=lambda e: (e.span.start_offset, e.span.end_offset)):
+        pieces += [text[position:edit.span.start_offset], edit.new_text]
+        position = edit.span.end_offset
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _matches(edit: TextEdit, source: SourceFile) -> bool:
@@ -199,7 +198,7 @@ def fix_units(units: list[Unit], settings: Settings, cache: ResultCache | None, 
     for number in range(MAX_PASSES + 1):
         diagnostics = merge(per_unit)
         if number == MAX_PASSES:
-            converged = not fixer.select(diagnostics, unsafe)[0]
+            converged = not fixer.select(diagnostics, unsafe)
             break
         count, paths = fixer.take(diagnostics, unsafe)
         if not count:
