@@ -52,6 +52,10 @@ from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import contradicts
 
+# Did-you-mean looks for at most this many missing paths per analysis (each lists a folder of up to
+# 2,000 names): a project of thousands of missing files still costs little.
+_MAX_SEARCHES = 500
+
 CODE = "DL407"
 NAME = "referenced-file-not-found"
 SEVERITY = Severity.WARNING
@@ -101,6 +105,11 @@ def _existing_instead(ctx: CheckContext, ref: FileReference) -> str | None:
     parts = ref.written.split("/")
     if not ref.workdir or "\\" in ref.written or "" in parts[:-1] or not parts[-1]:
         return None
+    searches: list[int] = ctx.shared("referenced-file-searches", list)
+    if len(searches) >= _MAX_SEARCHES:
+        return None
+    searches.append(1)
+    listings: dict[tuple[str, bool], list[str]] = ctx.shared("referenced-file-listings", dict)
     root = ctx.project.root
     current, fixed, replaced = ref.workdir, [], 0
     for index, part in enumerate(parts):
@@ -110,7 +119,9 @@ def _existing_instead(ctx: CheckContext, ref: FileReference) -> str | None:
             fixed.append(part)
             current = os.path.normpath(path)
             continue
-        near = _near_name(part, project_directory_names(current, root, directories=not last), last)
+        if (current, not last) not in listings:
+            listings[current, not last] = project_directory_names(current, root, directories=not last)
+        near = _near_name(part, listings[current, not last], last)
         replaced += 1
         if near is None or replaced > 2:
             return None
