@@ -391,7 +391,9 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     from rapidfuzz import process  # only on an error: start-up (`dig-lint --version`) does without it
     from rapidfuzz.distance import OSA
 
-    options = list(candidates)
+    from dig_lsp.text.suggest import plausible
+
+    options = plausible(word, candidates)  # never a word that contradicts the one written
     normal = word.strip().lower().replace("_", "-")
     prefixed = [c for c in options if len(normal) >= 2 and c.lower().startswith(normal)]
     if len(prefixed) == 1:

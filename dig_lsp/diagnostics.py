@@ -6,7 +6,9 @@ printed in any format and turned into LSP objects without knowing who produced t
 
 from __future__ import annotations
 
+import bisect
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +60,64 @@ class Fix:
     title: str
     edits: tuple[TextEdit, ...]
     applicability: Applicability = Applicability.SAFE
+
+    def applies(self, unsafe: bool = False) -> bool:
+        """Whether ``--fix`` applies it (with ``--unsafe-fixes`` when ``unsafe``); display-only never."""
+        if not self.edits:
+            return False
+        return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
+
+
+def edits_overlap(a: TextEdit, b: TextEdit) -> bool:
+    """Edits of one file that share text, or insert at the same place (their order would be a guess)."""
+    if a.span.path != b.span.path:
+        return False
+    return (a.span.start_offset < b.span.end_offset and b.span.start_offset < a.span.end_offset) or \
+        a.span.start_offset == b.span.start_offset
+
+
+def disjoint_fixes(fixes: Iterable[Fix]) -> list[Fix]:
+    """The fixes, in order, that overlap none kept before them (nor themselves): what can be applied at
+    once. The others wait for a new analysis of the changed text (``--fix`` does that in passes)."""
+    kept: list[Fix] = []
+    space = EditSpace()
+    for fix in fixes:
+        if space.fits(fix.edits):
+            space.add(fix.edits)
+            kept.append(fix)
+    return kept
+
+
+class EditSpace:
+    """The edits taken so far, per file, sorted: whether another fix still fits is a lookup, not a scan
+    of every edit taken (a file can have thousands of fixes). Taken edits never overlap each other."""
+
+    def __init__(self) -> None:
+        self._taken: dict[str, list[tuple[int, int]]] = {}
+
+    def fits(self, edits: Iterable[TextEdit]) -> bool:
+        """Whether ``edits`` overlap no edit taken and none of each other."""
+        pending: list[TextEdit] = []
+        for edit in edits:
+            if self._collides(edit) or any(edits_overlap(edit, other) for other in pending):
+                return False
+            pending.append(edit)
+        return True
+
+    def add(self, edits: Iterable[TextEdit]) -> None:
+        """Take ``edits`` (which :meth:`fits`)."""
+        for edit in edits:
+            bisect.insort(self._taken.setdefault(edit.span.path, []), (edit.span.start_offset, edit.span.end_offset))
+
+    def _collides(self, edit: TextEdit) -> bool:
+        taken = self._taken.get(edit.span.path)
+        if not taken:
+            return False
+        start, end = edit.span.start_offset, edit.span.end_offset
+        index = bisect.bisect_left(taken, (start, -1))  # the first taken edit starting at or after ``start``
+        if index < len(taken) and (taken[index][0] == start or taken[index][0] < end):
+            return True
+        return index > 0 and taken[index - 1][1] > start
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,21 +41,38 @@ def _analyse_unit(unit: Unit, settings: Settings) -> tuple[list[Diagnostic], lis
 def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
         overlays: Mapping[str, bytes] | None = None, jobs: int | None = None) -> RunResult:
     """Analyse ``units`` and return all diagnostics, sorted and de-duplicated."""
-    found: list[Diagnostic] = []
+    per_unit, cached = run_units(units, settings, cache, overlays, jobs)
+    return RunResult(merge(per_unit), len(units), cached)
+
+
+def run_units(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
+              overlays: Mapping[str, bytes] | None = None,
+              jobs: int | None = None) -> tuple[list[list[Diagnostic]], int]:
+    """Each unit's diagnostics, in the order of ``units``, and how many came from the cache: ``--fix``
+    re-analyses only the units whose files it changed and keeps the others' results."""
+    results: list[list[Diagnostic] | None] = []
     todo: list[Unit] = []
-    cached = 0
     for unit in units:
         hit = cache.get(unit) if cache is not None and not overlays else None
+        results.append(hit)
         if hit is None:
             todo.append(unit)
-        else:
-            cached += 1
-            found.extend(hit)
-    for unit, (diagnostics, files) in zip(todo, _analyse_all(todo, settings, overlays, jobs), strict=True):
-        found.extend(diagnostics)
+    fresh = iter(_analyse_all(todo, settings, overlays, jobs))
+    per_unit: list[list[Diagnostic]] = []
+    for unit, hit in zip(units, results, strict=True):
+        if hit is not None:
+            per_unit.append(hit)
+            continue
+        diagnostics, files = next(fresh)
+        per_unit.append(diagnostics)
         if cache is not None and not overlays:
             cache.put(unit, files, diagnostics)
-    return RunResult(sorted(set(found), key=Diagnostic.sort_key), len(units), cached)
+    return per_unit, len(units) - len(todo)
+
+
+def merge(per_unit: list[list[Diagnostic]]) -> list[Diagnostic]:
+    """The units' diagnostics as one list, sorted and de-duplicated (units may share files)."""
+    return sorted({d for diagnostics in per_unit for d in diagnostics}, key=Diagnostic.sort_key)
 
 
 def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, bytes] | None,

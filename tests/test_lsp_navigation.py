@@ -100,7 +100,8 @@ async def test_capabilities_are_advertised(client: EditorClient) -> None:
     assert capabilities.references_provider
     assert capabilities.document_symbol_provider
     assert isinstance(capabilities.code_action_provider, types.CodeActionOptions)
-    assert list(capabilities.code_action_provider.code_action_kinds or []) == [types.CodeActionKind.QuickFix]
+    assert list(capabilities.code_action_provider.code_action_kinds or []) == [types.CodeActionKind.QuickFix,
+                                                                               "source.fixAll.dig-lint"]
 
 
 @pytest.mark.asyncio

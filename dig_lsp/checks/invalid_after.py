@@ -40,7 +40,6 @@ digdag refuses to compile the workflow (`Dependency task '+x' does not exist`, o
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -49,6 +48,7 @@ from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type, sca
 from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Node, Scalar, Sequence
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL210"
 NAME = "invalid-after"
@@ -119,7 +119,7 @@ def _why_missing(name: str, item: Scalar, child: Task, before: list[str], rest: 
         return f"`_after` is read when the workflow is compiled, so {name!r} is not evaluated"
     if f"+{name}" in before:
         return f"no sibling task {name!r} (did you mean '+{name}'? task names in `_after` include the '+')"
-    close = difflib.get_close_matches(name, before, n=1, cutoff=0.6)
+    close = close_matches(name, before, n=1, cutoff=0.6)
     if close:
         return f"no earlier sibling task {name!r} (did you mean {close[0]!r}?)"
     if not before:

@@ -38,7 +38,6 @@ digdag refuses to compile the workflow (`<task> contains invalid keys: 'k' (did 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -46,6 +45,7 @@ from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL202"
 NAME = "invalid-group-key"
@@ -91,12 +91,12 @@ def _fix(ctx: CheckContext, entry: Entry) -> Fix | None:
     key = entry.key
     if key in _SPECIFIC_ADVICE:
         return None
-    close = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.8)
+    close = close_matches(key, GROUP_KEYS, n=1, cutoff=0.8)
     if close:
         return key_rename_fix(ctx, entry.key_span, key, close[0], Applicability.UNSAFE)
     if _looks_like_task(entry):
         return key_rename_fix(ctx, entry.key_span, key, f"+{key}", Applicability.UNSAFE)
-    weak = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
+    weak = close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
     return key_rename_fix(ctx, entry.key_span, key, weak[0], Applicability.UNSAFE) if weak else None
 
 
@@ -109,12 +109,12 @@ def _advice(entry: Entry) -> str:
     key = entry.key
     if key in _SPECIFIC_ADVICE:
         return _SPECIFIC_ADVICE[key]
-    close = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.8)
+    close = close_matches(key, GROUP_KEYS, n=1, cutoff=0.8)
     if close:
         return f"did you mean {close[0]!r}?"
     if _looks_like_task(entry):
         return f"did you mean '+{key}'? Task names start with '+'"
-    weak = difflib.get_close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
+    weak = close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
     if weak:
         return f"did you mean {weak[0]!r}? If {key!r} is a parameter, put it under `_export:`"
     return "parameters cannot be set on a group; put it under `_export:` so the group's tasks inherit it"

@@ -62,6 +62,7 @@ from dig_lsp.digdag.coerce import (
 )
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
+from dig_lsp.text.suggest import contradicts
 
 CODE = "DL211"
 NAME = "invalid-parallel"
@@ -120,7 +121,8 @@ def _boolean_problems(node: Scalar, raw: bool) -> Iterator[Finding]:
 def _limit_problems(node: Mapping, raw: bool) -> Iterator[Finding]:
     limit = node.entry("limit")
     if limit is None:
-        close = difflib.get_close_matches("limit", node.keys(), n=1, cutoff=0.6)
+        written = list(node.keys())
+        close = difflib.get_close_matches("limit", [k for k in written if not contradicts(k, "limit")], n=1, cutoff=0.6)
         hint = f" (found {close[0]!r}: did you mean 'limit'?)" if close else ""
         yield Finding(node.span, f"`_parallel` mapping has no `limit`{hint}; write `_parallel: {{limit: N}}`. "
                                  f"digdag fails with \"Parameter 'limit' is required but not set\"")

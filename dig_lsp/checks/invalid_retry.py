@@ -40,7 +40,6 @@ On operator tasks that retry (sh>, py>, td>, http>, call>, ...) the task fails a
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -52,6 +51,7 @@ from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL212"
 NAME = "invalid-retry"
@@ -148,14 +148,14 @@ def _interval_type_problems(value: Node) -> Iterator[_Problem]:
         return
     text = scalar_text(value)
     if text.lower() not in INTERVAL_TYPES:
-        close = difflib.get_close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
+        close = close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
                                    f"{excerpt(text)!r}{hint}; digdag reports \"Invalid retry_interval_type: {excerpt(text)}\"")
 
 
 def _unknown_key_message(key: str) -> str:
-    close = difflib.get_close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
+    close = close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return (f"unknown key {key!r} in `_retry`: {hint}digdag reads only {', '.join(RETRY_KEYS)} and silently "
             f"ignores anything else")

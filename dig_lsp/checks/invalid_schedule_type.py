@@ -29,7 +29,6 @@ schedule:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -39,6 +38,7 @@ from dig_lsp.model.schedule import SCHEDULE_TYPES
 from dig_lsp.model.schedule_shape import ScheduleShape, schedule_shape
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL301"
 NAME = "invalid-schedule-type"
@@ -78,7 +78,7 @@ def _unknown_type(shape: ScheduleShape) -> Finding:
     assert entry is not None
     span = entry.value.span if shape.uses_type_key else entry.key_span
     name = shape.type_name if shape.type_name is not None else to_json_text(entry.value)
-    close = difflib.get_close_matches(name, SCHEDULE_TYPES, n=1, cutoff=0.6)
+    close = close_matches(name, SCHEDULE_TYPES, n=1, cutoff=0.6)
     hint = f"; did you mean `{close[0]}>`?" if close else "; known types: " + ", ".join(
         f"`{known}>`" for known in SCHEDULE_TYPES)
     return Finding(span, f"Unknown scheduler type: {excerpt(name)}{hint}")

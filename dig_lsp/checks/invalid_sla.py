@@ -30,7 +30,6 @@ sla:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -39,6 +38,7 @@ from dig_lsp.model.schedule import ScheduleError, java_boolean, java_text, parse
 from dig_lsp.model.schedule_shape import unique_entries
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL304"
 NAME = "invalid-sla"
@@ -134,7 +134,7 @@ def _check_other_keys(mapping: Mapping) -> Iterator[Finding]:
 
 
 def _unknown_key_message(key: str) -> str:
-    close = difflib.get_close_matches(key, (*_SLA_KEYS, *_GROUP_KEYS), n=1, cutoff=0.6)
+    close = close_matches(key, (*_SLA_KEYS, *_GROUP_KEYS), n=1, cutoff=0.6)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     return (f"`{key}` is not an `sla` option{hint}: besides `time`, `duration`, `alert` and `fail`, `sla:` "
             "holds a task (`+name:` tasks or group keys such as `_export`), and digdag fails to compile "

@@ -26,7 +26,6 @@ timezone: Asia/Tokyo
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -35,6 +34,7 @@ from dig_lsp.model.schedule import ScheduleError, java_text, parse_zone_id, regi
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Scalar, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL305"
 NAME = "invalid-timezone"
@@ -83,14 +83,15 @@ def _fix(ctx: CheckContext, node: Scalar, zone_id: str) -> Fix | None:
     """Replace the id with the best suggestion: safe for a case-only difference, else unsafe."""
     regions = sorted(region_ids())
     same_case = [region for region in regions if region.lower() == zone_id.lower()]
-    close = same_case or difflib.get_close_matches(zone_id, regions, n=2, cutoff=0.75)
+    close = same_case or close_matches(zone_id, regions, n=2, cutoff=0.75)
     source = ctx.project.files.source(node.span.path)
     written = source.text[node.span.start_offset:node.span.end_offset] if source is not None else ""
     at = written.find(zone_id)
     if not close or source is None or at < 0:
         return None
     start = node.span.start_offset + at
-    safe = Applicability.SAFE if same_case else Applicability.UNSAFE
+    # a case-only difference names one zone for sure (Java's ids are case-sensitive): the meaning is kept
+    safe = Applicability.SAFE if len(same_case) == 1 else Applicability.UNSAFE
     return Fix(f"Replace '{zone_id}' with '{close[0]}'", (TextEdit(source.span(start, start + len(zone_id)), close[0]),),
                safe)
 
@@ -99,7 +100,7 @@ def _suggestion(zone_id: str) -> str:
     """A did-you-mean among region ids: a case-only difference first, then close spellings."""
     regions = sorted(region_ids())
     same_case = [region for region in regions if region.lower() == zone_id.lower()]
-    close = same_case or difflib.get_close_matches(zone_id, regions, n=2, cutoff=0.75)
+    close = same_case or close_matches(zone_id, regions, n=2, cutoff=0.75)
     if not close:
         return ""
     return "; did you mean " + " or ".join(f"`{region}`" for region in close) + "?"

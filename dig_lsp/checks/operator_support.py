@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.model.exports import ExportIndex, build_export_index
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.text.suggest import close_matches
 
 
 def export_index(ctx: CheckContext) -> ExportIndex:
@@ -25,10 +25,17 @@ def operator_tasks(ctx: CheckContext) -> Iterator[tuple[Workflow, OperatorTask]]
     return iter(ctx.shared("operator-tasks", build))
 
 
+def closest_name(word: str, candidates: list[str]) -> str | None:
+    """The candidate ``word`` most likely misspells (and does not contradict), or None: what
+    :func:`suggest` names, for the checks that offer it as a fix too."""
+    matches = close_matches(word, candidates, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
 def suggest(word: str, candidates: list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or ''."""
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
+    """``; did you mean 'x'?`` for the closest candidate, or ''."""
+    close = closest_name(word, candidates)
+    return f"; did you mean {close!r}?" if close else ""
 
 
 def label(task: Task) -> str:

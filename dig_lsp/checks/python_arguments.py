@@ -3,9 +3,11 @@
 ## What it does
 Reads the target of `py>: module.Class.method` (or `module.function`) with Python's `ast` — the
 module is never imported or run — the way digdag's `py/runner.py` resolves it, then reports:
-a name the module does not define (`AttributeError` at run time); a parameter written on the task
+a name the module does not define (`AttributeError` at run time; with a did-you-mean among the
+functions and classes it defines, or the class's methods, and an unsafe fix); a parameter written on the task
 that is a near miss of an argument of the method or `__init__` the task does not give, when neither
-takes `**kwargs` (py> silently drops it; other keys may be read through `digdag.env.params`); and a required argument that no parameter, `_export` or built-in variable supplies
+takes `**kwargs` (py> silently drops it; other keys may be read through `digdag.env.params`; an unsafe
+fix renames it); and a required argument that no parameter, `_export` or built-in variable supplies
 (`TypeError: Method 'X.m' requires parameter 'k' but not set`). A value passed with `-p` can still
 supply an argument, so these are warnings; and the required-argument check is skipped in workflows
 where a `py>`/`rb>`/`param_get>` task written before it may store it, or whose callers cannot be read.
@@ -46,15 +48,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.operator_support import export_index, operator_tasks, suggest
-from dig_lsp.diagnostics import Severity
+from dig_lsp.checks.fix_support import key_rename_fix
+from dig_lsp.checks.operator_support import closest_name, export_index, operator_tasks
+from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.exports import ExportChain
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.python_targets import resolve
+from dig_lsp.model.python_targets import Target, resolve
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.suggest import close_matches, slips
 
 CODE = "DL412"
 NAME = "python-arguments"
@@ -81,6 +85,36 @@ def _may_be_stored_before(workflow: Workflow, target: Task) -> bool:
     return False
 
 
+def _defined_instead(target: Target) -> str | None:
+    """A name the module (or the class) defines that the missing one misspells: within a few edits, and
+    not contradicting it (``create_report`` is never offered for ``delete_report``)."""
+    if target.missing is None or target.missing_part is None:
+        return None
+    missing = target.missing.rsplit(".", 1)[-1]
+    near = slips(missing, target.defined)
+    if near:
+        return near[0] if len(near) == 1 else None
+    close = close_matches(missing, [name for name in target.defined if name != missing], n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _target_fix(ctx: CheckContext, command: Scalar, target: Target, close: str) -> Fix | None:
+    """Replace the missing part of the dotted command with ``close`` (unsafe: another function runs), when
+    the command is written as is (plain or quoted without escapes, on one line)."""
+    source = ctx.project.files.source(command.span.path)
+    if source is None or target.missing_part is None or not isinstance(command.value, str):
+        return None
+    written = source.text[command.span.start_offset:command.span.end_offset]
+    dotted = command.value.strip()
+    if "\\" in written or "\n" in written or written.count(dotted) != 1:
+        return None
+    parts = dotted.split(".")
+    start = command.span.start_offset + written.index(dotted) + sum(len(p) + 1 for p in parts[:target.missing_part])
+    old = parts[target.missing_part]
+    return Fix(f"Replace '{old}' with '{close}'", (TextEdit(source.span(start, start + len(old)), close),),
+               Applicability.UNSAFE)
+
+
 def check(ctx: CheckContext) -> Iterator[Finding]:
     index = export_index(ctx)
     reader = ctx.project.files.reader
@@ -95,8 +129,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if target is None:
             continue  # not in the project: DL407 reports it
         if target.missing is not None:
+            close = _defined_instead(target)
+            owner = target.missing.rpartition(".")[0]
+            hint = f"; did you mean '{excerpt(f'{owner}.{close}' if owner else close)}'?" if close else ""
             yield Finding(command.span, f"py> target '{excerpt(command.value)}': the module does not define "
-                          f"'{excerpt(target.missing)}' (AttributeError when the task runs)")
+                          f"'{excerpt(target.missing)}' (AttributeError when the task runs){hint}",
+                          fix=_target_fix(ctx, command, target, close) if close else None)
             continue
         signature = target.signature
         if signature is None:
@@ -109,10 +147,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                     continue
                 # only a near miss of an argument the task does not give is almost surely a mistake: any
                 # other key may be read through digdag.env.params, or be a harmless leftover
-                hint = suggest(entry.key, [name for name in arguments if name not in given])
-                if hint:
+                close = closest_name(entry.key, [name for name in arguments if name not in given])
+                if close:
                     yield Finding(entry.key_span, f"'{entry.key}' is not an argument of {signature.qualname} "
-                                  f"(which has no **kwargs), so py> does not pass it{hint}")
+                                  f"(which has no **kwargs), so py> does not pass it; did you mean {close!r}?",
+                                  fix=key_rename_fix(ctx, entry.key_span, entry.key, close, Applicability.UNSAFE))
         if _may_be_stored_before(workflow, op.task) or index.chain(op.task).open_ended:
             continue  # an earlier py>/rb>/param_get> may store the argument: the scope model's business
         scheduled = isinstance(workflow.root.config.get("schedule"), Mapping)

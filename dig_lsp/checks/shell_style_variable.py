@@ -29,6 +29,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
 from dig_lsp.embedded.resolve import Outcome, resolve_at
+from dig_lsp.embedded.sites import Site
 
 CODE = "DL506"
 NAME = "shell-style-variable"
@@ -44,7 +45,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if any(resolve_at(site, r, item.scope).outcome in (Outcome.DEFINED, Outcome.OPEN_WORLD)
                for r in item.parsed.references):
             continue  # a digdag variable, or one that a task may store under a name the files do not show
-        fix = Fix(f"Replace '${{{name}}}' with '${name}'", (TextEdit(site.span, f"${name}"),),
-                  Applicability.UNSAFE)
         yield Finding(site.span, f"'${{{name}}}' is evaluated by digdag as JavaScript, not by the shell, and "
-                      f"'{name}' is not a digdag variable; write '${name}' for the shell variable", fix=fix)
+                      f"'{name}' is not a digdag variable; write '${name}' for the shell variable", fix=_fix(site, name))
+
+
+def _fix(site: Site, name: str) -> Fix | None:
+    """``${NAME}`` -> ``$NAME`` (unsafe: the name may also be a misspelt digdag variable). None when a
+    name character follows (``${DIR}x`` would become ``$DIRx``, another variable), or when the
+    template is not written as is in the file (escapes in a quoted scalar)."""
+    text = site.source.text
+    if text[site.span.start_offset:site.span.end_offset] != f"${{{name}}}":
+        return None
+    following = text[site.span.end_offset:site.span.end_offset + 1]
+    if following.isalnum() or following == "_":
+        return None
+    return Fix(f"Replace '${{{name}}}' with '${name}'", (TextEdit(site.span, f"${name}"),), Applicability.UNSAFE)

@@ -30,7 +30,6 @@ digdag accepts the workflow and fails only when the task runs: `Unknown task typ
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -40,6 +39,7 @@ from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.operators import HOSTED_OPERATORS, plugin_declared
 from dig_lsp.text.span import Span
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL401"
 NAME = "unknown-operator"
@@ -72,5 +72,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _operator_fix(ctx: CheckContext, span: Span, key: str, known: list[str]) -> Fix | None:
     """Rename the key to the closest operator (unsafe: it changes what the task runs)."""
-    close = difflib.get_close_matches(key[:-1], known, n=1, cutoff=0.6) if key.endswith(">") else []
+    close = close_matches(key[:-1], known, n=1, cutoff=0.6) if key.endswith(">") else []
     return key_rename_fix(ctx, span, key, close[0] + ">", Applicability.UNSAFE) if close else None

@@ -33,7 +33,6 @@ is silently ignored: the query runs, its results go nowhere, and the task succee
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from rapidfuzz.distance import OSA
@@ -41,10 +40,11 @@ from rapidfuzz.distance import OSA
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.fix_support import key_rename_fix
-from dig_lsp.checks.operator_support import operator_tasks, suggest
+from dig_lsp.checks.operator_support import closest_name, operator_tasks, suggest
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.operators import DIRECTIVES, OperatorTask
 from dig_lsp.text.span import Span
+from dig_lsp.text.suggest import contradicts
 
 CODE = "DL402"
 NAME = "unknown-parameter"
@@ -92,7 +92,8 @@ def _misspelt(key: str, known: list[str]) -> bool:
     """Whether ``key`` is a parameter name with a slip of the keyboard (one or two edits, a swap of two
     letters counting as one: ``create_tabel``); looser likenesses (``target_table``, ``create_table``)
     may well be names the rendered file reads."""
-    return len(key) >= 5 and any(OSA.distance(key, name, score_cutoff=2) <= 2 for name in known)
+    return len(key) >= 5 and any(OSA.distance(key, name, score_cutoff=2) <= 2 and not contradicts(key, name)
+                                 for name in known)
 
 
 def _overridden_by(op: OperatorTask, key: str) -> str | None:
@@ -112,9 +113,9 @@ def _overridden_by(op: OperatorTask, key: str) -> str | None:
 def _rename(ctx: CheckContext, span: Span, key: str, *candidates: list[str]) -> Fix | None:
     """The did-you-mean of the message as a fix (unsafe: the renamed key starts to take effect)."""
     for names in candidates:
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)  # the cutoff `suggest` uses
+        close = closest_name(key, names)  # what `suggest` names in the message
         if close:
-            return key_rename_fix(ctx, span, key, close[0], Applicability.UNSAFE)
+            return key_rename_fix(ctx, span, key, close, Applicability.UNSAFE)
     return None
 
 

@@ -32,7 +32,6 @@ _export:
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterator
 
@@ -40,6 +39,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.workflow import Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL201"
 NAME = "unknown-top-level-key"
@@ -105,12 +105,12 @@ def _advice(entry: Entry) -> str:
         return _SPECIFIC_ADVICE[key]
     if key.endswith(">"):
         return f"an operator cannot run at the top level; wrap it in a task (`+step:` with `{key}` under it)"
-    close = difflib.get_close_matches(key, ALLOWED_KEYS, n=1, cutoff=0.8)
+    close = close_matches(key, ALLOWED_KEYS, n=1, cutoff=0.8)
     if close:
         return f"did you mean {close[0]!r}?"
     if _looks_like_task(entry):
         return f"did you mean '+{key}'? Task names start with '+'"
-    weak = difflib.get_close_matches(key, ALLOWED_KEYS, n=1, cutoff=0.6)
+    weak = close_matches(key, ALLOWED_KEYS, n=1, cutoff=0.6)
     if weak:
         return f"did you mean {weak[0]!r}? If {key!r} is a parameter, put it under `_export:`"
     return f"parameters belong under `_export:` (e.g. `_export: {{{key}: ...}}`)"

@@ -33,7 +33,6 @@ schedule:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -42,6 +41,7 @@ from dig_lsp.diagnostics import Severity
 from dig_lsp.model.schedule import BUILT_IN_SCHEDULE_PARAMS
 from dig_lsp.model.schedule_shape import ScheduleShape
 from dig_lsp.syntax.nodes import Entry
+from dig_lsp.text.suggest import close_matches
 
 CODE = "DL303"
 NAME = "unused-schedule-key"
@@ -75,7 +75,7 @@ def _message(shape: ScheduleShape, entry: Entry) -> str:
                 f"`{type_key}: <value>` instead of `_type`/`_command`")
     candidates = [name for name in BUILT_IN_SCHEDULE_PARAMS
                   if shape.type_name != "seconds_interval" or name not in ("start", "end")]
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    close = close_matches(key, candidates, n=1, cutoff=0.6)
     hint = f". > Did you mean '[{close[0]}]'?" if close else f"; `{type_key}` accepts " + ", ".join(
         f"`{name}`" for name in candidates)
     return base + hint

@@ -2,7 +2,9 @@
 
 ## What it does
 Reports `# dig-lint: disable=...` comments that silenced no diagnostic, and codes in them
-that are not dig-lint codes.
+that are not dig-lint codes. The fix deletes the comment (its whole line when it stands alone), or
+only the code when others in the list are used: safe for a code that suppresses nothing, unsafe for an
+unknown code (it may be one of a newer dig-lint).
 
 ## Why is this bad?
 A stale suppression hides the next real mistake on that line, and a misspelt code
@@ -28,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from dig_lsp.checks.base import Finding
-from dig_lsp.diagnostics import Diagnostic, Severity
+from dig_lsp.diagnostics import Applicability, Diagnostic, Fix, Severity, TextEdit
 from dig_lsp.syntax.suppressions import Suppression
 
 CODE = "DL901"
@@ -74,13 +76,35 @@ def _unused(suppression: Suppression, used: set[tuple[int, str]],
             code_state: Callable[[str], str]) -> list[Finding]:
     if not suppression.codes:
         if not any(key == id(suppression) for key, _ in used):
-            return [Finding(suppression.span, "this suppression comment suppresses nothing")]
+            fix = _removal(suppression, None, Applicability.SAFE)
+            return [Finding(suppression.span, "this suppression comment suppresses nothing", fix=fix)]
         return []
+    states = [code_state(code) for code in suppression.codes]
+    reported = [state == "unknown" or (state == "enabled" and (id(suppression), code) not in used)
+                for code, state in zip(suppression.codes, states, strict=True)]
+    # Removing a code that suppresses nothing changes no result: safe. An unknown code may be one of a
+    # newer dig-lint, or a misspelling whose meant code is now reported: unsafe.
+    whole = Applicability.UNSAFE if "unknown" in states else Applicability.SAFE
     findings = []
-    for code in suppression.codes:
-        state = code_state(code)
-        if state == "unknown":
-            findings.append(Finding(suppression.span, f"unknown code {code!r} in suppression comment"))
-        elif state == "enabled" and (id(suppression), code) not in used:
-            findings.append(Finding(suppression.span, f"suppression of {code} suppresses nothing here"))
+    for index, (code, state) in enumerate(zip(suppression.codes, states, strict=True)):
+        if not reported[index]:
+            continue
+        applicability = Applicability.UNSAFE if state == "unknown" else Applicability.SAFE
+        fix = _removal(suppression, None, whole) if all(reported) else _removal(suppression, index, applicability)
+        message = (f"unknown code {code!r} in suppression comment" if state == "unknown"
+                   else f"suppression of {code} suppresses nothing here")
+        findings.append(Finding(suppression.span, message, fix=fix))
     return findings
+
+
+def _removal(suppression: Suppression, index: int | None, applicability: Applicability) -> Fix | None:
+    """Delete the whole comment (``index`` None) or one code of it."""
+    if index is None:
+        if suppression.removal is None:
+            return None
+        return Fix("Remove the unused suppression comment", (TextEdit(suppression.removal, ""),), applicability)
+    if index >= len(suppression.code_removals):
+        return None
+    code = suppression.codes[index]
+    return Fix(f"Remove {code} from the suppression comment", (TextEdit(suppression.code_removals[index], ""),),
+               applicability)

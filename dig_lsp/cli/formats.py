@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dig_lsp import __version__
-from dig_lsp.diagnostics import Diagnostic, Severity
+from dig_lsp.diagnostics import Diagnostic, Fix, Severity
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 PathShower = Callable[[str], str]
@@ -45,8 +45,9 @@ def _shown_path(path: str) -> str:
 
 
 def render(fmt: str, diagnostics: list[Diagnostic], show: PathShower, text_of: TextGetter,
-           colour: bool = False, files_checked: int = 0) -> str:
-    """Render ``diagnostics`` in format ``fmt``."""
+           colour: bool = False, files_checked: int = 0, fixes: str | None = None) -> str:
+    """Render ``diagnostics`` in format ``fmt``; ``fixes`` replaces the text formats' line about the
+    available fixes (``--fix`` says what it did instead)."""
     if fmt == "json":
         return render_json(diagnostics, show)
     if fmt == "sarif":
@@ -54,8 +55,8 @@ def render(fmt: str, diagnostics: list[Diagnostic], show: PathShower, text_of: T
     if fmt == "github":
         return render_github(diagnostics, show)
     if fmt == "concise":
-        return render_concise(diagnostics, show, colour, files_checked)
-    return render_text(diagnostics, show, text_of, colour, files_checked)
+        return render_concise(diagnostics, show, colour, files_checked, fixes)
+    return render_text(diagnostics, show, text_of, colour, files_checked, fixes)
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
@@ -63,7 +64,7 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def render_text(diagnostics: list[Diagnostic], show: PathShower, text_of: TextGetter,
-                colour: bool = False, files_checked: int = 0) -> str:
+                colour: bool = False, files_checked: int = 0, fixes: str | None = None) -> str:
     """``path:line:col: severity[CODE] message``, the source line, a caret underline, a summary."""
     lines: list[str] = []
     cache: dict[str, list[str] | None] = {}
@@ -75,16 +76,58 @@ def render_text(diagnostics: list[Diagnostic], show: PathShower, text_of: TextGe
             lines.append(f"  note: {visible(show(related.span.path))}:{r.line + 1}:{r.column + 1}: "
                          f"{visible(related.message)}")
         if d.fix is not None:
-            lines.append(f"  help: {visible(d.fix.title)}")
+            lines.append(f"  help: {visible(d.fix.title)}{_FIX_MARK[_fix_kind(d)]}")
     lines.append(summary(diagnostics, files_checked))
+    lines.extend(_fix_lines(diagnostics, fixes))
     return "\n".join(lines)
 
 
 def render_concise(diagnostics: list[Diagnostic], show: PathShower, colour: bool = False,
-                   files_checked: int = 0) -> str:
+                   files_checked: int = 0, fixes: str | None = None) -> str:
     """One line per diagnostic (``path:line:col: severity[CODE] message``) and the summary: for logs and
     editors' problem matchers, where a snippet is noise."""
-    return "\n".join([*(_headline(d, show, colour) for d in diagnostics), summary(diagnostics, files_checked)])
+    return "\n".join([*(_headline(d, show, colour) for d in diagnostics), summary(diagnostics, files_checked),
+                      *_fix_lines(diagnostics, fixes)])
+
+
+# the unsafe ones say so: --fix alone leaves them (display-only fixes are suggestions, never applied)
+_FIX_MARK = {"safe": "", "unsafe": " (unsafe fix)", "none": ""}
+
+
+def _fix_kind(d: Diagnostic) -> str:
+    if d.fix is None or not d.fix.applies(True):
+        return "none"
+    return "safe" if d.fix.applies(False) else "unsafe"
+
+
+def _fix_lines(diagnostics: list[Diagnostic], fixes: str | None) -> list[str]:
+    line = fixes if fixes is not None else fixable_line(diagnostics)
+    return [line] if line else []
+
+
+def fixable_line(diagnostics: Iterable[Diagnostic]) -> str:
+    """How many problems ``--fix`` would fix, and how many more ``--unsafe-fixes`` (as ruff says it)."""
+    found = list(diagnostics)
+    safe = sum(1 for d in found if d.fix is not None and d.fix.applies(False))
+    unsafe = sum(1 for d in found if d.fix is not None and d.fix.applies(True)) - safe
+    if safe and unsafe:
+        return f"{safe} fixable with --fix ({unsafe} more with --fix --unsafe-fixes)."
+    if safe:
+        return f"{safe} fixable with --fix."
+    if unsafe:
+        return f"{_plural(unsafe, 'fix')} available with --fix --unsafe-fixes."
+    return ""
+
+
+def fix_summary(applied: int, files: int, held_back: int, would: bool = False) -> str:
+    """What ``--fix`` did (``--diff``: would do), and how many unsafe fixes it held back."""
+    if applied:
+        done = f"{'Would apply' if would else 'Applied'} {_plural(applied, 'fix')} to {_plural(files, 'file')}."
+    else:
+        done = "No fixes to apply." if would else "No fixes applied."
+    if held_back:
+        done += f" {held_back} more {'fix' if held_back == 1 else 'fixes'} available with --unsafe-fixes."
+    return done
 
 
 def _headline(d: Diagnostic, show: PathShower, colour: bool) -> str:
@@ -157,7 +200,7 @@ def summary(diagnostics: Iterable[Diagnostic], files_checked: int = 0) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
+    return f"{count} {noun}{('es' if noun.endswith('x') else 's') if count != 1 else ''}"
 
 
 def _in_files(count: int) -> str:
@@ -239,6 +282,21 @@ def _sarif_location(span: Any, show: PathShower, message: str | None = None) -> 
     return location
 
 
+def _sarif_fix(fix: Fix, show: PathShower) -> dict[str, Any]:
+    """A SARIF ``fix``: one ``artifactChange`` per file, each edit a ``replacement`` of a region (an empty
+    one inserts); the applicability (safe or unsafe) in its property bag."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.span.path, []).append(
+            {"deletedRegion": _sarif_region(edit.span), "insertedContent": {"text": edit.new_text}})
+    return {
+        "description": {"text": fix.title},
+        "artifactChanges": [{"artifactLocation": {"uri": show(path).replace("\\", "/")}, "replacements": edits}
+                            for path, edits in changes.items()],
+        "properties": {"applicability": fix.applicability.value},
+    }
+
+
 def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
     """A SARIF 2.1.0 log with one run; every rule is described in ``tool.driver.rules``."""
     from dig_lsp.checks import REGISTRY
@@ -259,6 +317,8 @@ def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
             result["relatedLocations"] = [
                 {**_sarif_location(r.span, show, r.message), "id": i} for i, r in enumerate(d.related)
             ]
+        if d.fix is not None and d.fix.applies(True):
+            result["fixes"] = [_sarif_fix(d.fix, show)]
         results.append(result)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -12,12 +12,16 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from dig_lsp import __version__
 from dig_lsp.config import PROFILES, ConfigError, Settings, closest, find_config, load_settings, with_overrides
 from dig_lsp.diagnostics import Diagnostic, Severity
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.quote import excerpt
+
+if TYPE_CHECKING:
+    from dig_lsp.cache import ResultCache
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STDIN = "-"
@@ -42,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="read the text of one file from standard input and lint it as if it were NAME")
     parser.add_argument("--statistics", action="store_true",
                         help="print the number of problems per rule instead of the problems")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply the safe fixes to the files, then report what remains (standard input: print "
+                        "the fixed text)")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff: apply the unsafe fixes too (renames guessed from spelling...)")
+    parser.add_argument("--diff", action="store_true",
+                        help="print a unified diff of what --fix would change, and write nothing (exit code 1 "
+                        "when there is a change)")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit with 0 even when problems are found (2 still means a usage or internal error)")
     parser.add_argument("--select", metavar="CODES",
@@ -133,6 +145,10 @@ def _lint(args: argparse.Namespace) -> int:
     from dig_lsp.runner import run
     from dig_lsp.text.files import normalise
 
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise ConfigError("--unsafe-fixes applies only with --fix or --diff")
+    if args.diff and args.statistics:
+        raise ConfigError("--diff prints only the changes: it cannot be combined with --statistics")
     paths, stdin_name = _inputs(args)
     settings = _settings(args, paths)
     overlays: dict[str, bytes] = {}
@@ -148,9 +164,63 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         _warn_without_workflows(paths, units)
     cache = None if args.no_cache else ResultCache(default_cache_dir(), settings)
+    if args.fix or args.diff:
+        stdin = None if stdin_name is None else normalise(stdin_name)
+        return _fix(args, units, settings, cache, overlays, paths, stdin)
     result = run(units, settings, cache, overlays or None, args.jobs)
     _print(_output(args, result.diagnostics, units, overlays, paths))
     return _exit_code(result.diagnostics, settings.fail_on, args.exit_zero)
+
+
+def _fix(args: argparse.Namespace, units: list[Unit], settings: Settings, cache: ResultCache | None,
+         overlays: dict[str, bytes], paths: list[str], stdin: str | None) -> int:
+    """``--fix`` / ``--diff``: apply the fixes (see cli/fixing.py), then write the files, print the fixed
+    standard input, or print the diff; report what remains, and what was fixed."""
+    from dig_lsp.cli.fixing import MAX_PASSES, fix_units, write
+    from dig_lsp.cli.formats import fix_summary, visible
+
+    def warn(message: str) -> None:
+        print(f"dig-lint: warning: {visible(message)}", file=sys.stderr)
+
+    outcome = fix_units(units, settings, cache, overlays, args.jobs, args.unsafe_fixes, stdin)
+    if not outcome.converged:
+        warn(f"fixes were still being applied after {MAX_PASSES} passes; stopped there")
+    remaining = outcome.diagnostics
+    held_back = 0 if args.unsafe_fixes else sum(1 for d in remaining if d.fix is not None and d.fix.applies(True))
+    show = _display(any(os.path.isabs(p) for p in paths))
+    if args.diff:
+        _write_out("".join(fixed.diff(visible(show(fixed.path))) for fixed in outcome.files))
+        print(fix_summary(outcome.applied, len(outcome.files), held_back, would=True), file=sys.stderr)
+        if any(d.code == "DL000" for d in remaining):
+            return EXIT_ERROR
+        return EXIT_FINDINGS if outcome.files else EXIT_OK
+    files = outcome.files if stdin is not None else write(outcome.files, warn)
+    line = fix_summary(sum(fixed.fixes for fixed in files), len(files), held_back)
+    fixed_texts = {**overlays, **{fixed.path: fixed.after for fixed in outcome.files}}
+    in_report = args.format in ("text", "concise") and not args.statistics
+    report = _output(args, remaining, units, fixed_texts, paths, line if in_report else None)
+    if stdin is not None:  # the fixed text is the output; the report goes to standard error
+        _write_out(fixed_texts.get(stdin, b""))
+        print(report, file=sys.stderr)
+    else:
+        _print(report)
+    if not in_report:
+        print(line, file=sys.stderr)
+    return _exit_code(remaining, settings.fail_on, args.exit_zero)
+
+
+def _write_out(output: str | bytes) -> None:
+    """Write text or bytes to standard output as is (no line break added)."""
+    try:
+        if isinstance(output, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(output)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(output)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _with_stdin(units: list[Unit], target: str) -> list[Unit]:
@@ -198,7 +268,7 @@ def _under(child: str, parent: str) -> bool:
 
 
 def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], units: list[Unit],
-            overlays: dict[str, bytes], paths: list[str]) -> str:
+            overlays: dict[str, bytes], paths: list[str], fixes: str | None = None) -> str:
     from dig_lsp.cli.formats import render, render_statistics
 
     colour = args.color == "always" or (
@@ -207,7 +277,7 @@ def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], units: list
     if args.statistics:
         return render_statistics(diagnostics, "json" if args.format == "json" else "text", checked)
     show = _display(any(os.path.isabs(p) for p in paths))
-    return render(args.format, diagnostics, show, _text_getter(units, overlays), colour, checked)
+    return render(args.format, diagnostics, show, _text_getter(units, overlays), colour, checked, fixes)
 
 
 def _display(absolute: bool) -> Callable[[str], str]:

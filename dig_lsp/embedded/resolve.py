@@ -8,7 +8,6 @@ a known structure does not have.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 from collections.abc import Set as AbstractSet
@@ -22,6 +21,7 @@ from dig_lsp.model.builtins import SCHEDULED_ONLY
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.scope import Scope, Timing, Variable
 from dig_lsp.syntax.nodes import Mapping
+from dig_lsp.text.suggest import close_matches, plausible
 
 
 class Outcome(enum.Enum):
@@ -114,10 +114,11 @@ def _closest(name: str, candidates: tuple[str, ...], cutoff: float) -> str | Non
     else difflib's closest above ``cutoff``. Memoised: a file repeating one unknown name thousands of
     times asks the same question."""
     if len(name) >= _MIN_ONE_EDIT:
-        near = [c for c in candidates if abs(len(c) - len(name)) <= 1 and OSA.distance(name, c, score_cutoff=1) <= 1]
+        near = plausible(name, [c for c in candidates
+                                if abs(len(c) - len(name)) <= 1 and OSA.distance(name, c, score_cutoff=1) <= 1])
         if near:
             return min(near, key=lambda c: (OSA.distance(name, c), c))
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=cutoff)
+    matches = close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 

@@ -22,7 +22,6 @@ Parse results are cached by (text, dialect).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import logging
 import re
@@ -46,6 +45,7 @@ from dig_lsp.embedded.td_functions import CATALOG, is_known
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
+from dig_lsp.text.suggest import close_matches
 
 # Longer queries are not parsed (sqlglot needs ~1 s per 100,000 characters and dialect).
 MAX_QUERY_LENGTH = 100_000
@@ -263,7 +263,7 @@ def _misspelled_statement(tokens: tuple[_Token, ...]) -> tuple[int, int, str] | 
     for index, token in enumerate(tokens):
         nxt = tokens[index + 1].kind if index + 1 < len(tokens) else ""
         if token.kind == "VAR" and previous in ("SEMICOLON", "L_PAREN") and nxt != "L_PAREN":
-            close = difflib.get_close_matches(token.text.upper(), _STATEMENT_WORDS, n=1, cutoff=0.75)
+            close = close_matches(token.text.upper(), _STATEMENT_WORDS, n=1, cutoff=0.75)
             if close and close[0] != token.text.upper():
                 return token.start, token.end, f"{excerpt(token.text)!r} is not a SQL keyword; did you mean {close[0]}?"
         previous = token.kind
@@ -445,7 +445,7 @@ def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         name = token.text.upper()
         span = _span(query, rendered, token.start, token.end)
         if not is_known(name):
-            close = difflib.get_close_matches(name, list(CATALOG), n=1, cutoff=0.8)
+            close = close_matches(name, list(CATALOG), n=1, cutoff=0.8)
             if close:
                 issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
                                        f"unknown Treasure Data function {excerpt(token.text)!r}; "

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dig_lsp.diagnostics import Applicability, Diagnostic, TextEdit
+from dig_lsp.diagnostics import Applicability, Diagnostic, TextEdit, disjoint_fixes
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.syntax.nodes import Sequence as SequenceNode
 from dig_lsp.syntax.suppressions import Suppression, parse_suppressions
@@ -22,6 +22,7 @@ from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Position
 
 QUICKFIX = "quickfix"
+FIX_ALL = "source.fixAll.dig-lint"
 _CODES = re.compile(r"disable\s*=\s*(?P<codes>[^#]*)")
 
 
@@ -31,7 +32,7 @@ class Action:
 
     title: str
     edits: tuple[TextEdit, ...]
-    diagnostic: Diagnostic
+    diagnostics: tuple[Diagnostic, ...]  # what it resolves
     preferred: bool = False
     kind: str = QUICKFIX
 
@@ -56,16 +57,33 @@ def code_actions(diagnostics: Iterable[Diagnostic], source: SourceFile, root: No
         seen.add(where)
         edit = comments.disable_edit(diagnostic.code, diagnostic.span.start.line)
         if edit is not None:
-            actions.append(Action(f"Disable {diagnostic.code} for this line", (edit,), diagnostic))
+            actions.append(Action(f"Disable {diagnostic.code} for this line", (edit,), (diagnostic,)))
     return actions
 
 
 def fix_action(diagnostic: Diagnostic) -> Action | None:
-    """The check's own fix, unless it is only meant to be shown."""
+    """The check's own fix, unless it is only meant to be shown; preferred (what an editor applies on
+    its own, e.g. VS Code's auto-fix) only when it is safe."""
     fix = diagnostic.fix
     if fix is None or not fix.edits or fix.applicability is Applicability.DISPLAY_ONLY:
         return None
-    return Action(fix.title, fix.edits, diagnostic, preferred=fix.applicability is Applicability.SAFE)
+    return Action(fix.title, fix.edits, (diagnostic,), preferred=fix.applicability is Applicability.SAFE)
+
+
+def fix_all_action(diagnostics: Iterable[Diagnostic], path: str) -> Action | None:
+    """``source.fixAll.dig-lint``: every safe fix of the document ``path`` that edits only it, as one
+    action (what ``--fix`` applies in its first pass; fixes overlapping one taken wait for the next
+    request, on the new text). None when there is none."""
+    safe = [d for d in diagnostics
+            if d.path == path and d.fix is not None and d.fix.applies(False) and all(e.span.path == path
+                                                                                   for e in d.fix.edits)]
+    fixes = disjoint_fixes(d.fix for d in safe if d.fix is not None)
+    if not fixes:
+        return None
+    kept = {id(fix) for fix in fixes}
+    resolved = tuple(d for d in safe if id(d.fix) in kept)
+    edits = tuple(edit for fix in fixes for edit in fix.edits)
+    return Action("Fix all safe dig-lint problems", edits, resolved, kind=FIX_ALL)
 
 
 def _scalar_spans(root: Node | None) -> Iterator[tuple[int, int]]:

@@ -34,6 +34,7 @@ class FileReference:
     span: Span
     path: str  # absolute, normalised
     inside: bool
+    workdir: str = ""  # what ``written`` is relative to
 
 
 def _candidates(op: OperatorTask) -> Iterator[tuple[str, str, Node]]:
@@ -121,7 +122,7 @@ def file_references(op: OperatorTask, workdir: str, project_root: str,
             options = [os.path.normpath(os.path.join(workdir, f)) for f in _module_files(text)]
             existing = next((path for path in options if os.path.isfile(path)), options[0] if options else None)
             if existing is not None:
-                yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root))
+                yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root), workdir)
         else:
             named = named_file(op.spec, name, kind, text)
             if named is not None:
@@ -145,4 +146,4 @@ def named_file(spec: OperatorSpec, name: str, kind: str, text: str) -> str | Non
 def _reference(name: str, kind: str, written: str, span: Span, workdir: str, root: str) -> FileReference:
     path = os.path.normpath(os.path.join(workdir, written))
     inside = not os.path.isabs(written) and is_inside(path, root)
-    return FileReference(name, kind, written, span, path, inside)
+    return FileReference(name, kind, written, span, path, inside, workdir)

@@ -35,6 +35,11 @@ class Target:
     signature: Signature | None
     missing: str | None  # a name the module surely does not define
     oversized: int | None = None  # the module's size in bytes when it is too large to be analysed
+    # which dotted part of the command is the missing name (None: not written, a class's implicit `run`),
+    # and the names defined in its place (functions and classes of the module, methods of the class):
+    # what a did-you-mean may offer instead
+    missing_part: int | None = None
+    defined: tuple[str, ...] = ()
 
 
 def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> str | None:
@@ -136,13 +141,13 @@ def resolve(command: str, workdir: str, reader: FileReader) -> Target | None:
     name = fragments[-1]
     module_path = _module_file(workdir, fragments[:-1], reader)
     if module_path is not None:
-        return _from_module(module_path, name, reader, None)
+        return _from_module(module_path, name, reader, None, len(fragments) - 1)
     if len(fragments) < 3:
         return None
     module_path = _module_file(workdir, fragments[:-2], reader)
     if module_path is None:
         return None
-    return _from_module(module_path, fragments[-2], reader, name)
+    return _from_module(module_path, fragments[-2], reader, name, len(fragments) - 2)
 
 
 def _oversized(path: str, reader: FileReader) -> int | None:
@@ -150,20 +155,25 @@ def _oversized(path: str, reader: FileReader) -> int | None:
     return len(data) if data is not None and len(data) > MAX_PYTHON_BYTES else None
 
 
-def _from_module(path: str, name: str, reader: FileReader, method: str | None) -> Target:
+def _from_module(path: str, name: str, reader: FileReader, method: str | None, part: int) -> Target:
     oversized = _oversized(path, reader)
     if oversized is not None:
-        return Target(path, None, None, oversized)
+        return Target(path, None, None, oversized=oversized)
     module = _parse(path, reader)
     if module is None or _binds_dynamically(module):
         return Target(path, None, None)
     node = _top_level(module, name)
     if node is None:
-        return Target(path, None, name)
+        defined = tuple(n.name for n in module.body
+                        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))
+        return Target(path, None, name, missing_part=part, defined=defined)
     if isinstance(node, ast.ClassDef):
         result = _class_signature(node, method or "run")
         if isinstance(result, str):
-            return Target(path, None, f"{name}.{result}")
+            methods = tuple(n.name for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                            and not (n.name.startswith("__") and n.name.endswith("__")))
+            return Target(path, None, f"{name}.{result}", missing_part=None if method is None else part + 1,
+                          defined=methods)
         return Target(path, result, None)
     if method is None and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         required, optional, takes_all = _arguments(node, skip_self=False)

@@ -22,11 +22,18 @@ _DIRECTIVE = re.compile(r"dig-lint\s*:\s*(?P<verb>disable-file|disable)\b\s*(?:=
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """One suppression comment: which codes (empty = all) and which line (None = the file)."""
+    """One suppression comment: which codes (empty = all) and which line (None = the file).
+
+    ``removal`` is what to delete to take the comment away (with the spaces before it, or its whole
+    line when it stands alone; a comment after it stays), ``code_removals`` what to delete to take one
+    code out of its list (with one comma): the edits of the unused-suppression fix.
+    """
 
     codes: tuple[str, ...]
     line: int | None
     span: Span
+    removal: Span | None = None
+    code_removals: tuple[Span, ...] = ()
 
 
 def _literal_ranges(root: Node | None) -> tuple[list[int], list[int]]:
@@ -83,10 +90,41 @@ def parse_suppressions(source: SourceFile, root: Node | None) -> list[Suppressio
             continue
         codes = tuple(c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip())
         span = source.span(offset, end)
-        if match.group("verb") == "disable-file":
-            found.append(Suppression(codes, None, span))
-        else:
-            alone = not source.text[source.offset(Position(line, 0)) : offset].strip()
-            found.append(Suppression(codes, line + 1 if alone else line, span))
+        line_start = source.offset(Position(line, 0))
+        alone = not source.text[line_start:offset].strip()
+        removal, code_removals = _removals(source, match, offset, line, alone)
+        target = None if match.group("verb") == "disable-file" else (line + 1 if alone else line)
+        found.append(Suppression(codes, target, span, removal, code_removals))
     return found
+
+
+def _removals(source: SourceFile, match: re.Match[str], offset: int, line: int,
+              alone: bool) -> tuple[Span, tuple[Span, ...]]:
+    """The spans that delete the whole comment, and each of its codes (see :class:`Suppression`)."""
+    text = source.text
+    line_start, line_end = source.offset(Position(line, 0)), source.line_end(line)
+    following = text.find("#", match.end(), line_end)
+    if following >= 0:  # another comment follows on the line: it stays where it is
+        removal = source.span(offset, following)
+    elif alone:  # the whole line, with its line break
+        next_line = source.offset(Position(line + 1, 0)) if line + 1 < source.line_count else len(text)
+        removal = source.span(line_start, max(next_line, line_end))
+    else:
+        before = offset
+        while before > line_start and text[before - 1] in " \t":
+            before -= 1
+        removal = source.span(before, line_end)
+    parts: list[tuple[int, int]] = []
+    if match.group("codes") is not None:
+        base = match.start("codes")
+        for part in re.finditer(r"[^,]+", match.group("codes")):
+            stripped = part.group().strip()
+            if stripped:
+                start = base + part.start() + part.group().index(stripped)
+                parts.append((start, start + len(stripped)))
+    if len(parts) < 2:
+        return removal, tuple(removal for _ in parts)
+    spans = [source.span(start, parts[index + 1][0]) for index, (start, _) in enumerate(parts[:-1])]
+    spans.append(source.span(parts[-2][1], parts[-1][1]))
+    return removal, tuple(spans)
 

@@ -119,6 +119,34 @@ class OverlayReader:
         return data if data is not None else self.fallback.read(path)
 
 
+MAX_LISTED_ENTRIES = 2000  # a did-you-mean looks at most at this many names of one folder
+
+
+def project_directory_names(directory: str, root: str, *, directories: bool) -> list[str]:
+    """Names of the sub-folders (``directories``) or regular files of ``directory``, if it lies inside
+    ``root`` (links resolved): what a did-you-mean for a missing file may offer. Bounded (the first
+    :data:`MAX_LISTED_ENTRIES` entries), dot-names left out; empty when the folder cannot be listed."""
+    if not is_inside(directory, root):
+        return []
+    names: list[str] = []
+    try:
+        with os.scandir(directory) as entries:
+            for count, entry in enumerate(entries):
+                if count >= MAX_LISTED_ENTRIES:
+                    break
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    kind = entry.is_dir() if directories else entry.is_file()
+                except OSError:
+                    continue
+                if kind:
+                    names.append(entry.name)
+    except (OSError, ValueError):
+        return []
+    return sorted(names)
+
+
 def unreadable_reason(path: str) -> str:
     """Why :class:`DiskReader` returned nothing for ``path``, in words that fit "file 'x' ...".
 

@@ -1,8 +1,11 @@
-"""``textDocument/codeAction``: the checks' fixes and "disable for this line", as quick fixes.
+"""``textDocument/codeAction``: the checks' fixes and "disable for this line", as quick fixes, and
+``source.fixAll.dig-lint``: every safe fix of the document at once (for "fix all on save").
 
 The fixes are not in the published LSP diagnostics, so the handler takes the engine's diagnostics
 for the document's unit (open buffers overlaid; the analysis that published them when the buffers
-have not changed since, else a new one) and keeps those of this document that overlap the range.
+have not changed since, else a new one) and keeps those of this document that overlap the range
+(the whole document for fix-all). Display-only fixes never become edits; only safe ones are
+preferred, and only safe ones are in fix-all.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from dig_lsp.diagnostics import Diagnostic, TextEdit
-from dig_lsp.ide.actions import QUICKFIX, Action, code_actions
+from dig_lsp.ide.actions import FIX_ALL, QUICKFIX, Action, code_actions, fix_all_action
 from dig_lsp.lsp.convert import to_lsp
 from dig_lsp.lsp.documents import DocumentAnalyser
 from dig_lsp.lsp.features import (
@@ -22,18 +25,21 @@ from dig_lsp.lsp.features import (
     guarded_request,
 )
 
-PROVIDED_KINDS = [types.CodeActionKind.QuickFix]
+PROVIDED_KINDS: list[types.CodeActionKind | str] = [types.CodeActionKind.QuickFix, FIX_ALL]
 
 
 def _empty() -> list[types.CodeAction]:
     return []
 
 
-def _wanted(context: types.CodeActionContext) -> bool:
-    """Whether the client asked for kinds that include quick fixes."""
+def _wanted(context: types.CodeActionContext, kind: str) -> bool:
+    """Whether the client asked for ``kind``: any kind when it names none, else a kind that is ``kind``
+    or a parent of it (``source`` and ``source.fixAll`` ask for ``source.fixAll.dig-lint``)."""
     if not context.only:
         return True
-    return any(kind == QUICKFIX or QUICKFIX.startswith(f"{kind}.") for kind in map(str, context.only))
+    # str() of a CodeActionKind member is its name ('CodeActionKind.QuickFix'), not the kind: use .value
+    asked = [k.value if isinstance(k, types.CodeActionKind) else str(k) for k in context.only]
+    return any(kind == name or kind.startswith(f"{name}.") for name in asked)
 
 
 def _edits(edits: tuple[TextEdit, ...], request: DocumentRequest) -> dict[str, list[types.TextEdit]]:
@@ -52,8 +58,9 @@ def _related_support(server: LanguageServer) -> bool:
 
 def to_code_action(action: Action, request: DocumentRequest, related: bool) -> types.CodeAction:
     """One action as an LSP code action carrying its workspace edit."""
-    diagnostic = to_lsp(action.diagnostic, request.line_text, request.uri_for, request.encoding, related)
-    return types.CodeAction(title=action.title, kind=types.CodeActionKind(action.kind), diagnostics=[diagnostic],
+    diagnostics = [to_lsp(d, request.line_text, request.uri_for, request.encoding, related) for d in action.diagnostics]
+    kind = types.CodeActionKind.QuickFix if action.kind == QUICKFIX else action.kind
+    return types.CodeAction(title=action.title, kind=kind, diagnostics=diagnostics,
                             is_preferred=action.preferred or None,
                             edit=types.WorkspaceEdit(changes=_edits(action.edits, request)))
 
@@ -67,8 +74,9 @@ def document_diagnostics(analyser: DocumentAnalyser, request: DocumentRequest) -
 
 @guarded_request(_empty)
 def on_code_action(server: LanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    """Quick fixes for the diagnostics in the requested range."""
-    if not _wanted(params.context):
+    """Quick fixes for the diagnostics in the requested range, and the document's fix-all action."""
+    quick, fix_all = _wanted(params.context, QUICKFIX), _wanted(params.context, FIX_ALL)
+    if not quick and not fix_all:
         return []
     request = document_request(server, params.text_document.uri)
     if request is None:
@@ -79,6 +87,9 @@ def on_code_action(server: LanguageServer, params: types.CodeActionParams) -> li
     if start is None or end is None or source is None:
         return []
     diagnostics = document_diagnostics(analyser_of(server), request)
-    found = code_actions(diagnostics, source, parsed.root if parsed else None, start, end)
+    found = code_actions(diagnostics, source, parsed.root if parsed else None, start, end) if quick else []
+    everything = fix_all_action(diagnostics, request.path) if fix_all else None
+    if everything is not None:
+        found.append(everything)
     related = _related_support(server)
     return [to_code_action(action, request, related) for action in found]
