@@ -118,3 +118,35 @@ def test_completion_works_while_another_task_is_not_yaml(project: Path) -> None:
     assert "table" in {item.label for item in complete(model, path, variable, ()).items}
     parameter = len(typed)
     assert "create_table" in {item.label for item in complete(model, path, parameter, ()).items}
+
+
+# ------------------------------------------------------------------ what recovery keeps, and when it does not
+
+
+def _lint(root: Path, text: str) -> list[tuple[str, int, str]]:
+    path = root / "wf.dig"
+    path.write_text(text, encoding="utf-8")
+    found = analyse(Unit(str(root), (str(path),)), Settings(), None, None).diagnostics
+    return [(d.code, d.span.start.line + 1, d.message) for d in found]
+
+
+def test_a_task_whose_operator_line_is_broken_still_runs_an_operator(tmp_path: Path) -> None:
+    """The operator's value does not parse (a line indented into it), but `sh>:` says the task is no group:
+    its other keys are not "invalid keys of a group"."""
+    text = "+step:\n  sh>: tasks/run.sh\n    invalid: foo\n  foo: bar\n"
+    assert [(code, line) for code, line, _ in _lint(tmp_path, text)] == [("DL101", 3)]
+
+
+def test_no_break_spaces_for_indentation_are_named_and_nothing_is_guessed(tmp_path: Path) -> None:
+    """U+00A0 where YAML needs a space: the lines cannot be told apart, so only the YAML error is reported,
+    and it says which line holds the no-break space."""
+    text = "timezone:\xa0UTC\n+a:\n\xa0\xa0echo>:\xa0hi\n+b:\n\xa0\xa0td_ddl>:\n"
+    found = _lint(tmp_path, text)
+    assert [(code, line) for code, line, _ in found] == [("DL101", 2)]
+    assert "line 1 has a no-break space, U+00A0, where YAML needs a space" in found[0][2]
+
+
+def test_a_file_broken_in_many_places_is_not_read_in_parts(tmp_path: Path) -> None:
+    """More than a quarter of the top-level entries broken is no slip in one place: nothing is guessed."""
+    text = "".join(f"+t{i}:\n  echo>: \"open\n" if i % 2 else f"+t{i}:\n  echo>: ${{nope{i}}}\n" for i in range(12))
+    assert [code for code, _, _ in _lint(tmp_path, text)] == ["DL101"]

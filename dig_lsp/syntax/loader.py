@@ -268,6 +268,11 @@ def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
     line = source.line_text(position.line)
     if char == "\t":
         return " (a tab character: YAML indentation must use spaces)"
+    nbsp = no_break_space(source.text, source.offset(Position(position.line + 1, 0)))
+    if nbsp is not None:
+        where = source.position(nbsp)
+        return (f" (line {where.line + 1} has a no-break space, U+00A0, where YAML needs a space: YAML reads it as "
+                "text, so a key's ':' or an indentation is not seen; replace it with a plain space)")
     if "mapping values are not allowed" in problem:
         above = _continued_key(source, position.line)
         if above is not None:
@@ -286,6 +291,18 @@ def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
     if "block mapping" in context and "expected key" in problem:
         return " (check the indentation of this line against the lines above)"
     return ""
+
+
+def no_break_space(text: str, end: int) -> int | None:
+    """The first U+00A0 before ``end`` standing where YAML needs a space (indenting a line, or after a
+    key's ':'): editors and word processors put them there, and YAML reads them as text."""
+    index = text.find("\xa0", 0, end)
+    while index >= 0:
+        before = text[index - 1] if index else "\n"
+        if before in "\n:\xa0":
+            return index
+        index = text.find("\xa0", index + 1, end)
+    return None
 
 
 def _continued_key(source: SourceFile, line: int) -> str | None:

@@ -22,7 +22,9 @@ from dig_lsp.text.limits import MAX_YAML_CHARS, nesting_offset, recursion_headro
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 
-_ENTRY_START = re.compile(r"^[^\s#\-.%]", re.MULTILINE)  # a top-level key at column 0
+# a top-level key at column 0 (YAML's white space is the space and the tab: a line that starts with a
+# no-break space, U+00A0, starts at column 0 too)
+_ENTRY_START = re.compile(r"^[^ \t\r\n#\-.%]", re.MULTILINE)
 _MAX_BLOCKS = 2_000  # blocks tried per file
 _MAX_DEPTH = 6
 
@@ -138,13 +140,19 @@ def recovered_root(source: SourceFile) -> Recovery | None:
     unparsed: list[Span] = []
     problems: list[SyntaxProblem] = []
     budget = [_MAX_BLOCKS]
-    entries, complete = _recover(source, list(zip(starts, [*starts[1:], len(text)], strict=True)), 0,
-                                 _Found(unparsed, problems, budget))
-    if not entries:
-        return None
+    blocks = list(zip(starts, [*starts[1:], len(text)], strict=True))
+    entries, complete = _recover(source, blocks, 0, _Found(unparsed, problems, budget))
+    broken = _broken_blocks(blocks, unparsed)
+    if not entries or broken > max(2, len(blocks) // 4):
+        return None  # not a slip in one place: the file's structure is not what its lines suggest
     reason = None if complete else _REASON
     root = Mapping(tuple(entries), source.span(0, len(text)), None, reason)
     return Recovery(root, tuple(unparsed), tuple(problems))
+
+
+def _broken_blocks(blocks: list[tuple[int, int]], unparsed: list[Span]) -> int:
+    """How many top-level blocks hold a part that was left out."""
+    return sum(1 for start, end in blocks if any(start <= span.start_offset < end for span in unparsed))
 
 
 @dataclass(frozen=True)
@@ -171,17 +179,19 @@ def _recover(source: SourceFile, blocks: list[tuple[int, int]], depth: int,
         if block is not None:
             entries.extend(block.entries)
             continue
-        kept = _partial_entry(source, start, end, depth, found)
-        if kept is None:
-            complete = False
-        else:
+        kept, whole = _partial_entry(source, start, end, depth, found)
+        complete = complete and whole
+        if kept is not None:
             entries.append(kept)
     return entries, complete
 
 
-def _partial_entry(source: SourceFile, start: int, end: int, depth: int, found: _Found) -> Entry | None:
+def _partial_entry(source: SourceFile, start: int, end: int, depth: int,
+                   found: _Found) -> tuple[Entry | None, bool]:
     """A block that does not parse: its key with what of its value parses, when it is a task whose
-    value is a block mapping; else nothing (the block is recorded as unparsed)."""
+    value is a block mapping; an operator key (``sh>:``, ``_type:``) with its value unknown, so that the
+    task is still known to run an operator; else nothing (the block is recorded as unparsed). The flag
+    says whether the entry is whole (else the mapping holding it is not fully known)."""
     key = _block_key(source, start, end)
     content_end = _content_end(source.text, start, end)
     children = _child_blocks(source.text, start, end)
@@ -189,8 +199,12 @@ def _partial_entry(source: SourceFile, start: int, end: int, depth: int, found: 
     if key is None or not is_task or depth >= _MAX_DEPTH or _holds_items(source.text, start, end):
         found.unparsed.append(_unparsed(source, start, content_end))
         if key is not None and key.key.startswith("+"):  # the task exists; what it holds is unknown
-            return Entry(key.key, key.key_span, Mapping((), source.span(start, content_end), None, _REASON))
-        return None
+            return Entry(key.key, key.key_span, Mapping((), source.span(start, content_end), None, _REASON)), True
+        if key is not None and (key.key.endswith(">") or key.key == "_type"):
+            # the task runs this operator; what it is given is unknown (and nothing is reported there)
+            unknown = Scalar(None, "", "", source.span(key.key_span.end_offset, content_end))
+            return Entry(key.key, key.key_span, unknown), False
+        return None, False
     line_end = source.text.find("\n", start, end)
     head_end = end if line_end < 0 else line_end
     if not children:
@@ -200,7 +214,7 @@ def _partial_entry(source: SourceFile, start: int, end: int, depth: int, found: 
     entries, _ = _recover(source, children, depth + 1, found)
     value_start = head_end + 1 if line_end >= 0 else head_end
     value = Mapping(tuple(entries), source.span(min(value_start, content_end), content_end), None, _REASON)
-    return Entry(key.key, key.key_span, value)
+    return Entry(key.key, key.key_span, value), True
 
 
 @dataclass(frozen=True)
@@ -298,6 +312,8 @@ def parse_tolerant(source: SourceFile) -> loader.ParsedFile:
     parsed = loader.parse(source)
     if parsed.root is not None or not any(p.kind == kinds.YAML_SYNTAX for p in parsed.problems):
         return parsed
+    if loader.no_break_space(source.text, len(source.text)) is not None:
+        return parsed  # no-break spaces for indentation: the blocks cannot be told apart (the error says so)
     recovery = recovered_root(source)
     if recovery is None:
         return parsed
