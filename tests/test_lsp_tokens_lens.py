@@ -199,6 +199,15 @@ async def test_code_lens_and_dry_run_command(client: EditorClient, project: Path
     assert "Dry run of workflow wf" in report
     assert "+wf+show" in report
     assert "こんにちは" in report
+    # visible whatever the client does with the answer: the timeline opened in the browser, and a message
+    (shown,) = client.shown_documents
+    assert shown.external
+    timeline = Path(shown.uri.removeprefix("file://"))
+    assert timeline.name == "wf.html"
+    assert timeline.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert not timeline.is_relative_to(project)  # nothing is written into the project
+    (message,) = [m.message for m in client.messages if m.message.startswith("Dry run of wf:")]
+    assert message == "Dry run of wf: success after 2m (simulated), 3 tasks; timeline opened in the browser"
 
 
 @pytest.mark.asyncio

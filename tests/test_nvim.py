@@ -114,8 +114,21 @@ vim.api.nvim_create_autocmd('VimEnter', { nested = true, callback = function()
     end
     local names = {}
     for _, c in pairs(vim.lsp.get_active_clients()) do table.insert(names, c.name) end
+    -- the "Dry run" code lens's command, through the package's handler: the report in a scratch window
+    vim.cmd('DigDryRun')
+    local report = {}
+    vim.wait(30000, function()
+      for _, b in ipairs(vim.api.nvim_list_bufs()) do
+        if vim.api.nvim_buf_get_name(b):match('dig%-lsp dry run$') then
+          report = vim.api.nvim_buf_get_lines(b, 0, 2, false)
+          return true
+        end
+      end
+      return false
+    end, 100)
     finish({ filetype = vim.bo[buf].filetype, syntax = vim.bo[buf].syntax, diagnostics = found,
-             clients = names, groups = groups, native = require('dig_lsp').has_native_config() })
+             clients = names, groups = groups, native = require('dig_lsp').has_native_config(),
+             dry_run = report })
   end)
   if not ok then finish({ error = tostring(err) }) end
 end })
@@ -171,6 +184,11 @@ def _check(result: dict[str, object]) -> None:
     assert "Asia/Tokio" in by_code["DL305"]["message"]
     assert by_code["DL202"]["col"] == 2  # the key `parallel`, 0-based
     assert dict(zip(SYNTAX, result["groups"], strict=True)) == SYNTAX  # type: ignore[call-overload]
+    # :DigDryRun (the code lens's command handler): the text report in a scratch window
+    first, second = result["dry_run"]  # type: ignore[misc]
+    assert first.startswith("Dry run of workflow broken (")
+    assert first.endswith("/project/broken.dig)")
+    assert second == "  timezone: UTC"
 
 
 @pytest.mark.parametrize("which", sorted(NVIMS))

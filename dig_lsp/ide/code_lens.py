@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from dig_lsp.ide.hover import describe_schedule, workflow_zone
 from dig_lsp.model.project import ProjectModel
@@ -18,6 +19,9 @@ from dig_lsp.model.schedule import ScheduleError, next_session_times
 from dig_lsp.model.schedule_shape import read_schedule
 from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.span import Span
+
+if TYPE_CHECKING:  # imported for its type only: the dry run itself is imported when one runs
+    from dig_lsp.dryrun.simulate import DryRun
 
 DRY_RUN_COMMAND = "dig-lsp.server.dryRun"  # not the VS Code extension's own "dig-lsp.dryRun"
 """The command a dry-run lens carries; the server executes it (``workspace/executeCommand``)."""
@@ -71,13 +75,39 @@ def next_run_title(project: ProjectModel, path: str, now: datetime) -> str | Non
 
 def dry_run_report(project: ProjectModel, path: str, now: datetime | None = None) -> str | None:
     """The dry run of the workflow in ``path`` as the CLI's text report (None when it is no workflow)."""
+    reports = dry_run_reports(project, path, now)
+    return None if reports is None else reports.text
+
+
+@dataclass(frozen=True)
+class DryRunReports:
+    """A dry run as the editor shows it: the CLI's text report, the HTML timeline, and one line to say
+    how it ended."""
+
+    text: str
+    html: str
+    summary: str
+
+
+def dry_run_reports(project: ProjectModel, path: str, now: datetime | None = None) -> DryRunReports | None:
+    """The dry run of the workflow in ``path`` in every form the editor shows (None when it is no workflow)."""
     workflow = project.workflow(path)
     if workflow is None:
         return None
     # the simulator and its JavaScript interpreter, imported when a dry run is asked for (it runs in a
     # child process of the server): the server's start-up does not pay for them
     from dig_lsp.dryrun.options import Options
-    from dig_lsp.dryrun.report import to_text
+    from dig_lsp.dryrun.report import render, to_text
     from dig_lsp.dryrun.run import dry_run
 
-    return to_text(dry_run(project, workflow, Options(), now))
+    run = dry_run(project, workflow, Options(), now)
+    return DryRunReports(to_text(run), render(run, "html"), _summary(run))
+
+
+def _summary(run: DryRun) -> str:
+    from dig_lsp.dryrun.clock import duration_text
+
+    if run.refused:
+        return f"Dry run of {run.workflow}: digdag refuses the workflow before any task runs"
+    return (f"Dry run of {run.workflow}: {run.state} after {duration_text(run.makespan)} (simulated), "
+            f"{len(run.tasks)} tasks")

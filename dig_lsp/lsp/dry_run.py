@@ -24,9 +24,13 @@ import contextlib
 import json
 import logging
 import math
+import os
+import re
 import sys
+import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from dig_lsp.lsp.documents import DocumentAnalyser, OpenDocument
@@ -46,12 +50,19 @@ class DryRunner:
     def __init__(self, seconds: float = DRY_RUN_SECONDS) -> None:
         self.seconds = seconds
         self._running: set[asyncio.subprocess.Process] = set()
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     async def run(self, path: str, documents: Mapping[str, OpenDocument]) -> str | None:
         """The text report of a dry run of the workflow in ``path`` (None when it is no workflow).
 
         Cancelling the awaiting task kills the child.
         """
+        result = await self.run_all(path, documents)
+        return None if result is None else result.text
+
+    async def run_all(self, path: str, documents: Mapping[str, OpenDocument]) -> DryRunResult | None:
+        """The dry run of the workflow in ``path`` as text, HTML timeline and summary (None when it is no
+        workflow; a failed or stopped run has only text, saying why)."""
         payload = json.dumps({"path": path, "documents": [asdict(doc) for doc in documents.values()]})
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-P", "-m", __name__, repr(self.seconds), stdin=asyncio.subprocess.PIPE,
@@ -61,7 +72,7 @@ class DryRunner:
             output, errors = await asyncio.wait_for(process.communicate(payload.encode("ascii")), self.seconds)
         except TimeoutError:
             logger.warning("dry run of %s stopped after %g s", path, self.seconds)
-            return f"dry run stopped: it took more than {self.seconds:g} s (dig-lsp --dry-run-seconds)"
+            return DryRunResult(f"dry run stopped: it took more than {self.seconds:g} s (dig-lsp --dry-run-seconds)")
         finally:
             self._running.discard(process)
             if process.returncode is None:
@@ -69,10 +80,23 @@ class DryRunner:
                 await process.wait()
         return _report(output, errors, process.returncode)
 
+    def save_timeline(self, path: str, html: str) -> Path:
+        """Write a workflow's HTML timeline where the browser can open it: one file per workflow in a
+        private folder of this server (mode 0700, removed at exit), rewritten by each dry run."""
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="dig-lsp-dry-run-")
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.splitext(os.path.basename(path))[0]) or "workflow"
+        target = Path(self._folder.name) / f"{name}.html"
+        target.write_text(html, encoding="utf-8")
+        return target
+
     def kill_all(self) -> None:
-        """Stop every running dry run (the server is exiting)."""
+        """Stop every running dry run and remove the timelines written (the server is exiting)."""
         for process in list(self._running):
             _kill(process)
+        if self._folder is not None:
+            with contextlib.suppress(OSError):
+                self._folder.cleanup()
 
 
 def _kill(process: asyncio.subprocess.Process) -> None:
@@ -80,7 +104,17 @@ def _kill(process: asyncio.subprocess.Process) -> None:
         process.kill()
 
 
-def _report(output: bytes, errors: bytes, returncode: int | None) -> str | None:
+@dataclass(frozen=True)
+class DryRunResult:
+    """What a dry run gives the editor: the text report (or why there is none), and for a run that ended,
+    the HTML timeline and a one-line summary."""
+
+    text: str
+    html: str | None = None
+    summary: str | None = None
+
+
+def _report(output: bytes, errors: bytes, returncode: int | None) -> DryRunResult | None:
     """What the child printed, or why it printed nothing usable."""
     try:
         result = json.loads(output)
@@ -89,10 +123,14 @@ def _report(output: bytes, errors: bytes, returncode: int | None) -> str | None:
     if isinstance(result, dict) and returncode == 0:
         report, error = result.get("report"), result.get("error")
         if isinstance(error, str):
-            return f"dry run failed: {error}"
-        return report if isinstance(report, str) else None
+            return DryRunResult(f"dry run failed: {error}")
+        if not isinstance(report, str):
+            return None
+        html, summary = result.get("html"), result.get("summary")
+        return DryRunResult(report, html if isinstance(html, str) else None,
+                            summary if isinstance(summary, str) else None)
     logger.warning("the dry-run process failed (exit %s): %s", returncode, errors[-2000:].decode(errors="replace"))
-    return f"dry run failed: the dry-run process exited with {returncode}"
+    return DryRunResult(f"dry run failed: the dry-run process exited with {returncode}")
 
 
 # ---------------------------------------------------------------------------------------- the child
@@ -113,24 +151,28 @@ def _documents(items: list[dict[str, Any]]) -> dict[str, OpenDocument]:
     return {item["path"]: OpenDocument(item["uri"], item["path"], item["version"], item["text"]) for item in items}
 
 
-def _dry_run(request: dict[str, Any]) -> str | None:
-    from dig_lsp.ide.code_lens import dry_run_report
+def _dry_run(request: dict[str, Any]) -> dict[str, str] | None:
+    from dig_lsp.ide.code_lens import dry_run_reports
 
     path = request["path"]
     view = DocumentAnalyser().project_for(path, _documents(request["documents"]))
-    report = None if view is None else dry_run_report(view.model, path)
-    if report is not None and len(report) > MAX_REPORT_CHARS:
+    reports = None if view is None else dry_run_reports(view.model, path)
+    if reports is None:
+        return None
+    report = reports.text
+    if len(report) > MAX_REPORT_CHARS:
         report = report[:MAX_REPORT_CHARS] + "\n... (report cut)\n"
-    return report
+    return {"report": report, "html": reports.html, "summary": reports.summary}
 
 
 def child_main(argv: list[str]) -> int:
-    """Run one dry run: the request on standard input, ``{"report": ...}`` (or ``{"error": ...}``,
-    as the server answered before the dry run had a process of its own) on standard output."""
+    """Run one dry run: the request on standard input, ``{"report": ..., "html": ..., "summary": ...}``
+    (``{"report": null}`` for no workflow, ``{"error": ...}`` for a failure) on standard output."""
     _limit_cpu(float(argv[0]) if argv else DRY_RUN_SECONDS)
     request = json.loads(sys.stdin.buffer.read())
     try:
-        result = {"report": _dry_run(request)}
+        found = _dry_run(request)
+        result: dict[str, str | None] = {"report": None} if found is None else dict(found)
     except Exception as error:
         logger.exception("dry run of %s failed", request.get("path"))
         result = {"error": str(error)}

@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 
 from dig_lsp.ide.code_lens import DRY_RUN_COMMAND, Lens, code_lenses
 from dig_lsp.lsp.documents import document_path, open_documents
-from dig_lsp.lsp.dry_run import DryRunner
+from dig_lsp.lsp.dry_run import DryRunner, DryRunResult
 from dig_lsp.lsp.features import DocumentRequest, document_request, guarded_request
 from dig_lsp.lsp.protocol import DigProtocol
 
@@ -77,7 +77,42 @@ async def on_dry_run(ls: LanguageServer, *args: Any) -> str | None:
     if isinstance(ls.protocol, DigProtocol) and task is not None:
         ls.protocol.when_cancelled(task.cancel)
     try:
-        return await dry_runner_of(ls).run(path, open_documents(ls.workspace))
+        result = await dry_runner_of(ls).run_all(path, open_documents(ls.workspace))
+    except asyncio.CancelledError:
+        raise
     except Exception as error:
         logger.exception("dry run of %s failed", uri)
         return f"dry run failed: {error}"
+    if result is None:
+        return None
+    await _show(ls, path, result)
+    return result.text
+
+
+async def _show(ls: LanguageServer, path: str, result: DryRunResult) -> None:
+    """Make the dry run visible whatever the client does with the command's answer (Neovim ignores it):
+    the HTML timeline opened in the browser (``window/showDocument``, when the client can), and a message
+    saying how the session ended and where the timeline is."""
+    summary = result.summary or (result.text.splitlines() or ["dry run"])[0]
+    if result.html is None:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=summary))
+        return
+    timeline = dry_runner_of(ls).save_timeline(path, result.html)
+    shown = False
+    if _can_show_documents(ls):
+        try:
+            answer = await ls.window_show_document_async(types.ShowDocumentParams(uri=timeline.as_uri(),
+                                                                                   external=True))
+            shown = bool(answer and answer.success)
+        except Exception:  # a client that fails the request still gets the message below
+            logger.debug("window/showDocument failed", exc_info=True)
+    where = "timeline opened in the browser" if shown else f"timeline: {timeline}"
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=f"{summary}; {where}"))
+
+
+def _can_show_documents(ls: LanguageServer) -> bool:
+    try:
+        window = ls.client_capabilities.window
+    except Exception:  # no initialize yet
+        return False
+    return bool(window is not None and window.show_document is not None and window.show_document.support)

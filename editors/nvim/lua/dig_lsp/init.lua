@@ -54,6 +54,54 @@ local function server_settings()
   return { ['dig-lsp'] = options.settings }
 end
 
+-- The command of the server's "Dry run" code lens (`:lua vim.lsp.codelens.run()` on the workflow's first
+-- line, or `:DigDryRun`).
+M.dry_run_command = 'dig-lsp.server.dryRun'
+
+local function request(client, method, params, handler, bufnr)
+  if vim.fn.has('nvim-0.11') == 1 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+--- Ask the server for a dry run and show its text report in a scratch window below (the server also
+--- opens the HTML timeline in the browser where Neovim can, and says how the session ended).
+function M.show_dry_run(client, bufnr, arguments)
+  local params = { command = M.dry_run_command, arguments = arguments }
+  request(client, 'workspace/executeCommand', params, function(err, result)
+    if err then
+      vim.notify('dig-lsp dry run: ' .. (err.message or tostring(err)), vim.log.levels.ERROR)
+      return
+    end
+    if type(result) ~= 'string' then
+      vim.notify('dig-lsp: this buffer is no workflow of a project', vim.log.levels.WARN)
+      return
+    end
+    vim.cmd('botright new')
+    local out = vim.api.nvim_get_current_buf()
+    vim.bo[out].buftype = 'nofile'
+    vim.bo[out].bufhidden = 'wipe'
+    vim.bo[out].swapfile = false
+    vim.api.nvim_buf_set_lines(out, 0, -1, false, vim.split(result, '\n', { plain = true }))
+    vim.bo[out].modifiable = false
+    pcall(vim.api.nvim_buf_set_name, out, 'dig-lsp dry run')
+  end, bufnr)
+end
+
+--- `:DigDryRun`: the dry run of the current buffer's workflow.
+function M.dry_run(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  for _, client in ipairs(get({ bufnr = bufnr })) do
+    if client.name == M.name then
+      M.show_dry_run(client, bufnr, { vim.uri_from_bufnr(bufnr) })
+      return
+    end
+  end
+  vim.notify('dig-lsp is not running for this buffer', vim.log.levels.WARN)
+end
+
 --- The client configuration shared by both code paths.
 function M.default_config()
   return {
@@ -65,6 +113,15 @@ function M.default_config()
     settings = server_settings(),
     on_attach = options.on_attach,
     capabilities = options.capabilities,
+    -- the code lens's command, run here so that its report is shown (Neovim drops the answer otherwise)
+    commands = {
+      [M.dry_run_command] = function(command, ctx)
+        local client = vim.lsp.get_client_by_id(ctx.client_id)
+        if client ~= nil then
+          M.show_dry_run(client, ctx.bufnr, command.arguments)
+        end
+      end,
+    },
   }
 end
 
@@ -110,6 +167,9 @@ end
 function M.setup(opts)
   options = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts or {})
   M.detect_filetype()
+  vim.api.nvim_create_user_command('DigDryRun', function()
+    M.dry_run(0)
+  end, { desc = 'dig-lsp: dry run of this workflow' })
   if M.has_native_config() and not options.legacy then
     local config = M.default_config()
     config.name = nil
