@@ -77,6 +77,8 @@ def merge(per_unit: list[list[Diagnostic]]) -> list[Diagnostic]:
 
 def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, bytes] | None,
                  jobs: int | None) -> list[tuple[list[Diagnostic], list[str]]]:
+    if not units:
+        return []  # every unit came from the cache: the checks are not even imported
     # Imported here: a fully cached run never needs the checks (importing them is most of start-up).
     from dig_lsp.engine import analyse
 

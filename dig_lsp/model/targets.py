@@ -16,7 +16,6 @@ import os
 from dataclasses import dataclass
 
 from dig_lsp.model.discovery import ancestors, directories_with_workflows, workflow_files
-from dig_lsp.model.project import load_project
 from dig_lsp.text.files import DiskReader, normalise
 
 
@@ -78,6 +77,10 @@ class _Planner:
         """Files a project's workflows reach through ``call>`` and ``!include``, as loading it finds them."""
         found = self._reached.get(project_root)
         if found is None:
+            # imported when a parent project has to be loaded: a plan of side-by-side projects (and a run
+            # answered from the cache) never needs the YAML loader
+            from dig_lsp.model.project import load_project
+
             workflows = self.workflows(project_root)
             reached = load_project(project_root, workflows, DiskReader()).reached_files() if workflows else set()
             found = self._reached[project_root] = frozenset(reached)
