@@ -34,6 +34,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+# Measured as installed tools run: with their bytecode caches. A shell that sets PYTHONDONTWRITEBYTECODE
+# (some CI images do) would make every run compile all of dig_lsp again, a fifth of a second that
+# yamllint, installed with its caches, never pays.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "digdag"
 

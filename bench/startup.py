@@ -33,6 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_lsp import write_project  # bench/ is not a package: found through sys.path
 from lsp_wire import frame, read_message
 
+# Measured as installed tools run: with their bytecode caches. A shell that sets PYTHONDONTWRITEBYTECODE
+# (some CI images do) would make every run compile all of dig_lsp again, a fifth of a second that
+# yamllint, installed with its caches, never pays.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 BIN = Path(sys.executable).parent
 TARGETS = {"dig-lint --version": 0.3, "dig-lsp --version": 0.3, "spawn -> diagnostics": 1.0}
 
