@@ -282,6 +282,26 @@ async def test_a_half_typed_task_hides_nothing_else(client: RecordingClient, pro
 
 
 @pytest.mark.asyncio
+async def test_a_query_file_gets_its_own_diagnostics(client: RecordingClient, tmp_path: Path) -> None:
+    """A `.sql` file a workflow renders is a document like the workflow: its SQL and `${...}` findings are
+    published for it, where people write the SQL, and follow its unsaved text."""
+    (tmp_path / ".dig-lint.toml").write_text('select = ["DL502", "DL601"]\n', encoding="utf-8")
+    (tmp_path / "wf.dig").write_text("_export:\n  table: t\n+q:\n  td>: q.sql\n  database: d\n", encoding="utf-8")
+    query = tmp_path / "q.sql"
+    query.write_text("SELECT a FROM ${table}\n", encoding="utf-8")
+    uri = _open(client, query)
+    assert not await _wait(client, uri, _none)
+    _edit(client, uri, 2, (0, 7), (0, 7), ", ")
+    found = await _wait(client, uri, _some)
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in found] == [("DL601", 0, 7)]
+    _edit(client, uri, 3, (0, 7), (0, 9), "")
+    _edit(client, uri, 4, (0, 16), (0, 21), "tabel")
+    found = await _wait(client, uri, lambda current: any(d.code == "DL502" for d in current))
+    assert [(d.code, d.range.start.character) for d in found] == [("DL502", 16)]
+    assert "did you mean 'table'?" in found[0].message
+
+
+@pytest.mark.asyncio
 async def test_server_survives_a_failing_notification(client: RecordingClient, project: Path) -> None:
     _edit(client, _uri(project / "never-opened.dig"), 2, (0, 0), (0, 0), "x")
     uri = _open(client, project / "wf.dig", BROKEN)

@@ -11,11 +11,15 @@
 local M = {}
 
 M.name = 'dig_lsp'
-M.filetypes = { 'digdag' }
+-- SQL buffers too: the queries a workflow renders get their SQL and ${...} findings where they are
+-- written (the server answers nothing for a file that no digdag project uses)
+M.filetypes = { 'digdag', 'sql' }
 M.root_markers = { '.dig-lint.toml', 'pyproject.toml', '.git' }
 
 local defaults = {
   cmd = { 'dig-lsp' },
+  -- the filetypes the server attaches to (add 'yaml' for files a workflow reads with !include)
+  filetypes = M.filetypes,
   -- Sent as initializationOptions and answered to workspace/configuration ("dig-lsp" section):
   -- profile ('digdag' | 'treasure-data'), select, ignore and ['plugin-operators'] (lists).
   settings = {},
@@ -107,7 +111,7 @@ function M.default_config()
   return {
     name = M.name,
     cmd = options.cmd,
-    filetypes = M.filetypes,
+    filetypes = options.filetypes,
     root_markers = M.root_markers,
     init_options = options.settings,
     settings = server_settings(),
@@ -166,6 +170,12 @@ end
 --- Configure and enable the server for digdag buffers (idempotent: call it again to change options).
 function M.setup(opts)
   options = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts or {})
+  -- lists are replaced, not merged index by index (tbl_deep_extend would keep the defaults' tail)
+  for _, key in ipairs({ 'cmd', 'filetypes' }) do
+    if opts ~= nil and opts[key] ~= nil then
+      options[key] = opts[key]
+    end
+  end
   M.detect_filetype()
   vim.api.nvim_create_user_command('DigDryRun', function()
     M.dry_run(0)
@@ -180,14 +190,14 @@ function M.setup(opts)
   local group = vim.api.nvim_create_augroup('dig_lsp', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
     group = group,
-    pattern = M.filetypes,
+    pattern = options.filetypes,
     callback = function(args)
       start_legacy(args.buf)
     end,
   })
   -- buffers that were already open when setup() ran
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(bufnr) and vim.bo[bufnr].filetype == 'digdag' then
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype) then
       start_legacy(bufnr)
     end
   end
