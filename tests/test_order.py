@@ -1,19 +1,23 @@
 """model/order.py: the links between a group's children, as digdag's WorkflowCompiler makes them
 (``digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java``, ``Context.collect`` and
-``parseSubtaskWithParallel``; ``digdag-plugin-utils/.../util/ParallelControl.java``), and the scopes that
-follow them."""
+``parseSubtaskWithParallel``; ``digdag-plugin-utils/.../util/ParallelControl.java``), and the scopes and
+the dry run that both follow them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from dig_lsp.dryrun.options import Options
 from dig_lsp.model.order import GroupOrder, fold_awaited, task_order
 from dig_lsp.model.project import load_project
 from dig_lsp.model.scope import Scope, Timing, build_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.text.files import DiskReader
+from tests.conftest import CORPUS
+from tests.test_dryrun import run_file, simulate
 
 
 def _workflow(tmp_path: Path, text: str) -> Workflow:
@@ -153,3 +157,96 @@ def test_a_limit_written_as_text_makes_chunks_for_the_scopes_too(tmp_path: Path)
     """`_parallel: {limit: "1"}` reads as 1 (Config.get("limit", int.class)): the next chunk waits."""
     text = "+g:\n  _parallel: {limit: \"1\"}\n  +a:\n    " + STORE.format(indent="    ") + "  +b:\n    echo>: b\n"
     assert "td.last_results" in _scopes(tmp_path, text)["+wf+g+b"].variables
+
+
+# ------------------------------------------------------------------------------ the dry run follows the links
+
+
+def test_background_is_read_as_digdag_reads_a_boolean(tmp_path: Path) -> None:
+    """get("_background", boolean.class, false) (digdag/coerce.py's truth table): `1` and `" true "` are true;
+    the dry run read only `true`/`"true"` before."""
+    run = simulate(tmp_path, "+a:\n  echo>: a\n+b:\n  _background: 1\n  echo>: b\n+c:\n  echo>: c\n"
+                             "+d:\n  _background: \" true \"\n  echo>: d\n+e:\n  echo>: e\n")
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+b"].upstream == []
+    assert records["+wf+d"].upstream == []
+    assert records["+wf+c"].upstream == ["+wf+a", "+wf+b"]
+    assert records["+wf+e"].upstream == ["+wf+c", "+wf+d"]
+    assert records["+wf+b"].start == 0.0
+
+
+def test_disable_is_read_as_digdag_reads_a_boolean(tmp_path: Path) -> None:
+    """get("_disable", boolean.class, false): `1` disables the task (as the checks read it); `TRUE` is no
+    boolean to Jackson, so digdag refuses the workflow (the dry run skipped the task before)."""
+    run = simulate(tmp_path, "+a:\n  _disable: 1\n  echo>: a\n+b:\n  echo>: b\n")
+    records = {t.full_name: t for t in run.tasks}
+    assert (records["+wf+a"].kind, records["+wf+a"].attempts) == ("group", 0)
+    run = simulate(tmp_path, "+a:\n  _disable: TRUE\n  echo>: a\n+b:\n  echo>: b\n", name="wf2")
+    assert run.state == "error"
+    assert [reason.split(": ", 1)[1] for reason in run.refused] == [
+        "Expected 'true' or 'false' for key '_disable' but got \"TRUE\" (string)"]
+
+
+def test_parallel_text_is_trimmed(tmp_path: Path) -> None:
+    """ParallelControl: a text `_parallel` is read with get(boolean.class): Java's trim, then true/True."""
+    run = simulate(tmp_path, "+g:\n  _parallel: \" true \"\n  +a:\n    echo>: a\n  +b:\n    echo>: b\n")
+    assert {t.full_name: t.upstream for t in run.tasks}["+wf+g+b"] == []
+
+
+def test_a_float_limit_is_truncated(tmp_path: Path) -> None:
+    """`limit: 2.7` reads as 2 (Jackson truncates a float read as an int); it ran unlimited before."""
+    run = simulate(tmp_path, "+g:\n  _parallel: {limit: 2.7}\n  +a:\n    echo>: a\n  +b:\n    echo>: b\n"
+                             "  +c:\n    echo>: c\n")
+    assert {t.full_name: t.upstream for t in run.tasks}["+wf+g+c"] == ["+wf+g+a", "+wf+g+b"]
+    assert run.makespan == 120.0
+
+
+def test_a_loop_whose_limit_is_no_int_fails(tmp_path: Path) -> None:
+    """LoopOperatorFactory calls ParallelControl.of(params), whose get("limit", int.class) throws: the loop
+    task fails with a configuration error (its children ran unlimited before)."""
+    run = simulate(tmp_path, "+l:\n  loop>: 3\n  _parallel:\n    limit: abc\n  _do:\n    echo>: ${i}\n")
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+l"].state == "error"
+    assert not any(name.startswith("+wf+l^sub") for name in records)
+    assert any("Configuration error at task +wf+l: Expected integer (int) type for key 'limit'" in (e.message or "")
+               for e in run.events)
+
+
+def test_a_type_key_makes_an_operator_task(tmp_path: Path) -> None:
+    """WorkflowCompiler.collect: `config.has("_type")` makes a task node; OperatorManager reads
+    get("_type", String.class), so `_type: 123` runs operator "123" (an empty group before)."""
+    run = simulate(tmp_path, "+a:\n  _type: 123\n+b:\n  echo>: b\n")
+    record = {t.full_name: t for t in run.tasks}["+wf+a"]
+    assert (record.kind, record.operator, record.attempts) == ("operator", "123", 1)
+
+
+def test_a_call_written_as_a_list_of_mappings_runs_its_workflow(tmp_path: Path) -> None:
+    """getNestedOrderedOrGetEmpty merges `+c: [{call>: sub}, {...}]`; the call runs sub.dig as ^sub."""
+    (tmp_path / "sub.dig").write_text("+p:\n  echo>: p\n", encoding="utf-8")
+    run = simulate(tmp_path, "+c:\n  - call>: sub\n  - {}\n")
+    assert "+wf+c^sub+p" in {t.full_name for t in run.tasks}
+
+
+BACKGROUND_AFTER = CORPUS / "digdag-tests/src/test/resources/acceptance/background_after"
+CASES = [BACKGROUND_AFTER / name for name in ("background_task.dig", "background_group.dig", "after_task.dig",
+                                              "after_group.dig")]
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda path: path.name)
+def test_the_dry_run_links_the_tasks_as_the_model_orders_them(corpus: Path, path: Path) -> None:
+    """Agreement by construction: every written group's links in the dry run are model/order.py's."""
+    run = run_file(str(path), Options(params={"outdir": "/tmp/x"}))
+    upstream = {t.full_name: t.upstream for t in run.tasks}
+    project = load_project(os.path.dirname(path), [str(path)], DiskReader())
+    workflow = project.workflow(str(path))
+    assert workflow is not None
+    checked = 0
+    groups = [workflow.root]
+    while groups:  # the written groups (their `_do`, `_error`... run under other names)
+        task = groups.pop()
+        groups.extend(task.children)
+        order = task_order(task)
+        for child, links in zip(task.children, order.upstream, strict=True):
+            assert upstream[child.full_name] == [task.children[i].full_name for i in links], child.full_name
+            checked += 1
+    assert checked >= 3
