@@ -42,10 +42,12 @@ class Refusal:
 @dataclass(frozen=True, slots=True)
 class Reading(Generic[T]):
     """A directive as digdag reads it: ``value`` (the default when it is absent) and, when digdag throws
-    instead of reading it, ``refusals`` (then ``value`` is the default, or what could be read)."""
+    instead of reading it, ``refusals`` (then ``value`` is the default, or what could be read); ``key``:
+    where the directive is written (``config.has(key)``), None when it is not."""
 
     value: T
     refusals: tuple[Refusal, ...] = ()
+    key: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,25 +111,31 @@ def disabled(config: Mapping) -> Reading[bool]:
 def after(config: Mapping) -> Reading[tuple[AfterName, ...]]:
     """``getListOrEmpty("_after", String.class)``: an array of texts (a number reads as its text); absent
     or null is empty. With refusals, ``value`` holds the items that did read as text."""
-    node = config.get("_after")
-    if node is None or is_null(node):
+    entry = config.entry("_after")
+    if entry is None:
         return Reading(())
+    node = entry.value
+    if is_null(node):
+        return Reading((), key=entry.key_span)
     if not isinstance(node, Sequence):
-        return Reading((), (Refusal(_expected("array type", "_after", node), node.span),))
+        return Reading((), (Refusal(_expected("array type", "_after", node), node.span),), entry.key_span)
     names = tuple(AfterName(scalar_text(item), item.span) for item in node.items if isinstance(item, Scalar))
     refusals = tuple(Refusal(_expected("string type", "_after", item), item.span)
                      for item in node.items if not isinstance(item, Scalar))
-    return Reading(names, refusals)
+    return Reading(names, refusals, entry.key_span)
 
 
 def _boolean(config: Mapping, key: str) -> Reading[bool]:
-    node = config.get(key)
-    if node is None or is_null(node):
+    entry = config.entry(key)
+    if entry is None:
         return Reading(False)
+    node = entry.value
+    if is_null(node):
+        return Reading(False, key=entry.key_span)
     value = as_boolean(node)
     if value is None:
-        return Reading(False, (Refusal(_expected(BOOLEAN_TYPE, key, node), node.span),))
-    return Reading(value)
+        return Reading(False, (Refusal(_expected(BOOLEAN_TYPE, key, node), node.span),), entry.key_span)
+    return Reading(value, key=entry.key_span)
 
 
 def _json(node: Node) -> str:

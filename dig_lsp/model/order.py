@@ -120,9 +120,9 @@ def _sequential(children: list[tuple[str, Mapping]]) -> tuple[
     refusals: list[Refusal] = []
     before: list[int] = []
     for index, (_, config) in enumerate(children):
-        written = config.entry("_after")
+        written = after(config).key
         if written is not None:  # config.has("_after"), whatever its value
-            refusals.append(Refusal(AFTER_IN_SEQUENCE, written.key_span))
+            refusals.append(Refusal(AFTER_IN_SEQUENCE, written))
         reading = background(config)
         refusals.extend(reading.refusals)
         flags.append(reading.value)
@@ -143,9 +143,8 @@ def _parallel(children: list[tuple[str, Mapping]], limit: int) -> tuple[
     for index, (name, config) in enumerate(children):
         reading = background(config)
         refusals.extend(reading.refusals)
-        written = config.entry("_background")
-        if reading.value and written is not None:
-            refusals.append(Refusal(BACKGROUND_IN_PARALLEL, written.key_span))
+        if reading.value and reading.key is not None:
+            refusals.append(Refusal(BACKGROUND_IN_PARALLEL, reading.key))
         links: list[int] = []
         named = after(config)
         problems = list(named.refusals)
