@@ -5,9 +5,10 @@ A task's scope is derived from its parent's, never mutated while walking (refere
 
 * built-ins (``last_session_*``/``next_session_*`` only with a ``schedule``);
 * every ancestor's ``_export`` and the task's own (nested mappings give dotted names);
-* values **stored** by tasks that are guaranteed to have finished (earlier siblings of the
-  task or of an ancestor in a sequential group; chunks before it under ``_parallel: {limit}``;
-  ``_after`` targets) -- stores of tasks that may still be running (parallel siblings,
+* values **stored** by tasks that are guaranteed to have finished (the siblings the task or an
+  ancestor waits for, directly or through other siblings, as ``model/order.py`` links them: earlier
+  siblings in a sequential group, chunks before it under ``_parallel: {limit}``, ``_after`` targets
+  and what they waited for) -- stores of tasks that may still be running (parallel siblings,
   ``_background`` tasks) or that run later are kept apart, with the reason, so a check can
   say "stored by a parallel sibling" instead of "undefined";
 * loop bindings for ``_do`` bodies (``i``, ``for_each`` keys, ``range.*``, ``td.each.*``);
