@@ -1,24 +1,150 @@
-"""How digdag reads a directive (``_parallel``...), each rule once.
+"""How digdag reads a directive (``_parallel``, ``_background``, ``_after``, ``_disable``), each rule once.
 
-``_parallel`` of a group task (and of the root, compiled as a group) is read by
-``digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java`` with
-``ParallelControl.of(config)`` on the raw, unevaluated config.
+All four are read by ``digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java``
+(``Context.collect``) on the raw, unevaluated config, when the workflow is compiled:
+
+* ``config.get("_disable", boolean.class, false)`` first, on every task;
+* a group's ``_parallel`` with ``ParallelControl.of(config)``
+  (``digdag-plugin-utils/src/main/java/io/digdag/util/ParallelControl.java``): a boolean or a text read
+  as a boolean, or an object whose ``limit`` is read as an ``int`` (a limit of 0 or less: no limit);
+  anything else is ``Invalid _parallel format``. The loop operators read the same way their evaluated
+  params (``LoopOperatorFactory``... ``ParallelControl.of(params).copyIfNeeded(generated)``);
+* each child's ``_background`` with ``get("_background", boolean.class, false)``;
+* each child's ``_after`` with ``getListOrEmpty("_after", String.class)``.
+
+A reading gives what digdag uses and, when digdag throws instead, why (its message, the value quoted
+briefly: ``text/quote.py``). What the readings mean for the order of a group's children is
+``model/order.py``'s.
 """
 
 from __future__ import annotations
 
-from dig_lsp.digdag.coerce import as_boolean, as_int, is_null
-from dig_lsp.syntax.nodes import Mapping, Scalar
+import json
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from dig_lsp.digdag.coerce import BOOLEAN_TYPE, INT_TYPE, as_boolean, as_int, is_null, scalar_text
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Span
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why digdag refuses a value (a ``ConfigException`` when it compiles the workflow), and where."""
+
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Reading(Generic[T]):
+    """A directive as digdag reads it: ``value`` (the default when it is absent) and, when digdag throws
+    instead of reading it, ``refusals`` (then ``value`` is the default, or what could be read); ``key``:
+    where the directive is written (``config.has(key)``), None when it is not."""
+
+    value: T
+    refusals: tuple[Refusal, ...] = ()
+    key: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    """``ParallelControl``: whether a group's children run in parallel, and in chunks of ``limit`` when it
+    is above 0 (``getParallelLimit``)."""
+
+    parallel: bool = False
+    limit: int = 0
+
+
+SEQUENTIAL = Parallel()
+
+
+@dataclass(frozen=True, slots=True)
+class AfterName:
+    """One name of an ``_after`` list, as text, with where it is written."""
+
+    name: str
+    span: Span
+
+
+def parallel_control(config: Mapping) -> Reading[Parallel]:
+    """``ParallelControl.of(config)``: a refused ``_parallel`` reads as sequential, with the refusal."""
+    node = config.get("_parallel")
+    if node is None:
+        return Reading(SEQUENTIAL)
+    if isinstance(node, Mapping):
+        limit = node.get("limit")
+        if limit is None or is_null(limit):
+            state = "not set" if limit is None else "null"
+            return Reading(SEQUENTIAL, (Refusal(f"Parameter 'limit' is required but {state}", node.span),))
+        number = as_int(limit)
+        if number is None:
+            return Reading(SEQUENTIAL, (Refusal(_expected(INT_TYPE, "limit", limit), limit.span),))
+        return Reading(Parallel(True, max(number, 0)))
+    if isinstance(node, Scalar) and isinstance(node.value, bool | str):
+        value = as_boolean(node)
+        if value is None:
+            return Reading(SEQUENTIAL, (Refusal(_expected(BOOLEAN_TYPE, "_parallel", node), node.span),))
+        return Reading(Parallel(value))
+    return Reading(SEQUENTIAL, (Refusal(f"Invalid _parallel format: {_json(node)}", node.span),))
 
 
 def group_parallel(config: Mapping) -> bool | None:
     """Whether a group's children run in parallel, or None when digdag rejects its `_parallel`."""
-    node = config.get("_parallel")
-    if node is None:
-        return False
-    if isinstance(node, Mapping):
-        limit = node.get("limit")
-        return None if limit is None or is_null(limit) or as_int(limit) is None else True
-    if isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
-        return as_boolean(node)
-    return None
+    reading = parallel_control(config)
+    return None if reading.refusals else reading.value.parallel
+
+
+def background(config: Mapping) -> Reading[bool]:
+    """``get("_background", boolean.class, false)``: absent or null is false."""
+    return _boolean(config, "_background")
+
+
+def disabled(config: Mapping) -> Reading[bool]:
+    """``get("_disable", boolean.class, false)``: absent or null is false."""
+    return _boolean(config, "_disable")
+
+
+def after(config: Mapping) -> Reading[tuple[AfterName, ...]]:
+    """``getListOrEmpty("_after", String.class)``: an array of texts (a number reads as its text); absent
+    or null is empty. With refusals, ``value`` holds the items that did read as text."""
+    entry = config.entry("_after")
+    if entry is None:
+        return Reading(())
+    node = entry.value
+    if is_null(node):
+        return Reading((), key=entry.key_span)
+    if not isinstance(node, Sequence):
+        return Reading((), (Refusal(_expected("array type", "_after", node), node.span),), entry.key_span)
+    names = tuple(AfterName(scalar_text(item), item.span) for item in node.items if isinstance(item, Scalar))
+    refusals = tuple(Refusal(_expected("string type", "_after", item), item.span)
+                     for item in node.items if not isinstance(item, Scalar))
+    return Reading(names, refusals, entry.key_span)
+
+
+def _boolean(config: Mapping, key: str) -> Reading[bool]:
+    entry = config.entry(key)
+    if entry is None:
+        return Reading(False)
+    node = entry.value
+    if is_null(node):
+        return Reading(False, key=entry.key_span)
+    value = as_boolean(node)
+    if value is None:
+        return Reading(False, (Refusal(_expected(BOOLEAN_TYPE, key, node), node.span),), entry.key_span)
+    return Reading(value, key=entry.key_span)
+
+
+def _json(node: Node) -> str:
+    return excerpt(json.dumps(to_python(node), ensure_ascii=False, separators=(",", ":"), default=str))
+
+
+def _expected(type_name: str, key: str, node: Node) -> str:
+    """``Config.propagateConvertException``'s text, the value quoted briefly."""
+    kinds = {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null"}
+    kind = "object" if isinstance(node, Mapping) else "array" if isinstance(node, Sequence) \
+        else kinds.get(type(node.value), "string")
+    return f"Expected {type_name} for key '{key}' but got {_json(node)} ({kind})"

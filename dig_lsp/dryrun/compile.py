@@ -8,10 +8,9 @@ workflow file in two steps, and both throw before the attempt starts:
   ``_error``, ``_check``, ``_retry``, ``_parallel`` and ``+tasks`` (``Workflow '<wf>' includes
   unknown keys: [...]``); top-level task names are checked by ``ModelValidator.checkTaskName``.
 * ``digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java``
-  (``Context.collect``): an operator task has no ``+`` children and one ``x>`` key; a group holds
-  only the grouping keys; ``_parallel`` is read raw (``util/ParallelControl.java``); in a sequential
-  group ``_after`` is refused and ``_background`` read as a boolean; in a parallel group
-  ``_background: true`` is refused and every ``_after`` name must be an *earlier* sibling;
+  (``Context.collect``): ``_disable`` is read as a boolean; an operator task has no ``+`` children
+  and one ``x>`` key; a group holds only the grouping keys; how its children are linked
+  (``_parallel``, ``_background``, ``_after``) is refused as ``model/order.py`` says;
   ``_error`` is compiled eagerly (``validateSpecialSubtasks``). Subtask values go through
   ``Config.getNestedOrderedOrGetEmpty`` (``digdag-client/.../config/Config.java``).
 
@@ -29,12 +28,11 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from dig_lsp.digdag.coerce import as_boolean, scalar_text
-from dig_lsp.digdag.coerce import as_int as _as_int
 from dig_lsp.digdag.coerce import is_null as _is_null
-from dig_lsp.digdag.coerce import java_trim as _java_trim
-from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.digdag.directives import SEQUENTIAL, Parallel, Reading, Refusal, disabled, parallel_control
+from dig_lsp.model.order import task_order
+from dig_lsp.model.workflow import Task, TaskRole, Workflow
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Sequence, from_python, to_python
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -45,7 +43,6 @@ GROUPING_KEYS = ("timezone", "schedule", "sla", "_parallel", "_background", "_af
 TOP_LEVEL_KEYS = frozenset({"timezone", "_export", "schedule", "sla", "_error", "_check", "_retry", "_parallel"})
 # ModelValidator.RAW_TASK_NAME_CHARS: what a task name may not contain after its first character.
 _NAME_CHARS = re.compile(r"[^a-zA-Z_0-9\-=\[\]{}%&@`,.^]")
-BOOLEAN_TYPE = "'true' or 'false'"  # Config.typeNameOf(boolean.class)
 
 
 @dataclass(frozen=True)
@@ -62,23 +59,6 @@ class CompileError:
 def workflow_errors(workflow: Workflow) -> list[CompileError]:
     """Everything ``WorkflowFile`` and ``WorkflowCompiler`` would refuse in a workflow file."""
     return [*file_errors(workflow), *task_errors(workflow.root, workflow.root.full_name, file_root=True)]
-
-
-def config_errors(value: Node, full_name: str) -> list[CompileError]:
-    """:func:`task_errors` of a generated task config (``compileTasks(parent, "^sub", config)``)."""
-    mapping = _merged(value)
-    if mapping is None:
-        return []
-    return task_errors(build_workflow("sub", mapping.span.path, mapping, mapping.span).root, full_name)
-
-
-def _merged(value: Node) -> Mapping | None:
-    if isinstance(value, Mapping):
-        return value
-    if isinstance(value, Sequence):
-        entries = {entry.key: entry for item in value.items if isinstance(item, Mapping) for entry in item.entries}
-        return Mapping(tuple(entries.values()), value.span)
-    return None
 
 
 def file_errors(workflow: Workflow) -> list[CompileError]:
@@ -108,6 +88,8 @@ def task_errors(task: Task, full_name: str, file_root: bool = False) -> list[Com
 def _collect(task: Task, full_name: str, errors: list[CompileError], check_keys: bool = True) -> None:
     if task.disabled:
         return  # replaced by an empty group: nothing else about it is read
+    if check_keys:  # the top of a workflow file has no `_disable` (WorkflowFile refuses the key)
+        errors.extend(_refused(disabled(task.config).refusals))
     errors.extend(_subtask_shape_errors(task))
     if task.operators:
         _operator_errors(task, errors)
@@ -136,13 +118,11 @@ def _group_errors(task: Task, full_name: str, errors: list[CompileError], check_
         errors.extend(_invalid_key_errors(task, full_name))
     for child in task.children:
         _collect(child, full_name + child.name, errors)
-    parallel = _parallel_control(task.config, errors)
-    if parallel is None:
-        return
-    if parallel:
-        _parallel_children_errors(task.children, errors)
-    else:
-        _sequential_children_errors(task.children, errors)
+    errors.extend(_refused(task_order(task).refusals))
+
+
+def _refused(refusals: tuple[Refusal, ...]) -> list[CompileError]:
+    return [CompileError(refusal.message, refusal.span) for refusal in refusals]
 
 
 def raw_task_name_problem(name: str) -> str | None:
@@ -191,90 +171,13 @@ def _subtask_shape_errors(task: Task) -> list[CompileError]:
     return errors
 
 
-def _parallel_control(config: Mapping, errors: list[CompileError]) -> bool | None:
-    """``ParallelControl.of`` on the raw config: parallel or not, or None when it throws."""
-    node = config.get("_parallel")
-    if node is None:
-        return False
-    if isinstance(node, Mapping):
-        limit = node.get("limit")
-        if limit is None or _is_null(limit):
-            state = "not set" if limit is None else "null"
-            errors.append(CompileError(f"Parameter 'limit' is required but {state}", node.span))
-            return None
-        if _as_int(limit) is None:
-            errors.append(CompileError(_expected("integer (int) type", "limit", limit), limit.span))
-            return None
-        return True
-    if isinstance(node, Scalar) and isinstance(node.value, bool | str):
-        value = as_boolean(node)
-        if value is None:
-            errors.append(CompileError(_expected(BOOLEAN_TYPE, "_parallel", node), node.span))
-        return value
-    errors.append(CompileError(f"Invalid _parallel format: {_json(node)}", node.span))
-    return None
-
-
-def _sequential_children_errors(children: tuple[Task, ...], errors: list[CompileError]) -> None:
-    for child in children:
-        after = child.config.entry("_after")
-        if after is not None:
-            errors.append(CompileError("Setting \"_after\" option is invalid if its parent task doesn't have "
-                                       "\"_parallel: true\" option", after.key_span))
-        background = child.config.get("_background")
-        if background is not None and not _is_null(background) and as_boolean(background) is None:
-            errors.append(CompileError(_expected(BOOLEAN_TYPE, "_background", background), background.span))
-
-
-def _parallel_children_errors(children: tuple[Task, ...], errors: list[CompileError]) -> None:
-    """``parseSubtaskWithParallel``: siblings are known only once processed, so only earlier ones count."""
-    earlier: set[str] = set()
-    for child in children:
-        background = child.config.entry("_background")
-        if background is not None and not _is_null(background.value):
-            value = as_boolean(background.value)
-            if value is None:
-                errors.append(CompileError(_expected(BOOLEAN_TYPE, "_background", background.value),
-                                           background.value.span))
-            elif value:
-                errors.append(CompileError("Setting \"_background: true\" option is invalid (unnecessary) if its "
-                                           "parent task has \"_parallel: true\" option", background.key_span))
-        errors.extend(_after_errors(child, earlier))
-        earlier.add(child.name)
-
-
-def _after_errors(child: Task, earlier: set[str]) -> list[CompileError]:
-    """``getListOrEmpty("_after", String.class)``, then each name looked up among earlier siblings."""
-    node = child.config.get("_after")
-    if node is None or _is_null(node):
-        return []
-    if not isinstance(node, Sequence):
-        return [CompileError(_expected("array type", "_after", node), node.span)]
-    errors = []
-    for item in node.items:
-        if not isinstance(item, Scalar):
-            errors.append(CompileError(_expected("string type", "_after", item), item.span))
-            continue
-        name = scalar_text(item)
-        if name not in earlier:
-            errors.append(CompileError(f"Dependency task '{excerpt(name)}' does not exist", item.span))
-    return errors
-
-
-# Jackson's conversions (Config.get with Jackson 2.9 defaults) are digdag/coerce.py's, shared with the linter.
-
-
-def evaluated_parallel_error(value: object) -> str | None:
-    """``ParallelControl.of`` on a loop operator's evaluated params (``_parallel: ${p}`` is text there):
-    the message it throws, if any (corpus ``acceptance/parallel/invalid_parallel_variable_loop.dig``)."""
-    if value is None or isinstance(value, bool | dict):
-        return None
-    if isinstance(value, str):
-        text = _java_trim(value)
-        if text in ("true", "True", "false", "False", "", "null"):
-            return None
-        return f"Expected {BOOLEAN_TYPE} for key '_parallel' but got {json.dumps(excerpt(value))} (string)"
-    return f"Invalid _parallel format: {excerpt(json.dumps(value, default=str))}"
+def evaluated_parallel(value: object, span: Span) -> Reading[Parallel]:
+    """``ParallelControl.of`` on a loop operator's evaluated params (``_parallel: ${p}`` is text there; corpus
+    ``acceptance/parallel/invalid_parallel_variable_loop.dig``): the generated group's ``_parallel``, or why
+    the operator fails (``LoopOperatorFactory``... call it before ``copyIfNeeded``)."""
+    if value is None:
+        return Reading(SEQUENTIAL)
+    return parallel_control(Mapping((Entry("_parallel", span, from_python(value, span)),), span))
 
 
 def _json(node: Node) -> str:
@@ -285,11 +188,3 @@ def _config_text(config: Mapping) -> str:
     """The config as the message prints it: the ``+`` keys were removed before."""
     plain = {entry.key: to_python(entry.value) for entry in config.entries if not entry.key.startswith("+")}
     return excerpt(json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=str))
-
-
-def _expected(type_name: str, key: str, node: Node) -> str:
-    """``Config.propagateConvertException``'s text."""
-    kinds = {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null"}
-    kind = "object" if isinstance(node, Mapping) else "array" if isinstance(node, Sequence) \
-        else kinds.get(type(node.value), "string")
-    return f"Expected {type_name} for key '{key}' but got {_json(node)} ({kind})"

@@ -5,10 +5,11 @@ success or a failure (``fail>`` always fails; ``--fail`` injects failures). The 
 order follow digdag (reference section 6, ``core/workflow/WorkflowCompiler.java``,
 ``WorkflowExecutor.java``):
 
-* children of a group run in order; a ``_background: true`` child has no upstream and the next
-  normal child waits for the previous normal child and every background child since then;
-  ``_parallel: true`` drops the order (``_after`` adds edges back); ``_parallel: {limit: N}`` cuts
-  the children into chunks of N with a barrier between chunks (``Lists.partition``);
+* the tasks are the project model's (``model/workflow.py``: names, operators, disabled tasks, ``_do``,
+  ``_check`` and ``_error`` bodies), run under the names digdag gives them; a task written once may run
+  many times (a loop's ``_do``). Siblings wait for one another as ``model/order.py`` links them
+  (``_background``, ``_parallel``, ``_parallel: {limit: N}``, ``_after``), which the scopes follow too;
+  the groups a loop generates are linked by the same rules with the loop's evaluated ``_parallel``;
 * ``_retry`` (``util/RetryControl.java``): an operator task that honours it (catalog
   ``retry_ignored``) reruns after ``interval`` (``exponential``: ``interval * 2^retry_count``
   in Java ``int`` arithmetic, then capped by ``max_interval``: :func:`retry_interval`; at most
@@ -53,14 +54,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
-from dig_lsp.dryrun.compile import config_errors, evaluated_parallel_error, file_errors, task_errors
+from dig_lsp.digdag.directives import Parallel, Reading
+from dig_lsp.dryrun.compile import evaluated_parallel, file_errors, task_errors
 from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, render_config
 from dig_lsp.dryrun.rendered import RenderedFile, rendered_files, shown_params
 from dig_lsp.model.catalog import catalog
+from dig_lsp.model.order import GroupOrder, group_order, task_order
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
-from dig_lsp.model.workflow import Workflow
+from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_python
 from dig_lsp.text.span import Position, Span
 
@@ -167,6 +170,8 @@ class DryRun:
 
 
 _T = TypeVar("_T")
+_NOWHERE = Span("", 0, 0, Position(0, 0), Position(0, 0))
+_EMPTY = Mapping((), _NOWHERE)
 
 
 class TooManyTasks(Exception):
@@ -196,12 +201,11 @@ class _Node:
     name: str
     full_name: str
     parent: _Node | None
-    config: Mapping | None
+    task: Task | None  # the model's task it runs (None: a loop's generated ^sub group)
     depth: int
     exports: dict[str, object] = field(default_factory=dict)
     children: list[_Node] = field(default_factory=list)
     upstream: list[_Node] = field(default_factory=list)
-    parallel: object = None
     state: str = "blocked"
     failing: bool = False
     generated: bool = False
@@ -213,20 +217,26 @@ class _Node:
     seq: int = 0  # creation order, as digdag's task ids (TaskTree sorts siblings by id)
 
     @property
+    def config(self) -> Mapping | None:
+        return None if self.task is None else self.task.config
+
+    @property
     def operator(self) -> tuple[str, str] | None:
-        """(operator name, key) of the first ``x>`` key, or ``_type``."""
-        if self.config is None:
+        """(operator name, the key of its command) of the model's operator: ``_type`` or the ``x>`` key."""
+        use = None if self.task is None else self.task.operator
+        if use is None:
             return None
-        type_node = self.config.get("_type")
-        if isinstance(type_node, Scalar) and isinstance(type_node.value, str):
-            return type_node.value, "_command"
-        for entry in self.config.entries:
-            if entry.key.endswith(">") and not entry.key.startswith("+"):
-                return entry.key[:-1], entry.key
-        return None
+        return use.name, "_command" if use.key == "_type" else use.key
 
     def get(self, key: str) -> Node | None:
-        return None if self.config is None else self.config.get(key)
+        return None if self.task is None else self.task.config.get(key)
+
+    def special(self, role: TaskRole) -> Task | None:
+        """The model's ``_do``/``_else_do``/``_check``/``_error`` task, when its value is a task config
+        (a mapping, or a list of mappings)."""
+        found = None if self.task is None else next(
+            (special for special in reversed(self.task.specials) if special.role is role), None)
+        return found if found is not None and isinstance(found.value, Mapping | Sequence) else None
 
     def ancestors(self) -> list[_Node]:
         chain: list[_Node] = []
@@ -242,74 +252,10 @@ class _Node:
             yield from child.walk()
 
 
-def _config_of(value: Node | None) -> Mapping | None:
-    """A task value: a mapping, or a list of mappings merged in order (``getNestedOrderedOrGetEmpty``)."""
-    if isinstance(value, Mapping):
-        return value
-    if isinstance(value, Sequence):
-        entries: dict[str, Any] = {}
-        for item in value.items:
-            if isinstance(item, Mapping):
-                for entry in item.entries:
-                    entries[entry.key] = entry
-        return Mapping(tuple(entries.values()), value.span)
-    return None
-
-
-def _flag(node: Node | None) -> bool:
-    return isinstance(node, Scalar) and (node.value is True or (isinstance(node.value, str)
-                                                                and node.value.lower() == "true"))
-
-
-def _parallel_limit(value: object) -> int | None:
-    """``ParallelControl``: None = sequential, 0 = unlimited, N = chunks of N."""
-    if isinstance(value, Mapping):
-        limit = value.get("limit")
-        number = limit.value if isinstance(limit, Scalar) else None
-        try:
-            parsed = int(str(number))
-        except ValueError:
-            return 0
-        return max(parsed, 0)
-    if isinstance(value, dict):
-        try:
-            return max(int(str(value.get("limit"))), 0)
-        except ValueError:
-            return 0
-    if isinstance(value, Scalar):
-        value = value.value
-    if value is True or (isinstance(value, str) and value.lower() == "true"):
-        return 0
-    return None
-
-
-def _link(children: list[_Node], parallel: object) -> None:
-    """Dependencies between siblings (``WorkflowCompiler.collect``)."""
-    limit = _parallel_limit(parallel)
-    if limit is None:
-        before: list[_Node] = []
-        for child in children:
-            if _flag(child.get("_background")):
-                before.append(child)
-            else:
-                child.upstream.extend(before)
-                before = [child]
-        return
-    by_name = {child.name: child for child in children}
-    if limit > 0:
-        previous: list[_Node] = []
-        for start in range(0, len(children), limit):
-            chunk = children[start:start + limit]
-            for child in chunk:
-                child.upstream.extend(previous)
-            previous = chunk
-    for child in children:
-        after = child.get("_after")
-        names = [item.value for item in after.items if isinstance(item, Scalar)] if isinstance(after, Sequence) else []
-        for name in names:
-            target = by_name.get(str(name))
-            if target is not None and target is not child and target not in child.upstream:
-                child.upstream.append(target)
+def _link(children: list[_Node], order: GroupOrder) -> None:
+    """Dependencies between siblings, as ``model/order.py`` decides them (``WorkflowCompiler.collect``)."""
+    for child, upstream in zip(children, order.upstream, strict=True):
+        child.upstream = [children[index] for index in upstream]
 
 
 def _upstream_walk(node: _Node, walked: set[int] | None = None) -> list[_Node]:
@@ -365,21 +311,20 @@ class Simulator:
         self.batching = False  # building tasks digdag adds as one batch (checked as a whole, or not at all)
         self.problems: list[str] = []
         self.cause: int | None = None
-        # call> tasks are found by their config mapping, the same object in the model and here
-        self.call_targets = {id(task.config): path for path, users in project.callers.items() for _, task in users}
-        self.root = self._node(f"+{workflow.name}", f"+{workflow.name}", None, workflow.root.config)
+        # call> tasks are the model's tasks: the simulator runs them
+        self.call_targets = {id(task): path for path, users in project.callers.items() for _, task in users}
+        self.root = self._node(f"+{workflow.name}", f"+{workflow.name}", None, workflow.root)
 
     # --- building
 
-    def _node(self, name: str, full_name: str, parent: _Node | None, value: Node | None,
+    def _node(self, name: str, full_name: str, parent: _Node | None, task: Task | None,
               exports: dict[str, object] | None = None, generated: bool = False) -> _Node:
+        """A task of the session running the model's ``task`` (a disabled one is an empty group) under
+        the name ``full_name``: a task may run more than once (a loop's ``_do``), under other names."""
         self.created += 1
         if not self.batching and self.created > self.options.task_limit:
             raise TooManyTasks(f"Too many tasks. Limit: {self.options.task_limit}")
-        config = _config_of(value)
-        if config is not None and _flag(config.get("_disable")):
-            config = None
-        node = _Node(name, full_name, parent, config, 0 if parent is None else parent.depth + 1,
+        node = _Node(name, full_name, parent, task, 0 if parent is None else parent.depth + 1,
                      dict(exports or {}), generated=generated, seq=next(self.ids))
         record = self.records.get(full_name)
         if record is None:
@@ -392,13 +337,11 @@ class Simulator:
 
     def _build_children(self, node: _Node) -> None:
         node.children = []
-        if node.config is None or node.operator is not None:
+        if node.task is None or node.operator is not None:
             return
-        node.parallel = node.config.get("_parallel")
-        for entry in node.config.entries:
-            if entry.key.startswith("+"):
-                node.children.append(self._node(entry.key, node.full_name + entry.key, node, entry.value))
-        _link(node.children, node.parallel)
+        for child in node.task.children:
+            node.children.append(self._node(child.name, node.full_name + child.name, node, child))
+        _link(node.children, task_order(node.task))
         self._record_upstream(node.children)
 
     def _batch(self, build: Callable[[], _T], limited: bool = True) -> _T:
@@ -422,14 +365,13 @@ class Simulator:
                                  f"Adding: {adding}")
         return built
 
-    def _group(self, name: str, parent: _Node, children: list[tuple[str, Node | None, dict[str, object]]],
-               parallel: object) -> _Node:
-        """A generated group (``^sub``) holding generated children."""
+    def _group(self, name: str, parent: _Node, children: list[tuple[str, Task | None, dict[str, object]]],
+               parallel: Reading[Parallel]) -> _Node:
+        """A generated group (``^sub``) holding generated children, each running the model's ``_do`` task."""
         group = self._node(name, parent.full_name + name, parent, None, generated=True)
-        group.parallel = parallel
-        group.children = [self._node(child, group.full_name + child, group, value, exports, True)
-                          for child, value, exports in children]
-        _link(group.children, parallel)
+        group.children = [self._node(child, group.full_name + child, group, body, exports, True)
+                          for child, body, exports in children]
+        _link(group.children, group_order(parallel, [(child.name, child.config or _EMPTY) for child in group.children]))
         self._record_upstream(group.children)
         return group
 
@@ -640,12 +582,12 @@ class Simulator:
             self._fail(node, message, own=True)
             return
         self._apply_stores(node)
-        check = node.get("_check")
+        check = node.special(TaskRole.CHECK)
         try:  # WorkflowExecutor.taskSucceeded: ^sub, then ^check, each added as one batch
-            if isinstance(check, Mapping | Sequence):
-                _refuse(config_errors(check, node.full_name + "^check"))
+            if check is not None:
+                _refuse(task_errors(check, node.full_name + "^check"))
             self._batch(lambda: self._generate(node))
-            if isinstance(check, Mapping | Sequence):
+            if check is not None:
                 child = self._batch(lambda: self._node("^check", node.full_name + "^check", node, check,
                                                        generated=True))
                 child.upstream = [c for c in node.children if c.name == "^sub"]
@@ -751,8 +693,8 @@ class Simulator:
         handlers = []
         if node.parent is None and node.operator is None:
             handlers.append(self._failure_alert(node))
-        error = node.get("_error")
-        if isinstance(error, Mapping | Sequence):
+        error = node.special(TaskRole.ERROR)
+        if error is not None:
             exports: dict[str, object] = {"error": {"message": message, "stacktrace": ""}}
             try:
                 handlers.append(self._batch(lambda: self._node("^error", node.full_name + "^error", node, error,
@@ -765,13 +707,14 @@ class Simulator:
         """``WorkflowExecutor.addAttemptFailureAlertTask``: ``{_type: notify, _command: "Workflow session
         attempt failed"}`` compiled as ``^failure-alert`` and added without checking the task limit
         (``addGeneratedSubtasksWithoutLimit``; it still counts towards later checks)."""
-        span = root.config.span if root.config is not None else Span("", 0, 0, Position(0, 0), Position(0, 0))
+        span = _span_of(root)
 
         def scalar(text: str) -> Scalar:
             return Scalar(text, text, "", span)
         config = Mapping((Entry("_type", span, scalar("notify")),
                           Entry("_command", span, scalar("Workflow session attempt failed"))), span)
-        return self._batch(lambda: self._node("^failure-alert", root.full_name + "^failure-alert", root, config,
+        task = build_workflow("failure-alert", span.path, config, span).root
+        return self._batch(lambda: self._node("^failure-alert", root.full_name + "^failure-alert", root, task,
                                               generated=True), limited=False)
 
     def _restart(self, node: _Node) -> None:
@@ -833,15 +776,15 @@ class Simulator:
         if operator == "if":
             self._generate_if(node, command)
         elif operator in ("loop", "for_each", "for_range", "td_for_each"):
-            parallel_error = evaluated_parallel_error(params.get("_parallel"))
-            if parallel_error is not None:
-                raise _GenerateError(parallel_error)
+            parallel = evaluated_parallel(params.get("_parallel"), _span_of(node))
+            if parallel.refusals:
+                raise _GenerateError(parallel.refusals[0].message)
             children = _LOOPS[operator](self, node, command, params)
             if children:
                 name, body, _ = children[0]
                 if body is not None:
-                    _refuse(config_errors(body, f"{node.full_name}^sub{name}"))
-                node.children.append(self._group("^sub", node, children, params.get("_parallel")))
+                    _refuse(task_errors(body, f"{node.full_name}^sub{name}"))
+                node.children.append(self._group("^sub", node, children, parallel))
         elif operator == "call":
             self._generate_call(node)
 
@@ -854,13 +797,13 @@ class Simulator:
         else:
             condition = True
             record.notes.append(f"condition {command!r} could not be evaluated; the _do branch is shown")
-        branch = node.get("_do" if condition else "_else_do")
-        if isinstance(branch, Mapping | Sequence):
-            _refuse(config_errors(branch, node.full_name + "^sub"))
+        branch = node.special(TaskRole.DO if condition else TaskRole.ELSE_DO)
+        if branch is not None:
+            _refuse(task_errors(branch, node.full_name + "^sub"))
             node.children.append(self._node("^sub", node.full_name + "^sub", node, branch, generated=True))
 
     def _generate_call(self, node: _Node) -> None:
-        target = self.call_targets.get(id(node.config))
+        target = self.call_targets.get(id(node.task))
         called = None if target is None else self.project.workflow(target)
         if called is None:
             self._note(node, "the called workflow is not known statically; its tasks are not shown")
@@ -869,11 +812,15 @@ class Simulator:
         if loading:
             raise _GenerateError("; ".join(str(error) for error in loading))
         _refuse(task_errors(called.root, node.full_name + "^sub", file_root=True))
-        child = self._node("^sub", node.full_name + "^sub", node, called.root.config, generated=True)
+        child = self._node("^sub", node.full_name + "^sub", node, called.root, generated=True)
         workdir = os.path.relpath(self.project.workdirs.get(target or "", self.project.root), self.project.root)
         if workdir != ".":
             child.exports["_workdir"] = workdir
         node.children.append(child)
+
+
+def _span_of(node: _Node) -> Span:
+    return node.config.span if node.config is not None else _NOWHERE
 
 
 def _refuse(errors: list[Any]) -> None:
@@ -951,7 +898,7 @@ def _parsed(value: object) -> object:
 
 
 def _loop(sim: Simulator, node: _Node, command: object, params: dict[str, object]) -> list[
-        tuple[str, Node | None, dict[str, object]]]:
+        tuple[str, Task | None, dict[str, object]]]:
     count_value = params.get("count", command)
     if isinstance(count_value, str) and "${" in count_value:
         sim._note(node, f"count {count_value!r} could not be evaluated; one iteration is shown")
@@ -960,7 +907,7 @@ def _loop(sim: Simulator, node: _Node, command: object, params: dict[str, object
         count = _int(count_value, "loop> count")
     if count > sim.options.task_limit:
         raise _GenerateError(f"Too many loop subtasks. Limit: {sim.options.task_limit}")
-    body = node.get("_do")
+    body = node.special(TaskRole.DO)  # each child runs it (subtask.setAll(doConfig)); without one, empty groups
     return [(f"+loop-{i}", body, {"i": i}) for i in range(count)]
 
 
@@ -980,7 +927,7 @@ def name_tag(value: object) -> str:
 
 
 def _for_each(sim: Simulator, node: _Node, command: object, _params: dict[str, object]) -> list[
-        tuple[str, Node | None, dict[str, object]]]:
+        tuple[str, Task | None, dict[str, object]]]:
     mapping = _parsed(command)
     if not isinstance(mapping, dict):
         raise _GenerateError(f"for_each> expects a mapping of key to list, got {command!r}")
@@ -1000,8 +947,8 @@ def _for_each(sim: Simulator, node: _Node, command: object, _params: dict[str, o
             combinations = [[(index, key, j, item)] for j, item in enumerate(items)]
         else:
             combinations = [[*seed, (index, key, j, item)] for seed in combinations for j, item in enumerate(items)]
-    body = node.get("_do")
-    children: list[tuple[str, Node | None, dict[str, object]]] = []
+    body = node.special(TaskRole.DO)  # each child runs it (subtask.setAll(doConfig)); without one, empty groups
+    children: list[tuple[str, Task | None, dict[str, object]]] = []
     for combination in combinations:
         name = "+for-" + "&".join(f"{i}={name_tag(k)}={j}={name_tag(v)}" for i, k, j, v in combination)
         children.append((name, body, {k: v for _, k, _, v in combination}))
@@ -1009,7 +956,7 @@ def _for_each(sim: Simulator, node: _Node, command: object, _params: dict[str, o
 
 
 def _for_range(sim: Simulator, node: _Node, command: object, _params: dict[str, object]) -> list[
-        tuple[str, Node | None, dict[str, object]]]:
+        tuple[str, Task | None, dict[str, object]]]:
     config = _parsed(command)
     if not isinstance(config, dict):
         raise _GenerateError(f"for_range> expects {{from, to, step|slices}}, got {command!r}")
@@ -1032,8 +979,8 @@ def _for_range(sim: Simulator, node: _Node, command: object, _params: dict[str, 
     size = max(0, math.ceil((stop - start) / step))
     if size > sim.options.task_limit:
         raise _GenerateError(f"Too many for_range subtasks ({size}). Limit: {sim.options.task_limit}")
-    body = node.get("_do")
-    children: list[tuple[str, Node | None, dict[str, object]]] = []
+    body = node.special(TaskRole.DO)  # each child runs it (subtask.setAll(doConfig)); without one, empty groups
+    children: list[tuple[str, Task | None, dict[str, object]]] = []
     for index, position in enumerate(range(start, stop, step)):
         end = min(position + step, stop)
         children.append((f"+range-from={position}&to={end}", body,
@@ -1042,7 +989,7 @@ def _for_range(sim: Simulator, node: _Node, command: object, _params: dict[str, 
 
 
 def _td_for_each(sim: Simulator, node: _Node, _command: object, _params: dict[str, object]) -> list[
-        tuple[str, Node | None, dict[str, object]]]:
+        tuple[str, Task | None, dict[str, object]]]:
     rows = sim.options.rows_for(node.full_name, node.name)
     for rule in sim.options.stores:
         if rule.path == ("rows",) and matches(rule.pattern, node.full_name, node.name) and isinstance(rule.value, list):
@@ -1050,7 +997,7 @@ def _td_for_each(sim: Simulator, node: _Node, _command: object, _params: dict[st
     if rows is None:
         sim._note(node, "the query's rows are unknown: one symbolic row is shown (give rows with --rows)")
         rows = [{}]
-    body = node.get("_do")
+    body = node.special(TaskRole.DO)  # each child runs it (subtask.setAll(doConfig)); without one, empty groups
     return [(f"+td-for-each-{i}", body, {"td": {"each": row}}) for i, row in enumerate(rows)]
 
 

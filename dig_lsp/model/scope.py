@@ -5,9 +5,10 @@ A task's scope is derived from its parent's, never mutated while walking (refere
 
 * built-ins (``last_session_*``/``next_session_*`` only with a ``schedule``);
 * every ancestor's ``_export`` and the task's own (nested mappings give dotted names);
-* values **stored** by tasks that are guaranteed to have finished (earlier siblings of the
-  task or of an ancestor in a sequential group; chunks before it under ``_parallel: {limit}``;
-  ``_after`` targets) -- stores of tasks that may still be running (parallel siblings,
+* values **stored** by tasks that are guaranteed to have finished (the siblings the task or an
+  ancestor waits for, directly or through other siblings, as ``model/order.py`` links them: earlier
+  siblings in a sequential group, chunks before it under ``_parallel: {limit}``, ``_after`` targets
+  and what they waited for) -- stores of tasks that may still be running (parallel siblings,
   ``_background`` tasks) or that run later are kept apart, with the reason, so a check can
   say "stored by a parallel sibling" instead of "undefined";
 * loop bindings for ``_do`` bodies (``i``, ``for_each`` keys, ``range.*``, ``td.each.*``);
@@ -31,11 +32,12 @@ from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import call_families, callers_first, is_scheduled, runs_in_callers
 from dig_lsp.model.catalog import catalog
+from dig_lsp.model.order import GroupOrder, fold_awaited, task_order
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
 from dig_lsp.model.ruby_stores import ruby_stored_names
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.text.span import Span
 
 
@@ -270,31 +272,6 @@ def loop_is_open(task: Task) -> bool:
 # Execution order: which tasks are sure to have finished when a task starts
 
 
-def _parallel_limit(task: Task) -> int | None:
-    """0 for unlimited parallel, N for `{limit: N}`, None for sequential."""
-    node = task.config.get("_parallel")
-    if isinstance(node, Mapping):
-        limit = node.get("limit")
-        if isinstance(limit, Scalar) and isinstance(limit.value, int) and not isinstance(limit.value, bool):
-            return max(limit.value, 0)
-        return 0
-    if isinstance(node, Scalar) and boolean_value(node.value) is True:
-        return 0
-    return None
-
-
-def _is_background(task: Task) -> bool:
-    node = task.config.get("_background")
-    return isinstance(node, Scalar) and boolean_value(node.value) is True
-
-
-def _after_names(task: Task) -> list[str]:
-    node = task.config.get("_after")
-    if isinstance(node, Sequence):
-        return [str(item.value) for item in node.items if isinstance(item, Scalar)]
-    return []
-
-
 @dataclass
 class _Context:
     project: ProjectModel
@@ -462,58 +439,50 @@ def _marked(names: dict[str, Variable], timing: Timing, running: dict[str, Timin
     return marked
 
 
-def _sequential(ctx: _Context, children: list[Task], variables: _PendingScope, finished: _Stored,
-                running: dict[str, Timing], open_world: str | None) -> None:
+def _sequential(ctx: _Context, children: list[Task], order: GroupOrder, awaited: list[_Stored],
+                variables: _PendingScope, finished: _Stored, running: dict[str, Timing],
+                open_world: str | None) -> None:
+    """A sequential group: a child waits for every earlier sibling, but a ``_background`` child waits for
+    none of them, and the stores of a later ``_background`` sibling may or may not have been made."""
     backgrounds_after: list[dict[str, Variable]] = [{} for _ in children]
     pending: dict[str, Variable] = {}
     for index in range(len(children) - 1, -1, -1):
         backgrounds_after[index] = pending
-        if _is_background(children[index]) and ctx.subtree(children[index]).names:
+        if order.background[index] and ctx.subtree(children[index]).names:
             pending = {**pending, **ctx.subtree(children[index]).names}
-    done = finished
+    done = finished  # what the group awaits, then each earlier sibling's stores
     for index, child in enumerate(children):
         child_running = _marked(backgrounds_after[index], Timing.BACKGROUND, running, done.names)
-        if _is_background(child):
-            not_awaited = {n: v for n, v in done.names.items() if n not in finished.names}
-            child_running = _marked(not_awaited, Timing.NOT_AWAITED, child_running, finished.names)
-            _build(ctx, child, variables, finished, child_running, open_world)
-        else:
-            _build(ctx, child, variables, done, child_running, open_world)
+        if order.background[index]:
+            not_awaited = {n: v for n, v in done.names.items() if n not in awaited[index].names}
+            child_running = _marked(not_awaited, Timing.NOT_AWAITED, child_running, awaited[index].names)
+        _build(ctx, child, variables, awaited[index], child_running, open_world)
         done = done.plus(ctx.subtree(child))
 
 
-def _parallel(ctx: _Context, children: list[Task], limit: int, variables: _PendingScope, finished: _Stored,
+def _parallel(ctx: _Context, children: list[Task], awaited: list[_Stored], variables: _PendingScope,
               running: dict[str, Timing], open_world: str | None) -> None:
-    by_name = {child.name: child for child in children}
-    earlier_chunks = finished
-    chunk_stores = _NOTHING
+    """A parallel group: a child sees the stores of the siblings it awaits (``_after``, earlier chunks);
+    every other sibling may still be running."""
     everything = _NOTHING
     for child in children:
         everything = everything.plus(ctx.subtree(child))
     for index, child in enumerate(children):
-        if limit > 0 and index % limit == 0 and index > 0:
-            earlier_chunks = earlier_chunks.plus(chunk_stores)
-            chunk_stores = _NOTHING
-        child_finished = earlier_chunks
-        for name in _after_names(child):
-            target = by_name.get(name)
-            if target is not None and target is not child:
-                child_finished = child_finished.plus(ctx.subtree(target))
         own = ctx.subtree(child).names
         others = {n: v for n, v in everything.names.items() if n not in own}
-        child_running = _marked(others, Timing.PARALLEL, running, child_finished.names)
-        _build(ctx, child, variables, child_finished, child_running, open_world)
-        chunk_stores = chunk_stores.plus(ctx.subtree(child))
+        child_running = _marked(others, Timing.PARALLEL, running, awaited[index].names)
+        _build(ctx, child, variables, awaited[index], child_running, open_world)
 
 
 def _children(ctx: _Context, task: Task, variables: _PendingScope, finished: _Stored,
               running: dict[str, Timing], open_world: str | None) -> None:
-    limit = _parallel_limit(task)
+    order = task_order(task)
     children = list(task.children)
-    if limit is None:
-        _sequential(ctx, children, variables, finished, running, open_world)
+    awaited = fold_awaited(order, finished, lambda done, index: done.plus(ctx.subtree(children[index])))
+    if order.parallel.parallel:
+        _parallel(ctx, children, awaited, variables, running, open_world)
     else:
-        _parallel(ctx, children, limit, variables, finished, running, open_world)
+        _sequential(ctx, children, order, awaited, variables, finished, running, open_world)
     own = ctx.stores.get(id(task), Stores(()))
     own_stored = _Stored({v.name: v for v in own.variables}, None if own.complete else task.full_name)
     for special in task.specials:

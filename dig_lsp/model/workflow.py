@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from dig_lsp.digdag.coerce import as_boolean
-from dig_lsp.digdag.directives import group_parallel
+from dig_lsp.digdag.directives import disabled, group_parallel
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
 
@@ -167,9 +166,8 @@ def _operators(config: Mapping) -> tuple[OperatorUse, ...]:
 
 
 def _is_disabled(config: Mapping) -> bool:
-    """``WorkflowCompiler``: ``config.get("_disable", boolean.class, false)``."""
-    node = config.get("_disable")
-    return node is not None and as_boolean(node) is True
+    """``WorkflowCompiler``: ``config.get("_disable", boolean.class, false)`` (a refused value is not true)."""
+    return disabled(config).value
 
 
 def _is_parallel(config: Mapping) -> bool:

@@ -90,6 +90,18 @@ def to_python(node: Node) -> object:
     return {entry.key: to_python(entry.value) for entry in node.entries}
 
 
+def from_python(value: object, span: Span) -> Node:
+    """A node holding a plain Python value (the inverse of :func:`to_python`), every part at ``span``:
+    how a value computed at run time (an evaluated parameter) is read by the rules written for nodes."""
+    if isinstance(value, dict):
+        return Mapping(tuple(Entry(str(key), span, from_python(item, span)) for key, item in value.items()), span)
+    if isinstance(value, list | tuple):
+        return Sequence(tuple(from_python(item, span) for item in value), span)
+    if value is None or isinstance(value, str | int | float | bool):
+        return Scalar(value, "" if value is None else str(value), "", span)
+    return Scalar(str(value), str(value), "", span)
+
+
 def to_json_text(node: Node) -> str:
     """Compact JSON of a node, as digdag prints config in its messages."""
     import json
