@@ -52,6 +52,8 @@ from dig_lsp.checks import (
     root_not_mapping,
     runtime_parameter_required,
     schedule_time_out_of_range,
+    shell_error,
+    shell_not_checked,
     shell_style_variable,
     sql_not_checked,
     sql_statement_kind,
@@ -146,6 +148,9 @@ _MODULES = (
     td_function_arity,
     unknown_td_function,
     sql_statement_kind,
+    # DL7xx: embedded shell
+    shell_error,
+    shell_not_checked,
     # DL9xx: the linter itself
     unused_suppression,
 )
