@@ -468,7 +468,7 @@ export function noPythonMessage(rejections: Rejection[]): string {
   const telling = rejections.filter((rejection) => rejection.reason !== "not found");
   let found: string;
   if (telling.length === 0) {
-    found = "found none (no python3, python or python3.1x on PATH or in the usual locations)";
+    found = "found none (no python3, python, python3.1x or py on PATH, nothing in the usual locations)";
   } else {
     const shown = telling.slice(0, 3).map((rejection) => `${describeCandidate(rejection.candidate)}: ${rejection.reason}`);
     const more = telling.length > shown.length ? `; ${telling.length - shown.length} more in the output` : "";

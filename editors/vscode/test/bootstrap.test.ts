@@ -178,7 +178,7 @@ describe("suitablePythons and noPythonMessage", () => {
 
   it("says what was found and what to do", () => {
     const none = noPythonMessage([{ candidate: candidate("python3"), reason: "not found" }]);
-    assert.match(none, /needs Python 3\.11 or newer .* found none \(no python3, python or python3\.1x on PATH/);
+    assert.match(none, /needs Python 3\.11 or newer .* found none \(no python3, python, python3\.1x or py on PATH/);
     assert.match(none, /Install Python 3\.11\+ .* Python extension, then choose Retry; or set "dig-lsp\.server\.path"/);
     const old = noPythonMessage(
       ["a", "b", "c", "d"].map((name) => ({ candidate: candidate(name), reason: "Python 3.9.2 is older than 3.11" })),
