@@ -130,10 +130,20 @@ function venvExecutable(name: string, env: Environment): string | undefined {
 }
 
 /**
- * How to start `dig-lsp`: an explicit `server.path` wins, then `<pythonPath> -m dig_lsp.lsp.server`,
- * then a `.venv` of the workspace folder, then `dig-lsp` found on PATH.
+ * Whether nothing the user set up names a server (no `server.path`, no `server.pythonPath`, no
+ * `dig-lsp` in a `.venv` of the workspace folder): the extension then uses the server it bundles,
+ * installed on first use into its own environment (`bootstrap.ts`).
  */
-export function buildServerExecutable(settings: Settings, env: Environment): Executable {
+export function usesBundledServer(settings: Settings, env: Environment): boolean {
+  return !settings.serverPath && !settings.pythonPath && venvExecutable("dig-lsp", env) === undefined;
+}
+
+/**
+ * How to start `dig-lsp`: an explicit `server.path` wins, then `<pythonPath> -m dig_lsp.lsp.server`,
+ * then a `.venv` of the workspace folder, then the bundled server's environment (`bundledServer`:
+ * its `dig-lsp` executable, when the `.vsix` carries a wheel), else `dig-lsp` found on PATH.
+ */
+export function buildServerExecutable(settings: Settings, env: Environment, bundledServer?: string): Executable {
   const cwd = env.workspaceFolder;
   const options = cwd === undefined ? undefined : { cwd };
   if (settings.serverPath) {
@@ -146,7 +156,7 @@ export function buildServerExecutable(settings: Settings, env: Environment): Exe
       options,
     };
   }
-  const command = venvExecutable("dig-lsp", env) ?? "dig-lsp";
+  const command = venvExecutable("dig-lsp", env) ?? bundledServer ?? "dig-lsp";
   return { command, args: [...settings.serverArgs], options };
 }
 
@@ -184,10 +194,11 @@ export function buildClientOptions(settings: Settings): ClientOptionsData {
 
 /**
  * `dig-lint dry-run [dryRun.args] <file>` (the dry-run takes no lint options): the executable is `lint.path`, else the `dig-lint` beside an explicit
- * `server.path`, else `<pythonPath> -m dig_lsp.cli.main`, else a workspace `.venv`, else PATH.
+ * `server.path`, else `<pythonPath> -m dig_lsp.cli.main`, else a workspace `.venv`, else the bundled
+ * server's environment (`bundledLint`), else PATH.
  * It runs in the file's directory (the project), so relative references resolve as in digdag.
  */
-export function buildDryRunCommand(settings: Settings, file: string, env: Environment): Executable {
+export function buildDryRunCommand(settings: Settings, file: string, env: Environment, bundledLint?: string): Executable {
   const p = pathModule(env);
   const tail = ["dry-run", ...settings.dryRunArgs, file];
   const options = { cwd: p.dirname(file) };
@@ -205,7 +216,7 @@ export function buildDryRunCommand(settings: Settings, file: string, env: Enviro
   if (settings.pythonPath) {
     return { command: expandPath(settings.pythonPath, env), args: ["-m", LINT_MODULE, ...tail], options };
   }
-  return { command: venvExecutable("dig-lint", env) ?? "dig-lint", args: tail, options };
+  return { command: venvExecutable("dig-lint", env) ?? bundledLint ?? "dig-lint", args: tail, options };
 }
 
 /** Quote an argument for display in the output channel (what a user could paste into a shell). */

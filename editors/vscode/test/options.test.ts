@@ -16,6 +16,7 @@ import {
   normalizeSettings,
   shellQuote,
   statusText,
+  usesBundledServer,
 } from "../src/options";
 import { EXTENSION_ROOT } from "./grammar";
 
@@ -79,6 +80,23 @@ describe("buildServerExecutable", () => {
     });
   });
 
+  it("uses the bundled server's environment when nothing else names a server", () => {
+    const bundled = "/gs/env-0.1.0-abc/bin/dig-lsp";
+    assert.ok(usesBundledServer(defaults, env()));
+    assert.equal(buildServerExecutable(defaults, env(), bundled).command, bundled);
+    // a setting or a workspace .venv skips it
+    for (const settings of [
+      normalizeSettings({ "server.path": "/opt/dig-lsp" }),
+      normalizeSettings({ "server.pythonPath": "/usr/bin/python3" }),
+    ]) {
+      assert.ok(!usesBundledServer(settings, env()));
+      assert.notEqual(buildServerExecutable(settings, env(), bundled).command, bundled);
+    }
+    const exists = (file: string): boolean => file === "/ws/.venv/bin/dig-lsp";
+    assert.ok(!usesBundledServer(defaults, env({ exists })));
+    assert.equal(buildServerExecutable(defaults, env({ exists }), bundled).command, "/ws/.venv/bin/dig-lsp");
+  });
+
   it("runs the server module with a configured interpreter", () => {
     const settings = normalizeSettings({ "server.pythonPath": "~/venv/bin/python" });
     assert.deepEqual(buildServerExecutable(settings, env({ workspaceFolder: undefined })), {
@@ -136,6 +154,15 @@ describe("buildDryRunCommand", () => {
     const explicit = normalizeSettings({ "lint.path": "~/bin/dig-lint", "server.path": "/opt/venv/bin/dig-lsp" });
     assert.equal(buildDryRunCommand(explicit, file, env()).command, "/home/u/bin/dig-lint");
   });
+
+  it("uses the bundled server's dig-lint after the settings and a workspace .venv", () => {
+    const bundled = "/gs/env-0.1.0-abc/bin/dig-lint";
+    assert.equal(buildDryRunCommand(defaults, file, env(), bundled).command, bundled);
+    const exists = (file: string): boolean => file === "/ws/.venv/bin/dig-lint";
+    assert.equal(buildDryRunCommand(defaults, file, env({ exists }), bundled).command, "/ws/.venv/bin/dig-lint");
+    const beside = normalizeSettings({ "server.path": "/opt/venv/bin/dig-lsp" });
+    assert.equal(buildDryRunCommand(beside, file, env(), bundled).command, "/opt/venv/bin/dig-lint");
+  });
 });
 
 describe("helpers", () => {
@@ -157,9 +184,11 @@ describe("helpers", () => {
     assert.equal(statusText("stopped", none), "$(circle-slash) dig-lsp");
   });
 
-  it("options.ts does not depend on the vscode module", () => {
-    const source = fs.readFileSync(path.join(EXTENSION_ROOT, "src", "options.ts"), "utf8");
-    assert.ok(!/from\s+["']vscode["']|require\(["']vscode["']\)/.test(source));
+  it("options.ts and bootstrap.ts do not depend on the vscode module", () => {
+    for (const name of ["options.ts", "bootstrap.ts"]) {
+      const source = fs.readFileSync(path.join(EXTENSION_ROOT, "src", name), "utf8");
+      assert.ok(!/from\s+["']vscode["']|require\(["']vscode["']\)/.test(source), name);
+    }
   });
 });
 
@@ -175,6 +204,16 @@ describe("package.json", () => {
       assert.ok(properties.includes(`dig-lsp.${key}`), key);
     }
     assert.deepEqual(manifest.contributes.configuration.properties["dig-lsp.profile"].enum, ["digdag", "treasure-data", null]);
+  });
+
+  it("names its repository and license, and a command for every command it registers", () => {
+    assert.equal(manifest.license, "Apache-2.0");
+    assert.equal(manifest.repository.url, "https://github.com/dig-lsp/dig-lsp.git");
+    assert.equal(manifest.main, "./dist/extension.js");
+    const source = fs.readFileSync(path.join(EXTENSION_ROOT, "src", "extension.ts"), "utf8");
+    const registered = [...source.matchAll(/registerCommand\("([^"]+)"/g)].map((match) => match[1]).sort();
+    const contributed = manifest.contributes.commands.map((command: { command: string }) => command.command).sort();
+    assert.deepEqual(registered, contributed);
   });
 
   it("points at files that exist", () => {
