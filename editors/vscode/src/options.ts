@@ -178,12 +178,17 @@ export function buildServerSettings(settings: Settings): ServerSettings {
   return result;
 }
 
-/** The language client's options: `.dig` files on disk and unsaved, and the settings. */
+/**
+ * The language client's options: `.dig` files on disk and unsaved, the SQL files on disk (a query a
+ * workflow renders gets its SQL and `${...}` diagnostics where it is written; the server answers nothing
+ * for SQL no digdag project uses), and the settings.
+ */
 export function buildClientOptions(settings: Settings): ClientOptionsData {
   return {
     documentSelector: [
       { scheme: "file", language: LANGUAGE_ID },
       { scheme: "untitled", language: LANGUAGE_ID },
+      { scheme: "file", language: "sql" },
     ],
     initializationOptions: buildServerSettings(settings),
     synchronize: { configurationSection: CONFIG_SECTION },

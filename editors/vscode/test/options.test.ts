@@ -108,11 +108,12 @@ describe("buildServerExecutable", () => {
 });
 
 describe("buildClientOptions", () => {
-  it("selects digdag documents and passes only the settings that are set", () => {
+  it("selects digdag documents and SQL files, and passes only the settings that are set", () => {
     const options = buildClientOptions(defaults);
     assert.deepEqual(options.documentSelector, [
       { scheme: "file", language: "digdag" },
       { scheme: "untitled", language: "digdag" },
+      { scheme: "file", language: "sql" },
     ]);
     assert.deepEqual(options.initializationOptions, {});
     assert.deepEqual(options.synchronize, { configurationSection: "dig-lsp" });
