@@ -95,6 +95,26 @@ def test_an_expression_that_throws_fails_the_task_without_retry(tmp_path: Path) 
     assert any("(in inherited 'error')" in item for item in records["+wf+a^error"].errors)
 
 
+def test_a_query_file_whose_template_throws_fails_the_task_without_retry(tmp_path: Path) -> None:
+    """TdOperatorFactory's TdOperator renders its query file in its constructor (workspace.templateCommand);
+    Workspace.templateCommand makes the TemplateException a ConfigException "<message> in <file>", which
+    OperatorManager.runWithHeartbeat reports with taskFailed: no retry, _error runs."""
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "queries" / "q.sql").write_text("SELECT ${nothing.here} FROM t\n", encoding="utf-8")
+    text = "+a:\n  td>: queries/q.sql\n  database: d\n  _retry: 2\n  _error:\n    echo>: handled\n"
+    run = simulate(tmp_path, text)
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+a"].state == "error"
+    assert records["+wf+a"].retries == 0
+    (message,) = [e.message for e in run.events if e.task == "+wf+a" and e.kind == "end" and e.state == "error"
+                  and e.message and e.message.startswith("Configuration error")]
+    assert message.endswith("is not defined in queries/q.sql (config)")
+    assert "+wf+a^error" in records
+    # a file whose templates all evaluate is no failure, and other operators render their files later
+    (tmp_path / "queries" / "q.sql").write_text("SELECT ${session_date} FROM t\n", encoding="utf-8")
+    assert simulate(tmp_path, text, name="wf2").state == "success"
+
+
 @pytest.mark.parametrize("relative", [
     "digdag-tests/src/test/resources/acceptance/config_eval_engine/invalid1.dig",  # `=>` is no ES5
     "digdag-tests/src/test/resources/acceptance/secrets/invalid_secret_use.dig",  # "key1" is not defined

@@ -27,14 +27,16 @@ _export:
   subject: "done ${session_date}"
   to: [a@example.com]
 +broken:
-  td>: queries/broken.sql
+  mail>: broken.txt
+  subject: report
+  to: [a@example.com]
 +missing:
   td>: queries/nope.sql
 +sub:
   call>: sub/called.dig
 """,
     "queries/load.sql": "SELECT * FROM src\nWHERE d = '${session_date}' AND db = '${database}' -- ${table}\n",
-    "queries/broken.sql": "SELECT ${nope.x}, 1\n",
+    "broken.txt": "Rows: ${nope.x}\n",
     "body.txt": "Hello,\nthe load of ${session_date} into ${table} is done.\n",
     "sub/called.dig": "+inner:\n  td>: q.sql\n",
     "sub/q.sql": "SELECT '${session_date}' -- ${td.database}\n",
@@ -57,11 +59,12 @@ Rendered (what each operator task runs with in this session; its latest attempt)
       | Hello,
       | the load of 2024-01-30 into t_20240130 is done.
   +wf+broken
-    td>: queries/broken.sql
-    td: {"database": "sales"}
-    queries/broken.sql (_command), rendered:
-      | SELECT ${nope.x}, 1
-      would fail at run time: ${nope.x}: ReferenceError: "nope" is not defined (in queries/broken.sql)
+    mail>: broken.txt
+    subject: report
+    to: ["a@example.com"]
+    broken.txt (_command), rendered:
+      | Rows: ${nope.x}
+      would fail at run time: ${nope.x}: ReferenceError: "nope" is not defined (in broken.txt)
   +wf+missing
     td>: queries/nope.sql
     td: {"database": "sales"}

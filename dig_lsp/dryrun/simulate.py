@@ -493,6 +493,10 @@ class Simulator:
         if summary.failure is not None:
             self._evaluation_failed(node, record, summary.failure)
             return
+        query_failure = self._query_file_failure(operator, key, rendered)
+        if query_failure is not None:
+            self._evaluation_failed(node, record, query_failure)
+            return
         failure = self._failure(node, operator, record.command)
         duration = self._duration(node, operator, rendered)
         segment = self._segment(node, RUN, record.attempts, duration)
@@ -511,6 +515,20 @@ class Simulator:
                                      spec, rendered)
         record.files = rendered_files(self.project, spec, key, rendered, self.zone) \
             if self.options.render_files and started and spec is not None else []
+
+    def _query_file_failure(self, operator: str, key: str, rendered: dict[str, object]) -> str | None:
+        """Why ``td>``'s query file cannot be rendered, if a ``${...}`` in it throws: ``TdOperator``'s
+        constructor renders it (``workspace.templateCommand``), and ``Workspace.templateCommand`` turns the
+        TemplateException into a ConfigException "<message> in <file>": the task fails like one whose own
+        ``${...}`` throws (no retry, ``_error`` runs). Other operators render their files later, inside
+        their retries, and are not failed here."""
+        spec = catalog().operator(operator) if operator == "td" else None
+        if spec is None:
+            return None
+        for file in rendered_files(self.project, spec, key, rendered, self.zone):
+            if file.parameter == "_command" and file.errors:
+                return f"{file.errors[0]} in {file.path}"
+        return None
 
     def _evaluation_failed(self, node: _Node, record: TaskRecord, failure: str) -> None:
         """A ``${...}`` that throws fails the task before its operator runs, and without a retry:
