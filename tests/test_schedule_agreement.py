@@ -42,3 +42,21 @@ def test_checks_and_the_editor_agree_on_validity(tmp_path: Path, schedule: str) 
     except ScheduleError:
         editor_valid = False
     assert editor_valid == (not errors), [d.message for d in errors]
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_the_dry_run_agrees_too(tmp_path: Path, schedule: str) -> None:
+    """The dry run takes the session time from the same reading: it ignores a schedule exactly when the
+    checks report it (issue 18: one reading of `schedule:`)."""
+    from dig_lsp.dryrun.run import workflow_schedule
+    from dig_lsp.model.project import load_project
+    from dig_lsp.text.files import DiskReader
+
+    text = f"schedule:\n  {schedule}\n+a:\n  echo>: hi\n"
+    (tmp_path / "wf.dig").write_text(text, encoding="utf-8")
+    errors = [d for d in lint_text(tmp_path, text) if d.code.startswith("DL30") and d.severity is Severity.ERROR]
+    project = load_project(str(tmp_path), [str(tmp_path / "wf.dig")], DiskReader())
+    workflow = project.workflow(str(tmp_path / "wf.dig"))
+    assert workflow is not None
+    schedule_read, _ = workflow_schedule(workflow)
+    assert (schedule_read is not None) == (not errors), [d.message for d in errors]

@@ -13,13 +13,13 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import (
     ParsedSchedule,
     ScheduleError,
-    build_schedule,
     next_session_times,
     parse_sla_time,
     parse_zone_id,
 )
+from dig_lsp.model.schedule_shape import read_schedule
 from dig_lsp.model.workflow import Workflow
-from dig_lsp.syntax.nodes import Mapping, Scalar, to_python
+from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.limits import recursion_headroom
 
 
@@ -35,17 +35,13 @@ def workflow_zone(workflow: Workflow) -> tuple[tzinfo, str, list[str]]:
 
 
 def workflow_schedule(workflow: Workflow) -> tuple[ParsedSchedule | None, list[str]]:
-    """The top-level ``schedule:``, when it is valid (reference section 4.1)."""
+    """The top-level ``schedule:``, when it is valid (reference section 4.1), read the one way the checks,
+    the hover and the code lens read it (:func:`dig_lsp.model.schedule_shape.read_schedule`)."""
     node = workflow.root.config.get("schedule")
     if not isinstance(node, Mapping):
         return None, []
-    params = {entry.key: to_python(entry.value) for entry in node.entries}
-    kinds = [key for key in params if key.endswith(">")]
-    if len(kinds) != 1:
-        return None, ["schedule: exactly one 'type>:' key is needed; the schedule is ignored"]
-    kind = kinds[0]
     try:
-        return build_schedule(kind[:-1], params.pop(kind), params), []
+        return read_schedule(node), []
     except ScheduleError as error:
         return None, [f"schedule: {error}; the schedule is ignored"]
 
