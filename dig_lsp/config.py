@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import RULE_DOCS, Severity
 from dig_lsp.text.files import read_regular_file
 from dig_lsp.text.quote import excerpt
 
@@ -54,6 +54,8 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     config_path: str | None = None
     base_dir: str = field(default_factory=os.getcwd)
+    # where the diagnostics' links to the rule pages point (output only: not in the fingerprint)
+    docs_url: str = RULE_DOCS
 
     def is_enabled(self, code: str, name: str) -> bool:
         """Selection by code, code prefix (``DL2``) or rule name; ignore wins over select."""
@@ -223,7 +225,7 @@ def _decode_error(error: tomllib.TOMLDecodeError, text: str, path: str) -> Confi
 # --------------------------------------------------------------------------------------- settings
 
 SETTING_KEYS = ("select", "ignore", "severity", "per-path-ignores", "profile", "plugin-operators",
-                "runtime-params", "fail-on")
+                "runtime-params", "fail-on", "docs-url")
 LEVELS = tuple(severity.label for severity in sorted(Severity, reverse=True))
 RuleProblem = Callable[[str], "str | None"]
 
@@ -304,6 +306,7 @@ def _settings_from(table: dict[str, Any], path: str) -> Settings:
         plugin_operators=_string_list(table, "plugin-operators"),
         runtime_params=_string_list(table, "runtime-params"),
         fail_on=Severity.parse(_choice(table, "fail-on", LEVELS, "warning")),
+        docs_url=_docs_url(table),
         config_path=path,
         base_dir=os.path.dirname(os.path.abspath(path)),
     )
@@ -331,6 +334,16 @@ def _string_list(table: dict[str, Any], key: str) -> tuple[str, ...]:
         if not isinstance(item, str):
             raise _Invalid((key,), f"expected a list of strings; item {index + 1} is {_kind(item)}")
     return tuple(value)
+
+
+def _docs_url(table: dict[str, Any]) -> str:
+    """The base of the links to the rule pages: a non-empty string without whitespace."""
+    value = table.get("docs-url", RULE_DOCS)
+    if not isinstance(value, str) or not value or any(char.isspace() for char in value):
+        found = _kind(value) if not isinstance(value, str) else repr(excerpt(value))
+        raise _Invalid(("docs-url",), 'expected a URL such as "https://example.com/dig-lsp/docs/rules/", '
+                       f"found {found}")
+    return value
 
 
 def _severities(table: dict[str, Any]) -> tuple[tuple[str, Severity], ...]:

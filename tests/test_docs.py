@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.checks import REGISTRY
-from dig_lsp.cli.docs import BEGIN, END, OPERATORS_BEGIN, OPERATORS_END, checks_table, operators_table
+from dig_lsp.cli.docs import BEGIN, END, OPERATORS_BEGIN, OPERATORS_END, checks_table, operators_table, rule_pages
 from dig_lsp.config import Settings
+from dig_lsp.diagnostics import RULE_DOCS
 from tests.conftest import ROOT, lint_paths
 
 HEADINGS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
@@ -41,6 +42,27 @@ def test_readme_operator_table_is_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index(OPERATORS_BEGIN): readme.index(OPERATORS_END) + len(OPERATORS_END)]
     assert table == operators_table(), "README is stale: run `python -m dig_lsp.cli.docs`"
+
+
+def test_rule_pages_are_current() -> None:
+    """docs/rules/ holds exactly the generated pages (one per rule, DL000's, the index), as generated."""
+    directory = ROOT / RULE_DOCS
+    found = {path.name: path.read_text(encoding="utf-8") for path in directory.iterdir()}
+    expected = rule_pages()
+    assert sorted(found) == sorted(expected), "docs/rules/ is stale: run `python -m dig_lsp.cli.docs`"
+    stale = [name for name, text in expected.items() if found[name] != text]
+    assert stale == [], "docs/rules/ is stale: run `python -m dig_lsp.cli.docs`"
+    assert {f"{rule.code}.md" for rule in RULES} | {"DL000.md", "README.md"} == set(expected)
+
+
+def test_rule_pages_links_resolve() -> None:
+    """The README's table and the index link pages that exist."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\((docs/rules/[^)]+)\)", readme):
+        assert (ROOT / target).is_file(), target
+    index = (ROOT / RULE_DOCS / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)]+\.md)\)", index):
+        assert (ROOT / RULE_DOCS / target).is_file(), target
 
 
 # ------------------------------------------------------------------------------------------------

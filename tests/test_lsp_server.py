@@ -21,7 +21,7 @@ from dig_lsp.diagnostics import Diagnostic, Related, Severity
 from dig_lsp.lsp.convert import SOURCE, UTF8, UTF16, UTF32, column_units, to_lsp
 from dig_lsp.lsp.main import main
 from dig_lsp.text.span import Position, Span
-from tests.conftest import editor_client_features
+from tests.conftest import ROOT, editor_client_features
 
 PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 TIMEOUT = 20.0
@@ -151,7 +151,11 @@ async def test_broken_workflow_reports_codes_ranges_and_related(client: Recordin
     duplicate = next(d for d in found if d.code == "DL102")
     assert duplicate.source == SOURCE
     assert duplicate.severity == types.DiagnosticSeverity.Error
-    assert duplicate.code_description is None
+    # every diagnostic links its rule's page (a path in the repository unless `docs-url` is set)
+    assert duplicate.code_description == types.CodeDescription(href="docs/rules/DL102.md")
+    assert {d.code_description.href for d in found if d.code_description} == {"docs/rules/DL102.md",
+                                                                               "docs/rules/DL202.md"}
+    assert all((ROOT / d.code_description.href).is_file() for d in found if d.code_description)
     assert duplicate.related_information is not None
     (related,) = duplicate.related_information
     assert related.location.uri == uri
@@ -241,6 +245,23 @@ async def test_unsaved_new_workflow_joins_its_project(client: RecordingClient, p
     (project / "other.dig").write_text("timezone: UTC\n+a:\n  echo>: a\n", encoding="utf-8")
     uri = _open(client, project / "new.dig", "+a:\n  echo>: a\n  echo>: b\n")
     assert _summary(await _wait(client, uri, _some)) == [("DL102", (2, 2, 2, 7))]
+
+
+@pytest.mark.asyncio
+async def test_docs_url_setting_points_the_rule_links(client: RecordingClient, tmp_path: Path) -> None:
+    """`docs-url` in the configuration file, then the editor's setting over it."""
+    (tmp_path / ".dig-lint.toml").write_text('select = ["DL102"]\ndocs-url = "https://example.com/dl/"\n',
+                                             encoding="utf-8")
+    uri = _open(client, tmp_path / "wf.dig", BROKEN)
+    (found,) = await _wait(client, uri, _some)
+    assert found.code_description == types.CodeDescription(href="https://example.com/dl/DL102.md")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"dig-lsp": {"docsUrl": "https://docs.example.org/{code}"}}))
+
+    def relinked(found: Sequence[types.Diagnostic]) -> bool:
+        return any(d.code_description == types.CodeDescription(href="https://docs.example.org/DL102") for d in found)
+
+    await _wait(client, uri, relinked)
 
 
 @pytest.mark.asyncio
@@ -348,7 +369,10 @@ def test_to_lsp_converts_every_position_on_its_own_line() -> None:
     converted = to_lsp(diagnostic, lambda path, line: lines.get((path, line)), lambda path: "file://" + path)
     assert converted.range == types.Range(start=types.Position(0, 3), end=types.Position(0, 6))
     assert converted.severity == types.DiagnosticSeverity.Warning
-    assert (converted.code, converted.source, converted.code_description) == ("DL102", SOURCE, None)
+    assert (converted.code, converted.source) == ("DL102", SOURCE)
+    assert converted.code_description == types.CodeDescription(href="docs/rules/DL102.md")
+    linked = to_lsp(diagnostic, lambda path, line: None, str, docs_url="https://example.com/rules/{code}.html")
+    assert linked.code_description == types.CodeDescription(href="https://example.com/rules/DL102.html")
     assert converted.related_information is not None
     (related,) = converted.related_information
     assert related.location.uri == "file:///p/inc.yml"

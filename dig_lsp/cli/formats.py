@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dig_lsp import __version__
-from dig_lsp.diagnostics import Diagnostic, Fix, Severity
+from dig_lsp.diagnostics import RULE_DOCS, Diagnostic, Fix, Severity, is_absolute_url, rule_url
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 PathShower = Callable[[str], str]
@@ -45,13 +45,14 @@ def _shown_path(path: str) -> str:
 
 
 def render(fmt: str, diagnostics: list[Diagnostic], show: PathShower, text_of: TextGetter,
-           colour: bool = False, files_checked: int = 0, fixes: str | None = None) -> str:
+           colour: bool = False, files_checked: int = 0, fixes: str | None = None,
+           docs_url: str = RULE_DOCS) -> str:
     """Render ``diagnostics`` in format ``fmt``; ``fixes`` replaces the text formats' line about the
-    available fixes (``--fix`` says what it did instead)."""
+    available fixes (``--fix`` says what it did instead); ``docs_url`` is the base of the rule pages' links."""
     if fmt == "json":
-        return render_json(diagnostics, show)
+        return render_json(diagnostics, show, docs_url)
     if fmt == "sarif":
-        return render_sarif(diagnostics, show)
+        return render_sarif(diagnostics, show, docs_url)
     if fmt == "github":
         return render_github(diagnostics, show)
     if fmt == "concise":
@@ -224,7 +225,7 @@ def render_statistics(diagnostics: list[Diagnostic], fmt: str = "text", files_ch
                       summary(diagnostics, files_checked)])
 
 
-def _json_item(d: Diagnostic, show: PathShower) -> dict[str, Any]:
+def _json_item(d: Diagnostic, show: PathShower, docs_url: str = RULE_DOCS) -> dict[str, Any]:
     item: dict[str, Any] = {
         "path": show(d.path),
         "line": d.span.start.line + 1,
@@ -235,6 +236,7 @@ def _json_item(d: Diagnostic, show: PathShower) -> dict[str, Any]:
         "code": d.code,
         "name": d.name,
         "message": d.message,
+        "url": rule_url(d.code, docs_url),
     }
     if d.related:
         item["related"] = [
@@ -255,9 +257,9 @@ def _json_item(d: Diagnostic, show: PathShower) -> dict[str, Any]:
     return item
 
 
-def render_json(diagnostics: list[Diagnostic], show: PathShower) -> str:
+def render_json(diagnostics: list[Diagnostic], show: PathShower, docs_url: str = RULE_DOCS) -> str:
     """A JSON list of diagnostic objects."""
-    return json.dumps([_json_item(d, show) for d in diagnostics], indent=2, ensure_ascii=False)
+    return json.dumps([_json_item(d, show, docs_url) for d in diagnostics], indent=2, ensure_ascii=False)
 
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}
@@ -297,7 +299,7 @@ def _sarif_fix(fix: Fix, show: PathShower) -> dict[str, Any]:
     }
 
 
-def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
+def render_sarif(diagnostics: list[Diagnostic], show: PathShower, docs_url: str = RULE_DOCS) -> str:
     """A SARIF 2.1.0 log with one run; every rule is described in ``tool.driver.rules``."""
     from dig_lsp.checks import REGISTRY
 
@@ -334,6 +336,9 @@ def render_sarif(diagnostics: list[Diagnostic], show: PathShower) -> str:
                         "shortDescription": {"text": rule.summary},
                         "fullDescription": {"text": rule.help},
                         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+                        # SARIF wants an absolute URI here: with the default (a path in dig-lsp's
+                        # repository) the page's text is in fullDescription only
+                        **({"helpUri": rule_url(rule.code, docs_url)} if is_absolute_url(docs_url) else {}),
                     }
                     for rule in rules
                 ],

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dig_lsp import __version__
 from dig_lsp.config import PROFILES, ConfigError, Settings, closest, find_config, load_settings, with_overrides
-from dig_lsp.diagnostics import Diagnostic, Severity
+from dig_lsp.diagnostics import RULE_DOCS, Diagnostic, Severity
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.quote import excerpt
 
@@ -168,7 +168,7 @@ def _lint(args: argparse.Namespace) -> int:
         stdin = None if stdin_name is None else normalise(stdin_name)
         return _fix(args, units, settings, cache, overlays, paths, stdin)
     result = run(units, settings, cache, overlays or None, args.jobs)
-    _print(_output(args, result.diagnostics, units, overlays, paths))
+    _print(_output(args, result.diagnostics, units, overlays, paths, docs_url=settings.docs_url))
     return _exit_code(result.diagnostics, settings.fail_on, args.exit_zero)
 
 
@@ -198,7 +198,7 @@ def _fix(args: argparse.Namespace, units: list[Unit], settings: Settings, cache:
     line = fix_summary(sum(fixed.fixes for fixed in files), len(files), held_back)
     fixed_texts = {**overlays, **{fixed.path: fixed.after for fixed in outcome.files}}
     in_report = args.format in ("text", "concise") and not args.statistics
-    report = _output(args, remaining, units, fixed_texts, paths, line if in_report else None)
+    report = _output(args, remaining, units, fixed_texts, paths, line if in_report else None, settings.docs_url)
     if stdin is not None:  # the fixed text is the output; the report goes to standard error
         _write_out(fixed_texts.get(stdin, b""))
         print(report, file=sys.stderr)
@@ -268,7 +268,8 @@ def _under(child: str, parent: str) -> bool:
 
 
 def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], units: list[Unit],
-            overlays: dict[str, bytes], paths: list[str], fixes: str | None = None) -> str:
+            overlays: dict[str, bytes], paths: list[str], fixes: str | None = None,
+            docs_url: str = RULE_DOCS) -> str:
     from dig_lsp.cli.formats import render, render_statistics
 
     colour = args.color == "always" or (
@@ -277,7 +278,8 @@ def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], units: list
     if args.statistics:
         return render_statistics(diagnostics, "json" if args.format == "json" else "text", checked)
     show = _display(any(os.path.isabs(p) for p in paths))
-    return render(args.format, diagnostics, show, _text_getter(units, overlays), colour, checked, fixes)
+    return render(args.format, diagnostics, show, _text_getter(units, overlays), colour, checked, fixes,
+                  docs_url)
 
 
 def _display(absolute: bool) -> Callable[[str], str]:

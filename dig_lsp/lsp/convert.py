@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from lsprotocol import types
 
-from dig_lsp.diagnostics import Diagnostic, Related, Severity
+from dig_lsp.diagnostics import RULE_DOCS, Diagnostic, Related, Severity, rule_url
 from dig_lsp.text.span import Position, Span
 
 SOURCE = "dig-lint"
@@ -98,12 +98,12 @@ def lsp_related(related: Related, line_text: LineText, uri_for: UriFor,
 
 
 def to_lsp(diagnostic: Diagnostic, line_text: LineText, uri_for: UriFor, encoding: str = UTF16,
-           related_support: bool = True) -> types.Diagnostic:
+           related_support: bool = True, docs_url: str = RULE_DOCS) -> types.Diagnostic:
     """The LSP form of one diagnostic.
 
-    ``code_description`` is left out: rules have no documentation URLs yet. When the
-    client cannot show related information, the notes are appended to the message so
-    they are not lost.
+    ``code_description`` links the rule's page (``docs_url``: the base, see
+    :data:`~dig_lsp.diagnostics.RULE_DOCS`). When the client cannot show related information, the
+    notes are appended to the message so they are not lost.
     """
     message = diagnostic.message
     related: list[types.DiagnosticRelatedInformation] | None = None
@@ -116,6 +116,7 @@ def to_lsp(diagnostic: Diagnostic, line_text: LineText, uri_for: UriFor, encodin
         message=message,
         severity=lsp_severity(diagnostic.severity),
         code=diagnostic.code,
+        code_description=types.CodeDescription(href=rule_url(diagnostic.code, docs_url)),
         source=SOURCE,
         related_information=related,
     )

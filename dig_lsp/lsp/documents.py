@@ -169,11 +169,17 @@ def _disk_signature(path: str) -> tuple[int, int] | None:
 # Settings the editor sends (initializationOptions, workspace/didChangeConfiguration); they override
 # the project's configuration file, as command-line options do for the CLI.
 _CLIENT_KEYS = {"profile": "profile", "select": "select", "ignore": "ignore",
-                "plugin-operators": "plugin_operators", "pluginOperators": "plugin_operators"}
+                "plugin-operators": "plugin_operators", "pluginOperators": "plugin_operators",
+                "docs-url": "docs_url", "docsUrl": "docs_url"}
+
+_TEXT_FIELDS: dict[str, Callable[[str], bool]] = {
+    "profile": lambda value: value in PROFILES,
+    "docs_url": lambda value: bool(value) and not any(char.isspace() for char in value),
+}
 
 
 def parse_client_settings(data: object) -> dict[str, tuple[str, ...] | str]:
-    """The editor's settings ``{profile, select, ignore, plugin-operators}``, possibly nested under a
+    """The editor's settings ``{profile, select, ignore, plugin-operators, docs-url}``, possibly nested under a
     ``dig-lsp`` section (VS Code's didChangeConfiguration), as ``Settings`` overrides. Unknown or
     malformed values are ignored with a log line, never raised."""
     if isinstance(data, dict) and isinstance(data.get("dig-lsp"), dict):
@@ -183,8 +189,11 @@ def parse_client_settings(data: object) -> dict[str, tuple[str, ...] | str]:
         return overrides
     for key, field_name in _CLIENT_KEYS.items():
         value = data.get(key)
-        if field_name == "profile" and isinstance(value, str) and value in PROFILES:
-            overrides[field_name] = value
+        if field_name in _TEXT_FIELDS:
+            if isinstance(value, str) and _TEXT_FIELDS[field_name](value):
+                overrides[field_name] = value
+            elif value not in (None, ""):
+                logger.warning("ignoring client setting %s=%r", key, value)
         elif isinstance(value, list) and all(isinstance(item, str) for item in value) and value:
             overrides[field_name] = tuple(value)
         elif value not in (None, [], ""):
@@ -375,7 +384,8 @@ class DocumentAnalyser:
         publications = [
             Publication(doc.uri, doc.version, [
                 *shown_first,
-                *(to_lsp(d, line_text, uri_for, encoding, related_support) for d in by_path.get(doc.path, [])),
+                *(to_lsp(d, line_text, uri_for, encoding, related_support, view.settings.docs_url)
+                  for d in by_path.get(doc.path, [])),
             ])
             for doc in (target, *mates)
         ]
