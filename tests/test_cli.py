@@ -274,9 +274,9 @@ def test_concise_output_is_one_line_per_problem(tmp_path: Path, capsys: pytest.C
     project = _three_problems_in_two_of_three_files(tmp_path)
     _, out, _ = _run(["--no-cache", "--output-format", "concise"], project, capsys)
     assert out.splitlines() == [
-        "a.dig:3:3: error[DL102] duplicate key 'a': digdag rejects the file with 'Duplicated keys: [a]'",
+        "a.dig:3:3: error[DL102] duplicate key 'a'; a key can appear once in a mapping",
         "a.dig:5:10: warning[DL112] call> target 'missing.dig' does not exist",
-        "b.dig:3:3: error[DL102] duplicate key 'a': digdag rejects the file with 'Duplicated keys: [a]'",
+        "b.dig:3:3: error[DL102] duplicate key 'a'; a key can appear once in a mapping",
         "Found 3 problems in 2 files (2 errors, 1 warning).",
     ]
     assert _run(["--no-cache", "--format", "concise"], project, capsys)[1] == out  # the old option name

@@ -143,7 +143,7 @@ def test_no_break_spaces_for_indentation_are_named_and_nothing_is_guessed(tmp_pa
     text = "timezone:\xa0UTC\n+a:\n\xa0\xa0echo>:\xa0hi\n+b:\n\xa0\xa0td_ddl>:\n"
     found = _lint(tmp_path, text)
     assert [(code, line) for code, line, _ in found] == [("DL101", 2)]
-    assert "line 1 has a no-break space, U+00A0, where YAML needs a space" in found[0][2]
+    assert "line 1 has a no-break space (U+00A0) where YAML needs a plain space" in found[0][2]
 
 
 def test_a_file_broken_in_many_places_is_not_read_in_parts(tmp_path: Path) -> None:

@@ -59,17 +59,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             entry = None if child.disabled else child.entry("_after")
             if entry is not None and (where := (entry.key_span.path, entry.key_span.start_offset)) not in seen:
                 seen.add(where)
-                yield Finding(entry.key_span, _message(parent, child), _related(parent))
+                yield Finding(entry.key_span, _message(parent), _related(parent))
 
 
-def _message(parent: Task, child: Task) -> str:
+def _message(parent: Task) -> str:
     setting = parent.entry("_parallel")
     state = "has `_parallel: false`" if setting is not None else "has no `_parallel`"
-    parent_label = parent.label
-    return (f"`_after` on {child.label} needs a parallel parent, but {parent_label} {state}: its children "
-            f"already run one after another. Add `_parallel: true` to {parent_label}, or remove `_after`. digdag "
-            f"fails with \"Setting \"_after\" option is invalid if its parent task doesn't have \"_parallel: true\" "
-            f"option\"")
+    return f"`_after` needs `_parallel: true` on the parent, and {parent.label} {state}"
 
 
 def _related(parent: Task) -> tuple[Related, ...]:

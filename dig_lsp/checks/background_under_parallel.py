@@ -41,10 +41,11 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import BOOLEAN_TYPE, as_boolean, expected, has_template, is_null
+from dig_lsp.digdag.coerce import as_boolean, has_template, is_null, json_sample
 from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL208"
 NAME = "background-under-parallel"
@@ -82,17 +83,12 @@ def _finding(parent: Task, parallel: bool | None, child: Task, entry: Entry) -> 
 
 def _type_message(entry: Entry) -> str:
     value = entry.value
-    why = ("; it is read when the workflow is compiled, so `${...}` is not evaluated there"
-           if has_template(value) else "")
-    return (f"`_background` must be true or false{why}. digdag fails with "
-            f"\"{expected(BOOLEAN_TYPE, '_background', value)}\"")
+    why = "; `${...}` is not evaluated here" if has_template(value) else ""
+    return f"`_background` must be true or false, not {excerpt(json_sample(value), 40)}{why}"
 
 
 def _parallel_message(parent: Task, child: Task) -> str:
-    return (f"`_background: true` on {child.label} does nothing useful: its parent {parent.label} has "
-            f"`_parallel`, which already decides when each child starts; remove `_background`. digdag fails "
-            f"with \"Setting \"_background: true\" option is invalid (unnecessary) if its parent task has "
-            f"\"_parallel: true\" option\"")
+    return f"`_background: true` on {child.label} is not allowed under the parallel group {parent.label}; remove it"
 
 
 def _related(parent: Task) -> tuple[Related, ...]:

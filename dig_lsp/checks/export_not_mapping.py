@@ -37,9 +37,9 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import is_null, json_sample, json_type
-from dig_lsp.model.workflow import Task, TaskRole
+from dig_lsp.digdag.coerce import is_null, json_sample
 from dig_lsp.syntax.nodes import Mapping, Node, Sequence
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL214"
 NAME = "export-not-mapping"
@@ -55,13 +55,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         if (where := (entry.value.span.path, entry.value.span.start_offset)) not in seen:
             seen.add(where)
-            yield Finding(entry.value.span, _message(task, entry.value))
+            yield Finding(entry.value.span, _message(entry.value))
 
 
-def _message(task: Task, value: Node) -> str:
-    when = ("when the workflow is loaded" if task.role is TaskRole.ROOT
-            else "before the task runs")
-    hint = (" Write the parameters as one mapping (a list is not merged)."
-            if isinstance(value, Sequence) else " Write `_export:` followed by indented `name: value` lines.")
-    return (f"`_export` must be a mapping of parameters, got {json_sample(value)} ({json_type(value)}).{hint} "
-            f"digdag fails {when} with \"Parameter '_export' must be an object\"")
+def _message(value: Node) -> str:
+    if isinstance(value, Sequence):
+        return "`_export` must be one mapping of parameters, not a list (the items are not merged)"
+    return (f"`_export` must be a mapping of parameters, not {excerpt(json_sample(value), 40)}; "
+            "write `name: value` lines under it")

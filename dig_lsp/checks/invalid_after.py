@@ -43,11 +43,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type, scalar_text
+from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.coerce import is_null, json_sample, scalar_text
 from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Node, Scalar, Sequence
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL210"
@@ -84,44 +85,39 @@ def _after_findings(entry: Entry, child: Task, before: list[str], rest: list[str
         yield Finding(value.span, _not_list_message(value, before))
         return
     for item in value.items:
-        message = _item_problem(item, child, before, rest)
-        if message is not None:
-            yield Finding(item.span, message)
+        finding = _item_problem(item, child, before, rest)
+        if finding is not None:
+            yield finding
 
 
 def _not_list_message(value: Node, before: list[str]) -> str:
-    hint = ""
+    hint = "; write a list such as `_after: [+a, +b]`"
     if isinstance(value, Scalar) and isinstance(value.value, str):
         name = value.value if value.value in before else f"+{value.value}"
-        hint = f"; write `_after: [{name}]`" if name in before else "; write a list such as `_after: [+a, +b]`"
-    return (f"`_after` must be a list of sibling task names, got {json_sample(value)} ({json_type(value)}){hint}. "
-            f"digdag fails with \"{expected('array type', '_after', value)}\"")
+        hint = f"; write `_after: [{name}]`" if name in before else hint
+    return f"`_after` must be a list of sibling task names, not {excerpt(json_sample(value), 40)}{hint}"
 
 
-def _item_problem(item: Node, child: Task, before: list[str], rest: list[str]) -> str | None:
+def _item_problem(item: Node, child: Task, before: list[str], rest: list[str]) -> Finding | None:
     if not isinstance(item, Scalar):
-        return (f"`_after` items must be sibling task names like '+a', got {json_sample(item)} "
-                f"({json_type(item)}); digdag fails to read `_after` as a list of strings")
+        return Finding(item.span, f"`_after` items must be sibling task names like '+a', not "
+                                  f"{excerpt(json_sample(item), 40)}")
     name = scalar_text(item)
     if isinstance(item.value, str) and name in before:
         return None
-    why = _why_missing(name, item, child, before, rest)
-    return f"{why}; digdag fails with \"Dependency task '{name}' does not exist\""
-
-
-def _why_missing(name: str, item: Scalar, child: Task, before: list[str], rest: list[str]) -> str:
+    shown = repr(excerpt(name, 40))
     if name == child.name:
-        return f"{child.name} cannot wait for itself"
+        return Finding(item.span, f"{child.name} cannot wait for itself")
     if name in rest and isinstance(item.value, str):
-        return (f"{name} is written after {child.name}; `_after` can only name sibling tasks above it "
-                f"(move {name} above {child.name})")
+        return Finding(item.span, f"{name} is written after {child.name}; `_after` names only the siblings above it")
     if "${" in name:
-        return f"`_after` is read when the workflow is compiled, so {name!r} is not evaluated"
+        return Finding(item.span, f"{shown} is not evaluated: `_after` is read when the workflow is compiled")
     if f"+{name}" in before:
-        return f"no sibling task {name!r} (did you mean '+{name}'? task names in `_after` include the '+')"
+        return Finding(item.span, f"no sibling task {shown}; did you mean '+{name}'? (task names include the '+')")
     close = close_matches(name, before, n=1, cutoff=0.6)
     if close:
-        return f"no earlier sibling task {name!r} (did you mean {close[0]!r}?)"
+        return Finding(item.span, f"no earlier sibling task {shown}; did you mean {close[0]!r}?")
     if not before:
-        return f"no earlier sibling task {name!r} ({child.name} is the first task of its group)"
-    return f"no earlier sibling task {name!r} (tasks above {child.name}: {', '.join(before)})"
+        return Finding(item.span, f"no earlier sibling task {shown}; {child.name} is the first task of its group")
+    return Finding(item.span, f"no earlier sibling task {shown}",
+                   (Related(item.span, f"the tasks above {child.name}: {', '.join(before)}"),))

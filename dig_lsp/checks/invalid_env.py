@@ -41,10 +41,11 @@ import re
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import expected, is_null, json_sample, json_type
+from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.coerce import is_null, json_sample
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL213"
 NAME = "invalid-env"
@@ -69,9 +70,7 @@ def _exported_env(task: Task) -> Iterator[Finding]:
     export = task.config.get("_export")
     entry = export.entry("_env") if isinstance(export, Mapping) else None
     if entry is not None:
-        yield Finding(entry.key_span, "`_env` inside `_export` has no effect: digdag reads `_env` only from a task's "
-                                      "own keys, so these variables are never set. Move `_env` to each operator "
-                                      "task that needs it")
+        yield Finding(entry.key_span, "`_env` inside `_export` is never used; set `_env` on each operator task instead")
 
 
 def _own_env(task: Task) -> Iterator[Finding]:
@@ -83,26 +82,26 @@ def _own_env(task: Task) -> Iterator[Finding]:
         for item in value.entries:
             yield from _variable_findings(item)
     elif not is_null(value):
-        yield Finding(value.span, f"`_env` must be a mapping of variable names to values, got {json_sample(value)} "
-                                  f"({json_type(value)}); digdag fails with \"Parameter '_env' must be an object\"")
+        yield Finding(value.span, f"`_env` must be a mapping of variable names to values, not "
+                                  f"{excerpt(json_sample(value), 40)}")
 
 
 def _variable_findings(item: Entry) -> Iterator[Finding]:
     if not _ENV_NAME.fullmatch(item.key):
-        yield Finding(item.key_span, f"{item.key!r} is not a valid environment variable name{_name_hint(item.key)}: "
-                                     f"use letters, digits and '_', not starting with a digit. sh>, py>, rb> and "
-                                     f"embulk> fail with \"Invalid _env key name: {item.key}\"")
+        yield Finding(item.key_span, f"{excerpt(item.key, 40)!r} is not a valid environment variable name"
+                                     f"{_name_hint(item.key)}",
+                      (Related(item.key_span, "a name has letters, digits and '_', and does not start with a digit"),))
     value = item.value
     if is_null(value):
-        yield Finding(value.span, f"`_env` variable {item.key!r} has no value; write a string (\"\" for empty). "
-                                  f"digdag fails with \"Parameter '{item.key}' is required but null\"")
+        yield Finding(value.span, f"`_env` variable {excerpt(item.key, 40)!r} has no value; write a string "
+                                  "(\"\" for empty)")
     elif not isinstance(value, Scalar):
-        yield Finding(value.span, f"`_env` variable {item.key!r} must be a string, got {json_type(value)}; "
-                                  f"digdag fails with \"{expected('string type', item.key, value)}\"")
+        yield Finding(value.span, f"`_env` variable {excerpt(item.key, 40)!r} must be a string, not "
+                                  f"{excerpt(json_sample(value), 40)}")
 
 
 def _name_hint(key: str) -> str:
     """A valid spelling of the name: other characters become '_', and a leading digit gets one."""
     suggestion = re.sub(r"[^a-zA-Z_0-9]", "_", key)
     suggestion = suggestion if _ENV_NAME.fullmatch(suggestion) else f"_{suggestion}"
-    return f" (did you mean {suggestion!r}?)" if key else ""
+    return f"; did you mean {excerpt(suggestion, 40)!r}?" if key else ""

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.fix_support import key_rename_fix
-from dig_lsp.diagnostics import Applicability, Fix, Severity
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
 from dig_lsp.text.suggest import close_matches
@@ -55,11 +55,11 @@ GROUP_KEYS = ("timezone", "schedule", "sla", "_parallel", "_background", "_after
               "_retry", "_export", "_secrets")
 
 _SPECIFIC_ADVICE = {
-    "_env": "`_env` only works as an operator task's own key (it is not inherited); set it on each task",
-    "_do": "`_do` belongs to an if>, loop>, for_each>, for_range> or td_for_each> task; this task has no operator",
-    "_else_do": "`_else_do` belongs to an if> task; this task has no operator",
-    "_command": "`_command` needs an operator (`_type:`); without one this task is a group",
-    "_disable": "`_disable` is only accepted when it is true (the task is then skipped); remove it otherwise",
+    "_env": "it is not inherited: set it on each operator task",
+    "_do": "it needs an if>, loop>, for_each>, for_range> or td_for_each> operator",
+    "_else_do": "it needs an if> operator",
+    "_command": "it needs an operator (`_type:`)",
+    "_disable": "only `_disable: true` is accepted (it skips the task)",
 }
 
 
@@ -75,15 +75,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             where = (entry.key_span.path, entry.key_span.start_offset)
             if where not in seen:
                 seen.add(where)
-                yield Finding(entry.key_span, _message(task, entry), fix=_fix(ctx, entry))
+                yield Finding(entry.key_span, _message(task, entry), (_allowed_note(entry),), _fix(ctx, entry))
 
 
 def _message(task: Task, entry: Entry) -> str:
-    key = entry.key
-    return (f"invalid key {key!r} on group task {task.full_name}: digdag fails with \"{task.full_name} "
-            f"contains invalid keys: '{key}'\" (a group, i.e. a task without an operator, accepts only "
-            f"{', '.join(GROUP_KEYS)} and +tasks). {_sentence(_advice(entry))}")
+    return f"group {task.full_name} cannot have key {entry.key!r}; {_advice(entry)}"
 
+
+def _allowed_note(entry: Entry) -> Related:
+    return Related(entry.key_span, f"a group (a task without an operator) accepts {', '.join(GROUP_KEYS)} and +tasks")
 
 
 def _fix(ctx: CheckContext, entry: Entry) -> Fix | None:
@@ -100,10 +100,6 @@ def _fix(ctx: CheckContext, entry: Entry) -> Fix | None:
     return key_rename_fix(ctx, entry.key_span, key, weak[0], Applicability.UNSAFE) if weak else None
 
 
-def _sentence(text: str) -> str:
-    """Advice as a sentence of its own: capitalised and closed."""
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "?")) else text + "."
 def _advice(entry: Entry) -> str:
     """The most likely intent behind the key, most specific first."""
     key = entry.key
@@ -113,11 +109,11 @@ def _advice(entry: Entry) -> str:
     if close:
         return f"did you mean {close[0]!r}?"
     if _looks_like_task(entry):
-        return f"did you mean '+{key}'? Task names start with '+'"
+        return f"did you mean '+{key}'? (task names start with '+')"
     weak = close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
     if weak:
-        return f"did you mean {weak[0]!r}? If {key!r} is a parameter, put it under `_export:`"
-    return "parameters cannot be set on a group; put it under `_export:` so the group's tasks inherit it"
+        return f"did you mean {weak[0]!r}? (a parameter goes under `_export:`)"
+    return "put parameters under `_export:`, which its tasks inherit"
 
 
 def _looks_like_task(entry: Entry) -> bool:

@@ -49,19 +49,10 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import (
-    BOOLEAN_TYPE,
-    INT_TYPE,
-    as_boolean,
-    as_int,
-    expected,
-    has_template,
-    is_null,
-    json_sample,
-    json_type,
-)
+from dig_lsp.digdag.coerce import as_boolean, as_int, has_template, is_null, json_sample
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.suggest import contradicts
 
 CODE = "DL211"
@@ -101,21 +92,18 @@ def _problems(entry: Entry, raw: bool) -> Iterator[Finding]:
     elif isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
         yield from _boolean_problems(node, raw)
     else:
-        hint = f"; to cap concurrency write `_parallel: {{limit: {node.value}}}`" if (
+        hint = f"; write `_parallel: {{limit: {node.value}}}` to cap it" if (
             isinstance(node, Scalar) and isinstance(node.value, int)) else ""
-        yield Finding(node.span, f"`_parallel` must be true, false or {{limit: N}}, got {json_sample(node)} "
-                                 f"({json_type(node)}){hint}. digdag fails with "
-                                 f"\"Invalid _parallel format: {json_sample(node)}\"")
+        yield Finding(node.span, f"`_parallel` must be true, false or {{limit: N}}, not {_shown(node)}{hint}")
 
 
 def _boolean_problems(node: Scalar, raw: bool) -> Iterator[Finding]:
     if has_template(node):
         if raw:
-            yield Finding(node.span, _template_message(node, "_parallel", BOOLEAN_TYPE))
+            yield Finding(node.span, _template_message(node, "_parallel"))
         return
     if as_boolean(node) is None:
-        yield Finding(node.span, f"`_parallel` must be true or false (or {{limit: N}}), got {json_sample(node)}. "
-                                 f"digdag fails with \"{expected(BOOLEAN_TYPE, '_parallel', node)}\"")
+        yield Finding(node.span, f"`_parallel` must be true or false (or {{limit: N}}), not {_shown(node)}")
 
 
 def _limit_problems(node: Mapping, raw: bool) -> Iterator[Finding]:
@@ -123,24 +111,23 @@ def _limit_problems(node: Mapping, raw: bool) -> Iterator[Finding]:
     if limit is None:
         written = list(node.keys())
         close = difflib.get_close_matches("limit", [k for k in written if not contradicts(k, "limit")], n=1, cutoff=0.6)
-        hint = f" (found {close[0]!r}: did you mean 'limit'?)" if close else ""
-        yield Finding(node.span, f"`_parallel` mapping has no `limit`{hint}; write `_parallel: {{limit: N}}`. "
-                                 f"digdag fails with \"Parameter 'limit' is required but not set\"")
+        hint = f"did you mean 'limit' for {close[0]!r}?" if close else "write `_parallel: {limit: N}`"
+        yield Finding(node.span, f"`_parallel` mapping has no `limit`; {hint}")
         return
     value = limit.value
     if is_null(value):
-        yield Finding(value.span, "`limit` of `_parallel` is empty; set an integer. "
-                                  "digdag fails with \"Parameter 'limit' is required but null\"")
+        yield Finding(value.span, "`limit` of `_parallel` is empty; set an integer")
     elif has_template(value):
         if raw:
-            yield Finding(value.span, _template_message(value, "limit", INT_TYPE))
+            yield Finding(value.span, _template_message(value, "limit"))
     elif as_int(value) is None:
-        yield Finding(value.span, f"`limit` of `_parallel` must be an integer, got {json_sample(value)}. "
-                                  f"digdag fails with \"{expected(INT_TYPE, 'limit', value)}\"")
+        yield Finding(value.span, f"`limit` of `_parallel` must be an integer, not {_shown(value)}")
 
 
-def _template_message(node: Node, key: str, type_name: str) -> str:
+def _template_message(node: Node, key: str) -> str:
     label = "`_parallel`" if key == "_parallel" else "`_parallel.limit`"
-    return (f"{label} of a group task is read when the workflow is compiled, so {json_sample(node)} is not "
-            f"evaluated; write a literal value (a `${{...}}` works only on loop>, for_each>, for_range> and "
-            f"td_for_each> tasks). digdag fails with \"{expected(type_name, key, node)}\"")
+    return f"{label} of a group task must be written out: {_shown(node)} is not evaluated there"
+
+
+def _shown(node: Node) -> str:
+    return excerpt(json_sample(node), 40)

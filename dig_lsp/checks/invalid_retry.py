@@ -44,11 +44,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import INT_TYPE, as_int, expected, has_template, is_null, json_sample, json_type, scalar_text
+from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.coerce import as_int, has_template, is_null, json_sample, scalar_text
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import close_matches
@@ -73,15 +73,14 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         for problem in _problems(entry.value):
             if (where := (problem.span.path, problem.span.start_offset)) not in seen:
                 seen.add(where)
-                suffix = _consequence(task) if problem.fatal else ""
-                yield Finding(problem.span, f"{problem.message}{suffix}")
+                note = _consequence(task) if problem.fatal else problem.note
+                yield Finding(problem.span, problem.message, (Related(problem.span, note),) if note else ())
 
 
 def _consequence(task: Task) -> str:
     if task.is_group or (task.operator is not None and task.operator.name in _GROUP_LIKE_OPERATORS):
-        return (". On this task digdag logs \"Ignore retry parameter because of invalid retry configuration\" "
-                "and never retries")
-    return ". The task fails when it starts"
+        return "on this task digdag ignores the whole `_retry` and never retries"
+    return "the task fails when it starts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +90,7 @@ class _Problem:
     span: Span
     message: str
     fatal: bool = True
+    note: str = ""  # for a problem that is not fatal
 
 
 def _problems(node: Node) -> Iterator[_Problem]:
@@ -99,63 +99,61 @@ def _problems(node: Node) -> Iterator[_Problem]:
         yield from _mapping_problems(node)
     elif isinstance(node, Scalar) and isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool):
         if not has_template(node) and as_int(node) is None:
-            yield _Problem(node.span, f"`_retry` must be a number of retries or a mapping with `limit`, got "
-                                      f"{_got(node)}; digdag reports \"{expected(INT_TYPE, '_retry', node)}\"")
+            yield _Problem(node.span, _out_of_range("`_retry`", node) or
+                           f"`_retry` must be a number of retries or a mapping with `limit`, not {_shown(node)}")
     else:
-        yield _Problem(node.span, f"`_retry` must be a number of retries or a mapping with `limit`, got "
-                                  f"{json_sample(node)} ({json_type(node)}); digdag reports "
-                                  f"\"Invalid _retry format:{json_sample(node)}\"")
+        yield _Problem(node.span, f"`_retry` must be a number of retries or a mapping with `limit`, not {_shown(node)}")
 
 
 def _mapping_problems(node: Mapping) -> Iterator[_Problem]:
     if node.entry("limit") is None:
-        yield _Problem(node.span, "`_retry` mapping has no `limit`; write `limit: N`. "
-                                  "digdag reports \"Parameter 'limit' is required but not set\"")
+        yield _Problem(node.span, "`_retry` mapping has no `limit`; write `limit: N`")
     for entry in node.entries:
         if entry.key in ("limit", "interval", "max_interval"):
             yield from _int_problems(entry.key, entry.value, required=entry.key == "limit")
         elif entry.key == "interval_type":
             yield from _interval_type_problems(entry.value)
         else:
-            yield _Problem(entry.key_span, _unknown_key_message(entry.key), fatal=False)
+            yield _unknown_key_problem(entry)
 
 
 def _int_problems(key: str, value: Node, required: bool) -> Iterator[_Problem]:
     if is_null(value):
         if required:
-            yield _Problem(value.span, "`limit` of `_retry` is empty; digdag reports "
-                                       "\"Parameter 'limit' is required but null\"")
+            yield _Problem(value.span, "`limit` of `_retry` is empty; set an integer")
     elif not has_template(value) and as_int(value) is None:
         unit = "" if key == "limit" else " (seconds)"
-        yield _Problem(value.span, f"`{key}` of `_retry` must be an integer{unit}, got {_got(value)}; "
-                                   f"digdag reports \"{expected(INT_TYPE, key, value)}\"")
+        yield _Problem(value.span, _out_of_range(f"`{key}` of `_retry`", value) or
+                       f"`{key}` of `_retry` must be an integer{unit}, not {_shown(value)}")
 
 
-def _got(node: Node) -> str:
-    """The value, saying why an integer is refused (digdag reads a 32-bit int)."""
+def _out_of_range(label: str, node: Node) -> str | None:
+    """Why an integer is refused: digdag reads a 32-bit int."""
     if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
-        return f"{node.value}, which is out of the 32-bit integer range"
-    return json_sample(node)
+        return f"{label} is {excerpt(str(node.value), 40)}, out of the 32-bit integer range"
+    return None
+
+
+def _shown(node: Node) -> str:
+    return excerpt(json_sample(node), 40)
 
 
 def _interval_type_problems(value: Node) -> Iterator[_Problem]:
     if is_null(value) or has_template(value):
         return
     if not isinstance(value, Scalar):
-        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
-                                   f"{json_sample(value)}; digdag reports "
-                                   f"\"{expected('string type', 'interval_type', value)}\"")
+        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, not {_shown(value)}")
         return
     text = scalar_text(value)
     if text.lower() not in INTERVAL_TYPES:
         close = close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, got "
-                                   f"{excerpt(text)!r}{hint}; digdag reports \"Invalid retry_interval_type: {excerpt(text)}\"")
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, not "
+                                   f"{excerpt(text, 40)!r}{hint}")
 
 
-def _unknown_key_message(key: str) -> str:
-    close = close_matches(key, RETRY_KEYS, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return (f"unknown key {key!r} in `_retry`: {hint}digdag reads only {', '.join(RETRY_KEYS)} and silently "
-            f"ignores anything else")
+def _unknown_key_problem(entry: Entry) -> _Problem:
+    close = close_matches(entry.key, RETRY_KEYS, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "digdag ignores it"
+    return _Problem(entry.key_span, f"unknown key {excerpt(entry.key, 40)!r} in `_retry`; {hint}", fatal=False,
+                    note=f"`_retry` reads only {', '.join(RETRY_KEYS)}; digdag ignores other keys")

@@ -41,9 +41,10 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import is_null, json_sample, json_type
+from dig_lsp.digdag.coerce import is_null, json_sample
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL215"
 NAME = "invalid-secrets"
@@ -75,8 +76,7 @@ def _value_findings(value: Node) -> Iterator[Finding]:
     if isinstance(value, Mapping):
         yield from _leaf_findings(value)
     elif not is_null(value):
-        yield Finding(value.span, f"`_secrets` must be a mapping of secret keys, got {json_sample(value)} "
-                                  f"({json_type(value)}); digdag fails with \"Parameter '_secrets' must be an object\"")
+        yield Finding(value.span, f"`_secrets` must be a mapping of secret keys, not {excerpt(json_sample(value), 40)}")
 
 
 def _leaf_findings(mapping: Mapping) -> Iterator[Finding]:
@@ -85,10 +85,8 @@ def _leaf_findings(mapping: Mapping) -> Iterator[Finding]:
         if isinstance(value, Mapping):
             yield from _leaf_findings(value)
         elif not _legal_leaf(value):
-            got = f"{json_sample(value)} ({json_type(value)})"
-            yield Finding(value.span, f"`_secrets` entry {entry.key!r} must be a secret key to read instead (a "
-                                      f"string), true, or a nested mapping, got {got}; digdag fails with "
-                                      f"\"Illegal value in _secrets: {json_sample(value)}\"")
+            yield Finding(value.span, f"`_secrets` entry {excerpt(entry.key, 40)!r} must be true, a secret key "
+                                      f"(a string) or a mapping, not {excerpt(json_sample(value), 40)}")
 
 
 def _legal_leaf(value: Node) -> bool:

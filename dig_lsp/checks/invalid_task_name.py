@@ -36,9 +36,10 @@ import re
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL203"
 NAME = "invalid-task-name"
@@ -89,22 +90,21 @@ def _check_name(ctx: CheckContext, entry: Entry, top_level: bool, siblings: set[
         message += f"; rename it, e.g. to {_quote(renamed)}"
         if renamed not in siblings:
             fix = _rename_fix(ctx, entry, renamed)
-    return Finding(entry.key_span, message, fix=fix)
+    related = (Related(entry.key_span, f"after the '+' a task name may use {_ALLOWED_TEXT}"),) if _bad_characters(name) else ()
+    return Finding(entry.key_span, message, related, fix)
 
 
 def _problems(name: str, top_level: bool) -> list[str]:
     """What digdag's validator says about the name, in its order and wording."""
     problems = []
     if top_level and "^" in name:
-        problems.append("must not contain ^ character (not allowed in top-level task names)")
+        problems.append("must not contain '^' at the top level")
     bad = _bad_characters(name)
     if bad:
-        shown = ", ".join(_show_char(c) for c in bad)
-        plural = "character" if len(bad) == 1 else "characters"
-        problems.append(f"must not contain {plural} {shown} (after the '+' only {_ALLOWED_TEXT} are allowed)")
+        problems.append(f"must not contain {', '.join(_show_char(c) for c in bad)}")
     length = _java_length(name)
     if length > MAX_LENGTH:
-        problems.append(f"must not be longer than {MAX_LENGTH} characters (it has {length})")
+        problems.append(f"has {length} characters, more than {MAX_LENGTH}")
     return problems
 
 
@@ -122,7 +122,7 @@ def _show_char(char: str) -> str:
 
 
 def _quote(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + excerpt(name, 40).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _java_length(text: str) -> int:

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL204"
 NAME = "invalid-workflow-name"
@@ -55,8 +56,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         file_name = os.path.basename(workflow.path)
         yield Finding(
             source.span(0, 0),
-            f"workflow name {workflow.name!r} (from the file name {file_name!r}) " + "; ".join(problems)
-            + "; digdag refuses to load the project with \"Validating project failed\"; rename the file",
+            f"workflow name {excerpt(workflow.name, 40)!r} (file {excerpt(file_name, 40)!r}) " + "; ".join(problems)
+            + "; rename the file",
         )
 
 
@@ -66,12 +67,12 @@ def name_problems(name: str) -> list[str]:
     if not name:
         problems.append("must not be blank")
     elif name[0].isascii() and name[0].isdigit():
-        problems.append("must not start with a numeric digit (0-9)")
+        problems.append("must not start with a digit")
     if name[:1] in _RESTRICTED_FIRST:
-        problems.append(f"must not start with {name[0]!r} (a name must not begin with + ^ @ / \\ : * ? \" < > |)")
+        problems.append(f"must not start with {name[0]!r}")
     if name.endswith(".dig"):
         problems.append("must not end with .dig")
     length = len(name.encode("utf-16-le")) // 2
     if length > MAX_LENGTH:
-        problems.append(f"must not be longer than {MAX_LENGTH} characters (it has {length})")
+        problems.append(f"has {length} characters, more than {MAX_LENGTH}")
     return problems

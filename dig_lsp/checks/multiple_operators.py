@@ -65,7 +65,6 @@ def _arrow_operators(task: Task) -> list[OperatorUse]:
 
 
 def _finding(task: Task, first: OperatorUse, later: OperatorUse) -> Finding:
-    message = (f"task {task.full_name} has a second operator {later.key!r} after {first.key!r}; a task runs "
-               f"exactly one operator, so split it into one task per operator. digdag fails with "
-               f"\"A task can't have more than one operator\"")
+    message = (f"task {task.full_name} has a second operator {later.key!r} after {first.key!r}; "
+               "split it into one task per operator")
     return Finding(later.key_span, message, (Related(first.key_span, f"first operator {first.key!r}"),))

@@ -57,7 +57,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _finding(task: Task, operator: OperatorUse, child: Entry) -> Finding:
-    message = (f"task {task.full_name} runs operator {operator.key!r} but also has subtask {child.key!r}; "
-               f"a task either runs an operator or groups subtasks: move the operator into its own "
-               f"subtask, or the subtasks out of this task. digdag fails with \"A task can't have subtasks\"")
+    message = (f"operator task {task.full_name} cannot have subtask {child.key!r}; "
+               f"move {operator.key!r} into a subtask of its own")
     return Finding(child.key_span, message, (Related(operator.key_span, f"operator {operator.key!r}"),))

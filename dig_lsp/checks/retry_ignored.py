@@ -44,11 +44,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.digdag.coerce import has_template, json_sample
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import OperatorUse, Task
 from dig_lsp.syntax.nodes import Entry, Mapping, Node
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL216"
 NAME = "retry-ignored"
@@ -77,7 +78,8 @@ def _findings(task: Task, entry: Entry) -> Iterator[Finding]:
             yield Finding(entry.key_span, _operator_message(operator))
         return
     for node in _templates(entry.value):
-        yield Finding(node.span, _template_message(node))
+        yield Finding(node.span, _template_message(node),
+                      (Related(node.span, "when a child fails, digdag ignores this `_retry` and does not retry"),))
 
 
 def _templates(node: Node) -> Iterator[Node]:
@@ -92,11 +94,8 @@ def _templates(node: Node) -> Iterator[Node]:
 
 
 def _operator_message(operator: OperatorUse) -> str:
-    return (f"`_retry` has no effect on {operator.name}> tasks: this operator never reads it and never retries. "
-            f"To retry, put the task in a group and set `_retry` on the group")
+    return f"{operator.name}> never retries, so `_retry` has no effect; set `_retry` on a group around the task"
 
 
 def _template_message(node: Node) -> str:
-    return (f"`_retry` of a group task is read without evaluating `${{...}}`, so {json_sample(node)} is invalid: "
-            "when a child fails digdag logs \"Ignore retry parameter because of invalid retry configuration\" and does "
-            "not retry. Write a literal value")
+    return f"`_retry` of a group task must be written out: {excerpt(json_sample(node), 40)} is not evaluated there"

@@ -93,9 +93,8 @@ def _subtask_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Fi
             continue
         value = entry.value
         if isinstance(value, Scalar) and value.value is None:
-            yield Finding(entry.key_span, f"task {entry.key!r} is empty (null); give it an operator such as "
-                          f"`echo>:` or `+subtasks`. digdag fails with "
-                          f"\"Parameter '{entry.key}' must be an object or array of objects\"")
+            yield Finding(entry.key_span, f"task {excerpt(entry.key)!r} is empty; give it an operator such as "
+                          "`echo>:` or `+subtasks`")
         elif isinstance(value, Scalar):
             yield Finding(value.span, _scalar_message(entry.key, value))
         elif isinstance(value, Sequence):
@@ -103,20 +102,17 @@ def _subtask_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Fi
 
 
 def _scalar_message(key: str, value: Scalar) -> str:
-    hint = ""
+    found = f"task {excerpt(key)!r} is the {kind_name(value)} {excerpt(to_json_text(value))}, not a mapping"
     if isinstance(value.value, str) and ">:" in value.value:
-        hint = " (a space is needed after ':' to make `x>: value` a key)"
-    return (f"task {key!r} is the {kind_name(value)} {excerpt(to_json_text(value))} instead of a mapping{hint}; write "
-            f"the task's keys under it. digdag fails with \"Parameter '{key}' must be an object or array "
-            f"of objects\"")
+        return f"{found}; put a space after ':' (`x>: value`)"
+    return f"{found} of the task's keys"
 
 
 def _item_findings(key: str, value: Sequence, includes: set[tuple[str, int]]) -> Iterator[Finding]:
     for item in value.items:
         if not isinstance(item, Mapping) and not _is_include(item, includes):
-            yield Finding(item.span, f"item {excerpt(to_json_text(item))} of task {key!r} is not a mapping; a task "
-                          f"written as a list must list mappings (digdag merges them). digdag fails with "
-                          f"\"Expected object but got {excerpt(to_json_text(item))}\"")
+            yield Finding(item.span, f"item {excerpt(to_json_text(item))} of task {excerpt(key)!r} is not a mapping; "
+                          "a task written as a list lists mappings")
 
 
 def _special_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Finding]:
@@ -145,5 +141,4 @@ def _special_finding(entry: Entry, value: Node, null_rejected: bool) -> Finding 
         return None
     span = entry.key_span if is_null else value.span
     found = "empty (null)" if is_null else f"the {kind_name(value)} {excerpt(to_json_text(value))}"
-    return Finding(span, f"{entry.key!r} is {found} instead of a task definition (a mapping with an "
-                   f"operator or +subtasks). digdag fails with \"Parameter '{entry.key}' must be an object\"")
+    return Finding(span, f"{entry.key!r} is {found}, not a task (a mapping with an operator or +subtasks)")

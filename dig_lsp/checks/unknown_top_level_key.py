@@ -32,12 +32,10 @@ _export:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
-from dig_lsp.model.workflow import Workflow
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.syntax.nodes import Entry, Mapping
 from dig_lsp.text.suggest import close_matches
 
@@ -48,15 +46,15 @@ SEVERITY = Severity.ERROR
 ALLOWED_KEYS = ("timezone", "_export", "schedule", "sla", "_error", "_check", "_retry", "_parallel")
 
 _SPECIFIC_ADVICE = {
-    "_secrets": "`_secrets` is not allowed at the top level; put it under a `+task` or inside `_export:`",
-    "_env": "`_env` only works as an operator task's own key; set it on each task that needs it",
-    "_background": "`_background` only applies to a `+task` inside a group; move it to that task",
-    "_after": "`_after` only applies to a `+task` inside a `_parallel` group; move it to that task",
-    "_disable": "a whole workflow cannot be disabled; put `_disable: true` under the `+tasks` to skip",
-    "_do": "`_do` belongs to an if>, loop>, for_each>, for_range> or td_for_each> task",
-    "_else_do": "`_else_do` belongs to an if> task",
-    "_command": "an operator cannot run at the top level; wrap `_type`/`_command` in a `+task:`",
-    "_type": "an operator cannot run at the top level; wrap `_type`/`_command` in a `+task:`",
+    "_secrets": "put it under a `+task` or inside `_export:`",
+    "_env": "set it on each operator task that needs it",
+    "_background": "it applies to a `+task` inside a group",
+    "_after": "it applies to a `+task` inside a `_parallel` group",
+    "_disable": "put `_disable: true` under the `+tasks` to skip",
+    "_do": "it belongs to an if>, loop>, for_each>, for_range> or td_for_each> task",
+    "_else_do": "it belongs to an if> task",
+    "_command": "an operator runs inside a task: wrap `_type`/`_command` in a `+task:`",
+    "_type": "an operator runs inside a task: wrap `_type`/`_command` in a `+task:`",
 }
 
 
@@ -67,7 +65,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         top = workflow.root.value
         if not isinstance(top, Mapping):
             continue
-        name = _digdag_name(ctx, workflow)
         for entry in top.entries:
             if entry.key.startswith("+") or entry.key in ALLOWED_KEYS:
                 continue
@@ -75,45 +72,26 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if where in seen:
                 continue
             seen.add(where)
-            yield Finding(entry.key_span, _message(name, entry))
+            allowed = Related(entry.key_span, f"the top level accepts {', '.join(ALLOWED_KEYS)} and +tasks")
+            yield Finding(entry.key_span, f"unknown top-level key {entry.key!r}; {_advice(entry)}", (allowed,))
 
 
-def _digdag_name(ctx: CheckContext, workflow: Workflow) -> str:
-    """The name digdag puts in its message: the file name, or the project-relative path for call>."""
-    if not workflow.is_called:
-        return workflow.name
-    relative = os.path.relpath(workflow.path, ctx.project.root).replace(os.sep, "/")
-    return relative[: -len(".dig")] if relative.endswith(".dig") else relative
-
-
-def _message(workflow_name: str, entry: Entry) -> str:
-    key = entry.key
-    return (f"unknown top-level key {key!r}: digdag rejects the file with \"Workflow '{workflow_name}' "
-            f"includes unknown keys: [{key}]\" (the top level accepts only {', '.join(ALLOWED_KEYS)} and "
-            f"+tasks). {_sentence(_advice(entry))}")
-
-
-
-def _sentence(text: str) -> str:
-    """Advice as a sentence of its own: capitalised and closed."""
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "?")) else text + "."
 def _advice(entry: Entry) -> str:
     """The most likely intent behind the key, most specific first."""
     key = entry.key
     if key in _SPECIFIC_ADVICE:
         return _SPECIFIC_ADVICE[key]
     if key.endswith(">"):
-        return f"an operator cannot run at the top level; wrap it in a task (`+step:` with `{key}` under it)"
+        return f"an operator runs inside a task (`+step:` with `{key}` under it)"
     close = close_matches(key, ALLOWED_KEYS, n=1, cutoff=0.8)
     if close:
         return f"did you mean {close[0]!r}?"
     if _looks_like_task(entry):
-        return f"did you mean '+{key}'? Task names start with '+'"
+        return f"did you mean '+{key}'? (task names start with '+')"
     weak = close_matches(key, ALLOWED_KEYS, n=1, cutoff=0.6)
     if weak:
-        return f"did you mean {weak[0]!r}? If {key!r} is a parameter, put it under `_export:`"
-    return f"parameters belong under `_export:` (e.g. `_export: {{{key}: ...}}`)"
+        return f"did you mean {weak[0]!r}? (a parameter goes under `_export:`)"
+    return "put parameters under `_export:`"
 
 
 def _looks_like_task(entry: Entry) -> bool:

@@ -169,7 +169,7 @@ def _check_call(model: ProjectModel, ref: CallRef) -> SyntaxProblem | None:
     if ref.target is None:
         return SyntaxProblem(
             CALL_OUTSIDE,
-            f"call> target {excerpt(ref.name)!r} is outside the project; digdag refuses paths that leave it",
+            f"call> target {excerpt(ref.name)!r} is outside the project",
             ref.span,
         )
     if model.files.source(ref.target) is None:

@@ -206,8 +206,7 @@ class IncludeResolver:
         if os.path.isabs(name) or not target.startswith(directory):
             return SyntaxProblem(
                 kinds.INCLUDE_OUTSIDE,
-                f"!include {excerpt(name)!r} leaves the including file's directory; digdag fails with "
-                f"'File name must not include ..: {excerpt(name)}'",
+                f"!include {excerpt(name)!r} leaves the including file's directory",
                 span,
             )
         if not is_inside(target, self.project_root):

@@ -145,8 +145,7 @@ def parse(source: SourceFile) -> ParsedFile:
         problems.append(
             SyntaxProblem(
                 kinds.MULTIPLE_DOCUMENTS,
-                "a workflow file holds one YAML document; this second document is not read by digdag "
-                "(it fails with 'expected a single document')",
+                "a second YAML document; a workflow file holds exactly one",
                 source.span(start, start + 3),
             )
         )
@@ -221,21 +220,34 @@ def _marked_problem(source: SourceFile, error: MarkedYAMLError) -> SyntaxProblem
     offset = source.offset_of_mark(mark) if mark is not None else 0
     problem = (error.problem or "invalid YAML").strip()
     context = (error.context or "").strip()
-    message = f"{context}: {problem}" if context else problem
-    hint = _hint(source, offset, problem, context)
     if "expected a single document" in context:
-        return SyntaxProblem(kinds.MULTIPLE_DOCUMENTS, message, source.span(offset, offset))
+        return SyntaxProblem(kinds.MULTIPLE_DOCUMENTS, f"{context}: {problem}", source.span(offset, offset))
     started = source.offset_of_mark(error.context_mark) if error.context_mark is not None else None
     at_start = _where_it_started(source, started, problem, context)
     if at_start is not None:
         return at_start
+    message = _sentence(source, offset, problem, context)
     related: tuple[tuple[Any, str], ...] = ()
+    if message is None:  # a mistake without a sentence of ours: the parser's words, in a note
+        message = "this is not valid YAML"
+        related = ((source.span(offset, min(offset + 1, len(source.text))),
+                    f"the YAML parser: {excerpt(f'{context}: {problem}' if context else problem)}"),)
     if error.context_mark is not None and error.problem_mark is not None:
         start = source.offset_of_mark(error.context_mark)
         if start != offset:
-            related = ((source.span(start, start + 1), context or "started here"),)
+            related += ((source.span(start, start + 1), _started_here(context)),)
     end = min(offset + 1, len(source.text))
-    return SyntaxProblem(kinds.YAML_SYNTAX, message + hint, source.span(offset, end), related)
+    return SyntaxProblem(kinds.YAML_SYNTAX, message, source.span(offset, end), related)
+
+
+def _started_here(context: str) -> str:
+    """The note at the place where what the parser was reading started, in our words."""
+    for words, note in (("flow sequence", "the list opened here"), ("block collection", "the list starts here"),
+                        ("mapping", "the mapping starts here"), ("quoted", "the quoted value starts here"),
+                        ("simple key", "the key starts here")):
+        if words in context:
+            return note
+    return "the value starts here"
 
 
 def _where_it_started(source: SourceFile, started: int | None, problem: str, context: str) -> SyntaxProblem | None:
@@ -261,36 +273,65 @@ def _where_it_started(source: SourceFile, started: int | None, problem: str, con
     return None
 
 
-def _hint(source: SourceFile, offset: int, problem: str, context: str) -> str:
-    """Advice for the YAML mistakes seen most often in real workflow files."""
+def _sentence(source: SourceFile, offset: int, problem: str, context: str) -> str | None:
+    """The YAML mistake at ``offset`` in one sentence that says what to write: the parser's own words
+    (``while parsing a block mapping: did not find expected key``) name its state, not the mistake.
+    Covers what libyaml reports for hand-written files; None for anything else."""
     char = source.text[offset : offset + 1]
     position = source.position(offset)
     line = source.line_text(position.line)
+    value = line.lstrip().split(": ", 1)[-1].strip() if ": " in line else line.strip()
     if char == "\t":
-        return " (a tab character: YAML indentation must use spaces)"
+        return "a tab character here; YAML indentation must use spaces"
     nbsp = no_break_space(source.text, source.offset(Position(position.line + 1, 0)))
     if nbsp is not None:
         where = source.position(nbsp)
-        return (f" (line {where.line + 1} has a no-break space, U+00A0, where YAML needs a space: YAML reads it as "
-                "text, so a key's ':' or an indentation is not seen; replace it with a plain space)")
+        return f"line {where.line + 1} has a no-break space (U+00A0) where YAML needs a plain space; replace it"
     if "mapping values are not allowed" in problem:
         above = _continued_key(source, position.line)
         if above is not None:
-            return (f" (this line is indented more than '{excerpt(above)}' above, so YAML reads it as the rest "
-                    "of that value; indent it like the keys above)")
-    if char == "-" and "block mapping" in context:
-        return " (a '-' starts a list item, which cannot stand among the keys of a mapping)"
-    if "flow sequence" in context and line.lstrip().split(":", 1)[-1].strip().startswith("["):
-        return " (a value starting with '[' is a YAML list; quote the whole value if it is text)"
-    if "alias" in context:
-        return " (a value starting with '*' is a YAML alias; quote it if it is text)"
+            return (f"this line is indented more than '{excerpt(above)}' above, so it continues that value; "
+                    "indent it like that key")
+        return "': ' cannot appear in a plain value; quote the value"
+    if "flow sequence" in context or "',' or ']'" in problem:
+        if value.startswith("["):
+            return "a value starting with '[' is a YAML list; quote the whole value if it is text"
+        return "the list opened with '[' is not closed with ']'"
+    if "flow mapping" in context or "',' or '}'" in problem:
+        if value.startswith("{"):
+            return "a value starting with '{' is a YAML mapping; quote the whole value if it is text"
+        return "the mapping opened with '{' is not closed with '}'"
+    if "expected key" in problem:
+        if char == "-":
+            return "a '-' list item cannot stand among the keys of a mapping"
+        if value[:1] in ("[", "{"):
+            kind = "list" if value[0] == "[" else "mapping"
+            return f"a value starting with '{value[0]}' is a YAML {kind}; quote the whole value if it is text"
+        return "a key is expected here; check this line's indentation against the lines above"
+    if "undefined alias" in problem or "alias" in context:
+        return "a value starting with '*' is a YAML alias; quote it if it is text"
     if "anchor" in context:
-        return " (a value starting with '&' is a YAML anchor; quote it if it is text)"
-    if "mapping values are not allowed" in problem:
-        return " (a plain value cannot contain ': '; quote the value)"
-    if "block mapping" in context and "expected key" in problem:
-        return " (check the indentation of this line against the lines above)"
-    return ""
+        return "a value starting with '&' is a YAML anchor; quote it if it is text"
+    if "tag" in context:
+        return "a value starting with '!' is a YAML tag; quote it if it is text"
+    if "cannot start any token" in problem:
+        shown = char if char.isprintable() else f"U+{ord(char):04X}" if char else "this character"
+        return f"'{shown}' cannot start a plain YAML value; quote the value"
+    if "unknown escape" in problem:
+        return "unknown escape in a double-quoted value; write '\\\\' for a backslash, or use single quotes"
+    if "document indicator" in problem or "document separator" in problem:
+        return "'---' or '...' at the start of a line ends the YAML document, even inside a quoted value"
+    if "block scalar" in context:
+        return "'|' or '>' starts a YAML block of text that begins on the next line; quote the value if it is text"
+    if "'-' indicator" in problem or "block sequence entries" in problem:
+        return "a '-' list item is expected here; check this line's indentation"
+    if "directive" in context:
+        return "a line starting with '%' is a YAML directive; quote or indent the value"
+    if "node content" in problem:
+        return "a value is expected here"
+    if "end of stream" in problem:
+        return "the file ends inside an unfinished value"
+    return None
 
 
 def no_break_space(text: str, end: int) -> int | None:
@@ -427,8 +468,7 @@ class _TreeBuilder:
         self.problems.append(
             SyntaxProblem(
                 kinds.UNKNOWN_TAG,
-                f"digdag has no YAML tag {tag!r} (only '!include' is supported): "
-                f"'could not determine a constructor for the tag {tag}'",
+                f"digdag has no YAML tag {tag!r}; '!include' is the only one",
                 self._node_span(node),
             )
         )
@@ -492,8 +532,7 @@ class _TreeBuilder:
                 self.problems.append(
                     SyntaxProblem(
                         kinds.DUPLICATE_KEY,
-                        f"duplicate key {entry.key!r}: digdag rejects the file with "
-                        f"'Duplicated keys: [{entry.key}]'",
+                        f"duplicate key {entry.key!r}; a key can appear once in a mapping",
                         entry.key_span,
                         ((original.key_span, f"{entry.key!r} first defined here"),),
                     )

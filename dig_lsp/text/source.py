@@ -62,8 +62,7 @@ class SourceFile:
             problems.append(
                 DecodeProblem(
                     "invalid-utf8",
-                    f"file is not valid UTF-8: byte 0x{data[error.start]:02x} cannot be decoded "
-                    "(digdag reads workflow files as UTF-8)",
+                    f"byte 0x{data[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
                     len(prefix),
                 )
             )
