@@ -32,12 +32,13 @@ schedule:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.schedule_support import schedule_mappings
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model import schedule as model
 from dig_lsp.model.schedule import ScheduleError
 from dig_lsp.model.schedule_shape import ScheduleShape
@@ -49,11 +50,11 @@ NAME = "invalid-schedule-format"
 SEVERITY = Severity.ERROR
 
 _FORMATS = {
-    "hourly": "MM:SS (minutes and seconds past each hour, e.g. 30:00)",
-    "daily": "HH:MM:SS (e.g. 07:00:00)",
-    "weekly": "DAY,HH:MM:SS (e.g. Sun,10:00:00 or 1,10:00:00)",
-    "monthly": "D,HH:MM:SS (day of month, e.g. 1,09:00:00)",
-    "cron": "a 5-field cron4j pattern (minute hour day month weekday, e.g. \"0 9 * * mon-fri\")",
+    "hourly": "MM:SS past the hour, e.g. 30:00",
+    "daily": "HH:MM:SS, e.g. 07:00:00",
+    "weekly": "DAY,HH:MM:SS, e.g. Sun,10:00:00",
+    "monthly": "D,HH:MM:SS, e.g. 1,09:00:00",
+    "cron": "5 cron4j fields, e.g. \"0 9 * * mon-fri\"",
 }
 
 
@@ -75,13 +76,18 @@ def _text(node: Node) -> tuple[str | None, str | None]:
 
 
 def _quoted(node: Node) -> str:
-    return f"'{excerpt(node.raw)}'" if isinstance(node, Scalar) else excerpt(to_json_text(node))
+    return f"'{excerpt(node.raw, 40)}'" if isinstance(node, Scalar) else excerpt(to_json_text(node), 40)
 
 
 def _not_evaluated(node: Node) -> str:
     if isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value:
-        return " (schedule values are read as written: `${...}` is never evaluated here)"
+        return " (`${...}` is not evaluated in a schedule)"
     return ""
+
+
+def _digdag_says(node: Node, error: object) -> tuple[Related, ...]:
+    """digdag's own error, which names the field or part it could not read, as a note."""
+    return (Related(node.span, f"digdag's error: {error}"),)
 
 
 def _command_node(shape: ScheduleShape) -> tuple[Node | None, str]:
@@ -105,12 +111,11 @@ def _check_command(shape: ScheduleShape) -> Iterator[Finding]:
     node, name = _command_node(shape)
     if node is None:
         missing = "at" if shape.type_name in model.AT_TYPES else "_command"
-        yield Finding(entry.value.span, f"`_type: {shape.type_name}` needs its value in `{missing}:`; digdag fails "
-                                        f"with `Parameter '{missing}' is required but not set`")
+        yield Finding(entry.value.span, f"`_type: {shape.type_name}` needs its value in `{missing}:`")
         return
     if isinstance(node, Scalar) and node.value is None:
-        yield Finding(entry.key_span, f"{name} has no value; digdag fails with "
-                                      f"`Parameter '{entry.key}' is required but null`")
+        expected = _FORMATS.get(shape.type_name, "a number")
+        yield Finding(entry.key_span, f"{name} has no value; expected {expected}")
         return
     if shape.type_name in ("minutes_interval", "seconds_interval"):
         yield from _check_interval(shape.type_name, node, name)
@@ -122,8 +127,23 @@ def _check_command(shape: ScheduleShape) -> Iterator[Finding]:
     try:
         _PARSERS[shape.type_name](text)
     except ScheduleError as error:
-        yield Finding(node.span, f"{_quoted(node)} is not a valid {name} value: expected "
-                                 f"{_FORMATS[shape.type_name]}; digdag fails with `{error}`{_not_evaluated(node)}")
+        reason = _cron_reason(str(error)) if shape.type_name == "cron" else None
+        expected = reason or f"expected {_FORMATS[shape.type_name]}"
+        yield Finding(node.span, f"{_quoted(node)} is not a valid {name} value{_not_evaluated(node)}; {expected}",
+                      _digdag_says(node, error))
+
+
+_CRON_RANGE = re.compile(r'Error parsing (?P<field>[a-z ]+) field: invalid value "(?P<value>[^"]*)", value out of range')
+_CRON_COUNT = re.compile(r"needs exactly 5 fields, found (?P<count>[0-9]+)")
+
+
+def _cron_reason(error: str) -> str | None:
+    """What cron4j's error says is wrong, in a few words: the field out of range, or how many fields."""
+    if (match := _CRON_RANGE.search(error)) is not None:
+        return f"{match['value']} is out of range for {match['field']}"
+    if (match := _CRON_COUNT.search(error)) is not None:
+        return f"it has {match['count']} fields, not 5 (minute hour day month weekday)"
+    return None
 
 
 def _parse_cron(text: str) -> object:
@@ -149,7 +169,8 @@ def _check_interval(type_name: str, node: Node, name: str) -> Iterator[Finding]:
     elif interval < 1:
         why = ("digdag builds the cron4j pattern `*/" + str(interval) + " * * * *`, which has a non positive divisor"
                if type_name == "minutes_interval" else "the scheduler divides by it")
-        yield Finding(node.span, f"{name} must be a positive number of {unit}, not {interval}: {why}")
+        yield Finding(node.span, f"{name} must be a positive number of {unit}, not {interval}",
+                      (Related(node.span, why),))
 
 
 def _option(shape: ScheduleShape, key: str) -> Entry | None:
@@ -179,9 +200,7 @@ def _date(entry: Entry) -> tuple[Finding | None, date | None]:
     try:
         return None, model.parse_schedule_date(text)
     except ScheduleError as error:
-        message = (f"`{entry.key}` must be a YYYY-MM-DD date: {error}; digdag fails with "
-                   f"`Invalid {entry.key}: {excerpt(text)}`{_not_evaluated(entry.value)}")
-        return Finding(entry.value.span, message), None
+        return Finding(entry.value.span, f"`{entry.key}` {error}{_not_evaluated(entry.value)}"), None
 
 
 def _check_dates(shape: ScheduleShape) -> Iterator[Finding]:
@@ -198,23 +217,22 @@ def _check_dates(shape: ScheduleShape) -> Iterator[Finding]:
     if "start" in parsed and "end" in parsed:
         (_, start), (end_entry, end) = parsed["start"], parsed["end"]
         if end < start:
-            yield Finding(end_entry.value.span, f"`end` ({end}) is before `start` ({start}); digdag fails with "
-                                                "`The schedule of end is earlier than start`")
+            yield Finding(end_entry.value.span, f"`end` ({end}) is before `start` ({start})")
 
 
 def _check_skip(shape: ScheduleShape) -> Iterator[Finding]:
     skip = _option(shape, "skip_delayed_by")
     if skip is not None:
         text, why = _text(skip.value)
-        problem = why
+        problem = why is not None
         if text is not None:
             try:
                 model.parse_duration(text)
-            except ScheduleError as error:
-                problem = str(error)
-        if problem is not None:
-            yield Finding(skip.value.span, f"`skip_delayed_by` must be a duration like 30s, 10m or 1h 30m: "
-                                           f"{problem}{_not_evaluated(skip.value)}")
+            except ScheduleError:
+                problem = True
+        if problem:
+            yield Finding(skip.value.span, f"`skip_delayed_by` must be a duration like 30s, 10m or 1h 30m, not "
+                                           f"{_quoted(skip.value)}{_not_evaluated(skip.value)}")
     overtime = _option(shape, "skip_on_overtime")
     if overtime is not None:
         value = overtime.value.value if isinstance(overtime.value, Scalar) else None

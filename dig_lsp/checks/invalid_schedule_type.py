@@ -33,11 +33,12 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.schedule_support import root_schedules
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.schedule import SCHEDULE_TYPES
 from dig_lsp.model.schedule_shape import ScheduleShape, schedule_shape
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL301"
@@ -56,21 +57,19 @@ def _check_schedule(entry: Entry) -> Iterator[Finding]:
     if isinstance(value, Scalar) and value.value is None:
         return
     if not isinstance(value, Mapping):
-        yield Finding(value.span, f"`schedule` must be a mapping with one `type>:` key "
-                                  f"(e.g. `daily>: 07:00:00`), not {kind_name(value)} {excerpt(to_json_text(value))}")
+        yield Finding(value.span, f"`schedule` must be a mapping such as `daily>: 07:00:00`, not {kind_name(value)} "
+                                  f"{excerpt(to_json_text(value), 40)}")
         return
     shape = schedule_shape(value)
     if shape.type_entry is None:
-        yield Finding(entry.key_span, "`schedule` has no `type>:` key; add one of "
-                      + ", ".join(f"`{name}>`" for name in SCHEDULE_TYPES)
-                      + f" (digdag: `Schedule config requires 'type>: at' parameter: {excerpt(to_json_text(value))}`)")
+        yield Finding(entry.key_span, "`schedule` has no schedule type such as `daily>:`", (_known_types(entry.key_span),))
         return
     if not shape.known:
         yield _unknown_type(shape)
     for extra in shape.extra_operators:
         used = f"`{shape.type_entry.key}: {shape.type_name}`" if shape.uses_type_key else f"`{shape.type_entry.key}`"
-        yield Finding(extra.key_span, f"Parameter '{extra.key}' is not used at schedule: a schedule has exactly "
-                                      f"one type and digdag uses {used}; remove this key")
+        yield Finding(extra.key_span, f"second schedule type {excerpt(extra.key, 40)!r}; digdag uses {used}, "
+                                      "so remove this key")
 
 
 def _unknown_type(shape: ScheduleShape) -> Finding:
@@ -79,6 +78,10 @@ def _unknown_type(shape: ScheduleShape) -> Finding:
     span = entry.value.span if shape.uses_type_key else entry.key_span
     name = shape.type_name if shape.type_name is not None else to_json_text(entry.value)
     close = close_matches(name, SCHEDULE_TYPES, n=1, cutoff=0.6)
-    hint = f"; did you mean `{close[0]}>`?" if close else "; known types: " + ", ".join(
-        f"`{known}>`" for known in SCHEDULE_TYPES)
-    return Finding(span, f"Unknown scheduler type: {excerpt(name)}{hint}")
+    if close:
+        return Finding(span, f"unknown schedule type {excerpt(name, 40)!r}; did you mean `{close[0]}>`?")
+    return Finding(span, f"unknown schedule type {excerpt(name, 40)!r}", (_known_types(span),))
+
+
+def _known_types(span: Span) -> Related:
+    return Related(span, "the schedule types are " + ", ".join(f"`{name}>`" for name in SCHEDULE_TYPES))

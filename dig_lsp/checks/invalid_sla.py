@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.schedule import ScheduleError, java_boolean, java_text, parse_sla_time
 from dig_lsp.model.schedule_shape import unique_entries
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
@@ -63,12 +63,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _check_sla(entry: Entry) -> Iterator[Finding]:
     value = entry.value
     if isinstance(value, Scalar) and value.value is None:
-        yield Finding(entry.key_span, "`sla` is empty; digdag fails every attempt with `SLA must be specified "
-                                      "using either the 'time' or 'duration' option`")
+        yield Finding(entry.key_span, "`sla` is empty; give it `time:` or `duration:`")
         return
     if not isinstance(value, Mapping):
         yield Finding(value.span, f"`sla` must be a mapping with `time:` or `duration:`, not {kind_name(value)} "
-                                  f"{excerpt(to_json_text(value))}")
+                                  f"{excerpt(to_json_text(value), 40)}")
         return
     yield from _check_deadline(entry, value)
     for flag in ("alert", "fail"):
@@ -88,8 +87,7 @@ def _check_deadline(sla: Entry, mapping: Mapping) -> Iterator[Finding]:
     if len(options) != 1:
         span = options[1].key_span if len(options) == 2 else sla.key_span
         found = "both" if options else "neither"
-        yield Finding(span, f"`sla` needs exactly one of `time:` or `duration:`, found {found}; digdag fails "
-                            "with `SLA must be specified using either the 'time' or 'duration' option`")
+        yield Finding(span, f"`sla` needs exactly one of `time:` or `duration:`, found {found}")
     for option in options:
         yield from _check_time(option)
 
@@ -98,16 +96,16 @@ def _check_time(entry: Entry) -> Iterator[Finding]:
     node = entry.value
     message = f"`{entry.key}` must be HH:MM or HH:MM:SS"
     if not isinstance(node, Scalar):
-        yield Finding(node.span, f"{message}, not {kind_name(node)} {excerpt(to_json_text(node))}")
+        yield Finding(node.span, f"{message}, not {kind_name(node)} {excerpt(to_json_text(node), 40)}")
         return
     try:
         text = java_text(node.value)
         if text is not None:
             parse_sla_time(text, entry.key)
-    except ScheduleError as error:
-        evaluated = ("; `sla` is read as written, `${...}` is never evaluated there"
+    except ScheduleError:
+        evaluated = (" (`${...}` is not evaluated in `sla`)"
                      if isinstance(node.value, str) and "${" in node.value else "")
-        yield Finding(node.span, f"{message}, not '{excerpt(node.raw)}'{evaluated}; digdag fails with `{error}`")
+        yield Finding(node.span, f"{message}, not '{excerpt(node.raw, 40)}'{evaluated}")
 
 
 def _check_flag(mapping: Mapping, key: str) -> Iterator[Finding]:
@@ -118,8 +116,8 @@ def _check_flag(mapping: Mapping, key: str) -> Iterator[Finding]:
     if not isinstance(node, Scalar) or java_boolean(node.value) is None:
         shown = node_text(node)
         default = "true" if key == "alert" else "false"
-        yield Finding(node.span, f"`{key}` must be true or false, not {shown}; digdag only logs "
-                                 f"`sla configuration error` and uses {default}")
+        yield Finding(node.span, f"`{key}` must be true or false, not {shown}",
+                      (Related(node.span, f"digdag only logs `sla configuration error` and uses {default}"),))
 
 
 def _check_other_keys(mapping: Mapping) -> Iterator[Finding]:
@@ -130,17 +128,19 @@ def _check_other_keys(mapping: Mapping) -> Iterator[Finding]:
     for entry in entries:
         if entry.key.startswith("+") or entry.key in allowed or entry.key == "_disable":
             continue
-        yield Finding(entry.key_span, _unknown_key_message(entry.key))
+        yield Finding(entry.key_span, _unknown_key_message(entry.key), (Related(entry.key_span, _SLA_NOTE),))
+
+
+_SLA_NOTE = ("besides `time`, `duration`, `alert` and `fail`, `sla:` holds a task (`+name:` tasks or group keys "
+             "such as `_export`); the `^sla` task fails when the deadline passes")
 
 
 def _unknown_key_message(key: str) -> str:
     close = close_matches(key, (*_SLA_KEYS, *_GROUP_KEYS), n=1, cutoff=0.6)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
-    return (f"`{key}` is not an `sla` option{hint}: besides `time`, `duration`, `alert` and `fail`, `sla:` "
-            "holds a task (`+name:` tasks or group keys such as `_export`), and digdag fails to compile "
-            f"`^sla` with `contains invalid keys: '{key}'` when the deadline passes")
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    return f"`{excerpt(key, 40)}` is not an `sla` option{hint}"
 
 
 def node_text(node: Node) -> str:
     """How a node is shown in messages."""
-    return f"'{excerpt(node.raw)}'" if isinstance(node, Scalar) else excerpt(to_json_text(node))
+    return f"'{excerpt(node.raw, 40)}'" if isinstance(node, Scalar) else excerpt(to_json_text(node), 40)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.schedule import ScheduleError, java_text, parse_zone_id, region_ids
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Scalar, kind_name, to_json_text
@@ -54,10 +54,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _check_entry(ctx: CheckContext, task: Task, entry: Entry) -> Iterator[Finding]:
     node = entry.value
     nested = task.role is not TaskRole.ROOT
-    where = " (digdag ignores `timezone` on nested groups, so it has no effect here)" if nested else ""
+    where = ((Related(node.span, "digdag ignores `timezone` on nested groups, so it has no effect here"),)
+             if nested else ())
     if not isinstance(node, Scalar):
         yield Finding(node.span, f"`timezone` must be a time-zone id such as `Asia/Tokyo` or `+09:00`, not "
-                                 f"{kind_name(node)} {excerpt(to_json_text(node))}{where}")
+                                 f"{kind_name(node)} {excerpt(to_json_text(node), 40)}", where)
         return
     if node.value is None:
         return
@@ -68,15 +69,17 @@ def _check_entry(ctx: CheckContext, task: Task, entry: Entry) -> Iterator[Findin
     if text is None or not text.strip():
         return  # Jackson reads an empty id as absent: the default, UTC
     if "${" in text:
-        yield Finding(node.span, f"`timezone` is read as written: `${{...}}` is never evaluated, so '{excerpt(text)}' is "
-                                 f"not a time-zone id{where}")
+        yield Finding(node.span, f"'{excerpt(text, 40)}' is not a time-zone id: `${{...}}` is not evaluated in "
+                                 "`timezone`", where)
         return
     try:
         parse_zone_id(text)
     except ScheduleError as error:
-        outcome = where if nested else f"; digdag fails with `Unknown time zone name: {excerpt(text)}`"
-        yield Finding(node.span, f"'{excerpt(text.strip())}' is not a time-zone id ({error}){_suggestion(text.strip())}"
-                                 f"{outcome}", fix=_fix(ctx, node, text.strip()))
+        why = ": an offset is at most 18 hours" if "out of range" in str(error) else ""
+        hint = _suggestion(text.strip()) or ("" if why else "; use a region such as `Asia/Tokyo` or an offset such "
+                                                            "as `+09:00`")
+        yield Finding(node.span, f"'{excerpt(text.strip(), 40)}' is not a time-zone id{why}{hint}",
+                      where, fix=_fix(ctx, node, text.strip()))
 
 
 def _fix(ctx: CheckContext, node: Scalar, zone_id: str) -> Fix | None:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.schedule_support import schedule_mappings
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.schedule import java_parse_int, java_split
 from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text.quote import excerpt
@@ -61,6 +61,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         for name, number, limit in zip(names, numbers, limits, strict=True):
             assert number is not None
             if not 0 <= number < limit:
-                yield Finding(node.span, f"{shape.type_name}> {name} {number} is out of range 0-{limit - 1}; digdag "
-                              f"adds it up as a delay instead of rejecting it, so '{excerpt(str(node.value))}' is probably a typo")
+                yield Finding(node.span, f"{shape.type_name}> {name} {number} in '{excerpt(str(node.value), 40)}' is "
+                              f"out of range 0-{limit - 1}",
+                              (Related(node.span, "digdag adds it up as a delay instead of rejecting it"),))
                 break

@@ -37,10 +37,11 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.schedule_support import schedule_mappings
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.schedule import BUILT_IN_SCHEDULE_PARAMS
 from dig_lsp.model.schedule_shape import ScheduleShape
 from dig_lsp.syntax.nodes import Entry
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL303"
@@ -52,30 +53,33 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report keys of top-level schedules that digdag counts as unused."""
     for shape in schedule_mappings(ctx):
         for entry in sorted([*shape.rejected_keys(), *shape.ignored_keys()], key=lambda e: e.key_span.start_offset):
-            yield Finding(entry.key_span, _message(shape, entry))
+            message, note = _message(shape, entry)
+            yield Finding(entry.key_span, message, (Related(entry.key_span, note),) if note else ())
 
 
-def _message(shape: ScheduleShape, entry: Entry) -> str:
+def _message(shape: ScheduleShape, entry: Entry) -> tuple[str, str]:
+    """The message and a note (empty when there is none)."""
     key = entry.key
     type_key = f"{shape.type_name}>"
     if key in ("start", "end"):
-        return (f"`{key}` is ignored by `seconds_interval>` (only the other schedule types read "
-                f"`start`/`end`); digdag accepts it silently, so the schedule is not limited")
-    base = f"Parameter '{key}' is not used at schedule"
+        return (f"`{key}` is ignored by `seconds_interval>`, so the schedule is not limited",
+                "only the other schedule types read `start` and `end`")
+    base = f"unused schedule key {excerpt(key, 40)!r}"
+    checked_first = "digdag checks for unused keys before the scheduler reads it, so `push` rejects it"
     if key == "at":
-        return (f"{base}: digdag checks for unused keys before the scheduler reads `at`, so `push` and "
-                f"`digdag scheduler` reject it; write the time as the value: `{type_key}: ...`")
+        return f"{base}; write the time as the value: `{type_key}: ...`", checked_first
     if key == "delay":
-        return (f"{base}: digdag checks for unused keys before the `{type_key}` scheduler reads `delay`, so "
-                "`push` and `digdag scheduler` reject it"
-                + ("" if shape.type_name in ("minutes_interval", "cron", "seconds_interval") else
-                   f"; `{type_key}` takes its time of day from its value"))
+        if shape.type_name in ("minutes_interval", "cron", "seconds_interval"):
+            return base, checked_first
+        return f"{base}; `{type_key}` takes its time of day from its value", checked_first
+    if key == "timezone":
+        return f"{base}; `timezone:` belongs at the top level of the workflow", checked_first
     if key == "_command":
-        return (f"{base}: with `_type`, digdag's unused-key check runs before `_command` is read; write "
-                f"`{type_key}: <value>` instead of `_type`/`_command`")
+        return f"{base}; write `{type_key}: <value>` instead of `_type`/`_command`", checked_first
     candidates = [name for name in BUILT_IN_SCHEDULE_PARAMS
                   if shape.type_name != "seconds_interval" or name not in ("start", "end")]
     close = close_matches(key, candidates, n=1, cutoff=0.6)
-    hint = f". > Did you mean '[{close[0]}]'?" if close else f"; `{type_key}` accepts " + ", ".join(
-        f"`{name}`" for name in candidates)
-    return base + hint
+    accepted = f"`{type_key}` accepts " + ", ".join(f"`{name}`" for name in candidates)
+    if close:
+        return f"{base}; did you mean {close[0]!r}?", ""
+    return base, accepted

@@ -380,8 +380,8 @@ def parse_schedule_date(text: str) -> date:
         raise ScheduleError(f"{excerpt(text)!r} is not a YYYY-MM-DD date")
     try:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError as error:
-        raise ScheduleError(f"{excerpt(text)!r} is not a calendar date ({error})") from None
+    except ValueError:
+        raise ScheduleError(f"{excerpt(text)!r} is not a calendar date") from None
 
 
 def parse_sla_time(text: str, option: str = "time") -> tuple[int, int, int]:
