@@ -108,5 +108,10 @@ def _forbids(op: OperatorTask, chain: ExportChain) -> Iterator[Finding]:
         for name in rule.get("then", []):
             node = _present(op, name, chain)
             if node is not None:
-                message = rule.get("message") or f"{_label(op, name)} cannot be used here"
-                yield Finding(node.span, f"{op.spec.name}> {message}")
+                given = " and ".join(f"`{key}: {_yaml(value)}`" for key, value in condition.items())
+                yield Finding(node.span, f"{op.spec.name}> {_label(op, name)} cannot be used with {given}")
+
+
+def _yaml(value: Any) -> str:
+    """A condition's value as it is written in a workflow."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)

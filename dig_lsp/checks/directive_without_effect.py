@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.catalog import catalog
 
 CODE = "DL409"
@@ -56,8 +56,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if use is None:
             entry = task.entry("_check")
             if entry is not None and task.role.value != "root":
-                yield Finding(entry.key_span, f"`_check` on group task {task.full_name} never runs: digdag "
-                              "runs `_check` only after an operator task succeeds; move it to the last task")
+                yield Finding(entry.key_span, f"`_check` on group {task.full_name} never runs; move it to the "
+                              "group's last task", (Related(entry.key_span, "digdag runs `_check` only after an "
+                                                            "operator task succeeds"),))
             continue
         spec = catalog().operator(use.name)
         if spec is None:
@@ -66,5 +67,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             entry = task.entry(directive)
             if entry is not None and directive not in spec.accepts:
                 users = sorted(f"{s.name}>" for s in catalog() if directive in s.accepts)
-                yield Finding(entry.key_span, f"`{directive}` has no effect on {spec.name}>: only "
-                              f"{', '.join(users) or 'no built-in operator'} read it")
+                yield Finding(entry.key_span, f"`{directive}` has no effect on {spec.name}>",
+                              (Related(entry.key_span, f"only {', '.join(users)} read it" if users else
+                                       "no built-in operator reads it"),))

@@ -34,9 +34,9 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import operator_tasks, suggest
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.catalog import OperatorSpec, catalog
-from dig_lsp.model.values import validate_value
+from dig_lsp.model.values import ValueProblem, validate_value
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.text.quote import excerpt
 
@@ -56,12 +56,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             for problem in validate_value(node, parameter.schema):
                 inner = problem.path if problem.path.startswith("[") else f".{problem.path}" if problem.path else ""
-                shown = f"the value of `{op.operator_key}`{inner}" if name == "_command" else f"'{name}{inner}'"
+                shown = (f"`{op.operator_key}` value{inner}" if name == "_command" else
+                         f"{op.spec.name}> '{name}{inner}'")
                 hint = ""
                 enum = parameter.schema.get("enum")
                 if problem.keyword == "enum" and isinstance(problem.node, Scalar) and isinstance(enum, list):
                     hint = suggest(str(problem.node.value), [str(v) for v in enum])
-                yield Finding(problem.node.span, f"{op.spec.name}> {shown}: {problem.message}{hint}")
+                yield Finding(problem.node.span, f"{shown}: {problem.message}{hint}", _note(problem))
     yield from _namespace_defaults(ctx)
     yield from _for_each_text_values(ctx)
 
@@ -82,8 +83,9 @@ def _for_each_text_values(ctx: CheckContext) -> Iterator[Finding]:
             except ValueError:
                 parsed = _NOT_JSON
             if parsed is _NOT_JSON or isinstance(parsed, dict):
-                yield Finding(node.span, f"for_each> '{entry.key}': {excerpt(node.raw)!r} is not a list; a text value is "
-                              f"read as JSON and must be a JSON array (write [{excerpt(node.value)}] for one value)")
+                yield Finding(node.span, f"for_each> '{entry.key}': {excerpt(node.raw, 40)!r} is not a JSON array; "
+                              f"write [{excerpt(node.value, 40)}] for one value",
+                              (Related(node.span, "a text value is read as JSON, and for_each> needs a list"),))
 
 
 _NOT_JSON = object()
@@ -122,5 +124,9 @@ def _default_problems(namespace: str, key: str, node: Node, readers: list[Operat
             if problem.keyword == "enum" and isinstance(enum, list):
                 hint = suggest(str(node.value), [str(v) for v in enum])
             yield Finding(problem.node.span, f"{spec.name}> '{key}' (from `_export: {namespace}:`): "
-                          f"{problem.message}{hint}")
+                          f"{problem.message}{hint}", _note(problem))
             return  # one finding per value, naming the first operator it fails
+
+
+def _note(problem: ValueProblem) -> tuple[Related, ...]:
+    return (Related(problem.node.span, problem.note),) if problem.note else ()

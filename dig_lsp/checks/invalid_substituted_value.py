@@ -78,15 +78,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         problem = _problem(site.task.operator.name if site.task.operator else None, site.key, site.node, value)
         if problem is not None:
-            related = (Related(value.span, f"'{variable.name}' is set here"),)
-            yield Finding(site.span, f"${{{excerpt(template.expression.strip())}}} is {excerpt(value.raw)!r} here ({variable.detail}); "
-                          f"{problem}", related)
+            related = (Related(value.span, f"'{variable.name}' is set here ({variable.detail})"),)
+            yield Finding(site.span, f"${{{excerpt(template.expression.strip(), 40)}}} is {excerpt(value.raw, 40)!r} "
+                          f"here, but {problem}", related)
 
 
 def _problem(operator: str | None, key: str, node: Scalar, value: Scalar) -> str | None:
     if key == "_parallel":
         if operator in _LOOP_OPERATORS and boolean_value(value.value) is None:
-            return "_parallel needs true or false (digdag: \"Expected 'true' or 'false' for key '_parallel'\")"
+            return "`_parallel` needs true or false"
         return None
     spec = catalog().operator(operator) if operator else None
     parameter = spec.parameters.get(key) if spec else None
@@ -94,4 +94,9 @@ def _problem(operator: str | None, key: str, node: Scalar, value: Scalar) -> str
         return None
     substituted = Scalar(value.value, value.raw, value.style, node.span)
     problems = list(validate_value(substituted, parameter.schema))
-    return f"'{key}': {problems[0].message}" if problems else None
+    if not problems:
+        return None
+    message = problems[0].message
+    if message.startswith("expected "):
+        return f"'{key}' expects {message.split(', got ')[0].removeprefix('expected ')}"
+    return f"'{key}': {message}"

@@ -39,8 +39,9 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, operator_tasks
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.operators import OperatorTask
+from dig_lsp.text.span import Span
 
 CODE = "DL403"
 NAME = "missing-parameter"
@@ -58,7 +59,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         for parameter in op.spec.required():
             if parameter.secrets or op.given(parameter.name, chain) is not None:
                 continue
-            yield Finding(use.key_span, _missing(op, parameter.name))
+            yield _missing(op, use.key_span, parameter.name)
         for group in op.spec.one_of:
             if not any(op.given(name, chain) is not None for name in group):
                 forms = " or ".join(_form(op, name) for name in group)
@@ -69,10 +70,10 @@ def _form(op: OperatorTask, name: str) -> str:
     return f"a value after `{op.operator_key}`" if name == "_command" else f"`{name}`"
 
 
-def _missing(op: OperatorTask, name: str) -> str:
+def _missing(op: OperatorTask, span: Span, name: str) -> Finding:
     if name == "_command":
-        return (f"{op.spec.name}> needs a value after `{op.operator_key}`: "
-                f"{op.spec.parameters['_command'].description}")
+        description = op.spec.parameters["_command"].description
+        return Finding(span, f"{op.spec.name}> needs a value after `{op.operator_key}`",
+                       (Related(span, description),) if description else ())
     where = f" or in `_export: {op.spec.namespaces[0]}:`" if op.spec.namespaces else " or in `_export`"
-    return (f"{op.spec.name}> requires '{name}' but nothing sets it (digdag: \"Parameter '{name}' is required "
-            f"but not set\"); set it on the task{where}")
+    return Finding(span, f"{op.spec.name}> requires '{name}', which nothing sets; set it on the task{where}")

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, operator_tasks
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 
 CODE = "DL404"
 NAME = "missing-parameter-unless-secret"
@@ -51,6 +51,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             secrets = " or ".join(f"'{s}'" for s in parameter.secrets)
             yield Finding(
                 use.key_span,
-                f"{op.spec.name}> requires '{parameter.name}', which is not set here; it must come from the "
-                f"secret {secrets} on the server where this runs, or set it in `_export`",
+                f"{op.spec.name}> requires '{parameter.name}', which only the secret {secrets} can supply here",
+                (Related(use.key_span, "set that secret where the workflow runs, or set the parameter in `_export`"),),
             )

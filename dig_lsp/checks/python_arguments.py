@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.checks.operator_support import closest_name, export_index, operator_tasks
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.exports import ExportChain
 from dig_lsp.model.operators import OperatorTask
@@ -132,8 +132,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             close = _defined_instead(target)
             owner = target.missing.rpartition(".")[0]
             hint = f"; did you mean '{excerpt(f'{owner}.{close}' if owner else close)}'?" if close else ""
-            yield Finding(command.span, f"py> target '{excerpt(command.value)}': the module does not define "
-                          f"'{excerpt(target.missing)}' (AttributeError when the task runs){hint}",
+            yield Finding(command.span, f"py> target '{excerpt(command.value, 40)}': the module does not define "
+                          f"'{excerpt(target.missing, 40)}'{hint}",
                           fix=_target_fix(ctx, command, target, close) if close else None)
             continue
         signature = target.signature
@@ -149,15 +149,16 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 # other key may be read through digdag.env.params, or be a harmless leftover
                 close = closest_name(entry.key, [name for name in arguments if name not in given])
                 if close:
-                    yield Finding(entry.key_span, f"'{entry.key}' is not an argument of {signature.qualname} "
-                                  f"(which has no **kwargs), so py> does not pass it; did you mean {close!r}?",
-                                  fix=key_rename_fix(ctx, entry.key_span, entry.key, close, Applicability.UNSAFE))
+                    yield Finding(entry.key_span, f"'{excerpt(entry.key, 40)}' is not an argument of "
+                                  f"{signature.qualname}, so py> does not pass it; did you mean {close!r}?",
+                                  (Related(entry.key_span, f"{signature.qualname} has no **kwargs"),),
+                                  key_rename_fix(ctx, entry.key_span, entry.key, close, Applicability.UNSAFE))
         if _may_be_stored_before(workflow, op.task) or index.chain(op.task).open_ended:
             continue  # an earlier py>/rb>/param_get> may store the argument: the scope model's business
         scheduled = isinstance(workflow.root.config.get("schedule"), Mapping)
         visible = _visible(op, index.chain(op.task), scheduled)
         for name in signature.required:
             if name not in visible:
-                yield Finding(command.span, f"{signature.qualname} requires argument '{name}', but no parameter, "
-                              f"_export or built-in variable named '{name}' is visible here (digdag: \"Method "
-                              f"'{signature.qualname}' requires parameter '{name}' but not set\")")
+                yield Finding(command.span, f"{signature.qualname} requires argument '{name}', which nothing "
+                              "sets here", (Related(command.span, f"no parameter, _export or built-in variable named "
+                                                                  f"'{name}' is visible to this task"),))

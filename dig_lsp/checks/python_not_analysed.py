@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import operator_tasks
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.python_targets import resolve
 from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text.limits import MAX_PYTHON_BYTES
@@ -54,9 +54,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if target is None or target.oversized is None or target.module_path is None:
             continue
         shown = os.path.relpath(target.module_path, ctx.project.root).replace(os.sep, "/")
-        yield Finding(command.span, f"py> module {shown} is {_size(target.oversized)}, more than the "
-                      f"{MAX_PYTHON_BYTES // 1024} KiB analysed: its arguments and the variables it stores are "
-                      "not checked")
+        yield Finding(command.span, f"py> module {shown} is {_size(target.oversized)}, too large to analyse "
+                      f"(over {MAX_PYTHON_BYTES // 1024} KiB)", (Related(command.span, "its arguments and the "
+                                                                         "variables it stores are not checked"),))
 
 
 def _size(count: int) -> str:

@@ -45,7 +45,7 @@ from rapidfuzz.distance import OSA
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.file_support import task_file_references
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.files import FileReference
 from dig_lsp.text.files import is_inside, project_directory_names, unreadable_reason
 from dig_lsp.text.quote import excerpt
@@ -69,9 +69,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # `tokenize.main` imports the standard library's module, not a project file
         shown = os.path.relpath(ref.path, ctx.project.root)
         if ref.kind == "python-module":
-            message = (f"py> module for '{excerpt(ref.written)}' is not in the project (looked for '{excerpt(shown)}' and the "
-                       f"other candidates); it fails with ImportError unless it is installed on the worker")
-            yield Finding(ref.span, message)
+            message = (f"py> module for '{excerpt(ref.written, 40)}' is not in the project; install it where the "
+                       "task runs")
+            yield Finding(ref.span, message, (Related(ref.span, f"looked for '{excerpt(shown)}' and the other "
+                                                                "candidates; without the module the task fails with "
+                                                                "ImportError"),))
             continue
         message = f"{op.spec.name}> {_what(ref.kind)} '{excerpt(shown)}' {unreadable_reason(ref.path)}"
         written = _written_at(ctx, ref)

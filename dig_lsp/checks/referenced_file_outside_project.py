@@ -39,5 +39,4 @@ SEVERITY = Severity.ERROR
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for op, ref in task_file_references(ctx):
         if not ref.inside:
-            yield Finding(ref.span, f"{op.spec.name}> '{excerpt(ref.written)}' is outside the project; digdag only "
-                          "reads files inside the project directory")
+            yield Finding(ref.span, f"{op.spec.name}> '{excerpt(ref.written, 40)}' is outside the project directory")

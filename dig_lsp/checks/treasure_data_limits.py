@@ -52,5 +52,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for _, task in ctx.tasks():
         size = len(task.full_name.encode("utf-8"))
         if size > MAX_NAME_BYTES:
-            yield Finding(task.key_span, f"task full name is {size} bytes long; Treasure Workflow allows at "
-                          f"most {MAX_NAME_BYTES} bytes (shorten the task or group names)")
+            yield Finding(task.key_span, f"task full name has {size} bytes; Treasure Workflow allows {MAX_NAME_BYTES}, "
+                          "so shorten the task or group names")

@@ -38,6 +38,7 @@ from dig_lsp.checks.operator_support import export_index, suggest
 from dig_lsp.diagnostics import Applicability, Fix, Severity
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.operators import HOSTED_OPERATORS, plugin_declared
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import close_matches
 
@@ -64,8 +65,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # exports not all known (unknown callers, unread YAML) may declare a plugin
         yield Finding(
             use.key_span,
-            f"unknown operator '{use.name}>': digdag fails at run time with 'Unknown task type: {use.name}'"
-            f"{hint or '; declare plugin operators with `_export: plugin:` or the plugin-operators setting'}",
+            f"unknown operator '{excerpt(use.name, 40)}>'"
+            f"{hint or '; declare a plugin in `_export: plugin:` or the plugin-operators setting'}",
             fix=_operator_fix(ctx, use.key_span, use.key, known),
         )
 

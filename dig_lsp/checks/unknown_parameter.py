@@ -41,8 +41,9 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.checks.operator_support import closest_name, operator_tasks, suggest
-from dig_lsp.diagnostics import Applicability, Fix, Severity
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity
 from dig_lsp.model.operators import DIRECTIVES, OperatorTask
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import contradicts
 
@@ -64,8 +65,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue  # a template of the task (a later value, the rendered command file) reads it
             overridden = _overridden_by(op, key)
             if overridden is not None:
-                yield Finding(entry.key_span, f"{op.spec.name}> ignores '{key}' because {overridden} is given; "
-                              "only that one is used")
+                yield Finding(entry.key_span, f"{op.spec.name}> ignores '{key}' because {overridden} is given")
                 continue
             if key.startswith("+") or key == op.operator_key or key in DIRECTIVES or key in op.spec.parameters:
                 continue
@@ -81,11 +81,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                               f"read it{hint}", fix=_rename(ctx, entry.key_span, key, sorted(DIRECTIVES), known))
                 continue
             hint = suggest(key, known)
-            yield Finding(
-                entry.key_span,
-                f"{op.spec.name}> has no parameter '{key}'; it is ignored{hint or _known_list(known)}",
-                fix=_rename(ctx, entry.key_span, key, known),
-            )
+            shown = excerpt(key, 40)
+            message = (f"{op.spec.name}> has no parameter '{shown}'{hint}" if hint or known else
+                       f"{op.spec.name}> takes no parameters; '{shown}' is ignored")
+            related = () if hint or not known else (Related(entry.key_span, _known_list(op.spec.name, known)),)
+            yield Finding(entry.key_span, message, related, _rename(ctx, entry.key_span, key, known))
 
 
 def _misspelt(key: str, known: list[str]) -> bool:
@@ -119,9 +119,5 @@ def _rename(ctx: CheckContext, span: Span, key: str, *candidates: list[str]) -> 
     return None
 
 
-def _known_list(known: list[str]) -> str:
-    if not known:
-        return f" ({'this operator takes no parameters' if not known else ''})"
-    shown = ", ".join(sorted(known)[:12])
-    more = ", ..." if len(known) > 12 else ""
-    return f" (parameters: {shown}{more})"
+def _known_list(operator: str, known: list[str]) -> str:
+    return f"{operator}> reads " + ", ".join(sorted(known))

@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.syntax.nodes import Mapping, Node, Sequence, to_python
-from dig_lsp.text.quote import MAX_QUOTED_CHARS, excerpt
+from dig_lsp.text.quote import excerpt
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
 # `\d+(?:\.\d*)?`, not `\d+\.?\d*`: two adjacent digit runs split n ways, and a long number followed by
@@ -114,6 +114,7 @@ class ValueProblem:
     message: str
     keyword: str
     path: str  # where inside the value (``[0].jars``), '' for the value itself
+    note: str = ""  # what the parameter is, when the message cannot say what is expected in a few words
 
 
 # The catalog's schemas live as long as the process: validators are found by the schema object's
@@ -135,13 +136,13 @@ def _validator_for(schema: dict[str, Any]) -> Any:
 
 
 @lru_cache(maxsize=8192)
-def _errors(schema_key: int, value_json: str) -> tuple[tuple[tuple[Any, ...], str, str], ...]:
-    """(path, message, keyword) of every error of a value, memoised: a workflow repeats the same
+def _errors(schema_key: int, value_json: str) -> tuple[tuple[tuple[Any, ...], str, str, str], ...]:
+    """(path, message, keyword, note) of every error of a value, memoised: a workflow repeats the same
     values (``engine: presto``, ``database: x``) in hundreds of tasks, edit after edit."""
     import json
 
     validator = _VALIDATORS[schema_key][1]
-    return tuple((tuple(error.absolute_path), _message(error), str(error.validator))
+    return tuple((tuple(error.absolute_path), *_message(error), str(error.validator))
                  for error in validator.iter_errors(json.loads(value_json)))
 
 
@@ -155,10 +156,11 @@ def validate_value(node: Node, schema: dict[str, Any]) -> Iterator[ValueProblem]
     except (TypeError, ValueError):  # not JSON-representable (cannot come from YAML): validate directly
         for error in _validator_for(schema).iter_errors(to_python(node)):
             path = list(error.absolute_path)
-            yield ValueProblem(_node_at(node, path), _message(error), str(error.validator), path_text(path))
+            message, note = _message(error)
+            yield ValueProblem(_node_at(node, path), message, str(error.validator), path_text(path), note)
         return
-    for where, message, keyword in _errors(id(schema), value_json):
-        yield ValueProblem(_node_at(node, list(where)), message, keyword, path_text(list(where)))
+    for where, message, note, keyword in _errors(id(schema), value_json):
+        yield ValueProblem(_node_at(node, list(where)), message, keyword, path_text(list(where)), note)
 
 
 def _node_at(node: Node, path: list[Any]) -> Node:
@@ -191,29 +193,86 @@ def _describe(value: object) -> str:
     return excerpt(str(value))
 
 
-def _message(error: ValidationError) -> str:
-    kind = error.validator
-    prefix = ""
+def _message(error: ValidationError) -> tuple[str, str]:
+    """What is wrong, in our words (jsonschema's own messages quote schemas: ``... should not be valid
+    under {'enum': [...]}``), and a note: the parameter's description when the message cannot say in a
+    few words what is expected, or a long list of allowed values."""
+    kind, wanted, instance = error.validator, error.validator_value, error.instance
+    got = _describe(instance)
+    description = str(error.schema.get("description", "")) if isinstance(error.schema, dict) else ""
     if kind == "type":
-        expected = error.validator_value
-        wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        return f"{prefix}expected {_article(str(wanted))}, got {_describe(error.instance)}"
-    if kind == "enum":
-        allowed = error.validator_value
-        options = ", ".join(str(v) for v in allowed) if isinstance(allowed, list) else str(allowed)
-        return f"{prefix}{_describe(error.instance)} is not one of: {options}"
+        return f"expected {_article(' or '.join(wanted) if isinstance(wanted, list) else str(wanted))}, got {got}", ""
+    if kind == "enum" and isinstance(wanted, list):
+        options = _alternatives([str(value) for value in wanted])
+        if len(options) <= 40:
+            return f"expected {options}, got {got}", ""
+        return f"{got} is not an allowed value", f"allowed: {', '.join(str(value) for value in wanted)}"
+    if kind == "const":
+        return f"expected {_describe(wanted)}, got {got}", ""
     if kind == "pattern":
-        return f"{prefix}{_describe(error.instance)} does not have the expected format"
-    return f"{prefix}{_shortened(error)}"
+        expected = _pattern_name(str(wanted), description)
+        if expected:
+            return f"expected {expected}, got {got}", ""
+        return f"{got} does not have the expected form", description
+    if kind == "required" and isinstance(wanted, list) and isinstance(instance, dict):
+        missing = [name for name in wanted if name not in instance]
+        return f"missing {_quoted_names(missing or wanted)}", ""
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = [name for name in instance if name not in known]
+        return f"unknown key {_quoted_names(extra[:1])}", f"known keys: {', '.join(known)}" if known else ""
+    if kind == "not" and isinstance(wanted, dict) and isinstance(wanted.get("required"), list):
+        return f"{_quoted_names(wanted['required'])} cannot be used here", ""
+    if kind in ("anyOf", "oneOf") and isinstance(wanted, list):
+        names = [name for name in (_schema_name(sub) for sub in wanted) if name]
+        if names and len(names) == len(wanted):
+            return f"expected {' or '.join(names)}, got {got}", ""
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        bound = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
+                 "exclusiveMaximum": "less than"}[str(kind)]
+        return f"expected a number {bound} {wanted}, got {got}", ""
+    counted = {"minItems": ("at least", "item"), "maxItems": ("at most", "item"),
+               "minProperties": ("at least", "key"), "maxProperties": ("at most", "key")}
+    if kind in counted and isinstance(wanted, int):
+        bound, noun = counted[str(kind)]
+        return f"expected {bound} {wanted} {noun}{'' if wanted == 1 else 's'}", ""
+    return f"{got} is not allowed here", description
 
 
-def _shortened(error: ValidationError) -> str:
-    """jsonschema's own message, but a long instance (which it quotes whole, as in `... is not valid under
-    any of the given schemas`) named the way :func:`_describe` names it."""
-    whole = repr(error.instance)
-    if len(whole) <= MAX_QUOTED_CHARS:
-        return error.message
-    return error.message.replace(whole, _describe(error.instance))
+_DURATION_PATTERN = re.compile(r"\[dD\].*\[hH\].*\[mM\].*\[sS\]")
+_WORDS_PATTERN = re.compile(r"\^\(((?:(?:\[[A-Za-z]{2}\])+\|?)+)\)\$")
+_BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def _pattern_name(pattern: str, description: str) -> str:
+    """A pattern as words: a duration, a choice of words in any case, or the form its description shows."""
+    if _DURATION_PATTERN.search(pattern):
+        return "a duration such as 30s or 1h 30m"
+    words = _WORDS_PATTERN.fullmatch(pattern)
+    if words is not None:
+        choices = [re.sub(r"\[([A-Za-z])[A-Za-z]\]", r"\1", word).lower() for word in words.group(1).split("|")]
+        return f"{_alternatives(choices)} (any case)"
+    shown = _BACKTICKED.search(description)
+    return f"the form `{shown.group(1)}`" if shown and len(shown.group(1)) <= 40 else ""
+
+
+def _schema_name(schema: object) -> str:
+    """A sub-schema of ``anyOf`` in a few words ('' when it cannot be said briefly)."""
+    if not isinstance(schema, dict):
+        return ""
+    if "pattern" in schema:
+        return _pattern_name(str(schema["pattern"]), str(schema.get("description", "")))
+    if set(schema) <= {"type", "description"} and isinstance(schema.get("type"), str):
+        return _article(str(schema["type"]))
+    return ""
+
+
+def _alternatives(options: list[str]) -> str:
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+def _quoted_names(names: list[Any]) -> str:
+    return " and ".join(repr(excerpt(str(name), 40)) for name in names)
 
 
 def path_text(path: list[Any]) -> str:
