@@ -11,6 +11,7 @@ findings and unverified ones (to be triaged: each is a false alarm or a new find
     .venv/bin/python bench/findings_report.py path/to/projects --top 30
     .venv/bin/python bench/findings_report.py ../shared/corpus/treasure-boxes \\
         --verified ../shared/corpus/TREASURE_BOXES_FINDINGS.tsv --list
+    .venv/bin/python bench/findings_report.py --messages      # message lengths: median, longest per code
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import statistics
 import sys
 from collections import Counter
 from pathlib import Path
@@ -65,6 +67,7 @@ def report(folder: Path, verified: set[Key] | None, top: int, listing: bool) -> 
         "infos": sum(d.severity is Severity.INFO for d in diagnostics),
         "per_code": dict(sorted(per_code.items())),
         "top_files": per_file.most_common(top),
+        "messages": message_lengths(diagnostics),
     }
     if verified is not None:
         keys = {(relative[d], d.span.start.line + 1, d.code): d for d in serious}
@@ -78,6 +81,30 @@ def report(folder: Path, verified: set[Key] | None, top: int, listing: bool) -> 
             result["unverified_list"] = [f"{p}:{line}: {code} {keys[(p, line, code)].message}"
                                          for p, line, code in unverified]
     return result
+
+
+def message_lengths(diagnostics: list[Diagnostic]) -> dict[str, object]:
+    """How long the messages are (in characters): the median, and the longest message of each code."""
+    lengths = [len(d.message) for d in diagnostics]
+    longest: dict[str, Diagnostic] = {}
+    for d in diagnostics:
+        if d.code not in longest or len(d.message) > len(longest[d.code].message):
+            longest[d.code] = d
+    return {
+        "count": len(lengths),
+        "median": statistics.median(lengths) if lengths else 0,
+        "over_100": sum(length >= 100 for length in lengths),
+        "longest": sorted(((len(d.message), d.code, d.message) for d in longest.values()), reverse=True),
+    }
+
+
+def print_messages(result: dict[str, object]) -> None:
+    messages = result["messages"]
+    assert isinstance(messages, dict)
+    print(f"messages: {messages['count']}, median {messages['median']} characters, "
+          f"{messages['over_100']} of 100 or more; the longest of each code:")
+    for length, code, message in messages["longest"]:
+        print(f"  {length:>4}  {code}  {message}")
 
 
 def print_text(result: dict[str, object]) -> None:
@@ -106,6 +133,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=15, help="how many files to list (default 15)")
     parser.add_argument("--list", action="store_true", help="list every unverified error/warning")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--messages", action="store_true", help="message lengths: the median, the longest per code")
     args = parser.parse_args()
     verified = read_verified(args.verified) if args.verified else None
     results = []
@@ -118,7 +146,7 @@ def main() -> int:
         print(json.dumps(results, indent=2))
     else:
         for result in results:
-            print_text(result)
+            print_messages(result) if args.messages else print_text(result)
     return 0
 
 

@@ -44,5 +44,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         for entry in export.entries:
             if entry.key in _BUILT_IN:
-                yield Finding(entry.key_span, f"'{entry.key}' is set by digdag for every task and cannot be "
-                              "overridden by _export; use another name")
+                yield Finding(entry.key_span, f"'{entry.key}' is set by digdag for every task, so this _export is "
+                              "ignored; use another name")

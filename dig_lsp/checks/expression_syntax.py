@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 
 CODE = "DL501"
 NAME = "expression-syntax"
@@ -41,5 +41,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         problem = item.parsed.problem
         if problem is None or item.site.raw_reason is not None:
             continue
-        yield Finding(item.site.source_span(problem.start, problem.end), f"in ${{...}}{item.site.context}: {problem.message}",
+        span = item.site.source_span(problem.start, problem.end)
+        yield Finding(span, f"in ${{...}}: {problem.message}", (Related(span, problem.note),) if problem.note else (),
                       context=item.site.rendering)

@@ -59,7 +59,7 @@ _SPECIFIC_ADVICE = {
     "_do": "it needs an if>, loop>, for_each>, for_range> or td_for_each> operator",
     "_else_do": "it needs an if> operator",
     "_command": "it needs an operator (`_type:`)",
-    "_disable": "only `_disable: true` is accepted (it skips the task)",
+    "_disable": "only `_disable: true` is allowed (it skips the task)",
 }
 
 
@@ -113,7 +113,7 @@ def _advice(entry: Entry) -> str:
     weak = close_matches(key, GROUP_KEYS, n=1, cutoff=0.6)
     if weak:
         return f"did you mean {weak[0]!r}? (a parameter goes under `_export:`)"
-    return "put parameters under `_export:`, which its tasks inherit"
+    return "put parameters under `_export:`"
 
 
 def _looks_like_task(entry: Entry) -> bool:

@@ -148,8 +148,7 @@ def _interval_type_problems(value: Node) -> Iterator[_Problem]:
     if text.lower() not in INTERVAL_TYPES:
         close = close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, not "
-                                   f"{excerpt(text, 40)!r}{hint}")
+        yield _Problem(value.span, f"`interval_type` must be constant or exponential, not {excerpt(text, 40)!r}{hint}")
 
 
 def _unknown_key_problem(entry: Entry) -> _Problem:

@@ -81,7 +81,7 @@ def _quoted(node: Node) -> str:
 
 def _not_evaluated(node: Node) -> str:
     if isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value:
-        return " (`${...}` is not evaluated in a schedule)"
+        return " (`${...}` is not evaluated here)"
     return ""
 
 

@@ -4,7 +4,7 @@
 Reports, on a workflow's top-level `schedule:`, a value that is not a mapping, a mapping with no `type>:` key (`Schedule config requires 'type>: at' parameter`), an unknown type (`Unknown scheduler type: x`, with a did-you-mean among `hourly>`, `daily>`, `weekly>`, `monthly>`, `minutes_interval>`, `cron>`, `seconds_interval>`), and every `x>` key after the first (digdag only uses the first and reports the others as `Parameter 'x>' is not used at schedule.`). `schedule:` on nested groups and in files only reached through `call>` is ignored by digdag and not checked.
 
 ## Why is this bad?
-`digdag push` and `digdag scheduler` reject the project, so the workflow is never scheduled; `digdag check` and `run` fail on the missing or unknown type.
+`digdag push` and `digdag scheduler` reject the project, so the workflow is never scheduled; `digdag check` and `run` fail on the missing or unknown type (`Schedule config requires 'type>: at' parameter: {...}`, `Unknown scheduler type: x`, or `Parameter 'x>' is not used at schedule` for a second type).
 
 ## Example
 ```yaml

@@ -56,8 +56,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         file_name = os.path.basename(workflow.path)
         yield Finding(
             source.span(0, 0),
-            f"workflow name {excerpt(workflow.name, 40)!r} (file {excerpt(file_name, 40)!r}) " + "; ".join(problems)
-            + "; rename the file",
+            f"workflow name {excerpt(workflow.name)!r} " + "; ".join(problems) + f"; rename {excerpt(file_name)!r}",
         )
 
 

@@ -58,5 +58,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _finding(task: Task, operator: OperatorUse, child: Entry) -> Finding:
     message = (f"operator task {task.full_name} cannot have subtask {child.key!r}; "
-               f"move {operator.key!r} into a subtask of its own")
+               f"move {operator.key!r} into a subtask")
     return Finding(child.key_span, message, (Related(operator.key_span, f"operator {operator.key!r}"),))

@@ -13,8 +13,9 @@ supply an argument, so these are warnings; and the required-argument check is sk
 where a `py>`/`rb>`/`param_get>` task written before it may store it, or whose callers cannot be read.
 
 ## Why is this bad?
-The mismatch shows only when the task runs: the function fails, or runs with a default instead of
-the value that was meant for it.
+The mismatch shows only when the task runs: the function fails (`Method 'Report.run' requires parameter
+'table' but not set`, or an `AttributeError` for a function the module does not define), or runs with a
+default instead of the value that was meant for it.
 
 ## Example
 ```yaml

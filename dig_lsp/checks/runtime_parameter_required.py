@@ -30,8 +30,9 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import defined_elsewhere, resolved_references, secret_keys
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.embedded.resolve import Outcome
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL508"
 NAME = "runtime-parameter-required"
@@ -48,7 +49,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
                 root not in secret_keys(site.task, ctx) and root not in site.later_names and \
                 defined_elsewhere(ctx, site, reference.path) is None:
-            yield Finding(site.source_span(reference.start, reference.end),
-                          f"'{root}' is not defined by the project{site.context}; it must be passed at run time "
-                          f"(`digdag run -p {root}=...`) or the task fails with a ReferenceError; list it "
-                          "in the runtime-params setting if that is intended", context=site.rendering)
+            span = site.source_span(reference.start, reference.end)
+            yield Finding(span, f"'{excerpt(root, 40)}' is defined nowhere in the project; pass it with `-p` at run "
+                          "time",
+                          (Related(span, "list it in the runtime-params setting if that is intended; otherwise the "
+                                         "task fails with a ReferenceError"),), context=site.rendering)

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
-from dig_lsp.diagnostics import Applicability, Fix, Severity, TextEdit
+from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.embedded.resolve import Outcome, resolve_at
 from dig_lsp.embedded.sites import Site
 
@@ -45,8 +45,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if any(resolve_at(site, r, item.scope).outcome in (Outcome.DEFINED, Outcome.OPEN_WORLD)
                for r in item.parsed.references):
             continue  # a digdag variable, or one that a task may store under a name the files do not show
-        yield Finding(site.span, f"'${{{name}}}' is evaluated by digdag as JavaScript, not by the shell, and "
-                      f"'{name}' is not a digdag variable; write '${name}' for the shell variable", fix=_fix(site, name))
+        yield Finding(site.span, f"'${{{name}}}' is a digdag template, not a shell variable; write '${name}' for "
+                      "the shell's", (Related(site.span, f"digdag evaluates it as JavaScript, and '{name}' is not a "
+                                                          "digdag variable"),), _fix(site, name))
 
 
 def _fix(site: Site, name: str) -> Fix | None:

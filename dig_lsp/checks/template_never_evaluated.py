@@ -32,6 +32,7 @@ from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Severity
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Sequence
 from dig_lsp.syntax.templates import find_templates
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL505"
 NAME = "template-never-evaluated"
@@ -45,11 +46,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for item in analysed_sites(ctx):
         reason = item.site.raw_reason
         if reason is not None and item.site.key in _NOT_COVERED_ELSEWHERE:
-            yield Finding(item.site.span, f"{reason}, so '${{{item.site.template.expression}}}' stays literal text")
+            yield Finding(item.site.span, f"{reason}, so '${{{excerpt(item.site.template.expression, 40)}}}' stays "
+                          "literal text")
     for ref in ctx.project.includes:
         if find_templates(ref.name)[0]:
-            yield Finding(ref.span, f"!include names are taken literally: '{ref.name}' is looked up as written "
-                          "(digdag does not evaluate ${...} there)")
+            yield Finding(ref.span, f"!include '{excerpt(ref.name, 40)}' is looked up as written: `${{...}}` is not "
+                          "evaluated there")
     seen: set[int] = set()
     for _, task in ctx.tasks():
         # a subtask's keys are walked as its own task's, not again from its parent (a disabled
@@ -64,8 +66,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _key(entry: Entry) -> Iterator[Finding]:
     if find_templates(entry.key)[0]:  # `${secret:...}` in keys is the operator's business
-        yield Finding(entry.key_span, f"key '{entry.key}': ${{...}} is never evaluated in keys, only in "
-                      "string values")
+        yield Finding(entry.key_span, f"key '{excerpt(entry.key, 40)}': `${{...}}` is not evaluated in keys, only in "
+                      "values")
 
 
 def _keys(node: Node, seen: set[int]) -> Iterator[Finding]:

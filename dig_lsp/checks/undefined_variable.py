@@ -36,7 +36,7 @@ defined)` — the most common run-time failure of digdag workflows.
 
 from __future__ import annotations
 
-import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -54,6 +54,7 @@ from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.embedded.sites import Site
 from dig_lsp.model.scope import Origin, Variable
 from dig_lsp.model.workflow import Task
+from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
 CODE = "DL502"
@@ -73,54 +74,52 @@ def _findings(ctx: CheckContext, resolved: ResolvedReference) -> Iterator[Findin
     site = item.site
     name = ".".join(reference.path[: len(resolution.known) + 1])
     span = site.source_span(reference.start, reference.end)
-    where = site.context
+    root = excerpt(reference.path[0], 40)
     if resolution.outcome is Outcome.UNDEFINED:
-        root = reference.path[0]
-        if root in site.later_names:
-            yield Finding(span, f"'{root}' is written after this value in {site.task.full_name}; a task's "
-                          "keys are evaluated in order, so it is not defined yet (ReferenceError)")
-        elif root in secret_keys(site.task, ctx):
-            yield Finding(span, f"'{root}' is a `_secrets` key, and secrets are not variables: "
-                          f"${{{root}}} fails with 'ReferenceError: {root} is not defined'; use "
-                          f"${{secret:{root}}} where the operator supports secrets")
+        if reference.path[0] in site.later_names:
+            yield Finding(span, f"'{root}' is not defined yet: it is written after this value in "
+                          f"{site.task.full_name}", (Related(span, "a task's keys are evaluated in order"),))
+        elif reference.path[0] in secret_keys(site.task, ctx):
+            yield Finding(span, f"'{root}' is a `_secrets` key, not a variable; use ${{secret:{root}}} where the "
+                          "operator reads secrets")
         elif resolution.suggestion:
-            yield Finding(span, f"'{root}' is not defined in {site.task.full_name}{where} (the task fails with "
-                          f"'ReferenceError: {root} is not defined'); did you mean "
+            yield Finding(span, f"'{root}' is not defined in {site.task.full_name}; did you mean "
                           f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
         elif (defined := defined_elsewhere(ctx, site, reference.path)) is not None:
             yield _not_visible(site, span, root, defined)
     elif resolution.outcome is Outcome.DEFINED and (missing := callers_missing(ctx, site, resolution.variable)):
         yield _missing_in_caller(site, span, resolution.variable, missing)
     elif resolution.outcome is Outcome.SCHEDULE_ONLY:
-        yield Finding(span, f"{resolution.detail}{where}; {site.workflow.name} has none, so the task fails with a "
-                      "ReferenceError")
+        yield Finding(span, f"{resolution.detail}, and {site.workflow.name} has none")
     elif resolution.outcome is Outcome.CONDITIONAL:
-        yield Finding(span, f"'{name}' is not set here{where}: {resolution.detail} (evaluating it fails)")
+        flag = _FLAG.search(resolution.detail)
+        needs = f": it needs `{flag.group(1)}: true`" if flag else ""
+        yield Finding(span, f"'{excerpt(name, 40)}' is not set here{needs}", (Related(span, resolution.detail),))
+
+
+_FLAG = re.compile(r"with `([^`]+): true`")
 
 
 def _missing_in_caller(site: Site, span: Span, variable: Variable | None, missing: list[Task]) -> Finding:
     """A name some callers of the workflow give it and another does not: the task fails when run from it."""
     assert variable is not None
     first = missing[0]
-    where = f"{os.path.basename(first.key_span.path)}:{first.key_span.start.line + 1}"
     related = tuple(Related(task.key_span, f"called here without '{variable.name}'") for task in missing)
-    return Finding(span, f"'{variable.name}' is not defined when {site.workflow.name} is called from "
-                   f"{first.full_name} ({where}){site.context}: only other callers give it (ReferenceError)", related)
+    return Finding(span, f"'{excerpt(variable.name, 40)}' is not defined when {site.workflow.name} is called from "
+                   f"{first.full_name}; only other callers give it", related)
 
 
 def _not_visible(site: Site, span: Span, root: str, defined: Variable) -> Finding:
     """A name the project defines, but not where this task can see it (a sibling's `_export`, a value
     another workflow stores): digdag gives a task only its ancestors' exports and what finished
     tasks stored (``WorkflowExecutor.collectParams``)."""
-    where = "" if defined.span is None else f" ({os.path.basename(defined.span.path)}:{defined.span.start.line + 1})"
     if defined.origin is Origin.EXPORT:
         owner = defined.detail.removeprefix("_export of ")
-        what = f"exported by {owner}{where}, whose _export reaches only {owner} and the tasks below it"
+        what = f"exported by {owner} to the tasks below it only"
     else:
-        what = f"{defined.detail}{where}, which reaches only the tasks after it"
+        what = f"{defined.detail}, for the tasks after it only"
     related = () if defined.span is None else (Related(defined.span, f"'{root}' is defined here"),)
-    return Finding(span, f"'{root}' is not visible in {site.task.full_name}{site.context}: it is {what} "
-                   "(ReferenceError)", related)
+    return Finding(span, f"'{excerpt(root, 40)}' is not visible in {site.task.full_name}: it is {what}", related)
 
 
 def _fix(site: Site, reference: Reference, suggestion: str) -> Fix | None:

@@ -32,8 +32,9 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import resolved_references
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.embedded.resolve import Outcome
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL504"
 NAME = "unknown-member"
@@ -50,7 +51,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         missing = reference.path[len(resolution.known)]
         deeper = len(reference.path) > len(resolution.known) + 1
         effect = "reading further fails with a TypeError" if deeper else "it evaluates to an empty string"
-        hint = f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else (
-            f" (it has: {resolution.detail})" if resolution.detail else "")
-        yield Finding(site.source_span(reference.start, reference.end),
-                      f"'{known}' has no member '{missing}'{site.context}: {effect}{hint}", context=site.rendering)
+        span = site.source_span(reference.start, reference.end)
+        notes = [Related(span, effect)]
+        if resolution.detail and not resolution.suggestion:
+            notes.append(Related(span, f"'{known}' has {resolution.detail}"))
+        hint = f"; did you mean '{resolution.suggestion}'?" if resolution.suggestion else ""
+        yield Finding(span, f"'{excerpt(known, 40)}' has no member '{excerpt(missing, 40)}'{hint}", tuple(notes),
+                      context=site.rendering)

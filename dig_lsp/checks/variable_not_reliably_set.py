@@ -43,8 +43,10 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import resolved_references
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.embedded.resolve import Outcome
+from dig_lsp.model.scope import Timing
+from dig_lsp.text.quote import excerpt
 
 CODE = "DL503"
 NAME = "variable-not-reliably-set"
@@ -57,5 +59,16 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         site = item.site
         span = site.source_span(reference.start, reference.end)
         if resolution.outcome is Outcome.UNRELIABLE:
-            yield Finding(span, f"{resolution.detail}; it may not be set when {site.task.full_name} runs{site.context}",
+            path = ".".join(reference.path)
+            why = _WHY.get(resolution.timing, "") if resolution.timing is not None else ""
+            yield Finding(span, f"'{excerpt(path, 40)}' may not be set when {site.task.full_name} runs{why}",
+                          (Related(span, resolution.stored_by),) if resolution.stored_by else (),
                           context=site.rendering)
+
+
+_WHY = {
+    Timing.LATER: ": the task storing it runs later",
+    Timing.PARALLEL: ": the task storing it runs in parallel",
+    Timing.BACKGROUND: ": the _background task storing it may not have finished",
+    Timing.NOT_AWAITED: ": this _background task does not wait for it",
+}

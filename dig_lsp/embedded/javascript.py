@@ -59,7 +59,7 @@ Left out on purpose (not verifiable from digdag's source): engine-provided globa
 ``match`` that digdag.js's extended-syntax loop assigns without ``var``.
 """
 
-_ES5_HINT = "digdag evaluates ${...} as ES5 JavaScript"
+_ES5_HINT = "not ES5"
 _ONE_EXPRESSION = "a template holds one JavaScript expression"
 
 # pyjsparser token types (pyjsparserdata.token)
@@ -82,6 +82,7 @@ class JsProblem:
     start: int
     end: int
     message: str
+    note: str = ""  # the parser's own words, for a mistake without a sentence of ours
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ def _token_problem(run: _Parse, token: _Token, message: str) -> JsProblem:
     if shown == "=>":
         return JsProblem(start, end, _arrow_message())
     if shown in ("let", "const"):
-        return JsProblem(start, end, f"'{shown}' declarations are ES6 and {_ONE_EXPRESSION}, not a declaration")
+        return JsProblem(start, end, f"'{shown}' declarations are ES6, and {_ONE_EXPRESSION}")
     if shown == ";":
         return JsProblem(start, end, f"unexpected ';': {_ONE_EXPRESSION}, not statements")
     if token.kind == _KEYWORD and shown in _STATEMENT_KEYWORDS:
@@ -258,7 +259,11 @@ def _token_problem(run: _Parse, token: _Token, message: str) -> JsProblem:
     if message.startswith("Unexpected"):
         kind = {_NUMBER: "number ", _STRING: "string "}.get(token.kind, "")
         return JsProblem(start, end, f"unexpected {kind}{_quote(shown)}: {_ONE_EXPRESSION}")
-    return JsProblem(start, end, f"invalid JavaScript: {message}")
+    return JsProblem(start, end, "this is not a valid ES5 expression", _parser_says(message))
+
+
+def _parser_says(message: str) -> str:
+    return f"the JavaScript parser: {excerpt(message)}"
 
 
 def _regex_problem(run: _Parse, message: str) -> JsProblem:
@@ -266,8 +271,8 @@ def _regex_problem(run: _Parse, message: str) -> JsProblem:
     start = run.to_text(run.parser.startIndex if isinstance(run.parser.startIndex, int) else 0)
     detail = message.split(":", 1)[-1].strip()
     if start >= len(run.text):
-        return JsProblem(len(run.text), len(run.text), f"invalid regular expression literal: {detail}")
-    return JsProblem(start, start + 1, f"invalid regular expression literal starting at this '/': {detail}")
+        return JsProblem(len(run.text), len(run.text), "invalid regular expression literal", _parser_says(detail))
+    return JsProblem(start, start + 1, "this '/' starts an invalid regular expression literal", _parser_says(detail))
 
 
 def _end_problem(run: _Parse) -> JsProblem:
@@ -405,10 +410,10 @@ def _unsupported_problem(run: _Parse, feature: str) -> JsProblem:
         return _end_problem(run)
     start, end = run.span(lookahead)
     if feature.startswith("Class"):
-        return JsProblem(start, end, f"classes are ES6; {_ES5_HINT}")
+        return JsProblem(start, end, f"classes are ES6, {_ES5_HINT}")
     if feature.endswith("Pattern") or feature == "RestElement":
-        return JsProblem(start, end, f"destructuring and rest parameters are ES6; {_ES5_HINT}")
-    return JsProblem(start, end, f"{feature} is not ES5 syntax; {_ES5_HINT}")
+        return JsProblem(start, end, f"destructuring and rest parameters are ES6, {_ES5_HINT}")
+    return JsProblem(start, end, "this is ES6 syntax, not ES5", _parser_says(f"{feature} is not supported"))
 
 
 def _empty_parentheses_problem(run: _Parse, closing: _Token) -> JsProblem:
@@ -447,17 +452,17 @@ def _fallback_problem(run: _Parse, message: str) -> JsProblem:
     """Place a problem pyjsparser gives no token for at the last token it consumed in the text."""
     consumed = [token for token in run.parser.consumed if run.in_text(token)]
     if not consumed:
-        return JsProblem(0, len(run.text), f"invalid JavaScript: {message}")
+        return JsProblem(0, len(run.text), "this is not a valid ES5 expression", _parser_says(message))
     start, end = run.span(consumed[-1])
-    return JsProblem(start, end, f"invalid JavaScript: {message}")
+    return JsProblem(start, end, "this is not a valid ES5 expression", _parser_says(message))
 
 
 def _arrow_message() -> str:
-    return f"arrow functions (=>) are ES6; {_ES5_HINT}: write function (x) {{ return ... }}"
+    return f"arrow functions (=>) are ES6, {_ES5_HINT}: write function (x) {{ return ... }}"
 
 
 def _template_message() -> str:
-    return f"template literals (`...`) are ES6; {_ES5_HINT}: join strings with +"
+    return f"template literals (`...`) are ES6, {_ES5_HINT}: join strings with +"
 
 
 def _quote(shown: str) -> str:
@@ -542,11 +547,11 @@ def _es6_node_problem(node: dict[str, Any], run: _Parse, locations: dict[int, in
     if kind == "VariableDeclaration" and node.get("kind") != "var":
         declared = str(node.get("kind"))
         start, end = _keyword_span(run, declared)
-        return JsProblem(start, end, f"'{declared}' declarations are ES6; {_ES5_HINT}: use 'var'")
+        return JsProblem(start, end, f"'{declared}' declarations are ES6, {_ES5_HINT}: use 'var'")
     if kind in ("TemplateLiteral", "TaggedTemplateExpression"):
         return JsProblem(*_node_span(node, run, locations), _template_message())
     if kind in ("ArrayPattern", "ObjectPattern", "AssignmentPattern", "RestElement", "SpreadElement"):
-        return JsProblem(*_node_span(node, run, locations), f"destructuring and spread are ES6; {_ES5_HINT}")
+        return JsProblem(*_node_span(node, run, locations), f"destructuring and spread are ES6, {_ES5_HINT}")
     if kind == "Property":
         return _property_problem(node, run, locations)
     if kind in ("FunctionExpression", "FunctionDeclaration"):
@@ -560,12 +565,12 @@ def _property_problem(node: dict[str, Any], run: _Parse, locations: dict[int, in
     key = node.get("key")
     if node.get("shorthand"):
         name = key.get("name") if isinstance(key, dict) else "x"
-        message = f"shorthand properties are ES6; {_ES5_HINT}: write {{{name}: {name}}}"
+        message = f"shorthand properties are ES6, {_ES5_HINT}: write {{{name}: {name}}}"
         return JsProblem(*_node_span(key, run, locations), message)
     if node.get("computed"):
-        return JsProblem(*_node_span(key, run, locations), f"computed property names are ES6; {_ES5_HINT}")
+        return JsProblem(*_node_span(key, run, locations), f"computed property names are ES6, {_ES5_HINT}")
     if node.get("method"):
-        message = f"method shorthand is ES6; {_ES5_HINT}: write name: function (...) {{ ... }}"
+        message = f"method shorthand is ES6, {_ES5_HINT}: write name: function (...) {{ ... }}"
         return JsProblem(*_node_span(key, run, locations), message)
     return None
 
@@ -577,7 +582,7 @@ def _function_problem(node: dict[str, Any], run: _Parse, locations: dict[int, in
         for index, default in enumerate(defaults):
             if default is not None:
                 target = params[index] if index < len(params) else node
-                return JsProblem(*_node_span(target, run, locations), f"default parameter values are ES6; {_ES5_HINT}")
+                return JsProblem(*_node_span(target, run, locations), f"default parameter values are ES6, {_ES5_HINT}")
     return None
 
 
@@ -587,10 +592,10 @@ def _literal_problem(node: dict[str, Any], run: _Parse) -> JsProblem | None:
         return None
     if re.match(r"0[bBoO]", raw):
         start, end = _token_span(run, lambda token: token.kind == _NUMBER and _token_text(run, token)[:2] == raw[:2])
-        return JsProblem(start, end, f"binary and octal literals ({raw}) are ES6; {_ES5_HINT}")
+        return JsProblem(start, end, f"binary and octal literals ({raw}) are ES6, {_ES5_HINT}")
     if re.search(r"(?<!\\)(?:\\\\)*\\u\{", raw):
         start, end = _token_span(run, lambda token: token.kind == _STRING and "\\u{" in _token_text(run, token))
-        return JsProblem(start, end, f"\\u{{...}} escapes are ES6; {_ES5_HINT}: use \\uXXXX")
+        return JsProblem(start, end, f"\\u{{...}} escapes are ES6, {_ES5_HINT}: use \\uXXXX")
     return None
 
 

@@ -45,6 +45,9 @@ class Resolution:
     detail: str = ""
     suggestion: str | None = None
     variable: Variable | None = None
+    # for an unreliable value: why it may be missing, and what stores it
+    timing: Timing | None = None
+    stored_by: str = ""
 
 
 def _longest_known(path: tuple[str, ...], scope: Scope) -> tuple[tuple[str, ...], Variable | None]:
@@ -150,7 +153,8 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractS
     if late is not None and scope.open_world:
         return Resolution(Outcome.OPEN_WORLD, known, f"it may come from {scope.open_world}")
     if late is not None:
-        return Resolution(Outcome.UNRELIABLE, known, f"{'.'.join(path)} {late[1].value} ({late[0]})")
+        return Resolution(Outcome.UNRELIABLE, known, f"{'.'.join(path)} {late[1].value} ({late[0]})",
+                          timing=late[1], stored_by=late[0])
     conditional = _conditional(path)
     if conditional is not None:
         return Resolution(Outcome.CONDITIONAL, known, conditional)

@@ -115,11 +115,6 @@ class Site:
     defaults: tuple[str, ...] = ()
 
     @property
-    def context(self) -> str:
-        """`` (in queries/x.sql, rendered by +wf+load)`` for templated files, else ''."""
-        return f" (in {self.rendered_file}, rendered by {self.task.full_name})" if self.rendered_file else ""
-
-    @property
     def rendering(self) -> Related | None:
         """For a template inside a rendered file, the task that renders it (as related information)."""
         return Related(self.task.key_span, f"rendered by {self.task.full_name}") if self.rendered_file else None

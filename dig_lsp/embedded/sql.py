@@ -218,8 +218,19 @@ def _describe(error: dict[str, Any]) -> str:
         return f"unexpected {excerpt(highlight)!r}"
     # sqlglot writes the token it stopped at as a repr (`<Token token_type: TokenType.HASH, text: #, ...>`):
     # users are shown the text they wrote instead
-    description = _TOKEN_REPR.sub(_token_text, description)
-    return f"{description} (near {excerpt(highlight)!r})" if highlight else description
+    expected = _EXPECTED.fullmatch(_TOKEN_REPR.sub(_token_text, description))
+    if expected is not None:
+        return f"expected {expected['what']}, got {expected['got']}"
+    return f"unexpected {excerpt(highlight)!r}" if highlight else "the query ends too early"
+
+
+_EXPECTED = re.compile(r"Expected (?P<what>[a-z][\w ]{0,40}) but got (?P<got>'[^']{0,60}'|the end of the query)")
+
+
+def _parser_note(error: dict[str, Any]) -> str:
+    """sqlglot's own description, for a note (its token reprs, `<Token token_type: TokenType.HASH, text: #,
+    ...>`, written as the text they stand for)."""
+    return f"the SQL parser: {excerpt(_TOKEN_REPR.sub(_token_text, str(error.get('description', ''))), 120)}"
 
 
 def _token_rules(tokens: tuple[_Token, ...], dialect: str) -> tuple[int, int, str] | None:
@@ -227,14 +238,13 @@ def _token_rules(tokens: tuple[_Token, ...], dialect: str) -> tuple[int, int, st
     for here, following in itertools.pairwise(tokens):
         if dialect != "bigquery" and following.kind == "COMMA" and here.kind in _LIST_OPENERS:
             return (following.start, following.end,
-                    f"a ',' right after {here.text.upper()!r}: nothing comes before it in the list")
+                    f"a ',' right after {here.text.upper()!r}, with nothing before it")
         if dialect in ("trino", "postgres", "redshift") and here.kind == "COMMA" and following.kind == "R_PAREN":
             # Trino's grammar has no trailing comma in a call or list (`callArgument (',' callArgument)*`);
             # not claimed for Hive, whose UDF calls are parsed by each engine version
-            return here.start, here.end, "a ',' right before ')': the list ends with a comma"
+            return here.start, here.end, "a trailing ',' before ')'"
         if here.kind == "COMMA" and following.kind in _CLAUSES and dialect != "bigquery":
-            return (here.start, here.end,
-                    f"a ',' right before {following.text.upper()!r}: the list before it ends with a comma")
+            return here.start, here.end, f"a trailing ',' before {following.text.upper()!r}"
         if (here.kind == following.kind and here.kind in _NEVER_DOUBLED
                 and here.text.upper() == following.text.upper()):
             return following.start, following.end, f"{following.text.upper()!r} twice in a row"
@@ -361,7 +371,8 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         near = [tokens[i] for i in (index - 1, index, index + 1) if 0 <= i < len(tokens)]
         blocking = next((t for t in (rendered.template_at(n.start, n.end) for n in near) if t is not None), None)
         if blocking is not None:
-            why = _describe(parsed.error).replace(f"'{IDENTIFIER_PLACEHOLDER}'", "the placeholder")
+            described = _describe(parsed.error).replace(f"'{IDENTIFIER_PLACEHOLDER}'", "the placeholder")
+            why = f"with a placeholder for it the parser stops next to it ({described})"
             return [_not_checked(query, blocking, why)]
         message = _describe(parsed.error)
         start, end = token.start, token.end
@@ -369,14 +380,17 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
             unclosed = _unclosed_paren(tokens, index)
             if unclosed is not None:
                 start, end = unclosed.start, unclosed.end
-                message = f"this '(' is never closed (the parser expected ')' before {excerpt(token.text)!r})"
+                message = f"this '(' is never closed; ')' was expected before {excerpt(token.text, 40)!r}"
         found.append((start, end, message))
     if not found:
         return []
     start, end, message = min(found)
     if rendered.template_at(start, end) is not None:
         return []
-    return [SqlIssue(SYNTAX, _span(query, rendered, start, end), f"SQL syntax error ({_engine(outcome)}): {message}")]
+    span = _span(query, rendered, start, end)
+    note = (Related(span, _parser_note(parsed.error)),) if parsed.error is not None and message.startswith(
+        ("unexpected", "incomplete", "the query ends")) else ()
+    return [SqlIssue(SYNTAX, span, f"SQL syntax error ({_engine(outcome)}): {message}", note)]
 
 
 def _engine(outcome: _Outcome) -> str:
@@ -388,8 +402,8 @@ def _too_long(query: Query) -> SqlIssue:
     """Parsing is linear but slow (a 1 MB query took over 10 s per dialect tried): say so instead."""
     start = query.source_offset(0)
     return SqlIssue(NOT_CHECKED, query.source.span(start, start),
-                    f"the query is {len(query.text)} characters long; only queries up to {MAX_QUERY_LENGTH} "
-                    f"characters are parsed, so it was not checked")
+                    f"the query is not checked: it has {len(query.text):,} characters, over the "
+                    f"{MAX_QUERY_LENGTH:,} parsed")
 
 
 def _too_many_subscripts(query: Query) -> SqlIssue:
@@ -397,16 +411,15 @@ def _too_many_subscripts(query: Query) -> SqlIssue:
     their number (400 took 2.5 s, a 25 KB chain minutes), so past a bound the query is not parsed."""
     start = query.source_offset(0)
     return SqlIssue(NOT_CHECKED, query.source.span(start, start),
-                    f"the query has more than {MAX_SUBSCRIPTS} `[` subscripts; it was not parsed, so it was not "
-                    "checked")
+                    f"the query is not checked: it has more than {MAX_SUBSCRIPTS} `[` subscripts")
 
 
 def _not_checked(query: Query, item: RenderedTemplate, why: str) -> SqlIssue:
-    expression = item.template.expression.strip()
-    return SqlIssue(NOT_CHECKED, _template_span(query, item),
-                    f"the query could not be checked past `${{{expression}}}`: its value is not known statically "
-                    f"and may be SQL text (a column list, a condition...); with a placeholder the parser stops "
-                    f"next to it ({why})")
+    expression = excerpt(item.template.expression.strip(), 40)
+    span = _template_span(query, item)
+    note = Related(span, f"its value is not known statically (a column list, a condition...?); {why}")
+    return SqlIssue(NOT_CHECKED, span, f"the query is not checked past `${{{expression}}}`, whose value may be SQL "
+                    "text", (note,))
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,8 +461,8 @@ def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
             close = close_matches(name, list(CATALOG), n=1, cutoff=0.8)
             if close:
                 issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
-                                       f"unknown Treasure Data function {excerpt(token.text)!r}; "
-                                       f"did you mean {close[0]}? ({CATALOG[close[0]].signature})"))
+                                       f"unknown Treasure Data function {excerpt(token.text, 40)!r}; "
+                                       f"did you mean {close[0]}?", (Related(span, CATALOG[close[0]].signature),)))
             continue
         function = CATALOG.get(name)
         call = _call_arguments(tokens, index + 1)
@@ -464,7 +477,8 @@ def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         wanted = (str(function.min_args) if function.min_args == function.max_args
                   else f"{function.min_args} to {function.max_args}")
         issues.append(SqlIssue(ARITY, span, f"{function.name} takes {wanted} argument"
-                               f"{'' if function.max_args == 1 else 's'}, given {count}: {function.signature}"))
+                               f"{'' if function.max_args == 1 else 's'}, given {count}",
+                               (Related(span, function.signature),)))
     return issues
 
 
@@ -485,9 +499,10 @@ def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     if outcome.rendered.template_at(head.start, head.end) is not None:
         return []
     prefix = {"insert_into": "INSERT INTO <table>", "create_table": "CREATE TABLE <table> AS"}[query.modifier]
-    return [SqlIssue(STATEMENT_KIND, _span(query, outcome.rendered, head.start, head.end),
-                     f"with `{query.modifier}`, digdag runs `{prefix}` followed by this query, so it must be a "
-                     f"SELECT (or WITH/VALUES) that returns rows, not this {head.text.upper()} statement")]
+    span = _span(query, outcome.rendered, head.start, head.end)
+    return [SqlIssue(STATEMENT_KIND, span, f"with `{query.modifier}` the query must return rows (SELECT, WITH or "
+                                           f"VALUES), not {excerpt(head.text.upper(), 20)}",
+                     (Related(span, f"digdag runs `{prefix}` followed by this query"),))]
 
 
 def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:

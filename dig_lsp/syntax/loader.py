@@ -290,7 +290,7 @@ def _sentence(source: SourceFile, offset: int, problem: str, context: str) -> st
     if "mapping values are not allowed" in problem:
         above = _continued_key(source, position.line)
         if above is not None:
-            return (f"this line is indented more than '{excerpt(above)}' above, so it continues that value; "
+            return (f"this line is indented more than '{excerpt(above, 40)}' above, so it continues its value; "
                     "indent it like that key")
         return "': ' cannot appear in a plain value; quote the value"
     if "flow sequence" in context or "',' or ']'" in problem:
