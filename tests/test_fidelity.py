@@ -114,7 +114,8 @@ def test_a_file_rendered_by_several_tasks_gets_one_diagnostic_per_place(tmp_path
     text = "+a:\n  td>: queries/q.sql\n  database: d\n+b:\n  td>: queries/q.sql\n  database: d\n"
     found = lint_text(tmp_path, text, files={"queries/q.sql": "SELECT ${some_param} FROM t\n"})
     assert [(short(d, tmp_path), [r.message for r in d.related]) for d in found] == [
-        ("queries/q.sql:1:10: DL508", ["rendered by +wf+a", "rendered by +wf+b"])]
+        ("queries/q.sql:1:10: DL508", ["list it in the runtime-params setting if that is intended; otherwise the "
+                                       "task fails with a ReferenceError", "rendered by +wf+a", "rendered by +wf+b"])]
 
 
 def _callers_project() -> tuple[ProjectModel, str, str]:
