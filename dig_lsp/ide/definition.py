@@ -253,7 +253,7 @@ def references(project: ProjectModel, path: str, offset: int, include_declaratio
                runtime_params: tuple[str, ...] = ()) -> list[Span]:
     """Every use of the variable or task at ``offset`` (its definition too, if asked)."""
     location = locate(project, path, offset)
-    task = _task_at(location, path, offset)
+    task = task_at(location, path, offset)
     if task is not None and location is not None:
         return _task_references(location.workflow, task, include_declaration)
     target = _export_key_target(location, path, offset)
@@ -267,7 +267,7 @@ def references(project: ProjectModel, path: str, offset: int, include_declaratio
     return ([target.span] if include_declaration else []) + found
 
 
-def _task_at(location: Location | None, path: str, offset: int) -> Task | None:
+def task_at(location: Location | None, path: str, offset: int) -> Task | None:
     """The task whose key is under the cursor, or the sibling an ``_after`` entry names."""
     if location is None:
         return None

@@ -62,12 +62,15 @@ def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
 def _descend(node: Node, path: str, offset: int, chain: list[Entry]) -> tuple[bool, Node | None]:
     """Follow entries down to the innermost one containing ``offset``; returns (on_key, node)."""
     if isinstance(node, Mapping):
+        # keys first: a nested mapping's span ends where the next key starts, so that key's first
+        # character is also "inside" the value above it
+        for entry in node.entries:
+            if not entry.key.startswith("+") and _inside(entry.key_span, path, offset):
+                chain.append(entry)
+                return True, entry.value
         for entry in node.entries:
             if entry.key.startswith("+"):
                 continue  # a subtask: the innermost-task search handles it
-            if _inside(entry.key_span, path, offset):
-                chain.append(entry)
-                return True, entry.value
             if _inside(entry.value.span, path, offset) and entry.value.span.end_offset > entry.value.span.start_offset:
                 chain.append(entry)
                 return _descend(entry.value, path, offset, chain)

@@ -8,12 +8,13 @@ is in another file is skipped and its children are lifted to the nearest shown a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.text.source import SourceFile
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,69 @@ def _extent(task: Task, source: SourceFile) -> Span:
         while end > key.end_offset and text[end - 1: end].isspace():
             end -= 1
     return source.span(key.start_offset, end)
+
+
+# ------------------------------------------------------------------------------------ workspace symbols
+
+MAX_WORKSPACE_SYMBOLS = 1000  # an empty query lists everything: a client shows the first ones anyway
+
+
+@dataclass(frozen=True)
+class WorkspaceSymbol:
+    """A workflow or a task of a project, for ``workspace/symbol``: ``container`` is what holds it (the
+    project folder for a workflow, the parent task's full name for a task)."""
+
+    name: str
+    kind: str  # "workflow", "group" or "task"
+    span: Span
+    container: str
+    detail: str = ""
+
+
+def workspace_symbols(projects: list[ProjectModel], query: str,
+                      limit: int = MAX_WORKSPACE_SYMBOLS) -> list[WorkspaceSymbol]:
+    """Every workflow and task of ``projects`` whose name (or full name) holds the query's characters in
+    order, ignoring case and spaces (as editors match: ``dlo`` finds ``+daily_load``)."""
+    wanted = "".join(query.lower().split())
+    found: list[WorkspaceSymbol] = []
+    seen: set[tuple[str, int, str]] = set()
+    for project in projects:
+        for symbol in _project_symbols(project):
+            where = (symbol.span.path, symbol.span.start_offset, symbol.name)
+            if where in seen or not (_matches(wanted, symbol.name) or _matches(wanted, symbol.detail)):
+                continue
+            seen.add(where)
+            found.append(symbol)
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def _project_symbols(project: ProjectModel) -> list[WorkspaceSymbol]:
+    found: list[WorkspaceSymbol] = []
+    folder = os.path.basename(project.root.rstrip(os.sep)) or project.root
+    for workflow in project.workflows:
+        start = Span(workflow.path, 0, 0, Position(0, 0), Position(0, 0))
+        found.append(WorkspaceSymbol(workflow.name, "workflow", start, folder, workflow.name))
+        for task in workflow.tasks():
+            if task.role is TaskRole.ROOT:
+                continue
+            parent = task.full_name[: len(task.full_name) - len(_own_name(task))] or workflow.name
+            found.append(WorkspaceSymbol(_name(task), "group" if task.is_group else "task", task.key_span,
+                                         parent, task.full_name))
+    return found
+
+
+def _own_name(task: Task) -> str:
+    """The last part of a task's full name (``+load`` of ``+wf+daily+load``, ``^error`` of ``+wf^error``)."""
+    full = task.full_name
+    cut = max(full.rfind("+"), full.rfind("^"))
+    return full[cut:] if cut > 0 else full
+
+
+def _matches(wanted: str, text: str) -> bool:
+    """``wanted``'s characters appear in ``text`` in order (case-insensitive)."""
+    if not wanted:
+        return True
+    characters = iter(text.lower())
+    return all(char in characters for char in wanted)

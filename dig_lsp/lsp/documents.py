@@ -53,6 +53,7 @@ UnitKey = tuple[str, tuple[str, ...]]
 """A unit's identity: its root and its workflows (what is reported is decided here, per document)."""
 
 _MAX_VIEWS = 32  # loaded projects kept for the editor features (one per recently used unit)
+MAX_WORKSPACE_PROJECTS = 200  # projects workspace/symbol loads (open documents' first, then the folders')
 # ... and at most this much source text behind them: a loaded project takes some 50 times its text in
 # memory, so a few huge units must not keep hundreds of megabytes alive (the newest is always kept)
 _MAX_VIEW_CHARS = 8 * 1024 * 1024
@@ -419,6 +420,27 @@ class DocumentAnalyser:
     def _key_of(self, path: str, documents: Mapping[str, OpenDocument]) -> UnitKey | None:
         unit = self.unit_for(path, documents)
         return None if unit is None else unit_key(unit)
+
+    def workspace_views(self, folders: list[str], documents: Mapping[str, OpenDocument],
+                        max_projects: int = MAX_WORKSPACE_PROJECTS) -> list[ProjectView]:
+        """The projects of the open documents and of the workspace folders (found as the CLI finds them),
+        at most ``max_projects`` of them: what ``workspace/symbol`` searches."""
+        views: dict[UnitKey, ProjectView] = {}
+        paths = sorted(documents)
+        for folder in folders:
+            if len(views) + len(paths) >= max_projects * 4:
+                break
+            paths += [unit.workflows[0] for unit in plan([folder]) if unit.workflows]
+        for path in paths:
+            if len(views) >= max_projects:
+                break
+            unit = self.unit_for(path, documents)
+            if unit is None or unit_key(unit) in views:
+                continue
+            view = self.project_for(path, documents)
+            if view is not None:
+                views[unit_key(unit)] = view
+        return list(views.values())
 
     def project_for(self, path: str, documents: Mapping[str, OpenDocument]) -> ProjectView | None:
         """The project of ``path`` with every open buffer overlaid (None outside any project).

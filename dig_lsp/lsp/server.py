@@ -29,7 +29,7 @@ from dig_lsp import __version__
 from dig_lsp.lsp.convert import UTF16
 from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, document_path, open_documents
 from dig_lsp.lsp.dry_run import DryRunner
-from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, semantic_tokens, symbols
+from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, rename, semantic_tokens, symbols
 from dig_lsp.lsp.features import completion as completion_feature
 from dig_lsp.lsp.main import DRY_RUN_SECONDS
 from dig_lsp.lsp.memory import give_back_memory
@@ -309,6 +309,9 @@ NAVIGATION: tuple[tuple[str, Callable[[DigLanguageServer, Any], Any], Any], ...]
     (types.TEXT_DOCUMENT_DEFINITION, definition.on_definition, None),
     (types.TEXT_DOCUMENT_REFERENCES, definition.on_references, None),
     (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, symbols.on_document_symbol, None),
+    (types.WORKSPACE_SYMBOL, symbols.on_workspace_symbol, None),
+    (types.TEXT_DOCUMENT_PREPARE_RENAME, rename.on_prepare_rename, None),
+    (types.TEXT_DOCUMENT_RENAME, rename.on_rename, None),
     (types.TEXT_DOCUMENT_CODE_ACTION, code_actions.on_code_action,
      types.CodeActionOptions(code_action_kinds=code_actions.PROVIDED_KINDS)),
     (types.TEXT_DOCUMENT_COMPLETION, completion_feature.on_completion, completion_feature.OPTIONS),
