@@ -29,7 +29,6 @@ digdag refuses to load the project (`Validating project failed` ... `name must n
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
@@ -53,10 +52,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         source = ctx.project.files.source(workflow.path)
         if not problems or source is None:
             continue
-        file_name = os.path.basename(workflow.path)
         yield Finding(
             source.span(0, 0),
-            f"workflow name {excerpt(workflow.name)!r} " + "; ".join(problems) + f"; rename {excerpt(file_name)!r}",
+            f"workflow name {excerpt(workflow.name)!r} " + "; ".join(problems) + "; rename the file",
         )
 
 
