@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.shell_support import problem_span, shell_verdict
-from dig_lsp.diagnostics import Severity
+from dig_lsp.diagnostics import Related, Severity
 
 CODE = "DL701"
 NAME = "shell-error"
@@ -48,4 +48,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         span = None if problem is None else problem_span(ctx, site, problem)
         if problem is not None and span is not None:
             what = "script" if site.path is not None else "command"
-            yield Finding(span, f"sh> {what} cannot be parsed: {problem.message} (ShellCheck SC{problem.code})")
+            # a message is one sentence: ShellCheck's first one; what it adds after that is a note
+            first, _, rest = problem.message.partition(". ")
+            yield Finding(span, f"sh> {what} cannot be parsed: {first.rstrip('.')} (ShellCheck SC{problem.code})",
+                          (Related(span, rest),) if rest.strip() else ())

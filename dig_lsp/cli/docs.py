@@ -30,6 +30,7 @@ GROUPS = {
     "DL4": "Operators and parameters",
     "DL5": "Variables and expressions",
     "DL6": "Embedded SQL",
+    "DL7": "Shell in `sh>`",
     "DL9": "Suppressions",
 }
 
