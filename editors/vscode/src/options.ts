@@ -27,6 +27,8 @@ export interface Settings {
   select: string[];
   ignore: string[];
   pluginOperators: string[];
+  /** Where the rule pages are served (a base URL, or a template with `{code}`); "" for the default. */
+  docsUrl: string;
 }
 
 /** What the host knows that the settings do not; injected so tests need no file system. */
@@ -52,6 +54,7 @@ export interface ServerSettings {
   select?: string[];
   ignore?: string[];
   "plugin-operators"?: string[];
+  "docs-url"?: string;
 }
 
 /** The plain-data part of vscode-languageclient's `LanguageClientOptions`. */
@@ -96,6 +99,7 @@ export function normalizeSettings(raw: Record<string, unknown>): Settings {
     select: listSetting(raw["select"]),
     ignore: listSetting(raw["ignore"]),
     pluginOperators: listSetting(raw["pluginOperators"]).map((name) => name.replace(/>$/, "")),
+    docsUrl: stringSetting(raw["docsUrl"]),
   };
 }
 
@@ -174,6 +178,9 @@ export function buildServerSettings(settings: Settings): ServerSettings {
   }
   if (settings.pluginOperators.length > 0) {
     result["plugin-operators"] = [...settings.pluginOperators];
+  }
+  if (settings.docsUrl !== "") {
+    result["docs-url"] = settings.docsUrl;
   }
   return result;
 }

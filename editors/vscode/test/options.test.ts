@@ -38,6 +38,7 @@ describe("normalizeSettings", () => {
       select: [],
       ignore: [],
       pluginOperators: [],
+      docsUrl: "",
     });
     const odd = normalizeSettings({ "server.path": 3, profile: "bogus", select: "DL1", ignore: [1, " DL2 ", "DL2", ""] });
     assert.equal(odd.serverPath, "");
@@ -125,12 +126,14 @@ describe("buildClientOptions", () => {
       select: ["DL2", "DL4"],
       ignore: ["DL107"],
       pluginOperators: ["slack"],
+      docsUrl: "https://docs.example.com/dig-lsp/rules/{code}.html",
     });
     assert.deepEqual(buildClientOptions(settings).initializationOptions, {
       profile: "treasure-data",
       select: ["DL2", "DL4"],
       ignore: ["DL107"],
       "plugin-operators": ["slack"],
+      "docs-url": "https://docs.example.com/dig-lsp/rules/{code}.html",
     });
   });
 });
@@ -201,7 +204,7 @@ describe("package.json", () => {
     assert.equal(language.id, "digdag");
     assert.deepEqual(language.extensions, [".dig"]);
     const properties = Object.keys(manifest.contributes.configuration.properties);
-    for (const key of ["server.path", "server.pythonPath", "server.args", "lint.path", "dryRun.args", "profile", "select", "ignore", "pluginOperators"]) {
+    for (const key of ["server.path", "server.pythonPath", "server.args", "lint.path", "dryRun.args", "profile", "select", "ignore", "pluginOperators", "docsUrl"]) {
       assert.ok(properties.includes(`dig-lsp.${key}`), key);
     }
     assert.deepEqual(manifest.contributes.configuration.properties["dig-lsp.profile"].enum, ["digdag", "treasure-data", null]);
