@@ -38,8 +38,20 @@ def test_sql_corpus_lints_clean() -> None:
     assert _sql_problems([SQL_CORPUS]) == []
 
 
+# Deliberate mistakes in the corpus: (path suffix, line, code) -> why it is one.
+DELIBERATE = {
+    ("acceptance/td/td_wait/td_wait_bad_query.dig", 4, "DL601"):
+        "digdag's acceptance test of a td_wait> query that fails: `data: 'nasdaq'` is not a statement",
+}
+
+
 def test_no_false_errors_on_real_queries(corpus: Path) -> None:
-    assert _sql_problems([corpus, ROOT / "examples"]) == []
+    found = _sql_problems([corpus, ROOT / "examples"])
+    unexpected = [line for line in found
+                  if not any(line.split(": ")[0].endswith(f"{path}:{number}") and f" {code} " in line
+                             for path, number, code in DELIBERATE)]
+    assert unexpected == []
+    assert len(found) - len(unexpected) == len(DELIBERATE)
 
 
 def _resolve(expression: str) -> str | None:

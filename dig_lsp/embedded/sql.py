@@ -43,6 +43,8 @@ from dig_lsp.embedded.sql_render import (
     scan_sql,
 )
 from dig_lsp.embedded.td_functions import CATALOG, is_known
+from dig_lsp.embedded.trino_grammar import judge
+from dig_lsp.embedded.trino_tokens import IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
@@ -58,6 +60,7 @@ STATEMENT_KIND = "statement-kind"
 
 TD_OPERATORS = frozenset({"td", "td_wait", "td_for_each"})
 SQL_OPERATORS = TD_OPERATORS | {"pg", "redshift", "bq"}
+_FILE_NAME = re.compile(r"[\w./-]+\.sql")  # a query that is only a file name
 _INSERT_LINE = re.compile(r"(\A|\r?\n)--\s*DIGDAG_INSERT_LINE")  # TdOperatorFactory.INSERT_LINE_PATTERN
 
 
@@ -118,9 +121,35 @@ def _tokens(text: str, dialect: str) -> tuple[_Token, ...] | None:
     return tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
 
 
+_TRINO_KINDS = {IDENTIFIER: "VAR", "(": "L_PAREN", ")": "R_PAREN", "[": "L_BRACKET", "]": "R_BRACKET", ",": "COMMA",
+                ";": "SEMICOLON"}
+
+
+def _parse_trino(text: str) -> _Parse:
+    """Trino's verdict on every statement of ``text`` (``trino_grammar``): the first rejection as the
+    error (``index``: the token where the parser stopped; ``start``/``end``: what to show; ``message``),
+    the first word of each statement as its statements, and the tokens."""
+    tokens = tokenize(text)
+    converted = tuple(_Token(_TRINO_KINDS.get(t.kind, t.kind), text[t.start:t.end], t.start, t.end, 0, 0)
+                      for t in tokens)
+    firsts: list[str] = []
+    for first, last in statements(tokens):
+        firsts.append(converted[first].kind)
+        start = tokens[first].start
+        rejection = judge(text[start:tokens[last - 1].end])
+        if rejection is not None:
+            return _Parse(tuple(firsts), {"index": min(first + rejection.index, last), "message": rejection.message,
+                                          "start": start + rejection.start, "end": start + rejection.end},
+                          converted)
+    return _Parse(tuple(firsts), None, converted)
+
+
 @lru_cache(maxsize=1024)
 def parse(text: str, dialect: str) -> _Parse:
-    """sqlglot's statements for ``text``, or its first error (cached by content and dialect)."""
+    """The statements of ``text``, or its first error (cached by content and dialect): Trino's grammar
+    for ``trino``, sqlglot for the others."""
+    if dialect == "trino":
+        return _parse_trino(text)
     import sqlglot
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
@@ -178,6 +207,8 @@ def _template_span(query: Query, item: RenderedTemplate) -> Span:
 
 
 def _error_token(tokens: tuple[_Token, ...], error: dict[str, Any]) -> int | None:
+    if "index" in error:
+        return min(int(error["index"]), len(tokens) - 1) if tokens else None
     line, col = error.get("line"), error.get("col")
     for index, token in enumerate(tokens):
         if token.line == line and token.col == col:
@@ -342,6 +373,8 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         return [_not_checked(query, outcome.emptied, "it parses only if the template stands for nothing or "
                              "for SQL text")]
     tokens = parsed.tokens
+    if outcome.dialect == "trino":
+        return _trino_syntax(query, outcome)
     if tokens is None:
         opened = _unterminated(rendered.text)
         if opened is None or rendered.template_at(opened, opened + 1) is not None:
@@ -377,6 +410,30 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     if rendered.template_at(start, end) is not None:
         return []
     return [SqlIssue(SYNTAX, _span(query, rendered, start, end), f"SQL syntax error ({_engine(outcome)}): {message}")]
+
+
+def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    """Trino's grammar rejected the rendered query: the error, or "not checked" when an unknown
+    template is next to where the parser stopped or in what is shown (it may stand for SQL text)."""
+    rendered, error, tokens = outcome.rendered, outcome.parsed.error, outcome.parsed.tokens or ()
+    if error is None:
+        return []
+    start, end, index = int(error["start"]), int(error["end"]), int(error["index"])
+    near = [(tokens[i].start, tokens[i].end) for i in (index - 1, index, index + 1) if 0 <= i < len(tokens)]
+    if index >= len(tokens) and tokens:
+        near.append((tokens[-1].end, len(rendered.text)))
+    blocking = next((t for t in (rendered.template_at(a, b) for a, b in [*near, (start, end)]) if t is not None),
+                    None)
+    if blocking is not None:
+        return [_not_checked(query, blocking, str(error["message"]))]
+    if end <= start:
+        end = start + 1 if start < len(rendered.text) else start
+    message = f"SQL syntax error ({_engine(outcome)}): {error['message']}"
+    value = next((t for t in rendered.templates if t.known and t.start <= start < t.end), None)
+    if value is not None:  # a known value broke the query: say which
+        message += (f" (in the value of `${{{value.template.expression.strip()}}}`: "
+                    f"{excerpt(rendered.text[value.start:value.end])!r})")
+    return [SqlIssue(SYNTAX, _span(query, rendered, start, end), message)]
 
 
 def _engine(outcome: _Outcome) -> str:
@@ -472,6 +529,9 @@ def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
 # Statement kind
 
 
+_TRINO_QUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES", "L_PAREN", "TABLE"})  # queryNoWith, `with`
+
+
 def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     from sqlglot import exp
 
@@ -480,6 +540,8 @@ def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     first = outcome.parsed.statements[0]
     tokens = outcome.parsed.tokens or ()
     if not tokens or isinstance(first, (exp.Query, exp.Values)):
+        return []
+    if outcome.dialect == "trino" and first in _TRINO_QUERY_STARTS:
         return []
     head = tokens[0]
     if outcome.rendered.template_at(head.start, head.end) is not None:
@@ -498,6 +560,12 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
         return [_too_long(query)]
     if query.text.count("[") > MAX_SUBSCRIPTS:
         return [_too_many_subscripts(query)]
+    if query.offsets is not None and query.operator in TD_OPERATORS and _FILE_NAME.fullmatch(query.text.strip()):
+        start = query.source_offset(len(query.text) - len(query.text.lstrip()))
+        end = query.source_offset(len(query.text.rstrip()) - 1) + 1
+        return [SqlIssue(SYNTAX, query.source.span(start, end),
+                         f"{excerpt(query.text.strip())!r} is run as SQL text, not as a file: {query.operator}> "
+                         f"runs a file named after the operator (`{query.operator}>: {excerpt(query.text.strip())}`)")]
     outcome = _best(query, resolve)
     if outcome.rendered.unclosed:
         return []
