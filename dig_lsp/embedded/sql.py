@@ -43,7 +43,7 @@ from dig_lsp.embedded.sql_render import (
     scan_sql,
 )
 from dig_lsp.embedded.td_functions import CATALOG, is_known
-from dig_lsp.embedded.trino_grammar import judge
+from dig_lsp.embedded.trino_grammar import judge, quick_stop, rejection
 from dig_lsp.embedded.trino_tokens import IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
@@ -125,10 +125,13 @@ _TRINO_KINDS = {IDENTIFIER: "VAR", "(": "L_PAREN", ")": "R_PAREN", "[": "L_BRACK
                 ";": "SEMICOLON"}
 
 
-def _parse_trino(text: str) -> _Parse:
-    """Trino's verdict on every statement of ``text`` (``trino_grammar``): the first rejection as the
-    error (``index``: the token where the parser stopped; ``start``/``end``: what to show; ``message``),
-    the first word of each statement as its statements, and the tokens."""
+@lru_cache(maxsize=1024)
+def _parse_trino(text: str, verify: bool) -> _Parse:
+    """Trino's verdict on every statement of ``text``: the first rejection as the error (``index``: the
+    token where the parser stopped; ``statement``, its ``offset`` and the grammar's ``stop``), the first
+    word of each statement as its statements, and the tokens. Without ``verify`` only the fast
+    recogniser runs: a statement it gives up on is an error with ``stop`` None (not a verdict: where it
+    gave up is only where to look for a template that may stand for SQL text)."""
     tokens = tokenize(text)
     converted = tuple(_Token(_TRINO_KINDS.get(t.kind, t.kind), text[t.start:t.end], t.start, t.end, 0, 0)
                       for t in tokens)
@@ -136,11 +139,15 @@ def _parse_trino(text: str) -> _Parse:
     for first, last in statements(tokens):
         firsts.append(converted[first].kind)
         start = tokens[first].start
-        rejection = judge(text[start:tokens[last - 1].end])
-        if rejection is not None:
-            return _Parse(tuple(firsts), {"index": min(first + rejection.index, last), "message": rejection.message,
-                                          "start": start + rejection.start, "end": start + rejection.end},
-                          converted)
+        statement = text[start:tokens[last - 1].end]
+        index = quick_stop(statement)
+        if index is None:
+            continue
+        stop = judge(statement) if verify else None
+        if verify and stop is None:
+            continue
+        return _Parse(tuple(firsts), {"index": min(first + (stop.index if stop else index), last), "offset": start,
+                                      "statement": statement, "stop": stop}, converted)
     return _Parse(tuple(firsts), None, converted)
 
 
@@ -149,7 +156,7 @@ def parse(text: str, dialect: str) -> _Parse:
     """The statements of ``text``, or its first error (cached by content and dialect): Trino's grammar
     for ``trino``, sqlglot for the others."""
     if dialect == "trino":
-        return _parse_trino(text)
+        return _parse_trino(text, True)
     import sqlglot
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
@@ -319,6 +326,8 @@ def _best(query: Query, resolve: Resolve) -> _Outcome:
     """Parse with identifier placeholders, then number placeholders, in each dialect; first success wins.
     When both fail next to an unknown template, that template may stand for nothing: it is rendered
     empty and the query parsed again (a few templates at most)."""
+    if query.dialects == ("trino",):
+        return _best_trino(query, resolve)
     attempts: list[_Outcome] = []
     first = render(query.text, resolve)
     variants = [first]
@@ -349,6 +358,43 @@ def _best(query: Query, resolve: Resolve) -> _Outcome:
 
 
 _MAX_EMPTIED = 4
+
+
+def _best_trino(query: Query, resolve: Resolve) -> _Outcome:
+    """``_best`` for Presto, keeping Trino's judge (ANTLR, slow) to what needs a verdict. The fast
+    recogniser reads the query with identifier placeholders; when it gives up next to an unknown
+    template, that template may stand for SQL text: a number placeholder, then the template rendered
+    as nothing, are tried (fast recogniser only); if none is taken, the query is "not checked" (DL602)
+    without a verdict. Anywhere else, the judge decides: an error far from any unknown template is a
+    syntax error (DL601)."""
+    first = render(query.text, resolve)
+    outcome = _Outcome(first, "trino", _parse_trino(first.text, False))
+    if outcome.parsed.error is None:
+        return outcome
+    if _template_near_stop(outcome) is None:
+        outcome = _Outcome(first, "trino", _parse_trino(first.text, True))
+        if outcome.parsed.error is None or _template_near_stop(outcome) is None:
+            return outcome
+    failed = outcome
+    if first.unknown():
+        number = render(query.text, resolve, Placeholder.NUMBER)
+        attempt = _Outcome(number, "trino", _parse_trino(number.text, False))
+        if attempt.parsed.error is None:
+            return attempt
+    emptied: frozenset[int] = frozenset()
+    first_emptied: RenderedTemplate | None = None
+    current = failed
+    for _ in range(_MAX_EMPTIED):
+        before = _template_before_error(current, emptied)
+        if before is None:
+            break
+        emptied |= {before.template.start}
+        rendered = render(query.text, resolve, empty=emptied)
+        current = _Outcome(rendered, "trino", _parse_trino(rendered.text, False), first_emptied or before)
+        if current.parsed.error is None:
+            return current
+        first_emptied = first_emptied or before
+    return failed
 
 
 def _template_before_error(outcome: _Outcome, emptied: frozenset[int]) -> RenderedTemplate | None:
@@ -412,23 +458,37 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     return [SqlIssue(SYNTAX, _span(query, rendered, start, end), f"SQL syntax error ({_engine(outcome)}): {message}")]
 
 
+def _template_near_stop(outcome: _Outcome) -> RenderedTemplate | None:
+    """An unknown template at or right after the token where Trino's parser stopped, or among the three
+    before it (``SELECT ${distinct} t1.time`` stops at the '.', two tokens after the template)."""
+    tokens, error, rendered = outcome.parsed.tokens or (), outcome.parsed.error, outcome.rendered
+    if error is None:
+        return None
+    index = int(error["index"])
+    near = [(tokens[i].start, tokens[i].end) for i in range(index - 3, index + 2) if 0 <= i < len(tokens)]
+    if index >= len(tokens) and tokens:
+        near.append((tokens[-1].end, len(rendered.text)))
+    return next((t for t in (rendered.template_at(a, b) for a, b in near) if t is not None), None)
+
+
 def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     """Trino's grammar rejected the rendered query: the error, or "not checked" when an unknown
     template is next to where the parser stopped or in what is shown (it may stand for SQL text)."""
-    rendered, error, tokens = outcome.rendered, outcome.parsed.error, outcome.parsed.tokens or ()
+    rendered, error = outcome.rendered, outcome.parsed.error
     if error is None:
         return []
-    start, end, index = int(error["start"]), int(error["end"]), int(error["index"])
-    near = [(tokens[i].start, tokens[i].end) for i in (index - 1, index, index + 1) if 0 <= i < len(tokens)]
-    if index >= len(tokens) and tokens:
-        near.append((tokens[-1].end, len(rendered.text)))
-    blocking = next((t for t in (rendered.template_at(a, b) for a, b in [*near, (start, end)]) if t is not None),
-                    None)
+    if error["stop"] is None:  # the fast recogniser gave up next to an unknown template: no verdict
+        near = _template_near_stop(outcome)
+        return [] if near is None else [_not_checked(query, near, "Trino's grammar does not take a name or a "
+                                                                  "number there")]
+    explained = rejection(error["statement"], error["stop"])
+    start, end = error["offset"] + explained.start, error["offset"] + explained.end
+    blocking = _template_near_stop(outcome) or rendered.template_at(start, end)
     if blocking is not None:
-        return [_not_checked(query, blocking, str(error["message"]))]
+        return [_not_checked(query, blocking, explained.message)]
     if end <= start:
         end = start + 1 if start < len(rendered.text) else start
-    message = f"SQL syntax error ({_engine(outcome)}): {error['message']}"
+    message = f"SQL syntax error ({_engine(outcome)}): {explained.message}"
     value = next((t for t in rendered.templates if t.known and t.start <= start < t.end), None)
     if value is not None:  # a known value broke the query: say which
         message += (f" (in the value of `${{{value.template.expression.strip()}}}`: "

@@ -5,7 +5,8 @@ It follows the rules of ``SqlBase.g4`` (Trino 422) one by one for what queries u
 ``ORDER BY``/``OFFSET``/``LIMIT``/``FETCH``, ``GROUP BY`` with ``ROLLUP``/``CUBE``/``GROUPING SETS``,
 every predicate, arithmetic, ``AT TIME ZONE``, literals, ``CASE``, ``CAST``, ``EXTRACT``, ``TRIM``,
 ``SUBSTRING``, lambdas, calls with ``DISTINCT``, ``ORDER BY``, ``FILTER`` and ``OVER``, window
-frames, types; ``INSERT INTO``, ``CREATE TABLE [AS]``, ``DROP TABLE``, ``DELETE``. Where the grammar
+frames, types; ``INSERT INTO``, ``CREATE TABLE [AS]``, ``DROP TABLE``, ``DELETE``, ``ALTER TABLE``
+``ADD COLUMN``/``RENAME TO``. Where the grammar
 lets a word be read two ways (a non-reserved keyword as a name or as the start of a clause), one
 reading is taken; anything else it meets (``MATCH_RECOGNIZE``, ``JSON_QUERY``, a window name, other
 statements...) makes it give up. It answers only "surely accepted": when it finds a derivation the
@@ -29,6 +30,7 @@ from dig_lsp.embedded.trino_tokens import (
 
 class _GiveUp(Exception):
     """Not a derivation this recogniser knows: let ANTLR decide."""
+
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +60,13 @@ class _Recogniser:
         self.quoted_empty = [t.kind == QUOTED_IDENTIFIER and t.end - t.start == 2 for t in tokens] + [False]
         self.pos = 0
         self.names = _names()
+        self.furthest = 0  # the furthest token a failed expectation was at (backtracking goes back)
 
     # -- tokens
+
+    def fail(self) -> _GiveUp:
+        self.furthest = max(self.furthest, self.pos)
+        return _GiveUp()
 
     def peek(self, ahead: int = 0) -> str:
         index = self.pos + ahead
@@ -73,7 +80,7 @@ class _Recogniser:
 
     def expect(self, kind: str) -> None:
         if self.kinds[self.pos] != kind:
-            raise _GiveUp
+            raise self.fail()
         self.pos += 1
 
     def is_name(self, ahead: int = 0) -> bool:
@@ -82,7 +89,7 @@ class _Recogniser:
 
     def name(self) -> None:
         if not self.is_name():
-            raise _GiveUp
+            raise self.fail()
         self.pos += 1
 
     def plain_alias(self) -> bool:
@@ -114,6 +121,8 @@ class _Recogniser:
             if self.take("IF"):
                 self.expect("EXISTS")
             self.qualified_name()
+        elif kind == "ALTER" and self.peek(1) == "TABLE":
+            self.alter_table()
         elif kind == "DELETE":
             self.pos += 1
             self.expect("FROM")
@@ -123,7 +132,7 @@ class _Recogniser:
         else:
             self.query()
         if self.peek() != "EOF":
-            raise _GiveUp
+            raise self.fail()
 
     def create_table(self) -> None:
         self.expect("CREATE")
@@ -139,7 +148,7 @@ class _Recogniser:
             try:
                 self.column_aliases()
                 if self.peek() not in ("AS", "COMMENT", "WITH"):
-                    raise _GiveUp
+                    raise self.fail()
             except _GiveUp:
                 self.pos = start
                 self.table_elements()
@@ -162,6 +171,23 @@ class _Recogniser:
             self.take("NO")
             self.expect("DATA")
 
+    def alter_table(self) -> None:
+        """``ALTER TABLE [IF EXISTS] t ADD COLUMN [IF NOT EXISTS] column`` and ``... RENAME TO t2``."""
+        self.pos += 2
+        if self.take("IF"):
+            self.expect("EXISTS")
+        self.qualified_name()
+        if self.take("RENAME"):
+            self.expect("TO")
+            self.qualified_name()
+            return
+        self.expect("ADD")
+        self.expect("COLUMN")
+        if self.take("IF"):
+            self.expect("NOT")
+            self.expect("EXISTS")
+        self.table_element()
+
     def table_elements(self) -> None:
         self.expect("(")
         self.table_element()
@@ -175,7 +201,7 @@ class _Recogniser:
 
     def table_element(self) -> None:
         if self.peek() == "LIKE":
-            raise _GiveUp
+            raise self.fail()
         self.qualified_name()
         self.type()
         if self.take("NOT"):
@@ -248,12 +274,12 @@ class _Recogniser:
                 self.row_count()
         elif self.take("FETCH"):
             if self.peek() not in ("FIRST", "NEXT"):
-                raise _GiveUp
+                raise self.fail()
             self.pos += 1
             if self.peek() in ("INTEGER_VALUE", "?"):
                 self.pos += 1
             if self.peek() not in ("ROW", "ROWS"):
-                raise _GiveUp
+                raise self.fail()
             self.pos += 1
             if not self.take("ONLY"):
                 self.expect("WITH")
@@ -261,7 +287,7 @@ class _Recogniser:
 
     def row_count(self) -> None:
         if self.peek() not in ("INTEGER_VALUE", "?"):
-            raise _GiveUp
+            raise self.fail()
         self.pos += 1
 
     def query_primary(self) -> None:
@@ -281,7 +307,7 @@ class _Recogniser:
             self.query_no_with()
             self.expect(")")
         else:
-            raise _GiveUp
+            raise self.fail()
 
     def sort_items(self) -> None:
         self.sort_item()
@@ -294,7 +320,7 @@ class _Recogniser:
             self.pos += 1
         if self.take("NULLS"):
             if self.peek() not in ("FIRST", "LAST"):
-                raise _GiveUp
+                raise self.fail()
             self.pos += 1
 
     def query_specification(self) -> None:
@@ -316,7 +342,7 @@ class _Recogniser:
         if self.take("HAVING"):
             self.expression()
         if self.peek() == "WINDOW":
-            raise _GiveUp
+            raise self.fail()
 
     def select_item(self) -> None:
         if self.take("*"):
@@ -406,13 +432,13 @@ class _Recogniser:
         elif self.take("USING"):
             self.column_aliases()
         else:
-            raise _GiveUp
+            raise self.fail()
 
     def sampled_relation(self) -> None:
         self.aliased_relation()
         if self.take("TABLESAMPLE"):
             if self.peek() not in ("BERNOULLI", "SYSTEM"):
-                raise _GiveUp
+                raise self.fail()
             self.pos += 1
             self.expect("(")
             self.expression()
@@ -457,7 +483,7 @@ class _Recogniser:
         else:
             self.qualified_name()
             if self.peek() == "FOR":
-                raise _GiveUp  # queryPeriod
+                raise self.fail()  # queryPeriod
 
     # -- expressions
 
@@ -564,7 +590,7 @@ class _Recogniser:
             if self.peek() != "WHEN":
                 self.expression()
             if self.peek() != "WHEN":
-                raise _GiveUp
+                raise self.fail()
             while self.take("WHEN"):
                 self.expression()
                 self.expect("THEN")
@@ -649,11 +675,11 @@ class _Recogniser:
                 self.pos += 1
                 self.string()
             elif following == "OVER":
-                raise _GiveUp  # `identifier over` (a measure) or an alias: left to the judge
+                raise self.fail()  # `identifier over` (a measure) or an alias: left to the judge
             else:
                 self.call_or_name()
         else:
-            raise _GiveUp
+            raise self.fail()
 
     def parenthesized(self) -> None:
         """'(' query ')', a lambda's '(' names ')' '->', a row constructor, or '(' expression ')'."""
@@ -715,14 +741,14 @@ class _Recogniser:
         if self.peek() == "OVER":
             self.pos += 1
             if self.peek() != "(":
-                raise _GiveUp
+                raise self.fail()
             self.pos += 1
             self.window_specification()
             self.expect(")")
 
     def window_specification(self) -> None:
         if self.peek() not in ("PARTITION", "ORDER", "ROWS", "RANGE", "GROUPS", ")"):
-            raise _GiveUp  # an existing window's name
+            raise self.fail()  # an existing window's name
         if self.peek() == "PARTITION" and self.peek(1) == "BY":
             self.pos += 2
             self.expression()
@@ -747,7 +773,7 @@ class _Recogniser:
         else:
             self.expression()
             if self.peek() not in ("PRECEDING", "FOLLOWING"):
-                raise _GiveUp
+                raise self.fail()
             self.pos += 1
 
     def trim(self) -> None:
@@ -781,7 +807,7 @@ class _Recogniser:
 
     def interval_field(self) -> None:
         if self.peek() not in _INTERVAL_FIELDS:
-            raise _GiveUp
+            raise self.fail()
         self.pos += 1
 
     # -- types
@@ -826,7 +852,7 @@ class _Recogniser:
                     self.type_parameter()
                 self.expect(")")
         else:
-            raise _GiveUp
+            raise self.fail()
         while self.peek() == "ARRAY" and self.peek(1) != "[":
             self.pos += 1
 
@@ -840,11 +866,19 @@ class _Recogniser:
             self.type()
 
 
-def accepts(tokens: list[Token]) -> bool:
-    """True only when Trino's grammar surely accepts ``tokens`` (one statement)."""
+def give_up(tokens: list[Token]) -> int | None:
+    """None when Trino's grammar surely accepts ``tokens`` (one statement), else the index of the token
+    where the recogniser gave up (where a derivation it knows stopped; not a verdict)."""
     recogniser = _Recogniser(tokens)
     try:
         recogniser.statement()
-    except (_GiveUp, RecursionError):
-        return False
-    return True
+    except _GiveUp:
+        return min(recogniser.furthest, len(tokens))
+    except RecursionError:
+        return 0
+    return None
+
+
+def accepts(tokens: list[Token]) -> bool:
+    """True only when Trino's grammar surely accepts ``tokens`` (one statement)."""
+    return give_up(tokens) is None

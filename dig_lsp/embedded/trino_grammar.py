@@ -75,7 +75,8 @@ class _Antlr:
         from antlr4.error.ErrorStrategy import BailErrorStrategy
         from antlr4.ListTokenSource import ListTokenSource
         from antlr4.Token import CommonToken
-        from trino_query_parser.SqlBaseParser import SqlBaseParser
+
+        SqlBaseParser = _parser_module().SqlBaseParser
 
         self.stream_class = CommonTokenStream
         self.source_class = ListTokenSource
@@ -148,6 +149,28 @@ class _Antlr:
         return made
 
 
+def _parser_module() -> Any:
+    """``trino_query_parser.SqlBaseParser`` without the package's ``__init__``, which also imports the
+    generated lexer (whose ATN takes as long to build as the parser's; our own lexer replaces it)."""
+    import importlib.util
+    import sys
+
+    name = "dig_lsp_trino_sql_base_parser"
+    if name in sys.modules:
+        return sys.modules[name]
+    package = importlib.util.find_spec("trino_query_parser")
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("trino_query_parser")
+    path = f"{next(iter(package.submodule_search_locations))}/SqlBaseParser.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError("trino_query_parser.SqlBaseParser")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @lru_cache(maxsize=1)
 def _antlr() -> _Antlr:
     return _Antlr()
@@ -182,17 +205,28 @@ def _post_processor(token: Token) -> str:
 
 
 @lru_cache(maxsize=4096)
-def judge(statement: str) -> Rejection | None:
-    """Trino's verdict on one statement (no ``;``): None when it parses, else where and why not."""
-    from dig_lsp.embedded.trino_fast import accepts
+def judge(statement: str) -> Stop | None:
+    """Trino's verdict on one statement (no ``;``): None when it parses, else where the parser stops."""
+    tokens = tokenize(statement)
+    if not tokens or len(tokens) > MAX_TOKENS or quick_stop(statement) is None:
+        return None
+    return grammar_stop(statement, tokens)
+
+
+@lru_cache(maxsize=4096)
+def quick_stop(statement: str) -> int | None:
+    """None when the fast recogniser accepts the statement (so does Trino), else the token index where
+    it gave up: not a verdict, only where to look (a template next to it may stand for SQL text)."""
+    from dig_lsp.embedded.trino_fast import give_up
 
     tokens = tokenize(statement)
-    if not tokens or len(tokens) > MAX_TOKENS or accepts(tokens):
-        return None
-    stop = grammar_stop(statement, tokens)
-    if stop is None:
-        return None
-    return explain(statement, tokens, stop)
+    return give_up(tokens) if tokens else None
+
+
+@lru_cache(maxsize=256)
+def rejection(statement: str, stop: Stop) -> Rejection:
+    """The words for a stop of ``judge`` (they may parse the statement again: asked only when shown)."""
+    return explain(statement, tokenize(statement), stop)
 
 
 # --------------------------------------------------------------------------------------------
