@@ -133,7 +133,10 @@ class _Antlr:
             offending = error.offendingToken
             index = offending.tokenIndex if offending is not None else len(tokens)
             expected = None
-            if not isinstance(error, self.no_viable):  # its set is the decision's, not the offending token's
+            # a failed prediction's set is that of where the decision started: right only when the
+            # parser could not take even the first token
+            start = getattr(error, "startToken", None)
+            if not isinstance(error, self.no_viable) or (start is not None and start is offending):
                 try:
                     expected = error.getExpectedTokens()
                 except Exception:
@@ -257,26 +260,44 @@ def _shown(statement: str, tokens: list[Token], index: int) -> str:
     return repr(excerpt(_text(statement, tokens[index])))
 
 
+_NAMES = frozenset({IDENTIFIER, QUOTED_IDENTIFIER, BACKQUOTED_IDENTIFIER, DIGIT_IDENTIFIER})
+_VALUES = frozenset({"STRING", "UNICODE_STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE"})
+
+
 def _expected(kinds: frozenset[str]) -> str:
-    """``')' or ','`` for a short list of punctuation and keywords; '' when the list says nothing."""
-    if not kinds or len(kinds) > 4 or kinds == {EOF}:
-        return ""  # only the end: the parser left every optional clause before failing, which says nothing
-    named = []
-    for kind in sorted(kinds):
-        if kind in (IDENTIFIER, QUOTED_IDENTIFIER, BACKQUOTED_IDENTIFIER, DIGIT_IDENTIFIER):
-            named.append("a name")
-        elif kind in ("STRING", "UNICODE_STRING"):
-            named.append("quoted text")
-        elif kind in ("INTEGER_VALUE", "DECIMAL_VALUE", "DOUBLE_VALUE"):
-            named.append("a number")
-        elif kind == EOF:
-            named.append("the end of the statement")
-        elif kind == NEQ:
-            named.append("'<>'")
-        else:
-            named.append(repr(keyword_text(kind)))
-    named = sorted(set(named))
+    """What the parser could take, in a few words: ``')' or ','``, ``an expression``, ``a name``; ''
+    when the set is too varied to say (or is only the end: the parser left every optional clause
+    before failing, which says nothing)."""
+    if not kinds or kinds == {EOF}:
+        return ""
+    base = ""
+    rest = set(kinds)
+    if kinds & _NAMES:
+        base = "an expression" if kinds & _VALUES else "a name"
+        non_reserved = {kind for word, kind in keywords().items() if word not in reserved()}
+        rest -= _NAMES | _VALUES | non_reserved
+        if base == "an expression":
+            rest -= {"(", "-", "+", "?", "NULL", "TRUE", "FALSE", "CASE", "CAST", "EXISTS", "NOT", "BINARY_LITERAL",
+                     "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP",
+                     "CURRENT_USER", "CURRENT_CATALOG", "CURRENT_SCHEMA", "CURRENT_PATH", "EXTRACT", "TRIM",
+                     "NORMALIZE", "GROUPING", "LISTAGG", "JSON_EXISTS", "JSON_VALUE", "JSON_QUERY", "JSON_OBJECT",
+                     "JSON_ARRAY"}
+        if len(rest) > 3:
+            return base
+    elif len(rest) > 4:
+        return ""
+    named = sorted({_kind_text(kind) for kind in rest - {EOF}})
+    if base:
+        named.insert(0, base)
+    if EOF in rest:
+        named.append("the end of the statement")
     return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+
+
+def _kind_text(kind: str) -> str:
+    if kind in _VALUES:
+        return "a number" if kind != "STRING" and kind != "UNICODE_STRING" else "quoted text"
+    return "'<>'" if kind == NEQ else repr(keyword_text(kind))
 
 
 def keyword_text(kind: str) -> str:
