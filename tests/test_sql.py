@@ -137,3 +137,42 @@ def test_clean_corpus_queries_have_no_issue_in_isolation() -> None:
         text = path.read_text(encoding="utf-8")
         query = Query(text, SourceFile(str(path), text), None, "td", ("trino",))
         assert [i.message for i in analyse(query, _resolve) if i.kind == SYNTAX] == [], path.name
+
+
+def _misspelled_function(text: str) -> tuple[str, int] | None:
+    """The first call of a Trino built-in of five letters or more, with two letters in its middle swapped
+    (coalesce -> caolesce) so that it is no function at all."""
+    from dig_lsp.embedded.td_functions import builtins
+
+    for match in re.finditer(r"\b([A-Za-z_][A-Za-z_0-9]{4,})\(", text):
+        name = match.group(1)
+        if name.lower() not in builtins("trino"):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if not _outside_templates_and_quotes(text, line_start, match.start()):
+            continue
+        for index in range(1, len(name) - 2):
+            swapped = name[:index] + name[index + 1] + name[index] + name[index + 2:]
+            if swapped.lower() not in builtins("trino") and swapped[index] != swapped[index + 1]:
+                return text[:match.start()] + swapped + text[match.end(1):], _line(text, match.start())
+    return None
+
+
+def test_recall_on_misspelled_functions() -> None:
+    from dig_lsp.embedded.sql import UNKNOWN_SQL_FUNCTION
+
+    tried, caught, missed = 0, 0, []
+    for path in sorted((SQL_CORPUS / "queries").glob("*.sql")):
+        injected = _misspelled_function(path.read_text(encoding="utf-8"))
+        if injected is None:
+            continue
+        text, line = injected
+        tried += 1
+        query = Query(text, SourceFile(str(path), text), None, "td", ("trino",))
+        lines = [i.span.start.line + 1 for i in analyse(query, _resolve) if i.kind == UNKNOWN_SQL_FUNCTION]
+        if line in lines:
+            caught += 1
+        else:
+            missed.append(f"{path.name}: expected line {line}, got {lines}")
+    assert tried >= 20
+    assert caught / tried >= 0.9, missed

@@ -64,6 +64,7 @@ from dig_lsp.checks import (
     unknown_member,
     unknown_operator,
     unknown_parameter,
+    unknown_sql_function,
     unknown_tag,
     unknown_td_function,
     unknown_top_level_key,
@@ -146,6 +147,7 @@ _MODULES = (
     td_function_arity,
     unknown_td_function,
     sql_statement_kind,
+    unknown_sql_function,
     # DL9xx: the linter itself
     unused_suppression,
 )

@@ -11,7 +11,8 @@ The pipeline, per query:
 4. when the parser stops at or next to a template whose value is unknown, the template may
    well be SQL text (a column list, a condition): that is reported as "not checked", never
    as an error; otherwise the error is reported at the original line and column;
-5. for Treasure Data queries, ``TD_*`` calls are checked against ``td_functions``;
+5. for Treasure Data queries, calls are checked against the catalogs of ``td_functions`` (Treasure Data's
+   UDFs, the engine's built-ins);
 6. with ``insert_into``/``create_table`` digdag puts ``INSERT INTO t`` / ``CREATE TABLE t AS``
    (Presto), ``INSERT INTO TABLE t`` / ``INSERT OVERWRITE TABLE t`` (Hive) in front of the query
    (``td/TdOperatorFactory.startJob``, ``insertCommandStatement``; ``jdbc/AbstractJdbcConnection.
@@ -42,8 +43,8 @@ from dig_lsp.embedded.sql_render import (
     render,
     scan_sql,
 )
-from dig_lsp.embedded.td_functions import CATALOG, is_known
-from dig_lsp.embedded.trino_grammar import judge, quick_stop, rejection
+from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
+from dig_lsp.embedded.trino_grammar import judge, quick_stop, rejection, statement_calls
 from dig_lsp.embedded.trino_tokens import IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
@@ -56,6 +57,7 @@ SYNTAX = "syntax"
 NOT_CHECKED = "not-checked"
 ARITY = "arity"
 UNKNOWN_FUNCTION = "unknown-function"
+UNKNOWN_SQL_FUNCTION = "unknown-sql-function"
 STATEMENT_KIND = "statement-kind"
 
 TD_OPERATORS = frozenset({"td", "td_wait", "td_for_each"})
@@ -550,30 +552,67 @@ def _call_arguments(tokens: tuple[_Token, ...], open_index: int) -> tuple[list[t
     return None
 
 
-def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+_DEFINES_FUNCTION = re.compile(r"\bCREATE\s+(TEMPORARY\s+)?(MACRO|FUNCTION)\b", re.IGNORECASE)
+
+
+def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
+    """(name, '(') token indexes of the calls in the statements the fast recogniser accepts."""
+    found: list[tuple[int, int]] = []
+    raw = tokenize(text)
+    for first, last in statements(raw):
+        statement = text[raw[first].start:raw[last - 1].end]
+        calls = statement_calls(statement)
+        found.extend((first + name, first + paren) for name, paren in calls or ())
+    return [(name, paren) for name, paren in found if paren < len(tokens)]
+
+
+def _sqlglot_calls(tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
+    return [(index, index + 1) for index, token in enumerate(tokens[:-1])
+            if token.kind == "VAR" and tokens[index + 1].kind == "L_PAREN"
+            and (index == 0 or tokens[index - 1].kind != "DOT")]
+
+
+def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    """Calls of Treasure Data functions (``td_functions``): a near miss of a ``TD_*`` name (DL604), the
+    wrong number of arguments where it is certain (DL603); calls of other names that are a near miss of
+    the engine's built-ins (Trino 423, or Hive 2.3 with Hivemall) and no known function (DL606)."""
     tokens = outcome.parsed.tokens or ()
     rendered = outcome.rendered
+    trino = outcome.dialect == "trino"
+    engine = "presto" if trino else "hive"
+    calls = _trino_calls(rendered.text, tokens) if trino else _sqlglot_calls(tokens)
+    # Hive runs functions a query defines itself; none of those names is judged
+    check_builtins = trino or not _DEFINES_FUNCTION.search(rendered.text)
     issues: list[SqlIssue] = []
-    for index, token in enumerate(tokens[:-1]):
-        if token.kind != "VAR" or tokens[index + 1].kind != "L_PAREN" or not token.text.upper().startswith("TD_"):
-            continue
-        if rendered.template_at(token.start, token.end) is not None:
-            continue
+    for index, paren in calls:
+        token = tokens[index]
+        if paren != index + 1 or token.kind != "VAR" or rendered.template_at(token.start, token.end) is not None:
+            continue  # a qualified name (catalog.schema.f), a quoted name or a keyword, or a template
         name = token.text.upper()
         span = _span(query, rendered, token.start, token.end)
-        if not is_known(name):
-            close = difflib.get_close_matches(name, list(CATALOG), n=1, cutoff=0.8)
+        if name.startswith("TD_") and not is_known(name):
+            close = near_miss(name, td_names())
             if close:
+                known = td_catalog().get(close)
                 issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
-                                       f"unknown Treasure Data function {excerpt(token.text)!r}; "
-                                       f"did you mean {close[0]}? ({CATALOG[close[0]].signature})"))
+                                       f"unknown Treasure Data function {excerpt(token.text)!r}; did you mean "
+                                       f"{close}?" + (f" ({known.signature})" if known else "")))
             continue
-        function = CATALOG.get(name)
-        call = _call_arguments(tokens, index + 1)
-        if function is None or call is None:
+        if not name.startswith("TD_") and name not in td_names():
+            lower = token.text.lower()
+            if check_builtins and lower not in builtins("trino" if trino else "hive"):
+                close = near_miss(lower, builtins("trino" if trino else "hive"))
+                if close:
+                    issues.append(SqlIssue(UNKNOWN_SQL_FUNCTION, span,
+                                           f"unknown function {excerpt(token.text)!r}; did you mean {close}? "
+                                           f"({'Trino 423' if trino else 'Hive'} has no function of this name)"))
+            continue
+        function = td_catalog().get(name)
+        call = _call_arguments(tokens, paren)
+        if function is None or call is None or engine not in function.engines:
             continue
         arguments, close_index = call
-        if rendered.template_at(tokens[index + 1].start, tokens[close_index].end) is not None:
+        if rendered.template_at(tokens[paren].start, tokens[close_index].end) is not None:
             continue  # an unknown template inside the call could be several arguments
         count = len(arguments)
         if function.min_args <= count <= function.max_args:
@@ -633,7 +672,7 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
     if any(issue.kind == SYNTAX for issue in issues) or outcome.parsed.tokens is None:
         return issues
     if query.operator in TD_OPERATORS:
-        issues += _td_functions(query, outcome)
+        issues += _functions(query, outcome)
     if outcome.parsed.error is None:
         issues += _statement_kind(query, outcome)
     return issues

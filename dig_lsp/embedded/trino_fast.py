@@ -61,6 +61,7 @@ class _Recogniser:
         self.pos = 0
         self.names = _names()
         self.furthest = 0  # the furthest token a failed expectation was at (backtracking goes back)
+        self.calls: list[tuple[int, int]] = []  # (first token of the name, its '(') of every function call
 
     # -- tokens
 
@@ -150,7 +151,7 @@ class _Recogniser:
                 if self.peek() not in ("AS", "COMMENT", "WITH"):
                     raise self.fail()
             except _GiveUp:
-                self.pos = start
+                self.pos = start  # column aliases hold no call
                 self.table_elements()
                 return
         if self.take("COMMENT"):
@@ -159,11 +160,12 @@ class _Recogniser:
             self.pos += 1
             self.properties()
         self.expect("AS")
-        start = self.pos
+        start, calls = self.pos, len(self.calls)
         try:
             self.query()
         except _GiveUp:
             self.pos = start
+            del self.calls[calls:]
             self.expect("(")
             self.query()
             self.expect(")")
@@ -458,13 +460,14 @@ class _Recogniser:
     def relation_primary(self) -> None:
         kind = self.peek()
         if kind == "(":
-            start = self.pos
+            start, calls = self.pos, len(self.calls)
             self.pos += 1
             try:
                 self.query()
                 self.expect(")")
             except _GiveUp:
                 self.pos = start + 1
+                del self.calls[calls:]
                 self.relation()
                 self.expect(")")
         elif kind == "UNNEST":
@@ -650,11 +653,12 @@ class _Recogniser:
                     self.qualified_name()
                 self.expect(")")
         elif kind == "SUBSTRING" and following == "(":
-            start = self.pos
+            start, calls = self.pos, len(self.calls)
             try:
                 self.call()
             except _GiveUp:
                 self.pos = start + 2
+                del self.calls[calls:]
                 self.value_expression()
                 self.expect("FROM")
                 self.value_expression()
@@ -716,7 +720,9 @@ class _Recogniser:
             self.call()
 
     def call(self) -> None:
+        start = self.pos
         self.qualified_name()
+        self.calls.append((start, self.pos))
         self.expect("(")
         star = self.take("*")
         if star:
@@ -877,6 +883,17 @@ def give_up(tokens: list[Token]) -> int | None:
     except RecursionError:
         return 0
     return None
+
+
+def function_calls(tokens: list[Token]) -> list[tuple[int, int]] | None:
+    """The function calls of an accepted statement: (index of the name's first token, index of its
+    '('); None when the recogniser does not accept the statement."""
+    recogniser = _Recogniser(tokens)
+    try:
+        recogniser.statement()
+    except (_GiveUp, RecursionError):
+        return None
+    return recogniser.calls
 
 
 def accepts(tokens: list[Token]) -> bool:

@@ -226,6 +226,15 @@ def quick_stop(statement: str) -> int | None:
     return give_up(tokens) if tokens else None
 
 
+@lru_cache(maxsize=4096)
+def statement_calls(statement: str) -> tuple[tuple[int, int], ...] | None:
+    """The function calls of a statement the fast recogniser accepts ((name, '(') token indexes)."""
+    from dig_lsp.embedded.trino_fast import function_calls
+
+    calls = function_calls(tokenize(statement))
+    return None if calls is None else tuple(calls)
+
+
 @lru_cache(maxsize=256)
 def rejection(statement: str, stop: Stop) -> Rejection:
     """The words for a stop of ``judge`` (they may parse the statement again: asked only when shown)."""
