@@ -44,7 +44,7 @@ from dig_lsp.embedded.sql_render import (
     scan_sql,
 )
 from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
-from dig_lsp.embedded.trino_grammar import judge, quick_stop, rejection, statement_calls
+from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
 from dig_lsp.embedded.trino_tokens import IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
@@ -483,6 +483,11 @@ def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         near = _template_near_stop(outcome)
         return [] if near is None else [_not_checked(query, near, "Trino's grammar does not take a name or a "
                                                                   "number there")]
+    if error["stop"].post == TOO_DEEP:
+        start = query.source_offset(error["offset"])
+        return [SqlIssue(NOT_CHECKED, query.source.span(start, start),
+                         f"the statement nests parentheses or brackets more than {MAX_DEPTH} levels deep; Trino's "
+                         f"grammar was not run on it, so it was not checked")]
     explained = rejection(error["statement"], error["stop"])
     start, end = error["offset"] + explained.start, error["offset"] + explained.end
     blocking = _template_near_stop(outcome) or rendered.template_at(start, end)

@@ -38,7 +38,9 @@ from dig_lsp.embedded.trino_tokens import (
 )
 from dig_lsp.text.quote import excerpt
 
-MAX_TOKENS = 20_000  # a statement longer than this is not judged (ANTLR's cost is not linear)
+MAX_TOKENS = 20_000  # a statement longer than this is not judged (~1.3 s for ANTLR at this length)
+MAX_DEPTH = 100  # '(' and '[' nested deeper: not judged (3,000 levels took ANTLR over a minute)
+TOO_DEEP = "deep"
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,21 @@ def judge(statement: str) -> Stop | None:
     tokens = tokenize(statement)
     if not tokens or len(tokens) > MAX_TOKENS or quick_stop(statement) is None:
         return None
+    if nesting(tokens) > MAX_DEPTH:
+        return Stop(0, frozenset(), TOO_DEEP)
     return grammar_stop(statement, tokens)
+
+
+def nesting(tokens: list[Token]) -> int:
+    """How deep '(' and '[' nest."""
+    depth = deepest = 0
+    for token in tokens:
+        if token.kind in ("(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.kind in (")", "]"):
+            depth -= 1
+    return deepest
 
 
 @lru_cache(maxsize=4096)

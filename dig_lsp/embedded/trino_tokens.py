@@ -89,15 +89,16 @@ _INTEGER = re.compile(r"0X(?:_?[0-9A-F])+|0O(?:_?[0-7])+|0B(?:_?[01])+|[0-9](?:_
 _DECIMAL = re.compile(r"[0-9](?:_?[0-9])*\.(?:[0-9](?:_?[0-9])*)?|\.[0-9](?:_?[0-9])*")
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]*)?E[+-]?[0-9]+|\.[0-9]+E[+-]?[0-9]+")
 _DIGIT_IDENTIFIER = re.compile(r"[0-9][A-Z0-9_]+")
-_NUMBER_RULES = ((INTEGER_VALUE, _INTEGER), (DECIMAL_VALUE, _DECIMAL), (DOUBLE_VALUE, _DOUBLE),
-                 (DIGIT_IDENTIFIER, _DIGIT_IDENTIFIER))
 
 
 def _number(upper: str, position: int) -> tuple[str, int]:
-    """The longest of the number rules at ``position`` (the first defined on a tie): kind, end."""
+    """The longest of the number rules at ``position`` (the first defined on a tie): kind, end. Each
+    pattern is only ever matched at a number's start (they are not linear when searched)."""
     best, best_end = "", position
-    for kind, pattern in _NUMBER_RULES:
-        match = pattern.match(upper, position)
+    for kind, match in ((INTEGER_VALUE, _INTEGER.match(upper, position)),
+                        (DECIMAL_VALUE, _DECIMAL.match(upper, position)),
+                        (DOUBLE_VALUE, _DOUBLE.match(upper, position)),
+                        (DIGIT_IDENTIFIER, _DIGIT_IDENTIFIER.match(upper, position))):
         if match is not None and match.end() > best_end:
             best, best_end = kind, match.end()
     return best, best_end
@@ -119,9 +120,8 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     position, length = 0, len(upper)
-    scan = _SCAN.match
     while position < length:
-        match = scan(upper, position)
+        match = _SCAN.match(upper, position)
         assert match is not None  # `other` matches any character
         group = match.lastgroup
         end = match.end()
