@@ -461,16 +461,21 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
 
 
 def _template_near_stop(outcome: _Outcome) -> RenderedTemplate | None:
-    """An unknown template at or right after the token where Trino's parser stopped, or among the three
-    before it (``SELECT ${distinct} t1.time`` stops at the '.', two tokens after the template)."""
+    """An unknown template at the token where Trino's parser stopped or among the three before it
+    (``SELECT ${distinct} t1.time`` stops at the '.', two tokens after the template). One after it
+    cannot matter: the text up to the stop is already no beginning of any statement."""
     tokens, error, rendered = outcome.parsed.tokens or (), outcome.parsed.error, outcome.rendered
     if error is None:
         return None
     index = int(error["index"])
-    near = [(tokens[i].start, tokens[i].end) for i in range(index - 3, index + 2) if 0 <= i < len(tokens)]
+    near = [(tokens[i].start, tokens[i].end) for i in range(index - 3, index) if 0 <= i < len(tokens)]
     if index >= len(tokens) and tokens:
         near.append((tokens[-1].end, len(rendered.text)))
-    return next((t for t in (rendered.template_at(a, b) for a, b in near) if t is not None), None)
+    found = next((t for t in (rendered.template_at(a, b) for a, b in near) if t is not None), None)
+    if found is None and index < len(tokens):  # at the stop itself, not one that only touches its end
+        stop = tokens[index]
+        found = next((t for t in rendered.unknown() if t.start < stop.end and stop.start <= t.end), None)
+    return found
 
 
 def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
