@@ -45,7 +45,7 @@ from dig_lsp.embedded.sql_render import (
 )
 from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
 from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
-from dig_lsp.embedded.trino_tokens import IDENTIFIER, statements, tokenize
+from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
@@ -149,7 +149,8 @@ def _parse_trino(text: str, verify: bool) -> _Parse:
         if verify and stop is None:
             continue
         return _Parse(tuple(firsts), {"index": min(first + (stop.index if stop else index), last), "offset": start,
-                                      "statement": statement, "stop": stop}, converted)
+                                      "statement": statement, "stop": stop, "quick": min(first + index, last)},
+                      converted)
     return _Parse(tuple(firsts), None, converted)
 
 
@@ -461,21 +462,27 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
 
 
 def _template_near_stop(outcome: _Outcome) -> RenderedTemplate | None:
-    """An unknown template at the token where Trino's parser stopped or among the three before it
-    (``SELECT ${distinct} t1.time`` stops at the '.', two tokens after the template). One after it
-    cannot matter: the text up to the stop is already no beginning of any statement."""
+    """An unknown template that may be why Trino's grammar rejects the query: at the token where the
+    parser stopped or among the three before it (``SELECT ${distinct} t1.time`` stops at the '.'), the
+    same around where the fast recogniser gave up (never past the first token no statement can
+    continue with), and the two tokens after the stop when the parser only knew that the statement
+    should have ended there (it had left a construct that failed further on: ``x IN ${list}``). A
+    template further on cannot matter: no value makes a statement of text that none can begin with."""
     tokens, error, rendered = outcome.parsed.tokens or (), outcome.parsed.error, outcome.rendered
     if error is None:
         return None
     index = int(error["index"])
-    near = [(tokens[i].start, tokens[i].end) for i in range(index - 3, index) if 0 <= i < len(tokens)]
-    if index >= len(tokens) and tokens:
-        near.append((tokens[-1].end, len(rendered.text)))
-    found = next((t for t in (rendered.template_at(a, b) for a, b in near) if t is not None), None)
-    if found is None and index < len(tokens):  # at the stop itself, not one that only touches its end
-        stop = tokens[index]
-        found = next((t for t in rendered.unknown() if t.start < stop.end and stop.start <= t.end), None)
-    return found
+    stop = error["stop"]
+    ranges: list[tuple[int, int]] = []
+    for position in {index, int(error.get("quick", index))}:
+        ranges += [(tokens[i].start, tokens[i].end) for i in range(position - 3, position) if 0 <= i < len(tokens)]
+        if position < len(tokens):  # the token itself, not a template that only touches its end
+            ranges.append((tokens[position].start, max(tokens[position].start, tokens[position].end - 1)))
+        elif tokens:
+            ranges.append((tokens[-1].end, len(rendered.text)))
+    if stop is not None and (not stop.expected or EOF in stop.expected):
+        ranges += [(tokens[i].start, tokens[i].end) for i in (index + 1, index + 2) if 0 <= i < len(tokens)]
+    return next((t for t in (rendered.template_at(a, b) for a, b in ranges) if t is not None), None)
 
 
 def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
