@@ -127,7 +127,7 @@ _TRINO_KINDS = {IDENTIFIER: "VAR", "(": "L_PAREN", ")": "R_PAREN", "[": "L_BRACK
                 ";": "SEMICOLON"}
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # each holds the query's tokens
 def _parse_trino(text: str, verify: bool) -> _Parse:
     """Trino's verdict on every statement of ``text``: the first rejection as the error (``index``: the
     token where the parser stopped; ``statement``, its ``offset`` and the grammar's ``stop``), the first

@@ -209,7 +209,7 @@ def _post_processor(token: Token) -> str:
 # The verdict
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def judge(statement: str) -> Stop | None:
     """Trino's verdict on one statement (no ``;``): None when it parses, else where the parser stops."""
     tokens = tokenize(statement)
@@ -232,7 +232,7 @@ def nesting(tokens: list[Token]) -> int:
     return deepest
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def quick_stop(statement: str) -> int | None:
     """None when the fast recogniser accepts the statement (so does Trino), else the token index where
     it gave up: not a verdict, only where to look (a template next to it may stand for SQL text)."""
@@ -242,7 +242,7 @@ def quick_stop(statement: str) -> int | None:
     return give_up(tokens) if tokens else None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def statement_calls(statement: str) -> tuple[tuple[int, int], ...] | None:
     """The function calls of a statement the fast recogniser accepts ((name, '(') token indexes)."""
     from dig_lsp.embedded.trino_fast import function_calls
