@@ -168,8 +168,11 @@ VERDICTS = [
                                            "(\"values\")"),
     ("SELECT left(name, 3) FROM t", "left", "'left' is a reserved word in Trino: as a name it must be quoted "
                                             "(\"left\")"),
-    ("SELECT a = b = c FROM t", "=", "unexpected '='"),
-    ("SELECT x FROM t WHERE x IS TRUE", "TRUE", "unexpected 'TRUE'"),
+    ("SELECT a = b = c FROM t", "=", "unexpected '='; expected a name, ',', 'AS' or 'FROM'"),
+    ("SELECT x FROM t WHERE x IS TRUE", "TRUE", "unexpected 'TRUE'; expected 'NULL'"),
+    ("SELECT COUNT(* AS n) FROM t", "AS", "unexpected 'AS'; expected ')'"),
+    ("SELECT CASE WHEN a THEN 1 FROM t", "FROM", "unexpected 'FROM'; expected 'END'"),
+    ("SELECT a FROM t JOIN u", "", "the query ends too early: expected 'ON' or 'USING'"),
     ("SELECT a FROM t\u3000WHERE a = 1", "\u3000", "a full-width space (U+3000); SQL separates words with ASCII "
                                                   "spaces"),
 ]

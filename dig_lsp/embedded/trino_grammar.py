@@ -395,6 +395,27 @@ def _misspelled(statement: str, tokens: list[Token], stop: Stop) -> tuple[int, s
     return None
 
 
+_PROBES = (")", ",", "END", "THEN", "AS", "FROM", "NULL", IDENTIFIER, "INTEGER_VALUE")
+
+
+def _probe(statement: str, tokens: list[Token], index: int) -> frozenset[str]:
+    """When the parser cannot say what it expected (a failed prediction): the usual tokens that, put at
+    the stop (else in place of the token there), let the statement parse past it. Each is a parse:
+    asked only for what is shown."""
+    at = tokens[index].start if index < len(tokens) else len(statement)
+    found = set()
+    for kind in _PROBES:
+        again = grammar_stop(statement, [*tokens[:index], Token(kind, at, at), *tokens[index:]])
+        if again is None or again.index > index + 1:
+            found.add(kind)
+    if not found and index < len(tokens):
+        for kind in _PROBES:
+            again = grammar_stop(statement, [*tokens[:index], Token(kind, at, at), *tokens[index + 1:]])
+            if again is None or again.index > index:
+                found.add(kind)
+    return frozenset(found)
+
+
 _TYPOGRAPHIC = {"\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019", "\u2019": "\u2019"}
 
 
@@ -471,7 +492,7 @@ def explain(statement: str, tokens: list[Token], stop: Stop) -> Rejection:
                                    f"{word}?")
     if unrecognized is not None:
         return rejection(unrecognized, _unrecognized(_text(statement, tokens[unrecognized])))
-    expected = _expected(stop.expected)
+    expected = _expected(stop.expected) or _expected(_probe(statement, tokens, index))
     if index == 0 and at is not None and at.kind == IDENTIFIER:
         return rejection(index, f"a statement cannot start with {_shown(statement, tokens, index)}: expected "
                                 "SELECT, WITH, INSERT, CREATE...")
