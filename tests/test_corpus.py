@@ -28,6 +28,8 @@ KNOWN_FINDINGS = {
                           ("call/parent.dig", 23))},
     (_TESTS + "docker/docker_echo_params.dig", "DL407", 6): "the test copies scripts/echo_params.py in",
     (_TESTS + "td/echo_params/echo_params.dig", "DL407", 5): "the test copies scripts/echo_params.py in",
+    (_TESTS + "td/td_wait/td_wait_bad_query.dig", "DL601", 4):
+        "right: TdWaitIT's bad query (`data: 'nasdaq'` is no statement) is expected to fail",
     (_TESTS + "py/config_python.dig", "DL412", 4): "the test copies scripts/echo_params.py in",
     (_TESTS + "py/config_python.dig", "DL412", 8): "the test copies scripts/echo_params.py in",
     (_TESTS + "error_server_mail/error.dig", "DL402", 12):

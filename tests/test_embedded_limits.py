@@ -58,5 +58,13 @@ def test_sql_messages_show_what_the_user_wrote_not_parser_tokens(tmp_path: Path)
     text = ('+q:\n  td>:\n  database: d\n  query: "SELECT * FROM ###td.table###"\n'
             "+r:\n  td>:\n  database: d\n  query: SELECT * FROM\n")
     messages = [d.message for d in lint_text(tmp_path, text) if d.code == "DL601"]
-    assert messages == ["SQL syntax error (Presto): expected table name, got '#'",
-                        "SQL syntax error (Presto): expected table name, got the end of the query"]
+    assert messages == ["SQL syntax error (Presto): unexpected character '#': it has no meaning in Trino's SQL",
+                        "SQL syntax error (Presto): the query ends too early: expected a name"]
+
+
+def test_a_presto_statement_nested_too_deep_is_not_judged(tmp_path: Path) -> None:
+    """ANTLR's cost explodes with nesting (3,000 levels of '(' took over a minute): past 100 levels the
+    statement is not judged, and says so."""
+    query = "SELECT " + "(" * 3000 + "1" + ")" * 2999 + " FROM t\n"
+    found = lint_text(tmp_path, "+q:\n  td>: q.sql\n  database: d\n", files={"q.sql": query})
+    assert [(d.code, "levels deep" in d.message) for d in found if d.code.startswith("DL6")] == [("DL602", True)]

@@ -66,6 +66,7 @@ from dig_lsp.checks import (
     unknown_member,
     unknown_operator,
     unknown_parameter,
+    unknown_sql_function,
     unknown_tag,
     unknown_td_function,
     unknown_top_level_key,
@@ -148,6 +149,7 @@ _MODULES = (
     td_function_arity,
     unknown_td_function,
     sql_statement_kind,
+    unknown_sql_function,
     # DL7xx: embedded shell
     shell_error,
     shell_not_checked,

@@ -1,14 +1,22 @@
 """A query that is not valid SQL for the engine that runs it.
 
 ## What it does
-Parses the SQL of `td>`, `td_wait>`, `td_for_each>` (Presto, or Hive with `engine: hive`, also
+Checks the SQL of `td>`, `td_wait>`, `td_for_each>` (Presto, or Hive with `engine: hive`, also
 from `_export`), `pg>`, `redshift>` and `bq>` (standard SQL) — `.sql` files, `{data: ...}` and
 `query:` — after rendering its `${...}` templates: `_export`ed constants and built-ins with a fixed
 format (`session_date`...) are substituted, other templates get a placeholder that fits where
-they are. The error is reported at the line and column of the original text, with the token that
-was not expected and what was. Besides the parser's errors it reports a comma right before
-`FROM`/`WHERE`/`GROUP BY`... (outside BigQuery) and a keyword written twice in a row. When the
-parser stops next to a template whose value is unknown, nothing is reported here (see `DL602`).
+they are. Presto queries are judged by Trino's own grammar (`SqlBase.g4` of Trino 422; Treasure
+Data runs Trino 423): an error is reported exactly when Trino's parser rejects the rendered
+statement, also for what Trino's parser adds to the grammar (a name starting with a digit, a
+`backquoted` name). The other engines are parsed with sqlglot in their dialect, plus a comma right
+before `FROM`/`WHERE`/`GROUP BY`... (outside BigQuery) and a keyword written twice in a row.
+
+The error is reported at the line and column of the original text, where it can be fixed: an
+unclosed `(` where it was opened, a misspelled keyword at the word with the keyword that makes the
+statement parse (`FORM` -> `FROM`), a stray comma on the comma, a reserved word used as a name; when
+a known value substituted for a `${...}` broke the query, the message quotes it. When the parser
+stops next to a template whose value is unknown (it may stand for a keyword, a condition or
+nothing), nothing is reported here (see `DL602`).
 
 ## Why is this bad?
 digdag renders the query and sends it as is (`util/Workspace.templateCommand`); the job fails

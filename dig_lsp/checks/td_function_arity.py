@@ -2,10 +2,12 @@
 
 ## What it does
 In queries of `td>`, `td_wait>` and `td_for_each>`, counts the arguments of calls to Treasure
-Data's own functions whose signatures are catalogued (`TD_TIME_RANGE`, `TD_TIME_ADD`,
+Data's own functions whose signatures are certain (`TD_TIME_RANGE`, `TD_TIME_ADD`,
 `TD_TIME_FORMAT`, `TD_TIME_PARSE`, `TD_DATE_TRUNC`, `TD_SCHEDULED_TIME`, `TD_INTERVAL`,
-`TD_TIME_STRING`; facts and sources in `dig_lsp/embedded/td_functions.py`). Calls with an unknown
-template among the arguments are skipped: it may stand for several arguments.
+`TD_TIME_STRING`, the `TD_IP_TO_*` functions, `TD_SESSIONIZE_WINDOW`, `TD_PARSE_AGENT`...), on the
+engines their signature was documented for; the catalog, with the source of each signature, is
+`schemas/sql/td.json`. Calls with an unknown template among the arguments are skipped: it may
+stand for several arguments.
 
 ## Why is this bad?
 The job is accepted, then fails when Treasure Data compiles the query, after the tasks before

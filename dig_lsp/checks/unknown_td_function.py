@@ -2,9 +2,11 @@
 
 ## What it does
 In queries of `td>`, `td_wait>` and `td_for_each>`, a call to a `TD_*` function that Treasure
-Data does not have and whose name is close to a catalogued one (`TD_TIME_RANG`,
-`TD_TIMEFORMAT`) is reported with the likely intended function. Names with no close match are
-not reported, since the catalog does not list every Treasure Data function.
+Data does not have and whose name is one or two edits from a catalogued one (`TD_TIME_RANG`,
+`TD_TIMEFORMAT`, `TD_FRIST`) is reported with the likely intended function. The catalog of
+Treasure Data's functions for Presto and Hive is `schemas/sql/td.json`, with its sources. Names
+with no close match are not reported, since a catalog can miss a function. Other misspelled
+functions are `DL606`.
 
 ## Why is this bad?
 The job is accepted, then fails when Treasure Data compiles the query, after the tasks before

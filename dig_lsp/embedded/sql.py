@@ -11,7 +11,8 @@ The pipeline, per query:
 4. when the parser stops at or next to a template whose value is unknown, the template may
    well be SQL text (a column list, a condition): that is reported as "not checked", never
    as an error; otherwise the error is reported at the original line and column;
-5. for Treasure Data queries, ``TD_*`` calls are checked against ``td_functions``;
+5. for Treasure Data queries, calls are checked against the catalogs of ``td_functions`` (Treasure Data's
+   UDFs, the engine's built-ins);
 6. with ``insert_into``/``create_table`` digdag puts ``INSERT INTO t`` / ``CREATE TABLE t AS``
    (Presto), ``INSERT INTO TABLE t`` / ``INSERT OVERWRITE TABLE t`` (Hive) in front of the query
    (``td/TdOperatorFactory.startJob``, ``insertCommandStatement``; ``jdbc/AbstractJdbcConnection.
@@ -41,7 +42,9 @@ from dig_lsp.embedded.sql_render import (
     render,
     scan_sql,
 )
-from dig_lsp.embedded.td_functions import CATALOG, is_known
+from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
+from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
+from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
@@ -54,10 +57,12 @@ SYNTAX = "syntax"
 NOT_CHECKED = "not-checked"
 ARITY = "arity"
 UNKNOWN_FUNCTION = "unknown-function"
+UNKNOWN_SQL_FUNCTION = "unknown-sql-function"
 STATEMENT_KIND = "statement-kind"
 
 TD_OPERATORS = frozenset({"td", "td_wait", "td_for_each"})
 SQL_OPERATORS = TD_OPERATORS | {"pg", "redshift", "bq"}
+_FILE_NAME = re.compile(r"[\w./-]+\.sql")  # a query that is only a file name
 _INSERT_LINE = re.compile(r"(\A|\r?\n)--\s*DIGDAG_INSERT_LINE")  # TdOperatorFactory.INSERT_LINE_PATTERN
 
 
@@ -118,9 +123,43 @@ def _tokens(text: str, dialect: str) -> tuple[_Token, ...] | None:
     return tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
 
 
+_TRINO_KINDS = {IDENTIFIER: "VAR", "(": "L_PAREN", ")": "R_PAREN", "[": "L_BRACKET", "]": "R_BRACKET", ",": "COMMA",
+                ";": "SEMICOLON"}
+
+
+@lru_cache(maxsize=256)  # each holds the query's tokens
+def _parse_trino(text: str, verify: bool) -> _Parse:
+    """Trino's verdict on every statement of ``text``: the first rejection as the error (``index``: the
+    token where the parser stopped; ``statement``, its ``offset`` and the grammar's ``stop``), the first
+    word of each statement as its statements, and the tokens. Without ``verify`` only the fast
+    recogniser runs: a statement it gives up on is an error with ``stop`` None (not a verdict: where it
+    gave up is only where to look for a template that may stand for SQL text)."""
+    tokens = tokenize(text)
+    converted = tuple(_Token(_TRINO_KINDS.get(t.kind, t.kind), text[t.start:t.end], t.start, t.end, 0, 0)
+                      for t in tokens)
+    firsts: list[str] = []
+    for first, last in statements(tokens):
+        firsts.append(converted[first].kind)
+        start = tokens[first].start
+        statement = text[start:tokens[last - 1].end]
+        index = quick_stop(statement)
+        if index is None:
+            continue
+        stop = judge(statement) if verify else None
+        if verify and stop is None:
+            continue
+        return _Parse(tuple(firsts), {"index": min(first + (stop.index if stop else index), last), "offset": start,
+                                      "statement": statement, "stop": stop, "quick": min(first + index, last)},
+                      converted)
+    return _Parse(tuple(firsts), None, converted)
+
+
 @lru_cache(maxsize=1024)
 def parse(text: str, dialect: str) -> _Parse:
-    """sqlglot's statements for ``text``, or its first error (cached by content and dialect)."""
+    """The statements of ``text``, or its first error (cached by content and dialect): Trino's grammar
+    for ``trino``, sqlglot for the others."""
+    if dialect == "trino":
+        return _parse_trino(text, True)
     import sqlglot
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
@@ -178,6 +217,8 @@ def _template_span(query: Query, item: RenderedTemplate) -> Span:
 
 
 def _error_token(tokens: tuple[_Token, ...], error: dict[str, Any]) -> int | None:
+    if "index" in error:
+        return min(int(error["index"]), len(tokens) - 1) if tokens else None
     line, col = error.get("line"), error.get("col")
     for index, token in enumerate(tokens):
         if token.line == line and token.col == col:
@@ -298,6 +339,8 @@ def _best(query: Query, resolve: Resolve) -> _Outcome:
     """Parse with identifier placeholders, then number placeholders, in each dialect; first success wins.
     When both fail next to an unknown template, that template may stand for nothing: it is rendered
     empty and the query parsed again (a few templates at most)."""
+    if query.dialects == ("trino",):
+        return _best_trino(query, resolve)
     attempts: list[_Outcome] = []
     first = render(query.text, resolve)
     variants = [first]
@@ -330,6 +373,43 @@ def _best(query: Query, resolve: Resolve) -> _Outcome:
 _MAX_EMPTIED = 4
 
 
+def _best_trino(query: Query, resolve: Resolve) -> _Outcome:
+    """``_best`` for Presto, keeping Trino's judge (ANTLR, slow) to what needs a verdict. The fast
+    recogniser reads the query with identifier placeholders; when it gives up next to an unknown
+    template, that template may stand for SQL text: a number placeholder, then the template rendered
+    as nothing, are tried (fast recogniser only); if none is taken, the query is "not checked" (DL602)
+    without a verdict. Anywhere else, the judge decides: an error far from any unknown template is a
+    syntax error (DL601)."""
+    first = render(query.text, resolve)
+    outcome = _Outcome(first, "trino", _parse_trino(first.text, False))
+    if outcome.parsed.error is None:
+        return outcome
+    if _template_near_stop(outcome) is None:
+        outcome = _Outcome(first, "trino", _parse_trino(first.text, True))
+        if outcome.parsed.error is None or _template_near_stop(outcome) is None:
+            return outcome
+    failed = outcome
+    if first.unknown():
+        number = render(query.text, resolve, Placeholder.NUMBER)
+        attempt = _Outcome(number, "trino", _parse_trino(number.text, False))
+        if attempt.parsed.error is None:
+            return attempt
+    emptied: frozenset[int] = frozenset()
+    first_emptied: RenderedTemplate | None = None
+    current = failed
+    for _ in range(_MAX_EMPTIED):
+        before = _template_before_error(current, emptied)
+        if before is None:
+            break
+        emptied |= {before.template.start}
+        rendered = render(query.text, resolve, empty=emptied)
+        current = _Outcome(rendered, "trino", _parse_trino(rendered.text, False), first_emptied or before)
+        if current.parsed.error is None:
+            return current
+        first_emptied = first_emptied or before
+    return failed
+
+
 def _template_before_error(outcome: _Outcome, emptied: frozenset[int]) -> RenderedTemplate | None:
     """An unknown template between SQL tokens at the parser's error or within the two tokens before it."""
     tokens, error = outcome.parsed.tokens, outcome.parsed.error
@@ -352,6 +432,8 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         return [_not_checked(query, outcome.emptied, "it parses only if the template stands for nothing or "
                              "for SQL text")]
     tokens = parsed.tokens
+    if outcome.dialect == "trino":
+        return _trino_syntax(query, outcome)
     if tokens is None:
         opened = _unterminated(rendered.text)
         if opened is None or rendered.template_at(opened, opened + 1) is not None:
@@ -391,6 +473,60 @@ def _syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     note = (Related(span, _parser_note(parsed.error)),) if parsed.error is not None and message.startswith(
         ("unexpected", "incomplete", "the query ends")) else ()
     return [SqlIssue(SYNTAX, span, f"SQL syntax error ({_engine(outcome)}): {message}", note)]
+
+
+def _template_near_stop(outcome: _Outcome) -> RenderedTemplate | None:
+    """An unknown template that may be why Trino's grammar rejects the query: at the token where the
+    parser stopped or among the three before it (``SELECT ${distinct} t1.time`` stops at the '.'), the
+    same around where the fast recogniser gave up (never past the first token no statement can
+    continue with), and the two tokens after the stop when the parser only knew that the statement
+    should have ended there (it had left a construct that failed further on: ``x IN ${list}``). A
+    template further on cannot matter: no value makes a statement of text that none can begin with."""
+    tokens, error, rendered = outcome.parsed.tokens or (), outcome.parsed.error, outcome.rendered
+    if error is None:
+        return None
+    index = int(error["index"])
+    stop = error["stop"]
+    ranges: list[tuple[int, int]] = []
+    for position in {index, int(error.get("quick", index))}:
+        ranges += [(tokens[i].start, tokens[i].end) for i in range(position - 3, position) if 0 <= i < len(tokens)]
+        if position < len(tokens):  # the token itself, not a template that only touches its end
+            ranges.append((tokens[position].start, max(tokens[position].start, tokens[position].end - 1)))
+        elif tokens:
+            ranges.append((tokens[-1].end, len(rendered.text)))
+    if stop is not None and (not stop.expected or EOF in stop.expected):
+        ranges += [(tokens[i].start, tokens[i].end) for i in (index + 1, index + 2) if 0 <= i < len(tokens)]
+    return next((t for t in (rendered.template_at(a, b) for a, b in ranges) if t is not None), None)
+
+
+def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    """Trino's grammar rejected the rendered query: the error, or "not checked" when an unknown
+    template is next to where the parser stopped or in what is shown (it may stand for SQL text)."""
+    rendered, error = outcome.rendered, outcome.parsed.error
+    if error is None:
+        return []
+    if error["stop"] is None:  # the fast recogniser gave up next to an unknown template: no verdict
+        near = _template_near_stop(outcome)
+        return [] if near is None else [_not_checked(query, near, "Trino's grammar does not take a name or a "
+                                                                  "number there")]
+    if error["stop"].post == TOO_DEEP:
+        start = query.source_offset(error["offset"])
+        return [SqlIssue(NOT_CHECKED, query.source.span(start, start),
+                         f"the statement nests parentheses or brackets more than {MAX_DEPTH} levels deep; Trino's "
+                         f"grammar was not run on it, so it was not checked")]
+    explained = rejection(error["statement"], error["stop"])
+    start, end = error["offset"] + explained.start, error["offset"] + explained.end
+    blocking = _template_near_stop(outcome) or rendered.template_at(start, end)
+    if blocking is not None:
+        return [_not_checked(query, blocking, explained.message)]
+    if end <= start:
+        end = start + 1 if start < len(rendered.text) else start
+    message = f"SQL syntax error ({_engine(outcome)}): {explained.message}"
+    value = next((t for t in rendered.templates if t.known and t.start <= start < t.end), None)
+    if value is not None:  # a known value broke the query: say which
+        message += (f" (in the value of `${{{value.template.expression.strip()}}}`: "
+                    f"{excerpt(rendered.text[value.start:value.end])!r})")
+    return [SqlIssue(SYNTAX, _span(query, rendered, start, end), message)]
 
 
 def _engine(outcome: _Outcome) -> str:
@@ -446,30 +582,68 @@ def _call_arguments(tokens: tuple[_Token, ...], open_index: int) -> tuple[list[t
     return None
 
 
-def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+_DEFINES_FUNCTION = re.compile(r"\bCREATE\s+(TEMPORARY\s+)?(MACRO|FUNCTION)\b", re.IGNORECASE)
+
+
+def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
+    """(name, '(') token indexes of the calls in the statements the fast recogniser accepts."""
+    found: list[tuple[int, int]] = []
+    raw = tokenize(text)
+    for first, last in statements(raw):
+        statement = text[raw[first].start:raw[last - 1].end]
+        calls = statement_calls(statement)
+        found.extend((first + name, first + paren) for name, paren in calls or ())
+    return [(name, paren) for name, paren in found if paren < len(tokens)]
+
+
+def _sqlglot_calls(tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
+    return [(index, index + 1) for index, token in enumerate(tokens[:-1])
+            if token.kind == "VAR" and tokens[index + 1].kind == "L_PAREN"
+            and (index == 0 or tokens[index - 1].kind != "DOT")]
+
+
+def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
+    """Calls of Treasure Data functions (``td_functions``): a near miss of a ``TD_*`` name (DL604), the
+    wrong number of arguments where it is certain (DL603); calls of other names that are a near miss of
+    the engine's built-ins (Trino 423, or Hive 2.3 with Hivemall) and no known function (DL606)."""
     tokens = outcome.parsed.tokens or ()
     rendered = outcome.rendered
+    trino = outcome.dialect == "trino"
+    engine = "presto" if trino else "hive"
+    calls = _trino_calls(rendered.text, tokens) if trino else _sqlglot_calls(tokens)
+    # Hive runs functions a query defines itself; none of those names is judged
+    check_builtins = trino or not _DEFINES_FUNCTION.search(rendered.text)
     issues: list[SqlIssue] = []
-    for index, token in enumerate(tokens[:-1]):
-        if token.kind != "VAR" or tokens[index + 1].kind != "L_PAREN" or not token.text.upper().startswith("TD_"):
-            continue
-        if rendered.template_at(token.start, token.end) is not None:
-            continue
+    for index, paren in calls:
+        token = tokens[index]
+        if paren != index + 1 or token.kind != "VAR" or rendered.template_at(token.start, token.end) is not None:
+            continue  # a qualified name (catalog.schema.f), a quoted name or a keyword, or a template
         name = token.text.upper()
         span = _span(query, rendered, token.start, token.end)
-        if not is_known(name):
-            close = close_matches(name, list(CATALOG), n=1, cutoff=0.8)
+        if name.startswith("TD_") and not is_known(name):
+            close = near_miss(name, td_names())
             if close:
+                known = td_catalog().get(close)
                 issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
-                                       f"unknown Treasure Data function {excerpt(token.text, 40)!r}; "
-                                       f"did you mean {close[0]}?", (Related(span, CATALOG[close[0]].signature),)))
+                                       f"unknown Treasure Data function {excerpt(token.text, 40)!r}; did you mean "
+                                       f"{close}?", (Related(span, known.signature),) if known else ()))
             continue
-        function = CATALOG.get(name)
-        call = _call_arguments(tokens, index + 1)
-        if function is None or call is None:
+        if not name.startswith("TD_") and name not in td_names():
+            lower = token.text.lower()
+            if check_builtins and lower not in builtins("trino" if trino else "hive"):
+                close = near_miss(lower, builtins("trino" if trino else "hive"))
+                if close:
+                    engine_name = "Trino 423" if trino else "Hive 2.3 (with Hivemall)"
+                    issues.append(SqlIssue(UNKNOWN_SQL_FUNCTION, span,
+                                           f"unknown function {excerpt(token.text, 40)!r}; did you mean {close}?",
+                                           (Related(span, f"{engine_name} has no function of this name"),)))
+            continue
+        function = td_catalog().get(name)
+        call = _call_arguments(tokens, paren)
+        if function is None or call is None or engine not in function.engines:
             continue
         arguments, close_index = call
-        if rendered.template_at(tokens[index + 1].start, tokens[close_index].end) is not None:
+        if rendered.template_at(tokens[paren].start, tokens[close_index].end) is not None:
             continue  # an unknown template inside the call could be several arguments
         count = len(arguments)
         if function.min_args <= count <= function.max_args:
@@ -486,6 +660,9 @@ def _td_functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
 # Statement kind
 
 
+_TRINO_QUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES", "L_PAREN", "TABLE"})  # queryNoWith, `with`
+
+
 def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     from sqlglot import exp
 
@@ -494,6 +671,8 @@ def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     first = outcome.parsed.statements[0]
     tokens = outcome.parsed.tokens or ()
     if not tokens or isinstance(first, (exp.Query, exp.Values)):
+        return []
+    if outcome.dialect == "trino" and first in _TRINO_QUERY_STARTS:
         return []
     head = tokens[0]
     if outcome.rendered.template_at(head.start, head.end) is not None:
@@ -513,6 +692,12 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
         return [_too_long(query)]
     if query.text.count("[") > MAX_SUBSCRIPTS:
         return [_too_many_subscripts(query)]
+    if query.offsets is not None and query.operator in TD_OPERATORS and _FILE_NAME.fullmatch(query.text.strip()):
+        start = query.source_offset(len(query.text) - len(query.text.lstrip()))
+        end = query.source_offset(len(query.text.rstrip()) - 1) + 1
+        return [SqlIssue(SYNTAX, query.source.span(start, end),
+                         f"{excerpt(query.text.strip())!r} is run as SQL text, not as a file: {query.operator}> "
+                         f"runs a file named after the operator (`{query.operator}>: {excerpt(query.text.strip())}`)")]
     outcome = _best(query, resolve)
     if outcome.rendered.unclosed:
         return []
@@ -520,7 +705,7 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
     if any(issue.kind == SYNTAX for issue in issues) or outcome.parsed.tokens is None:
         return issues
     if query.operator in TD_OPERATORS:
-        issues += _td_functions(query, outcome)
+        issues += _functions(query, outcome)
     if outcome.parsed.error is None:
         issues += _statement_kind(query, outcome)
     return issues

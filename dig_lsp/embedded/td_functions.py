@@ -1,25 +1,27 @@
-"""Treasure Data's own SQL functions (UDFs), as data: name, argument count, what each argument is.
+"""Function catalogs as data: Treasure Data's UDFs, Trino's and Hive's built-ins, Hivemall.
 
-Facts come from Treasure Data's public documentation ("Supported Presto and TD Functions" /
-"Supported Hive UDFs", https://docs.treasuredata.com and https://api-docs.treasuredata.com),
-as quoted by the pages cited on each entry. The catalog is deliberately limited to functions
-whose signatures those pages give; other ``TD_*`` functions that exist but whose signatures
-could not be cited (the ``TD_IP_TO_*`` and ``TD_URL_*`` families, ``TD_PARSE_AGENT``...) are
-listed in ``UNCHECKED`` / ``UNCHECKED_PREFIXES``: known to exist, arguments not checked. An
-unknown ``TD_*`` name is only reported when it is close to a catalogued one (a likely typo),
-so a real function missing from this list never produces a warning on its own.
+* ``schemas/sql/td.json``: Treasure Data's own functions (``TD_*``, ``SMART_DIGEST``), each with its
+  source, the engines it was documented for, and its arguments when the signature is certain (only
+  then is their count checked, DL603). Names known to exist without a citable signature have no
+  arguments listed; the ``TD_IP_TO_*`` and ``TD_URL_*`` families are known as families.
+* ``schemas/sql/trino.json`` ``functions``: every function of Trino's function list (Treasure Data
+  runs Trino 423).
+* ``schemas/sql/hive.json``: Hive 2.3.2's built-ins and Hivemall's functions.
+
+An unknown name is only ever reported when it is a near miss of a known one (a likely typo), so a
+real function missing from a list never produces a warning on its own.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-_TD_DOCS = "https://docs.treasuredata.com (Supported Presto and TD Functions)"
-_QIITA_TIME = "https://qiita.com/KamekoKameKame/items/11b9b16806754cb44ddf (quotes the TD signatures)"
-_QIITA_RANGE = "https://qiita.com/dich1/items/aace84e145dc86d834b6 (quotes support.treasuredata.com)"
-_QIITA_ADD = "https://qiita.com/KamekoKameKame/items/3db8a9ee10e4564c13ef (quotes the TD signature)"
-_TD_SKILLS = "https://github.com/treasure-data/td-skills sql-skills/time-filtering/SKILL.md, sql-skills/trino/SKILL.md"
-_QIITA_SCHEDULED = "https://qiita.com/AkiQ/items/20c4bed4bd2ba3aa0ea0 (TD_SCHEDULED_TIME takes no arguments)"
+from rapidfuzz.distance import OSA
+
+from dig_lsp.text.suggest import contradicts
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class TdFunction:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     source: str
+    engines: tuple[str, ...] = ("presto", "hive")
 
     @property
     def min_args(self) -> int:
@@ -51,38 +54,68 @@ class TdFunction:
         return f"{self.name}({shown})"
 
 
-CATALOG: dict[str, TdFunction] = {f.name: f for f in (
-    TdFunction("TD_TIME_RANGE", "boolean", ("unix_timestamp", "start_time"),
-               ("end_time (NULL or omitted: no upper bound)", "default_timezone = 'UTC'"),
-               f"{_TD_DOCS}; {_QIITA_RANGE} (`TD_TIME_RANGE(time, '2019-01-01 PDT')` is valid)"),
-    TdFunction("TD_TIME_ADD", "long", ("time", "duration ('1d', '-2h', '30m', '10s')"),
-               ("default_timezone = 'UTC'",), f"{_TD_DOCS}; {_QIITA_ADD}"),
-    TdFunction("TD_TIME_FORMAT", "string", ("unix_timestamp", "format"), ("timezone = 'UTC'",),
-               f"{_TD_DOCS}; {_QIITA_TIME}"),
-    TdFunction("TD_TIME_PARSE", "long", ("time",), ("default_timezone = 'UTC'",), f"{_TD_DOCS}; {_QIITA_TIME}"),
-    TdFunction("TD_DATE_TRUNC", "long", ("unit", "time"), ("default_timezone = 'UTC'",),
-               f"{_TD_DOCS}; {_QIITA_TIME}"),
-    TdFunction("TD_SCHEDULED_TIME", "long", (), (), f"{_TD_DOCS}; {_QIITA_SCHEDULED}"),
-    TdFunction("TD_INTERVAL", "boolean", ("time", "interval ('-1d', '-7d', '-1M/0M', ...)"),
-               ("timezone = 'UTC'", "reference time (e.g. TD_SCHEDULED_TIME())"), f"{_TD_DOCS}; {_TD_SKILLS}"),
-    TdFunction("TD_TIME_STRING", "string", ("time", "format ('d!', 'h!', 's', ...)"), ("timezone = 'UTC'",),
-               f"{_TD_DOCS}; {_TD_SKILLS}"),
-)}
+def _read(name: str) -> dict[str, Any]:
+    from dig_lsp.model.catalog import schema_root
 
-UNCHECKED = frozenset({
-    "TD_INTERVAL_RANGE", "TD_SESSIONIZE", "TD_SESSIONIZE_WINDOW", "TD_PARSE_AGENT", "TD_PARSE_USER_AGENT",
-    "TD_MD5", "TD_FIRST", "TD_LAST", "TD_X_RANK", "TD_LAT_LONG_TO_COUNTRY", "TD_SUBSTRING_INENCODING",
-    "TD_DIVIDE", "TD_SUMIF", "TD_AVGIF", "TD_NUMERIC_RANGE", "TD_ARRAY_INDEX", "TD_CURRENCY_CONV",
-})
-"""Names that exist but are not catalogued: ``TD_SESSIONIZE``/``TD_SESSIONIZE_WINDOW``/``TD_PARSE_AGENT``/
-``TD_INTERVAL_RANGE`` appear in TD's own examples (td-skills) and public queries; the rest are recalled
-from TD's UDF list without a citable signature. Listing a name only silences the did-you-mean warning
-for it; nothing about its arguments is checked."""
+    data: dict[str, Any] = json.loads(schema_root().joinpath("sql", name).read_text(encoding="utf-8"))
+    return data
 
-UNCHECKED_PREFIXES = ("TD_IP_TO_", "TD_URL_")
-"""Function families (``TD_IP_TO_COUNTRY_CODE``, ``TD_URL_ENCODE``...) known to exist, not catalogued."""
+
+@lru_cache(maxsize=1)
+def _td() -> dict[str, Any]:
+    return _read("td.json")
+
+
+@lru_cache(maxsize=1)
+def td_catalog() -> dict[str, TdFunction]:
+    """Treasure Data functions whose arguments are certain, by upper-case name."""
+    found: dict[str, TdFunction] = {}
+    for name, entry in _td()["functions"].items():
+        if "required" in entry:
+            found[name] = TdFunction(name, entry.get("returns", ""), tuple(entry["required"]),
+                                     tuple(entry["optional"]), entry["source"], tuple(entry["engines"]))
+    return found
+
+
+@lru_cache(maxsize=1)
+def td_names() -> frozenset[str]:
+    """Every Treasure Data function name known to exist (upper case)."""
+    return frozenset(_td()["functions"])
 
 
 def is_known(name: str) -> bool:
-    """Whether ``name`` (upper case) is a Treasure Data function this module knows of."""
-    return name in CATALOG or name in UNCHECKED or name.startswith(UNCHECKED_PREFIXES)
+    """Whether ``name`` (upper case) is a Treasure Data function this catalog knows of."""
+    return name in td_names() or name.startswith(tuple(_td()["unchecked_prefixes"]))
+
+
+@lru_cache(maxsize=2)
+def builtins(engine: str) -> frozenset[str]:
+    """The built-in function names (lower case) of ``trino`` or ``hive`` (with Hivemall)."""
+    if engine == "trino":
+        return frozenset(_read("trino.json")["functions"]["names"])
+    data = _read("hive.json")
+    return frozenset(data["builtins"]["names"]) | frozenset(data["hivemall"]["names"]) | frozenset(
+        data["grammar"]["names"])
+
+
+def near_miss(name: str, known: frozenset[str]) -> str | None:
+    """The known name ``name`` is most likely a typo of: one edit away (two for names of seven letters
+    or more), a swap of two letters counting as one; None when there is none or several at the best
+    distance."""
+    limit = 1 if len(name) < 7 else 2
+    best: list[str] = []
+    best_distance = limit + 1
+    for candidate in known:
+        if abs(len(candidate) - len(name)) > limit:
+            continue
+        distance = OSA.distance(name, candidate, score_cutoff=limit)
+        if distance > limit:
+            continue
+        if distance < best_distance:
+            best, best_distance = [candidate], distance
+        elif distance == best_distance:
+            best.append(candidate)
+    if len(best) != 1 or best_distance == 0 or contradicts(name, best[0]):
+        return None  # a tie, or a word that means otherwise (the rule of every did-you-mean: text/suggest.py)
+    return best[0]
+

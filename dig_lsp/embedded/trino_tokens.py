@@ -1,0 +1,168 @@
+"""Trino's lexer, as its grammar defines it, in one fast pass.
+
+The token rules of Trino's ``SqlBase.g4`` (Trino 422, ``trino-query-parser`` 0.422.7; Treasure Data
+runs Trino 423) rewritten as regular expressions: whitespace is only space, tab, CR and LF; names are
+``[A-Z_][A-Z0-9_]*`` after upper-casing each character (Trino's ``CaseInsensitiveStream``), so a
+letter outside A-Z is not part of a name; ``--`` and ``/* */`` comments; ``'...'`` text with ``''``
+inside, ``U&'...'``, ``X'...'``; ``"..."`` and ```...``` names; integers (also ``0x``/``0o``/``0b``
+and ``_`` between digits), decimals, doubles, and ``DIGIT_IDENTIFIER`` (a digit then name characters);
+every other character is one ``UNRECOGNIZED`` token, which no rule of the parser accepts (``;`` is
+one too: it is kept as its own kind here, to split statements). As in ANTLR,
+the longest match wins and a tie goes to the rule defined first (a keyword over a name, an integer
+over a digit identifier). ``tests/test_trino_grammar.py`` compares it with the ANTLR lexer generated
+from the grammar on the corpora and on generated text.
+
+The keywords (and which of them are reserved) are data in ``schemas/sql/trino.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+IDENTIFIER = "IDENTIFIER"
+QUOTED_IDENTIFIER = "QUOTED_IDENTIFIER"
+BACKQUOTED_IDENTIFIER = "BACKQUOTED_IDENTIFIER"
+DIGIT_IDENTIFIER = "DIGIT_IDENTIFIER"
+STRING = "STRING"
+UNICODE_STRING = "UNICODE_STRING"
+BINARY_LITERAL = "BINARY_LITERAL"
+INTEGER_VALUE = "INTEGER_VALUE"
+DECIMAL_VALUE = "DECIMAL_VALUE"
+DOUBLE_VALUE = "DOUBLE_VALUE"
+UNRECOGNIZED = "UNRECOGNIZED"
+NEQ = "NEQ"
+EOF = "EOF"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its kind (a keyword's token name, a punctuation's text, or a class above) and range."""
+
+    kind: str
+    start: int
+    end: int  # exclusive
+
+
+@lru_cache(maxsize=1)
+def grammar_data() -> dict[str, Any]:
+    """``schemas/sql/trino.json``: keywords, reserved words, functions."""
+    from dig_lsp.model.catalog import schema_root
+
+    data: dict[str, Any] = json.loads(schema_root().joinpath("sql", "trino.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def keywords() -> dict[str, str]:
+    """Keyword (upper case) -> its token name (``STRING`` is ``TEXT_STRING``)."""
+    words: dict[str, str] = grammar_data()["keywords"]
+    return words
+
+
+@lru_cache(maxsize=1)
+def reserved() -> frozenset[str]:
+    """Keywords that are not ``nonReserved``: never a name unless quoted."""
+    return frozenset(grammar_data()["reserved"])
+
+
+# One pass: the alternatives below are tried in order at each position; the order and the number
+# rule make the result the longest match with ANTLR's tie-break (see _number).
+_SCAN = re.compile(r"""
+    (?P<ws>[ \t\r\n]+)
+  | (?P<comment>--[^\r\n]*\r?\n?|/\*.*?\*/)
+  | (?P<ustring>U&'(?:[^']|'')*')
+  | (?P<binary>X'[^']*')
+  | (?P<word>[A-Z_][A-Z0-9_]*)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<quoted>"(?:[^"]|"")*")
+  | (?P<backquoted>`(?:[^`]|``)*`)
+  | (?P<number>[0-9]|\.[0-9])
+  | (?P<punct>->|=>|<=|>=|<>|!=|\|\||\{-|-\}|[.(),\[\]:|^$={}<>+\-*/%?;])
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+_INTEGER = re.compile(r"0X(?:_?[0-9A-F])+|0O(?:_?[0-7])+|0B(?:_?[01])+|[0-9](?:_?[0-9])*")
+_DECIMAL = re.compile(r"[0-9](?:_?[0-9])*\.(?:[0-9](?:_?[0-9])*)?|\.[0-9](?:_?[0-9])*")
+_DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]*)?E[+-]?[0-9]+|\.[0-9]+E[+-]?[0-9]+")
+_DIGIT_IDENTIFIER = re.compile(r"[0-9][A-Z0-9_]+")
+
+
+def _number(upper: str, position: int) -> tuple[str, int]:
+    """The longest of the number rules at ``position`` (the first defined on a tie): kind, end. Each
+    pattern is only ever matched at a number's start (they are not linear when searched)."""
+    best, best_end = "", position
+    for kind, match in ((INTEGER_VALUE, _INTEGER.match(upper, position)),
+                        (DECIMAL_VALUE, _DECIMAL.match(upper, position)),
+                        (DOUBLE_VALUE, _DOUBLE.match(upper, position)),
+                        (DIGIT_IDENTIFIER, _DIGIT_IDENTIFIER.match(upper, position))):
+        if match is not None and match.end() > best_end:
+            best, best_end = kind, match.end()
+    return best, best_end
+
+
+def upper_case(text: str) -> str:
+    """``text`` upper-cased character by character, keeping its length (``ß`` stays ``ß``, as Java's
+    ``Character.toUpperCase`` leaves a character whose upper case is two)."""
+    upper = text.upper()
+    if len(upper) == len(text):
+        return upper
+    return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of the default channel (no whitespace, no comments), without an end-of-file token."""
+    upper = upper_case(text)
+    words = keywords()
+    tokens: list[Token] = []
+    append = tokens.append
+    position, length = 0, len(upper)
+    while position < length:
+        match = _SCAN.match(upper, position)
+        assert match is not None  # `other` matches any character
+        group = match.lastgroup
+        end = match.end()
+        if group == "ws" or group == "comment":
+            pass
+        elif group == "word":
+            append(Token(words.get(match.group(), IDENTIFIER), position, end))
+        elif group == "punct":
+            punct = match.group()
+            append(Token(NEQ if punct in ("<>", "!=") else punct, position, end))
+        elif group == "number":
+            kind, end = _number(upper, position)
+            if not kind:  # cannot happen: a digit always starts an integer
+                kind, end = UNRECOGNIZED, position + 1
+            append(Token(kind, position, end))
+        elif group == "string":
+            append(Token(STRING, position, end))
+        elif group == "quoted":
+            append(Token(QUOTED_IDENTIFIER, position, end))
+        elif group == "backquoted":
+            append(Token(BACKQUOTED_IDENTIFIER, position, end))
+        elif group == "ustring":
+            append(Token(UNICODE_STRING, position, end))
+        elif group == "binary":
+            append(Token(BINARY_LITERAL, position, end))
+        else:
+            append(Token(UNRECOGNIZED, position, end))
+        position = end
+    return tokens
+
+
+def statements(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Token index ranges of the statements, split at ``;`` (which the grammar has no rule for: Trino
+    runs one statement; an empty one, such as after a final ``;``, is left out)."""
+    found: list[tuple[int, int]] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.kind == ";":
+            if index > start:
+                found.append((start, index))
+            start = index + 1
+    if len(tokens) > start:
+        found.append((start, len(tokens)))
+    return found
