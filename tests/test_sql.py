@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from dig_lsp.embedded.sql import SYNTAX, Query, analyse
 from dig_lsp.embedded.sql_render import BUILTIN_VALUES
 from dig_lsp.syntax.templates import find_templates
 from dig_lsp.text.source import SourceFile
-from tests.conftest import FIXTURES, ROOT, lint_paths
+from tests.conftest import FIXTURES, ROOT, lint_paths, lint_text
 
 SQL_CORPUS = FIXTURES / "sql_corpus"
 EXPORTS = {"columns": "user_id, event_name", "status": "shipped", "limit": "100"}
@@ -194,3 +195,17 @@ def test_recall_on_misspelled_functions() -> None:
             missed.append(f"{path.name}: expected line {line}, got {lines}")
     assert tried >= 20
     assert caught / tried >= 0.9, missed
+
+
+def test_each_file_a_for_each_key_names_is_checked(tmp_path: Path) -> None:
+    """`td>: queries/${table}.sql` under `for_each>: {table: [a, b]}` runs queries/a.sql and queries/b.sql
+    (issue 15, point 4): each is judged, and a missing one is reported at the task."""
+    text = "+loop:\n  for_each>:\n    table: [a, b, c]\n  _do:\n    td>: queries/${table}.sql\n    database: d\n"
+    files = {"queries/a.sql": "SELECT 1\n", "queries/b.sql": "SELECT , 1\n"}
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    found = lint_text(tmp_path, text)
+    assert sorted((os.path.relpath(d.path, tmp_path), d.code, d.span.start.line + 1) for d in found) == [
+        ("queries/b.sql", "DL601", 1), ("wf.dig", "DL407", 5)]
+    assert "'queries/c.sql' does not exist" in next(d.message for d in found if d.code == "DL407")

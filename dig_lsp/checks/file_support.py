@@ -1,13 +1,14 @@
 """File references of every task, with known `_export` constants substituted into their names
 (not a check itself: it is not registered).
 
-``td>: queries/${table}.sql`` names a known file when ``table`` is an ``_export``ed constant in
-the task's scope; the file-reference checks then check that file.
+``td>: queries/${table}.sql`` names known files when ``table`` is an ``_export``ed constant in the
+task's scope, or a key of a ``for_each>`` whose list is written out (each of its values); the
+file-reference checks then check those files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import scopes
@@ -15,43 +16,113 @@ from dig_lsp.checks.operator_support import operator_tasks
 from dig_lsp.embedded.javascript import parse_expression
 from dig_lsp.model.files import FileReference, file_references
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.scope import Origin
+from dig_lsp.model.scope import Origin, Variable
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.syntax.nodes import Node, Scalar, Sequence
 from dig_lsp.syntax.templates import find_templates
 
+MAX_EXPANSIONS = 20  # file names a templated name stands for (a product of for_each> lists), at most
+Expander = Callable[[str], "list[str] | None"]
 
-def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | None]:
-    """A function replacing every ``${name}`` of a string by its exported constant, or giving None."""
+
+def expansions_for(ctx: CheckContext, task: Task) -> Expander:
+    """A function giving every string a templated file name stands for in ``task`` (None when one of
+    its templates is not known): each ``${name}`` is an ``_export``ed constant, or each value of a
+    ``for_each>`` list written in the workflow (``td>: queries/${table}.sql`` under ``for_each>: {table:
+    [a, b]}`` names ``queries/a.sql`` and ``queries/b.sql``). More than :data:`MAX_EXPANSIONS` is None."""
     index = scopes(ctx)
 
-    def substitute(text: str) -> str | None:
+    def expand(text: str) -> list[str] | None:
         scope = index.scope(task)  # asked for only when a file name is substituted (scopes are built lazily)
         if scope is None:
             return None
         templates, unclosed = find_templates(text)
         if unclosed is not None:
             return None
-        parts, position = [], 0
+        variants, position = [""], 0
         for template in templates:
-            parsed = parse_expression(template.expression)
-            if parsed.problem is not None or len(parsed.references) != 1:
+            values = _template_values(template.expression, scope.variables)
+            if values is None or len(variants) * len(values) > MAX_EXPANSIONS:
                 return None
-            reference = parsed.references[0]
-            if template.expression.strip() != ".".join(reference.path):
-                return None  # an expression, not a plain name
-            variable = scope.variables.get(".".join(reference.path))
-            if variable is None or variable.origin is not Origin.EXPORT or not isinstance(variable.value, Scalar):
-                return None
-            value = variable.value.value
-            if value is None or isinstance(value, bool) or (isinstance(value, str) and "${" in value):
-                return None
-            parts += [text[position:template.start], value if isinstance(value, str) else variable.value.raw]
+            literal = text[position:template.start]
+            variants = [variant + literal + value for variant in variants for value in values]
             position = template.end
-        parts.append(text[position:])
-        return "".join(parts)
+        return [variant + text[position:] for variant in variants]
+
+    return expand
+
+
+def _template_values(expression: str, variables: Mapping[str, Variable]) -> list[str] | None:
+    """The values a ``${name}`` has in a task: its exported constant, or each value of a written
+    ``for_each>`` list; None for anything else (an expression, a stored value, a value with ``${...}``)."""
+    parsed = parse_expression(expression)
+    if parsed.problem is not None or len(parsed.references) != 1:
+        return None
+    reference = parsed.references[0]
+    if expression.strip() != ".".join(reference.path):
+        return None  # an expression, not a plain name
+    variable = variables.get(".".join(reference.path))
+    if variable is None:
+        return None
+    if variable.origin is Origin.EXPORT and isinstance(variable.value, Scalar):
+        items: tuple[Node, ...] = (variable.value,)
+    elif variable.origin is Origin.LOOP and isinstance(variable.value, Sequence) and variable.value.items:
+        items = variable.value.items
+    else:
+        return None
+    values = []
+    for item in items:
+        if not isinstance(item, Scalar) or item.value is None or isinstance(item.value, bool):
+            return None
+        if isinstance(item.value, str) and "${" in item.value:
+            return None
+        values.append(item.value if isinstance(item.value, str) else item.raw)
+    return list(dict.fromkeys(values))
+
+
+def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | None]:
+    """A function replacing every ``${name}`` of a string by its one known value, or giving None (a name
+    with several values, a ``for_each>`` key, gives None: see :func:`expansions_for`)."""
+    expand = expansions_for(ctx, task)
+
+    def substitute(text: str) -> str | None:
+        found = expand(text)
+        return found[0] if found is not None and len(found) == 1 else None
 
     return substitute
+
+
+def _expanded_references(ctx: CheckContext, op: OperatorTask, workdir: str) -> list[FileReference]:
+    """The task's file references, once for each file a templated name stands for."""
+    expand = expansions_for(ctx, op.task)
+    found: list[FileReference] = []
+    seen: set[tuple[str, str]] = set()
+    for variant in range(MAX_EXPANSIONS if _templated(op) else 1):
+        def substitute(text: str, variant: int = variant, expand: Expander = expand) -> str | None:
+            values = expand(text)
+            return values[variant] if values is not None and variant < len(values) else None
+
+        for ref in file_references(op, workdir, ctx.project.root, substitute):
+            if (ref.parameter, ref.path) not in seen:
+                seen.add((ref.parameter, ref.path))
+                found.append(ref)
+    return found
+
+
+def references_of(ctx: CheckContext, op: OperatorTask) -> list[FileReference]:
+    """The file references of one operator task (see :func:`task_file_references`)."""
+    by_task: dict[int, list[FileReference]] = ctx.shared("task-file-references-by-task", dict)
+    if not by_task:
+        for other, ref in task_file_references(ctx):
+            by_task.setdefault(id(other.task), []).append(ref)
+        by_task.setdefault(-1, [])  # built, even for a project without references
+    return by_task.get(id(op.task), [])
+
+
+def _templated(op: OperatorTask) -> bool:
+    """Whether any value the task's file parameters could take holds a ``${...}``."""
+    return any(isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value
+               for node in (op.command, *(entry.value for entry in op.task.config.entries)))
 
 
 def task_file_references(ctx: CheckContext) -> list[tuple[OperatorTask, FileReference]]:
@@ -65,7 +136,7 @@ def task_file_references(ctx: CheckContext) -> list[tuple[OperatorTask, FileRefe
             if op.spec.name == "call":
                 continue
             workdir = ctx.project.workdirs.get(workflow.path, root)
-            found += [(op, ref) for ref in file_references(op, workdir, root, substitution_for(ctx, op.task))]
+            found += [(op, ref) for ref in _expanded_references(ctx, op, workdir)]
         return found
 
     return ctx.shared("task-file-references", build)

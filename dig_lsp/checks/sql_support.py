@@ -12,13 +12,12 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import scopes
-from dig_lsp.checks.file_support import substitution_for
+from dig_lsp.checks.file_support import references_of
 from dig_lsp.checks.operator_support import export_index, operator_tasks
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse
 from dig_lsp.embedded.sql_render import BUILTIN_VALUES, Resolve
-from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.scope import Origin, Scope
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
@@ -100,8 +99,9 @@ def _inline(ctx: CheckContext, node: Node | None, op: OperatorTask, dialects: tu
     return Query(node.value, source, offsets, op.spec.name, dialects, modifier)
 
 
-def queries(ctx: CheckContext, op: OperatorTask, workdir: str) -> Iterator[Query]:
-    """The queries ``op`` runs: its SQL file, ``{data: ...}`` or ``query:``."""
+def queries(ctx: CheckContext, op: OperatorTask) -> Iterator[Query]:
+    """The queries ``op`` runs: its SQL file (each file a templated name stands for), ``{data: ...}`` or
+    ``query:``."""
     dialects = _dialects(ctx, op)
     if dialects is None:
         return
@@ -113,8 +113,7 @@ def queries(ctx: CheckContext, op: OperatorTask, workdir: str) -> Iterator[Query
             yield found
         return
     if isinstance(command, Scalar) and isinstance(command.value, str) and command.value.strip():
-        root = ctx.project.root
-        for ref in file_references(op, workdir, root, substitution_for(ctx, op.task)):
+        for ref in references_of(ctx, op):
             source = ctx.project.files.source(ref.path) if ref.kind == "sql" and ref.inside else None
             if source is not None:
                 yield Query(source.text, source, None, op.spec.name, dialects, modifier)
@@ -132,12 +131,11 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
         index = scopes(ctx)
         seen: set[tuple[str, str, int, int, str]] = set()
         found: list[SqlIssue] = []
-        for workflow, op in operator_tasks(ctx):
+        for _, op in operator_tasks(ctx):
             if op.spec.name not in SQL_OPERATORS:
                 continue
-            workdir = ctx.project.workdirs.get(workflow.path, ctx.project.root)
             resolve = resolver(op, index.scope(op.task))
-            for query in queries(ctx, op, workdir):
+            for query in queries(ctx, op):
                 for issue in analyse(query, resolve):
                     key = (issue.kind, issue.span.path, issue.span.start_offset, issue.span.end_offset, issue.message)
                     if key not in seen:
