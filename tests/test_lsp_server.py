@@ -323,6 +323,27 @@ async def test_a_query_file_gets_its_own_diagnostics(client: RecordingClient, tm
 
 
 @pytest.mark.asyncio
+async def test_a_broken_query_file_shows_at_the_task_while_it_is_closed(client: RecordingClient,
+                                                                        tmp_path: Path) -> None:
+    """Open a workflow whose SQL file is broken: its `td>:` line says so, pointing into the file (the
+    editor lists open documents only); open the file: the problem is on it, and the pointer goes."""
+    (tmp_path / ".dig-lint.toml").write_text('select = ["DL601"]\n', encoding="utf-8")
+    (tmp_path / "wf.dig").write_text("+q:\n  td>: q.sql\n  database: d\n", encoding="utf-8")
+    query = tmp_path / "q.sql"
+    query.write_text("SELECT , a FROM t\n", encoding="utf-8")
+    workflow = _open(client, tmp_path / "wf.dig")
+    (pointer,) = await _wait(client, workflow, _some)
+    assert (pointer.code, pointer.range.start.line, pointer.range.start.character) == ("DL601", 1, 7)
+    assert pointer.message.startswith("q.sql: SQL syntax error (Presto): a ',' right after 'SELECT'")
+    (into,) = pointer.related_information or []
+    assert into.location.uri == _uri(query)
+    assert (into.location.range.start.line, into.location.range.start.character) == (0, 7)
+    opened = _open(client, query)
+    assert [d.code for d in await _wait(client, opened, _some)] == ["DL601"]
+    assert not await _wait(client, workflow, _none)
+
+
+@pytest.mark.asyncio
 async def test_server_survives_a_failing_notification(client: RecordingClient, project: Path) -> None:
     _edit(client, _uri(project / "never-opened.dig"), 2, (0, 0), (0, 0), "x")
     uri = _open(client, project / "wf.dig", BROKEN)

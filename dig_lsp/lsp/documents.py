@@ -39,6 +39,7 @@ from pygls.workspace import Workspace
 from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_settings, with_overrides
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import Analysis, analyse
+from dig_lsp.ide.file_problems import file_pointers
 from dig_lsp.incremental import reanalyse
 from dig_lsp.lsp.convert import SOURCE, UTF16, to_lsp
 from dig_lsp.model import discovery
@@ -382,13 +383,18 @@ class DocumentAnalyser:
 
         problem = self.config_problem(unit)
         shown_first = [] if problem is None else [config_diagnostic(problem, uri_for, related_support)]
+        # a closed file's problems also at the task that names it (the editor lists open documents only)
+        published = (target, *mates)
+        for pointer in file_pointers(view.model, view.diagnostics, set(documents),
+                                     {doc.path for doc in published}):
+            by_path.setdefault(pointer.span.path, []).append(pointer)
         publications = [
             Publication(doc.uri, doc.version, [
                 *shown_first,
                 *(to_lsp(d, line_text, uri_for, encoding, related_support, view.settings.docs_url)
                   for d in by_path.get(doc.path, [])),
             ])
-            for doc in (target, *mates)
+            for doc in published
         ]
         return DocumentAnalysis(key, publications)
 
