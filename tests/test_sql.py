@@ -209,3 +209,12 @@ def test_each_file_a_for_each_key_names_is_checked(tmp_path: Path) -> None:
     assert sorted((os.path.relpath(d.path, tmp_path), d.code, d.span.start.line + 1) for d in found) == [
         ("queries/b.sql", "DL601", 1), ("wf.dig", "DL407", 5)]
     assert "'queries/c.sql' does not exist" in next(d.message for d in found if d.code == "DL407")
+
+
+def test_a_value_that_broke_the_query_says_where_it_is_set(tmp_path: Path) -> None:
+    """As DL509 does for other values: the message quotes the value, a note points at its `_export`."""
+    text = "_export:\n  cols: a,, b\n+q:\n  td>:\n  database: d\n  query: SELECT ${cols} FROM t\n"
+    (found,) = [d for d in lint_text(tmp_path, text) if d.code == "DL601"]
+    assert found.message.endswith("(in the value of `${cols}`: 'a,, b')")
+    (note,) = found.related
+    assert (note.span.start.line, note.span.start.column, note.message) == (1, 2, "`cols` is set here (_export of +wf)")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import scopes
 from dig_lsp.checks.file_support import references_of
 from dig_lsp.checks.operator_support import export_index, operator_tasks
+from dig_lsp.diagnostics import Related
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse
@@ -134,9 +136,10 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
         for _, op in operator_tasks(ctx):
             if op.spec.name not in SQL_OPERATORS:
                 continue
-            resolve = resolver(op, index.scope(op.task))
+            scope = index.scope(op.task)
+            resolve = resolver(op, scope)
             for query in queries(ctx, op):
-                for issue in analyse(query, resolve):
+                for issue in (_with_origin(issue, op, scope) for issue in analyse(query, resolve)):
                     key = (issue.kind, issue.span.path, issue.span.start_offset, issue.span.end_offset, issue.message)
                     if key not in seen:
                         seen.add(key)
@@ -144,6 +147,23 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
         return found
 
     return ctx.shared("sql-issues", build)
+
+
+def _with_origin(issue: SqlIssue, op: OperatorTask, scope: Scope | None) -> SqlIssue:
+    """A query broken by a known value says where that value is set (as DL509 does for other values):
+    the task's own key, or the `_export` that defines it."""
+    name = issue.value_of
+    if name is None:
+        return issue
+    own = op.task.config.entry(name) if "." not in name else None
+    if own is not None:
+        where = Related(own.key_span, f"`{name}` is set here, on the task")
+    else:
+        variable = scope.variables.get(name) if scope is not None else None
+        if variable is None or variable.span is None:
+            return issue
+        where = Related(variable.span, f"`{name}` is set here ({variable.detail})")
+    return replace(issue, related=(*issue.related, where))
 
 
 def findings(ctx: CheckContext, kind: str) -> Iterator[Finding]:

@@ -92,6 +92,7 @@ class SqlIssue:
     span: Span
     message: str
     related: tuple[Related, ...] = ()
+    value_of: str | None = None  # the `${name}` whose known value broke the query (the checks say where it is set)
 
 
 @dataclass(frozen=True)
@@ -523,10 +524,10 @@ def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         end = start + 1 if start < len(rendered.text) else start
     message = f"SQL syntax error ({_engine(outcome)}): {explained.message}"
     value = next((t for t in rendered.templates if t.known and t.start <= start < t.end), None)
+    name = None if value is None else value.template.expression.strip()
     if value is not None:  # a known value broke the query: say which
-        message += (f" (in the value of `${{{value.template.expression.strip()}}}`: "
-                    f"{excerpt(rendered.text[value.start:value.end])!r})")
-    return [SqlIssue(SYNTAX, _span(query, rendered, start, end), message)]
+        message += f" (in the value of `${{{name}}}`: {excerpt(rendered.text[value.start:value.end])!r})"
+    return [SqlIssue(SYNTAX, _span(query, rendered, start, end), message, value_of=name)]
 
 
 def _engine(outcome: _Outcome) -> str:
