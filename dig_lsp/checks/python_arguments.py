@@ -50,12 +50,13 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.fix_support import key_rename_fix
-from dig_lsp.checks.operator_support import closest_name, export_index, operator_tasks
+from dig_lsp.checks.operator_support import closest_name, export_index
+from dig_lsp.checks.python_support import python_tasks
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.exports import ExportChain
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.python_targets import Target, resolve
+from dig_lsp.model.python_targets import Target
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.quote import excerpt
@@ -118,22 +119,15 @@ def _target_fix(ctx: CheckContext, command: Scalar, target: Target, close: str) 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     index = export_index(ctx)
-    reader = ctx.project.files.reader
-    for workflow, op in operator_tasks(ctx):
-        command = op.command
-        if op.spec.name != "py" or not isinstance(command, Scalar) or not isinstance(command.value, str):
-            continue
-        if "${" in command.value:
-            continue
-        workdir = ctx.project.workdirs.get(workflow.path, ctx.project.root)
-        target = resolve(command.value.strip(), workdir, reader)
+    for found in python_tasks(ctx):
+        workflow, op, command, target = found.workflow, found.op, found.command, found.target
         if target is None:
             continue  # not in the project: DL407 reports it
         if target.missing is not None:
             close = _defined_instead(target)
             owner = target.missing.rpartition(".")[0]
             hint = f"; did you mean '{excerpt(f'{owner}.{close}' if owner else close)}'?" if close else ""
-            yield Finding(command.span, f"py> target '{excerpt(command.value, 40)}': the module does not define "
+            yield Finding(command.span, f"py> target '{excerpt(found.written, 40)}': the module does not define "
                           f"'{excerpt(target.missing, 40)}'{hint}",
                           fix=_target_fix(ctx, command, target, close) if close else None)
             continue

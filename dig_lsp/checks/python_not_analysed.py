@@ -30,10 +30,8 @@ import os
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.operator_support import operator_tasks
+from dig_lsp.checks.python_support import python_tasks
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.model.python_targets import resolve
-from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text.limits import MAX_PYTHON_BYTES
 
 CODE = "DL413"
@@ -42,15 +40,8 @@ SEVERITY = Severity.INFO
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    reader = ctx.project.files.reader
-    for workflow, op in operator_tasks(ctx):
-        command = op.command
-        if op.spec.name != "py" or not isinstance(command, Scalar) or not isinstance(command.value, str):
-            continue
-        if "${" in command.value:
-            continue
-        workdir = ctx.project.workdirs.get(workflow.path, ctx.project.root)
-        target = resolve(command.value.strip(), workdir, reader)
+    for found in python_tasks(ctx):
+        target, command = found.target, found.command
         if target is None or target.oversized is None or target.module_path is None:
             continue
         shown = os.path.relpath(target.module_path, ctx.project.root).replace(os.sep, "/")
