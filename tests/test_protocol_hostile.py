@@ -23,7 +23,7 @@ import pytest
 
 from dig_lsp.lsp.framing import MAX_BODY_BYTES, Frame, FrameParser
 from dig_lsp.lsp.positions import lsp_lines
-from tests.test_protocol_robustness import RawClient, _open
+from tests.test_protocol_robustness import RawClient, _exits_within, _open
 
 PROBE = {"jsonrpc": "2.0", "id": 900, "method": "dig/noSuchMethod", "params": {"text": "a probe"}}
 PROBE_BODY = json.dumps(PROBE).encode()
@@ -200,16 +200,6 @@ def test_malformed_messages_get_parse_and_invalid_request_errors(raw: RawClient)
 # ------------------------------------------------------------------------------- lifecycle
 
 HOVER = {"textDocument": {"uri": "file:///nowhere/wf.dig"}, "position": {"line": 0, "character": 0}}
-
-
-def _exits_within(client: RawClient, seconds: float) -> int:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        code = client.process.poll()
-        if code is not None:
-            return code
-        time.sleep(0.05)
-    raise AssertionError(f"the server was still running {seconds}s later")
 
 
 def _error_code(response: dict[str, Any]) -> int | None:
