@@ -41,3 +41,36 @@ def test_near_miss_is_only_a_close_unique_name() -> None:
     assert near_miss("coalesce", trino) is None  # a known name is no miss
     assert near_miss("my_own_thing", trino) is None
     assert near_miss("TD_TIME_RANG", td_names()) == "TD_TIME_RANGE"
+
+
+def test_trino_arity_is_generated_from_the_signatures() -> None:
+    """``trino_arity.json`` is what ``trino_arity.py build`` makes of ``trino_signatures.txt``."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(SQL / "trino_arity.py"), "build", "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_trino_arity_reads_each_kind_of_signature() -> None:
+    from dig_lsp.embedded.trino_functions import trino_arities
+
+    arities = trino_arities()
+    assert arities["round"].counts == {1, 2}
+    assert arities["lag"].counts == {1, 2, 3}  # lag(x[, offset [, default_value]])
+    assert arities["count"].counts == {0, 1}  # count(*) is count()
+    assert arities["array_join"].counts == {2, 3}  # the newer page documents the 2-argument form
+    assert arities["concat"].at_least == 1
+    assert arities["format"].at_least == 1
+    assert arities["coalesce"].at_least == 2  # Trino's parser says so
+    assert arities["greatest"].at_least == 1  # the page writes two; capped at one
+    for special in ("cast", "try_cast", "extract", "position", "trim", "ltrim", "listagg", "approx_percentile"):
+        assert special not in arities
+    assert not set(arities) & {name.lower() for name in td_names()}
+    assert set(arities) <= builtins("trino")
+    assert len(arities) > 200
+    assert arities["lead"].describe() == "1 to 3 arguments"
+    assert arities["map"].describe() == "0 or 2 arguments"
+    assert arities["row_number"].describe() == "no arguments"
+    assert arities["array_agg"].describe() == "1 argument"

@@ -43,6 +43,7 @@ from dig_lsp.embedded.sql_render import (
     scan_sql,
 )
 from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
+from dig_lsp.embedded.trino_functions import trino_arities
 from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
 from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
@@ -56,6 +57,7 @@ MAX_SUBSCRIPTS = 200  # `[` in one query (see _too_many_subscripts)
 SYNTAX = "syntax"
 NOT_CHECKED = "not-checked"
 ARITY = "arity"
+SQL_ARITY = "sql-arity"
 UNKNOWN_FUNCTION = "unknown-function"
 UNKNOWN_SQL_FUNCTION = "unknown-sql-function"
 STATEMENT_KIND = "statement-kind"
@@ -586,19 +588,20 @@ def _call_arguments(tokens: tuple[_Token, ...], open_index: int) -> tuple[list[t
 _DEFINES_FUNCTION = re.compile(r"\bCREATE\s+(TEMPORARY\s+)?(MACRO|FUNCTION)\b", re.IGNORECASE)
 
 
-def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
-    """(name, '(') token indexes of the calls in the statements the fast recogniser accepts."""
-    found: list[tuple[int, int]] = []
+def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int, int | None]]:
+    """(name, '(') token indexes and the number of arguments of the calls in the statements the fast
+    recogniser accepts (counted by its derivation of Trino's grammar)."""
+    found: list[tuple[int, int, int | None]] = []
     raw = tokenize(text)
     for first, last in statements(raw):
         statement = text[raw[first].start:raw[last - 1].end]
         calls = statement_calls(statement)
-        found.extend((first + name, first + paren) for name, paren in calls or ())
-    return [(name, paren) for name, paren in found if paren < len(tokens)]
+        found.extend((first + name, first + paren, count) for name, paren, count in calls or ())
+    return [call for call in found if call[1] < len(tokens)]
 
 
-def _sqlglot_calls(tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
-    return [(index, index + 1) for index, token in enumerate(tokens[:-1])
+def _sqlglot_calls(tokens: tuple[_Token, ...]) -> list[tuple[int, int, int | None]]:
+    return [(index, index + 1, None) for index, token in enumerate(tokens[:-1])
             if token.kind == "VAR" and tokens[index + 1].kind == "L_PAREN"
             and (index == 0 or tokens[index - 1].kind != "DOT")]
 
@@ -615,10 +618,15 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     # Hive runs functions a query defines itself; none of those names is judged
     check_builtins = trino or not _DEFINES_FUNCTION.search(rendered.text)
     issues: list[SqlIssue] = []
-    for index, paren in calls:
+    for index, paren, count in calls:
         token = tokens[index]
-        if paren != index + 1 or token.kind != "VAR" or rendered.template_at(token.start, token.end) is not None:
-            continue  # a qualified name (catalog.schema.f), a quoted name or a keyword, or a template
+        if paren != index + 1 or rendered.template_at(token.start, token.end) is not None:
+            continue  # a qualified name (catalog.schema.f) or a template
+        if count is not None and token.kind in ("VAR", token.text.upper()) and token.text.upper() not in td_names():
+            # a plain name or a non-reserved keyword the grammar read as a function's name (`if`, `map`, `count`)
+            issues += _builtin_arity(query, outcome, index, paren, count)
+        if token.kind != "VAR":
+            continue  # a quoted name or a keyword
         name = token.text.upper()
         span = _span(query, rendered, token.start, token.end)
         if name.startswith("TD_") and not is_known(name):
@@ -646,15 +654,38 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         arguments, close_index = call
         if rendered.template_at(tokens[paren].start, tokens[close_index].end) is not None:
             continue  # an unknown template inside the call could be several arguments
-        count = len(arguments)
-        if function.min_args <= count <= function.max_args:
+        given = len(arguments)
+        if function.min_args <= given <= function.max_args:
             continue
         wanted = (str(function.min_args) if function.min_args == function.max_args
                   else f"{function.min_args} to {function.max_args}")
         issues.append(SqlIssue(ARITY, span, f"{function.name} takes {wanted} argument"
-                               f"{'' if function.max_args == 1 else 's'}, given {count}",
+                               f"{'' if function.max_args == 1 else 's'}, given {given}",
                                (Related(span, function.signature),)))
     return issues
+
+
+def _builtin_arity(query: Query, outcome: _Outcome, index: int, paren: int, count: int) -> list[SqlIssue]:
+    """A call of a Trino built-in (``trino_functions``) with a number of arguments no documented overload
+    takes; ``count`` is what the fast recogniser's derivation of the grammar counted (``count(*)``: 0).
+    A call whose parentheses hold an unknown template is not judged: it may stand for several arguments
+    or none."""
+    tokens, rendered = outcome.parsed.tokens or (), outcome.rendered
+    arity = trino_arities().get(tokens[index].text.lower())
+    if arity is None or arity.accepts(count):
+        return []
+    call = _call_arguments(tokens, paren)
+    if call is None:
+        return []
+    start, end = tokens[paren].start, tokens[call[1]].end
+    if any(not item.known and item.context is not Context.COMMENT and item.start < end and start < item.end
+           for item in rendered.templates):
+        return []  # even in quotes: a value with a quote in it could close the literal
+    span = _span(query, rendered, tokens[index].start, tokens[index].end)
+    name = excerpt(tokens[index].text, 40)
+    return [SqlIssue(SQL_ARITY, span, f"{name} takes {arity.describe()}, not {count}",
+                     (Related(span, "Trino 423's function reference documents no overload with this many "
+                                    "arguments"),))]
 
 
 # --------------------------------------------------------------------------------------------
