@@ -7,7 +7,10 @@ The pipeline, per query:
 2. render its templates (``sql_render``): known values substituted, placeholders elsewhere;
 3. parse with sqlglot in the engine's dialect (``td`` ``engine`` presto -> ``trino``, hive ->
    ``hive``; ``pg`` -> ``postgres``; ``redshift``; ``bq`` -> ``bigquery``), plus a few token
-   rules sqlglot is lenient about (a comma right before ``FROM``, a doubled keyword);
+   rules sqlglot is lenient about (a comma right before ``FROM``, a doubled keyword); Presto is
+   judged by Trino's grammar (``trino_grammar``) and Hive only by what its tokens prove
+   (``hive_certain``: sqlglot's Hive dialect both repairs and over-rejects, so its verdict is not
+   reported; its parse still serves the function and statement-kind checks);
 4. when the parser stops at or next to a template whose value is unknown, the template may
    well be SQL text (a column list, a condition): that is reported as "not checked", never
    as an error; otherwise the error is reported at the original line and column;
@@ -31,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from dig_lsp.diagnostics import Related
+from dig_lsp.embedded.hive_certain import Mistake, certain_mistakes
 from dig_lsp.embedded.sql_render import (
     IDENTIFIER_PLACEHOLDER,
     QUOTES,
@@ -532,6 +536,30 @@ def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     return [SqlIssue(SYNTAX, _span(query, rendered, start, end), message, value_of=name)]
 
 
+def _hive_syntax(query: Query, rendered: Rendered) -> list[SqlIssue]:
+    """Hive: only the mistakes its tokens prove (``hive_certain``); whatever else sqlglot refuses is
+    sqlglot's own limit or repair, not Hive's verdict, and is not reported."""
+    unknown = [item for item in rendered.templates if not item.known and item.context is not Context.COMMENT]
+
+    def unknown_before(mistake: Mistake) -> bool:
+        if mistake.whole_statement:
+            return bool(unknown)
+        line_start = rendered.text.rfind("\n", 0, mistake.start) + 1
+        return any(line_start <= item.end and item.start <= mistake.end for item in unknown)
+
+    found = certain_mistakes(rendered.text, unknown_before)
+    if not found:
+        return []
+    first = found[0]
+    span = _span(query, rendered, first.start, first.end)
+    message = f"SQL syntax error (Hive): {first.message}"
+    value = next((t for t in rendered.templates if t.known and t.start <= first.start < t.end), None)
+    name = None if value is None else value.template.expression.strip()
+    if value is not None:  # a known value broke the query: say which
+        message += f" (in the value of `${{{name}}}`: {excerpt(rendered.text[value.start:value.end])!r})"
+    return [SqlIssue(SYNTAX, span, message, value_of=name)]
+
+
 def _engine(outcome: _Outcome) -> str:
     return {"trino": "Presto", "hive": "Hive", "postgres": "PostgreSQL", "redshift": "Redshift",
             "bigquery": "BigQuery"}.get(outcome.dialect, outcome.dialect)
@@ -733,7 +761,8 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
     outcome = _best(query, resolve)
     if outcome.rendered.unclosed:
         return []
-    issues = _syntax(query, outcome)
+    issues = _hive_syntax(query, render(query.text, resolve)) if query.dialects == ("hive",) else _syntax(
+        query, outcome)
     if any(issue.kind == SYNTAX for issue in issues) or outcome.parsed.tokens is None:
         return issues
     if query.operator in TD_OPERATORS:
