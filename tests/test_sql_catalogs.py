@@ -59,6 +59,7 @@ def test_trino_arity_reads_each_kind_of_signature() -> None:
     arities = trino_arities()
     assert arities["round"].counts == {1, 2}
     assert arities["lag"].counts == {1, 2, 3}  # lag(x[, offset [, default_value]])
+    assert arities["rand"].counts == {0, 1, 2}  # an alias takes every form of what it stands for
     assert arities["count"].counts == {0, 1}  # count(*) is count()
     assert arities["array_join"].counts == {2, 3}  # the newer page documents the 2-argument form
     assert arities["concat"].at_least == 1

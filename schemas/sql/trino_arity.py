@@ -56,6 +56,15 @@ UNCHECKED: dict[str, str] = {
     "listagg": "LISTAGG has a syntax of its own (WITHIN GROUP, ON OVERFLOW); its separator is optional",
 }
 
+# Names the reference calls "an alias for" another ("rand: This is an alias for random()"): an alias
+# takes every form of what it stands for, documented under either name (the reference shows `rand()`
+# only, but Trino's MathFunctions registers each `random` overload with `alias = "rand"`).
+ALIASES: dict[str, str] = {
+    "arbitrary": "any_value", "ceil": "ceiling", "day_of_month": "day", "dow": "day_of_week", "doy": "day_of_year",
+    "every": "bool_and", "pow": "power", "rand": "random", "stddev": "stddev_samp", "substr": "substring",
+    "variance": "var_samp", "week_of_year": "week", "yow": "year_of_week",
+}
+
 # Variadic minimums Trino's source confirms beyond the cap of one.
 AT_LEAST: dict[str, tuple[int, str]] = {
     "coalesce": (2, "Trino's parser refuses coalesce(5): \"The 'coalesce' function must have at least two "
@@ -157,7 +166,11 @@ def build(path: Path = SIGNATURES) -> dict[str, object]:
     functions: dict[str, object] = {}
     skipped: dict[str, str] = {}
     listed = set(json.loads((HERE / "trino.json").read_text(encoding="utf-8"))["functions"]["names"])
-    for name, lines in sorted(read_signatures(path).items()):
+    signatures = read_signatures(path)
+    for alias, target in ALIASES.items():  # each side takes the other's forms
+        both = signatures.get(alias, []) + signatures.get(target, [])
+        signatures[alias] = signatures[target] = both
+    for name, lines in sorted(signatures.items()):
         shapes = [shape for shape in (parse(line) for line, _ in lines) if shape is not None]
         if name not in listed:
             skipped[name] = "documented after Trino 423 only (not in trino.json's function list)"
