@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+
+import pytest
 
 from dig_lsp.embedded.td_functions import builtins, near_miss, td_catalog, td_names
 from tests.conftest import ROOT
@@ -75,3 +78,34 @@ def test_trino_arity_reads_each_kind_of_signature() -> None:
     assert arities["map"].describe() == "0 or 2 arguments"
     assert arities["row_number"].describe() == "no arguments"
     assert arities["array_agg"].describe() == "1 argument"
+
+
+def test_trino_signatures_can_be_extracted_from_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``trino_arity.py extract`` reads both page formats into the sections ``build`` reads."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("trino_arity", SQL / "trino_arity.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    rst = ".. function:: round(x) -> [same as input]\n\n    Rounds.\n\n.. function:: round(x, d) -> [same as input]\n"
+    md = (":::{function} lpad(string, size, padstring) -> varchar\nPads.\n:::\n\n"
+          "::::{function} position(substring IN string) -> bigint\n")
+    (tmp_path / "math.rst").write_text(rst + "    :noindex:\n", encoding="utf-8")
+    (tmp_path / "string.md").write_text(md + "::::\n", encoding="utf-8")
+    commit = "0" * 40
+    text = module.extract(tmp_path, commit)
+    assert text.splitlines() == [
+        f"## docs/src/main/sphinx/functions/math.rst @ {commit}", "round(x) -> [same as input]",
+        "round(x, d) -> [same as input]", "",
+        f"## docs/src/main/sphinx/functions/string.md @ {commit}", "lpad(string, size, padstring) -> varchar",
+        "position(substring IN string) -> bigint"]
+    signatures = tmp_path / "signatures.txt"
+    signatures.write_text(text, encoding="utf-8")
+    assert {name: [line for line, _ in lines] for name, lines in module.read_signatures(signatures).items()} == {
+        "round": ["round(x) -> [same as input]", "round(x, d) -> [same as input]"],
+        "lpad": ["lpad(string, size, padstring) -> varchar"],
+        "position": ["position(substring IN string) -> bigint"]}

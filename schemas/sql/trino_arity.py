@@ -2,7 +2,7 @@
 
 Two steps, so that the data can be regenerated and reviewed:
 
-* ``extract DOCS_DIR``: print the signature lines of a checkout's ``docs/src/main/sphinx/functions``
+* ``extract DOCS_DIR COMMIT``: print the signature lines of a checkout's ``docs/src/main/sphinx/functions``
   pages (``.. function:: abs(x) -> [same as input]`` in ``.rst``, ``:::{function} ...`` in ``.md``),
   one ``## page @ commit`` section per page, for ``trino_signatures.txt``;
 * ``build``: read ``trino_signatures.txt`` and write ``trino_arity.json``: for each function, the
@@ -198,7 +198,8 @@ def build(path: Path = SIGNATURES) -> dict[str, object]:
         "engine": "trino",
         "version": 423,
         "source": "Trino's function reference (docs/src/main/sphinx/functions/*.rst and *.md of "
-                  "github.com/trinodb/trino), one revision of each page before and one after Trino 423; "
+                  "github.com/trinodb/trino), one revision of each page from before the move to Markdown and "
+                  "one recent (after 423); "
                   "each function accepts the union of what its documented overloads take. counts: the "
                   "numbers of arguments some overload takes; at_least: a variadic overload's fewest.",
         "functions": functions,
@@ -206,15 +207,15 @@ def build(path: Path = SIGNATURES) -> dict[str, object]:
     }
 
 
-def extract(docs: Path) -> str:
-    """Signature lines of every page under ``docs`` (a checkout's ``functions`` folder)."""
+def extract(docs: Path, commit: str) -> str:
+    """Signature lines of every page under ``docs`` (a checkout's ``functions`` folder, at ``commit``)."""
     sections: list[str] = []
     for page in sorted(docs.glob("*.*")):
         if page.suffix not in (".rst", ".md"):
             continue
         lines = [m["signature"] for m in map(_EXTRACT.match, page.read_text(encoding="utf-8").splitlines()) if m]
         if lines:
-            sections.append("\n".join([f"## {page.name}", *lines]))
+            sections.append("\n".join([f"## docs/src/main/sphinx/functions/{page.name} @ {commit}", *lines]))
     return "\n\n".join(sections) + "\n"
 
 
@@ -227,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     extract_command = commands.add_parser("extract", help="print the signature lines of a docs checkout")
     extract_command.add_argument("docs", type=Path)
+    extract_command.add_argument("commit", help="the commit the checkout is at (40 hex digits)")
     build_command = commands.add_parser("build", help="write trino_arity.json from trino_signatures.txt")
     build_command.add_argument("--check", action="store_true", help="only say whether the file is up to date")
     arguments = parser.parse_args(argv)
     if arguments.command == "extract":
-        sys.stdout.write(extract(arguments.docs))
+        sys.stdout.write(extract(arguments.docs, arguments.commit))
         return 0
     rendered = _render(build())
     if arguments.check:
