@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Severity
 from dig_lsp.embedded.sql import SYNTAX, Query, analyse
@@ -218,3 +220,50 @@ def test_a_value_that_broke_the_query_says_where_it_is_set(tmp_path: Path) -> No
     assert found.message.endswith("(in the value of `${cols}`: 'a,, b')")
     (note,) = found.related
     assert (note.span.start.line, note.span.start.column, note.message) == (1, 2, "`cols` is set here (_export of +wf)")
+
+
+def _hive(text: str, resolve: Callable[[str], str | None] = lambda _: None) -> list[tuple[str, int, str]]:
+    source = SourceFile.from_bytes("q.sql", text.encode())
+    return [(issue.kind, issue.span.start_offset, issue.message)
+            for issue in analyse(Query(text, source, None, "td", ("hive",)), resolve)]
+
+
+def test_valid_hive_that_sqlglot_refuses_is_not_reported() -> None:
+    """Hive's lexer takes byte lengths (``TABLESAMPLE(100M)``), character-set literals (``_utf8'abc'``)
+    and ``0X`` literals (``HiveLexer.g``: ``ByteLengthLiteral``, ``CharSetName``, ``CharSetLiteral``);
+    sqlglot refuses them, and Hive's queries are no longer judged by sqlglot."""
+    import sqlglot
+    from sqlglot.errors import ParseError
+
+    refused = ("SELECT a FROM t TABLESAMPLE(1M) s", "SELECT _utf8'abc' FROM t", "SELECT x FROM t WHERE x = 0X1F")
+    for text in refused:
+        with pytest.raises(ParseError):
+            sqlglot.parse(text, read="hive", error_level=sqlglot.ErrorLevel.RAISE)
+        assert _hive(text) == []
+    # a non-reserved keyword as a name (IdentifiersParser.g lists LIMIT in nonReserved)
+    assert _hive("SELECT a, limit FROM t") == []
+
+
+def test_hive_reports_what_its_tokens_prove() -> None:
+    assert _hive("SELECT a FROM t WHERE b = 'x") == [
+        ("syntax", 26, "SQL syntax error (Hive): unterminated quoted text: this quote is never closed")]
+    assert _hive("SELECT 'it\\'s', \"a\\\"b\" FROM t") == []  # backslash escapes (StringLiteral)
+    assert _hive("SELECT (a FROM t; SELECT b FROM u")[0][1:] == (7, "SQL syntax error (Hive): this '(' is never closed")
+    assert _hive("SELECT a FROM t;\nSELECT b, FROM u")[0][1] == 25
+    assert _hive("SELECT a FROM t WHERE c OR OR d")[0][2] == "SQL syntax error (Hive): 'OR' twice in a row"
+
+
+def test_hive_keeps_quiet_where_it_is_not_sure() -> None:
+    # a quote inside a block comment: Hive versions differ on /* */, so both readings must agree
+    assert _hive("SELECT a /* it's */ FROM t") == []
+    # valid nestings of a doubled keyword
+    assert _hive("SELECT NOT NOT a, CASE CASE WHEN b THEN 1 END WHEN 1 THEN 2 END FROM t") == []
+    # commas next to parentheses are not claimed
+    assert _hive("SELECT array(a, b,) AS xs, concat(, c), concat(d,, e) FROM t") == []
+    # an unknown template could hold a parenthesis or a quote, or open a comment before the mistake
+    assert _hive("SELECT a FROM t WHERE x IN (${ids}") == []
+    assert _hive("SELECT ${x} a, FROM t") == []
+    # ... but not one on another line, nor a known value
+    assert _hive("SELECT ${x}\n, a, FROM t")[0][1] == 15
+    assert _hive("SELECT a, ${c} FROM t", lambda name: "b," if name == "c" else None)[0][2].endswith(
+        "(in the value of `${c}`: 'b,')")

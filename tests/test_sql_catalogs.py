@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+
+import pytest
 
 from dig_lsp.embedded.td_functions import builtins, near_miss, td_catalog, td_names
 from tests.conftest import ROOT
@@ -41,3 +44,68 @@ def test_near_miss_is_only_a_close_unique_name() -> None:
     assert near_miss("coalesce", trino) is None  # a known name is no miss
     assert near_miss("my_own_thing", trino) is None
     assert near_miss("TD_TIME_RANG", td_names()) == "TD_TIME_RANGE"
+
+
+def test_trino_arity_is_generated_from_the_signatures() -> None:
+    """``trino_arity.json`` is what ``trino_arity.py build`` makes of ``trino_signatures.txt``."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(SQL / "trino_arity.py"), "build", "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_trino_arity_reads_each_kind_of_signature() -> None:
+    from dig_lsp.embedded.trino_functions import trino_arities
+
+    arities = trino_arities()
+    assert arities["round"].counts == {1, 2}
+    assert arities["lag"].counts == {1, 2, 3}  # lag(x[, offset [, default_value]])
+    assert arities["rand"].counts == {0, 1, 2}  # an alias takes every form of what it stands for
+    assert arities["count"].counts == {0, 1}  # count(*) is count()
+    assert arities["array_join"].counts == {2, 3}  # the newer page documents the 2-argument form
+    assert arities["concat"].at_least == 1
+    assert arities["format"].at_least == 1
+    assert arities["coalesce"].at_least == 2  # Trino's parser says so
+    assert arities["greatest"].at_least == 1  # the page writes two; capped at one
+    for special in ("cast", "try_cast", "extract", "position", "trim", "ltrim", "listagg", "approx_percentile"):
+        assert special not in arities
+    assert not set(arities) & {name.lower() for name in td_names()}
+    assert set(arities) <= builtins("trino")
+    assert len(arities) > 200
+    assert arities["lead"].describe() == "1 to 3 arguments"
+    assert arities["map"].describe() == "0 or 2 arguments"
+    assert arities["row_number"].describe() == "no arguments"
+    assert arities["array_agg"].describe() == "1 argument"
+
+
+def test_trino_signatures_can_be_extracted_from_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``trino_arity.py extract`` reads both page formats into the sections ``build`` reads."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("trino_arity", SQL / "trino_arity.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    rst = ".. function:: round(x) -> [same as input]\n\n    Rounds.\n\n.. function:: round(x, d) -> [same as input]\n"
+    md = (":::{function} lpad(string, size, padstring) -> varchar\nPads.\n:::\n\n"
+          "::::{function} position(substring IN string) -> bigint\n")
+    (tmp_path / "math.rst").write_text(rst + "    :noindex:\n", encoding="utf-8")
+    (tmp_path / "string.md").write_text(md + "::::\n", encoding="utf-8")
+    commit = "0" * 40
+    text = module.extract(tmp_path, commit)
+    assert text.splitlines() == [
+        f"## docs/src/main/sphinx/functions/math.rst @ {commit}", "round(x) -> [same as input]",
+        "round(x, d) -> [same as input]", "",
+        f"## docs/src/main/sphinx/functions/string.md @ {commit}", "lpad(string, size, padstring) -> varchar",
+        "position(substring IN string) -> bigint"]
+    signatures = tmp_path / "signatures.txt"
+    signatures.write_text(text, encoding="utf-8")
+    assert {name: [line for line, _ in lines] for name, lines in module.read_signatures(signatures).items()} == {
+        "round": ["round(x) -> [same as input]", "round(x, d) -> [same as input]"],
+        "lpad": ["lpad(string, size, padstring) -> varchar"],
+        "position": ["position(substring IN string) -> bigint"]}

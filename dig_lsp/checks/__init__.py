@@ -55,6 +55,7 @@ from dig_lsp.checks import (
     shell_error,
     shell_not_checked,
     shell_style_variable,
+    sql_function_arity,
     sql_not_checked,
     sql_statement_kind,
     sql_syntax,
@@ -150,6 +151,7 @@ _MODULES = (
     unknown_td_function,
     sql_statement_kind,
     unknown_sql_function,
+    sql_function_arity,
     # DL7xx: embedded shell
     shell_error,
     shell_not_checked,

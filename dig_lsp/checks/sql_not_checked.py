@@ -4,7 +4,8 @@
 When the SQL parser stops at or next to a `${...}` whose value is not known statically (not an
 `_export`ed constant nor a fixed-format built-in), the template may expand to a column list, a
 `WHERE` condition or a comment marker, so the query may well be valid. Instead of an error, this
-says where checking stopped and why.
+says where checking stopped and why. Hive queries (`engine: hive`) never get it: they are not
+parsed for a verdict, only searched for the mistakes their tokens prove (see `DL601`).
 
 ## Why is this bad?
 It is not a mistake; it tells you the query at that task was not verified. Writing the varying

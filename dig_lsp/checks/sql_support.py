@@ -1,4 +1,4 @@
-"""Shared plumbing for the embedded-SQL checks DL601-DL605 (not a check itself: it is not registered).
+"""Shared plumbing for the embedded-SQL checks DL601-DL607 (not a check itself: it is not registered).
 
 Finds every query a task runs (reference §8.4, §8.5, §8.7: a SQL file named after the operator
 key, ``{data: ...}``, or ``query:`` when there is no command), renders and parses it once per

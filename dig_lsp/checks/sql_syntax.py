@@ -8,8 +8,13 @@ format (`session_date`...) are substituted, other templates get a placeholder th
 they are. Presto queries are judged by Trino's own grammar (`SqlBase.g4` of Trino 422; Treasure
 Data runs Trino 423): an error is reported exactly when Trino's parser rejects the rendered
 statement, also for what Trino's parser adds to the grammar (a name starting with a digit, a
-`backquoted` name). The other engines are parsed with sqlglot in their dialect, plus a comma right
-before `FROM`/`WHERE`/`GROUP BY`... (outside BigQuery) and a keyword written twice in a row.
+`backquoted` name). Hive queries (`engine: hive`) get only what their tokens prove, by Hive's own
+lexer rules: unterminated quoted text, a `(` never closed or a `)` with none open, a comma with
+nothing on one side in a select, `FROM` or `GROUP BY` list (`SELECT , a`, `a,, b`, `a, FROM`),
+and `SELECT`, `FROM`, `WHERE`, `AND`, `OR`... written twice in a row; the list and why each is
+certain is in `dig_lsp/embedded/hive_certain.py`. The other engines are parsed with sqlglot in their
+dialect, plus a comma right before `FROM`/`WHERE`/`GROUP BY`... (outside BigQuery) and a keyword
+written twice in a row.
 
 The error is reported at the line and column of the original text, where it can be fixed: an
 unclosed `(` where it was opened, a misspelled keyword at the word with the keyword that makes the

@@ -7,7 +7,10 @@ The pipeline, per query:
 2. render its templates (``sql_render``): known values substituted, placeholders elsewhere;
 3. parse with sqlglot in the engine's dialect (``td`` ``engine`` presto -> ``trino``, hive ->
    ``hive``; ``pg`` -> ``postgres``; ``redshift``; ``bq`` -> ``bigquery``), plus a few token
-   rules sqlglot is lenient about (a comma right before ``FROM``, a doubled keyword);
+   rules sqlglot is lenient about (a comma right before ``FROM``, a doubled keyword); Presto is
+   judged by Trino's grammar (``trino_grammar``) and Hive only by what its tokens prove
+   (``hive_certain``: sqlglot's Hive dialect both repairs and over-rejects, so its verdict is not
+   reported; its parse still serves the function and statement-kind checks);
 4. when the parser stops at or next to a template whose value is unknown, the template may
    well be SQL text (a column list, a condition): that is reported as "not checked", never
    as an error; otherwise the error is reported at the original line and column;
@@ -31,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from dig_lsp.diagnostics import Related
+from dig_lsp.embedded.hive_certain import Mistake, certain_mistakes
 from dig_lsp.embedded.sql_render import (
     IDENTIFIER_PLACEHOLDER,
     QUOTES,
@@ -43,6 +47,7 @@ from dig_lsp.embedded.sql_render import (
     scan_sql,
 )
 from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
+from dig_lsp.embedded.trino_functions import trino_arities
 from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
 from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statements, tokenize
 from dig_lsp.text.quote import excerpt
@@ -56,6 +61,7 @@ MAX_SUBSCRIPTS = 200  # `[` in one query (see _too_many_subscripts)
 SYNTAX = "syntax"
 NOT_CHECKED = "not-checked"
 ARITY = "arity"
+SQL_ARITY = "sql-arity"
 UNKNOWN_FUNCTION = "unknown-function"
 UNKNOWN_SQL_FUNCTION = "unknown-sql-function"
 STATEMENT_KIND = "statement-kind"
@@ -530,6 +536,30 @@ def _trino_syntax(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     return [SqlIssue(SYNTAX, _span(query, rendered, start, end), message, value_of=name)]
 
 
+def _hive_syntax(query: Query, rendered: Rendered) -> list[SqlIssue]:
+    """Hive: only the mistakes its tokens prove (``hive_certain``); whatever else sqlglot refuses is
+    sqlglot's own limit or repair, not Hive's verdict, and is not reported."""
+    unknown = [item for item in rendered.templates if not item.known and item.context is not Context.COMMENT]
+
+    def unknown_before(mistake: Mistake) -> bool:
+        if mistake.whole_statement:
+            return bool(unknown)
+        line_start = rendered.text.rfind("\n", 0, mistake.start) + 1
+        return any(line_start <= item.end and item.start <= mistake.end for item in unknown)
+
+    found = certain_mistakes(rendered.text, unknown_before)
+    if not found:
+        return []
+    first = found[0]
+    span = _span(query, rendered, first.start, first.end)
+    message = f"SQL syntax error (Hive): {first.message}"
+    value = next((t for t in rendered.templates if t.known and t.start <= first.start < t.end), None)
+    name = None if value is None else value.template.expression.strip()
+    if value is not None:  # a known value broke the query: say which
+        message += f" (in the value of `${{{name}}}`: {excerpt(rendered.text[value.start:value.end])!r})"
+    return [SqlIssue(SYNTAX, span, message, value_of=name)]
+
+
 def _engine(outcome: _Outcome) -> str:
     return {"trino": "Presto", "hive": "Hive", "postgres": "PostgreSQL", "redshift": "Redshift",
             "bigquery": "BigQuery"}.get(outcome.dialect, outcome.dialect)
@@ -586,19 +616,20 @@ def _call_arguments(tokens: tuple[_Token, ...], open_index: int) -> tuple[list[t
 _DEFINES_FUNCTION = re.compile(r"\bCREATE\s+(TEMPORARY\s+)?(MACRO|FUNCTION)\b", re.IGNORECASE)
 
 
-def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
-    """(name, '(') token indexes of the calls in the statements the fast recogniser accepts."""
-    found: list[tuple[int, int]] = []
+def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int, int | None]]:
+    """(name, '(') token indexes and the number of arguments of the calls in the statements the fast
+    recogniser accepts (counted by its derivation of Trino's grammar)."""
+    found: list[tuple[int, int, int | None]] = []
     raw = tokenize(text)
     for first, last in statements(raw):
         statement = text[raw[first].start:raw[last - 1].end]
         calls = statement_calls(statement)
-        found.extend((first + name, first + paren) for name, paren in calls or ())
-    return [(name, paren) for name, paren in found if paren < len(tokens)]
+        found.extend((first + name, first + paren, count) for name, paren, count in calls or ())
+    return [call for call in found if call[1] < len(tokens)]
 
 
-def _sqlglot_calls(tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
-    return [(index, index + 1) for index, token in enumerate(tokens[:-1])
+def _sqlglot_calls(tokens: tuple[_Token, ...]) -> list[tuple[int, int, int | None]]:
+    return [(index, index + 1, None) for index, token in enumerate(tokens[:-1])
             if token.kind == "VAR" and tokens[index + 1].kind == "L_PAREN"
             and (index == 0 or tokens[index - 1].kind != "DOT")]
 
@@ -615,10 +646,15 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
     # Hive runs functions a query defines itself; none of those names is judged
     check_builtins = trino or not _DEFINES_FUNCTION.search(rendered.text)
     issues: list[SqlIssue] = []
-    for index, paren in calls:
+    for index, paren, count in calls:
         token = tokens[index]
-        if paren != index + 1 or token.kind != "VAR" or rendered.template_at(token.start, token.end) is not None:
-            continue  # a qualified name (catalog.schema.f), a quoted name or a keyword, or a template
+        if paren != index + 1 or rendered.template_at(token.start, token.end) is not None:
+            continue  # a qualified name (catalog.schema.f) or a template
+        if count is not None and token.kind in ("VAR", token.text.upper()) and token.text.upper() not in td_names():
+            # a plain name or a non-reserved keyword the grammar read as a function's name (`if`, `map`, `count`)
+            issues += _builtin_arity(query, outcome, index, paren, count)
+        if token.kind != "VAR":
+            continue  # a quoted name or a keyword
         name = token.text.upper()
         span = _span(query, rendered, token.start, token.end)
         if name.startswith("TD_") and not is_known(name):
@@ -646,15 +682,38 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         arguments, close_index = call
         if rendered.template_at(tokens[paren].start, tokens[close_index].end) is not None:
             continue  # an unknown template inside the call could be several arguments
-        count = len(arguments)
-        if function.min_args <= count <= function.max_args:
+        given = len(arguments)
+        if function.min_args <= given <= function.max_args:
             continue
         wanted = (str(function.min_args) if function.min_args == function.max_args
                   else f"{function.min_args} to {function.max_args}")
         issues.append(SqlIssue(ARITY, span, f"{function.name} takes {wanted} argument"
-                               f"{'' if function.max_args == 1 else 's'}, given {count}",
+                               f"{'' if function.max_args == 1 else 's'}, given {given}",
                                (Related(span, function.signature),)))
     return issues
+
+
+def _builtin_arity(query: Query, outcome: _Outcome, index: int, paren: int, count: int) -> list[SqlIssue]:
+    """A call of a Trino built-in (``trino_functions``) with a number of arguments no documented overload
+    takes; ``count`` is what the fast recogniser's derivation of the grammar counted (``count(*)``: 0).
+    A call whose parentheses hold an unknown template is not judged: it may stand for several arguments
+    or none."""
+    tokens, rendered = outcome.parsed.tokens or (), outcome.rendered
+    arity = trino_arities().get(tokens[index].text.lower())
+    if arity is None or arity.accepts(count):
+        return []
+    call = _call_arguments(tokens, paren)
+    if call is None:
+        return []
+    start, end = tokens[paren].start, tokens[call[1]].end
+    if any(not item.known and item.context is not Context.COMMENT and item.start < end and start < item.end
+           for item in rendered.templates):
+        return []  # even in quotes: a value with a quote in it could close the literal
+    span = _span(query, rendered, tokens[index].start, tokens[index].end)
+    name = excerpt(tokens[index].text, 40)
+    return [SqlIssue(SQL_ARITY, span, f"{name} takes {arity.describe()}, not {count}",
+                     (Related(span, "Trino 423's function reference documents no overload with this many "
+                                    "arguments"),))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -702,7 +761,8 @@ def analyse(query: Query, resolve: Resolve) -> list[SqlIssue]:
     outcome = _best(query, resolve)
     if outcome.rendered.unclosed:
         return []
-    issues = _syntax(query, outcome)
+    issues = _hive_syntax(query, render(query.text, resolve)) if query.dialects == ("hive",) else _syntax(
+        query, outcome)
     if any(issue.kind == SYNTAX for issue in issues) or outcome.parsed.tokens is None:
         return issues
     if query.operator in TD_OPERATORS:

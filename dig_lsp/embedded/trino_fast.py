@@ -61,7 +61,9 @@ class _Recogniser:
         self.pos = 0
         self.names = _names()
         self.furthest = 0  # the furthest token a failed expectation was at (backtracking goes back)
-        self.calls: list[tuple[int, int]] = []  # (first token of the name, its '(') of every function call
+        # (first token of the name, its '(', its number of arguments) of every function call; `f(*)` has
+        # none (Trino reads `count(*)` as `count()`)
+        self.calls: list[tuple[int, int, int]] = []
 
     # -- tokens
 
@@ -722,7 +724,8 @@ class _Recogniser:
     def call(self) -> None:
         start = self.pos
         self.qualified_name()
-        self.calls.append((start, self.pos))
+        entry, paren, count = len(self.calls), self.pos, 0
+        self.calls.append((start, paren, count))
         self.expect("(")
         star = self.take("*")
         if star:
@@ -731,8 +734,11 @@ class _Recogniser:
             if self.peek() == "DISTINCT" or (self.peek() == "ALL" and self.peek(1) not in (",", ")")):
                 self.pos += 1
             self.expression()
+            count = 1
             while self.take(","):
                 self.expression()
+                count += 1
+            self.calls[entry] = (start, paren, count)  # the calls inside the arguments come after it
             if self.peek() == "ORDER" and self.peek(1) == "BY":
                 self.pos += 2
                 self.sort_items()
@@ -885,9 +891,11 @@ def give_up(tokens: list[Token]) -> int | None:
     return None
 
 
-def function_calls(tokens: list[Token]) -> list[tuple[int, int]] | None:
+def function_calls(tokens: list[Token]) -> list[tuple[int, int, int]] | None:
     """The function calls of an accepted statement: (index of the name's first token, index of its
-    '('); None when the recogniser does not accept the statement."""
+    '(', number of arguments as the grammar's ``callArgument`` list counts them: a lambda, a
+    ``DISTINCT`` or an ``ORDER BY`` inside the call is no argument of its own); None when the
+    recogniser does not accept the statement."""
     recogniser = _Recogniser(tokens)
     try:
         recogniser.statement()

@@ -243,8 +243,9 @@ def quick_stop(statement: str) -> int | None:
 
 
 @lru_cache(maxsize=1024)
-def statement_calls(statement: str) -> tuple[tuple[int, int], ...] | None:
-    """The function calls of a statement the fast recogniser accepts ((name, '(') token indexes)."""
+def statement_calls(statement: str) -> tuple[tuple[int, int, int], ...] | None:
+    """The function calls of a statement the fast recogniser accepts ((name, '(') token indexes and the
+    number of arguments)."""
     from dig_lsp.embedded.trino_fast import function_calls
 
     calls = function_calls(tokenize(statement))
