@@ -33,10 +33,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why digdag refuses a value (a ``ConfigException`` when it compiles the workflow), and where."""
+    """Why digdag refuses a value (a ``ConfigException``), and where. ``key``: the key digdag was reading
+    when it threw (``limit`` of ``_retry``...), and ``node`` the value it refused (None when the key is
+    missing): what a check needs to word it its own way without reading the YAML again."""
 
     message: str
     span: Span
+    key: str = ""
+    node: Node | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +86,12 @@ def parallel_control(config: Mapping) -> Reading[Parallel]:
             return Reading(SEQUENTIAL, (Refusal(f"Parameter 'limit' is required but {state}", node.span),))
         number = as_int(limit)
         if number is None:
-            return Reading(SEQUENTIAL, (Refusal(_expected(INT_TYPE, "limit", limit), limit.span),))
+            return Reading(SEQUENTIAL, (Refusal(refused_conversion(INT_TYPE, "limit", limit), limit.span),))
         return Reading(Parallel(True, max(number, 0)))
     if isinstance(node, Scalar) and isinstance(node.value, bool | str):
         value = as_boolean(node)
         if value is None:
-            return Reading(SEQUENTIAL, (Refusal(_expected(BOOLEAN_TYPE, "_parallel", node), node.span),))
+            return Reading(SEQUENTIAL, (Refusal(refused_conversion(BOOLEAN_TYPE, "_parallel", node), node.span),))
         return Reading(Parallel(value))
     return Reading(SEQUENTIAL, (Refusal(f"Invalid _parallel format: {_json(node)}", node.span),))
 
@@ -118,9 +122,9 @@ def after(config: Mapping) -> Reading[tuple[AfterName, ...]]:
     if is_null(node):
         return Reading((), key=entry.key_span)
     if not isinstance(node, Sequence):
-        return Reading((), (Refusal(_expected("array type", "_after", node), node.span),), entry.key_span)
+        return Reading((), (Refusal(refused_conversion("array type", "_after", node), node.span),), entry.key_span)
     names = tuple(AfterName(scalar_text(item), item.span) for item in node.items if isinstance(item, Scalar))
-    refusals = tuple(Refusal(_expected("string type", "_after", item), item.span)
+    refusals = tuple(Refusal(refused_conversion("string type", "_after", item), item.span)
                      for item in node.items if not isinstance(item, Scalar))
     return Reading(names, refusals, entry.key_span)
 
@@ -134,7 +138,7 @@ def _boolean(config: Mapping, key: str) -> Reading[bool]:
         return Reading(False, key=entry.key_span)
     value = as_boolean(node)
     if value is None:
-        return Reading(False, (Refusal(_expected(BOOLEAN_TYPE, key, node), node.span),), entry.key_span)
+        return Reading(False, (Refusal(refused_conversion(BOOLEAN_TYPE, key, node), node.span),), entry.key_span)
     return Reading(value, key=entry.key_span)
 
 
@@ -142,7 +146,7 @@ def _json(node: Node) -> str:
     return excerpt(json.dumps(to_python(node), ensure_ascii=False, separators=(",", ":"), default=str))
 
 
-def _expected(type_name: str, key: str, node: Node) -> str:
+def refused_conversion(type_name: str, key: str, node: Node) -> str:
     """``Config.propagateConvertException``'s text, the value quoted briefly."""
     kinds = {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null"}
     kind = "object" if isinstance(node, Mapping) else "array" if isinstance(node, Sequence) \

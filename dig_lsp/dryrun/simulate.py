@@ -54,7 +54,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
+from dig_lsp.digdag.coerce import has_template
 from dig_lsp.digdag.directives import Parallel, Reading
+from dig_lsp.digdag.retry import Retry, retry_control
 from dig_lsp.dryrun.compile import evaluated_parallel, file_errors, task_errors
 from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, render_config
@@ -64,7 +66,7 @@ from dig_lsp.model.order import GroupOrder, group_order, task_order
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
 from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, from_python, to_python
 from dig_lsp.text.span import Position, Span
 
 RUN, WAIT = "run", "wait"
@@ -637,14 +639,17 @@ class Simulator:
 
     # --- failures and retries
 
-    def _retry(self, node: _Node, own: bool) -> tuple[int, int, str, int | None] | None:
-        """(limit, interval, type, max_interval), or None when the task does not retry."""
-        value = node.get("_retry")
-        if value is None:
+    def _retry(self, node: _Node, own: bool) -> Retry | None:
+        """How the task retries, or None when it does not: the model's reading of ``_retry``
+        (``task.retry``, :mod:`dig_lsp.digdag.retry`), which is what a group reads (``checkRetry``, on the
+        config as written); an operator task reads its evaluated config (``BaseOperator``), so a
+        ``${...}`` the written value was refused for is read again once rendered."""
+        reading = None if node.task is None else node.task.retry
+        if reading is None or reading.key is None:
             return None
         operator = node.operator
-        plain = node.rendered.get("_retry") if operator is not None else to_python(value)
-        if operator is None and "${" in json.dumps(plain, default=str):
+        templated = any(refusal.node is not None and has_template(refusal.node) for refusal in reading.refusals)
+        if operator is None and templated:
             self._note(node, "_retry of a group is read raw: a ${...} there disables the retry")
             return None
         if own and operator is not None:
@@ -652,7 +657,11 @@ class Simulator:
             if spec is not None and spec.retry_ignored:
                 self._note(node, f"{operator[0]}> ignores _retry (util/BaseOperator.java)")
                 return None
-        return _retry_spec(plain)
+        if operator is not None and templated:
+            span = reading.key
+            rendered = from_python(node.rendered.get("_retry"), span)
+            reading = retry_control(Mapping((Entry("_retry", span, rendered),), span))
+        return None if reading.refusals else reading.value
 
     def _note(self, node: _Node, note: str) -> None:
         record = self._record(node)
@@ -661,9 +670,9 @@ class Simulator:
 
     def _fail(self, node: _Node, message: str, own: bool, retryable: bool = True) -> None:
         spec = self._retry(node, own) if retryable else None
-        if spec is not None and node.retry_count < spec[0] and not self._truncated(node, spec[0]):
-            limit, interval, kind, maximum = spec
-            wait = self._retry_wait(node, interval, kind, maximum)
+        if spec is not None and node.retry_count < spec.limit and not self._truncated(node, spec.limit):
+            limit = spec.limit
+            wait = self._retry_wait(node, spec.interval, spec.interval_type, spec.max_interval)
             node.retry_count += 1
             record = self._record(node)
             record.retries += 1
@@ -867,29 +876,6 @@ def _java_int(value: int) -> int:
     """The low 32 bits as a two's complement ``int``."""
     value &= 0xFFFFFFFF
     return value - 2**32 if value > INT_MAX else value
-
-
-def _retry_spec(plain: object) -> tuple[int, int, str, int | None] | None:
-    """``RetryControl``'s reading of ``_retry`` (limit, interval, type, max_interval are Java ints)."""
-    def number(value: object) -> int | None:
-        try:
-            parsed = int(str(value).strip()) if not isinstance(value, bool) else None
-        except ValueError:
-            return None
-        return parsed if parsed is not None and -INT_MAX - 1 <= parsed <= INT_MAX else None
-    if isinstance(plain, int | str) and not isinstance(plain, bool):
-        limit = number(plain)
-        return None if limit is None else (limit, 0, "constant", None)
-    if isinstance(plain, dict):
-        limit = number(plain.get("limit"))
-        if limit is None:
-            return None
-        kind = str(plain.get("interval_type", "constant")).lower()
-        if kind not in ("constant", "exponential"):
-            return None
-        maximum = plain.get("max_interval")
-        return (limit, number(plain.get("interval", 0)) or 0, kind, None if maximum is None else number(maximum))
-    return None
 
 
 def _int(value: object, what: str) -> int:

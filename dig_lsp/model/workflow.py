@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from dig_lsp.digdag.directives import disabled, group_parallel
+from dig_lsp.digdag.directives import AfterName, Parallel, Reading, after, background, disabled, parallel_control
+from dig_lsp.digdag.retry import Retry, retry_control
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
 
@@ -72,6 +73,29 @@ class Task:
     def label(self) -> str:
         """How the task is written: `+name`, or the special key (`_error`, `_do`, ...) that holds it."""
         return self.name if self.role in (TaskRole.ROOT, TaskRole.CHILD) else f"`{self.role.value}`"
+
+    # The directives as digdag reads them, each read once (issue 18): checks, scopes and the dry run judge
+    # these readings instead of the YAML. A disabled task's config is empty, so they read as absent.
+
+    @cached_property
+    def parallel(self) -> Reading[Parallel]:
+        """``ParallelControl.of(config)``: how a group's children run (:func:`parallel_control`)."""
+        return parallel_control(self.config)
+
+    @cached_property
+    def background(self) -> Reading[bool]:
+        """``_background`` as the parent's compiler reads it (:func:`dig_lsp.digdag.directives.background`)."""
+        return background(self.config)
+
+    @cached_property
+    def after(self) -> Reading[tuple[AfterName, ...]]:
+        """``_after`` as the parent's compiler reads it (:func:`dig_lsp.digdag.directives.after`)."""
+        return after(self.config)
+
+    @cached_property
+    def retry(self) -> Reading[Retry]:
+        """``_retry`` as ``RetryControl`` reads the config as written (:mod:`dig_lsp.digdag.retry`)."""
+        return retry_control(self.config)
 
     def entry(self, key: str) -> Entry | None:
         """The task's own config entry for ``key``."""
@@ -172,7 +196,8 @@ def _is_disabled(config: Mapping) -> bool:
 
 def _is_parallel(config: Mapping) -> bool:
     """Whether the children run in parallel (a `_parallel` digdag rejects counts as not: DL211 reports it)."""
-    return group_parallel(config) is True
+    reading = parallel_control(config)
+    return reading.value.parallel and not reading.refusals
 
 
 # The options of `sla:`; the rest of the mapping is the `^sla` group (WorkflowExecutor.addMonitorTask
