@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import has_template, is_null, json_sample, scalar_text
+from dig_lsp.digdag.coerce import is_null, json_sample, scalar_text
 from dig_lsp.digdag.directives import Reading, Refusal
 from dig_lsp.digdag.retry import INTERVAL_TYPES, RETRY_KEYS, Retry
 from dig_lsp.model.catalog import catalog
@@ -93,7 +93,7 @@ class _Problem:
 def _problems(reading: Reading[Retry]) -> Iterator[_Problem]:
     """Each refusal of the reading (but those of a `${...}`), then each key RetryControl never reads."""
     for refusal in reading.refusals:
-        if refusal.node is None or not has_template(refusal.node):
+        if not refusal.templated:
             yield _Problem(refusal.span, _message(refusal))
     for entry in reading.value.unread:
         yield _unknown_key_problem(entry)
@@ -102,9 +102,9 @@ def _problems(reading: Reading[Retry]) -> Iterator[_Problem]:
 def _message(refusal: Refusal) -> str:
     """The refusal in this check's words (digdag's own text names Java types and quotes JSON)."""
     node = refusal.node
-    if refusal.key == "_retry" or node is None:
-        if node is None:
-            return "`_retry` mapping has no `limit`; write `limit: N`"
+    if refusal.missing or node is None:
+        return "`_retry` mapping has no `limit`; write `limit: N`"
+    if refusal.key == "_retry":
         return _out_of_range("`_retry`", node) or \
             f"`_retry` must be a number of retries or a mapping with `limit`, not {_shown(node)}"
     if refusal.key == "interval_type":

@@ -46,7 +46,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import has_template, json_sample
+from dig_lsp.digdag.coerce import json_sample
 from dig_lsp.digdag.directives import Reading
 from dig_lsp.digdag.retry import Retry
 from dig_lsp.model.catalog import catalog
@@ -85,7 +85,7 @@ def _findings(task: Task) -> Iterator[Finding]:
 def _templates(reading: Reading[Retry]) -> Iterator[Node]:
     """The values RetryControl refuses because they hold `${...}` (read as written, never evaluated)."""
     for refusal in reading.refusals:
-        if refusal.node is not None and has_template(refusal.node):
+        if refusal.templated and refusal.node is not None:
             yield refusal.node
 def _operator_message(operator: OperatorUse) -> str:
     return f"{operator.name}> never retries, so `_retry` has no effect; set `_retry` on a group around the task"

@@ -64,11 +64,11 @@ def retry_control(config: Mapping) -> Reading[Retry]:
     if isinstance(node, Scalar) and isinstance(node.value, int | float | str) and not isinstance(node.value, bool):
         limit = as_int(node)
         if limit is None:
-            return Reading(NO_RETRY, (_not_int("_retry", node),), entry.key_span)
-        return Reading(Retry(limit), key=entry.key_span)
+            return Reading(NO_RETRY, (_not_int("_retry", node),), entry.key_span, node)
+        return Reading(Retry(limit), key=entry.key_span, node=node)
     text = json.dumps(to_python(node), ensure_ascii=False, separators=(",", ":"), default=str)
     return Reading(NO_RETRY, (Refusal(f"Invalid _retry format:{excerpt(text)}", node.span, "_retry", node),),
-                   entry.key_span)
+                   entry.key_span, node)
 
 
 def _mapping(node: Mapping, entry: Entry) -> Reading[Retry]:
@@ -76,7 +76,7 @@ def _mapping(node: Mapping, entry: Entry) -> Reading[Retry]:
     limit_entry = node.entry("limit")
     limit = 0
     if limit_entry is None:
-        refusals.append(Refusal("Parameter 'limit' is required but not set", node.span, "limit"))
+        refusals.append(Refusal("Parameter 'limit' is required but not set", node.span, "limit", node, missing=True))
     elif is_null(limit_entry.value):
         refusals.append(Refusal("Parameter 'limit' is required but null", limit_entry.value.span, "limit",
                                 limit_entry.value))
@@ -86,7 +86,7 @@ def _mapping(node: Mapping, entry: Entry) -> Reading[Retry]:
     maximum = _optional_int(node, "max_interval", refusals)
     kind = _interval_type(node, refusals)
     unread = tuple(item for item in node.entries if item.key not in RETRY_KEYS)
-    return Reading(Retry(limit, interval, kind, maximum, unread), tuple(refusals), entry.key_span)
+    return Reading(Retry(limit, interval, kind, maximum, unread), tuple(refusals), entry.key_span, node)
 
 
 def _optional_int(node: Mapping, key: str, refusals: list[Refusal]) -> int | None:

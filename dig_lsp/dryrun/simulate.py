@@ -54,7 +54,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
-from dig_lsp.digdag.coerce import has_template
 from dig_lsp.digdag.directives import Parallel, Reading
 from dig_lsp.digdag.retry import Retry, retry_control
 from dig_lsp.dryrun.compile import evaluated_parallel, file_errors, task_errors
@@ -62,7 +61,7 @@ from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, render_config
 from dig_lsp.dryrun.rendered import RenderedFile, rendered_files, shown_params
 from dig_lsp.model.catalog import catalog
-from dig_lsp.model.order import GroupOrder, group_order, task_order
+from dig_lsp.model.order import GroupOrder, Sibling, as_sibling, group_order, task_order
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
 from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
@@ -173,7 +172,6 @@ class DryRun:
 
 _T = TypeVar("_T")
 _NOWHERE = Span("", 0, 0, Position(0, 0), Position(0, 0))
-_EMPTY = Mapping((), _NOWHERE)
 
 
 class TooManyTasks(Exception):
@@ -373,7 +371,8 @@ class Simulator:
         group = self._node(name, parent.full_name + name, parent, None, generated=True)
         group.children = [self._node(child, group.full_name + child, group, body, exports, True)
                           for child, body, exports in children]
-        _link(group.children, group_order(parallel, [(child.name, child.config or _EMPTY) for child in group.children]))
+        _link(group.children, group_order(parallel, [Sibling(child.name) if child.task is None else
+                                                     as_sibling(child.task, child.name) for child in group.children]))
         self._record_upstream(group.children)
         return group
 
@@ -648,7 +647,7 @@ class Simulator:
         if reading is None or reading.key is None:
             return None
         operator = node.operator
-        templated = any(refusal.node is not None and has_template(refusal.node) for refusal in reading.refusals)
+        templated = any(refusal.templated for refusal in reading.refusals)
         if operator is None and templated:
             self._note(node, "_retry of a group is read raw: a ${...} there disables the retry")
             return None

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from dig_lsp.diagnostics import TextEdit
 from dig_lsp.embedded.javascript import Reference, parse_expression
 from dig_lsp.embedded.sites import Site, project_sites
-from dig_lsp.ide.definition import parent_of, reference_at, task_at
+from dig_lsp.ide.definition import after_references, parent_of, reference_at, task_at
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import runs_in_callers
@@ -37,7 +37,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_targets import resolve as python_target
 from dig_lsp.model.scope import Origin, Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, Sequence
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -134,10 +134,7 @@ def _rename_task(project: ProjectModel, workflow: Workflow, task: Task, new_name
         return []
     edits = [_replace(project, task.key_span, old, new)]
     for sibling in siblings:
-        node = sibling.config.get("_after")
-        items = node.items if isinstance(node, Sequence) else (node,) if isinstance(node, Scalar) else ()
-        edits.extend(_replace(project, item.span, old, new) for item in items
-                     if isinstance(item, Scalar) and item.value == task.name)
+        edits.extend(_replace(project, span, old, new) for name, span in after_references(sibling) if name == task.name)
     return edits
 
 
