@@ -1,4 +1,5 @@
-"""How digdag reads a directive (``_parallel``, ``_background``, ``_after``, ``_disable``), each rule once.
+"""How digdag reads a directive (``_parallel``, ``_background``, ``_after``, ``_disable``), each rule once;
+and ``Config.getNestedOrGetEmpty``, which reads ``_export``, ``_env`` and ``_secrets`` (:func:`nested_or_empty`).
 
 All four are read by ``digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java``
 (``Context.collect``) on the raw, unevaluated config, when the workflow is compiled:
@@ -165,3 +166,21 @@ def refused_conversion(type_name: str, key: str, node: Node) -> str:
     kind = "object" if isinstance(node, Mapping) else "array" if isinstance(node, Sequence) \
         else kinds.get(type(node.value), "string")
     return f"Expected {type_name} for key '{key}' but got {_json(node)} ({kind})"
+
+
+def nested_or_empty(config: Mapping, key: str) -> Reading[Mapping]:
+    """``Config.getNestedOrGetEmpty(key)`` (``digdag-client/.../config/Config.java``): absent or null is an
+    empty object; any other value that is not an object is refused (``Parameter '<key>' must be an
+    object``) and reads as empty. How digdag reads ``_export`` (``TaskConfig.validate``,
+    ``WorkflowFile.fromConfig``), ``_env`` (``OperatorManager.callExecutor``) and ``_secrets``."""
+    entry = config.entry(key)
+    if entry is None:
+        return Reading(Mapping((), config.span))
+    node = entry.value
+    if isinstance(node, Mapping):
+        return Reading(node, key=entry.key_span, node=node)
+    empty = Mapping((), node.span)
+    if is_null(node):
+        return Reading(empty, key=entry.key_span, node=node)
+    refusal = Refusal(f"Parameter '{key}' must be an object", node.span, key, node)
+    return Reading(empty, (refusal,), entry.key_span, node)

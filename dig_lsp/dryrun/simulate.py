@@ -65,7 +65,7 @@ from dig_lsp.model.order import GroupOrder, Sibling, as_sibling, group_order, ta
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
 from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, from_python, to_python
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, Sequence, from_python, to_python
 from dig_lsp.text.span import Position, Span
 
 RUN, WAIT = "run", "wait"
@@ -227,9 +227,6 @@ class _Node:
         if use is None:
             return None
         return use.name, "_command" if use.key == "_type" else use.key
-
-    def get(self, key: str) -> Node | None:
-        return None if self.task is None else self.task.config.get(key)
 
     def special(self, role: TaskRole) -> Task | None:
         """The model's ``_do``/``_else_do``/``_check``/``_error`` task, when its value is a task config
@@ -405,8 +402,7 @@ class Simulator:
     def _export(self, node: _Node) -> dict[str, object]:
         """A task's ``_export``, with what generated it set over it (``LoopOperatorFactory``:
         ``getNestedOrSetEmpty("_export").set("i", i)``; ``addErrorTasksIfAny``: ``error``)."""
-        export = node.get("_export")
-        plain = to_python(export) if isinstance(export, Mapping) else {}
+        plain = {} if node.task is None else to_python(node.task.export.value)
         layer: dict[str, object] = copy.deepcopy(plain) if isinstance(plain, dict) else {}
         layer.update(copy.deepcopy(node.exports))
         return layer

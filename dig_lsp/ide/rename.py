@@ -255,8 +255,7 @@ def _export_entry(project: ProjectModel, span: Span) -> tuple[Entry, Mapping, Ta
     """The ``_export`` entry whose key is at ``span``, with its mapping, task and workflow."""
     for workflow in project.workflows:
         for task in workflow.tasks():
-            export = task.config.get("_export")
-            stack = [export] if isinstance(export, Mapping) else []
+            stack = [task.export.value]
             while stack:
                 mapping = stack.pop()
                 for entry in mapping.entries:

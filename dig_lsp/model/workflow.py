@@ -12,8 +12,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from dig_lsp.digdag.directives import AfterName, Parallel, Reading, after, background, disabled, parallel_control
+from dig_lsp.digdag.directives import (
+    AfterName,
+    Parallel,
+    Reading,
+    after,
+    background,
+    disabled,
+    nested_or_empty,
+    parallel_control,
+)
+from dig_lsp.digdag.env import EnvVariable, environment
 from dig_lsp.digdag.retry import Retry, retry_control
+from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
 
@@ -96,6 +107,23 @@ class Task:
     def retry(self) -> Reading[Retry]:
         """``_retry`` as ``RetryControl`` reads the config as written (:mod:`dig_lsp.digdag.retry`)."""
         return retry_control(self.config)
+
+    @cached_property
+    def export(self) -> Reading[Mapping]:
+        """``_export`` (``getNestedOrGetEmpty``, ``TaskConfig.validate``): the parameters the task exports
+        to itself and the tasks below it; empty when absent, null or refused."""
+        return nested_or_empty(self.config, "_export")
+
+    @cached_property
+    def env(self) -> Reading[tuple[EnvVariable, ...]]:
+        """The task's own ``_env`` as the command operators read it (:mod:`dig_lsp.digdag.env`)."""
+        return environment(self.config)
+
+    @cached_property
+    def secrets(self) -> Reading[Mapping]:
+        """The task's own ``_secrets`` (:mod:`dig_lsp.digdag.secrets`); one ``_export``ed is read from
+        :attr:`export`'s value with :func:`dig_lsp.digdag.secrets.secret_mounts` too."""
+        return secret_mounts(self.config)
 
     def entry(self, key: str) -> Entry | None:
         """The task's own config entry for ``key``."""
