@@ -159,6 +159,15 @@ class Workflow:
         return iter(self.all_tasks)
 
     @cached_property
+    def schedule(self) -> Mapping | None:
+        """The top-level ``schedule:`` as digdag's scheduler takes it (``digdag-core/.../schedule/
+        SchedulerManager.java``, ``tryGetScheduleConfig``: ``getOptional("schedule", Config.class)``): the
+        mapping, None when it is absent or null (or not a mapping: DL301 reports that; a disabled root
+        has no config). Read here once for the checks, the dry run, the hover and the code lens."""
+        node = self.root.config.get("schedule")
+        return node if isinstance(node, Mapping) else None
+
+    @cached_property
     def all_tasks(self) -> tuple[Task, ...]:
         """The tasks of :meth:`tasks`, listed once (every check walks them)."""
         return tuple(self.root.walk())
