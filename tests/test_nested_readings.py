@@ -5,14 +5,22 @@ Facts: ``Config.getNestedOrGetEmpty`` (digdag-client/.../config/Config.java: abs
 another non-object is ``Parameter '<key>' must be an object``); ``GrantedPrivilegedVariables.build``
 (digdag-core/.../agent/: each ``_env`` value with ``get(key, String.class)``); ``CommandOperators``
 (digdag-plugin-utils/.../util/: ``Invalid _env key name``); ``DefaultSecretProvider.remount``
-(digdag-core/.../agent/: ``Illegal value in _secrets``).
+(digdag-core/.../agent/: ``Illegal value in _secrets``); ``_error`` by ``WorkflowCompiler.
+validateSpecialSubtasks`` and ``_check`` by ``TaskConfig.getCheckConfig``, both ``getNestedOrGetEmpty``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
+from dig_lsp.dryrun.options import Options
+from dig_lsp.dryrun.run import dry_run
+from dig_lsp.model.project import load_project
 from dig_lsp.model.workflow import Task, build_workflow
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.nodes import Mapping
+from dig_lsp.text.files import DiskReader
 from dig_lsp.text.source import SourceFile
 
 
@@ -62,4 +70,28 @@ def test_secrets_leaves() -> None:
 
 def test_a_disabled_task_reads_nothing() -> None:
     task = _task("_disable: true\n_export: [a]\n_env: 1\n_retry: x")
-    assert task.export.refusals == () and task.env.key is None and task.retry.key is None
+    assert task.export.refusals == ()
+    assert task.env.key is None
+    assert task.retry.key is None
+
+
+def test_error_and_check_read_as_objects() -> None:
+    task = _task("sh>: x\n_error:\n  - echo>: e\n_check: {echo>: c}")
+    assert _messages(task.error.refusals) == ["Parameter '_error' must be an object"]
+    assert task.check.refusals == ()
+    assert task.check.value.entries[0].key == "echo>"
+
+
+def test_dry_run_refuses_an_error_task_that_is_not_an_object(tmp_path: Path) -> None:
+    """``WorkflowCompiler.validateSpecialSubtasks`` reads ``_error`` with ``getNestedOrGetEmpty`` when it
+    compiles the workflow, so a list there (or a text) stops digdag before anything runs, as DL207 says;
+    the dry run used to simulate the workflow."""
+    path = tmp_path / "wf.dig"
+    path.write_text("+a:\n  sh>: x\n  _error:\n    - echo>: e\n", encoding="utf-8")
+    project = load_project(str(tmp_path), [str(path)], DiskReader())
+    workflow = project.workflow(str(path))
+    assert workflow is not None
+    run = dry_run(project, workflow, Options(session_time=datetime(2024, 1, 31)))
+    assert run.state == "error"
+    assert run.tasks == []
+    assert run.refused == [f"{path}:4:5: Parameter '_error' must be an object"]

@@ -91,6 +91,7 @@ def _collect(task: Task, full_name: str, errors: list[CompileError], check_keys:
         _operator_errors(task, errors)
     else:
         _group_errors(task, full_name, errors, check_keys)
+    errors.extend(_refused(task.error.refusals))  # validateSpecialSubtasks: getNestedOrGetEmpty("_error")
     for special in task.specials:
         if special.role is TaskRole.ERROR and isinstance(special.value, Mapping):
             _collect(special, full_name + "^error", errors)

@@ -115,6 +115,19 @@ class Task:
         return nested_or_empty(self.config, "_export")
 
     @cached_property
+    def error(self) -> Reading[Mapping]:
+        """``_error`` as the compiler validates it (``WorkflowCompiler.validateSpecialSubtasks``:
+        ``getNestedOrGetEmpty("_error")``) and ``TaskConfig.getErrorConfig`` reads it: a value that is not
+        an object (a list included) is refused; the task itself is in :attr:`specials`."""
+        return nested_or_empty(self.config, "_error")
+
+    @cached_property
+    def check(self) -> Reading[Mapping]:
+        """``_check`` as ``TaskConfig.getCheckConfig`` reads it (``getNestedOrGetEmpty("_check")``, after an
+        operator task succeeds); the task itself is in :attr:`specials`."""
+        return nested_or_empty(self.config, "_check")
+
+    @cached_property
     def env(self) -> Reading[tuple[EnvVariable, ...]]:
         """The task's own ``_env`` as the command operators read it (:mod:`dig_lsp.digdag.env`)."""
         return environment(self.config)
