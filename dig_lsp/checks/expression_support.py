@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
-from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
@@ -21,7 +20,7 @@ from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.scope import Origin, Scope, ScopeIndex, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
-from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.limits import MAX_TEMPLATES
 
 SHELL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -111,7 +110,9 @@ def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
     """Top-level keys of `_secrets` on the task and in `_export`s above it (grants, not variables)."""
     names: set[str] = set()
     for mapping in (task.config, *export_index(ctx).chain(task).mappings):
-        names.update(entry.key for entry in secret_mounts(mapping).value.entries)
+        secrets = mapping.get("_secrets")
+        if isinstance(secrets, Mapping):
+            names.update(entry.key for entry in secrets.entries)
     return frozenset(names)
 
 

@@ -281,19 +281,8 @@ def _task_references(workflow: Workflow, task: Task, include_declaration: bool) 
     found = [task.key_span] if include_declaration else []
     parent = parent_of(workflow, task)
     for sibling in () if parent is None else parent.children:
-        found.extend(span for name, span in after_references(sibling) if name == task.name)
+        found.extend(item.span for item in sibling.after_references() if item.name == task.name)
     return found
-
-
-def after_references(task: Task) -> list[tuple[str, Span]]:
-    """The sibling names ``task``'s ``_after`` writes, as text, with where: the list's items as digdag
-    reads them (``task.after``), or a lone name written without the list (digdag refuses it, DL210
-    says so, but it still names the task for navigation and rename)."""
-    reading = task.after
-    node = reading.node
-    if isinstance(node, Scalar) and isinstance(node.value, str):
-        return [(node.value, node.span)]
-    return [(item.name, item.span) for item in reading.value]
 
 
 def _export_key_target(location: Location | None, path: str, offset: int) -> _VariableTarget | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from dig_lsp.diagnostics import TextEdit
 from dig_lsp.embedded.javascript import Reference, parse_expression
 from dig_lsp.embedded.sites import Site, project_sites
-from dig_lsp.ide.definition import after_references, parent_of, reference_at, task_at
+from dig_lsp.ide.definition import parent_of, reference_at, task_at
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import runs_in_callers
@@ -134,7 +134,8 @@ def _rename_task(project: ProjectModel, workflow: Workflow, task: Task, new_name
         return []
     edits = [_replace(project, task.key_span, old, new)]
     for sibling in siblings:
-        edits.extend(_replace(project, span, old, new) for name, span in after_references(sibling) if name == task.name)
+        edits.extend(_replace(project, item.span, old, new) for item in sibling.after_references()
+                     if item.name == task.name)
     return edits
 
 

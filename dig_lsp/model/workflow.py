@@ -103,6 +103,15 @@ class Task:
         """``_after`` as the parent's compiler reads it (:func:`dig_lsp.digdag.directives.after`)."""
         return after(self.config)
 
+    def after_references(self) -> tuple[AfterName, ...]:
+        """The sibling names this task's ``_after`` writes, for navigation and rename: the list's items as
+        digdag reads them (:attr:`after`), or a lone name written without the list (digdag refuses it and
+        DL210 says so, but it still names a task)."""
+        node = self.after.node
+        if isinstance(node, Scalar) and isinstance(node.value, str):
+            return (AfterName(node.value, node.span),)
+        return self.after.value
+
     @cached_property
     def retry(self) -> Reading[Retry]:
         """``_retry`` as ``RetryControl`` reads the config as written (:mod:`dig_lsp.digdag.retry`)."""
