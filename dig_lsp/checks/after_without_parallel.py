@@ -31,7 +31,8 @@ digdag refuses to compile the workflow (`Setting "_after" option is invalid if i
 # Facts: digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java (Context.collect:
 # when the group's ParallelControl is not parallel, a child whose config `has("_after")` (any value,
 # null included) throws this message; only `+children` of group tasks are checked, and a
-# `_disable: true` child is replaced by an empty config).
+# `_disable: true` child is replaced by an empty config). The readings are the model's (task.parallel,
+# child.after: dig_lsp/digdag/directives.py).
 # Corpus: digdag-tests/src/test/resources/acceptance/background_after/after_without_parallel.dig.
 
 from __future__ import annotations
@@ -40,9 +41,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.directives import group_parallel
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Entry
 
 CODE = "DL209"
 NAME = "after-without-parallel"
@@ -53,22 +52,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report `_after` under every enabled, sequential group."""
     seen: set[tuple[str, int]] = set()
     for _, parent in ctx.tasks():
-        if parent.disabled or not parent.is_group or group_parallel(parent.config) is not False:
+        if parent.disabled or not parent.is_group or parent.parallel.refusals or parent.parallel.value.parallel:
             continue
         for child in parent.children:
-            entry = None if child.disabled else child.entry("_after")
-            if entry is not None and (where := (entry.key_span.path, entry.key_span.start_offset)) not in seen:
+            key = child.after.key
+            if key is not None and (where := (key.path, key.start_offset)) not in seen:
                 seen.add(where)
-                yield Finding(entry.key_span, _message(parent), _related(parent))
+                yield Finding(key, _message(parent), _related(parent))
 
 
 def _message(parent: Task) -> str:
-    setting = parent.entry("_parallel")
-    state = "has `_parallel: false`" if setting is not None else "has no `_parallel`"
+    state = "has `_parallel: false`" if parent.parallel.key is not None else "has no `_parallel`"
     return f"`_after` needs `_parallel: true` on the parent, and {parent.label} {state}"
 
 
 def _related(parent: Task) -> tuple[Related, ...]:
-    entry: Entry | None = parent.entry("_parallel")
-    span = entry.key_span if entry is not None else parent.key_span
+    span = parent.parallel.key if parent.parallel.key is not None else parent.key_span
     return (Related(span, f"parent task {parent.label}"),)

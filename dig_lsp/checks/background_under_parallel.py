@@ -32,7 +32,8 @@ digdag refuses to compile the workflow (`Setting "_background: true" option is i
 # reads each child's raw `_background` with Config.get("_background", boolean.class, false) in both
 # the sequential branch and parseSubtaskWithParallel, which throws the "(unnecessary)" message; the
 # parent's ParallelControl is read first). Only `+children` of group tasks are read; a `_disable: true`
-# child is replaced by an empty config. Conversions: see invalid_parallel.py.
+# child is replaced by an empty config. Conversions: see invalid_parallel.py. The readings are the
+# model's (task.parallel, child.background: dig_lsp/digdag/directives.py).
 # Corpus: digdag-tests/src/test/resources/acceptance/background_after/background_with_parallel.dig.
 
 from __future__ import annotations
@@ -41,10 +42,9 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import as_boolean, has_template, is_null, json_sample
-from dig_lsp.digdag.directives import group_parallel
+from dig_lsp.digdag.coerce import has_template, json_sample
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Entry
+from dig_lsp.syntax.nodes import Node
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL208"
@@ -58,31 +58,25 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for _, parent in ctx.tasks():
         if parent.disabled or not parent.is_group:
             continue
-        parallel = group_parallel(parent.config)
+        parallel = parent.parallel.value.parallel and not parent.parallel.refusals
         for child in parent.children:
-            entry = None if child.disabled else child.entry("_background")
-            if entry is None:
-                continue
-            finding = _finding(parent, parallel, child, entry)
+            finding = _finding(parent, parallel, child)
             if finding is not None and (where := (finding.span.path, finding.span.start_offset)) not in seen:
                 seen.add(where)
                 yield finding
 
 
-def _finding(parent: Task, parallel: bool | None, child: Task, entry: Entry) -> Finding | None:
-    value = entry.value
-    if is_null(value):
-        return None  # read as the default, false
-    background = as_boolean(value)
-    if background is None:
-        return Finding(value.span, _type_message(entry))
-    if background and parallel:
-        return Finding(entry.key_span, _parallel_message(parent, child), _related(parent))
+def _finding(parent: Task, parallel: bool, child: Task) -> Finding | None:
+    reading = child.background
+    for refusal in reading.refusals:
+        if refusal.node is not None:
+            return Finding(refusal.node.span, _type_message(refusal.node))
+    if reading.value and parallel and reading.key is not None:
+        return Finding(reading.key, _parallel_message(parent, child), _related(parent))
     return None
 
 
-def _type_message(entry: Entry) -> str:
-    value = entry.value
+def _type_message(value: Node) -> str:
     why = "; `${...}` is not evaluated here" if has_template(value) else ""
     return f"`_background` must be true or false, not {excerpt(json_sample(value), 40)}{why}"
 
@@ -92,5 +86,5 @@ def _parallel_message(parent: Task, child: Task) -> str:
 
 
 def _related(parent: Task) -> tuple[Related, ...]:
-    entry = parent.entry("_parallel")
-    return () if entry is None else (Related(entry.key_span, f"`_parallel` of {parent.label}"),)
+    key = parent.parallel.key
+    return () if key is None else (Related(key, f"`_parallel` of {parent.label}"),)

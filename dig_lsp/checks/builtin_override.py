@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
 from dig_lsp.model.builtins import ALWAYS, SCHEDULED_ONLY, SOMETIMES
-from dig_lsp.syntax.nodes import Mapping
 
 CODE = "DL507"
 NAME = "builtin-override"
@@ -39,10 +38,7 @@ _BUILT_IN = ALWAYS | SCHEDULED_ONLY | SOMETIMES
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for _, task in ctx.tasks():
-        export = task.config.get("_export")
-        if not isinstance(export, Mapping):
-            continue
-        for entry in export.entries:
+        for entry in task.export.value.entries:
             if entry.key in _BUILT_IN:
                 yield Finding(entry.key_span, f"'{entry.key}' is set by digdag for every task, so this _export is "
                               "ignored; use another name")

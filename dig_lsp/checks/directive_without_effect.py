@@ -54,11 +54,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         use = task.operator
         if use is None:
-            entry = task.entry("_check")
-            if entry is not None and task.role.value != "root":
-                yield Finding(entry.key_span, f"`_check` on group {task.full_name} never runs; move it to the "
-                              "group's last task", (Related(entry.key_span, "digdag runs `_check` only after an "
-                                                            "operator task succeeds"),))
+            key = task.check.key
+            if key is not None and task.role.value != "root":
+                yield Finding(key, f"`_check` on group {task.full_name} never runs; move it to the "
+                              "group's last task", (Related(key, "digdag runs `_check` only after an "
+                                                    "operator task succeeds"),))
             continue
         spec = catalog().operator(use.name)
         if spec is None:

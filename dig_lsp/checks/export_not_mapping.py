@@ -29,7 +29,8 @@ digdag fails with `Parameter '_export' must be an object`: at the top level when
 # `copy.getNestedOrGetEmpty("_export")` for the top level) and digdag-core/.../workflow/TaskConfig.java
 # (validate: the same call for every task, from TaskControl.addTasks and WorkflowExecutor's root task).
 # digdag-client/.../config/Config.java getNestedOrGetEmpty: a missing or null value is an empty
-# object, any other non-object throws "Parameter '<key>' must be an object".
+# object, any other non-object throws "Parameter '<key>' must be an object". The reading is the
+# model's (task.export: dig_lsp/digdag/directives.py nested_or_empty).
 
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import is_null, json_sample
-from dig_lsp.syntax.nodes import Mapping, Node, Sequence
+from dig_lsp.digdag.coerce import json_sample
+from dig_lsp.syntax.nodes import Node, Sequence
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL214"
@@ -50,12 +51,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report each non-mapping, non-null `_export` once."""
     seen: set[tuple[str, int]] = set()
     for _, task in ctx.tasks():
-        entry = None if task.disabled else task.entry("_export")
-        if entry is None or isinstance(entry.value, Mapping) or is_null(entry.value):
-            continue
-        if (where := (entry.value.span.path, entry.value.span.start_offset)) not in seen:
-            seen.add(where)
-            yield Finding(entry.value.span, _message(entry.value))
+        for refusal in task.export.refusals:
+            node = refusal.node
+            if node is not None and (where := (node.span.path, node.span.start_offset)) not in seen:
+                seen.add(where)
+                yield Finding(node.span, _message(node))
 
 
 def _message(value: Node) -> str:

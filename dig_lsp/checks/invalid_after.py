@@ -36,7 +36,8 @@ digdag refuses to compile the workflow (`Dependency task '+x' does not exist`, o
 # task itself excluded, can be named: "Dependency task '<name>' does not exist"). Items are converted
 # with Jackson's String deserializer, so numbers and booleans become their text and never match a
 # `+name`; objects and arrays fail the conversion. Test resources:
-# digdag-tests/src/test/resources/acceptance/background_after/.
+# digdag-tests/src/test/resources/acceptance/background_after/. The readings are the model's
+# (task.parallel, child.after: dig_lsp/digdag/directives.py); this check words them.
 
 from __future__ import annotations
 
@@ -44,10 +45,10 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import is_null, json_sample, scalar_text
-from dig_lsp.digdag.directives import group_parallel
+from dig_lsp.digdag.coerce import json_sample
+from dig_lsp.digdag.directives import AfterName
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Entry, Node, Scalar, Sequence
+from dig_lsp.syntax.nodes import Node, Scalar, Sequence
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.suggest import close_matches
 
@@ -60,7 +61,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_after` of the children of every enabled parallel group."""
     seen: set[tuple[str, int]] = set()
     for _, parent in ctx.tasks():
-        if parent.disabled or not parent.is_group or group_parallel(parent.config) is not True:
+        if parent.disabled or not parent.is_group or parent.parallel.refusals or not parent.parallel.value.parallel:
             continue
         for finding in _group_findings(parent):
             if (where := (finding.span.path, finding.span.start_offset)) not in seen:
@@ -72,22 +73,22 @@ def _group_findings(parent: Task) -> Iterator[Finding]:
     """Walk the children in order, as the compiler does, knowing which siblings came before."""
     names = [child.name for child in parent.children]
     for index, child in enumerate(parent.children):
-        entry = None if child.disabled else child.entry("_after")
-        if entry is not None:
-            yield from _after_findings(entry, child, names[:index], names[index:])
+        yield from _after_findings(child, names[:index], names[index:])
 
 
-def _after_findings(entry: Entry, child: Task, before: list[str], rest: list[str]) -> Iterator[Finding]:
-    value = entry.value
-    if is_null(value):
+def _after_findings(child: Task, before: list[str], rest: list[str]) -> Iterator[Finding]:
+    """Judge the reading: a value that is not a list, else each item in written order (an item that is not
+    text is refused; a name must be an earlier sibling's)."""
+    reading = child.after
+    if reading.node is not None and not isinstance(reading.node, Sequence):
+        if reading.refusals:  # not null
+            yield Finding(reading.node.span, _not_list_message(reading.node, before))
         return
-    if not isinstance(value, Sequence):
-        yield Finding(value.span, _not_list_message(value, before))
-        return
-    for item in value.items:
-        finding = _item_problem(item, child, before, rest)
-        if finding is not None:
-            yield finding
+    found = [Finding(refusal.span, f"`_after` items must be sibling task names like '+a', not "
+                                   f"{excerpt(json_sample(refusal.node), 40)}")
+             for refusal in reading.refusals if refusal.node is not None]
+    found.extend(finding for item in reading.value if (finding := _item_problem(item, child, before, rest)))
+    yield from sorted(found, key=lambda finding: finding.span.start_offset)
 
 
 def _not_list_message(value: Node, before: list[str]) -> str:
@@ -98,17 +99,15 @@ def _not_list_message(value: Node, before: list[str]) -> str:
     return f"`_after` must be a list of sibling task names, not {excerpt(json_sample(value), 40)}{hint}"
 
 
-def _item_problem(item: Node, child: Task, before: list[str], rest: list[str]) -> Finding | None:
-    if not isinstance(item, Scalar):
-        return Finding(item.span, f"`_after` items must be sibling task names like '+a', not "
-                                  f"{excerpt(json_sample(item), 40)}")
-    name = scalar_text(item)
-    if isinstance(item.value, str) and name in before:
+def _item_problem(item: AfterName, child: Task, before: list[str], rest: list[str]) -> Finding | None:
+    """A name as text: a number or boolean reads as its text, which never names a `+task`."""
+    name = item.name
+    if name in before:
         return None
     shown = repr(excerpt(name, 40))
     if name == child.name:
         return Finding(item.span, f"{child.name} cannot wait for itself")
-    if name in rest and isinstance(item.value, str):
+    if name in rest:
         return Finding(item.span, f"{name} is written after {child.name}; `_after` names only the siblings above it")
     if "${" in name:
         return Finding(item.span, f"{shown} is not evaluated: `_after` is read when the workflow is compiled")

@@ -33,7 +33,8 @@ _export:
 # digdag-core/.../agent/GrantedPrivilegedVariables.java (build: every value is read with
 # get(key, String.class): null is "required but null", objects and arrays fail the conversion, other
 # scalars become text); digdag-plugin-utils/.../util/CommandOperators.java (collectEnvironmentVariables,
-# used by sh/py/rb/embulk: VALID_ENV_KEY, "Invalid _env key name: <name>").
+# used by sh/py/rb/embulk: VALID_ENV_KEY, "Invalid _env key name: <name>"). The reading is the model's
+# (task.env: dig_lsp/digdag/env.py; task.export); this check words its refusals.
 
 from __future__ import annotations
 
@@ -43,15 +44,17 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.digdag.coerce import is_null, json_sample
+from dig_lsp.digdag.directives import Refusal
+from dig_lsp.digdag.env import VALID_ENV_KEY
 from dig_lsp.model.workflow import Task, TaskRole
-from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
+from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL213"
 NAME = "invalid-env"
 SEVERITY = Severity.ERROR
 
-_ENV_NAME = re.compile(r"[a-zA-Z_][a-zA-Z_0-9]*")
+_ENV_NAME = VALID_ENV_KEY
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -67,37 +70,36 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _exported_env(task: Task) -> Iterator[Finding]:
-    export = task.config.get("_export")
-    entry = export.entry("_env") if isinstance(export, Mapping) else None
+    entry = task.export.value.entry("_env")
     if entry is not None:
         yield Finding(entry.key_span, "`_env` inside `_export` is never used; set `_env` on each operator task instead")
 
 
 def _own_env(task: Task) -> Iterator[Finding]:
-    entry = task.entry("_env")
-    if entry is None or task.is_group or task.role is TaskRole.ROOT:
+    reading = task.env
+    if reading.key is None or task.is_group or task.role is TaskRole.ROOT:
         return
-    value = entry.value
-    if isinstance(value, Mapping):
-        for item in value.entries:
-            yield from _variable_findings(item)
-    elif not is_null(value):
-        yield Finding(value.span, f"`_env` must be a mapping of variable names to values, not "
-                                  f"{excerpt(json_sample(value), 40)}")
+    if reading.node is not None and not isinstance(reading.node, Mapping):
+        if reading.refusals:  # not null
+            yield Finding(reading.node.span, f"`_env` must be a mapping of variable names to values, not "
+                                             f"{excerpt(json_sample(reading.node), 40)}")
+        return
+    for refusal in reading.refusals:
+        yield _variable_finding(refusal)
 
 
-def _variable_findings(item: Entry) -> Iterator[Finding]:
-    if not _ENV_NAME.fullmatch(item.key):
-        yield Finding(item.key_span, f"{excerpt(item.key, 40)!r} is not a valid environment variable name"
-                                     f"{_name_hint(item.key)}",
-                      (Related(item.key_span, "a name has letters, digits and '_', and does not start with a digit"),))
-    value = item.value
+def _variable_finding(refusal: Refusal) -> Finding:
+    """A refused name (no node) or value of one variable."""
+    name, value = refusal.key, refusal.node
+    if value is None:
+        return Finding(refusal.span, f"{excerpt(name, 40)!r} is not a valid environment variable name"
+                                     f"{_name_hint(name)}",
+                       (Related(refusal.span, "a name has letters, digits and '_', and does not start with a digit"),))
     if is_null(value):
-        yield Finding(value.span, f"`_env` variable {excerpt(item.key, 40)!r} has no value; write a string "
-                                  "(\"\" for empty)")
-    elif not isinstance(value, Scalar):
-        yield Finding(value.span, f"`_env` variable {excerpt(item.key, 40)!r} must be a string, not "
-                                  f"{excerpt(json_sample(value), 40)}")
+        return Finding(value.span, f"`_env` variable {excerpt(name, 40)!r} has no value; write a string "
+                                   "(\"\" for empty)")
+    return Finding(value.span, f"`_env` variable {excerpt(name, 40)!r} must be a string, not "
+                               f"{excerpt(json_sample(value), 40)}")
 
 
 def _name_hint(key: str) -> str:

@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity
+from dig_lsp.digdag.keys import GROUPING_KEYS
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
 from dig_lsp.text.suggest import close_matches
@@ -51,8 +52,7 @@ CODE = "DL202"
 NAME = "invalid-group-key"
 SEVERITY = Severity.ERROR
 
-GROUP_KEYS = ("timezone", "schedule", "sla", "_parallel", "_background", "_after", "_error", "_check",
-              "_retry", "_export", "_secrets")
+GROUP_KEYS = GROUPING_KEYS  # digdag/keys.py: WorkflowCompiler.GROUPING_TASK_CONFIG_KEYS
 
 _SPECIFIC_ADVICE = {
     "_env": "it is not inherited: set it on each operator task",

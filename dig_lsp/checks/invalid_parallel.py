@@ -49,9 +49,10 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import as_boolean, as_int, has_template, is_null, json_sample
+from dig_lsp.digdag.coerce import is_null, json_sample
+from dig_lsp.digdag.directives import Refusal
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
+from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.suggest import contradicts
 
@@ -70,10 +71,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_parallel` on groups (raw) and loop-like operator tasks (evaluated)."""
     seen: set[tuple[str, int]] = set()
     for _, task in ctx.tasks():
-        entry = task.entry("_parallel")
-        if entry is None or task.disabled or not _reads_parallel(task):
+        if task.parallel.key is None or task.disabled or not _reads_parallel(task):
             continue
-        for finding in _problems(entry, raw=task.is_group):
+        for finding in _problems(task.parallel.refusals, raw=task.is_group):
             where = (finding.span.path, finding.span.start_offset)
             if where not in seen:
                 seen.add(where)
@@ -85,43 +85,34 @@ def _reads_parallel(task: Task) -> bool:
     return operator is None or operator.name in LOOP_OPERATORS
 
 
-def _problems(entry: Entry, raw: bool) -> Iterator[Finding]:
-    node = entry.value
-    if isinstance(node, Mapping):
-        yield from _limit_problems(node, raw)
-    elif isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
-        yield from _boolean_problems(node, raw)
-    else:
-        hint = f"; write `_parallel: {{limit: {node.value}}}` to cap it" if (
-            isinstance(node, Scalar) and isinstance(node.value, int)) else ""
-        yield Finding(node.span, f"`_parallel` must be true, false or {{limit: N}}, not {_shown(node)}{hint}")
+def _problems(refusals: tuple[Refusal, ...], raw: bool) -> Iterator[Finding]:
+    """Word the reading's refusals (``task.parallel``, read as written): a `${...}` is refused on a group,
+    which never evaluates it, and left to the evaluation on a loop operator."""
+    for refusal in refusals:
+        node = refusal.node
+        if node is None:
+            continue
+        if refusal.templated:
+            if raw:
+                yield Finding(node.span, _template_message(node, refusal.key))
+        elif refusal.missing and isinstance(node, Mapping):
+            yield Finding(node.span, _no_limit_message(node))
+        elif refusal.key == "limit":
+            yield Finding(node.span, "`limit` of `_parallel` is empty; set an integer" if is_null(node) else
+                          f"`limit` of `_parallel` must be an integer, not {_shown(node)}")
+        elif isinstance(node, Scalar) and isinstance(node.value, (bool, str)):
+            yield Finding(node.span, f"`_parallel` must be true or false (or {{limit: N}}), not {_shown(node)}")
+        else:
+            hint = f"; write `_parallel: {{limit: {node.value}}}` to cap it" if (
+                isinstance(node, Scalar) and isinstance(node.value, int)) else ""
+            yield Finding(node.span, f"`_parallel` must be true, false or {{limit: N}}, not {_shown(node)}{hint}")
 
 
-def _boolean_problems(node: Scalar, raw: bool) -> Iterator[Finding]:
-    if has_template(node):
-        if raw:
-            yield Finding(node.span, _template_message(node, "_parallel"))
-        return
-    if as_boolean(node) is None:
-        yield Finding(node.span, f"`_parallel` must be true or false (or {{limit: N}}), not {_shown(node)}")
-
-
-def _limit_problems(node: Mapping, raw: bool) -> Iterator[Finding]:
-    limit = node.entry("limit")
-    if limit is None:
-        written = list(node.keys())
-        close = difflib.get_close_matches("limit", [k for k in written if not contradicts(k, "limit")], n=1, cutoff=0.6)
-        hint = f"did you mean 'limit' for {close[0]!r}?" if close else "write `_parallel: {limit: N}`"
-        yield Finding(node.span, f"`_parallel` mapping has no `limit`; {hint}")
-        return
-    value = limit.value
-    if is_null(value):
-        yield Finding(value.span, "`limit` of `_parallel` is empty; set an integer")
-    elif has_template(value):
-        if raw:
-            yield Finding(value.span, _template_message(value, "limit"))
-    elif as_int(value) is None:
-        yield Finding(value.span, f"`limit` of `_parallel` must be an integer, not {_shown(value)}")
+def _no_limit_message(node: Mapping) -> str:
+    written = list(node.keys())
+    close = difflib.get_close_matches("limit", [k for k in written if not contradicts(k, "limit")], n=1, cutoff=0.6)
+    hint = f"did you mean 'limit' for {close[0]!r}?" if close else "write `_parallel: {limit: N}`"
+    return f"`_parallel` mapping has no `limit`; {hint}"
 
 
 def _template_message(node: Node, key: str) -> str:

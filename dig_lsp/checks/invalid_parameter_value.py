@@ -97,8 +97,8 @@ def _namespace_defaults(ctx: CheckContext) -> Iterator[Finding]:
     .getNestedOrGetEmpty("td"))``), so a constant there is validated for every operator below the
     export that reads it."""
     for _, task in ctx.tasks():
-        export = task.config.get("_export")
-        if not isinstance(export, Mapping):
+        export = task.export.value
+        if not export.entries:
             continue
         below = [(op.name, child.config) for child in task.walk() if (op := child.operator) is not None]
         for entry in export.entries:

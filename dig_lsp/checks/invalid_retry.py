@@ -27,16 +27,13 @@ On operator tasks that retry (sh>, py>, td>, http>, call>, ...) the task fails a
 ```
 """
 
-# Facts: digdag-plugin-utils/src/main/java/io/digdag/util/RetryControl.java (a number or text node is
-# read with get("_retry", int.class); an object needs `limit` (int, required) and optionally reads
-# `interval` and `max_interval` (int) and `interval_type` (string, RetryIntervalType.find:
-# equalsIgnoreCase against constant/exponential, else "Invalid retry_interval_type: x"); other keys are
-# never read; any other node, null included, throws "Invalid _retry format:<json>").
+# Facts: digdag-plugin-utils/src/main/java/io/digdag/util/RetryControl.java, read once by
+# dig_lsp/digdag/retry.py (task.retry): this check only words the reading's refusals and unread keys.
 # digdag-plugin-utils/src/main/java/io/digdag/util/BaseOperator.java calls it when an operator starts
 # (an error fails the task); digdag-core/.../workflow/WorkflowExecutor.java checkRetry calls it on the
 # stored (raw) config of a task whose children failed and, on a ConfigException, logs "Ignore retry
-# parameter because of invalid retry configuration" and does not retry. Conversions: see
-# invalid_parallel.py (Jackson 2.9).
+# parameter because of invalid retry configuration" and does not retry. A refused `${...}` is left to
+# the evaluation (operators) or to DL216 (groups).
 
 from __future__ import annotations
 
@@ -45,10 +42,12 @@ from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import as_int, has_template, is_null, json_sample, scalar_text
+from dig_lsp.digdag.coerce import is_null, json_sample, scalar_text
+from dig_lsp.digdag.directives import Reading, Refusal
+from dig_lsp.digdag.retry import INTERVAL_TYPES, RETRY_KEYS, Retry
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
+from dig_lsp.syntax.nodes import Entry, Node, Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import close_matches
@@ -57,8 +56,6 @@ CODE = "DL212"
 NAME = "invalid-retry"
 SEVERITY = Severity.ERROR
 
-RETRY_KEYS = ("limit", "interval", "interval_type", "max_interval")
-INTERVAL_TYPES = ("constant", "exponential")
 # Operators not built on BaseOperator that generate children: only the group-style retry reads `_retry`.
 _GROUP_LIKE_OPERATORS = frozenset({"if", "loop", "for_each", "for_range"})
 
@@ -67,10 +64,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_retry` on every enabled task whose retry digdag reads."""
     seen: set[tuple[str, int]] = set()
     for _, task in ctx.tasks():
-        entry = None if task.disabled else task.entry("_retry")
-        if entry is None or (task.operator is not None and task.operator.name in catalog().retry_ignoring_operators):
+        if task.retry.key is None or (task.operator is not None
+                                      and task.operator.name in catalog().retry_ignoring_operators):
             continue
-        for problem in _problems(entry.value):
+        for problem in _problems(task.retry):
             if (where := (problem.span.path, problem.span.start_offset)) not in seen:
                 seen.add(where)
                 note = _consequence(task) if problem.fatal else problem.note
@@ -93,38 +90,35 @@ class _Problem:
     note: str = ""  # for a problem that is not fatal
 
 
-def _problems(node: Node) -> Iterator[_Problem]:
-    """(where, what) for each problem, in the order RetryControl would meet them."""
-    if isinstance(node, Mapping):
-        yield from _mapping_problems(node)
-    elif isinstance(node, Scalar) and isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool):
-        if not has_template(node) and as_int(node) is None:
-            yield _Problem(node.span, _out_of_range("`_retry`", node) or
-                           f"`_retry` must be a number of retries or a mapping with `limit`, not {_shown(node)}")
-    else:
-        yield _Problem(node.span, f"`_retry` must be a number of retries or a mapping with `limit`, not {_shown(node)}")
+def _problems(reading: Reading[Retry]) -> Iterator[_Problem]:
+    """Each refusal of the reading (but those of a `${...}`), then each key RetryControl never reads."""
+    for refusal in reading.refusals:
+        if not refusal.templated:
+            yield _Problem(refusal.span, _message(refusal))
+    for entry in reading.value.unread:
+        yield _unknown_key_problem(entry)
 
 
-def _mapping_problems(node: Mapping) -> Iterator[_Problem]:
-    if node.entry("limit") is None:
-        yield _Problem(node.span, "`_retry` mapping has no `limit`; write `limit: N`")
-    for entry in node.entries:
-        if entry.key in ("limit", "interval", "max_interval"):
-            yield from _int_problems(entry.key, entry.value, required=entry.key == "limit")
-        elif entry.key == "interval_type":
-            yield from _interval_type_problems(entry.value)
-        else:
-            yield _unknown_key_problem(entry)
-
-
-def _int_problems(key: str, value: Node, required: bool) -> Iterator[_Problem]:
-    if is_null(value):
-        if required:
-            yield _Problem(value.span, "`limit` of `_retry` is empty; set an integer")
-    elif not has_template(value) and as_int(value) is None:
-        unit = "" if key == "limit" else " (seconds)"
-        yield _Problem(value.span, _out_of_range(f"`{key}` of `_retry`", value) or
-                       f"`{key}` of `_retry` must be an integer{unit}, not {_shown(value)}")
+def _message(refusal: Refusal) -> str:
+    """The refusal in this check's words (digdag's own text names Java types and quotes JSON)."""
+    node = refusal.node
+    if refusal.missing or node is None:
+        return "`_retry` mapping has no `limit`; write `limit: N`"
+    if refusal.key == "_retry":
+        return _out_of_range("`_retry`", node) or \
+            f"`_retry` must be a number of retries or a mapping with `limit`, not {_shown(node)}"
+    if refusal.key == "interval_type":
+        if not isinstance(node, Scalar):
+            return f"`interval_type` of `_retry` must be constant or exponential, not {_shown(node)}"
+        text = scalar_text(node)
+        close = close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"`interval_type` must be constant or exponential, not {excerpt(text, 40)!r}{hint}"
+    if is_null(node):
+        return "`limit` of `_retry` is empty; set an integer"
+    unit = "" if refusal.key == "limit" else " (seconds)"
+    return _out_of_range(f"`{refusal.key}` of `_retry`", node) or \
+        f"`{refusal.key}` of `_retry` must be an integer{unit}, not {_shown(node)}"
 
 
 def _out_of_range(label: str, node: Node) -> str | None:
@@ -136,19 +130,6 @@ def _out_of_range(label: str, node: Node) -> str | None:
 
 def _shown(node: Node) -> str:
     return excerpt(json_sample(node), 40)
-
-
-def _interval_type_problems(value: Node) -> Iterator[_Problem]:
-    if is_null(value) or has_template(value):
-        return
-    if not isinstance(value, Scalar):
-        yield _Problem(value.span, f"`interval_type` of `_retry` must be constant or exponential, not {_shown(value)}")
-        return
-    text = scalar_text(value)
-    if text.lower() not in INTERVAL_TYPES:
-        close = close_matches(text.lower(), INTERVAL_TYPES, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        yield _Problem(value.span, f"`interval_type` must be constant or exponential, not {excerpt(text, 40)!r}{hint}")
 
 
 def _unknown_key_problem(entry: Entry) -> _Problem:

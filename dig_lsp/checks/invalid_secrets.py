@@ -33,7 +33,8 @@ _export:
 # "Illegal value in _secrets: <json>"); digdag-core/.../agent/OperatorManager.java (callExecutor:
 # `getConfig().getNestedOrGetEmpty("_secrets")` of the merged config: null is empty, any other
 # non-object throws "Parameter '_secrets' must be an object"). `_secrets` values are `${...}`-evaluated
-# with the rest of the config, so a templated string stays a string.
+# with the rest of the config, so a templated string stays a string. The reading is the model's
+# (task.secrets, task.export: dig_lsp/digdag/secrets.py); this check words its refusals.
 
 from __future__ import annotations
 
@@ -41,9 +42,11 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Severity
-from dig_lsp.digdag.coerce import is_null, json_sample
+from dig_lsp.digdag.coerce import json_sample
+from dig_lsp.digdag.directives import Reading
+from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.model.workflow import Task, TaskRole
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL215"
@@ -55,39 +58,27 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check every `_secrets` a task carries or exports."""
     seen: set[tuple[str, int]] = set()
     for _, task in ctx.tasks():
-        if task.disabled:
-            continue
-        for value in _secrets_values(task):
-            for finding in _value_findings(value):
+        for reading in _readings(task):
+            for finding in _findings(reading):
                 if (where := (finding.span.path, finding.span.start_offset)) not in seen:
                     seen.add(where)
                     yield finding
 
 
-def _secrets_values(task: Task) -> Iterator[Node]:
-    if task.role is not TaskRole.ROOT and (own := task.config.get("_secrets")) is not None:
-        yield own
-    export = task.config.get("_export")
-    if isinstance(export, Mapping) and (exported := export.get("_secrets")) is not None:
-        yield exported
+def _readings(task: Task) -> Iterator[Reading[Mapping]]:
+    """The task's own `_secrets` (the top level's is DL201's) and the one its `_export` holds."""
+    if task.role is not TaskRole.ROOT:
+        yield task.secrets
+    yield secret_mounts(task.export.value)
 
 
-def _value_findings(value: Node) -> Iterator[Finding]:
-    if isinstance(value, Mapping):
-        yield from _leaf_findings(value)
-    elif not is_null(value):
-        yield Finding(value.span, f"`_secrets` must be a mapping of secret keys, not {excerpt(json_sample(value), 40)}")
-
-
-def _leaf_findings(mapping: Mapping) -> Iterator[Finding]:
-    for entry in mapping.entries:
-        value = entry.value
-        if isinstance(value, Mapping):
-            yield from _leaf_findings(value)
-        elif not _legal_leaf(value):
-            yield Finding(value.span, f"`_secrets` entry {excerpt(entry.key, 40)!r} must be true, a secret key "
-                                      f"(a string) or a mapping, not {excerpt(json_sample(value), 40)}")
-
-
-def _legal_leaf(value: Node) -> bool:
-    return isinstance(value, Scalar) and (isinstance(value.value, str) or value.value is True)
+def _findings(reading: Reading[Mapping]) -> Iterator[Finding]:
+    node = reading.node
+    if node is not None and not isinstance(node, Mapping):
+        if reading.refusals:  # not null
+            yield Finding(node.span, f"`_secrets` must be a mapping of secret keys, not {excerpt(json_sample(node), 40)}")
+        return
+    for refusal in reading.refusals:
+        if refusal.node is not None:
+            yield Finding(refusal.span, f"`_secrets` entry {excerpt(refusal.key, 40)!r} must be true, a secret key "
+                                        f"(a string) or a mapping, not {excerpt(json_sample(refusal.node), 40)}")

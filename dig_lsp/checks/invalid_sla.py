@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.keys import GROUPING_KEYS
 from dig_lsp.model.schedule import ScheduleError, java_boolean, java_text, parse_sla_time
 from dig_lsp.model.schedule_shape import unique_entries
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, kind_name, to_json_text
@@ -44,9 +45,7 @@ CODE = "DL304"
 NAME = "invalid-sla"
 SEVERITY = Severity.ERROR
 
-# WorkflowCompiler.GROUPING_TASK_CONFIG_KEYS
-_GROUP_KEYS = ("timezone", "schedule", "sla", "_parallel", "_background", "_after", "_error", "_check",
-               "_retry", "_export", "_secrets")
+_GROUP_KEYS = GROUPING_KEYS  # digdag/keys.py: WorkflowCompiler.GROUPING_TASK_CONFIG_KEYS
 _SLA_KEYS = ("time", "duration", "alert", "fail")
 
 

@@ -58,7 +58,7 @@ from dig_lsp.model.exports import ExportChain
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.python_targets import Target
 from dig_lsp.model.workflow import Task, Workflow
-from dig_lsp.syntax.nodes import Mapping, Scalar
+from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.suggest import close_matches, slips
 
@@ -150,7 +150,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                                   key_rename_fix(ctx, entry.key_span, entry.key, close, Applicability.UNSAFE))
         if _may_be_stored_before(workflow, op.task) or index.chain(op.task).open_ended:
             continue  # an earlier py>/rb>/param_get> may store the argument: the scope model's business
-        scheduled = isinstance(workflow.root.config.get("schedule"), Mapping)
+        scheduled = workflow.schedule is not None
         visible = _visible(op, index.chain(op.task), scheduled)
         for name in signature.required:
             if name not in visible:

@@ -38,6 +38,7 @@ The workflow runs, but without the retries that were written. The five operators
 # ForRange also implement Operator directly, but their failing generated children trigger that group
 # retry: digdag-core/src/test/.../WorkflowExecutorTest.java ifOperatorFailRetryOnlySub, forEachRetry.
 # The "is not used" log: digdag-core/.../agent/OperatorManager.java (warnUnusedKeys, after success only).
+# The reading itself is dig_lsp/digdag/retry.py's (task.retry): a `${...}` it refuses is one reported here.
 
 from __future__ import annotations
 
@@ -45,54 +46,47 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import has_template, json_sample
+from dig_lsp.digdag.coerce import json_sample
+from dig_lsp.digdag.directives import Reading
+from dig_lsp.digdag.retry import Retry
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import OperatorUse, Task
-from dig_lsp.syntax.nodes import Entry, Mapping, Node
+from dig_lsp.syntax.nodes import Node
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL216"
 NAME = "retry-ignored"
 SEVERITY = Severity.WARNING
 
-_READ_KEYS = ("limit", "interval", "interval_type", "max_interval")
-
-
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report ignored `_retry` on operator tasks and templated `_retry` on groups."""
     seen: set[tuple[str, int]] = set()
     for _, task in ctx.tasks():
-        entry = None if task.disabled else task.entry("_retry")
-        if entry is None:
-            continue
-        for finding in _findings(task, entry):
+        for finding in _findings(task):
             if (where := (finding.span.path, finding.span.start_offset)) not in seen:
                 seen.add(where)
                 yield finding
 
 
-def _findings(task: Task, entry: Entry) -> Iterator[Finding]:
+def _findings(task: Task) -> Iterator[Finding]:
+    reading = task.retry
+    if reading.key is None:
+        return
     operator = task.operator
     if operator is not None:
         if operator.name in catalog().retry_ignoring_operators:
-            yield Finding(entry.key_span, _operator_message(operator))
+            yield Finding(reading.key, _operator_message(operator))
         return
-    for node in _templates(entry.value):
+    for node in _templates(reading):
         yield Finding(node.span, _template_message(node),
                       (Related(node.span, "when a child fails, digdag ignores this `_retry` and does not retry"),))
 
 
-def _templates(node: Node) -> Iterator[Node]:
-    """The values RetryControl reads that hold `${...}`."""
-    if has_template(node):
-        yield node
-    elif isinstance(node, Mapping):
-        for key in _READ_KEYS:
-            value = node.get(key)
-            if value is not None and has_template(value):
-                yield value
-
-
+def _templates(reading: Reading[Retry]) -> Iterator[Node]:
+    """The values RetryControl refuses because they hold `${...}` (read as written, never evaluated)."""
+    for refusal in reading.refusals:
+        if refusal.templated and refusal.node is not None:
+            yield refusal.node
 def _operator_message(operator: OperatorUse) -> str:
     return f"{operator.name}> never retries, so `_retry` has no effect; set `_retry` on a group around the task"
 

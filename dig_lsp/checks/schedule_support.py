@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.model.schedule_shape import ScheduleShape, schedule_shape
 from dig_lsp.model.workflow import Workflow
-from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.syntax.nodes import Entry
 
 
 def root_schedules(ctx: CheckContext) -> Iterator[tuple[Workflow, Entry]]:
@@ -26,8 +26,8 @@ def root_schedules(ctx: CheckContext) -> Iterator[tuple[Workflow, Entry]]:
 
 def schedule_mappings(ctx: CheckContext) -> Iterator[ScheduleShape]:
     """The shape of every top-level schedule that is a mapping with a known type."""
-    for _, entry in root_schedules(ctx):
-        if isinstance(entry.value, Mapping):
-            shape = schedule_shape(entry.value)
+    for workflow, _ in root_schedules(ctx):
+        if workflow.schedule is not None:
+            shape = schedule_shape(workflow.schedule)
             if shape.known:
                 yield shape

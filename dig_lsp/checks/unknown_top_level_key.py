@@ -36,6 +36,7 @@ from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
+from dig_lsp.digdag.keys import TOP_LEVEL_KEYS
 from dig_lsp.syntax.nodes import Entry, Mapping
 from dig_lsp.text.suggest import close_matches
 
@@ -43,7 +44,7 @@ CODE = "DL201"
 NAME = "unknown-top-level-key"
 SEVERITY = Severity.ERROR
 
-ALLOWED_KEYS = ("timezone", "_export", "schedule", "sla", "_error", "_check", "_retry", "_parallel")
+ALLOWED_KEYS = TOP_LEVEL_KEYS  # digdag/keys.py: WorkflowFile.fromConfig
 
 _SPECIFIC_ADVICE = {
     "_secrets": "put it under a `+task` or inside `_export:`",

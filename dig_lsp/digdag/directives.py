@@ -1,4 +1,5 @@
-"""How digdag reads a directive (``_parallel``, ``_background``, ``_after``, ``_disable``), each rule once.
+"""How digdag reads a directive (``_parallel``, ``_background``, ``_after``, ``_disable``), each rule once;
+and ``Config.getNestedOrGetEmpty``, which reads ``_export``, ``_env`` and ``_secrets`` (:func:`nested_or_empty`).
 
 All four are read by ``digdag-core/src/main/java/io/digdag/core/workflow/WorkflowCompiler.java``
 (``Context.collect``) on the raw, unevaluated config, when the workflow is compiled:
@@ -23,7 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from dig_lsp.digdag.coerce import BOOLEAN_TYPE, INT_TYPE, as_boolean, as_int, is_null, scalar_text
+from dig_lsp.digdag.coerce import BOOLEAN_TYPE, INT_TYPE, as_boolean, as_int, has_template, is_null, scalar_text
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
@@ -33,21 +34,35 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why digdag refuses a value (a ``ConfigException`` when it compiles the workflow), and where."""
+    """Why digdag refuses a value (a ``ConfigException``), and where. ``key``: the key digdag was reading
+    when it threw (``limit`` of ``_retry``...); ``node``: the value it refused or, when the key is
+    ``missing``, the object that lacks it: what a check needs to word the refusal its own way without
+    reading the YAML again."""
 
     message: str
     span: Span
+    key: str = ""
+    node: Node | None = None
+    missing: bool = False
+
+    @property
+    def templated(self) -> bool:
+        """The refused value is a text holding ``${...}``: refused as written, it may read once evaluated
+        (an operator's config is evaluated before it is read; a group's never is)."""
+        return not self.missing and self.node is not None and has_template(self.node)
 
 
 @dataclass(frozen=True, slots=True)
 class Reading(Generic[T]):
     """A directive as digdag reads it: ``value`` (the default when it is absent) and, when digdag throws
     instead of reading it, ``refusals`` (then ``value`` is the default, or what could be read); ``key``:
-    where the directive is written (``config.has(key)``), None when it is not."""
+    where the directive is written (``config.has(key)``), None when it is not; ``node``: its value as
+    written, for a message that quotes it (never to be read again)."""
 
     value: T
     refusals: tuple[Refusal, ...] = ()
     key: Span | None = None
+    node: Node | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,30 +87,31 @@ class AfterName:
 
 def parallel_control(config: Mapping) -> Reading[Parallel]:
     """``ParallelControl.of(config)``: a refused ``_parallel`` reads as sequential, with the refusal."""
-    node = config.get("_parallel")
-    if node is None:
+    entry = config.entry("_parallel")
+    if entry is None:
         return Reading(SEQUENTIAL)
+    node, key = entry.value, entry.key_span
     if isinstance(node, Mapping):
         limit = node.get("limit")
-        if limit is None or is_null(limit):
-            state = "not set" if limit is None else "null"
-            return Reading(SEQUENTIAL, (Refusal(f"Parameter 'limit' is required but {state}", node.span),))
+        if limit is None:
+            return Reading(SEQUENTIAL, (Refusal("Parameter 'limit' is required but not set", node.span, "limit", node,
+                                                missing=True),), key, node)
+        if is_null(limit):
+            return Reading(SEQUENTIAL, (Refusal("Parameter 'limit' is required but null", node.span, "limit",
+                                                limit),), key, node)
         number = as_int(limit)
         if number is None:
-            return Reading(SEQUENTIAL, (Refusal(_expected(INT_TYPE, "limit", limit), limit.span),))
-        return Reading(Parallel(True, max(number, 0)))
+            return Reading(SEQUENTIAL, (Refusal(refused_conversion(INT_TYPE, "limit", limit), limit.span, "limit",
+                                                limit),), key, node)
+        return Reading(Parallel(True, max(number, 0)), key=key, node=node)
     if isinstance(node, Scalar) and isinstance(node.value, bool | str):
         value = as_boolean(node)
         if value is None:
-            return Reading(SEQUENTIAL, (Refusal(_expected(BOOLEAN_TYPE, "_parallel", node), node.span),))
-        return Reading(Parallel(value))
-    return Reading(SEQUENTIAL, (Refusal(f"Invalid _parallel format: {_json(node)}", node.span),))
-
-
-def group_parallel(config: Mapping) -> bool | None:
-    """Whether a group's children run in parallel, or None when digdag rejects its `_parallel`."""
-    reading = parallel_control(config)
-    return None if reading.refusals else reading.value.parallel
+            return Reading(SEQUENTIAL, (Refusal(refused_conversion(BOOLEAN_TYPE, "_parallel", node), node.span,
+                                                "_parallel", node),), key, node)
+        return Reading(Parallel(value), key=key, node=node)
+    return Reading(SEQUENTIAL, (Refusal(f"Invalid _parallel format: {_json(node)}", node.span, "_parallel", node),),
+                   key, node)
 
 
 def background(config: Mapping) -> Reading[bool]:
@@ -116,13 +132,14 @@ def after(config: Mapping) -> Reading[tuple[AfterName, ...]]:
         return Reading(())
     node = entry.value
     if is_null(node):
-        return Reading((), key=entry.key_span)
+        return Reading((), key=entry.key_span, node=node)
     if not isinstance(node, Sequence):
-        return Reading((), (Refusal(_expected("array type", "_after", node), node.span),), entry.key_span)
+        return Reading((), (Refusal(refused_conversion("array type", "_after", node), node.span, "_after", node),),
+                       entry.key_span, node)
     names = tuple(AfterName(scalar_text(item), item.span) for item in node.items if isinstance(item, Scalar))
-    refusals = tuple(Refusal(_expected("string type", "_after", item), item.span)
+    refusals = tuple(Refusal(refused_conversion("string type", "_after", item), item.span, "_after", item)
                      for item in node.items if not isinstance(item, Scalar))
-    return Reading(names, refusals, entry.key_span)
+    return Reading(names, refusals, entry.key_span, node)
 
 
 def _boolean(config: Mapping, key: str) -> Reading[bool]:
@@ -131,20 +148,39 @@ def _boolean(config: Mapping, key: str) -> Reading[bool]:
         return Reading(False)
     node = entry.value
     if is_null(node):
-        return Reading(False, key=entry.key_span)
+        return Reading(False, key=entry.key_span, node=node)
     value = as_boolean(node)
     if value is None:
-        return Reading(False, (Refusal(_expected(BOOLEAN_TYPE, key, node), node.span),), entry.key_span)
-    return Reading(value, key=entry.key_span)
+        return Reading(False, (Refusal(refused_conversion(BOOLEAN_TYPE, key, node), node.span, key, node),),
+                       entry.key_span, node)
+    return Reading(value, key=entry.key_span, node=node)
 
 
 def _json(node: Node) -> str:
     return excerpt(json.dumps(to_python(node), ensure_ascii=False, separators=(",", ":"), default=str))
 
 
-def _expected(type_name: str, key: str, node: Node) -> str:
+def refused_conversion(type_name: str, key: str, node: Node) -> str:
     """``Config.propagateConvertException``'s text, the value quoted briefly."""
     kinds = {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null"}
     kind = "object" if isinstance(node, Mapping) else "array" if isinstance(node, Sequence) \
         else kinds.get(type(node.value), "string")
     return f"Expected {type_name} for key '{key}' but got {_json(node)} ({kind})"
+
+
+def nested_or_empty(config: Mapping, key: str) -> Reading[Mapping]:
+    """``Config.getNestedOrGetEmpty(key)`` (``digdag-client/.../config/Config.java``): absent or null is an
+    empty object; any other value that is not an object is refused (``Parameter '<key>' must be an
+    object``) and reads as empty. How digdag reads ``_export`` (``TaskConfig.validate``,
+    ``WorkflowFile.fromConfig``), ``_env`` (``OperatorManager.callExecutor``) and ``_secrets``."""
+    entry = config.entry(key)
+    if entry is None:
+        return Reading(Mapping((), config.span))
+    node = entry.value
+    if isinstance(node, Mapping):
+        return Reading(node, key=entry.key_span, node=node)
+    empty = Mapping((), node.span)
+    if is_null(node):
+        return Reading(empty, key=entry.key_span, node=node)
+    refusal = Refusal(f"Parameter '{key}' must be an object", node.span, key, node)
+    return Reading(empty, (refusal,), entry.key_span, node)

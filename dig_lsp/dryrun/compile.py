@@ -30,17 +30,13 @@ from rapidfuzz.distance import Levenshtein
 
 from dig_lsp.digdag.coerce import is_null as _is_null
 from dig_lsp.digdag.directives import SEQUENTIAL, Parallel, Reading, Refusal, disabled, parallel_control
+from dig_lsp.digdag.keys import GROUPING_KEYS, TOP_LEVEL_KEYS
 from dig_lsp.model.order import task_order
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Sequence, from_python, to_python
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
-# WorkflowCompiler.GROUPING_TASK_CONFIG_KEYS, in the source's order.
-GROUPING_KEYS = ("timezone", "schedule", "sla", "_parallel", "_background", "_after", "_error", "_check",
-                 "_retry", "_export", "_secrets")
-# WorkflowFile: timezone and _export are taken out first, then TOP_LEVEL_CONFIG, then the +tasks.
-TOP_LEVEL_KEYS = frozenset({"timezone", "_export", "schedule", "sla", "_error", "_check", "_retry", "_parallel"})
 # ModelValidator.RAW_TASK_NAME_CHARS: what a task name may not contain after its first character.
 _NAME_CHARS = re.compile(r"[^a-zA-Z_0-9\-=\[\]{}%&@`,.^]")
 
@@ -95,6 +91,7 @@ def _collect(task: Task, full_name: str, errors: list[CompileError], check_keys:
         _operator_errors(task, errors)
     else:
         _group_errors(task, full_name, errors, check_keys)
+    errors.extend(_refused(task.error.refusals))  # validateSpecialSubtasks: getNestedOrGetEmpty("_error")
     for special in task.specials:
         if special.role is TaskRole.ERROR and isinstance(special.value, Mapping):
             _collect(special, full_name + "^error", errors)

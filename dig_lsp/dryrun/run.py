@@ -37,8 +37,8 @@ def workflow_zone(workflow: Workflow) -> tuple[tzinfo, str, list[str]]:
 def workflow_schedule(workflow: Workflow) -> tuple[ParsedSchedule | None, list[str]]:
     """The top-level ``schedule:``, when it is valid (reference section 4.1), read the one way the checks,
     the hover and the code lens read it (:func:`dig_lsp.model.schedule_shape.read_schedule`)."""
-    node = workflow.root.config.get("schedule")
-    if not isinstance(node, Mapping):
+    node = workflow.schedule
+    if node is None:
         return None, []
     try:
         return read_schedule(node), []

@@ -55,16 +55,17 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
 from dig_lsp.digdag.directives import Parallel, Reading
+from dig_lsp.digdag.retry import Retry, retry_control
 from dig_lsp.dryrun.compile import evaluated_parallel, file_errors, task_errors
 from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, render_config
 from dig_lsp.dryrun.rendered import RenderedFile, rendered_files, shown_params
 from dig_lsp.model.catalog import catalog
-from dig_lsp.model.order import GroupOrder, group_order, task_order
+from dig_lsp.model.order import GroupOrder, Sibling, as_sibling, group_order, task_order
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, parse_duration
 from dig_lsp.model.workflow import Task, TaskRole, Workflow, build_workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, Sequence, from_python, to_python
 from dig_lsp.text.span import Position, Span
 
 RUN, WAIT = "run", "wait"
@@ -171,7 +172,6 @@ class DryRun:
 
 _T = TypeVar("_T")
 _NOWHERE = Span("", 0, 0, Position(0, 0), Position(0, 0))
-_EMPTY = Mapping((), _NOWHERE)
 
 
 class TooManyTasks(Exception):
@@ -227,9 +227,6 @@ class _Node:
         if use is None:
             return None
         return use.name, "_command" if use.key == "_type" else use.key
-
-    def get(self, key: str) -> Node | None:
-        return None if self.task is None else self.task.config.get(key)
 
     def special(self, role: TaskRole) -> Task | None:
         """The model's ``_do``/``_else_do``/``_check``/``_error`` task, when its value is a task config
@@ -371,7 +368,8 @@ class Simulator:
         group = self._node(name, parent.full_name + name, parent, None, generated=True)
         group.children = [self._node(child, group.full_name + child, group, body, exports, True)
                           for child, body, exports in children]
-        _link(group.children, group_order(parallel, [(child.name, child.config or _EMPTY) for child in group.children]))
+        _link(group.children, group_order(parallel, [Sibling(child.name) if child.task is None else
+                                                     as_sibling(child.task, child.name) for child in group.children]))
         self._record_upstream(group.children)
         return group
 
@@ -404,8 +402,7 @@ class Simulator:
     def _export(self, node: _Node) -> dict[str, object]:
         """A task's ``_export``, with what generated it set over it (``LoopOperatorFactory``:
         ``getNestedOrSetEmpty("_export").set("i", i)``; ``addErrorTasksIfAny``: ``error``)."""
-        export = node.get("_export")
-        plain = to_python(export) if isinstance(export, Mapping) else {}
+        plain = {} if node.task is None else to_python(node.task.export.value)
         layer: dict[str, object] = copy.deepcopy(plain) if isinstance(plain, dict) else {}
         layer.update(copy.deepcopy(node.exports))
         return layer
@@ -637,14 +634,17 @@ class Simulator:
 
     # --- failures and retries
 
-    def _retry(self, node: _Node, own: bool) -> tuple[int, int, str, int | None] | None:
-        """(limit, interval, type, max_interval), or None when the task does not retry."""
-        value = node.get("_retry")
-        if value is None:
+    def _retry(self, node: _Node, own: bool) -> Retry | None:
+        """How the task retries, or None when it does not: the model's reading of ``_retry``
+        (``task.retry``, :mod:`dig_lsp.digdag.retry`), which is what a group reads (``checkRetry``, on the
+        config as written); an operator task reads its evaluated config (``BaseOperator``), so a
+        ``${...}`` the written value was refused for is read again once rendered."""
+        reading = None if node.task is None else node.task.retry
+        if reading is None or reading.key is None:
             return None
         operator = node.operator
-        plain = node.rendered.get("_retry") if operator is not None else to_python(value)
-        if operator is None and "${" in json.dumps(plain, default=str):
+        templated = any(refusal.templated for refusal in reading.refusals)
+        if operator is None and templated:
             self._note(node, "_retry of a group is read raw: a ${...} there disables the retry")
             return None
         if own and operator is not None:
@@ -652,7 +652,11 @@ class Simulator:
             if spec is not None and spec.retry_ignored:
                 self._note(node, f"{operator[0]}> ignores _retry (util/BaseOperator.java)")
                 return None
-        return _retry_spec(plain)
+        if operator is not None and templated:
+            span = reading.key
+            rendered = from_python(node.rendered.get("_retry"), span)
+            reading = retry_control(Mapping((Entry("_retry", span, rendered),), span))
+        return None if reading.refusals else reading.value
 
     def _note(self, node: _Node, note: str) -> None:
         record = self._record(node)
@@ -661,9 +665,9 @@ class Simulator:
 
     def _fail(self, node: _Node, message: str, own: bool, retryable: bool = True) -> None:
         spec = self._retry(node, own) if retryable else None
-        if spec is not None and node.retry_count < spec[0] and not self._truncated(node, spec[0]):
-            limit, interval, kind, maximum = spec
-            wait = self._retry_wait(node, interval, kind, maximum)
+        if spec is not None and node.retry_count < spec.limit and not self._truncated(node, spec.limit):
+            limit = spec.limit
+            wait = self._retry_wait(node, spec.interval, spec.interval_type, spec.max_interval)
             node.retry_count += 1
             record = self._record(node)
             record.retries += 1
@@ -867,29 +871,6 @@ def _java_int(value: int) -> int:
     """The low 32 bits as a two's complement ``int``."""
     value &= 0xFFFFFFFF
     return value - 2**32 if value > INT_MAX else value
-
-
-def _retry_spec(plain: object) -> tuple[int, int, str, int | None] | None:
-    """``RetryControl``'s reading of ``_retry`` (limit, interval, type, max_interval are Java ints)."""
-    def number(value: object) -> int | None:
-        try:
-            parsed = int(str(value).strip()) if not isinstance(value, bool) else None
-        except ValueError:
-            return None
-        return parsed if parsed is not None and -INT_MAX - 1 <= parsed <= INT_MAX else None
-    if isinstance(plain, int | str) and not isinstance(plain, bool):
-        limit = number(plain)
-        return None if limit is None else (limit, 0, "constant", None)
-    if isinstance(plain, dict):
-        limit = number(plain.get("limit"))
-        if limit is None:
-            return None
-        kind = str(plain.get("interval_type", "constant")).lower()
-        if kind not in ("constant", "exponential"):
-            return None
-        maximum = plain.get("max_interval")
-        return (limit, number(plain.get("interval", 0)) or 0, kind, None if maximum is None else number(maximum))
-    return None
 
 
 def _int(value: object, what: str) -> int:

@@ -17,7 +17,6 @@ from dig_lsp.ide.hover import describe_schedule, workflow_zone
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.schedule import ScheduleError, next_session_times
 from dig_lsp.model.schedule_shape import read_schedule
-from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.span import Span
 
 if TYPE_CHECKING:  # imported for its type only: the dry run itself is imported when one runs
@@ -55,8 +54,8 @@ def code_lenses(project: ProjectModel, path: str, now: datetime | None = None) -
 def next_run_title(project: ProjectModel, path: str, now: datetime) -> str | None:
     """``Next run: 2024-05-02 07:00:00+09:00 (every day at 07:00:00...)``; None without a schedule."""
     workflow = project.workflow(path)
-    mapping = workflow.root.config.get("schedule") if workflow is not None else None
-    if workflow is None or not isinstance(mapping, Mapping):
+    mapping = workflow.schedule if workflow is not None else None
+    if workflow is None or mapping is None:
         return None
     try:
         schedule = read_schedule(mapping)  # the reading the hover and the schedule checks share

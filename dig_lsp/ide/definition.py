@@ -281,9 +281,7 @@ def _task_references(workflow: Workflow, task: Task, include_declaration: bool) 
     found = [task.key_span] if include_declaration else []
     parent = parent_of(workflow, task)
     for sibling in () if parent is None else parent.children:
-        node = sibling.config.get("_after")
-        items = node.items if isinstance(node, Sequence) else (node,) if isinstance(node, Scalar) else ()
-        found.extend(item.span for item in items if isinstance(item, Scalar) and item.value == task.name)
+        found.extend(item.span for item in sibling.after_references() if item.name == task.name)
     return found
 
 

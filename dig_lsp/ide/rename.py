@@ -37,7 +37,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_targets import resolve as python_target
 from dig_lsp.model.scope import Origin, Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, Sequence
+from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -134,10 +134,8 @@ def _rename_task(project: ProjectModel, workflow: Workflow, task: Task, new_name
         return []
     edits = [_replace(project, task.key_span, old, new)]
     for sibling in siblings:
-        node = sibling.config.get("_after")
-        items = node.items if isinstance(node, Sequence) else (node,) if isinstance(node, Scalar) else ()
-        edits.extend(_replace(project, item.span, old, new) for item in items
-                     if isinstance(item, Scalar) and item.value == task.name)
+        edits.extend(_replace(project, item.span, old, new) for item in sibling.after_references()
+                     if item.name == task.name)
     return edits
 
 
@@ -258,8 +256,7 @@ def _export_entry(project: ProjectModel, span: Span) -> tuple[Entry, Mapping, Ta
     """The ``_export`` entry whose key is at ``span``, with its mapping, task and workflow."""
     for workflow in project.workflows:
         for task in workflow.tasks():
-            export = task.config.get("_export")
-            stack = [export] if isinstance(export, Mapping) else []
+            stack = [task.export.value]
             while stack:
                 mapping = stack.pop()
                 for entry in mapping.entries:

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Workflow
-from dig_lsp.syntax.nodes import Mapping
 
 
 def is_scheduled(workflow: Workflow) -> bool:
     """Whether the workflow has a top-level ``schedule`` (so last/next session variables exist)."""
-    return isinstance(workflow.root.config.get("schedule"), Mapping)
+    return workflow.schedule is not None
 
 
 def caller_workflows(project: ProjectModel, workflow: Workflow) -> list[Workflow]:

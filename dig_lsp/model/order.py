@@ -28,9 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from dig_lsp.digdag.directives import SEQUENTIAL, Parallel, Reading, Refusal, after, background, parallel_control
+from dig_lsp.digdag.directives import SEQUENTIAL, AfterName, Parallel, Reading, Refusal
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.quote import excerpt
 
 T = TypeVar("T")
@@ -38,6 +37,25 @@ T = TypeVar("T")
 AFTER_IN_SEQUENCE = "Setting \"_after\" option is invalid if its parent task doesn't have \"_parallel: true\" option"
 BACKGROUND_IN_PARALLEL = ("Setting \"_background: true\" option is invalid (unnecessary) if its parent task has "
                           "\"_parallel: true\" option")
+
+
+FOREGROUND: Reading[bool] = Reading(False)  # no `_background`
+NO_AFTER: Reading[tuple[AfterName, ...]] = Reading(())  # no `_after`
+
+
+@dataclass(frozen=True, slots=True)
+class Sibling:
+    """What the compiler reads of a group's child to link it: its name (``+x``) and its ``_background`` and
+    ``_after`` readings (a task's own: :func:`as_sibling`; a generated child without a config: the defaults)."""
+
+    name: str
+    background: Reading[bool] = FOREGROUND
+    after: Reading[tuple[AfterName, ...]] = NO_AFTER
+
+
+def as_sibling(task: Task, name: str | None = None) -> Sibling:
+    """``task`` as a child to link, under ``name`` when it runs under another name than its own."""
+    return Sibling(task.name if name is None else name, task.background, task.after)
 
 
 @dataclass(frozen=True)
@@ -77,10 +95,9 @@ class GroupOrder:
         return prefix, others
 
 
-def group_order(parallel: Reading[Parallel], children: Iterable[tuple[str, Mapping]]) -> GroupOrder:
-    """The links of a group whose ``_parallel`` reads as ``parallel``, between ``children`` (each child's
-    name, ``+x``, and config). A refused ``_parallel`` links the children as a sequential group, and
-    digdag stops there: nothing else is refused."""
+def group_order(parallel: Reading[Parallel], children: Iterable[Sibling]) -> GroupOrder:
+    """The links of a group whose ``_parallel`` reads as ``parallel``, between ``children``. A refused
+    ``_parallel`` links the children as a sequential group, and digdag stops there: nothing else is refused."""
     listed = list(children)
     if parallel.refusals:
         upstream, flags, _ = _sequential(listed)
@@ -94,7 +111,7 @@ def group_order(parallel: Reading[Parallel], children: Iterable[tuple[str, Mappi
 
 def task_order(task: Task) -> GroupOrder:
     """The links between ``task``'s children (none for an operator task or a disabled one)."""
-    return group_order(parallel_control(task.config), ((child.name, child.config) for child in task.children))
+    return group_order(task.parallel, (as_sibling(child) for child in task.children))
 
 
 def fold_awaited(order: GroupOrder, start: T, add: Callable[[T, int], T]) -> list[T]:
@@ -113,17 +130,17 @@ def fold_awaited(order: GroupOrder, start: T, add: Callable[[T, int], T]) -> lis
     return found
 
 
-def _sequential(children: list[tuple[str, Mapping]]) -> tuple[
+def _sequential(children: list[Sibling]) -> tuple[
         tuple[tuple[int, ...], ...], tuple[bool, ...], tuple[Refusal, ...]]:
     upstream: list[tuple[int, ...]] = []
     flags: list[bool] = []
     refusals: list[Refusal] = []
     before: list[int] = []
-    for index, (_, config) in enumerate(children):
-        written = after(config).key
+    for index, child in enumerate(children):
+        written = child.after.key
         if written is not None:  # config.has("_after"), whatever its value
-            refusals.append(Refusal(AFTER_IN_SEQUENCE, written))
-        reading = background(config)
+            refusals.append(Refusal(AFTER_IN_SEQUENCE, written, "_after"))
+        reading = child.background
         refusals.extend(reading.refusals)
         flags.append(reading.value)
         if reading.value:
@@ -135,23 +152,23 @@ def _sequential(children: list[tuple[str, Mapping]]) -> tuple[
     return tuple(upstream), tuple(flags), tuple(refusals)
 
 
-def _parallel(children: list[tuple[str, Mapping]], limit: int) -> tuple[
+def _parallel(children: list[Sibling], limit: int) -> tuple[
         tuple[tuple[int, ...], ...], tuple[Refusal, ...]]:
     upstream: list[tuple[int, ...]] = []
     refusals: list[Refusal] = []
     names: dict[str, int] = {}
-    for index, (name, config) in enumerate(children):
-        reading = background(config)
+    for index, child in enumerate(children):
+        reading = child.background
         refusals.extend(reading.refusals)
         if reading.value and reading.key is not None:
-            refusals.append(Refusal(BACKGROUND_IN_PARALLEL, reading.key))
+            refusals.append(Refusal(BACKGROUND_IN_PARALLEL, reading.key, "_background"))
         links: list[int] = []
-        named = after(config)
+        named = child.after
         problems = list(named.refusals)
         for item in named.value:
             target = names.get(item.name)
             if target is None:
-                problems.append(Refusal(f"Dependency task '{excerpt(item.name)}' does not exist", item.span))
+                problems.append(Refusal(f"Dependency task '{excerpt(item.name)}' does not exist", item.span, "_after"))
             elif target not in links:
                 links.append(target)
         refusals.extend(sorted(problems, key=lambda problem: problem.span.start_offset))  # as the list is written
@@ -159,5 +176,5 @@ def _parallel(children: list[tuple[str, Mapping]], limit: int) -> tuple[
             start = index - index % limit
             links.extend(before for before in range(start - limit, start) if before not in links)
         upstream.append(tuple(links))
-        names[name] = index
+        names[child.name] = index
     return tuple(upstream), tuple(refusals)

@@ -12,7 +12,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from dig_lsp.digdag.directives import disabled, group_parallel
+from dig_lsp.digdag.directives import (
+    AfterName,
+    Parallel,
+    Reading,
+    after,
+    background,
+    disabled,
+    nested_or_empty,
+    parallel_control,
+)
+from dig_lsp.digdag.env import EnvVariable, environment
+from dig_lsp.digdag.retry import Retry, retry_control
+from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
 
@@ -73,6 +85,68 @@ class Task:
         """How the task is written: `+name`, or the special key (`_error`, `_do`, ...) that holds it."""
         return self.name if self.role in (TaskRole.ROOT, TaskRole.CHILD) else f"`{self.role.value}`"
 
+    # The directives as digdag reads them, each read once (issue 18): checks, scopes and the dry run judge
+    # these readings instead of the YAML. A disabled task's config is empty, so they read as absent.
+
+    @cached_property
+    def parallel(self) -> Reading[Parallel]:
+        """``ParallelControl.of(config)``: how a group's children run (:func:`parallel_control`)."""
+        return parallel_control(self.config)
+
+    @cached_property
+    def background(self) -> Reading[bool]:
+        """``_background`` as the parent's compiler reads it (:func:`dig_lsp.digdag.directives.background`)."""
+        return background(self.config)
+
+    @cached_property
+    def after(self) -> Reading[tuple[AfterName, ...]]:
+        """``_after`` as the parent's compiler reads it (:func:`dig_lsp.digdag.directives.after`)."""
+        return after(self.config)
+
+    def after_references(self) -> tuple[AfterName, ...]:
+        """The sibling names this task's ``_after`` writes, for navigation and rename: the list's items as
+        digdag reads them (:attr:`after`), or a lone name written without the list (digdag refuses it and
+        DL210 says so, but it still names a task)."""
+        node = self.after.node
+        if isinstance(node, Scalar) and isinstance(node.value, str):
+            return (AfterName(node.value, node.span),)
+        return self.after.value
+
+    @cached_property
+    def retry(self) -> Reading[Retry]:
+        """``_retry`` as ``RetryControl`` reads the config as written (:mod:`dig_lsp.digdag.retry`)."""
+        return retry_control(self.config)
+
+    @cached_property
+    def export(self) -> Reading[Mapping]:
+        """``_export`` (``getNestedOrGetEmpty``, ``TaskConfig.validate``): the parameters the task exports
+        to itself and the tasks below it; empty when absent, null or refused."""
+        return nested_or_empty(self.config, "_export")
+
+    @cached_property
+    def error(self) -> Reading[Mapping]:
+        """``_error`` as the compiler validates it (``WorkflowCompiler.validateSpecialSubtasks``:
+        ``getNestedOrGetEmpty("_error")``) and ``TaskConfig.getErrorConfig`` reads it: a value that is not
+        an object (a list included) is refused; the task itself is in :attr:`specials`."""
+        return nested_or_empty(self.config, "_error")
+
+    @cached_property
+    def check(self) -> Reading[Mapping]:
+        """``_check`` as ``TaskConfig.getCheckConfig`` reads it (``getNestedOrGetEmpty("_check")``, after an
+        operator task succeeds); the task itself is in :attr:`specials`."""
+        return nested_or_empty(self.config, "_check")
+
+    @cached_property
+    def env(self) -> Reading[tuple[EnvVariable, ...]]:
+        """The task's own ``_env`` as the command operators read it (:mod:`dig_lsp.digdag.env`)."""
+        return environment(self.config)
+
+    @cached_property
+    def secrets(self) -> Reading[Mapping]:
+        """The task's own ``_secrets`` (:mod:`dig_lsp.digdag.secrets`); one ``_export``ed is read from
+        :attr:`export`'s value with :func:`dig_lsp.digdag.secrets.secret_mounts` too."""
+        return secret_mounts(self.config)
+
     def entry(self, key: str) -> Entry | None:
         """The task's own config entry for ``key``."""
         return self.config.entry(key)
@@ -105,6 +179,15 @@ class Workflow:
     def tasks(self) -> Iterator[Task]:
         """Every task of the workflow, root first, depth first in file order."""
         return iter(self.all_tasks)
+
+    @cached_property
+    def schedule(self) -> Mapping | None:
+        """The top-level ``schedule:`` as digdag's scheduler takes it (``digdag-core/.../schedule/
+        SchedulerManager.java``, ``tryGetScheduleConfig``: ``getOptional("schedule", Config.class)``): the
+        mapping, None when it is absent or null (or not a mapping: DL301 reports that; a disabled root
+        has no config). Read here once for the checks, the dry run, the hover and the code lens."""
+        node = self.root.config.get("schedule")
+        return node if isinstance(node, Mapping) else None
 
     @cached_property
     def all_tasks(self) -> tuple[Task, ...]:
@@ -172,7 +255,8 @@ def _is_disabled(config: Mapping) -> bool:
 
 def _is_parallel(config: Mapping) -> bool:
     """Whether the children run in parallel (a `_parallel` digdag rejects counts as not: DL211 reports it)."""
-    return group_parallel(config) is True
+    reading = parallel_control(config)
+    return reading.value.parallel and not reading.refusals
 
 
 # The options of `sla:`; the rest of the mapping is the `^sla` group (WorkflowExecutor.addMonitorTask
