@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from dig_lsp.dryrun.evaluate import evaluate, to_number
 from dig_lsp.dryrun.moment import MomentError, moment_call
-from dig_lsp.embedded.javascript import parse_expression
+from dig_lsp.embedded.js import parse_expression
 from dig_lsp.ide import completion
 from dig_lsp.ide.completion import context as completion_context
 from dig_lsp.model.schedule import ScheduleError, parse_duration
@@ -101,7 +101,7 @@ def test_pathological_durations() -> None:
 
 def test_empty_parentheses_before_many_comments() -> None:
     output = _finishes("""
-        from dig_lsp.embedded.javascript import parse_expression
+        from dig_lsp.embedded.js import parse_expression
         for text in ("()" + "/**/" * 60 + "x", "()" + "/**//*" * 60 + "x", "(" + ") /* */" * 20_000):
             print(parse_expression(text).problem is not None)
     """)

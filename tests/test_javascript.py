@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dig_lsp.embedded.javascript import (
+from dig_lsp.embedded.js import (
     JS_GLOBALS,
     MAX_EXPRESSION_LENGTH,
     JsProblem,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
-from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
+from dig_lsp.embedded.js import ParsedExpression, Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
 from dig_lsp.model.calls import runs_in_callers

@@ -49,7 +49,7 @@ from dig_lsp.checks.expression_support import (
     secret_keys,
 )
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
-from dig_lsp.embedded.javascript import Reference
+from dig_lsp.embedded.js import Reference
 from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.embedded.sites import Site
 from dig_lsp.model.scope import Origin, Variable

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
+from dig_lsp.embedded.js import JS_GLOBALS, Reference
 from dig_lsp.embedded.sites import Site
 from dig_lsp.model.builtins import SCHEDULED_ONLY
 from dig_lsp.model.catalog import catalog

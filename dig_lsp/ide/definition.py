@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dig_lsp.embedded.javascript import Reference, parse_expression
+from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.embedded.resolve import Resolution, resolve_at
 from dig_lsp.embedded.sites import Site, project_sites
 from dig_lsp.ide.locate import Location, locate

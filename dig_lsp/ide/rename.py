@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dig_lsp.diagnostics import TextEdit
-from dig_lsp.embedded.javascript import Reference, parse_expression
+from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.embedded.sites import Site, project_sites
 from dig_lsp.ide.definition import parent_of, reference_at, task_at
 from dig_lsp.ide.locate import Location, locate

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from dig_lsp.embedded.javascript import JS_GLOBALS
+from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.ide.completion.context import Context
 from dig_lsp.ide.completion.frame import Frame, FrameKind
 from dig_lsp.ide.completion.items import Item, ItemKind
