@@ -25,7 +25,8 @@ identifier tokens to locate references.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from pyjsparser import JsSyntaxError
 
@@ -46,6 +47,10 @@ class ParsedExpression:
     # names the expression tests with `typeof`: its author knows they may be undefined and guards their
     # other uses (`typeof a == 'undefined' ? '' : a.b`), so those are no mistake to report
     guarded: frozenset[str] = frozenset()
+    # pyjsparser's Program for "(" + text + ")" when it parsed (even with an ES6 problem), else None: the dry
+    # run's interpreter walks this same tree instead of parsing again. Read-only by convention (shared by the
+    # cache), and left out of equality and hashing (a dict is neither).
+    tree: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -54,7 +59,8 @@ def parse_expression(text: str) -> ParsedExpression:
 
     Never raises: over-long or too deeply nested input yields a problem saying which limit was hit.
     Memoised (the result is immutable and depends on the text alone): a query repeating the same
-    ``${...}`` thousands of times used to parse each copy again.
+    ``${...}`` thousands of times used to parse each copy again. The checks, the editor features and the
+    dry run (``dryrun/evaluate.py``, through ``tree``) all read this one cache.
     """
     if text == "":
         return ParsedExpression((), None)
@@ -79,8 +85,9 @@ def _analyse(text: str) -> ParsedExpression:
         return ParsedExpression((), crash_problem(run, error))
     locations = locate_identifiers(tree, run)
     problem = es6_problem(tree, run, locations)
+    program = tree if isinstance(tree, dict) else None
     if problem is not None:
-        return ParsedExpression((), problem)
+        return ParsedExpression((), problem, tree=program)
     collector = ReferenceCollector(run, locations)
     collector.statement(tree)
-    return ParsedExpression(tuple(collector.references), None, frozenset(collector.typeof_tested))
+    return ParsedExpression(tuple(collector.references), None, frozenset(collector.typeof_tested), program)
