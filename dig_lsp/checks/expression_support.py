@@ -10,15 +10,15 @@ import re
 from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass
 
+from dig_lsp.analysis.resolve import Resolution, resolve_at
+from dig_lsp.analysis.scope import Origin, Scope, ScopeIndex, Variable, project_scopes
+from dig_lsp.analysis.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.embedded.js import ParsedExpression, Reference, parse_expression
-from dig_lsp.embedded.resolve import Resolution, resolve_at
-from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
-from dig_lsp.model.scope import Origin, Scope, ScopeIndex, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.text.limits import MAX_TEMPLATES

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from dig_lsp.analysis.scope import Origin, Variable
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import scopes
 from dig_lsp.checks.operator_support import operator_tasks
 from dig_lsp.embedded.js import parse_expression
 from dig_lsp.model.files import FileReference, file_references
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.scope import Origin, Variable
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Node, Scalar, Sequence
 from dig_lsp.syntax.templates import find_templates

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.exports import ExportIndex, build_export_index
 from dig_lsp.checks.base import CheckContext
-from dig_lsp.model.exports import ExportIndex, build_export_index
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.text.suggest import close_matches

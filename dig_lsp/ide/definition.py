@@ -17,14 +17,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dig_lsp.analysis.resolve import Resolution, resolve_at
+from dig_lsp.analysis.scope import Scope, Variable, project_scopes
+from dig_lsp.analysis.sites import Site, project_sites
 from dig_lsp.embedded.js import Reference, parse_expression
-from dig_lsp.embedded.resolve import Resolution, resolve_at
-from dig_lsp.embedded.sites import Site, project_sites
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.files import FileReference, file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.model.scope import Scope, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Position, Span

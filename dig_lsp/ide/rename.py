@@ -3,7 +3,7 @@
 * **An ``_export`` variable** (a key at any depth of an ``_export`` mapping, from the key or from a
   ``${...}`` that reads it): the key, and every ``${...}`` -- in ``.dig`` values and in the files
   operators render (SQL, mail bodies, yml configs) -- whose binding, in the scope model
-  (:mod:`dig_lsp.model.scope`), is that very definition. A ``${x}`` that reads another definition of
+  (:mod:`dig_lsp.analysis.scope`), is that very definition. A ``${x}`` that reads another definition of
   ``x`` (a shadowing ``_export``, another caller's) is left alone.
 * **A task** (``+name``, from its key or from an ``_after`` entry naming it): the key and the
   ``_after`` entries of its siblings that name it.
@@ -23,9 +23,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dig_lsp.analysis.scope import Origin, Scope, ScopeIndex, project_scopes
+from dig_lsp.analysis.sites import Site, project_sites
 from dig_lsp.diagnostics import TextEdit
 from dig_lsp.embedded.js import Reference, parse_expression
-from dig_lsp.embedded.sites import Site, project_sites
 from dig_lsp.ide.definition import parent_of, reference_at, task_at
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.builtins import builtin_names
@@ -35,7 +36,6 @@ from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_targets import resolve as python_target
-from dig_lsp.model.scope import Origin, Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar, Sequence
 from dig_lsp.text.quote import excerpt
@@ -245,7 +245,7 @@ def _segment_at(site: Site, reference: Reference, offset: int) -> int:
 
 def _reading(site: Site, reference: Reference, scope: Scope) -> tuple[str, ...]:
     """The namespace an operator puts in front of the reference when it renders its file (``td`` for
-    ``${database}`` in a td> query), as :func:`dig_lsp.embedded.resolve.resolve_at` reads it."""
+    ``${database}`` in a td> query), as :func:`dig_lsp.analysis.resolve.resolve_at` reads it."""
     for default in site.defaults:
         prefix = tuple(default.split("."))
         head = (*prefix, reference.path[0])

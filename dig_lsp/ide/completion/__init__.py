@@ -8,7 +8,7 @@ parse, the project is re-loaded with the cursor's line blanked, which is almost 
 breakage is, so the rest of the file still gives tasks and scopes.
 
 Facts come from the schemas (``schemas/``, via :mod:`dig_lsp.model.catalog`), the variable
-scopes (:mod:`dig_lsp.model.scope`) and the template syntax (:mod:`dig_lsp.syntax.templates`).
+scopes (:mod:`dig_lsp.analysis.scope`) and the template syntax (:mod:`dig_lsp.syntax.templates`).
 Nothing here knows about LSP; ``dig_lsp/lsp/features/completion.py`` converts the result.
 
 The package is split by what is completed: :mod:`.context` reads the cursor's line, :mod:`.frame` says what
@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 
+from dig_lsp.analysis.scope import project_scopes
 from dig_lsp.ide.completion.context import Context, read_context
 from dig_lsp.ide.completion.expressions import MOMENT_METHODS, template_items
 from dig_lsp.ide.completion.frame import Frame, FrameKind, walk
@@ -32,7 +33,6 @@ from dig_lsp.ide.completion.snippets import key_snippet, plain_text
 from dig_lsp.ide.completion.values import value_items
 from dig_lsp.model import discovery
 from dig_lsp.model.project import ProjectModel, load_project
-from dig_lsp.model.scope import project_scopes
 from dig_lsp.text.files import OverlayReader
 from dig_lsp.text.source import SourceFile
 

@@ -1,4 +1,4 @@
-"""Inside ``${...}``: variables in the task's scope (:mod:`dig_lsp.model.scope`), their members, earlier keys
+"""Inside ``${...}``: variables in the task's scope (:mod:`dig_lsp.analysis.scope`), their members, earlier keys
 of the task, JavaScript globals and Moment.js methods."""
 
 from __future__ import annotations
@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from dig_lsp.analysis.scope import Scope, project_scopes
 from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.ide.completion.context import Context
 from dig_lsp.ide.completion.frame import Frame, FrameKind
 from dig_lsp.ide.completion.items import Item, ItemKind
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.model.scope import Scope, project_scopes
 from dig_lsp.syntax.templates import find_templates
 
 MOMENT_METHODS: dict[str, str] = {

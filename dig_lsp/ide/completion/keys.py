@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from dig_lsp.analysis.scope import Scope
 from dig_lsp.ide.completion.context import Context
 from dig_lsp.ide.completion.frame import Frame, FrameKind, operator_of, present_keys
 from dig_lsp.ide.completion.items import Item, ItemKind
@@ -20,7 +21,6 @@ from dig_lsp.ide.completion.snippets import (
     type_detail,
 )
 from dig_lsp.model.catalog import OperatorSpec, catalog
-from dig_lsp.model.scope import Scope
 
 
 def _schema_keys(request: KeyRequest, schema: dict[str, Any] | None, present: Iterable[str], kind: ItemKind,

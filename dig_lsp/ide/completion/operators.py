@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.scope import Scope
 from dig_lsp.ide.completion.items import Item, ItemKind
 from dig_lsp.ide.completion.placing import KeyRequest, key_item
 from dig_lsp.ide.completion.snippets import escape, types_of
 from dig_lsp.model.catalog import OperatorSpec, catalog
-from dig_lsp.model.scope import Scope
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS
 
 
