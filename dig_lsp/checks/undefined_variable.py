@@ -40,12 +40,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from dig_lsp.analysis.facts import ResolvedReference
 from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.analysis.scope import Origin, Variable
 from dig_lsp.analysis.sites import Site
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import (
-    ResolvedReference,
     callers_missing,
     defined_elsewhere,
     resolved_references,

@@ -23,8 +23,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dig_lsp.analysis.scope import Origin, Scope, ScopeIndex, project_scopes
-from dig_lsp.analysis.sites import Site, project_sites
+from dig_lsp.analysis.facts import Facts
+from dig_lsp.analysis.scope import Origin, Scope, ScopeIndex
+from dig_lsp.analysis.sites import Site
 from dig_lsp.diagnostics import TextEdit
 from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.ide.definition import parent_of, reference_at, task_at
@@ -278,11 +279,12 @@ def _rename_variable(project: ProjectModel, variable: _Variable, new: str,
     new_name = ".".join((*variable.parts[:-1], new))
     if variable.mapping.get(new) is not None:
         raise RenameRefused(f"this _export already has a key '{excerpt(new, 40)}'")
-    scopes = project_scopes(project, runtime_params)
+    facts = Facts(project, runtime_params)
+    scopes = facts.scopes
     _check_implicit_reads(project, variable, scopes)
     _check_collisions(project, variable, new_name, scopes)
     edits = [TextEdit(variable.edit_span(project), new)]
-    edits.extend(_use_edits(project, variable, new, scopes))
+    edits.extend(_use_edits(facts, variable, new))
     return edits
 
 
@@ -360,20 +362,20 @@ def _check_collisions(project: ProjectModel, variable: _Variable, new_name: str,
             raise RenameRefused(f"'{excerpt(new_name, 40)}' is already defined for {task.full_name}{where}")
 
 
-def _use_edits(project: ProjectModel, variable: _Variable, new: str, scopes: ScopeIndex) -> Iterator[TextEdit]:
+def _use_edits(facts: Facts, variable: _Variable, new: str) -> Iterator[TextEdit]:
     """Every ``${...}`` reading this definition, renamed; refused when one binding depends on the context."""
     bindings: dict[tuple[Span, int, int], set[bool]] = {}
     edits: dict[tuple[Span, int, int], TextEdit] = {}
-    for site in project_sites(project):
+    for site in facts.template_sites:
         if variable.last not in site.template.expression:
             continue
-        scope = scopes.scope(site.task)
+        scope = facts.scopes.scope(site.task)
         if scope is None:
             continue
         for reference in parse_expression(site.template.expression).references:
             if reference.path[0] in site.local_names:
                 continue
-            segment, reads = _binding(project, variable, site, reference, scope, scopes)
+            segment, reads = _binding(facts.project, variable, site, reference, scope, facts.scopes)
             if segment is None:
                 continue
             key = (site.span, reference.start, segment)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 
-from dig_lsp.analysis.scope import project_scopes
+from dig_lsp.analysis.facts import Facts
 from dig_lsp.ide.completion.context import Context, read_context
 from dig_lsp.ide.completion.expressions import MOMENT_METHODS, template_items
 from dig_lsp.ide.completion.frame import Frame, FrameKind, walk
@@ -83,5 +83,5 @@ def complete(project: ProjectModel, path: str, offset: int, runtime_params: tupl
         return Completions()
     scope = None
     if frame.kind == FrameKind.TASK and frame.task is not None and not frame.top:
-        scope = project_scopes(model, runtime_params).scope(frame.task)
+        scope = Facts(model, runtime_params).scopes.scope(frame.task)
     return Completions(tuple(key_items(context, frame, scope)))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from dig_lsp.analysis.scope import Scope, project_scopes
+from dig_lsp.analysis.facts import Facts
+from dig_lsp.analysis.scope import Scope
 from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.ide.completion.context import Context
 from dig_lsp.ide.completion.frame import Frame, FrameKind
@@ -161,7 +162,7 @@ def template_items(context: Context, frame: Frame, project: ProjectModel, offset
     expression = context.prefix[begin + expression_start:]
     scope: Scope | None = None
     if frame.task is not None:
-        scope = project_scopes(project, runtime_params).scope(frame.task)
+        scope = Facts(project, runtime_params).scopes.scope(frame.task)
     local: list[str] = []
     if frame.kind == FrameKind.TASK and frame.task is not None and context.key and not frame.task.is_group:
         keys = frame.task.config.keys()
