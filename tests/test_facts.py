@@ -77,3 +77,11 @@ def test_a_focus_narrows_the_task_lists_but_not_the_project_passes(tmp_path: Pat
     assert [op.spec.name for _, op in facts.operator_tasks] == ["sh"]
     assert [item.site.template.expression for item in facts.analysed_sites] == ["session_date"]
     assert facts.scopes is Facts(project).scopes
+
+
+def test_the_files_operator_tasks_name(tmp_path: Path) -> None:
+    facts = Facts(_project(tmp_path))
+    assert [(op.spec.name, Path(ref.path).name) for op, ref in facts.task_file_references] == [("td", "load.sql")]
+    load = facts.operator_tasks[0][1]
+    assert facts.file_references_of(load) == (facts.task_file_references[0][1],)
+    assert facts.file_references_of(facts.operator_tasks[1][1]) == ()

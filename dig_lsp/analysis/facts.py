@@ -7,10 +7,11 @@ passes themselves. Now there is one typed place: :class:`Facts`, which :class:`~
 CheckContext` builds once per analysis (``ctx.facts``) and the editor features build for their request.
 
 What lives here is what follows from the project for everyone — scopes, ``_export`` chains, the operator
-tasks, the ``${...}`` template sites with their parse and scope, and their references resolved — not what
-one check concludes. Project-wide passes (scopes, export index, template sites) stay memoised on the
-project (:meth:`~dig_lsp.model.project.ProjectModel.memo`), so a ``Facts`` is cheap to build again for the
-same project; lists that depend on the focus (the tasks an incremental analysis reports on) are built here.
+tasks and the files they name, the ``${...}`` template sites with their parse and scope, and their
+references resolved — not what one check concludes. Project-wide passes (scopes, export index, template
+sites) stay memoised on the project (:meth:`~dig_lsp.model.project.ProjectModel.memo`), so a ``Facts`` is
+cheap to build again for the same project; lists that depend on the focus (the tasks an incremental
+analysis reports on) are built here.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dig_lsp.analysis.exports import ExportIndex, build_export_index
+from dig_lsp.analysis.file_references import task_file_references
 from dig_lsp.analysis.resolve import Resolution, resolve_at
 from dig_lsp.analysis.scope import Scope, ScopeIndex, project_scopes
 from dig_lsp.analysis.sites import Site, SiteFinder, project_sites
 from dig_lsp.embedded.js import ParsedExpression, Reference, parse_expression
+from dig_lsp.model.files import FileReference
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task, Workflow
@@ -128,3 +131,20 @@ class Facts:
                     continue  # tested with `typeof` in the same expression: the author guards it
                 found.append(ResolvedReference(item, reference, resolve_at(site, reference, item.scope)))
         return tuple(found)
+
+    @cached_property
+    def task_file_references(self) -> tuple[tuple[OperatorTask, FileReference], ...]:
+        """Every file an operator task (of :meth:`tasks`) names, templated names expanded where their values
+        are known (:mod:`dig_lsp.analysis.file_references`)."""
+        return tuple(task_file_references(self.project, self.scopes, self.operator_tasks))
+
+    @cached_property
+    def _file_references_by_task(self) -> dict[int, tuple[FileReference, ...]]:
+        by_task: dict[int, list[FileReference]] = {}
+        for op, ref in self.task_file_references:
+            by_task.setdefault(id(op.task), []).append(ref)
+        return {task: tuple(refs) for task, refs in by_task.items()}
+
+    def file_references_of(self, op: OperatorTask) -> tuple[FileReference, ...]:
+        """The file references of one operator task (see :attr:`task_file_references`)."""
+        return self._file_references_by_task.get(id(op.task), ())
