@@ -85,3 +85,11 @@ def test_the_files_operator_tasks_name(tmp_path: Path) -> None:
     load = facts.operator_tasks[0][1]
     assert facts.file_references_of(load) == (facts.task_file_references[0][1],)
     assert facts.file_references_of(facts.operator_tasks[1][1]) == ()
+
+
+def test_py_tasks_with_their_targets(tmp_path: Path) -> None:
+    (tmp_path / "tasks.py").write_text("def run(a):\n    pass\n", encoding="utf-8")
+    (tmp_path / "wf.dig").write_text("+a:\n  py>: tasks.run\n  a: 1\n+b:\n  py>: ${module}.run\n", encoding="utf-8")
+    project = load_project(str(tmp_path), [str(tmp_path / "wf.dig")], DiskReader())
+    facts = Facts(project)
+    assert [(found.written, found.target is not None) for found in facts.python_tasks] == [("tasks.run", True)]

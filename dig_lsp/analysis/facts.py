@@ -7,11 +7,11 @@ passes themselves. Now there is one typed place: :class:`Facts`, which :class:`~
 CheckContext` builds once per analysis (``ctx.facts``) and the editor features build for their request.
 
 What lives here is what follows from the project for everyone — scopes, ``_export`` chains, the operator
-tasks and the files they name, the ``${...}`` template sites with their parse and scope, and their
-references resolved — not what one check concludes. Project-wide passes (scopes, export index, template
-sites) stay memoised on the project (:meth:`~dig_lsp.model.project.ProjectModel.memo`), so a ``Facts`` is
-cheap to build again for the same project; lists that depend on the focus (the tasks an incremental
-analysis reports on) are built here.
+tasks, the files they name and the modules ``py>`` tasks run, the ``${...}`` template sites with their
+parse and scope, and their references resolved — not what one check concludes. Project-wide passes
+(scopes, export index, template sites) stay memoised on the project
+(:meth:`~dig_lsp.model.project.ProjectModel.memo`), so a ``Facts`` is cheap to build again for the same
+project; lists that depend on the focus (the tasks an incremental analysis reports on) are built here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from functools import cached_property
 
 from dig_lsp.analysis.exports import ExportIndex, build_export_index
 from dig_lsp.analysis.file_references import task_file_references
+from dig_lsp.analysis.python_tasks import PythonTask, python_tasks
 from dig_lsp.analysis.resolve import Resolution, resolve_at
 from dig_lsp.analysis.scope import Scope, ScopeIndex, project_scopes
 from dig_lsp.analysis.sites import Site, SiteFinder, project_sites
@@ -148,3 +149,9 @@ class Facts:
     def file_references_of(self, op: OperatorTask) -> tuple[FileReference, ...]:
         """The file references of one operator task (see :attr:`task_file_references`)."""
         return self._file_references_by_task.get(id(op.task), ())
+
+    @cached_property
+    def python_tasks(self) -> tuple[PythonTask, ...]:
+        """Every enabled ``py>`` task (of :meth:`tasks`) with a literal command, its target resolved (reading
+        and parsing the module: :mod:`dig_lsp.analysis.python_tasks`)."""
+        return tuple(python_tasks(self.project, self.operator_tasks))
