@@ -12,11 +12,11 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from dig_lsp.analysis.sites import project_sites
 from dig_lsp.checks import REGISTRY
 from dig_lsp.checks.base import CheckContext, Finding, Rule
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Severity
-from dig_lsp.embedded.sites import project_sites
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.syntax.parsed_files import ParseCache

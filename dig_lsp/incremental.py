@@ -32,13 +32,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 
+from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import template_sites
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, TextEdit
 from dig_lsp.engine import INTERNAL_ERROR_CODE, Analysis, analyse_model, conclude, run_checks
 from dig_lsp.model.project import ProjectModel, load_project
-from dig_lsp.model.scope import ScopeIndex, export_variables, project_scopes
 from dig_lsp.model.targets import Unit
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, to_json_text

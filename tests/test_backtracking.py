@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 
 from dig_lsp.dryrun.evaluate import evaluate, to_number
 from dig_lsp.dryrun.moment import MomentError, moment_call
-from dig_lsp.embedded.javascript import parse_expression
+from dig_lsp.embedded.js import parse_expression
 from dig_lsp.ide import completion
+from dig_lsp.ide.completion import context as completion_context
 from dig_lsp.model.schedule import ScheduleError, parse_duration
 from dig_lsp.text.source import SourceFile
 
@@ -100,7 +101,7 @@ def test_pathological_durations() -> None:
 
 def test_empty_parentheses_before_many_comments() -> None:
     output = _finishes("""
-        from dig_lsp.embedded.javascript import parse_expression
+        from dig_lsp.embedded.js import parse_expression
         for text in ("()" + "/**/" * 60 + "x", "()" + "/**//*" * 60 + "x", "(" + ") /* */" * 20_000):
             print(parse_expression(text).problem is not None)
     """)
@@ -197,7 +198,7 @@ _OLD_KEY = re.compile(r"""(?P<key>"[^"]*"|'[^']*'|[^\s#'"\[\]{},][^#]*?)\s*:(?=\
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.text(alphabet=" \ta:#'\"[x-", max_size=10))
 def test_keys_are_read_as_before(line: str) -> None:
-    old, new = _OLD_KEY.match(line), completion._KEY.match(line)
+    old, new = _OLD_KEY.match(line), completion_context._KEY.match(line)
     assert (old and (old.group("key"), old.end())) == (new and (new.group("key"), new.end()))
 
 

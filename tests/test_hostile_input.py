@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from dig_lsp.analysis.scope import build_scopes
 from dig_lsp.config import Settings
 from dig_lsp.engine import analyse
 from dig_lsp.model.project import load_project
-from dig_lsp.model.scope import build_scopes
 from dig_lsp.model.targets import Unit
 from dig_lsp.text.files import DiskReader
 from dig_lsp.text.quote import MAX_QUOTED_CHARS

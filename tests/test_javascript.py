@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyjsparser import PyJsParser
 
-from dig_lsp.embedded.javascript import (
+from dig_lsp.embedded.js import (
     JS_GLOBALS,
     MAX_EXPRESSION_LENGTH,
     JsProblem,
@@ -229,3 +230,22 @@ def test_never_raises_and_offsets_are_in_range(text: str) -> None:
         assert parsed.references == ()
     for start, end in spans:
         assert 0 <= start <= end <= len(text)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_JS_PIECES, max_size=25).map("".join))
+def test_the_dry_run_reads_the_same_tree_as_its_own_parse(text: str) -> None:
+    """The dry run walks the tree of this shared parse (``(text)``, digdag's wrapping) instead of parsing
+    ``(text\\n)`` itself: wherever the shared parse has a tree, the two must be the same."""
+    tree = parse_expression(text).tree
+    if tree is None:
+        return
+    assert PyJsParser().parse("(" + text + "\n)") == tree
+
+
+@pytest.mark.parametrize("text", ["a.b + 1", "{a: 1}", "x(1)", "a); (b"])
+def test_a_parsed_text_keeps_its_tree_outside_equality(text: str) -> None:
+    parsed = parse_expression(text)
+    assert parsed.tree is not None
+    assert parsed == ParsedExpression(parsed.references, parsed.problem, parsed.guarded)
+    assert hash(parsed) == hash(ParsedExpression(parsed.references, parsed.problem, parsed.guarded))

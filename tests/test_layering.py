@@ -1,6 +1,6 @@
 """The package's folders follow the data flow, and lower layers never import higher ones.
 
-text < syntax < digdag < model < embedded < checks < engine < cli / lsp / ide / dryrun, with
+text < syntax < digdag < model < embedded < analysis < checks < engine < cli / lsp / ide / dryrun, with
 ``diagnostics`` and ``config`` vocabulary at the bottom. Besides: nothing imports a check module
 (``dig_lsp.checks.<rule>``) but the registry in ``dig_lsp/checks/__init__.py`` — helpers two checks
 share live in a ``*_support`` module or a lower layer — and only ``dig_lsp.lsp`` talks LSP (pygls,
@@ -23,6 +23,7 @@ LAYERS = [
     {"digdag"},
     {"model"},
     {"embedded"},
+    {"analysis"},
     {"checks"},
     {"engine", "incremental", "cache", "runner"},
     {"cli", "lsp", "ide", "dryrun"},

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from dig_lsp.analysis.scope import Scope, Timing, build_scopes
 from dig_lsp.dryrun.options import Options
 from dig_lsp.model.order import GroupOrder, fold_awaited, task_order
 from dig_lsp.model.project import load_project
-from dig_lsp.model.scope import Scope, Timing, build_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.text.files import DiskReader
 from tests.conftest import CORPUS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dig_lsp.analysis.scope import Origin, Scope, Timing, build_scopes
 from dig_lsp.model.project import load_project
-from dig_lsp.model.scope import Origin, Scope, Timing, build_scopes
 from dig_lsp.text.files import DiskReader
 
 

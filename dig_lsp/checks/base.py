@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import ModuleType
 from typing import Any, TypeVar, cast
 
+from dig_lsp.analysis.facts import Facts
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, Severity
 from dig_lsp.model.project import ProjectModel
@@ -46,7 +48,7 @@ class CheckContext:
 
     ``focus``: when set, the tasks the checks report on (one edited top-level task and everything below
     it, for the language server's incremental analysis); everything else of the project is still
-    there to be looked up. Checks walk tasks through :meth:`tasks` (or the shared lists built from it),
+    there to be looked up. Checks walk tasks through :meth:`tasks` (or the lists of :attr:`facts` built from it),
     so they need not know about the focus; what they report about the whole project is computed as
     usual, and the incremental analysis compares it before and after the edit.
     """
@@ -56,8 +58,15 @@ class CheckContext:
     focus: tuple[tuple[Workflow, Task], ...] | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    @cached_property
+    def facts(self) -> Facts:
+        """What follows from the project for this analysis (scopes, exports, operator tasks, template sites...),
+        each computed once on first use: the typed facts every check may read."""
+        return Facts(self.project, self.settings.runtime_params, self.focus)
+
     def shared(self, key: str, factory: Callable[[], T]) -> T:
-        """A value computed once per analysis and shared by all checks (e.g. the export index)."""
+        """A value computed once per analysis and shared by the checks that need it, for what one topic's
+        checks conclude (facts about the project belong in :attr:`facts`)."""
         if key not in self._memo:
             self._memo[key] = factory()
         return cast(T, self._memo[key])
@@ -69,12 +78,7 @@ class CheckContext:
 
     def tasks(self) -> Iterator[tuple[Workflow, Task]]:
         """Every task of every workflow (of the focus, when there is one), with its workflow."""
-        if self.focus is not None:
-            yield from self.focus
-            return
-        for workflow in self.project.workflows:
-            for task in workflow.tasks():
-                yield workflow, task
+        return self.facts.tasks()
 
     def problems(self, kind: str) -> Iterator[SyntaxProblem]:
         """Loading problems of one kind (each reported once even if several workflows share a file)."""

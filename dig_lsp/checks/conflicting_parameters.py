@@ -36,7 +36,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, operator_tasks
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.digdag.coerce import boolean_value
-from dig_lsp.model.exports import ExportChain
+from dig_lsp.model.export_chain import ExportChain
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.syntax.nodes import Node, Scalar, to_python
 

@@ -1,50 +1,30 @@
 """Shared plumbing for the ``${...}`` checks (not a check itself: it is not registered).
 
-Sites, parsed expressions and scopes are computed once per analysis and shared, so seven
-checks cost one parse of each template.
+Sites, parsed expressions, scopes and resolved references are facts of the analysis
+(:class:`dig_lsp.analysis.facts.Facts`, ``ctx.facts``), computed once, so seven checks cost one parse of
+each template; this module is the checks' spelling of them, plus what only the checks conclude from them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping as TypingMapping
-from dataclasses import dataclass
 
+from dig_lsp.analysis.facts import AnalysedSite, ResolvedReference
+from dig_lsp.analysis.scope import Origin, ScopeIndex, Variable
+from dig_lsp.analysis.sites import RENDERED_KINDS, Site
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
-from dig_lsp.embedded.javascript import ParsedExpression, Reference, parse_expression
-from dig_lsp.embedded.resolve import Resolution, resolve_at
-from dig_lsp.embedded.sites import RENDERED_KINDS, Site, SiteFinder, project_sites
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
-from dig_lsp.model.scope import Origin, Scope, ScopeIndex, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Scalar
-from dig_lsp.text.limits import MAX_TEMPLATES
-
-SHELL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
-@dataclass(frozen=True)
-class AnalysedSite:
-    """A template with its parse and the scope of the task it belongs to."""
-
-    site: Site
-    parsed: ParsedExpression
-    scope: Scope | None
-
-    @property
-    def is_shell_style(self) -> bool:
-        """``${HOME}`` in a ``sh>`` command: meant for the shell, evaluated as JavaScript."""
-        expression = self.site.template.expression.strip()
-        return (self.site.key == "sh>" and bool(expression) and not expression[0].isdigit()
-                and set(expression) <= SHELL_NAME_CHARS)
 
 
 def scopes(ctx: CheckContext) -> ScopeIndex:
     """Every task's scope, built once per analysis."""
-    return project_scopes(ctx.project, ctx.settings.runtime_params)
+    return ctx.facts.scopes
 
 
 def callers_missing(ctx: CheckContext, site: Site, variable: Variable | None) -> list[Task]:
@@ -76,34 +56,19 @@ def defined_elsewhere(ctx: CheckContext, site: Site, path: tuple[str, ...]) -> V
 
 
 def template_sites(ctx: CheckContext) -> tuple[Site, ...]:
-    """The template sites the checks report on: the project's (up to ``MAX_TEMPLATES`` + 1), or with a
-    focus, those of the focused tasks (the incremental analysis keeps the project under the limit)."""
-    if ctx.focus is None:
-        return project_sites(ctx.project)
-
-    def build() -> tuple[Site, ...]:
-        finder = SiteFinder(ctx.project)
-        return tuple(site for workflow, task in ctx.tasks() for site in finder.task_sites(workflow, task))
-
-    return ctx.shared("focused-sites", build)
+    """The template sites the checks report on (:attr:`Facts.template_sites
+    <dig_lsp.analysis.facts.Facts.template_sites>`)."""
+    return ctx.facts.template_sites
 
 
 def unanalysed_sites(ctx: CheckContext) -> tuple[Site, ...]:
     """Templates past the first ``MAX_TEMPLATES`` of the project: found, but not parsed or checked."""
-    return template_sites(ctx)[MAX_TEMPLATES:]
+    return ctx.facts.unanalysed_sites
 
 
-def analysed_sites(ctx: CheckContext) -> list[AnalysedSite]:
+def analysed_sites(ctx: CheckContext) -> tuple[AnalysedSite, ...]:
     """Every evaluated template of the project (up to ``MAX_TEMPLATES``), parsed, with its scope."""
-
-    def build() -> list[AnalysedSite]:
-        index = scopes(ctx)
-        found = []
-        for site in template_sites(ctx)[:MAX_TEMPLATES]:
-            found.append(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task)))
-        return found
-
-    return ctx.shared("analysed-sites", build)
+    return ctx.facts.analysed_sites
 
 
 def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
@@ -116,32 +81,9 @@ def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
     return frozenset(names)
 
 
-@dataclass(frozen=True)
-class ResolvedReference:
-    """One variable reference of an evaluated template, resolved once for every check that needs it."""
-
-    item: AnalysedSite
-    reference: Reference
-    resolution: Resolution
-
-
-def resolved_references(ctx: CheckContext) -> list[ResolvedReference]:
+def resolved_references(ctx: CheckContext) -> tuple[ResolvedReference, ...]:
     """References of every evaluated, parseable template with a scope, each resolved once per analysis."""
-
-    def build() -> list[ResolvedReference]:
-        found = []
-        for item in analysed_sites(ctx):
-            site = item.site
-            if item.scope is None or site.raw_reason is not None or item.parsed.problem is not None:
-                continue
-            for reference in item.parsed.references:
-                if reference.name in item.parsed.guarded:
-                    continue  # tested with `typeof` in the same expression: the author guards it
-                found.append(ResolvedReference(item, reference,
-                                               resolve_at(site, reference, item.scope)))
-        return found
-
-    return ctx.shared("resolved-references", build)
+    return ctx.facts.resolved_references
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")

@@ -1,142 +1,22 @@
-"""File references of every task, with known `_export` constants substituted into their names
-(not a check itself: it is not registered).
+"""The file references the file, SQL and shell checks read (not a check itself: it is not registered).
 
-``td>: queries/${table}.sql`` names known files when ``table`` is an ``_export``ed constant in the
-task's scope, or a key of a ``for_each>`` whose list is written out (each of its values); the
-file-reference checks then check those files.
+They are facts of the analysis (:attr:`dig_lsp.analysis.facts.Facts.task_file_references`, built by
+:mod:`dig_lsp.analysis.file_references`); this module is the checks' spelling of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from dig_lsp.checks.base import CheckContext
-from dig_lsp.checks.expression_support import scopes
-from dig_lsp.checks.operator_support import operator_tasks
-from dig_lsp.embedded.javascript import parse_expression
-from dig_lsp.model.files import FileReference, file_references
+from dig_lsp.model.files import FileReference
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.scope import Origin, Variable
-from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Node, Scalar, Sequence
-from dig_lsp.syntax.templates import find_templates
-
-MAX_EXPANSIONS = 20  # file names a templated name stands for (a product of for_each> lists), at most
-Expander = Callable[[str], "list[str] | None"]
 
 
-def expansions_for(ctx: CheckContext, task: Task) -> Expander:
-    """A function giving every string a templated file name stands for in ``task`` (None when one of
-    its templates is not known): each ``${name}`` is an ``_export``ed constant, or each value of a
-    ``for_each>`` list written in the workflow (``td>: queries/${table}.sql`` under ``for_each>: {table:
-    [a, b]}`` names ``queries/a.sql`` and ``queries/b.sql``). More than :data:`MAX_EXPANSIONS` is None."""
-    index = scopes(ctx)
-
-    def expand(text: str) -> list[str] | None:
-        scope = index.scope(task)  # asked for only when a file name is substituted (scopes are built lazily)
-        if scope is None:
-            return None
-        templates, unclosed = find_templates(text)
-        if unclosed is not None:
-            return None
-        variants, position = [""], 0
-        for template in templates:
-            values = _template_values(template.expression, scope.variables)
-            if values is None or len(variants) * len(values) > MAX_EXPANSIONS:
-                return None
-            literal = text[position:template.start]
-            variants = [variant + literal + value for variant in variants for value in values]
-            position = template.end
-        return [variant + text[position:] for variant in variants]
-
-    return expand
-
-
-def _template_values(expression: str, variables: Mapping[str, Variable]) -> list[str] | None:
-    """The values a ``${name}`` has in a task: its exported constant, or each value of a written
-    ``for_each>`` list; None for anything else (an expression, a stored value, a value with ``${...}``)."""
-    parsed = parse_expression(expression)
-    if parsed.problem is not None or len(parsed.references) != 1:
-        return None
-    reference = parsed.references[0]
-    if expression.strip() != ".".join(reference.path):
-        return None  # an expression, not a plain name
-    variable = variables.get(".".join(reference.path))
-    if variable is None:
-        return None
-    if variable.origin is Origin.EXPORT and isinstance(variable.value, Scalar):
-        items: tuple[Node, ...] = (variable.value,)
-    elif variable.origin is Origin.LOOP and isinstance(variable.value, Sequence) and variable.value.items:
-        items = variable.value.items
-    else:
-        return None
-    values = []
-    for item in items:
-        if not isinstance(item, Scalar) or item.value is None or isinstance(item.value, bool):
-            return None
-        if isinstance(item.value, str) and "${" in item.value:
-            return None
-        values.append(item.value if isinstance(item.value, str) else item.raw)
-    return list(dict.fromkeys(values))
-
-
-def substitution_for(ctx: CheckContext, task: Task) -> Callable[[str], str | None]:
-    """A function replacing every ``${name}`` of a string by its one known value, or giving None (a name
-    with several values, a ``for_each>`` key, gives None: see :func:`expansions_for`)."""
-    expand = expansions_for(ctx, task)
-
-    def substitute(text: str) -> str | None:
-        found = expand(text)
-        return found[0] if found is not None and len(found) == 1 else None
-
-    return substitute
-
-
-def _expanded_references(ctx: CheckContext, op: OperatorTask, workdir: str) -> list[FileReference]:
-    """The task's file references, once for each file a templated name stands for."""
-    expand = expansions_for(ctx, op.task)
-    found: list[FileReference] = []
-    seen: set[tuple[str, str]] = set()
-    for variant in range(MAX_EXPANSIONS if _templated(op) else 1):
-        def substitute(text: str, variant: int = variant, expand: Expander = expand) -> str | None:
-            values = expand(text)
-            return values[variant] if values is not None and variant < len(values) else None
-
-        for ref in file_references(op, workdir, ctx.project.root, substitute):
-            if (ref.parameter, ref.path) not in seen:
-                seen.add((ref.parameter, ref.path))
-                found.append(ref)
-    return found
-
-
-def references_of(ctx: CheckContext, op: OperatorTask) -> list[FileReference]:
-    """The file references of one operator task (see :func:`task_file_references`)."""
-    by_task: dict[int, list[FileReference]] = ctx.shared("task-file-references-by-task", dict)
-    if not by_task:
-        for other, ref in task_file_references(ctx):
-            by_task.setdefault(id(other.task), []).append(ref)
-        by_task.setdefault(-1, [])  # built, even for a project without references
-    return by_task.get(id(op.task), [])
-
-
-def _templated(op: OperatorTask) -> bool:
-    """Whether any value the task's file parameters could take holds a ``${...}``."""
-    return any(isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value
-               for node in (op.command, *(entry.value for entry in op.task.config.entries)))
-
-
-def task_file_references(ctx: CheckContext) -> list[tuple[OperatorTask, FileReference]]:
+def task_file_references(ctx: CheckContext) -> tuple[tuple[OperatorTask, FileReference], ...]:
     """Every file an operator task names (``call>`` targets excluded: the model loads those), resolved
     against its workflow's working directory; found once per analysis for the file-reference checks."""
+    return ctx.facts.task_file_references
 
-    def build() -> list[tuple[OperatorTask, FileReference]]:
-        root = ctx.project.root
-        found = []
-        for workflow, op in operator_tasks(ctx):
-            if op.spec.name == "call":
-                continue
-            workdir = ctx.project.workdirs.get(workflow.path, root)
-            found += [(op, ref) for ref in _expanded_references(ctx, op, workdir)]
-        return found
 
-    return ctx.shared("task-file-references", build)
+def references_of(ctx: CheckContext, op: OperatorTask) -> tuple[FileReference, ...]:
+    """The file references of one operator task (see :func:`task_file_references`)."""
+    return ctx.facts.file_references_of(op)

@@ -33,13 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.resolve import Outcome, resolve_at
+from dig_lsp.analysis.scope import Origin
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.digdag.coerce import boolean_value
-from dig_lsp.embedded.resolve import Outcome, resolve_at
 from dig_lsp.model.catalog import catalog
-from dig_lsp.model.scope import Origin
 from dig_lsp.model.values import validate_value
 from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text.quote import excerpt

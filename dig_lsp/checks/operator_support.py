@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.exports import ExportIndex
 from dig_lsp.checks.base import CheckContext
-from dig_lsp.model.exports import ExportIndex, build_export_index
-from dig_lsp.model.operators import OperatorTask, operator_task
+from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.text.suggest import close_matches
 
 
 def export_index(ctx: CheckContext) -> ExportIndex:
-    """The project's export index, built once per loaded project."""
-    return ctx.project.memo("export-index", lambda: build_export_index(ctx.project))
+    """The project's export index, built once per loaded project (:attr:`Facts.export_index
+    <dig_lsp.analysis.facts.Facts.export_index>`)."""
+    return ctx.facts.export_index
 
 
 def operator_tasks(ctx: CheckContext) -> Iterator[tuple[Workflow, OperatorTask]]:
-    """Every enabled task whose operator is in the catalog (listed once per analysis)."""
-
-    def build() -> list[tuple[Workflow, OperatorTask]]:
-        return [(workflow, found) for workflow, task in ctx.tasks() if (found := operator_task(task)) is not None]
-
-    return iter(ctx.shared("operator-tasks", build))
+    """Every enabled task whose operator is in the catalog (listed once per analysis: :attr:`Facts.operator_tasks
+    <dig_lsp.analysis.facts.Facts.operator_tasks>`)."""
+    return iter(ctx.facts.operator_tasks)
 
 
 def closest_name(word: str, candidates: list[str]) -> str | None:

@@ -54,7 +54,7 @@ from dig_lsp.checks.operator_support import closest_name, export_index
 from dig_lsp.checks.python_support import python_tasks
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.builtins import builtin_names
-from dig_lsp.model.exports import ExportChain
+from dig_lsp.model.export_chain import ExportChain
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.model.python_targets import Target
 from dig_lsp.model.workflow import Task, Workflow

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import defined_elsewhere, resolved_references, secret_keys
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL508"

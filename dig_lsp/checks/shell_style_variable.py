@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.resolve import Outcome, resolve_at
+from dig_lsp.analysis.sites import Site
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
-from dig_lsp.embedded.resolve import Outcome, resolve_at
-from dig_lsp.embedded.sites import Site
 
 CODE = "DL506"
 NAME = "shell-style-variable"

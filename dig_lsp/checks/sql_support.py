@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from dig_lsp.analysis.scope import Origin, Scope
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import scopes
 from dig_lsp.checks.file_support import references_of
@@ -21,7 +22,6 @@ from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse
 from dig_lsp.embedded.sql_render import BUILTIN_VALUES, Resolve
 from dig_lsp.model.operators import OperatorTask
-from dig_lsp.model.scope import Origin, Scope
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")

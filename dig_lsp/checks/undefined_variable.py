@@ -40,19 +40,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from dig_lsp.analysis.facts import ResolvedReference
+from dig_lsp.analysis.resolve import Outcome
+from dig_lsp.analysis.scope import Origin, Variable
+from dig_lsp.analysis.sites import Site
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import (
-    ResolvedReference,
     callers_missing,
     defined_elsewhere,
     resolved_references,
     secret_keys,
 )
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
-from dig_lsp.embedded.javascript import Reference
-from dig_lsp.embedded.resolve import Outcome
-from dig_lsp.embedded.sites import Site
-from dig_lsp.model.scope import Origin, Variable
+from dig_lsp.embedded.js import Reference
 from dig_lsp.model.workflow import Task
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import resolved_references
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.embedded.resolve import Outcome
 from dig_lsp.text.quote import excerpt
 
 CODE = "DL504"

@@ -43,6 +43,7 @@ from dig_lsp.dryrun.jsdate import JsDate
 from dig_lsp.dryrun.jserrors import Exhausted, JsError, Unevaluable
 from dig_lsp.dryrun.jsnumber import number_to_string
 from dig_lsp.dryrun.moment import Moment, MomentError, moment_call, moment_method
+from dig_lsp.embedded.js import parse_expression
 from dig_lsp.text.limits import recursion_headroom
 
 MAX_STEPS = 200_000
@@ -1431,16 +1432,27 @@ def _moment_global(interp: Interpreter) -> Native:
 _PARSE_CACHE: dict[str, dict[str, Any] | str] = {}
 
 
+def _expression_of(program: dict[str, Any]) -> dict[str, Any] | str:
+    """The one expression of a parsed ``(text)``, or why there is not one (as a SyntaxError message)."""
+    body = program.get("body", [])
+    return body[0]["expression"] if len(body) == 1 else "a template holds one expression"
+
+
 def parse(expression: str) -> dict[str, Any]:
-    """The expression's AST (cached), or raise :class:`JsError` for a syntax error."""
-    cached = _PARSE_CACHE.get(expression)
+    """The expression's AST (cached), or raise :class:`JsError` for a syntax error.
+
+    The tree is the one the checks and the editor already parsed (:func:`dig_lsp.embedded.js.parse_expression`,
+    one cache for all three): whenever digdag's wrapping ``(text)`` parses, ours, ``(text\\n)``, gives the same
+    tree. Only a text that it rejects is parsed here again, with the line break, so that what this
+    interpreter says about it (its messages and a trailing ``//`` comment) stays as it was.
+    """
+    shared = parse_expression(expression).tree if len(expression) <= MAX_LENGTH else None
+    cached = _expression_of(shared) if shared is not None else _PARSE_CACHE.get(expression)
     if cached is None:
         if len(expression) > MAX_LENGTH:
             raise Unevaluable(f"the expression is longer than {MAX_LENGTH} characters")
         try:
-            program = PyJsParser().parse("(" + expression + "\n)")
-            body = program.get("body", [])
-            cached = body[0]["expression"] if len(body) == 1 else "a template holds one expression"
+            cached = _expression_of(PyJsParser().parse("(" + expression + "\n)"))
         except JsSyntaxError as error:
             cached = f"SyntaxError: {error}"
         except RecursionError:

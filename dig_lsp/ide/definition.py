@@ -17,14 +17,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dig_lsp.embedded.javascript import Reference, parse_expression
-from dig_lsp.embedded.resolve import Resolution, resolve_at
-from dig_lsp.embedded.sites import Site, project_sites
+from dig_lsp.analysis.facts import Facts
+from dig_lsp.analysis.resolve import Resolution, resolve_at
+from dig_lsp.analysis.scope import Scope, Variable
+from dig_lsp.analysis.sites import Site
+from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.files import FileReference, file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.model.scope import Scope, Variable, project_scopes
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Position, Span
@@ -64,14 +65,15 @@ def _inside(span: Span, path: str, offset: int) -> bool:
 def reference_at(project: ProjectModel, path: str, offset: int,
                  runtime_params: tuple[str, ...] = ()) -> ReferenceAt | None:
     """The variable reference of a ``${...}`` at ``offset`` of ``path`` (None elsewhere)."""
-    for site in project_sites(project):
+    facts = Facts(project, runtime_params)
+    for site in facts.template_sites:
         if not _inside(site.span, path, offset):
             continue
         parsed = parse_expression(site.template.expression)
         for reference in parsed.references:
             span = site.source_span(reference.start, reference.end)
             if _inside(span, path, offset):
-                scope = project_scopes(project, runtime_params).scope(site.task)
+                scope = facts.scopes.scope(site.task)
                 resolution = None if scope is None else resolve_at(site, reference, scope)
                 return ReferenceAt(site, reference, span, scope, resolution)
         return None
@@ -298,8 +300,9 @@ def _export_key_target(location: Location | None, path: str, offset: int) -> _Va
 def _variable_references(project: ProjectModel, target: _VariableTarget,
                          runtime_params: tuple[str, ...]) -> Iterator[Span]:
     parts = tuple(target.name.split("."))
-    scopes = project_scopes(project, runtime_params)
-    for site in project_sites(project):
+    facts = Facts(project, runtime_params)
+    scopes = facts.scopes
+    for site in facts.template_sites:
         if parts[0] not in site.template.expression or parts[0] in site.local_names:
             continue
         scope = scopes.scope(site.task)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from dig_lsp.embedded.javascript import JS_GLOBALS
-from dig_lsp.embedded.resolve import Outcome
+from dig_lsp.analysis.resolve import Outcome
+from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.ide.definition import ReferenceAt, reference_at
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.catalog import OperatorSpec, Parameter, catalog

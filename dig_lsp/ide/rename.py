@@ -3,7 +3,7 @@
 * **An ``_export`` variable** (a key at any depth of an ``_export`` mapping, from the key or from a
   ``${...}`` that reads it): the key, and every ``${...}`` -- in ``.dig`` values and in the files
   operators render (SQL, mail bodies, yml configs) -- whose binding, in the scope model
-  (:mod:`dig_lsp.model.scope`), is that very definition. A ``${x}`` that reads another definition of
+  (:mod:`dig_lsp.analysis.scope`), is that very definition. A ``${x}`` that reads another definition of
   ``x`` (a shadowing ``_export``, another caller's) is left alone.
 * **A task** (``+name``, from its key or from an ``_after`` entry naming it): the key and the
   ``_after`` entries of its siblings that name it.
@@ -23,9 +23,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dig_lsp.analysis.facts import Facts
+from dig_lsp.analysis.scope import Origin, Scope, ScopeIndex
+from dig_lsp.analysis.sites import Site
 from dig_lsp.diagnostics import TextEdit
-from dig_lsp.embedded.javascript import Reference, parse_expression
-from dig_lsp.embedded.sites import Site, project_sites
+from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.ide.definition import parent_of, reference_at, task_at
 from dig_lsp.ide.locate import Location, locate
 from dig_lsp.model.builtins import builtin_names
@@ -35,7 +37,6 @@ from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_targets import resolve as python_target
-from dig_lsp.model.scope import Origin, Scope, ScopeIndex, project_scopes
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
 from dig_lsp.text.quote import excerpt
@@ -243,7 +244,7 @@ def _segment_at(site: Site, reference: Reference, offset: int) -> int:
 
 def _reading(site: Site, reference: Reference, scope: Scope) -> tuple[str, ...]:
     """The namespace an operator puts in front of the reference when it renders its file (``td`` for
-    ``${database}`` in a td> query), as :func:`dig_lsp.embedded.resolve.resolve_at` reads it."""
+    ``${database}`` in a td> query), as :func:`dig_lsp.analysis.resolve.resolve_at` reads it."""
     for default in site.defaults:
         prefix = tuple(default.split("."))
         head = (*prefix, reference.path[0])
@@ -275,11 +276,12 @@ def _rename_variable(project: ProjectModel, variable: _Variable, new: str,
     new_name = ".".join((*variable.parts[:-1], new))
     if variable.mapping.get(new) is not None:
         raise RenameRefused(f"this _export already has a key '{excerpt(new, 40)}'")
-    scopes = project_scopes(project, runtime_params)
+    facts = Facts(project, runtime_params)
+    scopes = facts.scopes
     _check_implicit_reads(project, variable, scopes)
     _check_collisions(project, variable, new_name, scopes)
     edits = [TextEdit(variable.edit_span(project), new)]
-    edits.extend(_use_edits(project, variable, new, scopes))
+    edits.extend(_use_edits(facts, variable, new))
     return edits
 
 
@@ -357,20 +359,20 @@ def _check_collisions(project: ProjectModel, variable: _Variable, new_name: str,
             raise RenameRefused(f"'{excerpt(new_name, 40)}' is already defined for {task.full_name}{where}")
 
 
-def _use_edits(project: ProjectModel, variable: _Variable, new: str, scopes: ScopeIndex) -> Iterator[TextEdit]:
+def _use_edits(facts: Facts, variable: _Variable, new: str) -> Iterator[TextEdit]:
     """Every ``${...}`` reading this definition, renamed; refused when one binding depends on the context."""
     bindings: dict[tuple[Span, int, int], set[bool]] = {}
     edits: dict[tuple[Span, int, int], TextEdit] = {}
-    for site in project_sites(project):
+    for site in facts.template_sites:
         if variable.last not in site.template.expression:
             continue
-        scope = scopes.scope(site.task)
+        scope = facts.scopes.scope(site.task)
         if scope is None:
             continue
         for reference in parse_expression(site.template.expression).references:
             if reference.path[0] in site.local_names:
                 continue
-            segment, reads = _binding(project, variable, site, reference, scope, scopes)
+            segment, reads = _binding(facts.project, variable, site, reference, scope, facts.scopes)
             if segment is None:
                 continue
             key = (site.span, reference.start, segment)

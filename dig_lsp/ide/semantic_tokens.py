@@ -18,7 +18,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from dig_lsp.embedded.javascript import JS_GLOBALS
+from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.model.operators import DIRECTIVES
 from dig_lsp.model.project import ProjectModel

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dig_lsp.model.catalog import OperatorSpec, catalog
-from dig_lsp.model.exports import ExportChain
+from dig_lsp.model.export_chain import ExportChain
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Node
 

@@ -17,7 +17,7 @@ links a group's children after compiling them, with ``ParallelControl.of(config)
 The directives are read by :mod:`dig_lsp.digdag.directives`. Loop operators generate groups whose
 ``_parallel`` is their evaluated one (``ParallelControl.of(params).copyIfNeeded(generated)``, e.g.
 ``digdag-standards/.../operator/LoopOperatorFactory.java``); the dry run links those with
-:func:`group_order` too. The scopes (:mod:`dig_lsp.model.scope`) ask which siblings a task waits for
+:func:`group_order` too. The scopes (:mod:`dig_lsp.analysis.scope`) ask which siblings a task waits for
 through other siblings as well (:meth:`GroupOrder.awaited`, what ``TaskTree.walkUpstreamSiblings``
 walks at run time); the dry run follows the links.
 """

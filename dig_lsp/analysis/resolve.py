@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from dig_lsp.embedded.javascript import JS_GLOBALS, Reference
-from dig_lsp.embedded.sites import Site
+from dig_lsp.analysis.scope import Scope, Timing, Variable
+from dig_lsp.analysis.sites import Site
+from dig_lsp.embedded.js import JS_GLOBALS, Reference
 from dig_lsp.model.builtins import SCHEDULED_ONLY
 from dig_lsp.model.catalog import catalog
-from dig_lsp.model.scope import Scope, Timing, Variable
 from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.suggest import close_matches, plausible
 

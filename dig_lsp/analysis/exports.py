@@ -14,30 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dig_lsp.model.calls import callers_first, runs_in_callers
+from dig_lsp.model.export_chain import ExportChain
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Mapping, Node
-
-
-@dataclass(frozen=True)
-class ExportChain:
-    """The ``_export`` mappings visible to one task; ``open_ended`` when a caller is unknown."""
-
-    mappings: tuple[Mapping, ...]
-    open_ended: bool = False
-
-    def lookup(self, dotted: str) -> Node | None:
-        """The innermost exported value at a dotted path (``td.database``), if any."""
-        parts = dotted.split(".")
-        for mapping in reversed(self.mappings):
-            node: Node | None = mapping
-            for part in parts:
-                node = node.get(part) if isinstance(node, Mapping) else None
-                if node is None:
-                    break
-            if node is not None:
-                return node
-        return None
+from dig_lsp.syntax.nodes import Mapping
 
 
 @dataclass
