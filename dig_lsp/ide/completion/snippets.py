@@ -106,7 +106,7 @@ _EXAMPLE = re.compile(r"e\.g\. `([^`]+)`")
 
 
 def described_example(schema: dict[str, Any]) -> str:
-    """The example a schema's description gives as ``e.g. `...` `` (empty when none)."""
+    """The example a schema's description gives after "e.g." in backquotes (empty when none)."""
     found = _EXAMPLE.search(str(schema.get("description", "")))
     return found.group(1) if found else ""
 
