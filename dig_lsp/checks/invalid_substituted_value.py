@@ -38,7 +38,8 @@ from dig_lsp.analysis.scope import Origin
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import analysed_sites
 from dig_lsp.diagnostics import Related, Severity
-from dig_lsp.digdag.coerce import boolean_value
+from dig_lsp.digdag.coerce import scalar_text
+from dig_lsp.digdag.directives import evaluated_parallel
 from dig_lsp.model.catalog import catalog
 from dig_lsp.model.values import validate_value
 from dig_lsp.syntax.nodes import Scalar
@@ -85,7 +86,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _problem(operator: str | None, key: str, node: Scalar, value: Scalar) -> str | None:
     if key == "_parallel":
-        if operator in _LOOP_OPERATORS and boolean_value(value.value) is None:
+        # the loop operator reads its evaluated `_parallel`, and an evaluated `${...}` is text (a number too)
+        if operator in _LOOP_OPERATORS and evaluated_parallel(scalar_text(value), value.span).refusals:
             return "`_parallel` needs true or false"
         return None
     spec = catalog().operator(operator) if operator else None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from dig_lsp.digdag.coerce import BOOLEAN_TYPE, INT_TYPE, as_boolean, as_int, has_template, is_null, scalar_text
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence, to_python
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, from_python, to_python
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -112,6 +112,17 @@ def parallel_control(config: Mapping) -> Reading[Parallel]:
         return Reading(Parallel(value), key=key, node=node)
     return Reading(SEQUENTIAL, (Refusal(f"Invalid _parallel format: {_json(node)}", node.span, "_parallel", node),),
                    key, node)
+
+
+def evaluated_parallel(value: object, span: Span) -> Reading[Parallel]:
+    """``ParallelControl.of`` on a loop operator's evaluated params (``LoopOperatorFactory``... call it
+    before ``copyIfNeeded``): the generated group's ``_parallel``, or why the operator fails. ``value`` is
+    the evaluated value: ``ConfigEvalEngine.evalValue`` (``digdag-core/.../agent/ConfigEvalEngine.java``)
+    makes every evaluated ``${...}`` a text node, so ``_parallel: ${p}`` is read as text (corpus
+    ``acceptance/parallel/invalid_parallel_variable_loop.dig``): a number there is refused."""
+    if value is None:
+        return Reading(SEQUENTIAL)
+    return parallel_control(Mapping((Entry("_parallel", span, from_python(value, span)),), span))
 
 
 def background(config: Mapping) -> Reading[bool]:

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from dig_lsp.digdag.coerce import is_null as _is_null
-from dig_lsp.digdag.directives import SEQUENTIAL, Parallel, Reading, Refusal, disabled, parallel_control
+from dig_lsp.digdag.directives import Refusal, disabled
 from dig_lsp.digdag.keys import GROUPING_KEYS, TOP_LEVEL_KEYS
 from dig_lsp.model.order import task_order
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
-from dig_lsp.syntax.nodes import Entry, Mapping, Node, Sequence, from_python, to_python
+from dig_lsp.syntax.nodes import Mapping, Node, Sequence, to_python
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -166,15 +166,6 @@ def _subtask_shape_errors(task: Task) -> list[CompileError]:
             errors.append(CompileError(f"Parameter '{excerpt(entry.key)}' must be an object or array of objects",
                                        value.span))
     return errors
-
-
-def evaluated_parallel(value: object, span: Span) -> Reading[Parallel]:
-    """``ParallelControl.of`` on a loop operator's evaluated params (``_parallel: ${p}`` is text there; corpus
-    ``acceptance/parallel/invalid_parallel_variable_loop.dig``): the generated group's ``_parallel``, or why
-    the operator fails (``LoopOperatorFactory``... call it before ``copyIfNeeded``)."""
-    if value is None:
-        return Reading(SEQUENTIAL)
-    return parallel_control(Mapping((Entry("_parallel", span, from_python(value, span)),), span))
 
 
 def _json(node: Node) -> str:

@@ -54,9 +54,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
-from dig_lsp.digdag.directives import Parallel, Reading
+from dig_lsp.digdag.directives import Parallel, Reading, evaluated_parallel
 from dig_lsp.digdag.retry import Retry, retry_control
-from dig_lsp.dryrun.compile import evaluated_parallel, file_errors, task_errors
+from dig_lsp.dryrun.compile import file_errors, task_errors
 from dig_lsp.dryrun.options import FailRule, Options, matches
 from dig_lsp.dryrun.render import Rendered, render_config
 from dig_lsp.dryrun.rendered import RenderedFile, rendered_files, shown_params

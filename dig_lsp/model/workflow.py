@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from dig_lsp.digdag.directives import (
+    SEQUENTIAL,
     AfterName,
     Parallel,
     Reading,
@@ -27,6 +28,8 @@ from dig_lsp.digdag.retry import Retry, retry_control
 from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.text.span import Span
+
+NOT_PARALLEL: Reading[Parallel] = Reading(SEQUENTIAL)  # no `_parallel` (or a disabled task)
 
 # Keys whose value is itself a task definition, and the name digdag gives the generated task.
 SPECIAL_SUBTASKS = {"_error": "^error", "_check": "^check", "_do": "^sub", "_else_do": "^sub"}
@@ -56,7 +59,9 @@ class OperatorUse:
 
 @dataclass(frozen=True)
 class Task:
-    """A task as digdag compiles it, with the spans needed to report on it."""
+    """A task as digdag compiles it, with the spans needed to report on it. ``parallel``: its
+    ``_parallel`` as ``ParallelControl.of(config)`` reads it (:func:`parallel_control`), read by the
+    builder, which links the children with it; the other directives are read on first use, below."""
 
     name: str
     full_name: str
@@ -69,6 +74,7 @@ class Task:
     specials: tuple[Task, ...]
     disabled: bool = False
     parent_parallel: bool = False
+    parallel: Reading[Parallel] = NOT_PARALLEL
 
     @property
     def operator(self) -> OperatorUse | None:
@@ -87,11 +93,6 @@ class Task:
 
     # The directives as digdag reads them, each read once (issue 18): checks, scopes and the dry run judge
     # these readings instead of the YAML. A disabled task's config is empty, so they read as absent.
-
-    @cached_property
-    def parallel(self) -> Reading[Parallel]:
-        """``ParallelControl.of(config)``: how a group's children run (:func:`parallel_control`)."""
-        return parallel_control(self.config)
 
     @cached_property
     def background(self) -> Reading[bool]:
@@ -253,9 +254,8 @@ def _is_disabled(config: Mapping) -> bool:
     return disabled(config).value
 
 
-def _is_parallel(config: Mapping) -> bool:
+def _is_parallel(reading: Reading[Parallel]) -> bool:
     """Whether the children run in parallel (a `_parallel` digdag rejects counts as not: DL211 reports it)."""
-    reading = parallel_control(config)
     return reading.value.parallel and not reading.refusals
 
 
@@ -287,7 +287,8 @@ def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value
     if _is_disabled(config):
         return Task(name, full_name, role, key_span, value, empty_mapping(config.span), (), (), (),
                     disabled=True, parent_parallel=parent_parallel)
-    parallel = _is_parallel(config)
+    reading = parallel_control(config)
+    parallel = _is_parallel(reading)
     below = reuse if role is TaskRole.ROOT else None  # only the top-level tasks are looked up
     children = tuple(
         _build_task(entry.key, full_name + entry.key, TaskRole.CHILD, entry.key_span, entry.value, parallel, below)
@@ -300,4 +301,4 @@ def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value
         if (suffix := SPECIAL_SUBTASKS.get(entry.key)) is not None
     ) + (_sla_task(config, full_name) if role is TaskRole.ROOT else ())
     return Task(name, full_name, role, key_span, value, config, _operators(config), children, specials,
-                parent_parallel=parent_parallel)
+                parent_parallel=parent_parallel, parallel=reading)
