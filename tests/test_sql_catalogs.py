@@ -46,6 +46,16 @@ def test_near_miss_is_only_a_close_unique_name() -> None:
     assert near_miss("TD_TIME_RANG", td_names()) == "TD_TIME_RANGE"
 
 
+def test_a_short_name_is_a_near_miss_only_of_its_letters_swapped() -> None:
+    """One edit makes ``g`` Hive's ``e`` and ``sqr`` Trino's ``sqrt``: short names are more often the
+    warehouse's own functions than typos, so only a swap of two letters is offered."""
+    hive, trino = builtins("hive"), builtins("trino")
+    assert near_miss("g", hive) is None
+    assert near_miss("sqr", trino) is None
+    assert near_miss("nl", hive) == "ln"
+    assert near_miss("pwo", trino) == "pow"
+
+
 def test_trino_arity_is_generated_from_the_signatures() -> None:
     """``trino_arity.json`` is what ``trino_arity.py build`` makes of ``trino_signatures.txt``."""
     import subprocess

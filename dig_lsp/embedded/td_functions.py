@@ -98,10 +98,19 @@ def builtins(engine: str) -> frozenset[str]:
         data["grammar"]["names"])
 
 
+_MIN_EDITED = 4
+
+
 def near_miss(name: str, known: frozenset[str]) -> str | None:
     """The known name ``name`` is most likely a typo of: one edit away (two for names of seven letters
     or more), a swap of two letters counting as one; None when there is none or several at the best
-    distance."""
+    distance. A name of one to three letters is a typo only of its own letters swapped: one edit turns
+    ``g`` into Hive's ``e`` and ``ln`` into ``l``, and such short names are far more often a function the
+    query's warehouse defines than a slip of the finger."""
+    if len(name) < _MIN_EDITED:
+        swapped = [c for c in known if len(c) == len(name) and c != name and sorted(c) == sorted(name)
+                   and OSA.distance(name, c) == 1]
+        return swapped[0] if len(swapped) == 1 and not contradicts(name, swapped[0]) else None
     limit = 1 if len(name) < 7 else 2
     best: list[str] = []
     best_distance = limit + 1
