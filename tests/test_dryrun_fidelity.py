@@ -95,6 +95,20 @@ def test_an_expression_that_throws_fails_the_task_without_retry(tmp_path: Path) 
     assert any("(in inherited 'error')" in item for item in records["+wf+a^error"].errors)
 
 
+def test_a_trailing_line_comment_in_an_expression_fails_the_task(tmp_path: Path) -> None:
+    """digdag.js writes ``((__t=(`` *expression* ``))==null?...`` on one line, so ``// note`` hides the closing
+    parentheses and ``new Function`` throws a SyntaxError: the task fails as for any template error
+    (OperatorManager.evalConfig); it is not evaluated as if the comment ended before them."""
+    run = simulate(tmp_path, "+a:\n  echo>: ${1 + 2 // note}\n+b:\n  echo>: next\n")
+    records = {t.full_name: t for t in run.tasks}
+    assert records["+wf+a"].state == "error"
+    assert records["+wf+b"].state == "skipped"
+    assert any("this // comment also hides the ')'" in (e.message or "") for e in run.events)
+    # with a line break (a literal block keeps it) the comment ends, and the expression is evaluated
+    run = simulate(tmp_path, "+a:\n  echo>: |\n    ${1 + 2 // note\n    }\n")
+    assert {t.full_name: t.state for t in run.tasks}["+wf+a"] == "success"
+
+
 def test_a_query_file_whose_template_throws_fails_the_task_without_retry(tmp_path: Path) -> None:
     """TdOperatorFactory's TdOperator renders its query file in its constructor (workspace.templateCommand);
     Workspace.templateCommand makes the TemplateException a ConfigException "<message> in <file>", which

@@ -1442,19 +1442,23 @@ def parse(expression: str) -> dict[str, Any]:
     """The expression's AST (cached), or raise :class:`JsError` for a syntax error.
 
     The tree is the one the checks and the editor already parsed (:func:`dig_lsp.embedded.js.parse_expression`,
-    one cache for all three): whenever digdag's wrapping ``(text)`` parses, ours, ``(text\\n)``, gives the same
-    tree. Only a text that it rejects is parsed here again, with the line break, so that what this
-    interpreter says about it (its messages and a trailing ``//`` comment) stays as it was.
+    one cache for all three). A text that parse rejects is parsed here again only for this interpreter's
+    message, in digdag's own wrapping: ``digdag.js`` writes ``((__t=(`` *text* ``))==null?...`` on one line,
+    so a trailing ``// comment`` swallows the closing parentheses and ``new Function`` throws a SyntaxError
+    (the task fails); it is not evaluated as if the comment ended before them.
     """
-    shared = parse_expression(expression).tree if len(expression) <= MAX_LENGTH else None
+    checked = parse_expression(expression) if len(expression) <= MAX_LENGTH else None
+    shared = checked.tree if checked is not None else None
     cached = _expression_of(shared) if shared is not None else _PARSE_CACHE.get(expression)
     if cached is None:
         if len(expression) > MAX_LENGTH:
             raise Unevaluable(f"the expression is longer than {MAX_LENGTH} characters")
         try:
-            cached = _expression_of(PyJsParser().parse("(" + expression + "\n)"))
+            cached = _expression_of(PyJsParser().parse("(" + expression + ")"))
         except JsSyntaxError as error:
-            cached = f"SyntaxError: {error}"
+            # the linter's message says what is wrong in the user's words; the parser's names its tokens
+            problem = checked.problem if checked is not None else None
+            cached = f"SyntaxError: {problem.message if problem is not None else error}"
         except RecursionError:
             raise Unevaluable("the expression nests too deeply") from None
         except Exception as error:  # pyjsparser's own crashes on odd input
