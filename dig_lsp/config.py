@@ -272,14 +272,6 @@ def _settings_below(prefix: tuple[str, ...], data: dict[str, Any], path: str,
     return settings
 
 
-def settings_from_table(table: dict[str, Any], path: str) -> Settings:
-    """Validate a configuration table; unknown keys are errors so typos do not pass silently."""
-    try:
-        return _settings_from(table, path)
-    except _Invalid as problem:
-        raise ConfigError(_with_keys(problem.keys, problem.message), path) from None
-
-
 def _with_keys(keys: tuple[str, ...], message: str) -> str:
     return f"{excerpt('.'.join(keys))}: {message}" if keys else message
 

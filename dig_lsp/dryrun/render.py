@@ -203,8 +203,3 @@ def session_variables(workflow: str, session_time: datetime, zone: tzinfo, zone_
         if following is not None:
             variables.update(_time_variables("next_session", following, zone))
     return variables
-
-
-def js_params(params: dict[str, object]) -> dict[str, Any]:
-    """Plain params as the JS values the interpreter reads."""
-    return {key: from_python(value) for key, value in params.items()}

@@ -51,7 +51,7 @@ import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from dig_lsp.digdag.directives import Parallel, Reading, evaluated_parallel
@@ -1028,8 +1028,3 @@ def max_concurrency(segments: list[Segment]) -> int:
     if best == 0 and any(s.kind == RUN for s in segments):
         return 1
     return best
-
-
-def offset_time(origin: datetime, seconds: float) -> datetime:
-    """The wall-clock time of a simulated instant."""
-    return origin + timedelta(seconds=seconds)
