@@ -186,7 +186,8 @@ class Workflow:
         """The top-level ``schedule:`` as digdag's scheduler takes it (``digdag-core/.../schedule/
         SchedulerManager.java``, ``tryGetScheduleConfig``: ``getOptional("schedule", Config.class)``): the
         mapping, None when it is absent or null (or not a mapping: DL301 reports that; a disabled root
-        has no config). Read here once for the checks, the dry run, the hover and the code lens."""
+        has no config). Read here once for the checks, the dry run and the code lens (the hover reads the
+        entry under the cursor)."""
         node = self.root.config.get("schedule")
         return node if isinstance(node, Mapping) else None
 
