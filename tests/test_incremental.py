@@ -222,6 +222,26 @@ def test_an_included_file_a_task_also_reads_is_checked_whole(tmp_path: Path) -> 
     assert second.fallback == Fallback(Reason.NAMED_BY_TASK)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_incremental_analysis_equals_full_analysis_past_the_template_limit(tmp_path: Path, seed: int,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated project has 33 templates: with a limit of 20, the tasks after the cut-off are not
+    checked, and an edit before it that keeps the count is still checked alone."""
+    for module in ("dig_lsp.text.limits", "dig_lsp.embedded.sites", "dig_lsp.checks.expression_support",
+                   "dig_lsp.checks.resource_limit", "dig_lsp.incremental"):
+        monkeypatch.setattr(f"{module}.MAX_TEMPLATES", 20)
+    (tmp_path / "queries").mkdir()
+    for number in range(3):
+        (tmp_path / "queries" / f"q{number}.sql").write_text(f"SELECT {number} AS n FROM t\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text(_generated(), encoding="utf-8")
+    unit = plan([str(path)])[0]
+    reasons: Reasons = collections.Counter()
+    incremental = _session(unit, Settings(), str(path), _generated(), random.Random(seed), 100, reasons)
+    assert incremental > 10, reasons
+    assert reasons[Reason.TEMPLATE_LIMIT.value] > 5  # edits past the cut-off, or adding templates
+
+
 def _before_and_after(tmp_path: Path, text: str, edited: str) -> tuple[Analysis, Analysis]:
     """``text`` analysed in full, then ``edited`` analysed from it (incrementally when it can be)."""
     path = tmp_path / "wf.dig"
