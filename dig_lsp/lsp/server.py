@@ -75,14 +75,17 @@ def _import_in_background(modules: tuple[str, ...], then: Callable[[], object] |
     long as the server: frozen, the cyclic collector never walks them again (as at start-up)."""
 
     def work() -> None:
+        gc.disable()  # as at start-up (dig_lsp.lsp.main): imports make objects that live on, not garbage
         try:
             for module in modules:
                 importlib.import_module(module)
             if then is not None:
                 then()
-            gc.freeze()
         except Exception:  # the thread that needs the module imports it again and reports the failure
             logger.exception("importing %s in the background failed", ", ".join(modules))
+        finally:
+            gc.freeze()
+            gc.enable()
 
     threading.Thread(target=work, name="dig-lsp-import", daemon=True).start()
 
