@@ -361,7 +361,8 @@ def scenario_session(server: Server, root: Path, edits: int) -> tuple[float, flo
     """(RSS before, RSS after ``edits`` keystrokes typed into a 3,000-line workflow, seconds taken).
 
     Typed as fast as the server takes them, waiting for the diagnostics of every 20th version (an editor
-    sends keystrokes without waiting; the server coalesces them), each one a text never seen before."""
+    sends keystrokes without waiting; the server coalesces them), each one a text never seen before; 50
+    keystrokes in one task, then on in another one, all over the file."""
     path = write_project(root / "session", 3000)
     doc = Doc(path, path.read_text(encoding="utf-8"))
     open_doc(server, doc)
@@ -370,7 +371,7 @@ def scenario_session(server: Server, root: Path, edits: int) -> tuple[float, flo
     lines = doc.text.split("\n")
     values = [number for number, line in enumerate(lines) if line.startswith("    create_table: ")]
     for number in range(edits):
-        line = values[number * 7 % len(values)]  # a different task now and then, all over the file
+        line = values[number // 50 * 7 % len(values)]
         doc.version += 1
         where = {"line": line, "character": len(lines[line])}
         lines[line] += "x"

@@ -69,10 +69,12 @@ def _documents() -> Any:
     return importlib.import_module(DOCUMENTS)
 
 
-def _import_in_background(modules: tuple[str, ...], then: Callable[[], object] | None = None) -> None:
+def _import_in_background(modules: tuple[str, ...], then: Callable[[], object] | None = None,
+                          freeze: bool = False) -> None:
     """Import ``modules`` on a daemon thread (an import another thread needs meanwhile waits for it:
-    Python locks each module while it is imported), then call ``then``. The objects they create live as
-    long as the server: frozen, the cyclic collector never walks them again (as at start-up)."""
+    Python locks each module while it is imported), then call ``then``. With ``freeze``, what exists then
+    is frozen, as at start-up (the collector never walks it again): only for the analysis core, imported
+    before any analysis runs (a frozen analysis would never be collected)."""
 
     def work() -> None:
         gc.disable()  # as at start-up (dig_lsp.lsp.main): imports make objects that live on, not garbage
@@ -84,7 +86,8 @@ def _import_in_background(modules: tuple[str, ...], then: Callable[[], object] |
         except Exception:  # the thread that needs the module imports it again and reports the failure
             logger.exception("importing %s in the background failed", ", ".join(modules))
         finally:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
 
     threading.Thread(target=work, name="dig-lsp-import", daemon=True).start()
@@ -318,7 +321,7 @@ def initialize(server: DigLanguageServer, params: types.InitializeParams) -> Non
     the answer does not wait for it, and the first analysis (after `didOpen`) does not wait for it all."""
     server.take_client_settings(params.initialization_options)
     use_clamping_positions(server.workspace)
-    _import_in_background((DOCUMENTS,), lambda: server.analyser)
+    _import_in_background((DOCUMENTS,), lambda: server.analyser, freeze=True)
 
 
 @_guarded
