@@ -64,9 +64,15 @@ FEATURE_MODULES = tuple(f"{FEATURES_PACKAGE}.{name}" for name in (
     "hover", "completion", "definition", "symbols", "code_actions", "semantic_tokens", "code_lens", "rename"))
 
 
+_imported: dict[str, Any] = {}  # modules whose import has finished (sys.modules has them while it runs)
+
+
 def _documents() -> Any:
     """:mod:`dig_lsp.lsp.documents`, imported on first use (see the module docstring)."""
-    return importlib.import_module(DOCUMENTS)
+    module = _imported.get(DOCUMENTS)
+    if module is None:
+        module = _imported[DOCUMENTS] = importlib.import_module(DOCUMENTS)
+    return module
 
 
 def _import_in_background(modules: tuple[str, ...], then: Callable[[], object] | None = None,
@@ -188,7 +194,9 @@ class DiagnosticsScheduler:
 
     async def _analyse_and_publish(self, uri: str) -> None:
         loop = asyncio.get_running_loop()
-        documents_module = await loop.run_in_executor(self._executor, _documents)  # imported off the loop
+        documents_module: Any = _imported.get(DOCUMENTS)
+        if documents_module is None:  # imported off the event loop
+            documents_module = await loop.run_in_executor(self._executor, _documents)
         path = documents_module.document_path(uri)
         documents = documents_module.open_documents(self.server.workspace)
         if path is None or path not in documents:
