@@ -49,7 +49,6 @@ from dig_lsp.checks.expression_support import template_sites
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, TextEdit
 from dig_lsp.digdag import directives
-from dig_lsp.embedded.sites import project_sites
 from dig_lsp.engine import INTERNAL_ERROR_CODE, Analysis, analyse_model, conclude, run_checks
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
@@ -190,7 +189,6 @@ class _Change:
 
     path: str
     edit: EntryEdit
-    new_model: ProjectModel
     old_focus: Focus
     new_focus: Focus
     old_tops: Focus  # the re-checked top-level tasks, before and after the edit, in the same order
@@ -218,6 +216,8 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     old = previous.model
     if old is None:
         return Fallback(Reason.NO_PREVIOUS)
+    if previous.template_count > MAX_TEMPLATES:
+        return Fallback(Reason.TEMPLATE_LIMIT)  # see _template_count
     if any(d.code == INTERNAL_ERROR_CODE for d in previous.findings):
         return Fallback(Reason.FAILED_LAST_TIME)
     edited = _edited_file(old, model)
@@ -253,7 +253,7 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
         return Fallback(Reason.OTHERS_INSIDE)
     if {_moved(d, change) for d in before_split[1]} != set(after_split[1]):
         return Fallback(Reason.EFFECTS)
-    count = _template_count(previous, change, old_context, new_context)
+    count = _template_count(previous, old_context, new_context)
     if count is None:
         return Fallback(Reason.TEMPLATE_LIMIT)
     findings = [*(_moved(d, change) for d in previous_split[1]), *after_split[0]]
@@ -276,67 +276,15 @@ def _focused_findings(context: CheckContext) -> tuple[Diagnostic, ...]:
     return run_checks(context)
 
 
-def _template_count(previous: Analysis, change: _Change, old_context: CheckContext,
-                    new_context: CheckContext) -> int | None:
-    """The project's template count after the edit (up to ``MAX_TEMPLATES`` + 1), or None when the edit
-    changes which templates are checked.
+def _template_count(previous: Analysis, old_context: CheckContext, new_context: CheckContext) -> int | None:
+    """The project's template count after the edit, or None when it is or was past ``MAX_TEMPLATES``.
 
-    Under the limit, the count moves by what the re-checked tasks gained or lost, and must stay under
-    it. Past it, only the first ``MAX_TEMPLATES`` templates in file order are checked (``DL114`` at the
-    next one): the edited task's are checked alike before and after only when they all lie among those
-    first ones and there are as many as before (the cut-off stays where it was)."""
-    before, after = len(template_sites(old_context)), len(template_sites(new_context))
-    if previous.template_count <= MAX_TEMPLATES:
-        count = previous.template_count - before + after
-        return count if count <= MAX_TEMPLATES else None
-    if before != after or len(change.old_tops) != 1:
-        return None
-    old = previous.model
-    assert old is not None
-    table = _site_table(old)
-    workflow, task = change.old_tops[0]
-    place = table.get(_top_key(workflow, task))
-    if place is None or place[0] + place[1] > MAX_TEMPLATES:
-        return None
-    change.new_model.derived[_SITE_TABLE] = table  # the same counts, at the same places
-    return previous.template_count
-
-
-_SITE_TABLE = "incremental: template sites per top-level task"
-SiteTable = dict[tuple[str, int], tuple[int, int]]
-
-
-def _top_key(workflow: Workflow, task: Task) -> tuple[str, int]:
-    """A top-level task's place: its workflow and its index among the root's children and specials."""
-    tops = (*workflow.root.children, *workflow.root.specials)
-    return workflow.path, next(index for index, top in enumerate(tops) if top is task)
-
-
-def _site_table(model: ProjectModel) -> SiteTable:
-    """For every top-level task whose templates lie among the project's first ``MAX_TEMPLATES`` + 1
-    (:func:`~dig_lsp.embedded.sites.project_sites`, in file order): how many come before its first one,
-    and how many it has (the last such task's count may be cut short, so it never passes as under)."""
-
-    def build() -> SiteTable:
-        tops: dict[int, tuple[str, int]] = {}
-        for workflow in model.workflows:
-            for index, top in enumerate((*workflow.root.children, *workflow.root.specials)):
-                tops.update((id(below), (workflow.path, index)) for below in top.walk())
-        table: SiteTable = {}
-        sites = project_sites(model)
-        for number, site in enumerate(sites):
-            key = tops.get(id(site.task))
-            if key is None:
-                continue  # a root's own template
-            start, count = table.get(key, (number, 0))
-            table[key] = (start, count + 1)
-        if len(sites) > MAX_TEMPLATES and sites:
-            last = tops.get(id(sites[-1].task))
-            if last is not None:  # its templates go on past the ones listed: never under the limit
-                table[last] = (table[last][0], MAX_TEMPLATES + 1)
-        return table
-
-    return model.memo(_SITE_TABLE, build)
+    Under the limit, the count moves by what the re-checked tasks gained or lost. Past it, only the first
+    ``MAX_TEMPLATES`` templates are checked, and what that means reaches every task (no task's keys count
+    as read by its templates: ``checks/expression_support.keys_read_by_templates``), which a run focused
+    on the edited tasks does not know: the whole project is checked."""
+    count = previous.template_count - len(template_sites(old_context)) + len(template_sites(new_context))
+    return count if count <= MAX_TEMPLATES else None
 
 
 def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] | Fallback | None:
@@ -372,7 +320,7 @@ def _workflow_change(old: ProjectModel, new: ProjectModel, path: str, edit: Entr
         return Fallback(Reason.NOT_IN_ONE_TASK)
     if not _same_top_level_keys(old_focus, new_focus):
         return Fallback(Reason.TOP_LEVEL_KEYS)
-    return _Change(path, edit, new, old_focus, new_focus, old_focus[1:2], new_focus[1:2])
+    return _Change(path, edit, old_focus, new_focus, old_focus[1:2], new_focus[1:2])
 
 
 def _focus(model: ProjectModel, path: str, edit: EntryEdit, end: int) -> Focus | None:
@@ -430,7 +378,7 @@ def _included_change(old: ProjectModel, new: ProjectModel, path: str, edit: Entr
     focused = {id(task) for _, task in old_seen[0]}
     if _named_by_a_task(old, path, focused):
         return Fallback(Reason.NAMED_BY_TASK)
-    return _Change(path, edit, new, old_seen[0], new_seen[0], old_seen[1], new_seen[1], True, old_seen[2])
+    return _Change(path, edit, old_seen[0], new_seen[0], old_seen[1], new_seen[1], True, old_seen[2])
 
 
 def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[str, int, int], ...]] | None:

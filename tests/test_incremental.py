@@ -223,13 +223,14 @@ def test_an_included_file_a_task_also_reads_is_checked_whole(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_incremental_analysis_equals_full_analysis_past_the_template_limit(tmp_path: Path, seed: int,
+def test_past_the_template_limit_every_edit_is_checked_whole(tmp_path: Path, seed: int,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """The generated project has 33 templates: with a limit of 20, the tasks after the cut-off are not
-    checked, and an edit before it that keeps the count is still checked alone."""
+    """The generated project has 20 templates: with a limit of 10, the tasks after the cut-off are not
+    checked and no task's keys count as read by its templates, which reaches every task: an edit is
+    checked whole (and the result is the full analysis's)."""
     for module in ("dig_lsp.text.limits", "dig_lsp.embedded.sites", "dig_lsp.checks.expression_support",
                    "dig_lsp.checks.resource_limit", "dig_lsp.incremental"):
-        monkeypatch.setattr(f"{module}.MAX_TEMPLATES", 20)
+        monkeypatch.setattr(f"{module}.MAX_TEMPLATES", 10)
     (tmp_path / "queries").mkdir()
     for number in range(3):
         (tmp_path / "queries" / f"q{number}.sql").write_text(f"SELECT {number} AS n FROM t\n", encoding="utf-8")
@@ -237,9 +238,9 @@ def test_incremental_analysis_equals_full_analysis_past_the_template_limit(tmp_p
     path.write_text(_generated(), encoding="utf-8")
     unit = plan([str(path)])[0]
     reasons: Reasons = collections.Counter()
-    incremental = _session(unit, Settings(), str(path), _generated(), random.Random(seed), 100, reasons)
-    assert incremental > 10, reasons
-    assert reasons[Reason.TEMPLATE_LIMIT.value] > 5  # edits past the cut-off, or adding templates
+    incremental = _session(unit, Settings(), str(path), _generated(), random.Random(seed), 40, reasons)
+    assert incremental == 0, reasons
+    assert reasons[Reason.TEMPLATE_LIMIT.value] > 10
 
 
 def _before_and_after(tmp_path: Path, text: str, edited: str) -> tuple[Analysis, Analysis]:
