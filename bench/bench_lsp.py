@@ -7,15 +7,20 @@ editor would. Measured:
 
 * ``didChange -> publishDiagnostics``: wall time from sending an edit (incremental, one character
   typed) to receiving the diagnostics *for that version*, over ``--edits`` edits, on generated
-  workflows of 300 and 3,000 lines and on the shared corpus. Any debounce the server applies
-  (``DEBOUNCE_SECONDS``) is part of what the user waits for; the "analysis" columns subtract it.
+  workflows of 300, 3,000 and 30,000 lines, on a 3,000-line workflow that ``!include``s files (typing in
+  it, and in a file it includes inside tasks) and on the shared corpus. Each scenario runs ``--rounds``
+  times (a fresh document each round); the table gives the p95 of each round as min / median / max
+  over the rounds (the machine may be shared: one busy moment must not decide). Any debounce the
+  server applies (``DEBOUNCE_SECONDS``) is part of what the user waits for.
 * completion (inside ``${...}``) and hover (on an operator key) latency on the same documents.
-* memory: RSS of the server process (``/proc/PID/status`` VmRSS) with ``--open`` documents open
-  (default 1,000, one small project each), after every one was analysed.
+* memory: RSS of the server process (``/proc/PID/status`` VmRSS) after an editing session of
+  ``--session`` edits (default 10,000) typed into the 3,000-line workflow, and with ``--open``
+  documents open (default 1,000, one small project each), after every one was analysed.
 
-Targets (printed as PASS/FAIL): p95 didChange->diagnostics <= 50 ms at 300 lines and <= 150 ms at
-3,000 lines; completion p95 <= 30 ms; memory < 300 MB. Exit code 0 (even on FAIL), 2 when the
-server cannot be started.
+Targets (issue 20; printed as PASS/FAIL on the median over rounds of the p95): didChange->diagnostics
+<= 16 ms at 300 lines, <= 50 ms at 3,000 lines, <= 150 ms at 30,000 lines (with ``!include`` too);
+completion and hover p95 <= 20 ms; RSS after the editing session <= 150 MB (and < 300 MB with the
+documents open). Exit code 0 (even on FAIL), 2 when the server cannot be started.
 """
 
 from __future__ import annotations
@@ -159,6 +164,31 @@ def write_project(root: Path, lines: int) -> Path:
     return path
 
 
+INCLUDED_GROUPS = 10  # groups of the `!include` workflow that include a task file (each file twice)
+TASK_FILES = 5
+
+
+def write_include_project(root: Path, lines: int) -> Path:
+    """A generated workflow of about ``lines`` lines whose `_export` merges ``config/params.yml`` and whose
+    first groups include ``tasks/tN.yml`` (two tasks each) inside a task."""
+    path = write_project(root, lines)
+    (root / "config").mkdir(exist_ok=True)
+    (root / "config" / "params.yml").write_text("greeting: hello\ntd:\n  database: analytics\n", encoding="utf-8")
+    (root / "tasks").mkdir(exist_ok=True)
+    for number in range(TASK_FILES):
+        (root / "tasks" / f"t{number}.yml").write_text(
+            f"+inc_a:\n  echo>: \"${{greeting}} from t{number}\"\n+inc_b:\n  sh>: echo ${{session_date}} t{number}\n",
+            encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("_export:\n", "_export:\n  !include : config/params.yml\n", 1)
+    for index in range(INCLUDED_GROUPS):
+        text = text.replace(f"+group{index}:\n", f"+group{index}:\n  +included{index}:\n"
+                            f"    !include : tasks/t{index % TASK_FILES}.yml\n", 1)
+    path = root / f"wf{lines}-include.dig"
+    path.write_text(text, encoding="utf-8")
+    (root / f"wf{lines}.dig").unlink()
+    return path
+
+
 @dataclass
 class Doc:
     """An open document and what the benchmark edits and queries in it."""
@@ -209,8 +239,8 @@ def edit_latencies(server: Server, doc: Doc, edits: int, where: str = "end") -> 
     timings = []
     for number in range(edits):
         doc.version += 1
-        where = {"line": last, "character": width + number}
-        change = {"range": {"start": where, "end": where}, "text": "x"}
+        spot = {"line": last, "character": width + number}
+        change = {"range": {"start": spot, "end": spot}, "text": "x"}
         sent = time.perf_counter()
         server.notify("textDocument/didChange", {"textDocument": {"uri": doc.uri, "version": doc.version},
                                                  "contentChanges": [change]})
@@ -245,13 +275,17 @@ def ms(value: float) -> str:
 
 @dataclass
 class Row:
-    """One line of the table."""
+    """One line of the table: per round, the edit latencies; completion and hover over all rounds."""
 
     label: str
-    edits: list[float]
+    rounds: list[list[float]]
     completion: list[float]
     hover: list[float]
     target_diagnostics: float | None
+
+    @property
+    def edits(self) -> list[float]:
+        return [value for values in self.rounds for value in values]
 
 
 def _stats(values: list[float]) -> tuple[float, float]:
@@ -262,15 +296,42 @@ _WHERE = {"end": "", "middle": ", typing mid-document", "export": ", typing in t
 
 
 def scenario_generated(server: Server, root: Path, lines: int, edits: int, target: float | None,
-                       where: str = "end") -> Row:
-    path = write_project(root / f"gen{lines}-{where}", lines)
-    doc = Doc(path, path.read_text(encoding="utf-8"))
-    open_doc(server, doc)
-    timings = edit_latencies(server, doc, edits, where)
-    completion = request_latencies(server, doc, "textDocument/completion", "${greeting}", 3, edits)
-    hover = request_latencies(server, doc, "textDocument/hover", "td>", 1, edits)
-    server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
-    return Row(f"generated {lines} lines{_WHERE[where]}", timings, completion, hover, target)
+                       where: str = "end", rounds: int = 1) -> Row:
+    row = Row(f"generated {lines} lines{_WHERE[where]}", [], [], [], target)
+    for number in range(rounds):
+        path = write_project(root / f"gen{lines}-{where}-{number}", lines)
+        doc = Doc(path, path.read_text(encoding="utf-8"))
+        open_doc(server, doc)
+        row.rounds.append(edit_latencies(server, doc, edits, where))
+        row.completion += request_latencies(server, doc, "textDocument/completion", "${greeting}", 3, edits)
+        row.hover += request_latencies(server, doc, "textDocument/hover", "td>", 1, edits)
+        server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
+        _drain(server)
+    return row
+
+
+def scenario_include(server: Server, root: Path, lines: int, edits: int, target: float | None, in_included: bool,
+                     rounds: int = 1) -> Row:
+    """Typing in a workflow that includes files, or (``in_included``) in one of the task files it includes
+    (both documents open, as when a user follows the include)."""
+    where = "in tasks/t0.yml (included by 2 tasks)" if in_included else "typing in the workflow"
+    row = Row(f"{lines} lines with !include, {where}", [], [], [], target)
+    for number in range(rounds):
+        path = write_include_project(root / f"include{lines}-{in_included}-{number}", lines)
+        workflow = Doc(path, path.read_text(encoding="utf-8"))
+        open_doc(server, workflow)
+        doc = workflow
+        if in_included:
+            included = path.parent / "tasks" / "t0.yml"
+            doc = Doc(included, included.read_text(encoding="utf-8"))
+            open_doc(server, doc)
+        row.rounds.append(edit_latencies(server, doc, edits))
+        row.completion += request_latencies(server, workflow, "textDocument/completion", "${greeting}", 3, edits)
+        row.hover += request_latencies(server, workflow, "textDocument/hover", "td>", 1, edits)
+        for opened in {workflow.uri, doc.uri}:
+            server.notify("textDocument/didClose", {"textDocument": {"uri": opened}})
+        _drain(server)
+    return row
 
 
 def corpus_files(corpus: Path, count: int) -> list[Path]:
@@ -293,7 +354,36 @@ def scenario_corpus(server: Server, corpus: Path, edits: int) -> Row | None:
         completion += request_latencies(server, doc, "textDocument/completion", "${", 2, per_file)
         hover += request_latencies(server, doc, "textDocument/hover", ">:", -1, per_file)
         server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
-    return Row(f"corpus ({len(files)} largest files)", timings, completion, hover, None)
+    return Row(f"corpus ({len(files)} largest files)", [timings], completion, hover, None)
+
+
+def scenario_session(server: Server, root: Path, edits: int) -> tuple[float, float, float]:
+    """(RSS before, RSS after ``edits`` keystrokes typed into a 3,000-line workflow, seconds taken).
+
+    Typed as fast as the server takes them, waiting for the diagnostics of every 20th version (an editor
+    sends keystrokes without waiting; the server coalesces them), each one a text never seen before; 50
+    keystrokes in one task, then on in another one, all over the file."""
+    path = write_project(root / "session", 3000)
+    doc = Doc(path, path.read_text(encoding="utf-8"))
+    open_doc(server, doc)
+    before = server.rss_mb()
+    started = time.perf_counter()
+    lines = doc.text.split("\n")
+    values = [number for number, line in enumerate(lines) if line.startswith("    create_table: ")]
+    for number in range(edits):
+        line = values[number // 50 * 7 % len(values)]
+        doc.version += 1
+        where = {"line": line, "character": len(lines[line])}
+        lines[line] += "x"
+        server.notify("textDocument/didChange", {"textDocument": {"uri": doc.uri, "version": doc.version},
+                                                 "contentChanges": [{"range": {"start": where, "end": where},
+                                                                     "text": "x"}]})
+        if number % 20 == 19 or number == edits - 1:
+            server.wait_diagnostics(doc.uri, doc.version)
+    after = server.rss_mb()
+    server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
+    _drain(server)
+    return before, after, time.perf_counter() - started
 
 
 def scenario_memory(server: Server, root: Path, count: int) -> tuple[float, float, float]:
@@ -330,10 +420,16 @@ def _drain(server: Server) -> None:
         server.diagnostics.get_nowait()
 
 
+SCENARIOS = ("300", "3000", "3000-middle", "3000-export", "30000", "include", "included", "corpus")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--edits", type=int, default=50, help="edits (and requests) per scenario (default 50)")
+    parser.add_argument("--edits", type=int, default=50, help="edits (and requests) per round (default 50)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each scenario (default 3)")
     parser.add_argument("--open", type=int, default=1000, help="documents open for the memory figure (default 1000)")
+    parser.add_argument("--session", type=int, default=10_000, help="edits of the editing session (default 10000)")
+    parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these latency scenarios")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="digdag corpus directory")
     parser.add_argument("--json", action="store_true", help="print the raw results as JSON too")
     args = parser.parse_args()
@@ -344,6 +440,7 @@ def main() -> int:
         debounce = configured
     except ImportError:
         pass
+    chosen = set(args.only if args.only is not None else SCENARIOS)
     with tempfile.TemporaryDirectory(prefix="dig-lsp-bench-") as temp:
         root = Path(temp)
         try:
@@ -353,21 +450,32 @@ def main() -> int:
             print(f"bench_lsp: cannot start the server: {error}", file=sys.stderr)
             return 2
         try:
-            rows = [scenario_generated(server, root, 300, args.edits, 0.050),
-                    scenario_generated(server, root, 3000, args.edits, 0.150),
-                    scenario_generated(server, root, 3000, args.edits, 0.150, "middle"),
-                    scenario_generated(server, root, 3000, args.edits, None, "export")]
-            corpus_row = scenario_corpus(server, args.corpus, args.edits) if args.corpus.is_dir() else None
-            if corpus_row is not None:
+            rounds = args.rounds
+            plans = {
+                "300": lambda: scenario_generated(server, root, 300, args.edits, 0.016, rounds=rounds),
+                "3000": lambda: scenario_generated(server, root, 3000, args.edits, 0.050, rounds=rounds),
+                "3000-middle": lambda: scenario_generated(server, root, 3000, args.edits, 0.050, "middle", rounds),
+                "3000-export": lambda: scenario_generated(server, root, 3000, args.edits, None, "export", 1),
+                # the generated file has 13,000 templates, past the 10,000 that are checked: every edit is
+                # checked whole (dig_lsp.incremental.Reason.TEMPLATE_LIMIT)
+                "30000": lambda: scenario_generated(server, root, 30000, max(5, args.edits // 5), 0.150, "middle",
+                                                    rounds),
+                "include": lambda: scenario_include(server, root, 3000, args.edits, 0.050, False, rounds),
+                "included": lambda: scenario_include(server, root, 3000, args.edits, 0.050, True, rounds),
+            }
+            rows = [plans[name]() for name in SCENARIOS if name in plans and name in chosen]
+            if "corpus" in chosen and args.corpus.is_dir() and (corpus_row := scenario_corpus(server, args.corpus,
+                                                                                               args.edits)):
                 rows.append(corpus_row)
             _drain(server)
-            memory = scenario_memory(server, root, args.open)
+            session = scenario_session(server, root, args.session) if args.session else None
+            memory = scenario_memory(server, root, args.open) if args.open else None
         finally:
             server.stop()
-    print_table(rows, memory, args.open, debounce)
+    print_table(rows, session, args.session, memory, args.open, debounce)
     if args.json:
-        print(json.dumps({"rows": [row.__dict__ for row in rows], "memory_mb": memory[1], "rss_before_mb": memory[0],
-                          "open_seconds": memory[2], "debounce": debounce}, indent=2))
+        print(json.dumps({"rows": [row.__dict__ for row in rows], "session_mb": session, "memory_mb": memory,
+                          "debounce": debounce}, indent=2))
     return 0
 
 
@@ -375,24 +483,33 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def print_table(rows: list[Row], memory: tuple[float, float, float], opened: int, debounce: float) -> None:
-    print(f"dig-lsp over stdio (debounce {debounce * 1000:.0f} ms; 'analysis' = latency - debounce)\n")
-    print("| scenario | edits | change->diag median | p95 | analysis median | analysis p95 | target p95 | "
+def print_table(rows: list[Row], session: tuple[float, float, float] | None, edits: int,
+                memory: tuple[float, float, float] | None, opened: int, debounce: float) -> None:
+    print(f"dig-lsp over stdio (debounce {debounce * 1000:.0f} ms); change->diag p95 per round: min / median / max\n")
+    print("| scenario | edits | change->diag median | p95 min | p95 median | p95 max | target p95 | "
           "completion median | p95 | hover median | p95 |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        median, high = _stats(row.edits)
+        median = _stats(row.edits)[0]
+        highs = sorted(p95(values) for values in row.rounds if values)
+        high = statistics.median(highs) if highs else float("nan")
         completion = _stats(row.completion)
         hover = _stats(row.hover)
         target = "-" if row.target_diagnostics is None else (
             f"<= {row.target_diagnostics * 1000:.0f} ms {_verdict(high <= row.target_diagnostics)}")
-        print(f"| {row.label} | {len(row.edits)} | {ms(median)} | {ms(high)} | {ms(median - debounce)} | "
-              f"{ms(high - debounce)} | {target} | {ms(completion[0])} | {ms(completion[1])} "
-              f"{_verdict(completion[1] <= 0.030)} | {ms(hover[0])} | {ms(hover[1])} |")
-    before, after, seconds = memory
-    print(f"\nmemory: RSS {before:.0f} MB before opening them, {after:.0f} MB with {opened} documents open "
-          f"(all analysed in {seconds:.1f} s): target < 300 MB {_verdict(after < 300)}")
-    print("completion target: p95 <= 30 ms")
+        low, top = (highs[0], highs[-1]) if highs else (float("nan"), float("nan"))
+        print(f"| {row.label} | {len(row.edits)} | {ms(median)} | {ms(low)} | {ms(high)} | {ms(top)} | {target} | "
+              f"{ms(completion[0])} | {ms(completion[1])} {_verdict(completion[1] <= 0.020)} | {ms(hover[0])} | "
+              f"{ms(hover[1])} {_verdict(hover[1] <= 0.020)} |")
+    if session is not None:
+        before, after, seconds = session
+        print(f"\nediting session: RSS {before:.0f} MB after opening the 3,000-line workflow, {after:.0f} MB after "
+              f"{edits:,} edits ({seconds:.0f} s): target <= 150 MB {_verdict(after <= 150)}")
+    if memory is not None:
+        before, after, seconds = memory
+        print(f"memory: RSS {before:.0f} MB before opening them, {after:.0f} MB with {opened} documents open "
+              f"(all analysed in {seconds:.1f} s): target < 300 MB {_verdict(after < 300)}")
+    print("completion and hover target: p95 <= 20 ms")
 
 
 if __name__ == "__main__":

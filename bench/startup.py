@@ -7,12 +7,14 @@ moment of the shared machine hits them all), with the interpreter's own start as
 
 * ``floor``: ``python -c pass`` (what any Python tool pays);
 * ``dig-lint --version`` and ``dig-lsp --version``;
-* ``spawn -> diagnostics``: from starting ``python -m dig_lsp.lsp.server`` to the first
-  ``publishDiagnostics`` of a generated 300-line workflow (``initialize``, ``initialized`` and
-  ``didOpen`` sent at once, as editors do).
+* ``spawn -> initialize``: from starting ``python -m dig_lsp.lsp.server`` to the answer to
+  ``initialize`` (the analysis core is imported after it, in the background);
+* ``spawn -> diagnostics``: from starting the server to the first ``publishDiagnostics`` of a
+  generated 300-line workflow (``initialize``, ``initialized`` and ``didOpen`` sent at once, as
+  editors do).
 
-Targets (PASS/FAIL): the ``--version`` commands under 0.3 s, spawn -> diagnostics under 1 s (issue 17)
-and under 0.5 s (issue 20). ``python -X importtime`` shows where the time goes:
+Targets (PASS/FAIL, on the median): the ``--version`` commands under 0.3 s, spawn -> diagnostics
+under 0.5 s (issue 20; issue 17 asked for 1 s). ``python -X importtime`` shows where the time goes:
 ``python -X importtime -c "import dig_lsp.lsp.server" 2>&1 | sort -t'|' -k2 -n | tail``.
 """
 
@@ -39,7 +41,7 @@ from lsp_wire import frame, read_message
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 BIN = Path(sys.executable).parent
-TARGETS = {"dig-lint --version": 0.3, "dig-lsp --version": 0.3, "spawn -> diagnostics": 1.0}
+TARGETS = {"dig-lint --version": 0.3, "dig-lsp --version": 0.3, "spawn -> diagnostics": 0.5}
 
 
 def _timed(command: list[str]) -> float:
@@ -48,8 +50,9 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def spawn_to_diagnostics(workflow: Path) -> float:
-    """Seconds from starting the server to the first diagnostics of ``workflow``."""
+def spawn_to_diagnostics(workflow: Path) -> tuple[float, float]:
+    """Seconds from starting the server to its answer to ``initialize``, and to the first diagnostics of
+    ``workflow``."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "dig_lsp.lsp.server"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=workflow.parent)
@@ -65,10 +68,13 @@ def spawn_to_diagnostics(workflow: Path) -> float:
     ]
     process.stdin.write(b"".join(frame(message) for message in messages))
     process.stdin.flush()
+    answered = float("nan")
     try:
         while (message := read_message(process.stdout)) is not None:
+            if message.get("id") == 1 and "method" not in message:
+                answered = time.perf_counter() - started
             if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
-                return time.perf_counter() - started
+                return answered, time.perf_counter() - started
             if "id" in message and "method" in message:  # a request from the server: answer it
                 process.stdin.write(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
                 process.stdin.flush()
@@ -89,12 +95,15 @@ def main() -> int:
             "floor (python -c pass)": lambda: _timed([sys.executable, "-c", "pass"]),
             "dig-lint --version": lambda: _timed([str(BIN / "dig-lint"), "--version"]),
             "dig-lsp --version": lambda: _timed([str(BIN / "dig-lsp"), "--version"]),
-            "spawn -> diagnostics": lambda: spawn_to_diagnostics(workflow),
         }
-        times: dict[str, list[float]] = {name: [] for name in commands}
+        spawned = ("spawn -> initialize", "spawn -> diagnostics")
+        times: dict[str, list[float]] = {name: [] for name in (*commands, *spawned)}
         for _ in range(args.rounds):
             for name, measure in commands.items():
                 times[name].append(measure())
+            answered, published = spawn_to_diagnostics(workflow)
+            times["spawn -> initialize"].append(answered)
+            times["spawn -> diagnostics"].append(published)
     rows = {name: {"min": min(values), "median": statistics.median(values), "max": max(values)}
             for name, values in times.items()}
     if args.json:

@@ -5,43 +5,59 @@ workflow running every check over every task took most of the time between the k
 its diagnostics. When the edited file was re-read one top-level entry at a time
 (:mod:`dig_lsp.syntax.splice`) and that entry is a task, the diagnostics of the rest of the
 project are those of the previous analysis (moved with the text after the edit), and only the
-edited task's are computed again.
+edited task's are computed again. The same holds for an edit of a file that workflows
+``!include`` inside tasks: only the tasks that see the file (the top-level tasks of every including
+workflow whose subtree holds the include) are checked again.
 
 (When no file changed at all, the previous diagnostics are the answer.) Carrying them over is only
 right under conditions, each checked here; when one fails, the whole project is checked as usual
-(:func:`dig_lsp.engine.analyse_model`). The result is meant to be exactly a full analysis's:
-``tests/test_incremental.py`` and ``bench/incremental_sweep.py`` compare the two over random edits
-of real projects. The conditions:
+(:func:`dig_lsp.engine.analyse_model`) and :func:`reanalyse` says why (:class:`Fallback`). The result
+is meant to be exactly a full analysis's: ``tests/test_incremental.py`` and
+``bench/incremental_sweep.py`` compare the two over random edits of real projects. The conditions:
 
-* exactly one file changed since the previous analysis, and it was spliced from the previous
-  parse; it is a workflow of the project, included by no other file and including none, and the
-  re-read entry is a task of it that calls no other workflow (a caller's scope is the callee's);
-* what other tasks can see of the edited task did not change (:func:`interface`): the shape and
-  operators of its task tree, its ordering directives, the variables it stores, and its tasks' names
-  when a sibling refers to tasks by name (``_after``);
-* running the checks focused on the edited task and the workflow's root (:class:`~dig_lsp.checks.base.
-  CheckContext` ``focus``) over the *previous* project gives exactly the previous diagnostics that lie inside
-  the task, so nothing else reports there; and what the focused run reports outside the task is the
-  same before and after the edit (a SQL file it runs, the project's task count...);
-* no previous diagnostic outside the task points into it (a related location or a fix), and the
+* exactly one file changed since the previous analysis, and it was spliced from the previous parse;
+* it is a workflow of the project, included by no other file, whose re-read entry is a task of it
+  that calls no other workflow (a caller's scope is the callee's), with the same top-level keys in the
+  same order around it once its includes are merged in (an included key of the same name would merge
+  with it or replace it); or it is a YAML file that workflows include only inside top-level tasks
+  that call no other workflow, and that no task names as a file it reads (``td_load>: x.yml``);
+* what other tasks can see of each re-checked task did not change (:func:`interface`): the shape and
+  operators of its task tree, how digdag reads its ordering directives
+  (:mod:`dig_lsp.digdag.directives`), the variables it stores, and its tasks' names when a sibling
+  refers to tasks by name (``_after``);
+* running the checks focused on the re-checked tasks and their workflows' roots
+  (:class:`~dig_lsp.checks.base.CheckContext` ``focus``) over the *previous* project gives exactly the
+  previous diagnostics that lie inside them, so nothing else reports there; and what the focused run
+  reports outside them is the same before and after the edit (a SQL file they run, the project's task
+  count...);
+* no previous diagnostic outside them points into them (a related location or a fix), and the
   project stays under the template limit.
 """
 
 from __future__ import annotations
 
+import bisect
+import enum
 import logging
+import os
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import template_sites
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, TextEdit
+from dig_lsp.digdag import directives
 from dig_lsp.engine import INTERNAL_ERROR_CODE, Analysis, analyse_model, conclude, run_checks
+from dig_lsp.model.files import file_references
+from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
 from dig_lsp.model.workflow import Task, Workflow
-from dig_lsp.syntax.nodes import Mapping, to_json_text
+from dig_lsp.syntax.loader import INCLUDE_TAG
+from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache
 from dig_lsp.syntax.splice import EntryEdit, Region
 from dig_lsp.text.files import FileReader
@@ -52,53 +68,108 @@ logger = logging.getLogger(__name__)
 
 Focus = tuple[tuple[Workflow, Task], ...]
 
-# Directives of a task that change what its siblings see: when it runs relative to them (so which
-# stored values they can rely on) and whether it runs at all. The others (`_retry`, `_export`,
-# `_env`, `_error`...) act on the task and its subtasks only.
-_SEEN_BY_SIBLINGS = frozenset({"_after", "_background", "_parallel", "_disable"})
+# What a workflow may !include and still have an edit of it checked incrementally: YAML, which no
+# operator runs as a script or module (a `.yml` a task names, such as `td_load>`'s, is ruled out apart)
+_INCLUDED_SUFFIXES = (".yml", ".yaml", ".dig")
+
+
+class Reason(enum.Enum):
+    """Why an analysis checked the whole project instead of only the edited task."""
+
+    NO_PREVIOUS = "no previous analysis to start from"
+    FAILED_LAST_TIME = "a check failed last time"
+    FAILED = "it failed"
+    FILES_CHANGED = "several files changed"
+    NOT_SPLICED = "the edited file was not re-read one top-level entry at a time"
+    NOT_WORKFLOW_OR_INCLUDED = "the edited file is neither a workflow nor a file workflows include"
+    INCLUDED_WORKFLOW = "the edited file is a workflow that another file includes"
+    INCLUDED_OUTSIDE_TASKS = "the edited file is included outside a top-level task, or by a task that calls a workflow"
+    NAMED_BY_TASK = "the edited file is included and also named by a task as a file it reads"
+    NOT_IN_ONE_TASK = "the edit is not inside a task that calls no workflow"
+    TOP_LEVEL_KEYS = "the edit changes which top-level keys the workflow's includes merge with"
+    INTERFACE = "what other tasks see of the edited task changed"
+    CHECK_FAILED = "a check failed"
+    CROSSES = "a diagnostic crosses the edited task's border or points into it from outside"
+    OTHERS_INSIDE = "something other than the edited task reports inside it"
+    EFFECTS = "what the edited task causes elsewhere changed"
+    TEMPLATE_LIMIT = "the project passes the template limit"
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Why the whole project was checked: a :class:`Reason`, and a detail when one helps (how many files
+    changed...)."""
+
+    reason: Reason
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return self.reason.value if not self.detail else f"{self.reason.value} ({self.detail})"
+
+
+@dataclass(frozen=True)
+class Reanalysis:
+    """An analysis after an edit, and why it is a full one (None when only the edited part was checked)."""
+
+    analysis: Analysis
+    fallback: Fallback | None
 
 
 def reanalyse(previous: Analysis, unit: Unit, settings: Settings, reader: FileReader,
-              cache: ParseCache) -> Analysis:
+              cache: ParseCache) -> Reanalysis:
     """The analysis of ``unit`` now, given the ``previous`` analysis of the same unit under the same
-    ``settings``: incremental when the edit allows it (``Analysis.incremental``), else full."""
+    ``settings``: incremental when the edit allows it (``Analysis.incremental``), else full, with why."""
     with recursion_headroom():
         model = load_project(unit.root, list(unit.workflows), reader, cache, previous.model)
         try:
             result = _incremental(previous, model, unit, settings)
         except Exception:  # an optimisation must never cost a result: check everything instead
             logger.exception("incremental analysis failed; checking the whole project")
-            result = "it failed"
+            result = Fallback(Reason.FAILED)
         if isinstance(result, Analysis):
-            return result
+            return Reanalysis(result, None)
         logger.debug("checking the whole project: %s", result)
-        return analyse_model(model, unit, settings)
+        return Reanalysis(analyse_model(model, unit, settings), result)
 
 
 def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[object, ...] | None:
     """What checks of *other* tasks can see of ``task``: the shape of its task tree (roles, operators,
-    ``_parallel`` parents), the directives that order it among its siblings, what its tasks store for
-    later tasks, and (``names``) its tasks' names. Names only matter to the other tasks when a sibling
-    names one in ``_after`` (stored values carry the storing task's name in their description anyway)."""
+    ``_parallel`` parents), how digdag reads the directives that order it among its siblings, what its
+    tasks store for later tasks, and (``names``) its tasks' names. Names only matter to the other tasks
+    when a sibling names one in ``_after`` (stored values carry the storing task's name in their
+    description anyway)."""
     stored = scopes.stored_below(task)
     if stored is None:
         return None
     found, unknown = stored
     shape = tuple(_shape(task, 0, names))
-    directives = tuple((entry.key, to_json_text(entry.value)) for entry in task.config.entries
-                       if entry.key in _SEEN_BY_SIBLINGS)
     stores = tuple(sorted((name, v.origin.value, v.detail, v.open_members) for name, v in found.items()))
-    return (shape, directives, stores, unknown, tuple(_exported(task)))
+    return (shape, _ordering(task.config), stores, unknown, tuple(_exported(task)))
 
 
-def _exported(task: Task) -> Iterator[tuple[str, int]]:
-    """What the task's subtree exports, by name and line: a name used where it does not reach is reported
+def _ordering(config: Mapping) -> tuple[object, ...]:
+    """How digdag reads the task's `_parallel`, `_background`, `_after` and `_disable`
+    (``WorkflowCompiler``, see :mod:`dig_lsp.digdag.directives`): when it runs relative to its siblings
+    (so which stored values they can rely on), whether it runs at all, and what digdag refuses (a refusal
+    stops the compilation: the siblings' links are not read further, ``model/order.py``). Positions are
+    left out: they move with any edit above."""
+    parallel = directives.parallel_control(config)
+    readings = (directives.background(config), directives.disabled(config))
+    after = directives.after(config)
+    return (parallel.value, tuple(r.message for r in parallel.refusals),
+            tuple((r.value, tuple(x.message for x in r.refusals), r.key is not None) for r in readings),
+            tuple(name.name for name in after.value), tuple(r.message for r in after.refusals), after.key is not None)
+
+
+def _exported(task: Task) -> Iterator[tuple[str, str, int]]:
+    """What the task's subtree exports, by name and place: a name used where it does not reach is reported
     with where it is defined (``ScopeIndex.defined_elsewhere``)."""
     for below in task.walk():
         export = below.config.get("_export")
         if isinstance(export, Mapping):
             for variable in export_variables(export, ""):
-                yield variable.name, -1 if variable.span is None else variable.span.start.line
+                span = variable.span
+                yield variable.name, "" if span is None else span.path, -1 if span is None else span.start.line
 
 
 def _shape(task: Task, depth: int, names: bool) -> Iterator[tuple[object, ...]]:
@@ -108,53 +179,117 @@ def _shape(task: Task, depth: int, names: bool) -> Iterator[tuple[object, ...]]:
         yield from _shape(child, depth + 1, names)
 
 
-def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: Settings) -> Analysis | str:
+@dataclass(frozen=True)
+class _Change:
+    """What an edit touched: the edited file and how its parse moved, the tasks to check again before and
+    after it (each workflow's root first, then its re-checked top-level tasks and everything below them),
+    and where their diagnostics lie: the re-read entry of the edited file (or all of it, for an included
+    file), and the re-checked top-level tasks' entries in unchanged including workflows (``blocks``:
+    path, start and end offsets)."""
+
+    path: str
+    edit: EntryEdit
+    old_focus: Focus
+    new_focus: Focus
+    old_tops: Focus  # the re-checked top-level tasks, before and after the edit, in the same order
+    new_tops: Focus
+    whole_file: bool = False
+    blocks: tuple[tuple[str, int, int], ...] = ()
+
+    def region(self, span: Span, old: bool) -> Region:
+        """Where ``span`` lies relative to what is checked again (BEFORE: outside it, not moved)."""
+        if span.path == self.path:
+            return Region.INSIDE if self.whole_file else self.edit.region(span, old)
+        for path, start, end in self.blocks:
+            if span.path != path or span.end_offset <= start or span.start_offset >= end > start:
+                continue
+            return Region.INSIDE if start <= span.start_offset and span.end_offset <= end else Region.ACROSS
+        return Region.BEFORE
+
+    def moved(self, span: Span) -> Span:
+        """``span`` of the previous texts as it lies now (only the edited file moved)."""
+        return self.edit.moved(span) if span.path == self.path and not self.whole_file else span
+
+
+def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: Settings) -> Analysis | Fallback:
     """The incremental analysis, or why there is none."""
     old = previous.model
-    if old is None or previous.template_count > MAX_TEMPLATES:
-        return "no previous analysis to start from"
+    if old is None:
+        return Fallback(Reason.NO_PREVIOUS)
+    if previous.template_count > MAX_TEMPLATES:
+        return Fallback(Reason.TEMPLATE_LIMIT)  # see _template_count
     if any(d.code == INTERNAL_ERROR_CODE for d in previous.findings):
-        return "a check failed last time"
+        return Fallback(Reason.FAILED_LAST_TIME)
     edited = _edited_file(old, model)
     if edited is None:  # the same texts as last time (an edit undone): the same diagnostics
         return conclude(previous.findings, model, unit, settings, previous.template_count, incremental=True)
-    if isinstance(edited, str):
+    if isinstance(edited, Fallback):
         return edited
     path, edit = edited
-    old_focus, new_focus = _focus(old, path, edit, edit.old_end), _focus(model, path, edit, edit.new_end)
-    if old_focus is None or new_focus is None:
-        return "the edit is not inside a task that calls no workflow"
-    root, task = new_focus[0][1], new_focus[1][1]  # the focus lists the root, then the edited task
-    names = any(child.entry("_after") is not None for child in root.children if child is not task)
-    old_interface = interface(old_focus[1][1], project_scopes(old, settings.runtime_params), names)
-    new_interface = interface(task, project_scopes(model, settings.runtime_params), names)
-    if old_interface is None or old_interface != new_interface:
-        return "what other tasks see of the edited task changed"
-    old_context = CheckContext(old, settings, old_focus)
-    new_context = CheckContext(model, settings, new_focus)
-    before, after = run_checks(old_context), run_checks(new_context)
+    change = _workflow_change(old, model, path, edit) if model.workflow(path) is not None else \
+        _included_change(old, model, path, edit)
+    if isinstance(change, Fallback):
+        return change
+    old_scopes = project_scopes(old, settings.runtime_params)
+    new_scopes = project_scopes(model, settings.runtime_params)
+    for (_, before_task), (workflow, task) in zip(change.old_tops, change.new_tops, strict=True):
+        names = any(directives.after(child.config).key is not None
+                    for child in workflow.root.children if child is not task)
+        old_interface = interface(before_task, old_scopes, names)
+        if old_interface is None or old_interface != interface(task, new_scopes, names):
+            return Fallback(Reason.INTERFACE, task.full_name)
+    old_context = CheckContext(old, settings, change.old_focus)
+    new_context = CheckContext(model, settings, change.new_focus)
+    before, after = _focused_findings(old_context), run_checks(new_context)
+    model.derived[_FOCUSED] = (settings, change.new_focus, after)
     if any(d.code == INTERNAL_ERROR_CODE for d in (*before, *after)):
-        return "a check failed"
-    previous_split = _split(previous.findings, path, edit, old=True)
-    before_split = _split(before, path, edit, old=True)
-    after_split = _split(after, path, edit, old=False)
+        return Fallback(Reason.CHECK_FAILED)
+    previous_split = _split(previous.findings, change, old=True)
+    before_split = _split(before, change, old=True)
+    after_split = _split(after, change, old=False)
     if previous_split is None or before_split is None or after_split is None:
-        return "a diagnostic crosses the edited task's border or points into it from outside"
+        return Fallback(Reason.CROSSES)
     if set(before_split[0]) != set(previous_split[0]):
-        return "something other than the edited task reports inside it"
-    if {_moved(d, path, edit) for d in before_split[1]} != set(after_split[1]):
-        return "what the edited task causes elsewhere changed"
-    count = previous.template_count - len(template_sites(old_context)) + len(template_sites(new_context))
-    if count > MAX_TEMPLATES:
-        return "the project passes the template limit"
-    findings = [*(_moved(d, path, edit) for d in previous_split[1]), *after_split[0]]
-    logger.debug("checking only %s (%d tasks)", task.full_name, len(new_focus) - 1)
+        return Fallback(Reason.OTHERS_INSIDE)
+    if {_moved(d, change) for d in before_split[1]} != set(after_split[1]):
+        return Fallback(Reason.EFFECTS)
+    count = _template_count(previous, old_context, new_context)
+    if count is None:
+        return Fallback(Reason.TEMPLATE_LIMIT)
+    findings = [*(_moved(d, change) for d in previous_split[1]), *after_split[0]]
+    logger.debug("checking only %s (%d tasks)", ", ".join(t.full_name for _, t in change.new_tops),
+                 sum(1 for workflow, t in change.new_focus if t is not workflow.root))
     return conclude(findings, model, unit, settings, count, incremental=True)
 
 
-def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] | str | None:
-    """The one file that changed, when it is a workflow spliced from its previous parse, or None when
-    none did (every file the previous analysis read is read for the new one, so it depends on them too)."""
+_FOCUSED = "incremental: the last focused run"
+
+
+def _focused_findings(context: CheckContext) -> tuple[Diagnostic, ...]:
+    """The checks' findings focused on ``context.focus``: those of the focused run that made this model,
+    when it was focused on the same tasks under the same settings (typing on in one task), else run now."""
+    last = context.project.derived.get(_FOCUSED)
+    if isinstance(last, tuple) and last[0] is context.settings and len(last[1]) == len(context.focus or ()) and \
+            all(a is b for pair, other in zip(last[1], context.focus or (), strict=True)
+                for a, b in zip(pair, other, strict=True)):
+        return tuple(last[2])
+    return run_checks(context)
+
+
+def _template_count(previous: Analysis, old_context: CheckContext, new_context: CheckContext) -> int | None:
+    """The project's template count after the edit, or None when it is or was past ``MAX_TEMPLATES``.
+
+    Under the limit, the count moves by what the re-checked tasks gained or lost. Past it, only the first
+    ``MAX_TEMPLATES`` templates are checked, and what that means reaches every task (no task's keys count
+    as read by its templates: ``checks/expression_support.keys_read_by_templates``), which a run focused
+    on the edited tasks does not know: the whole project is checked."""
+    count = previous.template_count - len(template_sites(old_context)) + len(template_sites(new_context))
+    return count if count <= MAX_TEMPLATES else None
+
+
+def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] | Fallback | None:
+    """The one file that changed, when it was spliced from its previous parse, or None when none did
+    (every file the previous analysis read is read for the new one, so it depends on them too)."""
     changed = []
     for path in old.files.paths_read():
         before, after = old.files.source(path), new.files.source(path)
@@ -164,19 +299,28 @@ def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] 
     if not changed:
         return None
     if len(changed) != 1:
-        return f"{len(changed)} files changed"
+        return Fallback(Reason.FILES_CHANGED, str(len(changed)))
     path = changed[0]
     parsed, earlier = new.files.parsed(path), old.files.parsed(path)
     edit = parsed.edit if parsed is not None else None
     if edit is None or earlier is None or edit.previous() is not earlier:
-        return "the edited file was not re-read one top-level entry at a time"
-    for model in (old, new):
-        own = model.trees.get(path)
-        if own is None or own.includes or own.root is not model.files.parsed(path).root:  # type: ignore[union-attr]
-            return "the edited file is not a workflow, or includes files"
-        if any(path in tree.files for other, tree in model.trees.items() if other != path):
-            return "the edited file is included by another"
+        return Fallback(Reason.NOT_SPLICED)
     return path, edit
+
+
+def _workflow_change(old: ProjectModel, new: ProjectModel, path: str, edit: EntryEdit) -> _Change | Fallback:
+    """An edit inside one top-level task of a workflow (which may include files)."""
+    for model in (old, new):
+        if model.workflow(path) is None:
+            return Fallback(Reason.NOT_WORKFLOW_OR_INCLUDED)
+        if any(path in tree.files for other, tree in model.trees.items() if other != path):
+            return Fallback(Reason.INCLUDED_WORKFLOW)
+    old_focus, new_focus = _focus(old, path, edit, edit.old_end), _focus(new, path, edit, edit.new_end)
+    if old_focus is None or new_focus is None:
+        return Fallback(Reason.NOT_IN_ONE_TASK)
+    if not _same_top_level_keys(old_focus, new_focus):
+        return Fallback(Reason.TOP_LEVEL_KEYS)
+    return _Change(path, edit, old_focus, new_focus, old_focus[1:2], new_focus[1:2])
 
 
 def _focus(model: ProjectModel, path: str, edit: EntryEdit, end: int) -> Focus | None:
@@ -188,24 +332,135 @@ def _focus(model: ProjectModel, path: str, edit: EntryEdit, end: int) -> Focus |
     if workflow is None:
         return None
     root = workflow.root
-    if sum(1 for entry in root.config.entries if edit.start <= entry.key_span.start_offset < end) != 1:
+    if sum(1 for entry in root.config.entries
+           if entry.key_span.path == path and edit.start <= entry.key_span.start_offset < end) != 1:
         return None  # the re-read text now holds several top-level entries (or the root is disabled)
-    task = next((t for t in (*root.children, *root.specials) if t.key_span.start_offset == edit.start), None)
-    if task is None:
-        return None
-    tasks = tuple(task.walk())
-    if any(t.operator is not None and t.operator.name == "call" for t in tasks):
-        return None
-    return ((workflow, root), *((workflow, t) for t in tasks))
+    task = next((t for t in (*root.children, *root.specials)
+                 if t.key_span.path == path and t.key_span.start_offset == edit.start), None)
+    return None if task is None else _task_focus(workflow, (task,))
 
 
-def _split(diagnostics: Iterable[Diagnostic], path: str, edit: EntryEdit,
+def _task_focus(workflow: Workflow, tasks: Iterable[Task]) -> Focus | None:
+    """The workflow's root, then each task and everything below it (None when one calls a workflow)."""
+    below = [t for task in tasks for t in task.walk()]
+    if any(t.operator is not None and t.operator.name == "call" for t in below):
+        return None
+    return ((workflow, workflow.root), *((workflow, t) for t in below))
+
+
+def _same_top_level_keys(old_focus: Focus, new_focus: Focus) -> bool:
+    """Whether the workflow's top-level keys, includes merged in, are the same in the same order but for
+    the edited task's (renamed, in its place). An included file's key equal to the task's would merge with
+    it or replace it, and a rename could make or break such a pair."""
+    (_, old_root), (_, old_task) = old_focus[0], old_focus[1]
+    (_, new_root), (_, new_task) = new_focus[0], new_focus[1]
+    before = [entry.key for entry in old_root.config.entries]
+    after = [entry.key for entry in new_root.config.entries]
+    old_index = next((i for i, e in enumerate(old_root.config.entries) if e.key_span == old_task.key_span), None)
+    new_index = next((i for i, e in enumerate(new_root.config.entries) if e.key_span == new_task.key_span), None)
+    if len(before) != len(after) or old_index is None or old_index != new_index:
+        return False
+    before[old_index] = after[old_index]
+    return before == after
+
+
+def _included_change(old: ProjectModel, new: ProjectModel, path: str, edit: EntryEdit) -> _Change | Fallback:
+    """An edit of a file workflows include inside top-level tasks only: those tasks are checked again."""
+    if not path.endswith(_INCLUDED_SUFFIXES) or path in old.trees or path in new.trees:
+        return Fallback(Reason.NOT_WORKFLOW_OR_INCLUDED)
+    old_seen, new_seen = _seeing(old, path), _seeing(new, path)
+    if old_seen is None or new_seen is None:
+        return Fallback(Reason.INCLUDED_OUTSIDE_TASKS)
+    if not old_seen[0]:
+        return Fallback(Reason.NOT_WORKFLOW_OR_INCLUDED)
+    if old_seen[2] != new_seen[2]:
+        return Fallback(Reason.INCLUDED_OUTSIDE_TASKS)  # the includes themselves are where they were
+    focused = {id(task) for _, task in old_seen[0]}
+    if _named_by_a_task(old, path, focused):
+        return Fallback(Reason.NAMED_BY_TASK)
+    return _Change(path, edit, old_seen[0], new_seen[0], old_seen[1], new_seen[1], True, old_seen[2])
+
+
+def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[str, int, int], ...]] | None:
+    """The tasks that see the included file ``path`` (every including workflow's root, then its top-level
+    tasks that hold an include of it, directly or through other included files, and everything below
+    them), those top-level tasks, and their entries in the workflow files; None when one of its includes
+    is not inside a top-level task (merged into the root, or under `_export` at the top), or such a task
+    calls a workflow."""
+    focus: list[tuple[Workflow, Task]] = []
+    tops: list[tuple[Workflow, Task]] = []
+    blocks: list[tuple[str, int, int]] = []
+    for workflow in model.workflows:
+        tree = model.trees.get(workflow.path)
+        if tree is None or path not in tree.files:
+            continue
+        reaching = {path}  # the files whose text ends up where `path` is included
+        grew = True
+        while grew:
+            grew = False
+            for ref in tree.includes:
+                if ref.target in reaching and ref.span.path not in reaching and ref.span.path != workflow.path:
+                    reaching.add(ref.span.path)
+                    grew = True
+        places = [ref.span.start_offset for ref in tree.includes
+                  if ref.target in reaching and ref.span.path == workflow.path]
+        parsed = model.files.parsed(workflow.path)
+        if not places or parsed is None or not isinstance(parsed.root, Mapping) or not parsed.root.entries:
+            return None
+        entries = parsed.root.entries
+        starts = [entry.key_span.start_offset for entry in entries]
+        tasks: list[Task] = []
+        for place in places:
+            index = bisect.bisect_right(starts, place) - 1
+            if index < 0 or entries[index].key_tag == INCLUDE_TAG:
+                return None
+            key_span = entries[index].key_span
+            task = next((t for t in workflow.root.children if t.key_span == key_span), None)
+            if task is None:
+                return None  # an include in the root's own entries (`_export`...): every task sees it
+            if task not in tasks:
+                tasks.append(task)
+                end = starts[index + 1] if index + 1 < len(starts) else len(parsed.source.text)
+                blocks.append((workflow.path, starts[index], end))
+        found = _task_focus(workflow, tasks)
+        if found is None:
+            return None
+        focus.extend(found)
+        tops.extend((workflow, task) for task in tasks)
+    return tuple(focus), tuple(tops), tuple(blocks)
+
+
+def _named_by_a_task(model: ProjectModel, path: str, skip: set[int]) -> bool:
+    """Whether a task outside ``skip`` (by id) names ``path`` as a file it reads, or may (a name with
+    ``${...}`` that could resolve to it): then the file's text matters to that task as well."""
+    root = model.root
+    for workflow in model.workflows:
+        workdir = model.workdirs.get(workflow.path, root)
+        relative = os.path.relpath(path, workdir)
+        for task in workflow.tasks():
+            if id(task) in skip:
+                continue
+            op = operator_task(task)
+            if op is None or not op.spec.file_parameters:
+                continue
+            if any(ref.path == path for ref in file_references(op, workdir, root)):
+                return True
+            for name, _ in op.spec.file_parameters:
+                node = op.command if name == "_command" else task.config.get(name)
+                if isinstance(node, Scalar) and isinstance(node.value, str) and "${" in node.value:
+                    pattern = ".*".join(re.escape(part) for part in re.split(r"\$\{[^}]*\}?", node.value.strip()))
+                    if re.fullmatch(pattern, relative) or re.fullmatch(pattern, os.path.splitext(relative)[0]):
+                        return True
+    return False
+
+
+def _split(diagnostics: Iterable[Diagnostic], change: _Change,
            old: bool) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
-    """The diagnostics inside the edited entry and those outside it; None when one lies across its
+    """The diagnostics inside what is checked again and those outside it; None when one lies across its
     border, or one outside points into it (its related locations or fix would be stale)."""
     inside, outside = [], []
     for diagnostic in diagnostics:
-        region = _region(diagnostic.span, path, edit, old)
+        region = change.region(diagnostic.span, old)
         if region is Region.ACROSS:
             return None
         if region is Region.INSIDE:
@@ -214,21 +469,17 @@ def _split(diagnostics: Iterable[Diagnostic], path: str, edit: EntryEdit,
         others = [related.span for related in diagnostic.related]
         if diagnostic.fix is not None:
             others += [text_edit.span for text_edit in diagnostic.fix.edits]
-        if any(_region(span, path, edit, old) in (Region.INSIDE, Region.ACROSS) for span in others):
+        if any(change.region(span, old) in (Region.INSIDE, Region.ACROSS) for span in others):
             return None
         outside.append(diagnostic)
     return inside, outside
 
 
-def _region(span: Span, path: str, edit: EntryEdit, old: bool) -> Region:
-    return Region.BEFORE if span.path != path else edit.region(span, old)
-
-
-def _moved(diagnostic: Diagnostic, path: str, edit: EntryEdit) -> Diagnostic:
-    """A diagnostic outside the edited entry, with its locations in the edited file moved by the edit."""
-    def move(span: Span) -> Span:
-        return edit.moved(span) if span.path == path else span
-
+def _moved(diagnostic: Diagnostic, change: _Change) -> Diagnostic:
+    """A diagnostic outside what is checked again, with its locations in the edited file moved by the edit."""
+    if change.whole_file:
+        return diagnostic  # nothing outside lies in the edited file (see _split)
+    move = change.moved
     related = tuple(Related(move(r.span), r.message) for r in diagnostic.related)
     fix = diagnostic.fix
     if fix is not None:

@@ -11,6 +11,7 @@ full analysis are exercised as well as the incremental path.
 
 from __future__ import annotations
 
+import collections
 import random
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 
 from dig_lsp.config import Settings
 from dig_lsp.engine import Analysis, analyse
-from dig_lsp.incremental import reanalyse
+from dig_lsp.incremental import Fallback, Reason, reanalyse
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.parsed_files import ParseCache
@@ -81,29 +82,45 @@ def _edit(rng: random.Random, text: str) -> str:
     return "\n".join(lines)
 
 
+Reasons = collections.Counter[str]
+
+
+BROKE_THE_YAML = "the edit broke the YAML"
+
+
 def _analyse(unit: Unit, settings: Settings, path: str, text: str, cache: ParseCache | None,
-             previous: Analysis | None) -> Analysis:
+             previous: Analysis | None) -> tuple[Analysis, Fallback | None]:
+    """The analysis of ``text`` at ``path``: full without a cache or previous analysis, else from the previous
+    one, with why it was not incremental."""
     reader = OverlayReader({path: text.encode("utf-8")})
     if previous is None or cache is None:
-        return analyse(unit, settings, reader, cache)
-    return reanalyse(previous, unit, settings, reader, cache)
+        return analyse(unit, settings, reader, cache), None
+    result = reanalyse(previous, unit, settings, reader, cache)
+    assert result.analysis.incremental == (result.fallback is None)
+    return result.analysis, result.fallback
 
 
-def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.Random, edits: int) -> int:
-    """Edit one workflow ``edits`` times; every result must equal a full analysis. Returns how many
-    edits were analysed incrementally."""
+def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.Random, edits: int,
+             reasons: Reasons | None = None) -> int:
+    """Edit one file (``path``: a workflow, or a file workflows include) ``edits`` times; every result must
+    equal a full analysis. Returns how many edits were analysed incrementally; ``reasons`` counts why the
+    others were not (an edit that breaks the YAML counted as such)."""
     cache = ParseCache()
-    previous = _analyse(unit, settings, path, text, cache, None)
+    previous, _ = _analyse(unit, settings, path, text, cache, None)
     incremental = 0
     for _ in range(edits):
         edited = _edit(rng, text)
-        result = _analyse(unit, settings, path, edited, cache, previous)
-        full = _analyse(unit, settings, path, edited, None, None)
+        result, fallback = _analyse(unit, settings, path, edited, cache, previous)
+        full, _ = _analyse(unit, settings, path, edited, None, None)
         assert result.diagnostics == full.diagnostics, (path, edited)
         assert result.template_count == full.template_count, (path, edited)
         incremental += result.incremental
-        if any(d.code in _BROKEN_FILE for d in full.diagnostics):
-            continue  # the edit broke the YAML: undo it, as a user would, and edit on
+        parsed = full.model.files.parsed(path) if full.model is not None else None
+        broken = any(d.code in _BROKEN_FILE for d in full.diagnostics) or (parsed is not None and parsed.problems)
+        if reasons is not None and fallback is not None:
+            reasons[BROKE_THE_YAML if broken else fallback.reason.value] += 1
+        if broken:
+            continue  # undo it, as a user would, and edit on (an included file's problems show at its include)
         text, previous = edited, result
     return incremental
 
@@ -135,14 +152,105 @@ def test_incremental_analysis_equals_full_analysis_on_a_generated_project(tmp_pa
     assert incremental > 30  # a third of the edits break the YAML or change what other tasks see
 
 
+INCLUDED_TASKS = "+sub:\n  echo>: ${y} ${x}\n+sub2:\n  sh>: echo ${td.last_results.n}\n  _retry: 2\n"
+INCLUDED_OPERATOR = "echo>: included ${x}\n_retry: 1\n"
+PARAMS = "x: 1\ny: 2\ntd:\n  database: d\n"
+
+
+def _generated_with_includes() -> str:
+    """A workflow that includes files at every place digdag allows: merged into the root's `_export`,
+    merged into a task, as a task's value and inside a nested task."""
+    body = "".join(f"+g{i}:\n  +a:\n    echo>: a ${{x}} {i}\n  +b:\n    td>: queries/q{i % 3}.sql\n"
+                   f"    database: d\n  +c:\n    sh>: echo ${{td.last_results.n}}\n\n" for i in range(6))
+    included = ("+i0:\n  !include : tasks/t0.yml\n  +own:\n    echo>: own ${y}\n\n"
+                "+i1:\n  +value: !include tasks/t1.yml\n  +after:\n    echo>: after\n\n"
+                "+i2:\n  +deeper:\n    +leaf: !include tasks/t1.yml\n\n")
+    return "timezone: UTC\n_export:\n  !include : config/params.yml\n  z: 3\n\n" + body + included
+
+
+def include_project(root: Path) -> Path:
+    """The project of :func:`_generated_with_includes` (also read by ``bench/incremental_sweep.py``):
+    ``wf.dig``, the files it includes, and ``other.dig``, which includes ``tasks/t1.yml`` too."""
+    for folder in ("queries", "tasks", "config"):
+        (root / folder).mkdir(exist_ok=True)
+    for number in range(3):
+        (root / "queries" / f"q{number}.sql").write_text(f"SELECT {number} AS n FROM t\n", encoding="utf-8")
+    (root / "tasks" / "t0.yml").write_text(INCLUDED_TASKS, encoding="utf-8")
+    (root / "tasks" / "t1.yml").write_text(INCLUDED_OPERATOR, encoding="utf-8")
+    (root / "config" / "params.yml").write_text(PARAMS, encoding="utf-8")
+    (root / "other.dig").write_text("+o:\n  +p: !include tasks/t1.yml\n", encoding="utf-8")
+    path = root / "wf.dig"
+    path.write_text(_generated_with_includes(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_incremental_analysis_equals_full_analysis_in_a_workflow_with_includes(tmp_path: Path, seed: int) -> None:
+    path = include_project(tmp_path)
+    unit = plan([str(path)])[0]
+    reasons: Reasons = collections.Counter()
+    incremental = _session(unit, Settings(), str(path), path.read_text(encoding="utf-8"), random.Random(seed), 120,
+                           reasons)
+    assert incremental > 30, reasons
+
+
+@pytest.mark.parametrize(("name", "seed"), [("tasks/t0.yml", 0), ("tasks/t1.yml", 1), ("config/params.yml", 2)])
+def test_incremental_analysis_equals_full_analysis_in_included_files(tmp_path: Path, name: str, seed: int) -> None:
+    unit = plan([str(include_project(tmp_path))])[0]
+    path = tmp_path / name
+    reasons: Reasons = collections.Counter()
+    incremental = _session(unit, Settings(), str(path), path.read_text(encoding="utf-8"), random.Random(seed), 60,
+                           reasons)
+    if name == "config/params.yml":  # merged into the root's `_export`: every task sees it
+        assert incremental == 0
+        assert set(reasons) <= {Reason.INCLUDED_OUTSIDE_TASKS.value, BROKE_THE_YAML}, reasons
+    else:
+        assert incremental > 15, reasons
+
+
+def test_an_included_file_a_task_also_reads_is_checked_whole(tmp_path: Path) -> None:
+    (tmp_path / "load.yml").write_text("in:\n  type: s3\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    text = "+a:\n  +i: !include load.yml\n+b:\n  td_load>: load.yml\n  database: d\n  table: t\n"
+    path.write_text(text, encoding="utf-8")
+    unit = plan([str(path)])[0]
+    cache = ParseCache()
+    reader = OverlayReader({})
+    first = analyse(unit, Settings(), reader, cache)
+    edited = OverlayReader({str(tmp_path / "load.yml"): b"in:\n  type: s3x\n"})
+    second = reanalyse(first, unit, Settings(), edited, cache)
+    assert second.fallback == Fallback(Reason.NAMED_BY_TASK)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_past_the_template_limit_every_edit_is_checked_whole(tmp_path: Path, seed: int,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated project has 20 templates: with a limit of 10, the tasks after the cut-off are not
+    checked and no task's keys count as read by its templates, which reaches every task: an edit is
+    checked whole (and the result is the full analysis's)."""
+    for module in ("dig_lsp.text.limits", "dig_lsp.embedded.sites", "dig_lsp.checks.expression_support",
+                   "dig_lsp.checks.resource_limit", "dig_lsp.incremental"):
+        monkeypatch.setattr(f"{module}.MAX_TEMPLATES", 10)
+    (tmp_path / "queries").mkdir()
+    for number in range(3):
+        (tmp_path / "queries" / f"q{number}.sql").write_text(f"SELECT {number} AS n FROM t\n", encoding="utf-8")
+    path = tmp_path / "wf.dig"
+    path.write_text(_generated(), encoding="utf-8")
+    unit = plan([str(path)])[0]
+    reasons: Reasons = collections.Counter()
+    incremental = _session(unit, Settings(), str(path), _generated(), random.Random(seed), 40, reasons)
+    assert incremental == 0, reasons
+    assert reasons[Reason.TEMPLATE_LIMIT.value] > 10
+
+
 def _before_and_after(tmp_path: Path, text: str, edited: str) -> tuple[Analysis, Analysis]:
     """``text`` analysed in full, then ``edited`` analysed from it (incrementally when it can be)."""
     path = tmp_path / "wf.dig"
     path.write_text(text, encoding="utf-8")
     unit = plan([str(path)])[0]
     cache = ParseCache()
-    first = _analyse(unit, Settings(), str(path), text, cache, None)
-    return first, _analyse(unit, Settings(), str(path), edited, cache, first)
+    first, _ = _analyse(unit, Settings(), str(path), text, cache, None)
+    return first, _analyse(unit, Settings(), str(path), edited, cache, first)[0]
 
 
 def test_a_keystroke_in_one_task_is_checked_incrementally(tmp_path: Path) -> None:

@@ -558,3 +558,21 @@ async def test_an_edit_inside_a_task_is_checked_alone_and_one_other_tasks_see_is
     assert [str(d.code) for d in await _published(logged, uri, 3)] == ["DL508"]
     assert "checking the whole project: what other tasks see of the edited task changed" in LOG.read_text(
         encoding="utf-8")
+
+
+@pytest.mark.asyncio
+async def test_an_edit_of_a_file_included_inside_a_task_checks_only_the_tasks_that_see_it(
+        logged: RecordingClient, tmp_path: Path) -> None:
+    (tmp_path / "tasks").mkdir()
+    included = tmp_path / "tasks" / "t.yml"
+    included.write_text("echo>: ${x}\n", encoding="utf-8")
+    workflow = tmp_path / "wf.dig"
+    workflow.write_text("+a:\n  +inc: !include tasks/t.yml\n+b:\n  echo>: ${undefined_name}\n", encoding="utf-8")
+    workflow_uri = _open(logged, workflow)
+    assert sorted(str(d.code) for d in await _published(logged, workflow_uri, 1)) == ["DL508"]
+    uri = _open(logged, included)
+    assert [str(d.code) for d in await _published(logged, uri, 1)] == ["DL508"]  # ${x} is defined nowhere
+    _edit(logged, uri, 2, (0, 7), (0, 11), "${session_date}")
+    assert await _published(logged, uri, 2) == []
+    log = LOG.read_text(encoding="utf-8")
+    assert "checking only +wf+a (2 tasks)" in log

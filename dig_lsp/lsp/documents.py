@@ -407,7 +407,7 @@ class DocumentAnalyser:
         reader = self._reader(unit, documents)
         previous = self._previous_analysis(unit, settings)
         if previous is not None:
-            analysis = reanalyse(previous, unit, settings, reader, self.parses)
+            analysis = reanalyse(previous, unit, settings, reader, self.parses).analysis  # it logs any fallback
         else:
             analysis = analyse(unit, settings, reader, self.parses)
         assert analysis.model is not None

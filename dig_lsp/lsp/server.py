@@ -5,6 +5,12 @@ the scheduler coalesces edits per document, analyses on one worker thread (so th
 loop keeps reading messages, and the analysis core never runs twice at once), and drops
 results for texts that are no longer current. Editor features (``features/``) answer from
 the project the last analysis loaded when the text has not changed since.
+
+Start-up: this module imports pygls and nothing of the analysis core or the editor features, so
+``initialize`` is answered as soon as pygls is loaded (the capabilities come from
+:mod:`dig_lsp.lsp.capabilities`). The core is imported on a background thread once ``initialize``
+arrived (the first analysis waits for it), the features once the first diagnostics are out (a
+feature asked for earlier imports its module then).
 """
 
 from __future__ import annotations
@@ -13,29 +19,32 @@ import asyncio
 import contextlib
 import functools
 import gc
+import importlib
 import logging
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from dig_lsp import __version__
+from dig_lsp.lsp import capabilities
 from dig_lsp.lsp.convert import UTF16
-from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey, document_path, open_documents
-from dig_lsp.lsp.dry_run import DryRunner
-from dig_lsp.lsp.features import code_actions, code_lens, definition, hover, rename, semantic_tokens, symbols
-from dig_lsp.lsp.features import completion as completion_feature
 from dig_lsp.lsp.main import DRY_RUN_SECONDS
 from dig_lsp.lsp.memory import give_back_memory
 from dig_lsp.lsp.positions import use_clamping_positions
 from dig_lsp.lsp.protocol import DigProtocol
 from dig_lsp.lsp.transport import serve_stdio, serve_tcp
+
+if TYPE_CHECKING:
+    from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey
+    from dig_lsp.lsp.dry_run import DryRunner
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +58,69 @@ WATCHED_FILES = "**/*.{dig,sql,yml,yaml,json,py,rb,sh,toml,digdagignore}"
 Params = TypeVar("Params")
 
 
+DOCUMENTS = "dig_lsp.lsp.documents"  # the analysis of open documents, and with it the analysis core
+FEATURES_PACKAGE = "dig_lsp.lsp.features"
+FEATURE_MODULES = tuple(f"{FEATURES_PACKAGE}.{name}" for name in (
+    "hover", "completion", "definition", "symbols", "code_actions", "semantic_tokens", "code_lens", "rename"))
+
+
+_imported: dict[str, Any] = {}  # modules whose import has finished (sys.modules has them while it runs)
+
+
+def _documents() -> Any:
+    """:mod:`dig_lsp.lsp.documents`, imported on first use (see the module docstring)."""
+    module = _imported.get(DOCUMENTS)
+    if module is None:
+        module = _imported[DOCUMENTS] = importlib.import_module(DOCUMENTS)
+    return module
+
+
+def _import_in_background(modules: tuple[str, ...], then: Callable[[], object] | None = None,
+                          freeze: bool = False) -> None:
+    """Import ``modules`` on a daemon thread (an import another thread needs meanwhile waits for it:
+    Python locks each module while it is imported), then call ``then``. With ``freeze``, what exists then
+    is frozen, as at start-up (the collector never walks it again): only for the analysis core, imported
+    before any analysis runs (a frozen analysis would never be collected)."""
+
+    def work() -> None:
+        gc.disable()  # as at start-up (dig_lsp.lsp.main): imports make objects that live on, not garbage
+        try:
+            for module in modules:
+                importlib.import_module(module)
+            if then is not None:
+                then()
+        except Exception:  # the thread that needs the module imports it again and reports the failure
+            logger.exception("importing %s in the background failed", ", ".join(modules))
+        finally:
+            if freeze:
+                gc.freeze()
+            gc.enable()
+
+    threading.Thread(target=work, name="dig-lsp-import", daemon=True).start()
+
+
+def _lazy(name: str, function: str) -> Callable[..., Any]:
+    """A request handler that imports its feature module (``features/<name>.py``) on the first request.
+    Its first parameter is named ``ls`` because pygls passes the server to handlers whose first
+    parameter is so named."""
+
+    def handler(ls: DigLanguageServer, params: Any) -> Any:
+        return getattr(importlib.import_module(f"{FEATURES_PACKAGE}.{name}"), function)(ls, params)
+
+    handler.__name__ = handler.__qualname__ = f"{name}.{function}"
+    return handler
+
+
+def _lazy_command(name: str, function: str) -> Callable[..., Awaitable[Any]]:
+    """An asynchronous command handler that imports its feature module on the first call."""
+
+    async def handler(ls: DigLanguageServer, *args: Any) -> Any:
+        return await getattr(importlib.import_module(f"{FEATURES_PACKAGE}.{name}"), function)(ls, *args)
+
+    handler.__name__ = handler.__qualname__ = f"{name}.{function}"
+    return handler
+
+
 class DiagnosticsScheduler:
     """Per-document analysis runs whose results are published only if the text is still the same.
 
@@ -58,10 +130,10 @@ class DiagnosticsScheduler:
     to carry the same number.
     """
 
-    def __init__(self, server: LanguageServer, analyser: DocumentAnalyser, delay: float = DEBOUNCE_SECONDS) -> None:
+    def __init__(self, server: DigLanguageServer, delay: float = DEBOUNCE_SECONDS) -> None:
         self.server = server
-        self.analyser = analyser
         self.delay = delay
+        self._published_once = False
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._keys: dict[str, UnitKey | None] = {}
         self._revisions: dict[str, int] = {}
@@ -98,7 +170,7 @@ class DiagnosticsScheduler:
             if mate is not None:
                 self.schedule(mate, 0)
             else:
-                self.analyser.release(key)
+                self.server.analyser.release(key)
                 give_back_memory()
 
     def shutdown(self) -> None:
@@ -121,18 +193,27 @@ class DiagnosticsScheduler:
             logger.exception("analysing %s failed", uri)
 
     async def _analyse_and_publish(self, uri: str) -> None:
-        path = document_path(uri)
-        documents = open_documents(self.server.workspace)
+        loop = asyncio.get_running_loop()
+        documents_module: Any = _imported.get(DOCUMENTS)
+        if documents_module is None:  # imported off the event loop
+            documents_module = await loop.run_in_executor(self._executor, _documents)
+        path = documents_module.document_path(uri)
+        documents = documents_module.open_documents(self.server.workspace)
         if path is None or path not in documents:
             return
         revisions = dict(self._revisions)  # taken with the snapshot, on the event loop
         encoding = str(self.server.workspace.position_encoding or UTF16)
-        run = functools.partial(self.analyser.analyse_document, path, documents, encoding,
-                                _related_support(self.server))
+        run = functools.partial(self._analyse, path, documents, encoding, _related_support(self.server))
         started = time.perf_counter()
-        result = await asyncio.get_running_loop().run_in_executor(self._executor, run)
+        result = await loop.run_in_executor(self._executor, run)
         logger.debug("analysed %s in %.1f ms", uri, (time.perf_counter() - started) * 1000)
         self._publish_current(result, revisions)
+        if not self._published_once:
+            self._published_once = True
+            _import_in_background(FEATURE_MODULES)  # what requests need, once the first diagnostics are out
+
+    def _analyse(self, path: str, documents: Any, encoding: str, related: bool) -> DocumentAnalysis:
+        return self.server.analyser.analyse_document(path, documents, encoding, related)
 
     def _publish_current(self, result: DocumentAnalysis, revisions: dict[str, int]) -> None:
         for publication in result.publications:
@@ -170,11 +251,46 @@ class DigLanguageServer(LanguageServer):
     def __init__(self, dry_run_seconds: float = DRY_RUN_SECONDS) -> None:
         super().__init__(NAME, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=DigProtocol)
-        self.analyser = DocumentAnalyser()
+        self._analyser: DocumentAnalyser | None = None
+        self._dry_runs: DryRunner | None = None
+        self._dry_run_seconds = dry_run_seconds
+        self._client_settings: object = None
+        self._made = threading.Lock()
         self.shut_down = False  # the client asked `shutdown` (the exit code says whether it did)
-        self.diagnostics = DiagnosticsScheduler(self, self.analyser)
-        self.dry_runs = DryRunner(dry_run_seconds)
+        self.diagnostics = DiagnosticsScheduler(self)
         self.protocol.on_exit = self.terminate
+
+    @property
+    def analyser(self) -> DocumentAnalyser:
+        """The analysis of open documents (made, and the analysis core imported, when first needed)."""
+        if self._analyser is None:
+            documents = _documents()
+            with self._made:
+                if self._analyser is None:
+                    analyser = documents.DocumentAnalyser()
+                    analyser.set_client_settings(self._client_settings)
+                    self._analyser = analyser
+        return self._analyser
+
+    def take_client_settings(self, data: object) -> None:
+        """The editor's settings (``initialize``, ``workspace/didChangeConfiguration``), for the analyser
+        now or when it is made."""
+        with self._made:
+            self._client_settings = data
+            analyser = self._analyser
+        if analyser is not None:
+            analyser.set_client_settings(data)
+
+    @property
+    def dry_runs(self) -> DryRunner:
+        """The dry runs started from code lenses (made when the first one is)."""
+        if self._dry_runs is None:
+            from dig_lsp.lsp.dry_run import DryRunner
+
+            with self._made:
+                if self._dry_runs is None:
+                    self._dry_runs = DryRunner(self._dry_run_seconds)
+        return self._dry_runs
 
     def terminate(self, code: int) -> NoReturn:
         """End the process now, with ``code``.
@@ -184,7 +300,8 @@ class DigLanguageServer(LanguageServer):
         the process forever after its editor had gone. Nothing is lost by not waiting: results
         are only ever sent from the event loop, which is here, and the log is flushed.
         """
-        self.dry_runs.kill_all()
+        if self._dry_runs is not None:
+            self._dry_runs.kill_all()
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
@@ -208,15 +325,17 @@ def _guarded(handler: Callable[[DigLanguageServer, Params], None]) -> Callable[[
 @_guarded
 def initialize(server: DigLanguageServer, params: types.InitializeParams) -> None:
     """The editor's settings arrive with `initialize` (initializationOptions); pygls answers the
-    request itself and calls this as well."""
-    server.analyser.set_client_settings(params.initialization_options)
+    request itself and calls this as well. The analysis core is imported from now on, in the background:
+    the answer does not wait for it, and the first analysis (after `didOpen`) does not wait for it all."""
+    server.take_client_settings(params.initialization_options)
     use_clamping_positions(server.workspace)
+    _import_in_background((DOCUMENTS,), lambda: server.analyser, freeze=True)
 
 
 @_guarded
 def did_change_configuration(server: DigLanguageServer, params: types.DidChangeConfigurationParams) -> None:
     """New editor settings: take them and re-analyse every open document."""
-    server.analyser.set_client_settings(params.settings)
+    server.take_client_settings(params.settings)
     for uri in list(server.workspace.text_documents):
         server.diagnostics.schedule(uri, 0)
 
@@ -303,20 +422,21 @@ FEATURES: tuple[tuple[str, Callable[[DigLanguageServer, Any], None]], ...] = (
     (types.SHUTDOWN, shutdown),
 )
 
-# Navigation requests (guarded in their modules: an exception is logged and an empty answer sent).
-NAVIGATION: tuple[tuple[str, Callable[[DigLanguageServer, Any], Any], Any], ...] = (
-    (types.TEXT_DOCUMENT_HOVER, hover.on_hover, None),
-    (types.TEXT_DOCUMENT_DEFINITION, definition.on_definition, None),
-    (types.TEXT_DOCUMENT_REFERENCES, definition.on_references, None),
-    (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, symbols.on_document_symbol, None),
-    (types.WORKSPACE_SYMBOL, symbols.on_workspace_symbol, None),
-    (types.TEXT_DOCUMENT_PREPARE_RENAME, rename.on_prepare_rename, None),
-    (types.TEXT_DOCUMENT_RENAME, rename.on_rename, None),
-    (types.TEXT_DOCUMENT_CODE_ACTION, code_actions.on_code_action,
-     types.CodeActionOptions(code_action_kinds=code_actions.PROVIDED_KINDS)),
-    (types.TEXT_DOCUMENT_COMPLETION, completion_feature.on_completion, completion_feature.OPTIONS),
-    (types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, semantic_tokens.on_semantic_tokens_full, semantic_tokens.LEGEND),
-    (types.TEXT_DOCUMENT_CODE_LENS, code_lens.on_code_lens, types.CodeLensOptions(resolve_provider=False)),
+# Navigation requests (guarded in their modules: an exception is logged and an empty answer sent), each
+# importing its module when first asked (the options are announced in the `initialize` answer)
+NAVIGATION: tuple[tuple[str, Callable[..., Any], Any], ...] = (
+    (types.TEXT_DOCUMENT_HOVER, _lazy("hover", "on_hover"), None),
+    (types.TEXT_DOCUMENT_DEFINITION, _lazy("definition", "on_definition"), None),
+    (types.TEXT_DOCUMENT_REFERENCES, _lazy("definition", "on_references"), None),
+    (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, _lazy("symbols", "on_document_symbol"), None),
+    (types.WORKSPACE_SYMBOL, _lazy("symbols", "on_workspace_symbol"), None),
+    (types.TEXT_DOCUMENT_PREPARE_RENAME, _lazy("rename", "on_prepare_rename"), None),
+    (types.TEXT_DOCUMENT_RENAME, _lazy("rename", "on_rename"), None),
+    (types.TEXT_DOCUMENT_CODE_ACTION, _lazy("code_actions", "on_code_action"), capabilities.CODE_ACTIONS),
+    (types.TEXT_DOCUMENT_COMPLETION, _lazy("completion", "on_completion"), capabilities.COMPLETION),
+    (types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, _lazy("semantic_tokens", "on_semantic_tokens_full"),
+     capabilities.SEMANTIC_TOKENS),
+    (types.TEXT_DOCUMENT_CODE_LENS, _lazy("code_lens", "on_code_lens"), capabilities.CODE_LENS),
 )
 
 
@@ -359,7 +479,7 @@ def create_server(dry_run_seconds: float = DRY_RUN_SECONDS) -> DigLanguageServer
         server.feature(method)(handler)
     for method, request_handler, options in NAVIGATION:
         server.feature(method, options)(request_handler)
-    server.command(code_lens.DRY_RUN_COMMAND)(code_lens.on_dry_run)
+    server.command(capabilities.DRY_RUN_COMMAND)(_lazy_command("code_lens", "on_dry_run"))
     return server
 
 

@@ -99,11 +99,20 @@ class ParseCache:
                 versions = self._per_path.setdefault(path, [])
                 versions.append(data)
                 while len(versions) > self.versions_per_path:
-                    self._drop((path, versions[0]))
+                    self._drop((path, self._oldest_droppable(path, versions)))
             self._entries[key] = entry
             self._entries.move_to_end(key)
             while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
                 self._drop(next(iter(self._entries)))
+
+    def _oldest_droppable(self, path: str, versions: list[bytes]) -> bytes:
+        """The oldest version but the newest spliceable one (the lock is held): while an edit keeps the
+        text broken for a few keystrokes, the last clean parse stays, so the keystroke that mends it is
+        re-read one entry at a time from it (and the analysis of that clean text is the one to start from)."""
+        kept = next((version for version in reversed(versions)
+                     if (entry := self._entries.get((path, version))) is not None and entry[1] is not None
+                     and entry[1].spliceable), None)
+        return next((version for version in versions if version is not kept), versions[0])
 
     def _drop(self, key: tuple[str, bytes]) -> None:
         """Forget one entry (the lock is held)."""

@@ -15,6 +15,7 @@ from pygls.lsp.server import LanguageServer
 
 from dig_lsp.diagnostics import Diagnostic, TextEdit
 from dig_lsp.ide.actions import FIX_ALL, QUICKFIX, Action, code_actions, fix_all_action
+from dig_lsp.lsp import capabilities
 from dig_lsp.lsp.convert import to_lsp
 from dig_lsp.lsp.documents import DocumentAnalyser
 from dig_lsp.lsp.features import (
@@ -25,7 +26,7 @@ from dig_lsp.lsp.features import (
     guarded_request,
 )
 
-PROVIDED_KINDS: list[types.CodeActionKind | str] = [types.CodeActionKind.QuickFix, FIX_ALL]
+PROVIDED_KINDS = capabilities.CODE_ACTION_KINDS
 
 
 def _empty() -> list[types.CodeAction]:

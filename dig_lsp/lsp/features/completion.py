@@ -14,10 +14,11 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from dig_lsp.ide.completion import Completions, Item, ItemKind, complete
+from dig_lsp.lsp import capabilities
 from dig_lsp.lsp.features import DocumentRequest, client_text_capabilities, guarded_request, positioned_request
 
-TRIGGER_CHARACTERS = ["$", "{", ".", ":", "/", " "]
-OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False)
+TRIGGER_CHARACTERS = capabilities.COMPLETION_TRIGGERS
+OPTIONS = capabilities.COMPLETION
 
 _KINDS = {
     ItemKind.KEY: types.CompletionItemKind.Property,

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from dig_lsp.ide.semantic_tokens import LSP_TYPES, SemanticToken, semantic_tokens, token_modifiers, token_types
+from dig_lsp.ide.semantic_tokens import LSP_TYPES, SemanticToken, semantic_tokens
+from dig_lsp.lsp import capabilities
 from dig_lsp.lsp.convert import UTF16, column_units
 from dig_lsp.lsp.features import document_request, guarded_request
 
-LEGEND = types.SemanticTokensLegend(token_types=token_types(), token_modifiers=token_modifiers())
+LEGEND = capabilities.SEMANTIC_TOKENS
 
 _TYPE_INDEX = {name: index for index, name in enumerate(LEGEND.token_types)}
 _MODIFIER_BIT = {name: 1 << index for index, name in enumerate(LEGEND.token_modifiers)}
