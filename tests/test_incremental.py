@@ -228,7 +228,7 @@ def test_past_the_template_limit_every_edit_is_checked_whole(tmp_path: Path, see
     """The generated project has 20 templates: with a limit of 10, the tasks after the cut-off are not
     checked and no task's keys count as read by its templates, which reaches every task: an edit is
     checked whole (and the result is the full analysis's)."""
-    for module in ("dig_lsp.text.limits", "dig_lsp.embedded.sites", "dig_lsp.checks.expression_support",
+    for module in ("dig_lsp.text.limits", "dig_lsp.analysis.sites", "dig_lsp.analysis.facts",
                    "dig_lsp.checks.resource_limit", "dig_lsp.incremental"):
         monkeypatch.setattr(f"{module}.MAX_TEMPLATES", 10)
     (tmp_path / "queries").mkdir()
