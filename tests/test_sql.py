@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -267,3 +269,16 @@ def test_hive_keeps_quiet_where_it_is_not_sure() -> None:
     assert _hive("SELECT ${x}\n, a, FROM t")[0][1] == 15
     assert _hive("SELECT a, ${c} FROM t", lambda name: "b," if name == "c" else None)[0][2].endswith(
         "(in the value of `${c}`: 'b,')")
+
+
+def test_a_presto_project_does_not_import_sqlglot(tmp_path: Path) -> None:
+    """Trino's grammar judges Presto queries, and ``create_table``/``insert_into`` read the first token's kind:
+    sqlglot (a third of a second to import) is loaded only for Hive and for td_for_each> columns."""
+    (tmp_path / "q.sql").write_text("SELECT a FROM t\n", encoding="utf-8")
+    (tmp_path / "wf.dig").write_text("+a:\n  td>: q.sql\n  create_table: t_${session_date_compact}\n"
+                                     "+b:\n  td>:\n  query: DELETE FROM t\n  insert_into: x\n", encoding="utf-8")
+    script = ("import sys\nfrom dig_lsp.cli.main import main\ncode = main(['--no-cache', sys.argv[1]])\n"
+              "print(code, 'sqlglot' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "wf.dig")], capture_output=True,
+                          text=True, check=False, cwd=tmp_path)
+    assert done.stdout.split()[-2:] == ["1", "False"], done.stdout + done.stderr

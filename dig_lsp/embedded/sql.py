@@ -724,16 +724,20 @@ _TRINO_QUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES", "L_PAREN", "TABLE"}
 
 
 def _statement_kind(query: Query, outcome: _Outcome) -> list[SqlIssue]:
-    from sqlglot import exp
-
     if query.modifier is None or not outcome.parsed.statements or _INSERT_LINE.search(query.text):
         return []
     first = outcome.parsed.statements[0]
     tokens = outcome.parsed.tokens or ()
-    if not tokens or isinstance(first, (exp.Query, exp.Values)):
+    if not tokens:
         return []
-    if outcome.dialect == "trino" and first in _TRINO_QUERY_STARTS:
-        return []
+    if outcome.dialect == "trino":  # Trino's statements are the first token's kind: sqlglot is not needed
+        if first in _TRINO_QUERY_STARTS:
+            return []
+    else:
+        from sqlglot import exp
+
+        if isinstance(first, (exp.Query, exp.Values)):
+            return []
     head = tokens[0]
     if outcome.rendered.template_at(head.start, head.end) is not None:
         return []
