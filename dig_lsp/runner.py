@@ -6,9 +6,11 @@ is enough work to pay for them; a single small project runs in-process.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -101,13 +103,36 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
     # Imported here: a fully cached run never needs the checks (importing them is most of start-up).
     import dig_lsp.engine  # noqa: F401 - imported before any fork, so that workers inherit it
 
-    workers = jobs or os.cpu_count() or 1
-    size = sum(len(unit.workflows) for unit in units)
-    if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:
-        reader: FileReader = OverlayReader(overlays) if overlays else DiskReader()
-        return [_analyse_unit(unit, settings, reader) for unit in units]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
-        chunk = max(1, len(units) // (workers * 4))
-        return list(pool.map(_analyse_unit, units, [settings] * len(units), chunksize=chunk))
+    with _fewer_collections():
+        workers = jobs or os.cpu_count() or 1
+        size = sum(len(unit.workflows) for unit in units)
+        if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:
+            reader: FileReader = OverlayReader(overlays) if overlays else DiskReader()
+            return [_analyse_unit(unit, settings, reader) for unit in units]
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
+            chunk = max(1, len(units) // (workers * 4))
+            return list(pool.map(_analyse_unit, units, [settings] * len(units), chunksize=chunk))
+
+
+# Young objects collected after this many allocations instead of CPython's 700: loading a project makes
+# tens of thousands of nodes that live until its analysis ends, and each collection walked them again.
+# Measured over ../shared/corpus in one process: 13% less CPU for 2 MB more peak memory (bench/README.md).
+GEN0_THRESHOLD = 5000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Analyse with the garbage collector tuned for it, then restore it (the CLI's tests run in the same
+    process as the rest of the suite): what the imports made is frozen (it lives as long as the process,
+    and no collection needs to look at it again), and young objects are collected less often. Worker
+    processes forked inside inherit both."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GEN0_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
