@@ -109,21 +109,32 @@ def stats(values: Sequence[float]) -> dict[str, float]:
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
+# Peak memory is read from /usr/bin/time: the ru_maxrss wait4 reports for a child includes the memory of
+# this script at the moment the child was spawned (Linux records the pre-exec address space's high-water
+# mark, and vfork shares ours), so every tool looked at least as large as the benchmark itself.
+TIME = "/usr/bin/time"
+
+
 def run(command: Sequence[str], env: Mapping[str, str], cwd: Path) -> Sample:
-    """Run ``command`` to completion; CPU and peak memory from ``os.wait4`` of that child.
+    """Run ``command`` to completion; CPU from ``os.wait4`` of that child, peak memory from ``time``.
 
     The rusage ``wait4`` returns covers the child and the descendants it waited for (Linux reports
-    ``RUSAGE_BOTH`` for a reaped child), so worker pools and ShellCheck are counted.
+    ``RUSAGE_BOTH`` for a reaped child), so worker pools and ShellCheck are counted. ``/usr/bin/time``
+    (when present) runs the command and writes its peak RSS (``%M``, KiB: the largest of the command's
+    processes); its own CPU, a millisecond, is counted with the command's.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(list(command), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                   env=dict(env), cwd=cwd)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+        wrapped = [TIME, "-f", "%M", "-o", rss.name, *command] if os.access(TIME, os.X_OK) else list(command)
+        process = subprocess.Popen(wrapped, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=dict(env), cwd=cwd)
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         out.seek(0)
         err.seek(0)
-        return Sample(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode,
-                      out.read(), err.read())
+        lines = rss.read().split()
+        peak_kib = int(lines[-1]) if wrapped[0] == TIME and lines and lines[-1].isdigit() else usage.ru_maxrss
+        # time prints "Command exited with non-zero status N" to its -o file and exits with N
+        return Sample(usage.ru_utime + usage.ru_stime, peak_kib / 1024, process.returncode, out.read(), err.read())
 
 
 def find_tool(name: str) -> Path:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from dig_lsp.cache import ResultCache
@@ -109,6 +107,10 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
         if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:
             reader: FileReader = OverlayReader(overlays) if overlays else DiskReader()
             return [_analyse_unit(unit, settings, reader) for unit in units]
+        # imported only for a pool: a small run (one project, pre-commit) never pays for them
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
