@@ -27,10 +27,13 @@ from collections.abc import Sequence
 
 
 def _run(tree: str, args: Sequence[str]) -> tuple[float, float, bytes]:
+    """One run from ``tree``: CPU seconds, peak RSS in MiB (wait4's, which also counts this script's memory
+    at spawn: compare it between trees only) and the output."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = tree
     with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen([sys.executable, "-m", "dig_lsp.cli.main", *args], stdout=out,
+        # -P: the current folder (a checkout holds dig_lsp/ too) must not come before PYTHONPATH
+        process = subprocess.Popen([sys.executable, "-P", "-m", "dig_lsp.cli.main", *args], stdout=out,
                                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
