@@ -248,3 +248,20 @@ def test_planning_lists_each_folder_once(project: Path, monkeypatch: pytest.Monk
     assert len(listed) == len(set(listed)) == planned.listings.reads
     assert {str(project), str(project / "sub"), str(project / "queries")} <= set(listed)
     assert [unit.root for unit in planned.units] == [str(project), str(project / "sub")]
+
+
+def test_a_hit_imports_neither_the_checks_nor_the_planner(project: Path, tmp_path: Path) -> None:
+    """What makes a cached run cheap: it is answered before planning (which loads parent projects) and
+    before the checks are imported (most of a cold start)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from dig_lsp.cli.main import main; code = main(['--format', 'json', sys.argv[1]]); "
+              "print(sorted(m for m in ('dig_lsp.engine', 'dig_lsp.checks', 'dig_lsp.model.project', "
+              "'dig_lsp.runner') if m in sys.modules), file=sys.stderr)")
+    env = {**os.environ, "DIG_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True, text=True, env=env,
+                           timeout=120, check=False) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout
+    assert "dig_lsp.engine" in runs[0].stderr
+    assert runs[1].stderr.strip() == "[]"
