@@ -18,7 +18,7 @@ lint: $(BIN)/dig-lint
 test: $(BIN)/dig-lint
 	$(BIN)/python -m pytest -q
 
-# The quick comparison (dig-lint against yamllint over ../shared/corpus/digdag) and start-up times.
+# dig-lint against yamllint and a floor over ../shared/corpus and four copies of it (CPU, interleaved rounds), and start-up times.
 bench: $(BIN)/dig-lint
 	$(BIN)/python bench/bench_lint.py
 	$(BIN)/python bench/startup.py

@@ -1,9 +1,11 @@
 """A content-hash cache of analysis results, so an unchanged project re-lints fast.
 
-An entry is keyed by the tool version, the settings and the unit (root, workflows, what
-is reported); it stores the SHA-256 of every file the analysis read (including files
-found missing) and the diagnostics. A hit needs every one of those hashes to match, so
-editing an included file, a called workflow or creating a missing one invalidates it.
+An entry is keyed by the tool version, the settings, what outside dig-lint changes a result
+(:func:`tool_environment`: dependencies, ShellCheck) and the unit (root, workflows, what is
+reported); it stores the SHA-256 of every file the analysis read (including files found missing),
+of every folder a did-you-mean listed, and the diagnostics. A hit needs every one of
+those hashes to match, so editing an included file, a called workflow, creating a missing one or a file
+beside it (a suggestion changes) invalidates it.
 
 The cache directory is input too (``$DIG_LINT_CACHE_DIR`` may be shared between CI jobs): an
 entry is read without following links, only if it is a regular file under the size limit, and
@@ -20,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from dig_lsp import __version__
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Applicability, Diagnostic, Severity
 from dig_lsp.model.targets import Unit
-from dig_lsp.text.files import is_inside, read_project_file, read_regular_file, unreadable_reason
+from dig_lsp.text.files import is_inside, listing_digest, read_project_file, read_regular_file, unreadable_reason
 from dig_lsp.text.limits import MAX_FILE_BYTES
 
 MISSING = "missing"
@@ -66,6 +69,33 @@ def code_fingerprint() -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
+def tool_environment() -> list[object]:
+    """What outside dig-lint's own files changes a result, for every cache key: the Python version, the
+    modification time of each site-packages folder (installing or upgrading a dependency such as sqlglot
+    changes it), and what decides ShellCheck's verdicts: ``$DIG_LINT_SHELLCHECK``, ``$SHELLCHECK_OPTS``
+    (ShellCheck reads it) and the binary that would run, with its inode, size and modification time."""
+    import site
+    import sys
+
+    from dig_lsp.embedded.shell import SHELLCHECK_ENVIRONMENT, shellcheck_binary
+
+    folders = set(site.getsitepackages())
+    if site.ENABLE_USER_SITE and site.USER_SITE:
+        folders.add(site.USER_SITE)
+    binary = shellcheck_binary()
+    return [sys.version, [(folder, _stat_key(folder)) for folder in sorted(folders)],
+            os.environ.get(SHELLCHECK_ENVIRONMENT), os.environ.get("SHELLCHECK_OPTS"),
+            binary, None if binary is None else _stat_key(binary)]
+
+
+def _stat_key(path: str) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [status.st_ino, status.st_size, status.st_mtime_ns]
+
+
 def file_digest(path: str, root: str) -> str:
     """SHA-256 of what the analysis of project ``root`` reads from ``path``; else why it reads nothing.
 
@@ -102,23 +132,34 @@ class ResultCache:
     def __init__(self, directory: str, settings: Settings) -> None:
         self.directory = directory
         self.settings_key = settings.fingerprint()
+        self.environment = tool_environment()
 
     def _entry_path(self, unit: Unit) -> str:
-        key = json.dumps([__version__, code_fingerprint(), self.settings_key, unit.root, unit.workflows,
-                          unit.report])
+        key = json.dumps([__version__, code_fingerprint(), self.settings_key, self.environment, unit.root,
+                          unit.workflows, unit.report])
         return os.path.join(self.directory, hashlib.sha256(key.encode()).hexdigest() + ".json")
 
     def get(self, unit: Unit) -> list[Diagnostic] | None:
         """The cached diagnostics of ``unit`` if no file it depends on changed; None for a miss."""
+        found = self.lookup(unit)
+        return None if found is None else found[0]
+
+    def lookup(self, unit: Unit) -> tuple[list[Diagnostic], list[str], list[str]] | None:
+        """:meth:`get`, and the files and folders the result depends on."""
         entry = _load_entry(self._entry_path(unit))
         if entry is None:
             return None
-        files, diagnostics = entry
+        files, folders, diagnostics = entry
         if not set(unit.workflows) <= files.keys():
             return None  # every analysis reads every workflow of its unit: this entry was not written by one
-        return diagnostics if _unchanged(files, unit.root) else None
+        if not _unchanged(files, unit.root):
+            return None
+        if any(listing_digest(folder, unit.root) != digest for folder, digest in folders.items()):
+            return None
+        return diagnostics, list(files), list(folders)
 
-    def put(self, unit: Unit, files: list[str], diagnostics: list[Diagnostic]) -> None:
+    def put(self, unit: Unit, files: list[str], diagnostics: list[Diagnostic],
+            folders: Iterable[str] = ()) -> None:
         """Store a result; silently does nothing when the directory is not writable.
 
         Written to a new file and renamed over the entry: whatever the entry was (a link, a FIFO), the
@@ -126,6 +167,7 @@ class ResultCache:
         """
         entry = {
             "files": {path: file_digest(path, unit.root) for path in files},
+            "folders": {folder: listing_digest(folder, unit.root) for folder in folders},
             "diagnostics": [d.to_dict() for d in diagnostics],
         }
         temp = None
@@ -141,8 +183,9 @@ class ResultCache:
                     os.unlink(temp)
 
 
-def _load_entry(path: str) -> tuple[dict[str, str], list[Diagnostic]] | None:
-    """An entry's file digests and diagnostics, or None unless it is exactly what ``put`` writes."""
+def _load_entry(path: str) -> tuple[dict[str, str], dict[str, str], list[Diagnostic]] | None:
+    """An entry's file digests, folder digests and diagnostics, or None unless it is exactly what ``put``
+    writes."""
     data = read_regular_file(path, MAX_ENTRY_BYTES, follow_links=False)
     if data is None:
         return None
@@ -152,10 +195,13 @@ def _load_entry(path: str) -> tuple[dict[str, str], list[Diagnostic]] | None:
         return None
     if not isinstance(entry, dict) or not _is_digests(entry.get("files")):
         return None
+    folders = entry.get("folders")
+    if not isinstance(folders, dict) or not (folders == {} or _is_digests(folders)):
+        return None
     items = entry.get("diagnostics")
     if not isinstance(items, list) or not all(_is_diagnostic(item) for item in items):
         return None
-    return entry["files"], [Diagnostic.from_dict(item) for item in items]
+    return entry["files"], folders, [Diagnostic.from_dict(item) for item in items]
 
 
 def _is_digests(files: object) -> bool:

@@ -84,14 +84,22 @@ def _expanded_references(project: ProjectModel, index: ScopeIndex, op: OperatorT
     found: list[FileReference] = []
     seen: set[tuple[str, str]] = set()
     for variant in range(MAX_EXPANSIONS if _templated(op) else 1):
-        def substitute(text: str, variant: int = variant, expand: Expander = expand) -> str | None:
+        substituted: list[bool] = []
+
+        def substitute(text: str, variant: int = variant, expand: Expander = expand,
+                       substituted: list[bool] = substituted) -> str | None:
             values = expand(text)
-            return values[variant] if values is not None and variant < len(values) else None
+            if values is None or variant >= len(values):
+                return None
+            substituted.append(True)
+            return values[variant]
 
         for ref in file_references(op, workdir, project.root, substitute):
             if (ref.parameter, ref.path) not in seen:
                 seen.add((ref.parameter, ref.path))
                 found.append(ref)
+        if not substituted:
+            break  # no name had a value for this variant, so none has for a later one: nothing new to find
     return found
 
 

@@ -140,16 +140,29 @@ def _inputs(args: argparse.Namespace) -> tuple[list[str], str | None]:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    import time
+
     from dig_lsp.cache import ResultCache, default_cache_dir
-    from dig_lsp.model.targets import plan
-    from dig_lsp.runner import run
     from dig_lsp.text.files import normalise
 
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise ConfigError("--unsafe-fixes applies only with --fix or --diff")
     if args.diff and args.statistics:
         raise ConfigError("--diff prints only the changes: it cannot be combined with --statistics")
+    started_ns = time.time_ns()
     paths, stdin_name = _inputs(args)
+    run_key = _run_key(args, paths, stdin_name)
+    if run_key is not None:
+        from dig_lsp.cli import run_cache
+
+        hit = run_cache.load(default_cache_dir(), run_key, [normalise(p) for p in paths])
+        if hit is not None:  # nothing changed since a run with the same inputs: print what it found
+            _print(_output(args, hit.diagnostics, hit.checked, hit.roots, {}, paths, docs_url=hit.docs_url))
+            return _exit_code(hit.diagnostics, hit.fail_on, args.exit_zero)
+
+    from dig_lsp.model.targets import plan_with_inputs
+    from dig_lsp.runner import run
+
     settings = _settings(args, paths)
     overlays: dict[str, bytes] = {}
     if stdin_name is not None:
@@ -158,18 +171,44 @@ def _lint(args: argparse.Namespace) -> int:
         missing = [p for p in paths if not os.path.exists(p)]
         if missing:
             raise ConfigError(f"no such file or directory: {', '.join(missing)}")
-    units = plan(paths)
+    planned = plan_with_inputs(paths)
+    units = planned.units
+    warned = False
     if stdin_name is not None:
         units = _with_stdin(units, normalise(stdin_name))
     else:
-        _warn_without_workflows(paths, units)
+        warned = _warn_without_workflows(paths, units)
     cache = None if args.no_cache else ResultCache(default_cache_dir(), settings)
     if args.fix or args.diff:
         stdin = None if stdin_name is None else normalise(stdin_name)
         return _fix(args, units, settings, cache, overlays, paths, stdin)
     result = run(units, settings, cache, overlays or None, args.jobs)
-    _print(_output(args, result.diagnostics, units, overlays, paths, docs_url=settings.docs_url))
-    return _exit_code(result.diagnostics, settings.fail_on, args.exit_zero)
+    checked, roots = _checked(units), _roots(units)
+    _print(_output(args, result.diagnostics, checked, roots, overlays, paths, docs_url=settings.docs_url))
+    code = _exit_code(result.diagnostics, settings.fail_on, args.exit_zero)
+    if run_key is not None and not warned and not any(d.code == "DL000" for d in result.diagnostics):
+        from dig_lsp.cli import run_cache
+
+        run_cache.store(default_cache_dir(), run_key, started_ns,
+                        run_cache.Hit(result.diagnostics, checked, roots, settings.fail_on, settings.docs_url),
+                        result.files, planned.listings, planned.files, [normalise(p) for p in paths])
+    return code
+
+
+def _run_key(args: argparse.Namespace, paths: list[str], stdin_name: str | None) -> str | None:
+    """The run-level cache entry of this run (``cli/run_cache.py``); None when the run is not one to
+    answer from it: no cache, standard input, fixes, or an input path or configuration file that does
+    not exist (the normal path reports those)."""
+    if args.no_cache or stdin_name is not None or args.fix or args.diff:
+        return None
+    if (args.config and not os.path.isfile(args.config)) or not all(os.path.exists(p) for p in paths):
+        return None
+    from dig_lsp.cli.run_cache import run_key
+    from dig_lsp.text.files import normalise
+
+    config_path = os.path.abspath(args.config) if args.config else find_config(paths[0])
+    options = {"select": args.select, "ignore": args.ignore, "profile": args.profile, "fail_on": args.fail_on}
+    return run_key([normalise(p) for p in paths], options, config_path)
 
 
 def _fix(args: argparse.Namespace, units: list[Unit], settings: Settings, cache: ResultCache | None,
@@ -198,7 +237,8 @@ def _fix(args: argparse.Namespace, units: list[Unit], settings: Settings, cache:
     line = fix_summary(sum(fixed.fixes for fixed in files), len(files), held_back)
     fixed_texts = {**overlays, **{fixed.path: fixed.after for fixed in outcome.files}}
     in_report = args.format in ("text", "concise") and not args.statistics
-    report = _output(args, remaining, units, fixed_texts, paths, line if in_report else None, settings.docs_url)
+    report = _output(args, remaining, _checked(units), _roots(units), fixed_texts, paths,
+                     line if in_report else None, settings.docs_url)
     if stdin is not None:  # the fixed text is the output; the report goes to standard error
         _write_out(fixed_texts.get(stdin, b""))
         print(report, file=sys.stderr)
@@ -245,16 +285,20 @@ def _with_stdin(units: list[Unit], target: str) -> list[Unit]:
     return [Unit(directory, (target,), (target,))]
 
 
-def _warn_without_workflows(paths: list[str], units: list[Unit]) -> None:
+def _warn_without_workflows(paths: list[str], units: list[Unit]) -> bool:
     """A path that no unit reports on most likely is a typo or the wrong folder: say so, as ruff does,
-    but it is no error (a CI job over a repository that has no workflows yet should pass)."""
+    but it is no error (a CI job over a repository that has no workflows yet should pass). True when
+    something was said."""
     from dig_lsp.cli.formats import visible
     from dig_lsp.text.files import normalise
 
+    warned = False
     for path in paths:
         if not any(_covers(normalise(path), unit) for unit in units):
             where = "in" if os.path.isdir(path) else "for"
             print(f"dig-lint: warning: no .dig file found {where} {visible(path)}", file=sys.stderr)
+            warned = True
+    return warned
 
 
 def _covers(path: str, unit: Unit) -> bool:
@@ -267,37 +311,48 @@ def _under(child: str, parent: str) -> bool:
     return child == parent or child.startswith(parent.rstrip(os.sep) + os.sep)
 
 
-def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], units: list[Unit],
+def _checked(units: list[Unit]) -> int:
+    """How many workflow files the units check (the summary line's count)."""
+    return len({wf for unit in units for wf in unit.workflows if unit.wants(wf)})
+
+
+def _roots(units: list[Unit]) -> list[str]:
+    return sorted({unit.root for unit in units})
+
+
+def _output(args: argparse.Namespace, diagnostics: list[Diagnostic], checked: int, roots: list[str],
             overlays: dict[str, bytes], paths: list[str], fixes: str | None = None,
             docs_url: str = RULE_DOCS) -> str:
+    """The report as ``args`` asks for it; ``checked`` and ``roots`` come from the units (or a stored run)."""
     from dig_lsp.cli.formats import render, render_statistics
 
     colour = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    checked = len({wf for unit in units for wf in unit.workflows if unit.wants(wf)})
     if args.statistics:
         return render_statistics(diagnostics, "json" if args.format == "json" else "text", checked)
     show = _display(any(os.path.isabs(p) for p in paths))
-    return render(args.format, diagnostics, show, _text_getter(units, overlays), colour, checked, fixes,
+    return render(args.format, diagnostics, show, _text_getter(roots, overlays), colour, checked, fixes,
                   docs_url)
 
 
 def _display(absolute: bool) -> Callable[[str], str]:
     cwd = os.getcwd()
+    shown: dict[str, str] = {}  # a file's many diagnostics ask for its name again and again
 
     def show(path: str) -> str:
         if absolute:
             return path
-        relative = os.path.relpath(path, cwd)
-        return path if relative.startswith(".." + os.sep + "..") else relative
+        found = shown.get(path)
+        if found is None:
+            relative = os.path.relpath(path, cwd)
+            found = shown[path] = path if relative.startswith(".." + os.sep + "..") else relative
+        return found
 
     return show
 
 
-def _text_getter(units: list[Unit], overlays: dict[str, bytes]) -> Callable[[str], str | None]:
+def _text_getter(roots: list[str], overlays: dict[str, bytes]) -> Callable[[str], str | None]:
     from dig_lsp.text.files import read_project_file
-
-    roots = sorted({unit.root for unit in units})
 
     def text_of(path: str) -> str | None:
         """A file's text for snippets, through the read gate: a cached diagnostic may name any path."""

@@ -160,13 +160,17 @@ def render(text: str, resolve: Resolve, placeholder: Placeholder = Placeholder.I
     position = 0
 
     def literal(start: int, end: int) -> None:
+        """Copy ``text[start:end]`` by slices, ``$$`` as ``$`` (the text between two ``$$`` at once: the
+        copy character by character was most of rendering)."""
         nonlocal length
         index = start
         while index < end:
-            parts.append(text[index])
-            origin.append(index)
-            length += 1
-            index += 2 if text[index:index + 2] == "$$" and index + 1 < end else 1
+            dollars = text.find("$$", index, end)
+            stop = end if dollars < 0 else dollars + 1  # the first `$` of a `$$` is kept
+            parts.append(text[index:stop])
+            origin.extend(range(index, stop))
+            length += stop - index
+            index = end if dollars < 0 else dollars + 2
 
     for template, context in zip(templates, contexts, strict=True):
         literal(position, template.start)

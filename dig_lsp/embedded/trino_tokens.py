@@ -114,7 +114,19 @@ def upper_case(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """The tokens of the default channel (no whitespace, no comments), without an end-of-file token."""
+    """The tokens of the default channel (no whitespace, no comments), without an end-of-file token.
+
+    Scanned once per text: the judge, the function-call and the statement passes each asked for the
+    tokens of the same query (five scans of each); the tokens are frozen, the list is the caller's own."""
+    return list(_scanned(text))
+
+
+@lru_cache(maxsize=16)
+def _scanned(text: str) -> tuple[Token, ...]:
+    return tuple(_scan_tokens(text))
+
+
+def _scan_tokens(text: str) -> list[Token]:
     upper = upper_case(text)
     words = keywords()
     tokens: list[Token] = []

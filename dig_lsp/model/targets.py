@@ -15,7 +15,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from dig_lsp.model.discovery import ancestors, directories_with_workflows, workflow_files
+from dig_lsp.model.discovery import (
+    IGNORE_FILE,
+    WORKFLOW_SUFFIX,
+    Listings,
+    ancestors,
+    directories_with_workflows,
+    workflow_files,
+)
 from dig_lsp.text.files import DiskReader, normalise
 
 
@@ -34,9 +41,35 @@ class Unit:
         return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.report)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The units for some paths, and what on disk they were decided from.
+
+    ``listings``: every folder planning listed, as it saw them; ``files``: the files it read or probed,
+    whose content or kind matters: each listed folder's ``.digdagignore`` and ``*.dig`` entries, and what
+    loading a parent project read. The CLI's run-level cache stamps them (``dig_lsp/cli/run_cache.py``).
+    """
+
+    units: list[Unit]
+    listings: Listings
+    files: frozenset[str]
+
+
 def plan(paths: list[str]) -> list[Unit]:
     """The units to analyse for the given files and directories."""
     return _Planner().plan(paths)
+
+
+def plan_with_inputs(paths: list[str]) -> Plan:
+    """:func:`plan`, and the folders and files the plan depends on."""
+    planner = _Planner()
+    units = planner.plan(paths)
+    directories = planner.listings.directories
+    probed = {os.path.join(directory, IGNORE_FILE) for directory in directories}
+    for directory in directories:
+        probed.update(os.path.join(directory, name) for name in planner.listings.names(directory) or ()
+                      if name.endswith(WORKFLOW_SUFFIX))
+    return Plan(units, planner.listings, frozenset(probed | planner.read))
 
 
 def reached_from(project_root: str) -> frozenset[str]:
@@ -53,6 +86,8 @@ class _Planner:
 
     def __init__(self) -> None:
         self._listings: dict[str, list[str]] = {}
+        self.listings = Listings()
+        self.read: set[str] = set()  # files loading parent projects read
         self._reached: dict[str, frozenset[str]] = {}
         self.units: Units = {}
 
@@ -60,7 +95,7 @@ class _Planner:
         for raw in paths:
             path = normalise(raw)
             if os.path.isdir(path):
-                for directory in directories_with_workflows(path):
+                for directory in directories_with_workflows(path, self.listings):
                     self._add_directory(directory, path)
             else:
                 self._add_file(path)
@@ -70,7 +105,7 @@ class _Planner:
     def workflows(self, directory: str) -> list[str]:
         found = self._listings.get(directory)
         if found is None:
-            found = self._listings[directory] = workflow_files(directory)
+            found = self._listings[directory] = workflow_files(directory, self.listings)
         return found
 
     def reached_from(self, project_root: str) -> frozenset[str]:
@@ -82,7 +117,11 @@ class _Planner:
             from dig_lsp.model.project import load_project
 
             workflows = self.workflows(project_root)
-            reached = load_project(project_root, workflows, DiskReader()).reached_files() if workflows else set()
+            reached: set[str] = set()
+            if workflows:
+                model = load_project(project_root, workflows, DiskReader())
+                reached = model.reached_files()
+                self.read.update(model.files.paths_read())
             found = self._reached[project_root] = frozenset(reached)
         return found
 

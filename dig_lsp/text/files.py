@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -120,12 +121,40 @@ class OverlayReader:
 
 
 MAX_LISTED_ENTRIES = 2000  # a did-you-mean looks at most at this many names of one folder
+# The folders project_directory_names listed while a recorder is installed (see recording_listings).
+_recorders: list[set[tuple[str, str]]] = []
+
+
+@contextmanager
+def recording_listings() -> Iterator[set[tuple[str, str]]]:
+    """Collect ``(folder, root)`` of every folder a did-you-mean lists inside the block.
+
+    Why: a result depends on those listings (a file appearing beside a misspelt name changes the
+    suggestion), so the CLI's result caches must notice them change as they notice a file read change.
+    """
+    found: set[tuple[str, str]] = set()
+    _recorders.append(found)
+    try:
+        yield found
+    finally:
+        _recorders.remove(found)
+
+
+def listing_digest(directory: str, root: str) -> str:
+    """SHA-256 of what a did-you-mean sees of ``directory``: its folders and its files."""
+    import hashlib
+
+    folders = project_directory_names(directory, root, directories=True)
+    files = project_directory_names(directory, root, directories=False)
+    return hashlib.sha256("\n".join([*folders, "/", *files]).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def project_directory_names(directory: str, root: str, *, directories: bool) -> list[str]:
     """Names of the sub-folders (``directories``) or regular files of ``directory``, if it lies inside
     ``root`` (links resolved): what a did-you-mean for a missing file may offer. Bounded (the first
     :data:`MAX_LISTED_ENTRIES` entries), dot-names left out; empty when the folder cannot be listed."""
+    for recorder in _recorders:
+        recorder.add((directory, root))
     if not is_inside(directory, root):
         return []
     names: list[str] = []
