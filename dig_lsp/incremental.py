@@ -144,18 +144,19 @@ def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[objec
     found, unknown = stored
     shape = tuple(_shape(task, 0, names))
     stores = tuple(sorted((name, v.origin.value, v.detail, v.open_members) for name, v in found.items()))
-    return (shape, _ordering(task.config), stores, unknown, tuple(_exported(task)))
+    return (shape, _ordering(task), stores, unknown, tuple(_exported(task)))
 
 
-def _ordering(config: Mapping) -> tuple[object, ...]:
+def _ordering(task: Task) -> tuple[object, ...]:
     """How digdag reads the task's `_parallel`, `_background`, `_after` and `_disable`
     (``WorkflowCompiler``, see :mod:`dig_lsp.digdag.directives`): when it runs relative to its siblings
     (so which stored values they can rely on), whether it runs at all, and what digdag refuses (a refusal
     stops the compilation: the siblings' links are not read further, ``model/order.py``). Positions are
-    left out: they move with any edit above."""
-    parallel = directives.parallel_control(config)
-    readings = (directives.background(config), directives.disabled(config))
-    after = directives.after(config)
+    left out: they move with any edit above. A disabled task's config is empty: its readings are the
+    defaults (that it is disabled is in its shape)."""
+    parallel = task.parallel
+    readings = (task.background, directives.disabled(task.config))
+    after = task.after
     return (parallel.value, tuple(r.message for r in parallel.refusals),
             tuple((r.value, tuple(x.message for x in r.refusals), r.key is not None) for r in readings),
             tuple(name.name for name in after.value), tuple(r.message for r in after.refusals), after.key is not None)
@@ -165,11 +166,9 @@ def _exported(task: Task) -> Iterator[tuple[str, str, int]]:
     """What the task's subtree exports, by name and place: a name used where it does not reach is reported
     with where it is defined (``ScopeIndex.defined_elsewhere``)."""
     for below in task.walk():
-        export = below.config.get("_export")
-        if isinstance(export, Mapping):
-            for variable in export_variables(export, ""):
-                span = variable.span
-                yield variable.name, "" if span is None else span.path, -1 if span is None else span.start.line
+        for variable in export_variables(below.export.value, ""):
+            span = variable.span
+            yield variable.name, "" if span is None else span.path, -1 if span is None else span.start.line
 
 
 def _shape(task: Task, depth: int, names: bool) -> Iterator[tuple[object, ...]]:
@@ -233,8 +232,7 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     old_scopes = project_scopes(old, settings.runtime_params)
     new_scopes = project_scopes(model, settings.runtime_params)
     for (_, before_task), (workflow, task) in zip(change.old_tops, change.new_tops, strict=True):
-        names = any(directives.after(child.config).key is not None
-                    for child in workflow.root.children if child is not task)
+        names = any(child.after.key is not None for child in workflow.root.children if child is not task)
         old_interface = interface(before_task, old_scopes, names)
         if old_interface is None or old_interface != interface(task, new_scopes, names):
             return Fallback(Reason.INTERFACE, task.full_name)

@@ -32,8 +32,11 @@ class ExportIndex:
 
 
 def _own_export(task: Task) -> tuple[Mapping, ...]:
-    node = task.config.get("_export")
-    return (node,) if isinstance(node, Mapping) else ()
+    """The object the task's ``_export`` reading holds when one is written (:attr:`Task.export`: absent, null
+    or refused reads as an empty object, which exports nothing and is left out: a ``call>``ed workflow whose
+    callers write no ``_export`` object is open-ended, see :func:`build_export_index`)."""
+    reading = task.export
+    return (reading.value,) if reading.value is reading.node else ()
 
 
 def _walk(task: Task, inherited: tuple[Mapping, ...], open_ended: bool, index: ExportIndex) -> None:

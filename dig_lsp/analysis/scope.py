@@ -384,10 +384,8 @@ class _PendingScope:
         variables = dict(inherited)
         for variable in self.overrides:
             variables[variable.name] = variable
-        own_export = task.config.get("_export")
-        if isinstance(own_export, Mapping):
-            for variable in export_variables(own_export, f"_export of {task.full_name}"):
-                variables[variable.name] = variable
+        for variable in export_variables(task.export.value, f"_export of {task.full_name}"):
+            variables[variable.name] = variable
         for name, variable in self.finished.names.items():
             variables.setdefault(name, variable)
         if task.role is TaskRole.ERROR:
@@ -422,10 +420,7 @@ def _build(ctx: _Context, task: Task, inherited: _PendingScope | dict[str, Varia
 def _unreadable_export(task: Task) -> str | None:
     """Why names the task exports cannot all be known: an ``!include`` in its ``_export`` (or in the
     task itself) could not be read, so any name may come from it (the include is reported, not the names)."""
-    export = task.config.get("_export")
-    if isinstance(export, Mapping) and export.unresolved:
-        return export.unresolved
-    return task.config.unresolved
+    return task.export.value.unresolved or task.config.unresolved
 
 
 def _marked(names: dict[str, Variable], timing: Timing, running: dict[str, Timing],
@@ -529,8 +524,7 @@ def _query_columns(ctx: _Context, task: Task) -> tuple[str, ...] | None:
 
 
 def _collect(ctx: _Context, task: Task, exports: tuple[Mapping, ...]) -> None:
-    own = task.config.get("_export")
-    chain = exports + ((own,) if isinstance(own, Mapping) else ())
+    chain = (*exports, task.export.value)  # empty when absent, null or refused: digdag merges nothing
     ctx.exports[id(task)] = chain
     ctx.stores[id(task)] = task_stores(task, chain, ctx.workdir, ctx.project)
     for child in (*task.children, *task.specials):
@@ -650,10 +644,8 @@ def _definitions(workflow: Workflow, stored: dict[str, Variable]) -> dict[str, V
     """Every dotted name the workflow's tasks export or store, with its first definition."""
     definitions: dict[str, Variable] = {}
     for task in workflow.tasks():
-        export = task.config.get("_export")
-        if isinstance(export, Mapping):
-            for variable in export_variables(export, f"_export of {task.full_name}"):
-                definitions.setdefault(variable.name, variable)
+        for variable in export_variables(task.export.value, f"_export of {task.full_name}"):
+            definitions.setdefault(variable.name, variable)
     for name, variable in stored.items():
         definitions.setdefault(name, variable)
     return definitions

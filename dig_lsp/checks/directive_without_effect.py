@@ -40,6 +40,8 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.catalog import catalog
+from dig_lsp.model.workflow import Task
+from dig_lsp.text.span import Span
 
 CODE = "DL409"
 NAME = "directive-without-effect"
@@ -64,9 +66,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if spec is None:
             continue
         for directive in _OPERATOR_DIRECTIVES:
-            entry = task.entry(directive)
-            if entry is not None and directive not in spec.accepts:
+            key = _written(task, directive)
+            if key is not None and directive not in spec.accepts:
                 users = sorted(f"{s.name}>" for s in catalog() if directive in s.accepts)
-                yield Finding(entry.key_span, f"`{directive}` has no effect on {spec.name}>",
-                              (Related(entry.key_span, f"only {', '.join(users)} read it" if users else
+                yield Finding(key, f"`{directive}` has no effect on {spec.name}>",
+                              (Related(key, f"only {', '.join(users)} read it" if users else
                                        "no built-in operator reads it"),))
+
+
+def _written(task: Task, directive: str) -> Span | None:
+    """Where the task writes ``directive``: the key of its reading (``_env``, ``_parallel``), or of the
+    ``_do``/``_else_do`` param the loop and if operators read."""
+    if directive == "_env":
+        return task.env.key
+    if directive == "_parallel":
+        return task.parallel.key
+    entry = task.entry(directive)
+    return None if entry is None else entry.key_span

@@ -15,11 +15,12 @@ from dig_lsp.analysis.scope import Origin, ScopeIndex, Variable
 from dig_lsp.analysis.sites import RENDERED_KINDS, Site
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
+from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.workflow import Task, Workflow
-from dig_lsp.syntax.nodes import Mapping, Scalar
+from dig_lsp.syntax.nodes import Scalar
 
 
 def scopes(ctx: CheckContext) -> ScopeIndex:
@@ -72,12 +73,11 @@ def analysed_sites(ctx: CheckContext) -> tuple[AnalysedSite, ...]:
 
 
 def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
-    """Top-level keys of `_secrets` on the task and in `_export`s above it (grants, not variables)."""
-    names: set[str] = set()
-    for mapping in (task.config, *export_index(ctx).chain(task).mappings):
-        secrets = mapping.get("_secrets")
-        if isinstance(secrets, Mapping):
-            names.update(entry.key for entry in secrets.entries)
+    """Top-level keys of `_secrets` on the task (:attr:`Task.secrets`) and in `_export`s above it, each read
+    the same way (:func:`secret_mounts`): grants, not variables."""
+    names = {entry.key for entry in task.secrets.value.entries}
+    for mapping in export_index(ctx).chain(task).mappings:
+        names.update(entry.key for entry in secret_mounts(mapping).value.entries)
     return frozenset(names)
 
 

@@ -49,11 +49,11 @@ CODE = "DL207"
 NAME = "task-not-mapping"
 SEVERITY = Severity.ERROR
 
-# Special subtask key -> (operators that read it, or None for every task; whether null is allowed).
+# `_do`/`_else_do` -> (the operators that read it, those of them that refuse null). Operator params, read
+# by the operator when it runs; `_error` and `_check` are read as the task's readings (`task.error`,
+# `task.check`: getNestedOrGetEmpty, null is "none").
 _DO_REQUIRED = frozenset({"loop", "for_each", "for_range", "td_for_each"})
-_SPECIALS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
-    "_error": (None, frozenset()),
-    "_check": (None, frozenset()),
+_OPERATOR_SUBTASKS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "_do": (frozenset({"if"}) | _DO_REQUIRED, _DO_REQUIRED),
     "_else_do": (frozenset({"if"}), frozenset()),
 }
@@ -119,26 +119,35 @@ def _special_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Fi
     if task.disabled:
         return
     operator = task.operator.name if task.operator is not None else None
+    # only operator tasks read `_check` (WorkflowExecutor.taskSucceeded)
+    for reading in (task.error, task.check) if operator is not None else (task.error,):
+        for refusal in reading.refusals:
+            if refusal.node is not None and not _is_include(refusal.node, includes):
+                yield Finding(refusal.span, _not_a_task(refusal.key, _the(refusal.node)))
     for entry in task.config.entries:
-        rule = _SPECIALS.get(entry.key)
+        rule = _OPERATOR_SUBTASKS.get(entry.key)
         if rule is None or _is_include(entry.value, includes):
             continue
         readers, null_rejected = rule
-        if readers is not None and operator not in readers:
-            continue
-        if entry.key == "_check" and operator is None:
-            continue  # only operator tasks read `_check` (WorkflowExecutor.taskSucceeded)
-        finding = _special_finding(entry, entry.value, operator in null_rejected)
-        if finding is not None:
-            yield finding
+        if operator in readers:
+            finding = _operator_subtask_finding(entry, entry.value, operator in null_rejected)
+            if finding is not None:
+                yield finding
 
 
-def _special_finding(entry: Entry, value: Node, null_rejected: bool) -> Finding | None:
+def _operator_subtask_finding(entry: Entry, value: Node, null_rejected: bool) -> Finding | None:
     if isinstance(value, Mapping):
         return None
     is_null = isinstance(value, Scalar) and value.value is None
     if is_null and not null_rejected:
         return None
-    span = entry.key_span if is_null else value.span
-    found = "empty (null)" if is_null else f"the {kind_name(value)} {excerpt(to_json_text(value))}"
-    return Finding(span, f"{entry.key!r} is {found}, not a task (a mapping with an operator or +subtasks)")
+    return Finding(entry.key_span if is_null else value.span,
+                   _not_a_task(entry.key, "empty (null)" if is_null else _the(value)))
+
+
+def _the(value: Node) -> str:
+    return f"the {kind_name(value)} {excerpt(to_json_text(value))}"
+
+
+def _not_a_task(key: str, found: str) -> str:
+    return f"{key!r} is {found}, not a task (a mapping with an operator or +subtasks)"
