@@ -38,11 +38,13 @@ from typing import Any
 
 from pyjsparser import JsSyntaxError, PyJsParser
 
-from dig_lsp.dryrun import jsdate, jsnumber, jsuri
-from dig_lsp.dryrun.jsdate import JsDate
-from dig_lsp.dryrun.jserrors import Exhausted, JsError, Unevaluable
-from dig_lsp.dryrun.jsnumber import number_to_string
-from dig_lsp.dryrun.moment import Moment, MomentError, moment_call, moment_method
+from dig_lsp.dryrun.js import date as jsdate
+from dig_lsp.dryrun.js import number as jsnumber
+from dig_lsp.dryrun.js import uri as jsuri
+from dig_lsp.dryrun.js.date import JsDate
+from dig_lsp.dryrun.js.errors import Exhausted, JsError, Unevaluable
+from dig_lsp.dryrun.js.moment import Moment, MomentError, moment_call, moment_method
+from dig_lsp.dryrun.js.number import number_to_string
 from dig_lsp.embedded.js import parse_expression
 from dig_lsp.text.limits import recursion_headroom
 
