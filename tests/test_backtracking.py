@@ -22,8 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dig_lsp.dryrun.evaluate import evaluate, to_number
-from dig_lsp.dryrun.moment import MomentError, moment_call
+from dig_lsp.dryrun.js import evaluate, to_number
+from dig_lsp.dryrun.js.moment import MomentError, moment_call
 from dig_lsp.embedded.js import parse_expression
 from dig_lsp.ide import completion
 from dig_lsp.ide.completion import context as completion_context
@@ -125,7 +125,7 @@ def test_empty_parentheses_are_explained(text: str, where: int, message: str) ->
 def test_long_numbers_followed_by_something_else() -> None:
     output = _finishes("""
         from datetime import UTC
-        from dig_lsp.dryrun.evaluate import evaluate, to_number
+        from dig_lsp.dryrun.js import evaluate, to_number
         from dig_lsp.model import values
         digits = "1" * 300_000
         print(to_number(digits + "x"))
@@ -214,7 +214,7 @@ def test_the_word_before_the_cursor(prefix: str, start: int) -> None:
 def test_a_format_of_many_adjacent_separators() -> None:
     output = _finishes("""
         from datetime import UTC
-        from dig_lsp.dryrun.moment import MomentError, moment_call
+        from dig_lsp.dryrun.js.moment import MomentError, moment_call
         for text, pattern in (("-" * 80, "-[-]" * 40 + "-[x]YYYY"), ("1" * 100_000, "YYYY-" + "[-]" * 20_000)):
             try:
                 moment_call([text, pattern], UTC, False)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dig_lsp.dryrun.evaluate import MAX_MEMORY, Exhausted, JsError, Unevaluable, evaluate_text
+from dig_lsp.dryrun.js import MAX_MEMORY, Exhausted, JsError, Unevaluable, evaluate_text
 from tests.test_dryrun import simulate
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate, from_python, template_text
+from dig_lsp.dryrun.js import JsError, Unevaluable, evaluate, from_python, template_text
 
 PARAMS = {"t": "2024-01-31T00:00:00+09:00", "n": "3", "i": 2, "a": [1, 2, 3], "o": {"x": {"y": "z"}}}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.cli.main import main
-from dig_lsp.dryrun.evaluate import MAX_CALL_DEPTH, NO_LIMIT_IN_DIGDAG, Exhausted, JsError, evaluate_text
+from dig_lsp.dryrun.js import MAX_CALL_DEPTH, NO_LIMIT_IN_DIGDAG, Exhausted, JsError, evaluate_text
 from dig_lsp.dryrun.options import Durations, FailRule, OptionError, Options
 from dig_lsp.dryrun.report import render, to_json, to_text
 from dig_lsp.dryrun.simulate import MAX_ATTEMPTS

@@ -23,7 +23,7 @@ from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEv
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.digdag.coerce import java_integer
-from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate
+from dig_lsp.dryrun.js import JsError, Unevaluable, evaluate
 from dig_lsp.dryrun.options import Options
 from dig_lsp.dryrun.run import dry_run
 from dig_lsp.embedded.sql import MAX_QUERY_LENGTH

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from dig_lsp.dryrun.evaluate import JsError, Unevaluable, evaluate_text, from_python
+from dig_lsp.dryrun.js import JsError, Unevaluable, evaluate_text, from_python
 from dig_lsp.model.schedule import ParsedSchedule, next_session_times
 from dig_lsp.syntax.templates import find_templates
 

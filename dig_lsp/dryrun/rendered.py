@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from dig_lsp.analysis.sites import RENDERED_KINDS
-from dig_lsp.dryrun.evaluate import from_python
+from dig_lsp.dryrun.js import from_python
 from dig_lsp.dryrun.render import render_string
 from dig_lsp.model.catalog import OperatorSpec
 from dig_lsp.model.files import named_file

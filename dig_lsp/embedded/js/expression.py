@@ -60,7 +60,7 @@ def parse_expression(text: str) -> ParsedExpression:
     Never raises: over-long or too deeply nested input yields a problem saying which limit was hit.
     Memoised (the result is immutable and depends on the text alone): a query repeating the same
     ``${...}`` thousands of times used to parse each copy again. The checks, the editor features and the
-    dry run (``dryrun/evaluate.py``, through ``tree``) all read this one cache.
+    dry run (``dryrun/js/``, through ``tree``) all read this one cache.
     """
     if text == "":
         return ParsedExpression((), None)

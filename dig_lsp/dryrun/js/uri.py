@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 
-from dig_lsp.dryrun.jserrors import JsError
+from dig_lsp.dryrun.js.errors import JsError
 
 _RESERVED = ";/?:@&=+$,"
 _UNESCAPED = string.ascii_letters + string.digits + "-_.!~*'()"

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from dig_lsp.dryrun.jserrors import JsError, Unevaluable
+from dig_lsp.dryrun.js.errors import JsError, Unevaluable
 
 
 def shortest_digits(number: float) -> tuple[str, int]:

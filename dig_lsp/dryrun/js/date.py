@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from dig_lsp.dryrun.jserrors import JsError, Unevaluable
-from dig_lsp.dryrun.jsnumber import to_integer
+from dig_lsp.dryrun.js.errors import JsError, Unevaluable
+from dig_lsp.dryrun.js.number import to_integer
 
 MS_PER_DAY = 86_400_000
 MS_PER_HOUR = 3_600_000
