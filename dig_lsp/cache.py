@@ -170,36 +170,50 @@ class ResultCache:
             "folders": {folder: listing_digest(folder, unit.root) for folder in folders},
             "diagnostics": [d.to_dict() for d in diagnostics],
         }
-        temp = None
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(entry, out)
-            os.replace(temp, self._entry_path(unit))
-        except OSError:
-            if temp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
+        write_entry(self._entry_path(unit), entry)
+
+
+def write_entry(path: str, entry: object) -> None:
+    """Write ``entry`` as JSON to ``path``; silently nothing when the directory is not writable.
+
+    Written to a new file and renamed over the entry: whatever the entry was (a link, a FIFO), the
+    rename replaces the name itself and never writes through it."""
+    temp = None
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(entry, out)
+        os.replace(temp, path)
+    except (OSError, ValueError):
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def read_entry(path: str) -> object:
+    """The JSON of a cache entry, or None when it is missing, not a regular file (a link, a FIFO), too
+    large or not JSON: an entry is only ever trusted after its shape is checked."""
+    data = read_regular_file(path, MAX_ENTRY_BYTES, follow_links=False)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _load_entry(path: str) -> tuple[dict[str, str], dict[str, str], list[Diagnostic]] | None:
     """An entry's file digests, folder digests and diagnostics, or None unless it is exactly what ``put``
     writes."""
-    data = read_regular_file(path, MAX_ENTRY_BYTES, follow_links=False)
-    if data is None:
-        return None
-    try:
-        entry = json.loads(data)
-    except (ValueError, RecursionError):
-        return None
+    entry = read_entry(path)
     if not isinstance(entry, dict) or not _is_digests(entry.get("files")):
         return None
     folders = entry.get("folders")
     if not isinstance(folders, dict) or not (folders == {} or _is_digests(folders)):
         return None
     items = entry.get("diagnostics")
-    if not isinstance(items, list) or not all(_is_diagnostic(item) for item in items):
+    if not isinstance(items, list) or not all(is_diagnostic(item) for item in items):
         return None
     return entry["files"], folders, [Diagnostic.from_dict(item) for item in items]
 
@@ -219,7 +233,7 @@ def _is_span(span: object) -> bool:
             and all(type(number) is int and number >= 0 for number in span[1:]))
 
 
-def _is_diagnostic(item: object) -> bool:
+def is_diagnostic(item: object) -> bool:
     """Whether ``item`` has the shape ``Diagnostic.to_dict`` gives (so ``from_dict`` cannot fail)."""
     if not isinstance(item, dict) or not _is_span(item.get("span")):
         return False

@@ -36,17 +36,15 @@ printed a warning (a path without workflows), read standard input, or applied fi
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from dig_lsp import __version__
-from dig_lsp.cache import MAX_ENTRY_BYTES, _is_diagnostic, code_fingerprint, tool_environment
+from dig_lsp.cache import code_fingerprint, is_diagnostic, read_entry, tool_environment, write_entry
 from dig_lsp.diagnostics import Diagnostic, Severity
 from dig_lsp.model.discovery import IGNORE_FILE, WORKFLOW_SUFFIX, Listings
 from dig_lsp.text.files import read_regular_file
@@ -97,13 +95,8 @@ def load(cache_dir: str, key: str, inputs: Iterable[str]) -> Hit | None:
 
     An entry must stamp every input path: one stamping nothing would be a hit forever, whatever the tree.
     """
-    path = os.path.join(cache_dir, RUNS_FOLDER, key + ".json")
-    data = read_regular_file(path, MAX_ENTRY_BYTES, follow_links=False)
-    if data is None:
-        return None
-    try:
-        entry = json.loads(data)
-    except (ValueError, RecursionError):
+    entry = read_entry(os.path.join(cache_dir, RUNS_FOLDER, key + ".json"))
+    if not isinstance(entry, dict):
         return None
     hit = _hit(entry)
     if hit is None or not isinstance(entry.get("stamps"), dict):
@@ -149,18 +142,7 @@ def store(cache_dir: str, key: str, started_ns: int, hit: Hit, files: Iterable[s
         "fail_on": hit.fail_on.label,
         "docs_url": hit.docs_url,
     }
-    temp = None
-    directory = os.path.join(cache_dir, RUNS_FOLDER)
-    try:
-        os.makedirs(directory, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(entry, out)
-        os.replace(temp, os.path.join(directory, key + ".json"))
-    except (OSError, ValueError):
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+    write_entry(os.path.join(cache_dir, RUNS_FOLDER, key + ".json"), entry)
 
 
 def _hit(entry: object) -> Hit | None:
@@ -169,7 +151,7 @@ def _hit(entry: object) -> Hit | None:
         return None
     items, checked, roots = entry.get("diagnostics"), entry.get("checked"), entry.get("roots")
     fail_on, docs_url = entry.get("fail_on"), entry.get("docs_url")
-    if not isinstance(items, list) or not all(_is_diagnostic(item) for item in items):
+    if not isinstance(items, list) or not all(is_diagnostic(item) for item in items):
         return None
     if type(checked) is not int or not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
         return None
