@@ -10,6 +10,7 @@ stale, so what users read is always what the code runs.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from dig_lsp.checks import REGISTRY
@@ -35,9 +36,10 @@ GROUPS = {
 }
 
 
-def checks_table() -> str:
-    """The Markdown table of every registered check, grouped by hundreds."""
-    lines = [BEGIN, ""]
+def _grouped_rules(heading: Callable[[str], str], link: Callable[[str], str]) -> list[str]:
+    """One table per hundred of codes (its title as ``heading`` writes it), a row per registered check with
+    its code as ``link`` writes it: the README's table and the rules index differ only in those two."""
+    lines: list[str] = []
     current = ""
     for rule in REGISTRY:
         group = rule.code[:3]
@@ -45,10 +47,15 @@ def checks_table() -> str:
             if current:
                 lines.append("")
             current = group
-            lines += [f"**{GROUPS.get(group, group)}**", "", "| code | name | severity | what it finds |",
+            lines += [heading(GROUPS.get(group, group)), "", "| code | name | severity | what it finds |",
                       "|---|---|---|---|"]
-        lines.append(f"| [`{rule.code}`]({RULE_DOCS}{rule.code}.md) | `{rule.name}` | {rule.severity.label} "
-                     f"| {rule.summary} |")
+        lines.append(f"| {link(rule.code)} | `{rule.name}` | {rule.severity.label} | {rule.summary} |")
+    return lines
+
+
+def checks_table() -> str:
+    """The Markdown table of every registered check, grouped by hundreds."""
+    lines = [BEGIN, "", *_grouped_rules(lambda title: f"**{title}**", lambda code: f"[`{code}`]({RULE_DOCS}{code}.md)")]
     lines += ["", END]
     return "\n".join(lines)
 
@@ -92,16 +99,7 @@ def rules_index() -> str:
              "# Rules", "",
              "One page per check, generated from its documentation (`dig-lint rule CODE` prints the same "
              "text). Every diagnostic links its rule's page.", ""]
-    current = ""
-    for rule in REGISTRY:
-        group = rule.code[:3]
-        if group != current:
-            if current:
-                lines.append("")
-            current = group
-            lines += [f"## {GROUPS.get(group, group)}", "", "| code | name | severity | what it finds |",
-                      "|---|---|---|---|"]
-        lines.append(f"| [{rule.code}]({rule.code}.md) | `{rule.name}` | {rule.severity.label} | {rule.summary} |")
+    lines += _grouped_rules(lambda title: f"## {title}", lambda code: f"[{code}]({code}.md)")
     lines += ["",f"[{INTERNAL_ERROR_CODE}]({INTERNAL_ERROR_CODE}.md) `{INTERNAL_ERROR_NAME}` is not a check: it "
               "reports a crash inside one.", ""]
     return "\n".join(lines)
