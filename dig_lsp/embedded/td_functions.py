@@ -21,7 +21,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from dig_lsp.text.suggest import contradicts
+from dig_lsp.text.suggest import contradicts, one_swap
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,7 @@ def near_miss(name: str, known: frozenset[str]) -> str | None:
     ``g`` into Hive's ``e`` and ``ln`` into ``l``, and such short names are far more often a function the
     query's warehouse defines than a slip of the finger."""
     if len(name) < _MIN_EDITED:
-        swapped = [c for c in known if len(c) == len(name) and c != name and sorted(c) == sorted(name)
-                   and OSA.distance(name, c) == 1]
+        swapped = [c for c in known if one_swap(name, c)]
         return swapped[0] if len(swapped) == 1 and not contradicts(name, swapped[0]) else None
     limit = 1 if len(name) < 7 else 2
     best: list[str] = []

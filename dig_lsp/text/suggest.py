@@ -203,8 +203,14 @@ def _slip(form: str, word: str) -> bool:
     if len(word) < 3 or abs(len(form) - len(word)) > 1 or form == word:
         return False
     if len(word) < _MIN_FUZZY or len(form) < _MIN_FUZZY:
-        return len(form) == len(word) and sorted(form) == sorted(word) and OSA.distance(form, word) == 1
+        return one_swap(form, word)
     return OSA.distance(form, word, score_cutoff=1) <= 1
+
+
+def one_swap(form: str, word: str) -> bool:
+    """Whether ``form`` is ``word`` with two neighbouring letters swapped: the only slip a short word is
+    read as (one edit of a two- or three-letter word is as likely another word)."""
+    return len(form) == len(word) and sorted(form) == sorted(word) and OSA.distance(form, word) == 1
 
 
 def _negates(a: str, b: str) -> bool:
