@@ -7,6 +7,7 @@ import pytest
 from dig_lsp.syntax import problems as kinds
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.nodes import Mapping, Scalar, Sequence
+from dig_lsp.text.limits import MAX_NESTING
 from dig_lsp.text.source import SourceFile
 
 
@@ -140,3 +141,60 @@ def test_sequences_keep_item_spans() -> None:
     items = root.get("a")
     assert isinstance(items, Sequence)
     assert [i.span.start.line for i in items.items] == [1, 2]
+
+
+def _shape(node: object) -> object:
+    """A ruamel node as plain data: kind, tag, value, style and every mark's index/line/column."""
+    marks = tuple((m.index, m.line, m.column) for m in (node.start_mark, node.end_mark))  # type: ignore[attr-defined]
+    value = node.value  # type: ignore[attr-defined]
+    if isinstance(value, list):
+        value = [tuple(_shape(part) for part in item) if isinstance(item, tuple) else _shape(item) for item in value]
+    return type(node).__name__, str(node.tag), value, getattr(node, "style", None), marks  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: [x, {c: 'd'}]\n", "a: &x {b: 1}\nc: *x\nd: {<<: *x, e: 2}\n", "%YAML 1.1\n---\na: 0o7\n",
+    "---\na: 1\n---\nb: 2\n...\n", "k: !include f.dig\n!include : g\n", "", "# only a comment\n",
+    "a: |\n  text\n  more\nb: >-\n  folded\n", "? [a, b]\n: c\n",
+])
+def test_composing_without_ruamels_yaml_object_gives_its_nodes(text: str) -> None:
+    # the loader drives libyaml's composer itself (no YAML() per file: it listed ruamel's folder for
+    # plug-ins each time); the nodes must be the ones YAML(typ="safe").compose_all gives
+    from ruamel.yaml import YAML
+
+    from dig_lsp.syntax.loader import _PlainResolver, compose_documents
+
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _PlainResolver
+    expected = [None if doc is None else _shape(doc) for doc in yaml.compose_all(text)]
+    assert [None if doc is None else _shape(doc) for doc in compose_documents(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["a: 'unterminated\n", "a: b: c\n", "\ta: 1\n", "a: [1, 2\n", "*nowhere\n"])
+def test_composing_fails_as_ruamel_does(text: str) -> None:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from dig_lsp.syntax.loader import _PlainResolver, compose_documents
+
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _PlainResolver
+    with pytest.raises(YAMLError) as theirs:
+        list(yaml.compose_all(text))
+    with pytest.raises(type(theirs.value)) as ours:
+        compose_documents(text)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_parsing_makes_no_ruamel_yaml_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ruamel.yaml import main
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("YAML() was built")
+
+    monkeypatch.setattr(main.YAML, "__init__", refuse)
+    assert isinstance(_parse("a: [1, 2]\nb: {c: d}\n").root, Mapping)
+    # many brackets in a string: the nesting is counted on the parser's events before composing
+    parsed = _parse("a: '" + "[" * (MAX_NESTING + 1) + "'\n")
+    assert isinstance(parsed.root, Mapping)
+    assert not parsed.problems

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml import main as ruamel_main
 from ruamel.yaml import nodes as ry
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
@@ -85,13 +87,59 @@ class _PlainResolver(VersionedResolver):
         return _STANDARD_TAG_PREFIX + ("seq" if kind is ry.SequenceNode else "map")
 
 
+# libyaml's parser from ruamel's C extension (ruamel.yaml.clib), None when it is not installed
+_CParser: Any = getattr(ruamel_main, "CParser", None)
+
+
 def _new_yaml() -> YAML:
-    try:
-        yaml = YAML(typ="safe", pure=False)
-    except Exception:  # pragma: no cover - no C extension on this interpreter
-        yaml = YAML(typ="safe", pure=True)
+    """ruamel's pure-Python loader, with our resolver: used only without the C extension."""
+    yaml = YAML(typ="safe", pure=True)
     yaml.Resolver = _PlainResolver
     return yaml
+
+
+class _CComposer(_CParser or object, _PlainResolver):  # type: ignore[misc]
+    """libyaml's parser and composer (ruamel's C extension) with our resolver, one object per text.
+
+    Why not ``YAML(typ="safe").compose_all``: every ``YAML()`` globs ruamel's folder for plug-ins (a
+    directory listing per parsed file) and every ``compose_all`` defines a new loader class; that was half
+    of the time composing the corpus took. The C parser keeps its own state, so one object per text is all
+    a parse needs (``YAML.get_constructor_parser`` builds the same parser-and-resolver pair, plus a
+    constructor composing never uses).
+    """
+
+    def __init__(self, text: str) -> None:
+        _CParser.__init__(self, text)
+        self._parser = self._composer = self  # where ruamel's resolver looks for the parser
+        _PlainResolver.__init__(self, loadumper=self)
+
+
+def compose_documents(text: str) -> list[Any]:
+    """Every YAML document of ``text`` composed into ruamel nodes (None for an empty one). Raises ruamel's
+    errors (``YAMLError``, ``ValueError``...) as ``compose_all`` does."""
+    if _CParser is None:  # pragma: no cover - no C extension on this interpreter
+        return list(_new_yaml().compose_all(text))
+    composer = _CComposer(text)
+    try:
+        documents = []
+        while composer.check_node():
+            documents.append(composer.get_node())
+        return documents
+    finally:
+        composer.dispose()
+
+
+def parse_events(text: str) -> Generator[Any, None, None]:
+    """The parser's events for ``text``, one at a time (libyaml keeps explicit stacks: safe at any depth)."""
+    if _CParser is None:  # pragma: no cover - no C extension on this interpreter
+        yield from _new_yaml().parse(text)
+        return
+    parser = _CComposer(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
 
 
 def parse(source: SourceFile) -> ParsedFile:
@@ -118,7 +166,7 @@ def parse(source: SourceFile) -> ParsedFile:
         )
         return ParsedFile(source, None, tuple(problems))
     try:
-        documents = list(_new_yaml().compose_all(source.text))
+        documents = compose_documents(source.text)
     except ReaderError:
         # The C reader reports a byte position; find the character ourselves.
         bad = _NON_PRINTABLE.search(source.text)
@@ -172,7 +220,7 @@ def _too_deep(source: SourceFile) -> int | None:
     nesting out: a file with many brackets in strings is still read.
     """
     depth = 0
-    events = _new_yaml().parse(source.text)
+    events = parse_events(source.text)
     try:
         for event in events:
             if isinstance(event, _OPENING_EVENTS):

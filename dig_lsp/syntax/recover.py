@@ -87,7 +87,7 @@ def _entry_mapping(source: SourceFile, start: int, end: int,
     finds in it (duplicate keys, alias limits...) is added to ``problems`` when the block is used."""
     piece = source.text[start:end]
     try:
-        documents = list(loader._new_yaml().compose_all(piece))
+        documents = loader.compose_documents(piece)
     except (YAMLError, RecursionError, ValueError):
         return None
     if len(documents) != 1 or documents[0] is None:
@@ -249,7 +249,7 @@ def _block_key(source: SourceFile, start: int, end: int) -> _Key | None:
 def _entry_mapping_of(source: SourceFile, start: int, piece: str) -> Mapping | None:
     """``piece`` (text standing for the source from ``start``) composed alone, positioned in the file."""
     try:
-        documents = list(loader._new_yaml().compose_all(piece))
+        documents = loader.compose_documents(piece)
     except (YAMLError, RecursionError, ValueError):
         return None
     if len(documents) != 1 or documents[0] is None:

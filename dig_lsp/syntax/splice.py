@@ -155,7 +155,7 @@ def _parse_block(source: SourceFile, start: int, end: int, line: int) -> tuple[M
     if _DOCUMENT_MARKERS.search(text) or nesting_offset(text) is not None:
         return None  # `---`, `...` or a directive would split or end the document; too deep for a full parse
     try:
-        documents = list(loader._new_yaml().compose_all(text))
+        documents = loader.compose_documents(text)
     except (YAMLError, RecursionError, ValueError):
         return None
     if len(documents) != 1 or documents[0] is None:
