@@ -249,3 +249,72 @@ def test_a_parsed_text_keeps_its_tree_outside_equality(text: str) -> None:
     assert parsed.tree is not None
     assert parsed == ParsedExpression(parsed.references, parsed.problem, parsed.guarded)
     assert hash(parsed) == hash(ParsedExpression(parsed.references, parsed.problem, parsed.guarded))
+
+
+# ----------------------------------------------------------------- chains of names, read without the parser
+
+
+def _parsed_by_pyjsparser(text: str) -> ParsedExpression:
+    from dig_lsp.embedded.js.expression import _analyse
+
+    return _analyse(text)
+
+
+def _same_reading(text: str) -> None:
+    """The shortcut's reading of ``text`` is the parser's: references, problem, guards and tree, in the
+    same key order (the dry run walks the tree; a repr compares the order too)."""
+    fast, slow = parse_expression(text), _parsed_by_pyjsparser(text)
+    assert fast == slow
+    assert repr(fast.tree) == repr(slow.tree)
+
+
+_CHAIN_WORDS = st.sampled_from([
+    "a", "td", "last_results", "$x", "_", "x1", "$", "A_b$", "moment", "this", "null", "true", "false",
+    "undefined", "NaN", "arguments", "eval", "if", "in", "let", "yield", "class", "enum", "super", "pyimport",
+    "static", "get", "set", "of", "async", "await", "é", "1a", "0", "a-b", " a", "a ", "\\u0061", "",
+])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_CHAIN_WORDS, min_size=1, max_size=6).map(".".join))
+def test_a_chain_of_names_is_read_as_the_parser_reads_it(text: str) -> None:
+    from dig_lsp.embedded.js.chain import chain_names
+
+    if chain_names(text) is not None:
+        _same_reading(text)
+
+
+def test_every_chain_of_the_corpus_is_read_as_the_parser_reads_it() -> None:
+    from dig_lsp.embedded.js.chain import chain_names
+    from dig_lsp.syntax.templates import find_templates
+    from tests.conftest import shared_path
+
+    texts = set()
+    for path in shared_path("corpus").rglob("*"):
+        if path.suffix in (".dig", ".sql", ".yml", ".py", ".sh") and path.is_file():
+            templates, _ = find_templates(path.read_text(encoding="utf-8", errors="replace"))
+            texts.update(template.expression for template in templates)
+    chains = sorted(text for text in texts if chain_names(text) is not None)
+    assert len(chains) > 500  # most templates are chains: the shortcut is taken
+    for text in chains:
+        _same_reading(text)
+
+
+@pytest.mark.parametrize("text", ["a.b", "td.last_results.count", "$x._y1"])
+def test_a_chain_of_names_does_not_run_the_parser(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dig_lsp.embedded.js import expression
+
+    def refuse(_text: str) -> ParsedExpression:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(expression, "_analyse", refuse)
+    expression.parse_expression.cache_clear()
+    assert parse_expression(text).references[0].path == tuple(text.split("."))
+
+
+@pytest.mark.parametrize("text", ["a . b", "a.if", "null", "this.a", "a.b.", "é.a", "a[0]", "pyimport.x",
+                                  ".".join(["a"] * 33)])
+def test_other_texts_still_go_to_the_parser(text: str) -> None:
+    from dig_lsp.embedded.js.chain import chain_names
+
+    assert chain_names(text) is None

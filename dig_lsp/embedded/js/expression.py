@@ -30,6 +30,7 @@ from typing import Any
 
 from pyjsparser import JsSyntaxError
 
+from dig_lsp.embedded.js.chain import chain_names, chain_tree
 from dig_lsp.embedded.js.parse import ParserRun, locate_identifiers
 from dig_lsp.embedded.js.problems import JsProblem, crash_problem, es6_problem, syntax_problem
 from dig_lsp.embedded.js.references import Reference, ReferenceCollector
@@ -67,6 +68,9 @@ def parse_expression(text: str) -> ParsedExpression:
     if len(text) > MAX_EXPRESSION_LENGTH:
         message = f"expression is {len(text)} characters long; only {MAX_EXPRESSION_LENGTH} are analysed"
         return ParsedExpression((), JsProblem(0, len(text), message))
+    names = chain_names(text)
+    if names is not None:  # `a.b.c`: known without parsing (chain.py)
+        return ParsedExpression((Reference(names[0], names, 0, len(text)),), None, frozenset(), chain_tree(names))
     try:
         return _analyse(text)
     except RecursionError:
