@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dig_lsp.model.targets import plan
 from tests.conftest import lint_paths, short
 
@@ -56,3 +58,19 @@ def test_a_call_next_to_the_mistake_in_a_broken_file_is_still_followed(tmp_path:
                       "sub/s.dig": "+s:\n  echo>: ${region}\n  bad_key: 1\n"})
     found = [f"{short(d, tmp_path)} {d.severity.label}" for d in lint_paths([tmp_path])]
     assert found == ["main.dig:6:1: DL101 error", "sub/s.dig:3:3: DL402 warning"]
+
+
+def test_planning_looks_for_a_repository_root_once_per_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dig_lsp.model import targets
+
+    _write(tmp_path, {"repo/.git/HEAD": "", "repo/a/one.dig": CHILD, "repo/a/two.dig": CHILD,
+                      "repo/a/b/three.dig": CHILD, "repo/a/b/four.dig": CHILD})
+    asked: list[str] = []
+    probe = targets.is_repository_root
+    monkeypatch.setattr(targets, "is_repository_root", lambda folder: asked.append(folder) or probe(folder))
+    units = [Path(unit.root).relative_to(tmp_path).as_posix() for unit in plan([str(tmp_path / "repo" / "a")])]
+    assert units == ["repo/a", "repo/a/b"]
+    assert asked
+    assert len(asked) == len(set(asked))  # four workflows climb through the same folders
+    assert str(tmp_path / "repo") in asked  # where the climb stops: the repository's root
+    assert str(tmp_path) not in asked

@@ -8,7 +8,7 @@ with ``.`` are skipped; ``.digdagignore`` (gitignore syntax) is honoured.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -134,17 +134,24 @@ def directories_with_workflows(top: str, listings: Listings | None = None) -> li
     return found
 
 
-def ancestors(path: str, stop_at: Iterable[str] = ()) -> list[str]:
-    """Directories above ``path``, nearest first, ending at a repository root or ``stop_at``."""
+def is_repository_root(directory: str) -> bool:
+    """Whether ``directory`` holds a ``.git`` folder (where the search for a parent project stops)."""
+    return os.path.isdir(os.path.join(directory, ".git"))
+
+
+def ancestors(path: str, stop_at: Iterable[str] = (),
+              is_repository: Callable[[str], bool] = is_repository_root) -> list[str]:
+    """Directories above ``path``, nearest first, ending at a repository root or ``stop_at``
+    (``is_repository``: a caller asking for many paths passes a memo of :func:`is_repository_root`)."""
     stops = set(stop_at)
     result = []
     current = os.path.dirname(path)
     while True:
         parent = os.path.dirname(current)
-        if parent == current or current in stops or os.path.isdir(os.path.join(current, ".git")):
+        if parent == current or current in stops or is_repository(current):
             break
         current = parent
         result.append(current)
-        if current in stops or os.path.isdir(os.path.join(current, ".git")):
+        if current in stops or is_repository(current):
             break
     return result
