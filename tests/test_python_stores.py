@@ -33,3 +33,31 @@ def test_a_changed_module_is_read_again(tmp_path: Path) -> None:
     assert stored_names("m.a", str(tmp_path), reader) == StoredNames(("x",), True)
     module.write_text("import digdag\ndef a():\n    digdag.env.store({'z': 1})\n")
     assert stored_names("m.a", str(tmp_path), reader) == StoredNames(("z",), True)
+
+
+class _CountingReader:
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def read(self, path: str) -> bytes | None:
+        self.reads.append(path)
+        return DiskReader().read(path)
+
+
+def test_a_module_file_is_read_once_per_question(tmp_path: Path) -> None:
+    from dig_lsp.model.python_targets import module_for, resolve
+
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "__init__.py").write_text("def a(x, y=1):\n    pass\nclass C:\n    def run(self, z):\n"
+                                                    "        pass\n")
+    for command, qualname in (("tasks.a", "a"), ("tasks.C.run", "C.run"), ("tasks.C", "C.run")):
+        reader = _CountingReader()
+        target = resolve(command, str(tmp_path), reader)
+        assert target is not None
+        assert target.signature is not None
+        assert target.signature.qualname == qualname
+        # tasks.py is looked for first; tasks/__init__.py (where the module is) is read once
+        assert reader.reads.count(str(tmp_path / "tasks" / "__init__.py")) == 1
+        reader = _CountingReader()
+        assert module_for(command, str(tmp_path), reader) is not None
+        assert reader.reads.count(str(tmp_path / "tasks" / "__init__.py")) == 1

@@ -43,18 +43,20 @@ class Target:
     defined: tuple[str, ...] = ()
 
 
-def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> str | None:
+def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> tuple[str, bytes] | None:
+    """The module's file and its bytes, read once: the signature and the stored keys are read from them
+    (each was read three times before, once to see that it exists)."""
     base = os.path.join(workdir, *dotted)
     for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-        if reader.read(candidate) is not None:
-            return candidate
+        data = reader.read(candidate)
+        if data is not None:
+            return candidate, data
     return None
 
 
-def _parse(path: str, reader: FileReader) -> ast.Module | None:
-    data = reader.read(path)
-    if data is None or len(data) > MAX_PYTHON_BYTES:
-        return None  # unreadable, or too large to parse within memory bounds: what it defines is unknown
+def _parse(data: bytes) -> ast.Module | None:
+    if len(data) > MAX_PYTHON_BYTES:
+        return None  # too large to parse within memory bounds: what it defines is unknown
     return _parse_text(data) if len(data) <= _MEMO_BYTES else _parse_text.__wrapped__(data)
 
 
@@ -153,27 +155,22 @@ def resolve(command: str, workdir: str, reader: FileReader) -> Target | None:
     if len(fragments) < 2 or not all(part.isidentifier() for part in fragments):
         return None
     name = fragments[-1]
-    module_path = _module_file(workdir, fragments[:-1], reader)
-    if module_path is not None:
-        return _from_module(module_path, name, reader, None, len(fragments) - 1)
+    module_file = _module_file(workdir, fragments[:-1], reader)
+    if module_file is not None:
+        return _from_module(module_file, name, None, len(fragments) - 1)
     if len(fragments) < 3:
         return None
-    module_path = _module_file(workdir, fragments[:-2], reader)
-    if module_path is None:
+    module_file = _module_file(workdir, fragments[:-2], reader)
+    if module_file is None:
         return None
-    return _from_module(module_path, fragments[-2], reader, name, len(fragments) - 2)
+    return _from_module(module_file, fragments[-2], name, len(fragments) - 2)
 
 
-def _oversized(path: str, reader: FileReader) -> int | None:
-    data = reader.read(path)
-    return len(data) if data is not None and len(data) > MAX_PYTHON_BYTES else None
-
-
-def _from_module(path: str, name: str, reader: FileReader, method: str | None, part: int) -> Target:
-    oversized = _oversized(path, reader)
-    if oversized is not None:
-        return Target(path, None, None, oversized=oversized)
-    module = _parse(path, reader)
+def _from_module(module_file: tuple[str, bytes], name: str, method: str | None, part: int) -> Target:
+    path, data = module_file
+    if len(data) > MAX_PYTHON_BYTES:
+        return Target(path, None, None, oversized=len(data))
+    module = _parse(data)
     if module is None or _binds_dynamically(module):
         return Target(path, None, None)
     node = _top_level(module, name)
@@ -202,7 +199,7 @@ def module_for(command: str, workdir: str, reader: FileReader) -> ast.Module | N
         return None
     for cut in (len(fragments) - 1, len(fragments) - 2):
         if cut >= 1:
-            path = _module_file(workdir, fragments[:cut], reader)
-            if path is not None:
-                return _parse(path, reader)
+            module_file = _module_file(workdir, fragments[:cut], reader)
+            if module_file is not None:
+                return _parse(module_file[1])
     return None
