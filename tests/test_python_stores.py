@@ -61,3 +61,23 @@ def test_a_module_file_is_read_once_per_question(tmp_path: Path) -> None:
         reader = _CountingReader()
         assert module_for(command, str(tmp_path), reader) is not None
         assert reader.reads.count(str(tmp_path / "tasks" / "__init__.py")) == 1
+
+
+@pytest.mark.parametrize(("text", "stored", "walked"), [
+    ("def a():\n    pass\n", StoredNames((), True), False),  # no `store` in it: no call to find
+    ("def a(:\n", StoredNames((), False), False),  # not Python: what it stores is unknown
+    ("import digdag\ndef a():\n    digdag.env.store({'k': 1})\n", StoredNames(("k",), True), True),
+    # NFKC makes the fullwidth name `store`: a text that is not ASCII is always walked
+    ("import digdag\ndef a():\n    digdag.env.\uff53\uff54\uff4f\uff52\uff45({'k': 1})\n",
+     StoredNames(("k",), True), True),
+    ("# caf\u00e9\ndef a():\n    pass\n", StoredNames((), True), True),
+])
+def test_only_a_module_that_may_store_is_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str,
+                                                stored: StoredNames, walked: bool) -> None:
+    (tmp_path / "m.py").write_text(text, encoding="utf-8")
+    seen = []
+    walk = python_stores._store_calls
+    monkeypatch.setattr(python_stores, "_store_calls", lambda tree: seen.append(tree) or walk(tree))
+    python_stores._stored_in.cache_clear()
+    assert stored_names("m.a", str(tmp_path), DiskReader()) == stored
+    assert bool(seen) is walked

@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass
 from functools import lru_cache
 
-from dig_lsp.model.python_targets import module_for
+from dig_lsp.model.python_targets import module_source, parse_module
 from dig_lsp.text.files import FileReader
 
 
@@ -24,6 +24,7 @@ class StoredNames:
 
 
 _UNKNOWN = StoredNames((), False)
+_NOTHING = StoredNames((), True)
 
 
 def _store_calls(tree: ast.AST) -> list[ast.Call]:
@@ -59,14 +60,21 @@ def _names(call: ast.Call) -> tuple[list[str], bool]:
 def stored_names(command: str, workdir: str, reader: FileReader) -> StoredNames:
     """What ``py>: command`` stores, as far as its module's source shows (the whole module is read,
     as a method may call helpers that store)."""
-    module = module_for(command, workdir, reader)
-    return _UNKNOWN if module is None else _stored_in(module)
+    source = module_source(command, workdir, reader)
+    module = None if source is None else parse_module(source)
+    if source is None or module is None:
+        return _UNKNOWN
+    if source.isascii() and b"store" not in source:
+        # no attribute named `store` can be written in it (names are spelt out in the text; only a
+        # non-ASCII name could become `store` by Python's NFKC normalisation): nothing to walk
+        return _NOTHING
+    return _stored_in(module)
 
 
 @lru_cache(maxsize=8)
 def _stored_in(module: ast.Module) -> StoredNames:
     """The names ``module`` stores, walked once per tree: the tasks of a project run the same few modules
-    (174 walks of 90 trees over the shared corpus), and :func:`module_for` hands out one tree per text
+    (174 walks of 90 trees over the shared corpus), and :func:`parse_module` hands out one tree per text
     (``python_targets._parse_text``). Keyed by the tree object itself, which is never changed."""
     names: list[str] = []
     complete = True

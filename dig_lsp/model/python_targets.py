@@ -54,7 +54,8 @@ def _module_file(workdir: str, dotted: list[str], reader: FileReader) -> tuple[s
     return None
 
 
-def _parse(data: bytes) -> ast.Module | None:
+def parse_module(data: bytes) -> ast.Module | None:
+    """The tree of a module's bytes (shared: see ``_parse_text``), None when it is too large or no Python."""
     if len(data) > MAX_PYTHON_BYTES:
         return None  # too large to parse within memory bounds: what it defines is unknown
     return _parse_text(data) if len(data) <= _MEMO_BYTES else _parse_text.__wrapped__(data)
@@ -170,7 +171,7 @@ def _from_module(module_file: tuple[str, bytes], name: str, method: str | None, 
     path, data = module_file
     if len(data) > MAX_PYTHON_BYTES:
         return Target(path, None, None, oversized=len(data))
-    module = _parse(data)
+    module = parse_module(data)
     if module is None or _binds_dynamically(module):
         return Target(path, None, None)
     node = _top_level(module, name)
@@ -194,6 +195,12 @@ def _from_module(module_file: tuple[str, bytes], name: str, method: str | None, 
 
 def module_for(command: str, workdir: str, reader: FileReader) -> ast.Module | None:
     """The parsed module a ``py>`` command loads (``a.b.C.m``: ``a/b/C.py``, else ``a/b.py``)."""
+    found = module_source(command, workdir, reader)
+    return None if found is None else parse_module(found)
+
+
+def module_source(command: str, workdir: str, reader: FileReader) -> bytes | None:
+    """The bytes of the module :func:`module_for` parses (a caller can rule things out in them first)."""
     fragments = command.split(".")
     if len(fragments) < 2 or not all(part.isidentifier() for part in fragments):
         return None
@@ -201,5 +208,5 @@ def module_for(command: str, workdir: str, reader: FileReader) -> ast.Module | N
         if cut >= 1:
             module_file = _module_file(workdir, fragments[:cut], reader)
             if module_file is not None:
-                return _parse(module_file[1])
+                return module_file[1]
     return None
