@@ -81,3 +81,11 @@ def test_only_a_module_that_may_store_is_walked(tmp_path: Path, monkeypatch: pyt
     python_stores._stored_in.cache_clear()
     assert stored_names("m.a", str(tmp_path), DiskReader()) == stored
     assert bool(seen) is walked
+
+
+def test_a_large_module_is_not_remembered(tmp_path: Path) -> None:
+    # the memo holds answers for small modules' texts only, never a tree: a large one's must not outlive its use
+    (tmp_path / "big.py").write_text("import digdag\ndef a():\n    digdag.env.store({'k': 1})\n" + "# pad\n" * 20_000)
+    python_stores._stored_in.cache_clear()
+    assert stored_names("big.a", str(tmp_path), DiskReader()) == StoredNames(("k",), True)
+    assert python_stores._stored_in.cache_info().currsize == 0

@@ -61,21 +61,27 @@ def stored_names(command: str, workdir: str, reader: FileReader) -> StoredNames:
     """What ``py>: command`` stores, as far as its module's source shows (the whole module is read,
     as a method may call helpers that store)."""
     source = module_source(command, workdir, reader)
-    module = None if source is None else parse_module(source)
-    if source is None or module is None:
+    if source is None:
+        return _UNKNOWN
+    return _stored_in(source) if len(source) <= _MEMO_BYTES else _stored_in.__wrapped__(source)
+
+
+# The memo keeps a few small modules' answers (keyed by their bytes, never by a tree: a large module's tree
+# must not outlive its use).
+_MEMO_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=8)
+def _stored_in(source: bytes) -> StoredNames:
+    """The names the module ``source`` stores, found once per text: the tasks of a project run the same few
+    modules (174 walks of 90 trees over the shared corpus)."""
+    module = parse_module(source)
+    if module is None:
         return _UNKNOWN
     if source.isascii() and b"store" not in source:
         # no attribute named `store` can be written in it (names are spelt out in the text; only a
         # non-ASCII name could become `store` by Python's NFKC normalisation): nothing to walk
         return _NOTHING
-    return _stored_in(module)
-
-
-@lru_cache(maxsize=8)
-def _stored_in(module: ast.Module) -> StoredNames:
-    """The names ``module`` stores, walked once per tree: the tasks of a project run the same few modules
-    (174 walks of 90 trees over the shared corpus), and :func:`parse_module` hands out one tree per text
-    (``python_targets._parse_text``). Keyed by the tree object itself, which is never changed."""
     names: list[str] = []
     complete = True
     for call in _store_calls(module):
