@@ -1,6 +1,7 @@
 """The JavaScript inside ``${...}``: one parse per text (:mod:`.expression`, cached), shared by the checks,
 the editor features and the dry run, which reads the same tree (``ParsedExpression.tree``).
 
+:mod:`.chain` reads the commonest text, a chain of names, without the parser (to the same tree),
 :mod:`.parse` runs pyjsparser over digdag's wrapping and keeps the tokens with their offsets,
 :mod:`.problems` says why digdag would not compile a text, :mod:`.references` lists its free variables
 and :mod:`.globals` the names every template can use.
