@@ -198,3 +198,4 @@ def test_parsing_makes_no_ruamel_yaml_object(monkeypatch: pytest.MonkeyPatch) ->
     parsed = _parse("a: '" + "[" * (MAX_NESTING + 1) + "'\n")
     assert isinstance(parsed.root, Mapping)
     assert not parsed.problems
+

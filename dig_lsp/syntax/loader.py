@@ -7,6 +7,7 @@ place, so every duplicate in every mapping can be reported, not just the first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Generator
@@ -98,28 +99,32 @@ def _new_yaml() -> YAML:
     return yaml
 
 
-class _CComposer(_CParser or object, _PlainResolver):  # type: ignore[misc]
-    """libyaml's parser and composer (ruamel's C extension) with our resolver, one object per text.
+@functools.cache
+def _composer_class() -> Any:
+    """libyaml's parser and composer (ruamel's C extension) with our resolver: one object per text.
 
     Why not ``YAML(typ="safe").compose_all``: every ``YAML()`` globs ruamel's folder for plug-ins (a
     directory listing per parsed file) and every ``compose_all`` defines a new loader class; that was half
     of the time composing the corpus took. The C parser keeps its own state, so one object per text is all
     a parse needs (``YAML.get_constructor_parser`` builds the same parser-and-resolver pair, plus a
-    constructor composing never uses).
+    constructor composing never uses). Made on first use: without the C extension there is no such class.
     """
 
-    def __init__(self, text: str) -> None:
-        _CParser.__init__(self, text)
-        self._parser = self._composer = self  # where ruamel's resolver looks for the parser
-        _PlainResolver.__init__(self, loadumper=self)
+    class CComposer(_CParser, _PlainResolver):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            _CParser.__init__(self, text)
+            self._parser = self._composer = self  # where ruamel's resolver looks for the parser
+            _PlainResolver.__init__(self, loadumper=self)
+
+    return CComposer
 
 
 def compose_documents(text: str) -> list[Any]:
     """Every YAML document of ``text`` composed into ruamel nodes (None for an empty one). Raises ruamel's
     errors (``YAMLError``, ``ValueError``...) as ``compose_all`` does."""
-    if _CParser is None:  # pragma: no cover - no C extension on this interpreter
+    if _CParser is None:  # pragma: no cover - no C extension on this interpreter (PyPy)
         return list(_new_yaml().compose_all(text))
-    composer = _CComposer(text)
+    composer = _composer_class()(text)
     try:
         documents = []
         while composer.check_node():
@@ -131,10 +136,10 @@ def compose_documents(text: str) -> list[Any]:
 
 def parse_events(text: str) -> Generator[Any, None, None]:
     """The parser's events for ``text``, one at a time (libyaml keeps explicit stacks: safe at any depth)."""
-    if _CParser is None:  # pragma: no cover - no C extension on this interpreter
+    if _CParser is None:  # pragma: no cover - no C extension on this interpreter (PyPy)
         yield from _new_yaml().parse(text)
         return
-    parser = _CComposer(text)
+    parser = _composer_class()(text)
     try:
         while parser.check_event():
             yield parser.get_event()
