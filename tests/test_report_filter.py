@@ -21,6 +21,7 @@ from dig_lsp.analysis.sites import project_sites
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
+from dig_lsp.embedded import shell
 from dig_lsp.engine import analyse, conclude, run_checks
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit, plan
@@ -43,6 +44,7 @@ PROJECTS = (
     "analytics-box/fuzzy-matching",
     "integration-box/postgresql",
     "td_load/instagram_user_and_media_insights",
+    "machine-learning-box/predictive-lead-scoring",
 )
 SETTINGS = {"digdag": Settings(), "treasure-data": Settings(profile="treasure-data")}
 
@@ -88,6 +90,36 @@ def test_one_file_is_the_full_analysis_filtered(treasure_boxes: Path, profile: s
     # SQL's in query files and inline
     assert {("DL4", ".dig"), ("DL5", ".dig"), ("DL5", ".sql"), ("DL6", ".sql"), ("DL6", ".dig")} <= set(compared), \
         compared
+
+
+SHELL_PROJECT = {
+    "a.dig": "+x:\n  sh>: echo 'unclosed\n+y:\n  sh>: fine.sh\n",
+    "b.dig": "+z:\n  sh>: if then fi\n+w:\n  call>: a.dig\n",
+    "fine.sh": "#!/bin/sh\nfor x in; do\n",
+}
+
+
+@pytest.mark.parametrize("shellcheck", ["installed", "missing"])
+def test_shell_scripts_of_other_files_are_not_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      shellcheck: str) -> None:
+    """ShellCheck runs only for the scripts of the reported files; without ShellCheck, DL702 is still reported
+    at the project's first command, whichever file is linted."""
+    if shellcheck == "missing":
+        monkeypatch.setenv(shell.SHELLCHECK_ENVIRONMENT, "")
+    elif shell.shellcheck_binary() is None:
+        pytest.skip("ShellCheck is not installed")
+    for name, text in SHELL_PROJECT.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    settings = Settings()
+    models: dict[tuple[str, tuple[str, ...]], ProjectModel] = {}
+    findings: dict[tuple[str, tuple[str, ...]], tuple[Diagnostic, ...]] = {}
+    codes = set()
+    for name in SHELL_PROJECT:
+        for unit in plan([str(tmp_path / name)]):
+            expected = _full(unit, settings, models, findings)
+            assert analyse(unit, settings, reported_only=True).diagnostics == expected, name
+            codes.update(d.code for d in expected)
+    assert codes >= ({"DL701"} if shellcheck == "installed" else {"DL702"}), codes
 
 
 def test_the_filter_skips_work(treasure_boxes: Path) -> None:
