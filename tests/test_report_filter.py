@@ -122,6 +122,17 @@ def test_shell_scripts_of_other_files_are_not_checked(tmp_path: Path, monkeypatc
     assert codes >= ({"DL701"} if shellcheck == "installed" else {"DL702"}), codes
 
 
+def test_a_value_merged_from_an_included_file(tmp_path: Path) -> None:
+    """A parameter's mapping written in the workflow with entries from an ``!include``d file: its problem is
+    in the included file, reported when that file is linted alone."""
+    (tmp_path / "wf.dig").write_text("+a:\n  py>: tasks.run\n  docker:\n    !include : docker.yml\n", encoding="utf-8")
+    (tmp_path / "docker.yml").write_text("image: python:3\npull_always: maybe\n", encoding="utf-8")
+    (tmp_path / "tasks.py").write_text("def run():\n    pass\n", encoding="utf-8")
+    [unit] = plan([str(tmp_path / "docker.yml")])
+    [diagnostic] = analyse(unit, Settings(), reported_only=True).diagnostics
+    assert (diagnostic.code, diagnostic.path) == ("DL405", str(tmp_path / "docker.yml"))
+
+
 def test_the_filter_skips_work(treasure_boxes: Path) -> None:
     """The point of it: linting a workflow without SQL judges no query of the project's other files."""
     target = treasure_boxes / "scenarios/cdp_campaign_management/check_settings.dig"

@@ -20,6 +20,7 @@ from dig_lsp.diagnostics import Diagnostic, Fix, Related, Severity
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.targets import reported
 from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.syntax.nodes import Mapping, Node, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.span import Span
 
@@ -75,6 +76,25 @@ class CheckContext:
         """Whether a finding whose span is in ``path`` is kept (see ``report``): where it is not, the
         work that could only find it may be skipped."""
         return reported(self.report, path)
+
+    def reports_inside(self, node: Node) -> bool:
+        """Whether a finding at ``node`` or at a node inside it may be kept: :meth:`reports` for each
+        (a value may hold nodes of an ``!include``d file)."""
+        if self.report is None:
+            return True
+        todo, seen = [node], set()
+        while todo:
+            current = todo.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if self.reports(current.span.path):
+                return True
+            if isinstance(current, Mapping):
+                todo.extend(entry.value for entry in current.entries)
+            elif isinstance(current, Sequence):
+                todo.extend(current.items)
+        return False
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """A value computed once per analysis and shared by the checks that need it, for what one topic's
