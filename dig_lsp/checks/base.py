@@ -65,6 +65,7 @@ class CheckContext:
     focus: tuple[tuple[Workflow, Task], ...] | None = None
     report: tuple[str, ...] | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _reported: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def facts(self) -> Facts:
@@ -75,7 +76,14 @@ class CheckContext:
     def reports(self, path: str) -> bool:
         """Whether a finding whose span is in ``path`` is kept (see ``report``): where it is not, the
         work that could only find it may be skipped."""
-        return reported(self.report, path)
+        known = self._reported.get(path)
+        if known is None:
+            known = self._reported[path] = reported(self.report, path)
+        return known
+
+    def reports_keys(self, task: Task) -> bool:
+        """Whether a finding at one of the task's own keys may be kept (:meth:`reports`)."""
+        return self.report is None or any(self.reports(entry.key_span.path) for entry in task.config.entries)
 
     def reports_inside(self, node: Node) -> bool:
         """Whether a finding at ``node`` or at a node inside it may be kept: :meth:`reports` for each

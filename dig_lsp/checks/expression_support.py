@@ -94,8 +94,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[str] | None]:
-    """For each task (by id), its own keys that one of its templates reads, or None when not every
-    template that may read them can be seen.
+    """For each task (by id) whose keys the run reports (:meth:`CheckContext.reports_keys`), its own keys
+    that one of its templates reads, or None when not every template that may read them can be seen.
 
     digdag evaluates a task's values in key order, each seeing the keys before it
     (``digdag-core/.../agent/ConfigEvalEngine.java``: ``evalValue`` adds the mapping's evaluated keys to
@@ -108,8 +108,14 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
         found: dict[int, set[str]] = {}
         # every site, not only those in reported files (:attr:`Facts.analysed_sites`): a key is read by a
         # template in the file its task renders, which the run need not report
+        reported: dict[int, bool] = {}
         for site in template_sites(ctx)[:MAX_TEMPLATES]:
             if site.raw_reason is not None:
+                continue
+            wanted = reported.get(id(site.task))
+            if wanted is None:
+                wanted = reported[id(site.task)] = ctx.reports_keys(site.task)
+            if not wanted:
                 continue
             parsed = parse_expression(site.template.expression)
             if parsed.problem is None:
@@ -122,7 +128,7 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
         result: dict[int, frozenset[str] | None] = {key: frozenset(names) for key, names in found.items()}
         over_limit = bool(unanalysed_sites(ctx))
         for workflow, task in ctx.tasks():
-            if over_limit or _renders_unseen_file(ctx, workflow, task):
+            if ctx.reports_keys(task) and (over_limit or _renders_unseen_file(ctx, workflow, task)):
                 result[id(task)] = None
         return result
 
