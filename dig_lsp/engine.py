@@ -34,7 +34,8 @@ class Analysis:
     """The result of analysing one unit.
 
     ``findings``: every check's diagnostics before configured ignores, inline suppressions and the
-    unit's report filter (what an incremental re-analysis starts from); ``template_count``: the
+    unit's report filter (what an incremental re-analysis starts from; only those in reported files when
+    analysed with ``reported_only``); ``template_count``: the
     template sites found, up to ``MAX_TEMPLATES`` + 1; ``incremental``: whether only the edited
     part was checked (see :mod:`dig_lsp.incremental`).
     """
@@ -48,18 +49,23 @@ class Analysis:
 
 
 def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None,
-            cache: ParseCache | None = None) -> Analysis:
+            cache: ParseCache | None = None, reported_only: bool = False) -> Analysis:
     """Analyse one unit and return its diagnostics, sorted and de-duplicated (``cache``: parses kept
-    by a long-running caller between analyses)."""
+    by a long-running caller between analyses; ``reported_only``: see :func:`analyse_model`)."""
     with recursion_headroom():  # loading and checks walk trees as deep as the loader accepts
         model = load_project(unit.root, list(unit.workflows), reader or DiskReader(), cache)
-        return analyse_model(model, unit, settings)
+        return analyse_model(model, unit, settings, reported_only)
 
 
-def analyse_model(model: ProjectModel, unit: Unit, settings: Settings) -> Analysis:
-    """Run every enabled check over a loaded project (see :func:`analyse`)."""
+def analyse_model(model: ProjectModel, unit: Unit, settings: Settings, reported_only: bool = False) -> Analysis:
+    """Run every enabled check over a loaded project (see :func:`analyse`).
+
+    ``reported_only``: the checks may skip work whose findings the unit does not report
+    (:meth:`CheckContext.reports`; ``dig-lint FILE`` shows one file of a whole project). The diagnostics are
+    the same; ``Analysis.findings`` then lacks findings in unreported files, which an incremental
+    re-analysis (:mod:`dig_lsp.incremental`) would start from: the language server keeps them all."""
     with recursion_headroom():
-        findings = run_checks(CheckContext(model, settings))
+        findings = run_checks(CheckContext(model, settings, report=unit.report if reported_only else None))
         count = len(project_sites(model))
     return conclude(findings, model, unit, settings, count)
 

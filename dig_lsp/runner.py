@@ -43,7 +43,7 @@ def _analyse_unit(unit: Unit, settings: Settings, reader: FileReader | None = No
     from dig_lsp.engine import analyse
 
     with recording_listings() as listed:
-        analysis = analyse(unit, settings, reader or DiskReader())
+        analysis = analyse(unit, settings, reader or DiskReader(), reported_only=True)
     return analysis.diagnostics, analysis.files_read, sorted({folder for folder, _root in listed})
 
 

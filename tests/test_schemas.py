@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from dig_lsp.model.catalog import catalog
-from dig_lsp.model.values import DigdagValidator
+from dig_lsp.model.values import digdag_validator
 from tests.conftest import ROOT
 
 # schemas/sql/ holds catalogs (data with their sources, not JSON Schemas): tests/test_sql_catalogs.py
@@ -34,7 +34,7 @@ def test_schema_is_valid_and_its_examples_validate(path: Path) -> None:
     examples = schema.get("examples", [])
     assert examples, "every schema has at least one example"
     for example in examples:
-        DigdagValidator(schema).validate(example)
+        digdag_validator()(schema).validate(example)
 
 
 @pytest.mark.parametrize("name", BUILT_IN)

@@ -30,6 +30,7 @@ from dig_lsp.embedded.js import ParsedExpression, Reference, parse_expression
 from dig_lsp.model.files import FileReference
 from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.targets import reported
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.text.limits import MAX_TEMPLATES
 
@@ -73,6 +74,9 @@ class Facts:
     # the tasks an incremental analysis reports on (an edited top-level task, everything below it and its
     # workflow's root); None: every task of the project
     focus: tuple[tuple[Workflow, Task], ...] | None = None
+    # the paths whose findings the analysis keeps (a unit's report, :meth:`CheckContext.reports
+    # <dig_lsp.checks.base.CheckContext.reports>`); None: every path. Only :attr:`analysed_sites` honours it
+    report: tuple[str, ...] | None = None
 
     def tasks(self) -> Iterator[tuple[Workflow, Task]]:
         """Every task of every workflow (of the focus, when there is one), with its workflow."""
@@ -114,10 +118,14 @@ class Facts:
 
     @cached_property
     def analysed_sites(self) -> tuple[AnalysedSite, ...]:
-        """Every evaluated template (up to ``MAX_TEMPLATES``), parsed, with its task's scope."""
+        """Every evaluated template (up to ``MAX_TEMPLATES``) in a reported file, parsed, with its task's scope.
+
+        Only those in :attr:`report`'s files: a check of a site reports at the site (in its file), and
+        the scope of a task in a file ``dig-lint FILE`` does not show (a ``td_for_each>`` parsing its
+        query for the columns) is not worked out for nothing."""
         index = self.scopes
         return tuple(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task))
-                     for site in self.template_sites[:MAX_TEMPLATES])
+                     for site in self.template_sites[:MAX_TEMPLATES] if reported(self.report, site.source.path))
 
     @cached_property
     def resolved_references(self) -> tuple[ResolvedReference, ...]:

@@ -18,7 +18,9 @@ from dig_lsp.analysis.facts import Facts
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, Severity
 from dig_lsp.model.project import ProjectModel
+from dig_lsp.model.targets import reported
 from dig_lsp.model.workflow import Task, Workflow
+from dig_lsp.syntax.nodes import Mapping, Node, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.text.span import Span
 
@@ -51,18 +53,56 @@ class CheckContext:
     there to be looked up. Checks walk tasks through :meth:`tasks` (or the lists of :attr:`facts` built from it),
     so they need not know about the focus; what they report about the whole project is computed as
     usual, and the incremental analysis compares it before and after the edit.
+
+    ``report``: the paths whose diagnostics the analysis keeps (the unit's, :attr:`Unit.report
+    <dig_lsp.model.targets.Unit.report>`; None: all). ``dig-lint FILE`` loads the whole project but shows one
+    file, so a check may skip work whose findings could only land elsewhere (:meth:`reports`); the result
+    must stay exactly the full analysis filtered by the unit (``tests/test_report_filter.py``).
     """
 
     project: ProjectModel
     settings: Settings
     focus: tuple[tuple[Workflow, Task], ...] | None = None
+    report: tuple[str, ...] | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _reported: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def facts(self) -> Facts:
         """What follows from the project for this analysis (scopes, exports, operator tasks, template sites...),
         each computed once on first use: the typed facts every check may read."""
-        return Facts(self.project, self.settings.runtime_params, self.focus)
+        return Facts(self.project, self.settings.runtime_params, self.focus, self.report)
+
+    def reports(self, path: str) -> bool:
+        """Whether a finding whose span is in ``path`` is kept (see ``report``): where it is not, the
+        work that could only find it may be skipped."""
+        known = self._reported.get(path)
+        if known is None:
+            known = self._reported[path] = reported(self.report, path)
+        return known
+
+    def reports_keys(self, task: Task) -> bool:
+        """Whether a finding at one of the task's own keys may be kept (:meth:`reports`)."""
+        return self.report is None or any(self.reports(entry.key_span.path) for entry in task.config.entries)
+
+    def reports_inside(self, node: Node) -> bool:
+        """Whether a finding at ``node`` or at a node inside it may be kept: :meth:`reports` for each
+        (a value may hold nodes of an ``!include``d file)."""
+        if self.report is None:
+            return True
+        todo, seen = [node], set()
+        while todo:
+            current = todo.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if self.reports(current.span.path):
+                return True
+            if isinstance(current, Mapping):
+                todo.extend(entry.value for entry in current.entries)
+            elif isinstance(current, Sequence):
+                todo.extend(current.items)
+        return False
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """A value computed once per analysis and shared by the checks that need it, for what one topic's

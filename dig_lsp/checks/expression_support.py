@@ -16,11 +16,13 @@ from dig_lsp.analysis.sites import RENDERED_KINDS, Site
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.digdag.secrets import secret_mounts
+from dig_lsp.embedded.js import parse_expression
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.text.limits import MAX_TEMPLATES
 
 
 def scopes(ctx: CheckContext) -> ScopeIndex:
@@ -68,7 +70,8 @@ def unanalysed_sites(ctx: CheckContext) -> tuple[Site, ...]:
 
 
 def analysed_sites(ctx: CheckContext) -> tuple[AnalysedSite, ...]:
-    """Every evaluated template of the project (up to ``MAX_TEMPLATES``), parsed, with its scope."""
+    """Every evaluated template of the project (up to ``MAX_TEMPLATES``) in a file the run reports
+    (:meth:`CheckContext.reports`), parsed, with its scope: a finding about a site is placed at the site."""
     return ctx.facts.analysed_sites
 
 
@@ -82,7 +85,8 @@ def secret_keys(task: Task, ctx: CheckContext) -> frozenset[str]:
 
 
 def resolved_references(ctx: CheckContext) -> tuple[ResolvedReference, ...]:
-    """References of every evaluated, parseable template with a scope, each resolved once per analysis."""
+    """References of every evaluated, parseable template with a scope (of :func:`analysed_sites`), each
+    resolved once per analysis."""
     return ctx.facts.resolved_references
 
 
@@ -90,8 +94,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[str] | None]:
-    """For each task (by id), its own keys that one of its templates reads, or None when not every
-    template that may read them can be seen.
+    """For each task (by id) whose keys the run reports (:meth:`CheckContext.reports_keys`), its own keys
+    that one of its templates reads, or None when not every template that may read them can be seen.
 
     digdag evaluates a task's values in key order, each seeing the keys before it
     (``digdag-core/.../agent/ConfigEvalEngine.java``: ``evalValue`` adds the mapping's evaluated keys to
@@ -102,12 +106,20 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
 
     def build() -> dict[int, frozenset[str] | None]:
         found: dict[int, set[str]] = {}
-        for item in analysed_sites(ctx):
-            site = item.site
+        # every site, not only those in reported files (:attr:`Facts.analysed_sites`): a key is read by a
+        # template in the file its task renders, which the run need not report
+        reported: dict[int, bool] = {}
+        for site in template_sites(ctx)[:MAX_TEMPLATES]:
             if site.raw_reason is not None:
                 continue
-            if item.parsed.problem is None:
-                names = {reference.path[0] for reference in item.parsed.references}
+            wanted = reported.get(id(site.task))
+            if wanted is None:
+                wanted = reported[id(site.task)] = ctx.reports_keys(site.task)
+            if not wanted:
+                continue
+            parsed = parse_expression(site.template.expression)
+            if parsed.problem is None:
+                names = {reference.path[0] for reference in parsed.references}
             else:  # unparseable: any identifier in it may be a read
                 names = set(_IDENTIFIER.findall(site.template.expression))
             # a key read before it is written is still meant to be read (DL502 reports the order)
@@ -116,7 +128,7 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
         result: dict[int, frozenset[str] | None] = {key: frozenset(names) for key, names in found.items()}
         over_limit = bool(unanalysed_sites(ctx))
         for workflow, task in ctx.tasks():
-            if over_limit or _renders_unseen_file(ctx, workflow, task):
+            if ctx.reports_keys(task) and (over_limit or _renders_unseen_file(ctx, workflow, task)):
                 result[id(task)] = None
         return result
 

@@ -52,8 +52,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             values.insert(0, ("_command", op.command))
         for name, node in values:
             parameter = op.spec.parameters.get(name)
-            if parameter is None:
-                continue
+            if parameter is None or not ctx.reports_inside(node):
+                continue  # a problem is placed at the value or inside it
             for problem in validate_value(node, parameter.schema):
                 inner = problem.path if problem.path.startswith("[") else f".{problem.path}" if problem.path else ""
                 shown = (f"`{op.operator_key}` value{inner}" if name == "_command" else
@@ -105,6 +105,8 @@ def _namespace_defaults(ctx: CheckContext) -> Iterator[Finding]:
             if not isinstance(entry.value, Mapping):
                 continue
             for default in entry.value.entries:
+                if not ctx.reports(default.value.span.path):
+                    continue  # a problem is placed at the value
                 # the operators below that take this default (a task setting the key itself does not)
                 used = {name for name, config in below if config.entry(default.key) is None}
                 readers = [spec for spec in catalog() if spec.name in used and entry.key in spec.namespaces]

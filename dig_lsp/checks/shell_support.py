@@ -31,6 +31,14 @@ class ShellSite:
     scalar: Scalar | None = None
     path: str | None = None
 
+    @property
+    def written_in(self) -> str:
+        """The file its problems are placed in (:func:`problem_span`)."""
+        if self.path is not None:
+            return self.path
+        assert self.scalar is not None
+        return self.scalar.span.path
+
 
 @dataclass(frozen=True)
 class ShellVerdict:
@@ -94,7 +102,9 @@ def shell_verdict(ctx: CheckContext) -> ShellVerdict:
 
     def build() -> ShellVerdict:
         sites = shell_sites(ctx)
-        found = shell.check(site.script for site in sites) if sites else {}
+        # a problem is placed in the site's own text: a site in a file the run does not report is not checked
+        # (all of them are still listed: DL702 reports at the first command when ShellCheck is missing)
+        found = shell.check(site.script for site in sites if ctx.reports(site.written_in)) if sites else {}
         return ShellVerdict(sites, found or {}, found is not None)
 
     return ctx.shared("shell-verdict", build)

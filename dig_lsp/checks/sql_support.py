@@ -136,9 +136,13 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
         for _, op in operator_tasks(ctx):
             if op.spec.name not in SQL_OPERATORS:
                 continue
+            # an issue is placed in its query's text: a query in a file the run does not report is not judged
+            reported = [query for query in queries(ctx, op) if ctx.reports(query.source.path)]
+            if not reported:
+                continue
             scope = index.scope(op.task)
             resolve = resolver(op, scope)
-            for query in queries(ctx, op):
+            for query in reported:
                 for issue in (_with_origin(issue, op, scope) for issue in analyse(query, resolve)):
                     key = (issue.kind, issue.span.path, issue.span.start_offset, issue.span.end_offset, issue.message)
                     if key not in seen:

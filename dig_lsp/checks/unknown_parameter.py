@@ -55,8 +55,8 @@ SEVERITY = Severity.WARNING
 def check(ctx: CheckContext) -> Iterator[Finding]:
     read_by_templates = keys_read_by_templates(ctx)
     for _, op in operator_tasks(ctx):
-        if op.spec.passes_all_params:
-            continue
+        if op.spec.passes_all_params or not ctx.reports_keys(op.task):
+            continue  # (a finding is placed at one of the task's keys)
         known = [name for name in op.spec.parameters if name != "_command"]
         read = read_by_templates.get(id(op.task), frozenset())
         for entry in op.task.config.entries:

@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -135,6 +133,9 @@ def _remember(key: tuple[str, str | None, str], problems: list[ShellProblem]) ->
 
 
 def _run(binary: str, dialect: str | None, scripts: list[Script]) -> dict[str, list[ShellProblem]]:
+    import subprocess  # imported here: a lint with no script to check never starts a process
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="dig-lint-sh-") as folder:
         files = {}
         for index, script in enumerate(scripts):

@@ -25,8 +25,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from croniter import croniter
-
 from dig_lsp.digdag.coerce import java_integer
 from dig_lsp.text.quote import excerpt
 
@@ -578,6 +576,10 @@ def _day_start(day: date, zone: tzinfo) -> datetime:
 
 def _next_match(pattern: CronPattern, after: datetime, zone: tzinfo) -> datetime:
     """Predictor.nextMatchingTime: first matching minute strictly after ``after``'s minute."""
+    # imported here: only session times need it (the dry run, the editor's schedule hints), and it is a
+    # third of a one-file lint's imports (dateutil, pytz...): the checks read schedules without it
+    from croniter import croniter
+
     local = after.astimezone(zone).replace(second=0, microsecond=0)
     candidates: list[datetime] = [croniter(expression, local, day_or=False).get_next(datetime)
                                   for expression in croniter_expressions(pattern)]

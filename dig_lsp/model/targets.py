@@ -37,9 +37,15 @@ class Unit:
 
     def wants(self, path: str) -> bool:
         """Whether diagnostics in ``path`` belong to this unit's output."""
-        if self.report is None:
-            return True
-        return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.report)
+        return reported(self.report, path)
+
+
+def reported(report: tuple[str, ...] | None, path: str) -> bool:
+    """Whether ``path`` is one of the files (or under one of the folders) of ``report`` (None: every path):
+    :meth:`Unit.wants`, which the checks also ask to skip work whose findings would not be shown."""
+    if report is None:
+        return True
+    return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in report)
 
 
 @dataclass(frozen=True)

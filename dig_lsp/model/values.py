@@ -9,17 +9,17 @@ type-checked. The validator below applies those rules on top of JSON Schema 2020
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.syntax.nodes import Mapping, Node, Sequence, to_python
 from dig_lsp.text.quote import excerpt
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _INTEGER = re.compile(r"^[-+]?\d+$")
 # `\d+(?:\.\d*)?`, not `\d+\.?\d*`: two adjacent digit runs split n ways, and a long number followed by
@@ -63,47 +63,62 @@ def _is_array(_: object, value: object) -> bool:
     return isinstance(value, list) or is_template(value)
 
 
-_TYPES = Draft202012Validator.TYPE_CHECKER.redefine_many({
-    "integer": _is_integer, "number": _is_number, "boolean": _is_boolean, "string": _is_string,
-    "object": _is_object, "array": _is_array,
-})
+# what the type keyword accepts (the type checker of :func:`digdag_validator`, and the quick path's)
+_TYPES: dict[str, Callable[[object, object], bool]] = {
+    "integer": _is_integer, "number": _is_number, "boolean": _is_boolean, "string": _is_string, "object": _is_object,
+    "array": _is_array, "null": lambda _, value: value is None}
+# A `${...}` string passes as any type, so every keyword that would inspect it as a number, a mapping or a
+# list must let it through too.
+_SKIP_TEMPLATES = (
+    "enum", "pattern", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format",
+    "minLength", "maxLength", "properties", "required", "additionalProperties", "patternProperties",
+    "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
+    "unevaluatedProperties", "items", "prefixItems", "contains", "minItems", "maxItems", "uniqueItems",
+    "unevaluatedItems",
+)
+
+
+def _as_text(keyword: str, instance: Any) -> Any:
+    """What ``enum`` and ``pattern`` compare: Jackson reads a boolean or a number as its text where a
+    string is expected."""
+    if keyword in ("enum", "pattern") and isinstance(instance, bool):
+        return "true" if instance else "false"
+    if keyword in ("enum", "pattern") and isinstance(instance, int | float):
+        return str(instance)
+    return instance
 
 
 def _skip_templates(keyword: str) -> Any:
+    from jsonschema import Draft202012Validator
+
     original = Draft202012Validator.VALIDATORS[keyword]
 
     def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
         if is_template(instance):
             return iter(())
-        if keyword in ("enum", "pattern") and isinstance(instance, bool):
-            instance = "true" if instance else "false"  # Jackson's text of a boolean
-        elif keyword in ("enum", "pattern") and isinstance(instance, int | float):
-            instance = str(instance)  # Jackson reads a number as its text where a string is expected
-        return original(validator, value, instance, schema)
+        return original(validator, value, _as_text(keyword, instance), schema)
 
     return check
 
 
-DigdagValidator = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator,
-    # A `${...}` string passes as any type, so every keyword that would inspect it as a number, a
-    # mapping or a list must let it through too.
-    validators={k: _skip_templates(k) for k in (
-        "enum", "pattern", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format",
-        "minLength", "maxLength", "properties", "required", "additionalProperties", "patternProperties",
-        "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
-        "unevaluatedProperties", "items", "prefixItems", "contains", "minItems", "maxItems", "uniqueItems",
-        "unevaluatedItems",
-    )},
-    type_checker=_TYPES,
-)
+@lru_cache(maxsize=1)
+def digdag_validator() -> Any:
+    """The JSON Schema 2020-12 validator class with digdag's readings (Jackson's coercions, ``${...}``
+    passing as anything). Built on first use: jsonschema is a third of the imports of a lint that finds
+    every value valid (:func:`_surely_valid` answers those)."""
+    from jsonschema import Draft202012Validator, validators
+
+    types = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {name: check for name, check in _TYPES.items() if name != "null"})
+    return validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, validators={k: _skip_templates(k) for k in _SKIP_TEMPLATES}, type_checker=types)
 
 
 @lru_cache(maxsize=512)
 def _validator(schema_json: str) -> Any:
     import json
 
-    return DigdagValidator(json.loads(schema_json))
+    return digdag_validator()(json.loads(schema_json))
 
 
 @dataclass(frozen=True)
@@ -117,22 +132,31 @@ class ValueProblem:
     note: str = ""  # what the parameter is, when the message cannot say what is expected in a few words
 
 
-# The catalog's schemas live as long as the process: validators are found by the schema object's
-# identity (the schema is kept in the entry so the identity cannot be reused).
-_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+# The catalog's schemas live as long as the process: they are found by the schema object's identity (the
+# schema is kept in the entry so the identity cannot be reused), with their validator once one is needed.
+_SCHEMAS: dict[int, dict[str, Any]] = {}
+_VALIDATORS: dict[int, Any] = {}
+
+
+def _remember(schema: dict[str, Any]) -> int:
+    if _SCHEMAS.get(id(schema)) is not schema:
+        if len(_SCHEMAS) > 4096:
+            _SCHEMAS.clear()
+            _VALIDATORS.clear()
+            _errors.cache_clear()
+        _SCHEMAS[id(schema)] = schema
+        _VALIDATORS.pop(id(schema), None)
+    return id(schema)
 
 
 def _validator_for(schema: dict[str, Any]) -> Any:
-    entry = _VALIDATORS.get(id(schema))
-    if entry is None or entry[0] is not schema:
+    key = _remember(schema)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
         import json
 
-        entry = (schema, _validator(json.dumps(schema, sort_keys=True)))
-        if len(_VALIDATORS) > 4096:
-            _VALIDATORS.clear()
-            _errors.cache_clear()
-        _VALIDATORS[id(schema)] = entry
-    return entry[1]
+        validator = _VALIDATORS[key] = _validator(json.dumps(schema, sort_keys=True))
+    return validator
 
 
 @lru_cache(maxsize=8192)
@@ -141,16 +165,18 @@ def _errors(schema_key: int, value_json: str) -> tuple[tuple[tuple[Any, ...], st
     values (``engine: presto``, ``database: x``) in hundreds of tasks, edit after edit."""
     import json
 
-    validator = _VALIDATORS[schema_key][1]
+    schema = _SCHEMAS[schema_key]
+    value = json.loads(value_json)
+    if _valid(schema, value) is True:
+        return ()
     return tuple((tuple(error.absolute_path), *_message(error), str(error.validator))
-                 for error in validator.iter_errors(json.loads(value_json)))
+                 for error in _validator_for(schema).iter_errors(value))
 
 
 def validate_value(node: Node, schema: dict[str, Any]) -> Iterator[ValueProblem]:
     """Validate one parameter's value (a node) against its property schema."""
     import json
 
-    _validator_for(schema)
     try:
         value_json = json.dumps(to_python(node), sort_keys=False)
     except (TypeError, ValueError):  # not JSON-representable (cannot come from YAML): validate directly
@@ -159,8 +185,118 @@ def validate_value(node: Node, schema: dict[str, Any]) -> Iterator[ValueProblem]
             message, note = _message(error)
             yield ValueProblem(_node_at(node, path), message, str(error.validator), path_text(path), note)
         return
-    for where, message, note, keyword in _errors(id(schema), value_json):
+    for where, message, note, keyword in _errors(_remember(schema), value_json):
         yield ValueProblem(_node_at(node, list(where)), message, keyword, path_text(list(where)), note)
+
+
+# --------------------------------------------------------------------------- the quick path
+
+# keywords that do not constrain a value (jsonschema ignores unknown keywords, such as our `x-dig-...`)
+_ANNOTATIONS = frozenset({"description", "default", "title", "examples", "deprecated", "$comment", "$schema",
+                          "readOnly", "writeOnly"})
+
+
+def _valid(schema: Any, value: Any) -> bool | None:
+    """Whether ``value`` satisfies ``schema`` as :func:`digdag_validator` judges it, for the keywords the
+    catalog uses (``type``, ``enum``, ``const``, ``pattern``, ``if``/``then``/``else``, ``anyOf``, ``allOf``,
+    ``not``, and the keywords of mappings and lists but ``patternProperties`` and ``prefixItems``), each read
+    as jsonschema 4's ``_keywords.py`` does with the changes above; None when another keyword or a case not
+    covered here decides (jsonschema judges then). ``tests/test_values.py`` holds it to jsonschema's
+    verdicts on every parameter of the catalog."""
+    if schema is True or schema is False:
+        return schema
+    if not isinstance(schema, dict):
+        return None
+    verdict = True
+    for keyword, wanted in schema.items():
+        if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword in ("then", "else"):
+            continue
+        if keyword in _SKIP_TEMPLATES and is_template(value):
+            continue
+        found = _keyword(keyword, wanted, value, schema)
+        if found is None:
+            return None
+        verdict = verdict and found
+    return verdict
+
+
+def _keyword(keyword: str, wanted: Any, value: Any, schema: dict[str, Any]) -> bool | None:
+    if keyword == "type":
+        names = wanted if isinstance(wanted, list) else [wanted]
+        if not all(isinstance(name, str) and name in _TYPES for name in names):
+            return None
+        return any(_TYPES[name](None, value) for name in names)
+    if keyword in ("enum", "const"):
+        value = _as_text(keyword, value)
+        options = wanted if keyword == "const" else wanted if isinstance(wanted, list) else None
+        if options is None or not isinstance(value, str):
+            return None
+        if keyword == "const":
+            return isinstance(wanted, str) and wanted == value
+        return any(isinstance(option, str) and option == value for option in options)
+    if keyword == "pattern":
+        value = _as_text(keyword, value)
+        if not isinstance(wanted, str):
+            return None
+        return not isinstance(value, str) or re.search(wanted, value) is not None
+    if keyword == "if":
+        condition = _valid(wanted, value)
+        branch = "then" if condition else "else"
+        return None if condition is None else _valid(schema[branch], value) if branch in schema else True
+    if keyword in ("anyOf", "allOf") and isinstance(wanted, list):
+        verdicts = [_valid(sub, value) for sub in wanted]
+        if keyword == "allOf":
+            return _all(iter(verdicts))
+        return True if True in verdicts else None if None in verdicts else False
+    if keyword == "not":
+        verdict = _valid(wanted, value)
+        return None if verdict is None else not verdict
+    if keyword in _MAPPING_KEYWORDS:  # they pass anything but a mapping
+        return _in_mapping(keyword, wanted, value, schema) if isinstance(value, dict) else True
+    if keyword in _LIST_KEYWORDS:  # they pass anything but a list
+        return _in_list(keyword, wanted, value, schema) if isinstance(value, list) else True
+    return None
+
+
+_MAPPING_KEYWORDS = frozenset({"properties", "required", "additionalProperties", "propertyNames", "minProperties",
+                               "maxProperties"})
+_LIST_KEYWORDS = frozenset({"items", "minItems", "maxItems"})
+
+
+def _in_mapping(keyword: str, wanted: Any, value: dict[str, Any], schema: dict[str, Any]) -> bool | None:
+    if keyword == "properties" and isinstance(wanted, dict):
+        return _all(_valid(sub, value[name]) for name, sub in wanted.items() if name in value)
+    if keyword == "required" and isinstance(wanted, list):
+        return all(name in value for name in wanted)
+    if keyword == "additionalProperties" and "patternProperties" not in schema:
+        extras = [name for name in value if name not in schema.get("properties", {})]
+        if isinstance(wanted, dict):
+            return _all(_valid(wanted, value[name]) for name in extras)
+        return None if not isinstance(wanted, bool) else wanted or not extras
+    if keyword == "propertyNames":
+        return _all(_valid(wanted, name) for name in value)
+    if keyword in ("minProperties", "maxProperties") and type(wanted) is int:
+        return len(value) >= wanted if keyword == "minProperties" else len(value) <= wanted
+    return None
+
+
+def _in_list(keyword: str, wanted: Any, value: list[Any], schema: dict[str, Any]) -> bool | None:
+    if keyword == "items" and "prefixItems" not in schema and isinstance(wanted, dict):
+        return _all(_valid(wanted, item) for item in value)
+    if keyword in ("minItems", "maxItems") and type(wanted) is int:
+        return len(value) >= wanted if keyword == "minItems" else len(value) <= wanted
+    return None
+
+
+def _all(verdicts: Iterator[bool | None]) -> bool | None:
+    """True when every verdict is, None when one is unknown (and none is False), False when one is."""
+    result: bool | None = True
+    for verdict in verdicts:
+        if verdict is False:
+            return False
+        if verdict is None:
+            result = None
+    return result
 
 
 def _node_at(node: Node, path: list[Any]) -> Node:
