@@ -12,7 +12,10 @@ moment of the shared machine hits them all), with the interpreter's own start as
   imported);
 * ``spawn -> diagnostics``: from starting the server to the first ``publishDiagnostics`` of a
   generated 300-line workflow (``initialize``, ``initialized`` and ``didOpen`` sent at once). The
-  front imports the analysis core, analyses and publishes; pygls and lsprotocol are imported after.
+  front imports the analysis core, analyses and publishes; pygls and lsprotocol are imported after;
+* ``spawn -> documentSymbol``: another server, the same messages and a ``documentSymbol`` request sent
+  with them (as VS Code asks for symbols, code lenses and tokens at once): when the first request is
+  answered (after pygls's import).
 
 ``--tree NAME=PATH`` (repeatable) also times the two spawn measures with the server from a source tree
 (``git archive COMMIT dig_lsp schemas | tar -x -C PATH``, as ``compare_trees.py`` takes them), in the
@@ -55,10 +58,11 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def spawn_to_diagnostics(workflow: Path, tree: str | None = None) -> tuple[float, float]:
+def spawn_to_diagnostics(workflow: Path, tree: str | None = None, symbols: bool = False) -> tuple[float, float]:
     """Seconds from starting the server to its answer to ``initialize``, and to the first diagnostics of
-    ``workflow``; the server from source ``tree`` (a copy of ``dig_lsp/`` and ``schemas/``, as
-    ``compare_trees.py`` takes them) when given, else the installed one."""
+    ``workflow`` (with ``symbols``: to the answer to a ``documentSymbol`` request sent with ``didOpen``,
+    as VS Code sends its first requests); the server from source ``tree`` (a copy of ``dig_lsp/`` and
+    ``schemas/``, as ``compare_trees.py`` takes them) when given, else the installed one."""
     command, env = [sys.executable, "-m", "dig_lsp.lsp.server"], None
     if tree is not None:  # -P: the current folder must not come before PYTHONPATH
         command, env = [sys.executable, "-P", "-m", "dig_lsp.lsp.server"], {**os.environ, "PYTHONPATH": tree}
@@ -75,6 +79,9 @@ def spawn_to_diagnostics(workflow: Path, tree: str | None = None) -> tuple[float
         {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": uri, "languageId": "dig", "version": 1, "text": workflow.read_text(encoding="utf-8")}}},
     ]
+    if symbols:
+        messages.append({"jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol",
+                         "params": {"textDocument": {"uri": uri}}})
     process.stdin.write(b"".join(frame(message) for message in messages))
     process.stdin.flush()
     answered = float("nan")
@@ -82,12 +89,15 @@ def spawn_to_diagnostics(workflow: Path, tree: str | None = None) -> tuple[float
         while (message := read_message(process.stdout)) is not None:
             if message.get("id") == 1 and "method" not in message:
                 answered = time.perf_counter() - started
-            if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+            if symbols and message.get("id") == 2 and "method" not in message:
+                return answered, time.perf_counter() - started
+            if (not symbols and message.get("method") == "textDocument/publishDiagnostics"
+                    and message["params"]["uri"] == uri):
                 return answered, time.perf_counter() - started
             if "id" in message and "method" in message:  # a request from the server: answer it
                 process.stdin.write(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
                 process.stdin.flush()
-        raise RuntimeError("the server ended before publishing diagnostics")
+        raise RuntimeError("the server ended before answering")
     finally:
         process.kill()
         process.wait()
@@ -108,19 +118,20 @@ def main() -> int:
             "dig-lint --version": lambda: _timed([str(BIN / "dig-lint"), "--version"]),
             "dig-lsp --version": lambda: _timed([str(BIN / "dig-lsp"), "--version"]),
         }
-        spawned = [(f"spawn -> initialize{suffix}", f"spawn -> diagnostics{suffix}", tree)
-                   for name, tree in trees for suffix in [f" [{name}]" if name else ""]]
+        spawned = [(suffix, tree) for name, tree in trees for suffix in [f" [{name}]" if name else ""]]
         times: dict[str, list[float]] = {name: [] for name in commands}
-        times.update({name: [] for initialize, diagnostics, _ in spawned for name in (initialize, diagnostics)})
-        for _initialize, _diagnostics, tree in spawned:  # untimed: compile each tree's bytecode
+        for suffix, _tree in spawned:
+            times.update({f"spawn -> {what}{suffix}": [] for what in ("initialize", "diagnostics", "documentSymbol")})
+        for _suffix, tree in spawned:  # untimed: compile each tree's bytecode
             spawn_to_diagnostics(workflow, tree)
         for _ in range(args.rounds):
             for name, measure in commands.items():
                 times[name].append(measure())
-            for initialize, diagnostics, tree in spawned:
+            for suffix, tree in spawned:
                 answered, published = spawn_to_diagnostics(workflow, tree)
-                times[initialize].append(answered)
-                times[diagnostics].append(published)
+                times[f"spawn -> initialize{suffix}"].append(answered)
+                times[f"spawn -> diagnostics{suffix}"].append(published)
+                times[f"spawn -> documentSymbol{suffix}"].append(spawn_to_diagnostics(workflow, tree, symbols=True)[1])
     rows = {name: {"min": min(values), "median": statistics.median(values), "max": max(values)}
             for name, values in times.items()}
     if args.json:
