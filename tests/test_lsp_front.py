@@ -12,6 +12,7 @@ import copy
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +225,8 @@ class _Server:
     def __init__(self, folder: Path, grace: float | None = None) -> None:
         self.log = folder / f"server-{len(list(folder.glob('server-*.log')))}.log"  # one per server
         command = [sys.executable, "-m", "dig_lsp.lsp.server"]
-        if grace is not None:  # the front waits that long for the first analysis (0: the server takes it over)
+        if grace is not None:  # the front waits that long for the first analysis (0: the server takes it over;
+            # a long one: the front publishes, whatever the machine's load)
             command = [sys.executable, "-c", "import sys, dig_lsp.lsp.front as front; "
                        f"front.FIRST_ANALYSIS_GRACE = {grace!r}; from dig_lsp.lsp.main import main; sys.exit(main())"]
         self.process = subprocess.Popen([*command, "--log-file", str(self.log)], stdin=subprocess.PIPE,
@@ -236,13 +238,19 @@ class _Server:
         self.process.stdin.flush()
 
     def until(self, wanted: Any) -> list[dict[str, Any]]:
-        """Every message received up to and with the first that is ``wanted``."""
+        """Every message received up to and with the first that is ``wanted`` (a server that does not send
+        it is killed after two minutes: the test fails, it does not hang)."""
         assert self.process.stdout is not None
         received: list[dict[str, Any]] = []
-        while (message := read_message(self.process.stdout)) is not None:
-            received.append(message)
-            if wanted(message):
-                return received
+        watchdog = threading.Timer(120.0, self.process.kill)
+        watchdog.start()
+        try:
+            while (message := read_message(self.process.stdout)) is not None:
+                received.append(message)
+                if wanted(message):
+                    return received
+        finally:
+            watchdog.cancel()
         raise AssertionError(f"the server ended; received {received}")
 
     def close(self) -> int:
@@ -277,6 +285,7 @@ def _published(message: dict[str, Any]) -> bool:
     return message.get("method") == "textDocument/publishDiagnostics"
 
 
+PATIENT = 120.0  # a grace no first analysis outlasts, even on a busy machine: the front publishes
 WORKFLOW = "+a:\n  echo>: hi\n  _retry: many\n+b:\n  sh>: echo ${undefined_name\n"
 
 
@@ -288,7 +297,7 @@ def project(tmp_path: Path) -> Path:
 
 def test_the_first_diagnostics_come_before_pygls_is_imported_and_only_once(project: Path) -> None:
     workflow = project / "wf.dig"
-    client = _Server(project)
+    client = _Server(project, grace=PATIENT)
     client.send(_initialize(project), {"method": "initialized", "params": {}}, _open(workflow, WORKFLOW))
     received = client.until(_published)
     assert [message.get("id") for message in received] == [1, None]
@@ -324,7 +333,7 @@ def test_the_front_and_the_server_publish_the_same_diagnostics(project: Path) ->
 
 def test_the_answer_to_the_watchers_request_does_not_stop_the_front(project: Path) -> None:
     workflow = project / "wf.dig"
-    client = _Server(project)
+    client = _Server(project, grace=PATIENT)
     watching = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
     client.send(_initialize(project, **watching), {"method": "initialized", "params": {}})
     *_, request = client.until(lambda message: message.get("method") == "client/registerCapability")
