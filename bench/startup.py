@@ -8,10 +8,18 @@ moment of the shared machine hits them all), with the interpreter's own start as
 * ``floor``: ``python -c pass`` (what any Python tool pays);
 * ``dig-lint --version`` and ``dig-lsp --version``;
 * ``spawn -> initialize``: from starting ``python -m dig_lsp.lsp.server`` to the answer to
-  ``initialize`` (the analysis core is imported after it, in the background);
+  ``initialize`` (given by the start-up front, ``dig_lsp.lsp.front``, before anything heavy is
+  imported);
 * ``spawn -> diagnostics``: from starting the server to the first ``publishDiagnostics`` of a
-  generated 300-line workflow (``initialize``, ``initialized`` and ``didOpen`` sent at once, as
-  editors do).
+  generated 300-line workflow (``initialize``, ``initialized`` and ``didOpen`` sent at once). The
+  front imports the analysis core, analyses and publishes; pygls and lsprotocol are imported after;
+* ``spawn -> documentSymbol``: another server, the same messages and a ``documentSymbol`` request sent
+  with them (as VS Code asks for symbols, code lenses and tokens at once): when the first request is
+  answered (after pygls's import).
+
+``--tree NAME=PATH`` (repeatable) also times the two spawn measures with the server from a source tree
+(``git archive COMMIT dig_lsp schemas | tar -x -C PATH``, as ``compare_trees.py`` takes them), in the
+same rounds: how a change to start-up is compared before/after.
 
 Targets (PASS/FAIL, on the median): the ``--version`` commands under 0.3 s, spawn -> diagnostics
 under 0.5 s (issue 20; issue 17 asked for 1 s). ``python -X importtime`` shows where the time goes:
@@ -50,12 +58,17 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def spawn_to_diagnostics(workflow: Path) -> tuple[float, float]:
+def spawn_to_diagnostics(workflow: Path, tree: str | None = None, symbols: bool = False) -> tuple[float, float]:
     """Seconds from starting the server to its answer to ``initialize``, and to the first diagnostics of
-    ``workflow``."""
+    ``workflow`` (with ``symbols``: to the answer to a ``documentSymbol`` request sent with ``didOpen``,
+    as VS Code sends its first requests); the server from source ``tree`` (a copy of ``dig_lsp/`` and
+    ``schemas/``, as ``compare_trees.py`` takes them) when given, else the installed one."""
+    command, env = [sys.executable, "-m", "dig_lsp.lsp.server"], None
+    if tree is not None:  # -P: the current folder must not come before PYTHONPATH
+        command, env = [sys.executable, "-P", "-m", "dig_lsp.lsp.server"], {**os.environ, "PYTHONPATH": tree}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "dig_lsp.lsp.server"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=workflow.parent)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               cwd=workflow.parent, env=env)
     assert process.stdin is not None
     assert process.stdout is not None
     uri = workflow.as_uri()
@@ -66,6 +79,9 @@ def spawn_to_diagnostics(workflow: Path) -> tuple[float, float]:
         {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": uri, "languageId": "dig", "version": 1, "text": workflow.read_text(encoding="utf-8")}}},
     ]
+    if symbols:
+        messages.append({"jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol",
+                         "params": {"textDocument": {"uri": uri}}})
     process.stdin.write(b"".join(frame(message) for message in messages))
     process.stdin.flush()
     answered = float("nan")
@@ -73,12 +89,15 @@ def spawn_to_diagnostics(workflow: Path) -> tuple[float, float]:
         while (message := read_message(process.stdout)) is not None:
             if message.get("id") == 1 and "method" not in message:
                 answered = time.perf_counter() - started
-            if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+            if symbols and message.get("id") == 2 and "method" not in message:
+                return answered, time.perf_counter() - started
+            if (not symbols and message.get("method") == "textDocument/publishDiagnostics"
+                    and message["params"]["uri"] == uri):
                 return answered, time.perf_counter() - started
             if "id" in message and "method" in message:  # a request from the server: answer it
                 process.stdin.write(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
                 process.stdin.flush()
-        raise RuntimeError("the server ended before publishing diagnostics")
+        raise RuntimeError("the server ended before answering")
     finally:
         process.kill()
         process.wait()
@@ -88,7 +107,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH",
+                        help="also time the server from this source tree, in the same rounds (repeatable)")
     args = parser.parse_args()
+    trees: list[tuple[str, str | None]] = [("", None), *(_named(item) for item in args.tree)]
     with tempfile.TemporaryDirectory() as folder:
         workflow = write_project(Path(folder), 300)
         commands = {
@@ -96,25 +118,39 @@ def main() -> int:
             "dig-lint --version": lambda: _timed([str(BIN / "dig-lint"), "--version"]),
             "dig-lsp --version": lambda: _timed([str(BIN / "dig-lsp"), "--version"]),
         }
-        spawned = ("spawn -> initialize", "spawn -> diagnostics")
-        times: dict[str, list[float]] = {name: [] for name in (*commands, *spawned)}
+        spawned = [(suffix, tree) for name, tree in trees for suffix in [f" [{name}]" if name else ""]]
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for suffix, _tree in spawned:
+            times.update({f"spawn -> {what}{suffix}": [] for what in ("initialize", "diagnostics", "documentSymbol")})
+        for _suffix, tree in spawned:  # untimed: compile each tree's bytecode
+            spawn_to_diagnostics(workflow, tree)
         for _ in range(args.rounds):
             for name, measure in commands.items():
                 times[name].append(measure())
-            answered, published = spawn_to_diagnostics(workflow)
-            times["spawn -> initialize"].append(answered)
-            times["spawn -> diagnostics"].append(published)
+            for suffix, tree in spawned:
+                answered, published = spawn_to_diagnostics(workflow, tree)
+                times[f"spawn -> initialize{suffix}"].append(answered)
+                times[f"spawn -> diagnostics{suffix}"].append(published)
+                times[f"spawn -> documentSymbol{suffix}"].append(spawn_to_diagnostics(workflow, tree, symbols=True)[1])
     rows = {name: {"min": min(values), "median": statistics.median(values), "max": max(values)}
             for name, values in times.items()}
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'measure':<26} {'min':>8} {'median':>8} {'max':>8}  target")
+    width = max(26, *(len(name) for name in rows))
+    print(f"{'measure':<{width}} {'min':>8} {'median':>8} {'max':>8}  target")
     for name, row in rows.items():
-        target = TARGETS.get(name)
+        target = TARGETS.get(name.split(" [")[0])
         verdict = "" if target is None else f"< {target:g} s {'PASS' if row['median'] < target else 'FAIL'}"
-        print(f"{name:<26} {row['min']:8.3f} {row['median']:8.3f} {row['max']:8.3f}  {verdict}")
+        print(f"{name:<{width}} {row['min']:8.3f} {row['median']:8.3f} {row['max']:8.3f}  {verdict}")
     return 0
+
+
+def _named(item: str) -> tuple[str, str]:
+    name, _, path = item.partition("=")
+    if not name or not path:
+        raise SystemExit(f"--tree wants NAME=PATH, got {item!r}")
+    return name, path
 
 
 if __name__ == "__main__":

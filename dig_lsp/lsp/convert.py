@@ -2,7 +2,8 @@
 
 Spans carry 0-based lines and *code-point* columns; LSP counts columns in the position
 encoding negotiated at initialisation (UTF-16 code units unless the client offered
-another). Converting needs the text of the line, so callers pass a ``line_text`` lookup.
+another). Converting needs the text of the line, so callers pass a ``line_text`` lookup. The columns are
+counted in :mod:`dig_lsp.lsp.columns` (re-exported here), which the start-up front shares.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from collections.abc import Callable
 from lsprotocol import types
 
 from dig_lsp.diagnostics import RULE_DOCS, Diagnostic, Related, Severity, rule_url
+from dig_lsp.lsp.columns import SOURCE, UTF8, UTF16, UTF32, code_point_column, column_units
+from dig_lsp.lsp.plain import where
 from dig_lsp.text.span import Position, Span
 
-SOURCE = "dig-lint"
-UTF8 = types.PositionEncodingKind.Utf8.value
-UTF16 = types.PositionEncodingKind.Utf16.value
-UTF32 = types.PositionEncodingKind.Utf32.value
+__all__ = ["SOURCE", "UTF8", "UTF16", "UTF32", "code_point_column", "column_units", "lsp_position", "lsp_range",
+           "lsp_related", "lsp_severity", "to_lsp"]
 
 LineText = Callable[[str, int], str | None]
 """``(path, line) -> text of that 0-based line`` (without its line break), None if unknown."""
@@ -36,42 +37,6 @@ _SEVERITIES = {
 def lsp_severity(severity: Severity) -> types.DiagnosticSeverity:
     """Our four severities map one-to-one onto LSP's."""
     return _SEVERITIES[severity]
-
-
-def column_units(line: str, column: int, encoding: str = UTF16) -> int:
-    """A code-point column of ``line`` measured in the units of ``encoding``.
-
-    Columns past the end of the line (a span ending at a line break) keep their
-    overshoot unchanged: every code point there would be one unit anyway.
-    """
-    column = max(0, column)
-    prefix = line[:column]
-    overshoot = column - len(prefix)
-    if encoding == UTF32:
-        return column
-    if encoding == UTF8:
-        return len(prefix.encode("utf-8", errors="surrogatepass")) + overshoot
-    # UTF-16: characters outside the Basic Multilingual Plane take a surrogate pair.
-    return len(prefix) + sum(1 for char in prefix if ord(char) > 0xFFFF) + overshoot
-
-
-def code_point_column(line: str, units: int, encoding: str = UTF16) -> int:
-    """Inverse of :func:`column_units`: a column in ``encoding`` units as a code-point column.
-
-    A column in the middle of a character (half a surrogate pair, inside a UTF-8 sequence)
-    moves to the end of that character; columns past the end of the line are clamped to it.
-    """
-    if encoding == UTF32:
-        return max(0, min(units, len(line)))
-    consumed = 0
-    for index, char in enumerate(line):
-        if consumed >= units:
-            return index
-        if encoding == UTF8:
-            consumed += len(char.encode("utf-8", errors="surrogatepass"))
-        else:
-            consumed += 2 if ord(char) > 0xFFFF else 1
-    return len(line)
 
 
 def lsp_position(path: str, position: Position, line_text: LineText, encoding: str = UTF16) -> types.Position:
@@ -110,7 +75,7 @@ def to_lsp(diagnostic: Diagnostic, line_text: LineText, uri_for: UriFor, encodin
     if diagnostic.related and related_support:
         related = [lsp_related(r, line_text, uri_for, encoding) for r in diagnostic.related]
     elif diagnostic.related:
-        message += "".join(f"\n{_where(r)}: {r.message}" for r in diagnostic.related)
+        message += "".join(f"\n{where(r)}: {r.message}" for r in diagnostic.related)
     return types.Diagnostic(
         range=lsp_range(diagnostic.span, line_text, encoding),
         message=message,
@@ -121,6 +86,3 @@ def to_lsp(diagnostic: Diagnostic, line_text: LineText, uri_for: UriFor, encodin
         related_information=related,
     )
 
-
-def _where(related: Related) -> str:
-    return f"{related.span.path}:{related.span.start.line + 1}:{related.span.start.column + 1}"

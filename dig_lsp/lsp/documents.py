@@ -31,22 +31,25 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from lsprotocol import types
-from pygls.uris import from_fs_path, to_fs_path, uri_scheme
-from pygls.workspace import Workspace
+from pygls.uris import from_fs_path, to_fs_path, uri_scheme  # plain Python: no lsprotocol
 
 from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_settings, with_overrides
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.ide.file_problems import file_pointers
 from dig_lsp.incremental import reanalyse
-from dig_lsp.lsp.convert import SOURCE, UTF16, to_lsp
+from dig_lsp.lsp import plain
+from dig_lsp.lsp.columns import SOURCE, UTF16
 from dig_lsp.model import discovery
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.parsed_files import ParseCache
 from dig_lsp.text.files import OverlayReader, forget_resolved_paths, normalise
+
+if TYPE_CHECKING:
+    from pygls.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +75,18 @@ class OpenDocument:
 
 @dataclass(frozen=True)
 class Publication:
-    """The diagnostics to publish for one open document, and the version they describe."""
+    """The diagnostics to publish for one open document, and the version they describe: lsprotocol's
+    ``Diagnostic`` objects, or their JSON when the analysis was asked for plain data (the start-up front)."""
 
     uri: str
     version: int | None
-    diagnostics: list[types.Diagnostic]
+    diagnostics: list[Any]
 
 
-def config_diagnostic(problem: ConfigError, uri_for: Callable[[str], str],
-                      related_support: bool) -> types.Diagnostic:
-    """A configuration file that cannot be used, shown on every document it would configure.
+def config_diagnostic(problem: ConfigError, uri_for: Callable[[str], str], related_support: bool,
+                      as_json: bool = False) -> Any:
+    """A configuration file that cannot be used, shown on every document it would configure (an lsprotocol
+    ``Diagnostic``, or its JSON with ``as_json``).
 
     The CLI stops with exit code 2 on it; the server keeps working with the defaults, and says so
     where the user looks (at the top of the document, with the file's own position as related
@@ -92,12 +97,17 @@ def config_diagnostic(problem: ConfigError, uri_for: Callable[[str], str],
     if problem.path is not None and problem.line is not None:
         where = f"{problem.path}:{problem.line}:{problem.column or 1}"
     message = f"configuration not used, defaults apply: {where}: {problem.message}"
+    related_uri = uri_for(problem.path) if related_support and problem.path is not None else None
+    line, column = max(0, (problem.line or 1) - 1), max(0, (problem.column or 1) - 1)
+    if as_json:
+        return plain.config_diagnostic_json(message, related_uri, line, column, problem.message)
+    from lsprotocol import types  # imported by the server already; the start-up front asks for JSON
+
     related = None
-    if related_support and problem.path is not None:
-        line, column = max(0, (problem.line or 1) - 1), max(0, (problem.column or 1) - 1)
+    if related_uri is not None:
         spot = types.Position(line=line, character=column)
         related = [types.DiagnosticRelatedInformation(
-            location=types.Location(uri=uri_for(problem.path), range=types.Range(start=spot, end=spot)),
+            location=types.Location(uri=related_uri, range=types.Range(start=spot, end=spot)),
             message=problem.message)]
     start = types.Position(line=0, character=0)
     return types.Diagnostic(range=types.Range(start=start, end=start), message=message,
@@ -353,11 +363,12 @@ class DocumentAnalyser:
         return cached.view
 
     def analyse_document(self, path: str, documents: Mapping[str, OpenDocument], encoding: str = UTF16,
-                         related_support: bool = True) -> DocumentAnalysis:
+                         related_support: bool = True, as_json: bool = False) -> DocumentAnalysis:
         """Analyse the unit of ``path`` and the diagnostics of every open document in that unit.
 
         The document asked for always gets a publication (empty when it belongs to no
-        project), so stale diagnostics never linger on it.
+        project), so stale diagnostics never linger on it. With ``as_json`` the diagnostics are the JSON
+        sent to the client (:mod:`dig_lsp.lsp.plain`) instead of lsprotocol's objects.
         """
         target = documents[path]
         unit = self.unit_for(path, documents)
@@ -382,16 +393,22 @@ class DocumentAnalyser:
             return document.uri if document is not None else (from_fs_path(file) or file)
 
         problem = self.config_problem(unit)
-        shown_first = [] if problem is None else [config_diagnostic(problem, uri_for, related_support)]
+        shown_first = [] if problem is None else [config_diagnostic(problem, uri_for, related_support, as_json)]
         # a closed file's problems also at the task that names it (the editor lists open documents only)
         published = (target, *mates)
         for pointer in file_pointers(view.model, view.diagnostics, set(documents),
                                      {doc.path for doc in published}):
             by_path.setdefault(pointer.span.path, []).append(pointer)
+        if as_json:
+            convert: Callable[..., Any] = plain.diagnostic_json
+        else:
+            from dig_lsp.lsp.convert import to_lsp  # lsprotocol: imported by the server already
+
+            convert = to_lsp
         publications = [
             Publication(doc.uri, doc.version, [
                 *shown_first,
-                *(to_lsp(d, line_text, uri_for, encoding, related_support, view.settings.docs_url)
+                *(convert(d, line_text, uri_for, encoding, related_support, view.settings.docs_url)
                   for d in by_path.get(doc.path, [])),
             ])
             for doc in published

@@ -18,65 +18,24 @@ for a response or acts on a meaningless one:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from typing import Any, TypeGuard
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol
+
+from dig_lsp.lsp.jsonrpc import MessageId, decode_body, request_problem, valid_id
+
+__all__ = ["INVALID_REQUEST", "PARSE_ERROR", "SERVER_NOT_INITIALIZED", "DigProtocol", "MessageId", "decode_body",
+           "request_problem", "valid_id"]
 
 logger = logging.getLogger(__name__)
 
 PARSE_ERROR = types.ErrorCodes.ParseError.value
 INVALID_REQUEST = types.ErrorCodes.InvalidRequest.value
 SERVER_NOT_INITIALIZED = types.ErrorCodes.ServerNotInitialized.value
-
-MessageId = int | str
-
-
-def valid_id(value: object) -> TypeGuard[MessageId]:
-    """LSP ids are integers or strings (JSON-RPC's null and fractions are refused)."""
-    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-
-
-def decode_body(body: bytes) -> tuple[Any, str | None]:
-    """The JSON value of a frame body, or why it is no JSON (a -32700)."""
-    try:
-        return json.loads(body.decode("utf-8")), None
-    except UnicodeDecodeError as error:
-        return None, f"the body is not UTF-8 ({error.reason} at byte {error.start})"
-    except RecursionError:
-        return None, "the body is nested too deeply"
-    except ValueError as error:  # JSONDecodeError, and integers past Python's digit limit
-        return None, f"the body is not JSON: {str(error)[:200]}"
-
-
-def request_problem(data: Any) -> tuple[MessageId | None, str] | None:
-    """Why ``data`` is no JSON-RPC message (a -32600) and the id to answer with; None when it is one.
-
-    A response from the client (no ``method``) is a message too when it has an id and a result or
-    an error; anything else without a method is an invalid request.
-    """
-    if isinstance(data, list):
-        return None, "batches are not part of LSP"
-    if not isinstance(data, dict):
-        return None, "a message must be a JSON object"
-    ident = data.get("id")
-    answer_to = ident if "method" in data and valid_id(ident) else None
-    if data.get("jsonrpc") != "2.0":
-        return answer_to, 'the message lacks "jsonrpc": "2.0"'
-    if "method" in data:
-        if not isinstance(data["method"], str):
-            return answer_to, "the method must be a string"
-        if "id" in data and not valid_id(ident):
-            return None, "the id must be an integer or a string"
-        return None
-    if not valid_id(ident) or ("result" in data) == ("error" in data):
-        return None, "neither a request, a notification nor a response"
-    return None
-
 
 def _is_request(message: Any) -> bool:
     return isinstance(getattr(message, "method", None), str) and valid_id(getattr(message, "id", None))
@@ -87,6 +46,11 @@ class DigProtocol(LanguageServerProtocol):
 
     on_exit: Callable[[int], None] | None = None
     """Called with the exit code (0 after ``shutdown``, else 1) on ``exit``; None: pygls's own."""
+    answered: MessageId | None = None
+    """The id of an ``initialize`` the start-up front answered already (:mod:`dig_lsp.lsp.front`): its
+    replay sets the server up but sends no second answer."""
+    front_requests: frozenset[str] = frozenset()
+    """The ids of the front's requests to the client: their responses are dropped (nothing waits for them)."""
 
     def receive(self, body: bytes) -> None:
         """Handle one frame body: decode it, answer it if it is malformed, dispatch it otherwise."""
@@ -115,6 +79,20 @@ class DigProtocol(LanguageServerProtocol):
         which JSON-RPC requires when the request's id could not be read."""
         self._send_data({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": message}})
 
+    def _send_response(self, msg_id: MessageId, result: Any | None = None, error: Any | None = None) -> None:
+        """pygls's, except for the ``initialize`` the front answered (see :attr:`answered`)."""
+        if self.answered is not None and msg_id == self.answered:
+            self.answered = None
+            self._result_types.pop(msg_id, None)
+            if error is not None:  # cannot happen: the front answers only params lsprotocol accepts
+                logger.error("initialize, answered at start-up, failed when replayed: %s", error)
+            return
+        super()._send_response(msg_id, result, error)
+
+    def send_json_notification(self, method: str, params: dict[str, Any]) -> None:
+        """A notification whose params are JSON already (the start-up front's diagnostics)."""
+        self._send_data({"jsonrpc": "2.0", "method": method, "params": params})
+
     def when_cancelled(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` when the request being handled is cancelled (``$/cancelRequest``, or
         ``shutdown``, which cancels every pending request).
@@ -142,6 +120,9 @@ class DigProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         """Dispatch ``message`` unless the lifecycle forbids it (then answer requests as LSP says)."""
         method = getattr(message, "method", None)
+        if method is None and getattr(message, "id", None) in self.front_requests:
+            self.front_requests = self.front_requests - {message.id}
+            return
         if method == types.EXIT and self.on_exit is not None:
             self.on_exit(0 if self._shutdown else 1)
             return

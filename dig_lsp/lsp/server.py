@@ -6,14 +6,24 @@ loop keeps reading messages, and the analysis core never runs twice at once), an
 results for texts that are no longer current. Editor features (``features/``) answer from
 the project the last analysis loaded when the text has not changed since.
 
-Start-up: this module imports pygls and nothing of the analysis core or the editor features, so
-``initialize`` is answered as soon as pygls is loaded (the capabilities come from
-:mod:`dig_lsp.lsp.capabilities`). The core is imported on a background thread once ``initialize``
-arrived (the first analysis waits for it), the features once the first diagnostics are out (a
-feature asked for earlier imports its module then).
+Start-up: over standard input/output, the start-up front (:mod:`dig_lsp.lsp.front`) answers
+``initialize`` and publishes the first opened document's diagnostics before this module is imported,
+then hands its state over (:meth:`DigLanguageServer.adopt`) and the messages it read are handled here
+first, in order. Otherwise this module imports pygls and nothing of the analysis core or the editor
+features, so ``initialize`` is answered as soon as pygls is loaded (the capabilities come from
+:mod:`dig_lsp.lsp.capabilities`); the core is then imported on a background thread (the first analysis
+waits for it). The features are imported once the first diagnostics are out (a feature asked for
+earlier imports its module then).
 """
 
 from __future__ import annotations
+
+import sys
+
+if __name__ == "__main__":  # python -m dig_lsp.lsp.server: the start-up front runs before pygls is imported
+    from dig_lsp.lsp.main import main
+
+    sys.exit(main())
 
 import asyncio
 import contextlib
@@ -22,11 +32,10 @@ import gc
 import importlib
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import unquote
 
@@ -35,7 +44,8 @@ from pygls.lsp.server import LanguageServer
 
 from dig_lsp import __version__
 from dig_lsp.lsp import capabilities
-from dig_lsp.lsp.convert import UTF16
+from dig_lsp.lsp.columns import UTF16
+from dig_lsp.lsp.front import GC_THRESHOLDS, WATCHED_FILES, WATCHERS_ID
 from dig_lsp.lsp.main import DRY_RUN_SECONDS
 from dig_lsp.lsp.memory import give_back_memory
 from dig_lsp.lsp.positions import use_clamping_positions
@@ -45,6 +55,7 @@ from dig_lsp.lsp.transport import serve_stdio, serve_tcp
 if TYPE_CHECKING:
     from dig_lsp.lsp.documents import DocumentAnalyser, DocumentAnalysis, UnitKey
     from dig_lsp.lsp.dry_run import DryRunner
+    from dig_lsp.lsp.front import Handover
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +64,6 @@ NAME = "dig-lsp"
 # meanwhile are coalesced into the next run (a queued run is replaced, a running one's result is
 # dropped as stale). A fixed pause only added to what the user waits for.
 DEBOUNCE_SECONDS = 0.0
-WATCHED_FILES = "**/*.{dig,sql,yml,yaml,json,py,rb,sh,toml,digdagignore}"
 
 Params = TypeVar("Params")
 
@@ -137,12 +147,56 @@ class DiagnosticsScheduler:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._keys: dict[str, UnitKey | None] = {}
         self._revisions: dict[str, int] = {}
+        self._published_at_start: dict[str, UnitKey | None] = {}  # by the start-up front, see published_before
+        self._running_at_start: dict[str, Future[DocumentAnalysis]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dig-lsp-analysis")
 
     def changed(self, uri: str) -> None:
         """The text of ``uri`` changed (opened, edited): results computed before are stale."""
         key = _workspace_key(uri)
         self._revisions[key] = self._revisions.get(key, 0) + 1
+
+    def adopt(self, handover: Handover) -> None:
+        """Take over the start-up front's analysis thread, what it published and what it is analysing."""
+        if handover.executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = handover.executor
+        self._published_at_start.update(handover.published)
+        self._running_at_start.update(handover.running)
+
+    def published_before(self, uri: str) -> bool:
+        """Whether the start-up front published, or is analysing, ``uri``'s diagnostics for the text just
+        opened (once: the replay of its ``didOpen``); the server takes the result over instead of analysing
+        again (a running analysis is published when it ends, if the text is still the same)."""
+        running = self._running_at_start.pop(uri, None)
+        if running is not None:
+            task = asyncio.get_running_loop().create_task(self._finish(running))
+            self._pending[uri] = task
+            task.add_done_callback(functools.partial(self._forget, uri))
+            return True
+        if uri not in self._published_at_start:
+            return False
+        self._keys[uri] = self._published_at_start.pop(uri)
+        self._first_published()
+        return True
+
+    async def _finish(self, running: Future[DocumentAnalysis]) -> None:
+        """Publish the start-up front's analysis, as :meth:`_analyse_and_publish` publishes its own."""
+        revisions = dict(self._revisions)
+        try:
+            result = await asyncio.wrap_future(running)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("analysing the first document failed")
+            return
+        self._publish_current(result, revisions)
+        self._first_published()
+
+    def _first_published(self) -> None:
+        if not self._published_once:
+            self._published_once = True
+            _import_in_background(FEATURE_MODULES)  # what requests need, once the first diagnostics are out
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
         """(Re)start the countdown to analysing ``uri``; an earlier pending run is cancelled."""
@@ -208,9 +262,7 @@ class DiagnosticsScheduler:
         result = await loop.run_in_executor(self._executor, run)
         logger.debug("analysed %s in %.1f ms", uri, (time.perf_counter() - started) * 1000)
         self._publish_current(result, revisions)
-        if not self._published_once:
-            self._published_once = True
-            _import_in_background(FEATURE_MODULES)  # what requests need, once the first diagnostics are out
+        self._first_published()
 
     def _analyse(self, path: str, documents: Any, encoding: str, related: bool) -> DocumentAnalysis:
         return self.server.analyser.analyse_document(path, documents, encoding, related)
@@ -225,7 +277,13 @@ class DiagnosticsScheduler:
             self._keys[publication.uri] = result.key
             self._publish(publication.uri, document.version, publication.diagnostics)
 
-    def _publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+    def _publish(self, uri: str, version: int | None, diagnostics: list[Any]) -> None:
+        if diagnostics and isinstance(diagnostics[0], dict):  # JSON: the start-up front's analysis
+            plain: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
+            if version is not None:
+                plain["version"] = version
+            self.server.protocol.send_json_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, plain)
+            return
         params = types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         self.server.text_document_publish_diagnostics(params)
 
@@ -257,6 +315,7 @@ class DigLanguageServer(LanguageServer):
         self._client_settings: object = None
         self._made = threading.Lock()
         self.shut_down = False  # the client asked `shutdown` (the exit code says whether it did)
+        self.started_by_front = False  # the start-up front analysed with the editor's settings (see adopt)
         self.diagnostics = DiagnosticsScheduler(self)
         self.protocol.on_exit = self.terminate
 
@@ -271,6 +330,17 @@ class DigLanguageServer(LanguageServer):
                     analyser.set_client_settings(self._client_settings)
                     self._analyser = analyser
         return self._analyser
+
+    def adopt(self, handover: Handover) -> None:
+        """Take over from the start-up front (:mod:`dig_lsp.lsp.front`) before its messages are replayed:
+        its ``initialize`` answer, its analyser (which took the editor's settings) and what it published."""
+        self.protocol.answered = handover.answered
+        self.protocol.front_requests = frozenset(handover.requests)
+        if handover.analyser is not None:
+            self._analyser = handover.analyser
+            self._client_settings = handover.client_settings
+            self.started_by_front = True
+        self.diagnostics.adopt(handover)
 
     def take_client_settings(self, data: object) -> None:
         """The editor's settings (``initialize``, ``workspace/didChangeConfiguration``), for the analyser
@@ -326,9 +396,12 @@ def _guarded(handler: Callable[[DigLanguageServer, Params], None]) -> Callable[[
 def initialize(server: DigLanguageServer, params: types.InitializeParams) -> None:
     """The editor's settings arrive with `initialize` (initializationOptions); pygls answers the
     request itself and calls this as well. The analysis core is imported from now on, in the background:
-    the answer does not wait for it, and the first analysis (after `didOpen`) does not wait for it all."""
-    server.take_client_settings(params.initialization_options)
+    the answer does not wait for it, and the first analysis (after `didOpen`) does not wait for it all.
+    When the start-up front answered, its analyser took the settings and the core is imported."""
     use_clamping_positions(server.workspace)
+    if server.started_by_front:
+        return
+    server.take_client_settings(params.initialization_options)
     _import_in_background((DOCUMENTS,), lambda: server.analyser, freeze=True)
 
 
@@ -342,9 +415,10 @@ def did_change_configuration(server: DigLanguageServer, params: types.DidChangeC
 
 @_guarded
 def did_open(server: DigLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-    """A newly opened document is analysed at once."""
+    """A newly opened document is analysed at once (unless the start-up front did)."""
     server.diagnostics.changed(params.text_document.uri)
-    server.diagnostics.schedule(params.text_document.uri, 0)
+    if not server.diagnostics.published_before(params.text_document.uri):
+        server.diagnostics.schedule(params.text_document.uri, 0)
 
 
 @_guarded
@@ -391,7 +465,7 @@ def initialized(server: DigLanguageServer, _params: types.InitializedParams) -> 
         return
     watcher = types.FileSystemWatcher(glob_pattern=WATCHED_FILES)
     options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])
-    registration = types.Registration(id="dig-lsp-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+    registration = types.Registration(id=WATCHERS_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                                       register_options=options)
     server.client_register_capability(types.RegistrationParams(registrations=[registration]))
 
@@ -440,14 +514,19 @@ NAVIGATION: tuple[tuple[str, Callable[..., Any], Any], ...] = (
 )
 
 
-def run(tcp: tuple[str, int] | None, dry_run_seconds: float) -> NoReturn:
-    """Serve until the client exits (stdio, or a TCP socket for debugging); ends the process."""
+def run(tcp: tuple[str, int] | None, dry_run_seconds: float, handover: Handover | None = None) -> NoReturn:
+    """Serve until the client exits (stdio, or a TCP socket for debugging), first taking over from the
+    start-up front (``handover``); ends the process."""
     server = create_server(dry_run_seconds)
-    _tune_garbage_collector()
+    if handover is not None:
+        server.adopt(handover)
+    _tune_garbage_collector(freeze=not server.started_by_front)
     logger.info("dig-lsp %s starting (%s)", __version__, f"tcp {tcp[0]}:{tcp[1]}" if tcp else "stdio")
     try:
         if tcp:
             serve_tcp(server.protocol, *tcp)
+        elif handover is not None:
+            serve_stdio(server.protocol, sys.stdin.buffer, sys.stdout.buffer, handover.parser, handover.pending)
         else:
             serve_stdio(server.protocol, sys.stdin.buffer, sys.stdout.buffer)
     except KeyboardInterrupt:
@@ -458,17 +537,22 @@ def run(tcp: tuple[str, int] | None, dry_run_seconds: float) -> NoReturn:
     server.terminate(0 if server.shut_down else 1)  # does not return: see terminate
 
 
-def _tune_garbage_collector() -> None:
+def _tune_garbage_collector(freeze: bool = True) -> None:
     """Keep the cyclic collector off the edit path.
 
     Everything imported at start-up (schemas, sqlglot's dialect tables, the catalog) lives as long as
     the server; freezing it means collections never walk it again, and a higher first threshold
     stops an analysis, which allocates hundreds of thousands of short-lived objects, from triggering
-    dozens of collections. Cycles are still collected, just less often.
+    dozens of collections. Cycles are still collected, just less often. Without ``freeze``: the
+    start-up front froze the analysis core, and what lives now also holds the first analysis, which
+    a freeze would keep for ever (frozen cycles are never collected); pygls's objects stay collectable,
+    and were imported with the collector on (a full collection now finds a few hundred objects in
+    25 ms: not worth delaying the first request for).
     """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     gc.enable()  # off while the modules were imported (dig_lsp.lsp.main)
 
 
@@ -481,9 +565,3 @@ def create_server(dry_run_seconds: float = DRY_RUN_SECONDS) -> DigLanguageServer
         server.feature(method, options)(request_handler)
     server.command(capabilities.DRY_RUN_COMMAND)(_lazy_command("code_lens", "on_dry_run"))
     return server
-
-
-if __name__ == "__main__":
-    from dig_lsp.lsp.main import main
-
-    sys.exit(main())

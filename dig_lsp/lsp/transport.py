@@ -18,10 +18,10 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from dig_lsp.lsp.framing import Frame, FrameParser
+from dig_lsp.lsp.framing import Event, Frame, FrameParser
 from dig_lsp.lsp.protocol import DigProtocol
 
 logger = logging.getLogger(__name__)
@@ -35,14 +35,18 @@ _SKIP_LOG_EVERY = 1000
 class Connection:
     """Bytes from the client in, frames handled by the protocol; malformed frames logged."""
 
-    def __init__(self, protocol: DigProtocol) -> None:
+    def __init__(self, protocol: DigProtocol, parser: FrameParser | None = None) -> None:
         self._protocol = protocol
-        self._parser = FrameParser()
+        self._parser = parser or FrameParser()
         self._skips = 0
 
     def feed(self, data: bytes) -> None:
         """Handle every frame ``data`` completes."""
-        for event in self._parser.feed(data):
+        self.handle(self._parser.feed(data))
+
+    def handle(self, events: Iterable[Event]) -> None:
+        """Handle frames (and skipped bytes) already parsed: the start-up front's (dig_lsp.lsp.front)."""
+        for event in events:
             if isinstance(event, Frame):
                 self._protocol.receive(event.body)
             else:
@@ -82,12 +86,16 @@ class PipeWriter:
             self._stream.close()
 
 
-def serve_stdio(protocol: DigProtocol, stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """Serve over the two streams; return when the input ends or the output breaks."""
-    asyncio.run(_serve_stdio(protocol, stdin, stdout))
+def serve_stdio(protocol: DigProtocol, stdin: BinaryIO, stdout: BinaryIO, parser: FrameParser | None = None,
+                read: Iterable[Event] = ()) -> None:
+    """Serve over the two streams; return when the input ends or the output breaks. ``parser`` and the
+    events it ``read`` already come from the start-up front (:mod:`dig_lsp.lsp.front`): they are handled
+    first, on the event loop, before anything more is read."""
+    asyncio.run(_serve_stdio(protocol, stdin, stdout, parser, read))
 
 
-async def _serve_stdio(protocol: DigProtocol, stdin: BinaryIO, stdout: BinaryIO) -> None:
+async def _serve_stdio(protocol: DigProtocol, stdin: BinaryIO, stdout: BinaryIO, parser: FrameParser | None,
+                       read: Iterable[Event]) -> None:
     loop = asyncio.get_running_loop()
     finished: asyncio.Future[None] = loop.create_future()
 
@@ -96,7 +104,8 @@ async def _serve_stdio(protocol: DigProtocol, stdin: BinaryIO, stdout: BinaryIO)
             finished.set_result(None)
 
     protocol.set_writer(PipeWriter(stdout, finish))
-    connection = Connection(protocol)
+    connection = Connection(protocol, parser)
+    connection.handle(read)
     window = threading.Semaphore(_WINDOW)
 
     def deliver(chunk: bytes) -> None:
