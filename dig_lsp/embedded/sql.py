@@ -118,18 +118,6 @@ class _Parse:
     tokens: tuple[_Token, ...] | None  # None when the text cannot even be tokenized
 
 
-@lru_cache(maxsize=1024)
-def _tokens(text: str, dialect: str) -> tuple[_Token, ...] | None:
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-
-    try:
-        raw = sqlglot.tokenize(text, read=dialect)
-    except (SqlglotError, ValueError, RecursionError):
-        return None
-    return tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
-
-
 _TRINO_KINDS = {IDENTIFIER: "VAR", "(": "L_PAREN", ")": "R_PAREN", "[": "L_BRACKET", "]": "R_BRACKET", ",": "COMMA",
                 ";": "SEMICOLON"}
 
@@ -168,16 +156,22 @@ def parse(text: str, dialect: str) -> _Parse:
     if dialect == "trino":
         return _parse_trino(text, True)
     import sqlglot
+    from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
     # sqlglot logs "Falling back to parsing as a 'Command'" for statements it only skims; that is its
     # own limit, not the user's mistake, and must not reach the user's terminal
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    tokens = _tokens(text, dialect)
-    if tokens is None:
-        return _Parse((), {"description": "cannot tokenize"}, None)
+    reader = Dialect.get_or_raise(dialect)
     try:
-        statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        raw = reader.tokenize(text)
+    except (SqlglotError, ValueError, RecursionError):
+        return _Parse((), {"description": "cannot tokenize"}, None)
+    tokens = tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
+    try:
+        # what `sqlglot.parse(text, read=dialect)` does (`Dialect.parse`: its parser over its tokenizer's
+        # tokens), on the tokens already made: the text is tokenized once, not twice
+        statements = reader.parser(error_level=ErrorLevel.RAISE).parse(raw, text)
     except ParseError as error:
         if error.errors and all(_is_function_model_error(e) for e in error.errors):
             # only sqlglot's own idea of a function's arity disagrees: the grammar accepted the text
