@@ -1,7 +1,9 @@
 """The SQL checks do each piece of work once, and the shortcuts give what the long way gave (issue 20).
 
 * sqlglot tokenizes a query once per dialect: ``parse`` hands the tokens it keeps to sqlglot's parser,
-  and its statements and first error are those of ``sqlglot.parse``.
+  and its statements and first error are those of ``sqlglot.parse``;
+* a Presto query is scanned once for Trino's tokens: its statements' tokens are the query's, moved, and
+  they are what scanning each statement gives.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dig_lsp.embedded import sql
+from dig_lsp.embedded import sql, trino_grammar, trino_tokens
+from tests.test_trino_grammar import _PIECES
 
 _SQLGLOT_QUERIES = [
     ("SELECT a, b FROM t WHERE x = 1 -- note\n", "hive"),
@@ -64,3 +69,39 @@ def test_sqlglot_tokenizes_a_query_once(text: str, dialect: str, monkeypatch: py
     assert parsed.statements == statements
     assert parsed.tokens == tuple(sql._Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col)
                                   for t in sqlglot.tokenize(text, read=dialect))
+
+
+def _fresh_scan(text: str) -> list[trino_tokens.Token]:
+    return trino_tokens._scan_tokens(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, ";", "; ", " ;\n"]), max_size=30))
+def test_statement_tokens_are_the_query_tokens_moved(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    tokens = _fresh_scan(text)
+    found = trino_tokens.statement_texts(text)
+    assert [(first, last) for first, last, _, _ in found] == trino_tokens.statements(tokens)
+    for first, last, start, statement in found:
+        assert start == tokens[first].start
+        assert statement == text[start:tokens[last - 1].end]
+        assert trino_tokens.tokenize(statement) == _fresh_scan(statement)
+
+
+def test_a_presto_query_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    scanned: list[str] = []
+    scan = trino_tokens._scan_tokens
+
+    def counted(text: str) -> list[trino_tokens.Token]:
+        scanned.append(text)
+        return scan(text)
+
+    monkeypatch.setattr(trino_tokens, "_scan_tokens", counted)
+    text = "  -- a query run once\nSELECT a, f(b) FROM t WHERE c = 1;\n\nSELECT count(*) FROM u\n"
+    for cache in (sql._parse_trino, trino_grammar.quick_stop, trino_grammar.statement_calls, trino_grammar.judge):
+        cache.cache_clear()
+    trino_tokens._kept.clear()
+    parsed = sql._parse_trino(text, True)
+    assert parsed.error is None
+    assert parsed.statements == ("SELECT", "SELECT")
+    assert scanned == [text]

@@ -49,7 +49,7 @@ from dig_lsp.embedded.sql_render import (
 from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
 from dig_lsp.embedded.trino_functions import trino_arities
 from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
-from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statements, tokenize
+from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statement_texts, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
@@ -133,10 +133,8 @@ def _parse_trino(text: str, verify: bool) -> _Parse:
     converted = tuple(_Token(_TRINO_KINDS.get(t.kind, t.kind), text[t.start:t.end], t.start, t.end, 0, 0)
                       for t in tokens)
     firsts: list[str] = []
-    for first, last in statements(tokens):
+    for first, last, start, statement in statement_texts(text):
         firsts.append(converted[first].kind)
-        start = tokens[first].start
-        statement = text[start:tokens[last - 1].end]
         index = quick_stop(statement)
         if index is None:
             continue
@@ -614,9 +612,7 @@ def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int, 
     """(name, '(') token indexes and the number of arguments of the calls in the statements the fast
     recogniser accepts (counted by its derivation of Trino's grammar)."""
     found: list[tuple[int, int, int | None]] = []
-    raw = tokenize(text)
-    for first, last in statements(raw):
-        statement = text[raw[first].start:raw[last - 1].end]
+    for first, _last, _start, statement in statement_texts(text):
         calls = statement_calls(statement)
         found.extend((first + name, first + paren, count) for name, paren, count in calls or ())
     return [call for call in found if call[1] < len(tokens)]

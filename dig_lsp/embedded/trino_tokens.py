@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -121,9 +124,51 @@ def tokenize(text: str) -> list[Token]:
     return list(_scanned(text))
 
 
-@lru_cache(maxsize=16)
+_KEPT = 16  # texts whose tokens are kept (a query, its statements, their renderings)
+_kept: OrderedDict[str, tuple[Token, ...]] = OrderedDict()
+_kept_lock = threading.Lock()  # the language server analyses on a thread of its own
+
+
 def _scanned(text: str) -> tuple[Token, ...]:
-    return tuple(_scan_tokens(text))
+    with _kept_lock:
+        found = _kept.get(text)
+        if found is not None:
+            _kept.move_to_end(text)
+            return found
+    found = tuple(_scan_tokens(text))
+    _keep(text, found)
+    return found
+
+
+def _keep(text: str, tokens: tuple[Token, ...]) -> None:
+    with _kept_lock:
+        _kept[text] = tokens
+        _kept.move_to_end(text)
+        while len(_kept) > _KEPT:
+            _kept.popitem(last=False)
+
+
+def statement_texts(text: str) -> list[tuple[int, int, int, str]]:
+    """Each statement of ``text`` (see ``statements``): its token range in ``text``'s tokens, its offset
+    and its text (from its first token to its last), whose tokens are then known without a scan.
+
+    They are ``text``'s tokens moved by the offset: every token rule matches from where the previous
+    token or the skipped text ended and looks at nothing before, and none can match differently when
+    the text after the statement's last token is cut off (the rules have no anchors or lookahead: a
+    match in the shorter text is one in the longer, and the longest match ended there); upper-casing is
+    character by character. The statement passes (the fast recogniser, the calls, the judge) each ask
+    for the statement's tokens: it was scanned again for them."""
+    tokens = _scanned(text)
+    found: list[tuple[int, int, int, str]] = []
+    for first, last in statements(tokens):
+        start = tokens[first].start
+        statement = text[start:tokens[last - 1].end]
+        found.append((first, last, start, statement))
+        with _kept_lock:
+            known = statement in _kept
+        if not known:
+            _keep(statement, tuple(Token(t.kind, t.start - start, t.end - start) for t in tokens[first:last]))
+    return found
 
 
 def _scan_tokens(text: str) -> list[Token]:
@@ -165,7 +210,7 @@ def _scan_tokens(text: str) -> list[Token]:
     return tokens
 
 
-def statements(tokens: list[Token]) -> list[tuple[int, int]]:
+def statements(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     """Token index ranges of the statements, split at ``;`` (which the grammar has no rule for: Trino
     runs one statement; an empty one, such as after a final ``;``, is left out)."""
     found: list[tuple[int, int]] = []
