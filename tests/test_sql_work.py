@@ -3,7 +3,9 @@
 * sqlglot tokenizes a query once per dialect: ``parse`` hands the tokens it keeps to sqlglot's parser,
   and its statements and first error are those of ``sqlglot.parse``;
 * a Presto query is scanned once for Trino's tokens: its statements' tokens are the query's, moved, and
-  they are what scanning each statement gives.
+  they are what scanning each statement gives;
+* the fast recogniser reads a statement once for both of its answers (does Trino surely accept it, and
+  which calls it makes).
 """
 
 from __future__ import annotations
@@ -98,10 +100,32 @@ def test_a_presto_query_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(trino_tokens, "_scan_tokens", counted)
     text = "  -- a query run once\nSELECT a, f(b) FROM t WHERE c = 1;\n\nSELECT count(*) FROM u\n"
-    for cache in (sql._parse_trino, trino_grammar.quick_stop, trino_grammar.statement_calls, trino_grammar.judge):
+    for cache in (sql._parse_trino, trino_grammar._recognised, trino_grammar.judge):
         cache.cache_clear()
     trino_tokens._kept.clear()
     parsed = sql._parse_trino(text, True)
     assert parsed.error is None
     assert parsed.statements == ("SELECT", "SELECT")
     assert scanned == [text]
+
+
+@pytest.mark.parametrize("statement", ["SELECT f(a, b), count(*) FROM t WHERE g(c) > 1", "SELECT a FROM t WHERE",
+                                       "SELECT * FROM t MATCH_RECOGNIZE (PATTERN (A) DEFINE A AS true)"])
+def test_the_fast_recogniser_runs_once_per_statement(statement: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dig_lsp.embedded import trino_fast
+
+    runs: list[int] = []
+    recognise = trino_fast.recognise
+
+    def counted(tokens: list[trino_tokens.Token]) -> tuple[int | None, list[tuple[int, int, int]] | None]:
+        runs.append(len(tokens))
+        return recognise(tokens)
+
+    trino_grammar._recognised.cache_clear()
+    monkeypatch.setattr(trino_fast, "recognise", counted)
+    stop, calls = trino_grammar.quick_stop(statement), trino_grammar.statement_calls(statement)
+    monkeypatch.undo()
+    tokens = trino_tokens.tokenize(statement)
+    assert len(runs) == 1
+    assert stop == trino_fast.give_up(tokens)
+    assert calls == (None if trino_fast.function_calls(tokens) is None else tuple(trino_fast.function_calls(tokens)))

@@ -878,17 +878,24 @@ class _Recogniser:
             self.type()
 
 
-def give_up(tokens: list[Token]) -> int | None:
-    """None when Trino's grammar surely accepts ``tokens`` (one statement), else the index of the token
-    where the recogniser gave up (where a derivation it knows stopped; not a verdict)."""
+def recognise(tokens: list[Token]) -> tuple[int | None, list[tuple[int, int, int]] | None]:
+    """One run of the recogniser over ``tokens`` (one statement): ``(None, calls)`` when Trino's grammar
+    surely accepts them, with their function calls (see ``function_calls``), else ``(index, None)``, the
+    token where it gave up (where a derivation it knows stopped; not a verdict)."""
     recogniser = _Recogniser(tokens)
     try:
         recogniser.statement()
     except _GiveUp:
-        return min(recogniser.furthest, len(tokens))
+        return min(recogniser.furthest, len(tokens)), None
     except RecursionError:
-        return 0
-    return None
+        return 0, None
+    return None, recogniser.calls
+
+
+def give_up(tokens: list[Token]) -> int | None:
+    """None when Trino's grammar surely accepts ``tokens`` (one statement), else the index of the token
+    where the recogniser gave up (where a derivation it knows stopped; not a verdict)."""
+    return recognise(tokens)[0]
 
 
 def function_calls(tokens: list[Token]) -> list[tuple[int, int, int]] | None:
@@ -896,12 +903,7 @@ def function_calls(tokens: list[Token]) -> list[tuple[int, int, int]] | None:
     '(', number of arguments as the grammar's ``callArgument`` list counts them: a lambda, a
     ``DISTINCT`` or an ``ORDER BY`` inside the call is no argument of its own); None when the
     recogniser does not accept the statement."""
-    recogniser = _Recogniser(tokens)
-    try:
-        recogniser.statement()
-    except (_GiveUp, RecursionError):
-        return None
-    return recogniser.calls
+    return recognise(tokens)[1]
 
 
 def accepts(tokens: list[Token]) -> bool:

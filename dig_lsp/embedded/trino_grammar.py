@@ -236,24 +236,29 @@ def nesting(tokens: list[Token]) -> int:
     return deepest
 
 
-@lru_cache(maxsize=1024)
 def quick_stop(statement: str) -> int | None:
     """None when the fast recogniser accepts the statement (so does Trino), else the token index where
     it gave up: not a verdict, only where to look (a template next to it may stand for SQL text)."""
-    from dig_lsp.embedded.trino_fast import give_up
-
-    tokens = tokenize(statement)
-    return give_up(tokens) if tokens else None
+    return _recognised(statement)[0]
 
 
-@lru_cache(maxsize=1024)
 def statement_calls(statement: str) -> tuple[tuple[int, int, int], ...] | None:
     """The function calls of a statement the fast recogniser accepts ((name, '(') token indexes and the
     number of arguments)."""
-    from dig_lsp.embedded.trino_fast import function_calls
+    return _recognised(statement)[1]
 
-    calls = function_calls(tokenize(statement))
-    return None if calls is None else tuple(calls)
+
+@lru_cache(maxsize=1024)
+def _recognised(statement: str) -> tuple[int | None, tuple[tuple[int, int, int], ...] | None]:
+    """The fast recogniser's one run over a statement: where it gave up, or the calls of the derivation
+    it found (the verdict and the calls were two runs)."""
+    from dig_lsp.embedded.trino_fast import recognise
+
+    tokens = tokenize(statement)
+    if not tokens:
+        return None, None
+    index, calls = recognise(tokens)
+    return index, None if calls is None else tuple(calls)
 
 
 @lru_cache(maxsize=256)
