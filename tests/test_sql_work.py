@@ -5,11 +5,14 @@
 * a Presto query is scanned once for Trino's tokens: its statements' tokens are the query's, moved, and
   they are what scanning each statement gives;
 * the fast recogniser reads a statement once for both of its answers (does Trino surely accept it, and
-  which calls it makes).
+  which calls it makes);
+* ``scan_sql``, which jumps between the characters that can change its state, ends in the state (and the
+  open quote) that reading every character gives.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dig_lsp.embedded import sql, trino_grammar, trino_tokens
+from dig_lsp.embedded.sql_render import QUOTES, scan_sql
 from tests.test_trino_grammar import _PIECES
 
 _SQLGLOT_QUERIES = [
@@ -129,3 +133,46 @@ def test_the_fast_recogniser_runs_once_per_statement(statement: str, monkeypatch
     assert len(runs) == 1
     assert stop == trino_fast.give_up(tokens)
     assert calls == (None if trino_fast.function_calls(tokens) is None else tuple(trino_fast.function_calls(tokens)))
+
+
+def _scan_every_character(text: str, start: int, end: int, state: str, opened: int) -> tuple[str, int]:
+    """``scan_sql`` as it was written first, one character at a time: the specification."""
+    index = start
+    while index < end:
+        char, pair = text[index], text[index:index + 2]
+        if state in QUOTES:
+            if char == state and text[index + 1:index + 2] == state:
+                index += 1
+            elif char == state:
+                state = ""
+        elif state == "--":
+            state = "" if char == "\n" else state
+        elif state == "/*":
+            if pair == "*/":
+                state, index = "", index + 1
+        elif pair in ("--", "/*"):
+            state, index = pair, index + 1
+        elif char in QUOTES:
+            state, opened = char, index
+        index += 1
+    return state, opened
+
+
+def test_scan_sql_reads_what_every_character_gives() -> None:
+    """Every text of up to four of the characters that matter, every range of it, every starting state:
+    a two-character mark across the end of the range is rare in random text, so all are tried."""
+    alphabet = ["-", "/", "*", "'", '"', "`", "\n"]
+    for text in ("".join(chars) for length in range(5) for chars in itertools.product(alphabet, repeat=length)):
+        for end in range(len(text) + 1):
+            for start in range(end + 1):
+                for state in ("", "'", '"', "`", "--", "/*"):
+                    expected = _scan_every_character(text, start, end, state, 7)
+                    assert scan_sql(text, start, end, state, 7) == expected, (text, start, end, state)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="-/*'\"`\na$ ", max_size=60), st.data(), st.sampled_from(["", "'", '"', "`", "--", "/*"]))
+def test_scan_sql_on_longer_text(text: str, data: st.DataObject, state: str) -> None:
+    end = data.draw(st.integers(0, len(text)))  # a range of the text, as every caller asks
+    start = data.draw(st.integers(0, end))
+    assert scan_sql(text, start, end, state, 7) == _scan_every_character(text, start, end, state, 7)
