@@ -6,6 +6,8 @@
   they are what scanning each statement gives;
 * the fast recogniser reads a statement once for both of its answers (does Trino surely accept it, and
   which calls it makes);
+* a Hive query without ``/*`` is read once for its certain mistakes (the two readings of block comments
+  are the same text then);
 * ``scan_sql``, which jumps between the characters that can change its state, ends in the state (and the
   open quote) that reading every character gives.
 """
@@ -176,3 +178,26 @@ def test_scan_sql_on_longer_text(text: str, data: st.DataObject, state: str) -> 
     end = data.draw(st.integers(0, len(text)))  # a range of the text, as every caller asks
     start = data.draw(st.integers(0, end))
     assert scan_sql(text, start, end, state, 7) == _scan_every_character(text, start, end, state, 7)
+
+
+_HIVE = ["SELECT a,, b FROM t WHERE (x", "SELECT , a FROM t -- /* not a block\n", "SELECT a FROM t /* c, */ WHERE x)",
+         "SELECT 'a /* b' FROM t", "SELECT SELECT a FROM t /*+ hint */", "SELECT a, FROM t /* unclosed"]
+
+
+@pytest.mark.parametrize("text", _HIVE)
+def test_hive_is_read_twice_only_with_a_block_comment(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dig_lsp.embedded import hive_certain
+
+    reads: list[bool] = []
+    scan = hive_certain._scan
+
+    def counted(scanned: str, block_comments: bool) -> Any:
+        reads.append(block_comments)
+        return scan(scanned, block_comments)
+
+    monkeypatch.setattr(hive_certain, "_scan", counted)
+    found = hive_certain.certain_mistakes(text, lambda mistake: False)
+    monkeypatch.undo()
+    both = set(hive_certain._findings(text, False))
+    assert found == sorted((m for m in hive_certain._findings(text, True) if m in both), key=lambda m: (m.start, m.end))
+    assert reads == ([True, False] if "/*" in text else [True])
