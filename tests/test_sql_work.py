@@ -8,6 +8,7 @@
   which calls it makes);
 * a Hive query without ``/*`` is read once for its certain mistakes (the two readings of block comments
   are the same text then);
+* a function call's place in the source is worked out only for a call that is reported;
 * ``scan_sql``, which jumps between the characters that can change its state, ends in the state (and the
   open quote) that reading every character gives.
 """
@@ -201,3 +202,23 @@ def test_hive_is_read_twice_only_with_a_block_comment(text: str, monkeypatch: py
     both = set(hive_certain._findings(text, False))
     assert found == sorted((m for m in hive_certain._findings(text, True) if m in both), key=lambda m: (m.start, m.end))
     assert reads == ([True, False] if "/*" in text else [True])
+
+
+@pytest.mark.parametrize(("text", "reported"), [
+    ("SELECT TD_TIME_RANGE(time, '2024-01-01'), count(*), coalesce(a, b), upper(c) FROM t", 0),
+    ("SELECT TD_TIME_RANGEE(time, '2024-01-01'), caolesce(a, b), TD_TIME_FORMAT(time), substr(c) FROM t", 4),
+])
+def test_a_call_is_located_only_when_reported(text: str, reported: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dig_lsp.text.source import SourceFile
+
+    located: list[tuple[int, int]] = []
+    span = sql._span
+
+    def counted(query: sql.Query, rendered: Any, start: int, end: int) -> Any:
+        located.append((start, end))
+        return span(query, rendered, start, end)
+
+    monkeypatch.setattr(sql, "_span", counted)
+    issues = sql.analyse(sql.Query(text, SourceFile("q.sql", text), None, "td", ("trino",)), lambda name: None)
+    assert len(issues) == reported
+    assert len(located) == reported

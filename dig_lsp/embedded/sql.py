@@ -649,10 +649,10 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         if token.kind != "VAR":
             continue  # a quoted name or a keyword
         name = token.text.upper()
-        span = _span(query, rendered, token.start, token.end)
         if name.startswith("TD_") and not is_known(name):
             close = near_miss(name, td_names())
             if close:
+                span = _span(query, rendered, token.start, token.end)  # only for what is reported
                 known = td_catalog().get(close)
                 issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
                                        f"unknown Treasure Data function {excerpt(token.text, 40)!r}; did you mean "
@@ -664,6 +664,7 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
                 close = near_miss(lower, builtins("trino" if trino else "hive"))
                 if close:
                     engine_name = "Trino 423" if trino else "Hive 2.3 (with Hivemall)"
+                    span = _span(query, rendered, token.start, token.end)
                     issues.append(SqlIssue(UNKNOWN_SQL_FUNCTION, span,
                                            f"unknown function {excerpt(token.text, 40)!r}; did you mean {close}?",
                                            (Related(span, f"{engine_name} has no function of this name"),)))
@@ -680,6 +681,7 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
             continue
         wanted = (str(function.min_args) if function.min_args == function.max_args
                   else f"{function.min_args} to {function.max_args}")
+        span = _span(query, rendered, token.start, token.end)
         issues.append(SqlIssue(ARITY, span, f"{function.name} takes {wanted} argument"
                                f"{'' if function.max_args == 1 else 's'}, given {given}",
                                (Related(span, function.signature),)))
