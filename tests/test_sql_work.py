@@ -4,6 +4,8 @@
   and its statements and first error are those of ``sqlglot.parse``;
 * a Presto query is scanned once for Trino's tokens: its statements' tokens are the query's, moved, and
   they are what scanning each statement gives;
+* a statement's tokens are moved to its own positions only when something asks for them there (the
+  fast recogniser, which reads every statement, needs only kinds and lengths);
 * the fast recogniser reads a statement once for both of its answers (does Trino surely accept it, and
   which calls it makes);
 * a Hive query without ``/*`` is read once for its certain mistakes (the two readings of block comments
@@ -22,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dig_lsp.embedded import sql, trino_grammar, trino_tokens
+from dig_lsp.embedded import sql, trino_fast, trino_grammar, trino_tokens
 from dig_lsp.embedded.sql_render import QUOTES, scan_sql
 from tests.test_trino_grammar import _PIECES
 
@@ -97,6 +99,23 @@ def test_statement_tokens_are_the_query_tokens_moved(pieces: list[str]) -> None:
         assert trino_tokens.tokenize(statement) == _fresh_scan(statement)
 
 
+def test_a_statements_tokens_are_moved_only_when_asked_for() -> None:
+    text = "  -- two statements\nSELECT a, \"\" FROM t;\n SELECT f(b) FROM u WHERE c IN (1, 2)\n"
+    trino_tokens._kept.clear()
+    trino_grammar._recognised.cache_clear()
+    found = trino_tokens.statement_texts(text)
+    assert len(found) == 2
+    for _first, _last, start, statement in found:
+        in_place = list(trino_tokens.tokens_in_place(statement))
+        verdict = trino_grammar.quick_stop(statement), trino_grammar.statement_calls(statement)
+        assert isinstance(trino_tokens._kept[statement], trino_tokens._Slice)  # not moved for the recogniser
+        moved = trino_tokens.tokenize(statement)
+        assert moved == _fresh_scan(statement)
+        assert in_place == [trino_tokens.Token(t.kind, t.start + start, t.end + start) for t in moved]
+        calls = trino_fast.function_calls(moved)
+        assert verdict == (trino_fast.give_up(moved), None if calls is None else tuple(calls))
+
+
 def test_a_presto_query_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None:
     scanned: list[str] = []
     scan = trino_tokens._scan_tokens
@@ -119,8 +138,6 @@ def test_a_presto_query_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.mark.parametrize("statement", ["SELECT f(a, b), count(*) FROM t WHERE g(c) > 1", "SELECT a FROM t WHERE",
                                        "SELECT * FROM t MATCH_RECOGNIZE (PATTERN (A) DEFINE A AS true)"])
 def test_the_fast_recogniser_runs_once_per_statement(statement: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dig_lsp.embedded import trino_fast
-
     runs: list[int] = []
     recognise = trino_fast.recognise
 

@@ -17,6 +17,7 @@ generated mistakes that everything it accepts ANTLR accepts too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from dig_lsp.embedded.trino_tokens import (
@@ -54,7 +55,7 @@ _SPECIAL_NAMES = frozenset({"CURRENT_DATE", "CURRENT_USER", "CURRENT_CATALOG", "
 
 
 class _Recogniser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: Sequence[Token]) -> None:
         self.kinds = [t.kind for t in tokens]
         self.kinds.append("EOF")
         self.quoted_empty = [t.kind == QUOTED_IDENTIFIER and t.end - t.start == 2 for t in tokens] + [False]
@@ -878,10 +879,11 @@ class _Recogniser:
             self.type()
 
 
-def recognise(tokens: list[Token]) -> tuple[int | None, list[tuple[int, int, int]] | None]:
+def recognise(tokens: Sequence[Token]) -> tuple[int | None, list[tuple[int, int, int]] | None]:
     """One run of the recogniser over ``tokens`` (one statement): ``(None, calls)`` when Trino's grammar
     surely accepts them, with their function calls (see ``function_calls``), else ``(index, None)``, the
-    token where it gave up (where a derivation it knows stopped; not a verdict)."""
+    token where it gave up (where a derivation it knows stopped; not a verdict). It reads the tokens'
+    kinds and lengths, not where they are."""
     recogniser = _Recogniser(tokens)
     try:
         recogniser.statement()

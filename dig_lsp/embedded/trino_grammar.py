@@ -36,6 +36,7 @@ from dig_lsp.embedded.trino_tokens import (
     keywords,
     reserved,
     tokenize,
+    tokens_in_place,
 )
 from dig_lsp.text.quote import excerpt
 
@@ -254,7 +255,7 @@ def _recognised(statement: str) -> tuple[int | None, tuple[tuple[int, int, int],
     it found (the verdict and the calls were two runs)."""
     from dig_lsp.embedded.trino_fast import recognise
 
-    tokens = tokenize(statement)
+    tokens = tokens_in_place(statement)  # kinds and lengths are all it reads
     if not tokens:
         return None, None
     index, calls = recognise(tokens)
