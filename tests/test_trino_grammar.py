@@ -149,6 +149,34 @@ def test_fast_recogniser_on_mutated_statements(corpus_statements: list[str]) -> 
     assert accepted > 100
 
 
+def _two_passes(statement: str, tokens: list[Token]) -> object:
+    """Trino's ``SqlParser.invokeParser``: SLL prediction, then full LL only when SLL fails."""
+    parser = _antlr()
+    first = parser.parse(statement, tokens, parser.sll)
+    return first if first is None else parser.parse(statement, tokens, parser.ll)
+
+
+def test_the_ll_pass_alone_is_trinos_verdict(corpus_statements: list[str]) -> None:
+    """``_Antlr.stop`` runs only the LL pass: on what ANTLR judges (the corpora's statements the fast
+    recogniser does not accept, and mutants of them) its stop is the one of Trino's two passes."""
+    rng = random.Random(20)
+    judged = [s for s in corpus_statements if not accepts(tokenize(s)) and len(tokenize(s)) <= 300]
+    mutants = []
+    for statement in rng.sample(judged, min(len(judged), 60)) * 3:
+        texts = [statement[t.start:t.end] for t in tokenize(statement)]
+        texts.insert(rng.randrange(len(texts)), rng.choice(_INSERTED))
+        mutants.append(" ".join(texts))
+    accepted = rejected = 0
+    for statement in judged + mutants + [query for query, _, _ in VERDICTS] + ACCEPTED:
+        tokens = tokenize(statement)
+        verdict = _antlr().stop(statement, tokens)
+        assert verdict == _two_passes(statement, tokens), statement
+        accepted += verdict is None
+        rejected += verdict is not None
+    assert accepted > 5
+    assert rejected > 50
+
+
 # (query, the text shown, message)
 VERDICTS = [
     ("SELECT , a FROM t", ",", "a ',' right after 'SELECT': nothing comes before it in the list"),

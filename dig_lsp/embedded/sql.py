@@ -31,7 +31,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from dig_lsp.diagnostics import Related
 from dig_lsp.embedded.hive_certain import Mistake, certain_mistakes
@@ -49,7 +49,7 @@ from dig_lsp.embedded.sql_render import (
 from dig_lsp.embedded.td_functions import builtins, is_known, near_miss, td_catalog, td_names
 from dig_lsp.embedded.trino_functions import trino_arities
 from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
-from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statements, tokenize
+from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statement_texts, tokenize
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
@@ -101,8 +101,11 @@ class SqlIssue:
     value_of: str | None = None  # the `${name}` whose known value broke the query (the checks say where it is set)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """One token of a query, either parser's (a named tuple, not a frozen dataclass: every token of
+    every query is one, ~50,000 in a run over the corpus, and a frozen dataclass takes three times as
+    long to make)."""
+
     kind: str
     text: str
     start: int  # rendered index
@@ -116,18 +119,6 @@ class _Parse:
     statements: tuple[Any, ...]
     error: dict[str, Any] | None
     tokens: tuple[_Token, ...] | None  # None when the text cannot even be tokenized
-
-
-@lru_cache(maxsize=1024)
-def _tokens(text: str, dialect: str) -> tuple[_Token, ...] | None:
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-
-    try:
-        raw = sqlglot.tokenize(text, read=dialect)
-    except (SqlglotError, ValueError, RecursionError):
-        return None
-    return tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
 
 
 _TRINO_KINDS = {IDENTIFIER: "VAR", "(": "L_PAREN", ")": "R_PAREN", "[": "L_BRACKET", "]": "R_BRACKET", ",": "COMMA",
@@ -145,10 +136,8 @@ def _parse_trino(text: str, verify: bool) -> _Parse:
     converted = tuple(_Token(_TRINO_KINDS.get(t.kind, t.kind), text[t.start:t.end], t.start, t.end, 0, 0)
                       for t in tokens)
     firsts: list[str] = []
-    for first, last in statements(tokens):
+    for first, last, start, statement in statement_texts(text):
         firsts.append(converted[first].kind)
-        start = tokens[first].start
-        statement = text[start:tokens[last - 1].end]
         index = quick_stop(statement)
         if index is None:
             continue
@@ -168,16 +157,22 @@ def parse(text: str, dialect: str) -> _Parse:
     if dialect == "trino":
         return _parse_trino(text, True)
     import sqlglot
+    from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
     # sqlglot logs "Falling back to parsing as a 'Command'" for statements it only skims; that is its
     # own limit, not the user's mistake, and must not reach the user's terminal
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
-    tokens = _tokens(text, dialect)
-    if tokens is None:
-        return _Parse((), {"description": "cannot tokenize"}, None)
+    reader = Dialect.get_or_raise(dialect)
     try:
-        statements = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        raw = reader.tokenize(text)
+    except (SqlglotError, ValueError, RecursionError):
+        return _Parse((), {"description": "cannot tokenize"}, None)
+    tokens = tuple(_Token(t.token_type.name, t.text, t.start, t.end + 1, t.line, t.col) for t in raw)
+    try:
+        # what `sqlglot.parse(text, read=dialect)` does (`Dialect.parse`: its parser over its tokenizer's
+        # tokens), on the tokens already made: the text is tokenized once, not twice
+        statements = reader.parser(error_level=ErrorLevel.RAISE).parse(raw, text)
     except ParseError as error:
         if error.errors and all(_is_function_model_error(e) for e in error.errors):
             # only sqlglot's own idea of a function's arity disagrees: the grammar accepted the text
@@ -620,9 +615,7 @@ def _trino_calls(text: str, tokens: tuple[_Token, ...]) -> list[tuple[int, int, 
     """(name, '(') token indexes and the number of arguments of the calls in the statements the fast
     recogniser accepts (counted by its derivation of Trino's grammar)."""
     found: list[tuple[int, int, int | None]] = []
-    raw = tokenize(text)
-    for first, last in statements(raw):
-        statement = text[raw[first].start:raw[last - 1].end]
+    for first, _last, _start, statement in statement_texts(text):
         calls = statement_calls(statement)
         found.extend((first + name, first + paren, count) for name, paren, count in calls or ())
     return [call for call in found if call[1] < len(tokens)]
@@ -656,10 +649,10 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
         if token.kind != "VAR":
             continue  # a quoted name or a keyword
         name = token.text.upper()
-        span = _span(query, rendered, token.start, token.end)
         if name.startswith("TD_") and not is_known(name):
             close = near_miss(name, td_names())
             if close:
+                span = _span(query, rendered, token.start, token.end)  # only for what is reported
                 known = td_catalog().get(close)
                 issues.append(SqlIssue(UNKNOWN_FUNCTION, span,
                                        f"unknown Treasure Data function {excerpt(token.text, 40)!r}; did you mean "
@@ -671,6 +664,7 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
                 close = near_miss(lower, builtins("trino" if trino else "hive"))
                 if close:
                     engine_name = "Trino 423" if trino else "Hive 2.3 (with Hivemall)"
+                    span = _span(query, rendered, token.start, token.end)
                     issues.append(SqlIssue(UNKNOWN_SQL_FUNCTION, span,
                                            f"unknown function {excerpt(token.text, 40)!r}; did you mean {close}?",
                                            (Related(span, f"{engine_name} has no function of this name"),)))
@@ -687,6 +681,7 @@ def _functions(query: Query, outcome: _Outcome) -> list[SqlIssue]:
             continue
         wanted = (str(function.min_args) if function.min_args == function.max_args
                   else f"{function.min_args} to {function.max_args}")
+        span = _span(query, rendered, token.start, token.end)
         issues.append(SqlIssue(ARITY, span, f"{function.name} takes {wanted} argument"
                                f"{'' if function.max_args == 1 else 's'}, given {given}",
                                (Related(span, function.signature),)))

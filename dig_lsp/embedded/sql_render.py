@@ -16,6 +16,7 @@ positions point at what the user wrote.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -106,28 +107,45 @@ def _contexts(text: str, templates: list[Template]) -> list[Context]:
 QUOTES = ("'", '"', "`")
 
 
+_CODE_MARK = re.compile(r"--|/\*|['\"`]")  # what changes the state outside quotes and comments
+
+
 def scan_sql(text: str, start: int, end: int, state: str = "", opened: int = -1) -> tuple[str, int]:
     """The lexical state after ``text[start:end]``, starting in ``state``: ``''`` (code), a quote
     character (inside a string or quoted name; a doubled quote stays inside), ``'--'`` or ``'/*'``
-    (inside a comment); and the offset where the open quote started (``opened`` when none did)."""
+    (inside a comment); and the offset where the open quote started (``opened`` when none did).
+
+    It jumps from one character that can change the state to the next (it read every character); a
+    two-character mark (``--``, ``/*``, ``*/``, a doubled quote) may start at the last character of the
+    range and end just after it."""
     index = start
     while index < end:
-        char, pair = text[index], text[index:index + 2]
         if state in QUOTES:
-            if char == state and text[index + 1:index + 2] == state:
-                index += 1
-            elif char == state:
-                state = ""
+            close = text.find(state, index, end)
+            if close < 0:
+                break
+            if text[close + 1:close + 2] == state:
+                index = close + 2
+            else:
+                state, index = "", close + 1
         elif state == "--":
-            state = "" if char == "\n" else state
+            newline = text.find("\n", index, end)
+            if newline < 0:
+                break
+            state, index = "", newline + 1
         elif state == "/*":
-            if pair == "*/":
-                state, index = "", index + 1
-        elif pair in ("--", "/*"):
-            state, index = pair, index + 1
-        elif char in QUOTES:
-            state, opened = char, index
-        index += 1
+            close = text.find("*/", index, end + 1)
+            if close < 0:
+                break
+            state, index = "", close + 2
+        else:
+            mark = _CODE_MARK.search(text, index, end + 1)
+            if mark is None or mark.start() >= end:
+                break
+            if mark.group() in ("--", "/*"):
+                state, index = mark.group(), mark.start() + 2
+            else:
+                state, opened, index = mark.group(), mark.start(), mark.start() + 1
     return state, opened
 
 

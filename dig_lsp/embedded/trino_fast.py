@@ -17,6 +17,7 @@ generated mistakes that everything it accepts ANTLR accepts too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from dig_lsp.embedded.trino_tokens import (
@@ -54,7 +55,7 @@ _SPECIAL_NAMES = frozenset({"CURRENT_DATE", "CURRENT_USER", "CURRENT_CATALOG", "
 
 
 class _Recogniser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: Sequence[Token]) -> None:
         self.kinds = [t.kind for t in tokens]
         self.kinds.append("EOF")
         self.quoted_empty = [t.kind == QUOTED_IDENTIFIER and t.end - t.start == 2 for t in tokens] + [False]
@@ -878,17 +879,25 @@ class _Recogniser:
             self.type()
 
 
-def give_up(tokens: list[Token]) -> int | None:
-    """None when Trino's grammar surely accepts ``tokens`` (one statement), else the index of the token
-    where the recogniser gave up (where a derivation it knows stopped; not a verdict)."""
+def recognise(tokens: Sequence[Token]) -> tuple[int | None, list[tuple[int, int, int]] | None]:
+    """One run of the recogniser over ``tokens`` (one statement): ``(None, calls)`` when Trino's grammar
+    surely accepts them, with their function calls (see ``function_calls``), else ``(index, None)``, the
+    token where it gave up (where a derivation it knows stopped; not a verdict). It reads the tokens'
+    kinds and lengths, not where they are."""
     recogniser = _Recogniser(tokens)
     try:
         recogniser.statement()
     except _GiveUp:
-        return min(recogniser.furthest, len(tokens))
+        return min(recogniser.furthest, len(tokens)), None
     except RecursionError:
-        return 0
-    return None
+        return 0, None
+    return None, recogniser.calls
+
+
+def give_up(tokens: list[Token]) -> int | None:
+    """None when Trino's grammar surely accepts ``tokens`` (one statement), else the index of the token
+    where the recogniser gave up (where a derivation it knows stopped; not a verdict)."""
+    return recognise(tokens)[0]
 
 
 def function_calls(tokens: list[Token]) -> list[tuple[int, int, int]] | None:
@@ -896,12 +905,7 @@ def function_calls(tokens: list[Token]) -> list[tuple[int, int, int]] | None:
     '(', number of arguments as the grammar's ``callArgument`` list counts them: a lambda, a
     ``DISTINCT`` or an ``ORDER BY`` inside the call is no argument of its own); None when the
     recogniser does not accept the statement."""
-    recogniser = _Recogniser(tokens)
-    try:
-        recogniser.statement()
-    except (_GiveUp, RecursionError):
-        return None
-    return recogniser.calls
+    return recognise(tokens)[1]
 
 
 def accepts(tokens: list[Token]) -> bool:

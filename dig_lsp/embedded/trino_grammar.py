@@ -2,7 +2,8 @@
 
 A statement is rejected exactly when Trino's parser rejects it: the parser generated from Trino's
 ``SqlBase.g4`` (``trino-query-parser``, ANTLR 4) runs over the tokens of ``trino_tokens``, as Trino's
-``SqlParser.invokeParser`` runs it: SLL prediction first, full LL only when SLL fails; then what
+``SqlParser.invokeParser`` decides it (Trino tries SLL prediction first and full LL only when SLL
+fails; here only the LL pass runs, whose verdict that is: see ``_Antlr.stop``); then what
 Trino's ``PostProcessor`` rejects in a parse the grammar accepts (a name starting with a digit, a
 backquoted name, ``""``). Most statements never reach ANTLR, which is slow in pure Python: the
 recogniser in ``trino_fast`` accepts a strict subset of the grammar in one pass, and only what it
@@ -35,6 +36,7 @@ from dig_lsp.embedded.trino_tokens import (
     keywords,
     reserved,
     tokenize,
+    tokens_in_place,
 )
 from dig_lsp.text.quote import excerpt
 
@@ -105,7 +107,18 @@ class _Antlr:
         self.kinds[-1] = EOF
 
     def stop(self, text: str, tokens: list[Token]) -> Stop | None:
-        """Where the grammar rejects ``tokens`` (one statement), or None when it accepts them."""
+        """Where the grammar rejects ``tokens`` (one statement), or None when it accepts them.
+
+        Only Trino's second pass, full LL prediction, is run: an SLL parse that succeeds returns "the same
+        parse tree that would be returned with the LL prediction mode" (ANTLR's ``PredictionMode.SLL``
+        documentation), and when SLL fails Trino's verdict and stop are LL's. So the LL pass alone gives
+        the same answer, and the statements judged here are nearly all mistakes (what the fast recogniser
+        does not accept, and the probes of ``explain``), on which the SLL pass was a second parse that
+        always failed. On a statement the grammar accepts LL costs a little more than SLL."""
+        return self.parse(text, tokens, self.ll)
+
+    def parse(self, text: str, tokens: list[Token], mode: Any) -> Stop | None:
+        """One parse of ``tokens`` with the prediction ``mode`` (``self.sll`` or ``self.ll``)."""
         made = []
         for index, token in enumerate(tokens):
             made.append(self._token(text, token, index))
@@ -116,15 +129,7 @@ class _Antlr:
         parser = self.parser_class(stream)
         parser.removeErrorListeners()
         parser._errHandler = self.bail()
-        parser._interp.predictionMode = self.sll
-        try:
-            parser.singleStatement()
-            return None
-        except self.cancelled:
-            pass
-        stream.seek(0)
-        parser.reset()
-        parser._interp.predictionMode = self.ll
+        parser._interp.predictionMode = mode
         try:
             parser.singleStatement()
             return None
@@ -232,24 +237,29 @@ def nesting(tokens: list[Token]) -> int:
     return deepest
 
 
-@lru_cache(maxsize=1024)
 def quick_stop(statement: str) -> int | None:
     """None when the fast recogniser accepts the statement (so does Trino), else the token index where
     it gave up: not a verdict, only where to look (a template next to it may stand for SQL text)."""
-    from dig_lsp.embedded.trino_fast import give_up
-
-    tokens = tokenize(statement)
-    return give_up(tokens) if tokens else None
+    return _recognised(statement)[0]
 
 
-@lru_cache(maxsize=1024)
 def statement_calls(statement: str) -> tuple[tuple[int, int, int], ...] | None:
     """The function calls of a statement the fast recogniser accepts ((name, '(') token indexes and the
     number of arguments)."""
-    from dig_lsp.embedded.trino_fast import function_calls
+    return _recognised(statement)[1]
 
-    calls = function_calls(tokenize(statement))
-    return None if calls is None else tuple(calls)
+
+@lru_cache(maxsize=1024)
+def _recognised(statement: str) -> tuple[int | None, tuple[tuple[int, int, int], ...] | None]:
+    """The fast recogniser's one run over a statement: where it gave up, or the calls of the derivation
+    it found (the verdict and the calls were two runs)."""
+    from dig_lsp.embedded.trino_fast import recognise
+
+    tokens = tokens_in_place(statement)  # kinds and lengths are all it reads
+    if not tokens:
+        return None, None
+    index, calls = recognise(tokens)
+    return index, None if calls is None else tuple(calls)
 
 
 @lru_cache(maxsize=256)
