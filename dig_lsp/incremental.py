@@ -44,7 +44,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes
+from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes, scope_key
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.expression_support import template_sites
 from dig_lsp.config import Settings
@@ -129,7 +129,16 @@ def reanalyse(previous: Analysis, unit: Unit, settings: Settings, reader: FileRe
         if isinstance(result, Analysis):
             return Reanalysis(result, None)
         logger.debug("checking the whole project: %s", result)
+        if previous.model is not None:
+            _scopes(model, previous.model, settings)  # the full analysis finds them built
         return Reanalysis(analyse_model(model, unit, settings), result)
+
+
+def _scopes(model: ProjectModel, old: ProjectModel, settings: Settings) -> ScopeIndex:
+    """The scope index of ``model``, built from the previous model's when that one was built (the tasks an
+    edit left as they were take over what it found: :func:`~dig_lsp.analysis.scope.build_scopes`)."""
+    earlier = old.derived.get(scope_key(settings.runtime_params))
+    return project_scopes(model, settings.runtime_params, earlier if isinstance(earlier, ScopeIndex) else None)
 
 
 def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[object, ...] | None:
@@ -230,7 +239,7 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     if isinstance(change, Fallback):
         return change
     old_scopes = project_scopes(old, settings.runtime_params)
-    new_scopes = project_scopes(model, settings.runtime_params)
+    new_scopes = _scopes(model, old, settings)
     for (_, before_task), (workflow, task) in zip(change.old_tops, change.new_tops, strict=True):
         names = any(child.after.key is not None for child in workflow.root.children if child is not task)
         old_interface = interface(before_task, old_scopes, names)

@@ -37,7 +37,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
 from dig_lsp.model.ruby_stores import ruby_stored_names
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
 from dig_lsp.text.span import Span
 
 
@@ -531,6 +531,71 @@ def _collect(ctx: _Context, task: Task, exports: tuple[Mapping, ...]) -> None:
         _collect(ctx, child, chain)
 
 
+# Operators whose stores depend on more than the task's nodes and the `_export`s above it: py> and rb> read
+# their script (_script_stores), a call> task's subtree holds what the called workflow stores.
+_READS_FILES = frozenset({"py", "rb", "call"})
+
+
+@dataclass(frozen=True, eq=False)
+class _Collected:
+    """What :func:`_collect` and ``_Context.subtree`` found for one top-level task and everything below it,
+    kept for the next load of the project (see :func:`build_scopes`' ``earlier``)."""
+
+    task: Task
+    exported: tuple[Entry, ...]  # the root's `_export`, the only one above it
+    workdir: str
+    stores: dict[int, Stores]
+    subtrees: dict[int, _Stored]
+
+
+def _collect_workflow(ctx: _Context, root: Task, earlier: dict[int, _Collected]) -> list[Task]:
+    """:func:`_collect` for a workflow's root, taking over what ``earlier`` found below a top-level task
+    that is the very same object under the same root ``_export`` entries (an edit elsewhere in the file
+    left its nodes alone: ``model/workflow.build_workflow`` keeps such a task): what it and its subtasks
+    store is then the same, being made of those nodes and entries only (:data:`_READS_FILES` aside).
+    Returns the top-level tasks collected anew."""
+    chain = (root.export.value,)
+    ctx.exports[id(root)] = chain
+    ctx.stores[id(root)] = task_stores(root, chain, ctx.workdir, ctx.project)
+    exported = chain[0].entries
+    fresh = []
+    for top in (*root.children, *root.specials):
+        kept = earlier.get(id(top))
+        if kept is not None and kept.task is top and kept.workdir == ctx.workdir and \
+                _same_entries(kept.exported, exported):
+            ctx.stores.update(kept.stores)
+            ctx.subtree_memo.update(kept.subtrees)
+        else:
+            _collect(ctx, top, chain)
+            fresh.append(top)
+    return fresh
+
+
+def _same_entries(before: tuple[Entry, ...], after: tuple[Entry, ...]) -> bool:
+    """Whether two mappings hold the very same entries (a root `_export` that merges an ``!include`` is
+    a new mapping at every load, of the same entries when neither file changed there)."""
+    return before is after or (len(before) == len(after) and all(a is b for a, b in zip(before, after, strict=True)))
+
+
+def _kept(ctx: _Context, root: Task, fresh: list[Task], earlier: dict[int, _Collected]) -> Iterator[_Collected]:
+    """What to keep for the next load: the records taken over, and new ones for the top-level tasks
+    collected anew whose stores depend on their nodes alone (no py>, rb> or call> below them)."""
+    renewed = {id(top) for top in fresh}
+    exported = root.export.value.entries
+    for top in (*root.children, *root.specials):
+        if id(top) not in renewed:
+            yield earlier[id(top)]
+            continue
+        below = []
+        for task in top.walk():
+            if task.operator is not None and task.operator.name in _READS_FILES:
+                break
+            below.append(id(task))
+        else:
+            stores, subtrees = ctx.stores, ctx.subtree_memo  # ctx.subtree(root) filled it
+            yield _Collected(top, exported, ctx.workdir, {k: stores[k] for k in below}, {k: subtrees[k] for k in below})
+
+
 def _base_variables(scheduled: bool, runtime: tuple[str, ...]) -> dict[str, Variable]:
     variables = {name: Variable(name, Origin.BUILTIN, "set by digdag for every task") for name in
                  builtin_names(scheduled)}
@@ -555,6 +620,8 @@ class ScopeIndex:
     # per workflow path, the workflows it runs with through call> (callers, callees, their callers...)
     families: dict[str, tuple[str, ...]] = field(default_factory=dict)
     deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> its `_build` arguments
+    # top-level task id -> what was collected below it, for the next load of the project (build_scopes)
+    collected: dict[int, _Collected] = field(default_factory=dict, repr=False)
     _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -597,15 +664,29 @@ class ScopeIndex:
         return None if found is None else (MappingProxyType(found.names), found.unknown)
 
 
-def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
+def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
+                   earlier: ScopeIndex | None = None) -> ScopeIndex:
     """:func:`build_scopes`, built once per loaded project and runtime parameters (checks, completion,
-    hover and definitions all ask for them)."""
-    return project.memo(("scopes", runtime_params), lambda: build_scopes(project, runtime_params))
+    hover and definitions all ask for them); ``earlier``: see :func:`build_scopes`."""
+    return project.memo(scope_key(runtime_params), lambda: build_scopes(project, runtime_params, earlier))
 
 
-def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
-    """Scopes for every task; called workflows start from their callers' scopes."""
+def scope_key(runtime_params: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The key :func:`project_scopes` keeps its index under in ``ProjectModel.derived``."""
+    return ("scopes", runtime_params)
+
+
+def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
+                 earlier: ScopeIndex | None = None) -> ScopeIndex:
+    """Scopes for every task; called workflows start from their callers' scopes.
+
+    ``earlier``: the index of a previous load of the same project with the same runtime parameters.
+    Why: after a keystroke, working out what every task stores was most of the index's cost on a large
+    workflow, while only the edited top-level task changed; the tasks an edit left as they were (the
+    same objects) take over what was found for them (see :func:`_collect_workflow`). The result is the
+    same as without it (``tests/test_incremental.py`` compares analyses)."""
     index = ScopeIndex()
+    kept = earlier.collected if earlier is not None else {}
     order = callers_first(project)
     call_targets = {id(task): path for path, users in project.callers.items() for _, task in users}
     called: dict[str, _Stored] = {}
@@ -614,9 +695,10 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
         ctx = _Context(project, workflow, workdir, is_scheduled(workflow), runtime_params, scopes=index.scopes,
                        call_targets=call_targets, called=called)
-        _collect(ctx, workflow.root, ())
+        fresh = _collect_workflow(ctx, workflow.root, kept)
         called[workflow.path] = ctx.subtree(workflow.root)
         contexts[workflow.path] = ctx
+        index.collected.update((id(record.task), record) for record in _kept(ctx, workflow.root, fresh, kept))
     for workflow in order:
         ctx = contexts[workflow.path]
         scheduled = ctx.scheduled
