@@ -40,7 +40,7 @@ from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_se
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.ide.file_problems import file_pointers
-from dig_lsp.incremental import reanalyse
+from dig_lsp.incremental import prepare, reanalyse
 from dig_lsp.lsp.convert import SOURCE, UTF16, to_lsp
 from dig_lsp.model import discovery
 from dig_lsp.model.project import ProjectModel, load_project
@@ -410,6 +410,7 @@ class DocumentAnalyser:
             analysis = reanalyse(previous, unit, settings, reader, self.parses).analysis  # it logs any fallback
         else:
             analysis = analyse(unit, settings, reader, self.parses)
+            prepare(analysis)  # what the next keystroke's incremental analysis reads about the whole project
         assert analysis.model is not None
         view = ProjectView(analysis.model, settings, unit, tuple(analysis.diagnostics), analysis)
         self._remember(unit, documents, view)
