@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes, scope_key
 from dig_lsp.analysis.site_order import SiteOrder, known_order, site_order
 from dig_lsp.checks.base import CheckContext
@@ -148,11 +149,11 @@ def prepare(analysis: Analysis, previous: Analysis | None = None) -> None:
     site_order(analysis.model, earlier)
 
 
-def _scopes(model: ProjectModel, old: ProjectModel, settings: Settings) -> ScopeIndex:
+def _scopes(model: ProjectModel, old: ProjectModel, settings: Settings, moved: MovedTasks | None = None) -> ScopeIndex:
     """The scope index of ``model``, built from the previous model's when that one was built (the tasks an
-    edit left as they were take over what it found: :func:`~dig_lsp.analysis.scope.build_scopes`)."""
+    edit left as they were or ``moved`` take over what it found: :func:`~dig_lsp.analysis.scope.build_scopes`)."""
     earlier = old.derived.get(scope_key(settings.runtime_params))
-    return project_scopes(model, settings.runtime_params, earlier if isinstance(earlier, ScopeIndex) else None)
+    return project_scopes(model, settings.runtime_params, earlier if isinstance(earlier, ScopeIndex) else None, moved)
 
 
 def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[object, ...] | None:
@@ -250,15 +251,16 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
         _included_change(old, model, path, edit)
     if isinstance(change, Fallback):
         return change
+    moved = _moved_tops(change)
     old_scopes = project_scopes(old, settings.runtime_params)
-    new_scopes = _scopes(model, old, settings)
+    new_scopes = _scopes(model, old, settings, moved)
     for (_, before_task), (workflow, task) in zip(change.old_tops, change.new_tops, strict=True):
         names = any(child.after.key is not None for child in workflow.root.children if child is not task)
         old_interface = interface(before_task, old_scopes, names)
         if old_interface is None or old_interface != interface(task, new_scopes, names):
             return Fallback(Reason.INTERFACE, task.full_name)
     old_order = site_order(old)
-    new_order = site_order(model, old_order, _moved_tops(change))  # the focused checks read it
+    new_order = site_order(model, old_order, moved)  # the focused checks read it
     count = _template_count(change, old_order, new_order)
     if count is None:
         return Fallback(Reason.TEMPLATE_LIMIT)
@@ -297,21 +299,22 @@ def _focused_findings(context: CheckContext) -> tuple[Diagnostic, ...]:
     return run_checks(context)
 
 
-def _moved_tops(change: _Change) -> dict[int, Task]:
-    """The top-level tasks of the edited workflow after the re-read entry (id -> the task they were before
-    the edit): made of the same text, moved by the edit (none when the edited file is an included one)."""
+def _moved_tops(change: _Change) -> MovedTasks | None:
+    """The top-level tasks of the edited workflow after the re-read entry, each with the task it was
+    before the edit: copies of the same text, moved by the edit (None when the edited file is an included
+    one: then no task moved)."""
     if change.whole_file:
-        return {}
+        return None
     (old_workflow, _), (new_workflow, _) = change.old_focus[0], change.new_focus[0]
     old_tops = (*old_workflow.root.children, *old_workflow.root.specials)
     new_tops = (*new_workflow.root.children, *new_workflow.root.specials)
     if len(old_tops) != len(new_tops):
-        return {}
+        return None
     edit = change.edit
-    return {id(after): before for before, after in zip(old_tops, new_tops, strict=True)
-            if after is not before and before.key_span.path == change.path and
-            before.key_span.start_offset >= edit.old_end and edit.moved(before.key_span) == after.key_span and
-            before.full_name == after.full_name and before.role is after.role}
+    return MovedTasks({id(after): before for before, after in zip(old_tops, new_tops, strict=True)
+                       if after is not before and before.key_span.path == change.path and
+                       before.key_span.start_offset >= edit.old_end and edit.moved(before.key_span) == after.key_span
+                       and before.full_name == after.full_name and before.role is after.role}, change.path, edit)
 
 
 def _template_count(change: _Change, old_order: SiteOrder, new_order: SiteOrder) -> int | None:

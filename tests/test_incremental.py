@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from dig_lsp.analysis.scope import build_scopes, project_scopes
+from dig_lsp.analysis.site_order import build_site_order, site_order
 from dig_lsp.config import Settings
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.incremental import Fallback, Reason, reanalyse
+from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.parsed_files import ParseCache
@@ -115,6 +118,8 @@ def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.R
         assert result.diagnostics == full.diagnostics, (path, edited)
         assert result.template_count == full.template_count, (path, edited)
         incremental += result.incremental
+        if result.incremental and result.model is not None:
+            _assert_passes_as_built_afresh(result.model, settings)
         parsed = full.model.files.parsed(path) if full.model is not None else None
         broken = any(d.code in _BROKEN_FILE for d in full.diagnostics) or (parsed is not None and parsed.problems)
         if reasons is not None and fallback is not None:
@@ -123,6 +128,20 @@ def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.R
             continue  # undo it, as a user would, and edit on (an included file's problems show at its include)
         text, previous = edited, result
     return incremental
+
+
+def _assert_passes_as_built_afresh(model: ProjectModel, settings: Settings) -> None:
+    """The passes an incremental analysis builds from the previous analysis's (the scopes, where templates
+    lie) equal those built from nothing: the editor features read them too, spans and all."""
+    kept = project_scopes(model, settings.runtime_params)
+    fresh = build_scopes(model, settings.runtime_params)
+    for workflow in model.workflows:
+        for task in workflow.tasks():
+            assert kept.scope(task) == fresh.scope(task), task.full_name
+            assert kept.stored_below(task) == fresh.stored_below(task), task.full_name
+    assert kept.definitions == fresh.definitions
+    order, afresh = site_order(model), build_site_order(model)
+    assert (order.total, order.starts) == (afresh.total, afresh.starts)
 
 
 @pytest.mark.parametrize("seed", [0, 2])

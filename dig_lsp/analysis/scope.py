@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import call_families, callers_first, is_scheduled, runs_in_callers
@@ -548,27 +549,71 @@ class _Collected:
     subtrees: dict[int, _Stored]
 
 
-def _collect_workflow(ctx: _Context, root: Task, earlier: dict[int, _Collected]) -> list[Task]:
+def _collect_workflow(ctx: _Context, root: Task, earlier: dict[int, _Collected],
+                      moved: MovedTasks | None) -> tuple[list[Task], dict[int, _Collected]]:
     """:func:`_collect` for a workflow's root, taking over what ``earlier`` found below a top-level task
     that is the very same object under the same root ``_export`` entries (an edit elsewhere in the file
     left its nodes alone: ``model/workflow.build_workflow`` keeps such a task): what it and its subtasks
-    store is then the same, being made of those nodes and entries only (:data:`_READS_FILES` aside).
-    Returns the top-level tasks collected anew."""
+    store is then the same, being made of those nodes and entries only (:data:`_READS_FILES` aside). A
+    copy of such a task that an edit ``moved`` takes it over with the spans moved.
+    Returns the top-level tasks collected anew, and the records made for moved ones."""
     chain = (root.export.value,)
     ctx.exports[id(root)] = chain
     ctx.stores[id(root)] = task_stores(root, chain, ctx.workdir, ctx.project)
     exported = chain[0].entries
     fresh = []
+    remade: dict[int, _Collected] = {}
     for top in (*root.children, *root.specials):
-        kept = earlier.get(id(top))
-        if kept is not None and kept.task is top and kept.workdir == ctx.workdir and \
-                _same_entries(kept.exported, exported):
+        before = (moved.before(top) if moved is not None else None) or top
+        kept = earlier.get(id(before))
+        if kept is None or kept.task is not before or kept.workdir != ctx.workdir or \
+                not _same_entries(kept.exported, exported):
+            _collect(ctx, top, chain)
+            fresh.append(top)
+        elif before is top:
             ctx.stores.update(kept.stores)
             ctx.subtree_memo.update(kept.subtrees)
         else:
-            _collect(ctx, top, chain)
-            fresh.append(top)
-    return fresh
+            assert moved is not None
+            record = _moved_record(kept, top, exported, moved)
+            if record is None:
+                _collect(ctx, top, chain)
+                fresh.append(top)
+                continue
+            ctx.stores.update(record.stores)
+            ctx.subtree_memo.update(record.subtrees)
+            remade[id(top)] = record
+    return fresh, remade
+
+
+def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], moved: MovedTasks) -> _Collected | None:
+    """``kept``, the record of the task ``top`` is a moved copy of, for ``top``: the same stores with their
+    spans moved (None when the trees do not pair up, or a stored variable holds a node)."""
+    old_tasks, new_tasks = tuple(kept.task.walk()), tuple(top.walk())
+    if len(old_tasks) != len(new_tasks) or any(a.full_name != b.full_name for a, b in zip(old_tasks, new_tasks,
+                                                                                        strict=True)):
+        return None
+    pairs = zip(old_tasks, new_tasks, strict=True)
+    shifted: dict[int, Variable] = {}  # one copy per variable: subtrees share their tasks' variables
+
+    def shift(variable: Variable) -> Variable:
+        found = shifted.get(id(variable))
+        if found is None:
+            span = None if variable.span is None else moved.span(variable.span)
+            found = shifted[id(variable)] = Variable(variable.name, variable.origin, variable.detail, span,
+                                                     variable.value, variable.open_members)
+        return found
+
+    stores: dict[int, Stores] = {}
+    subtrees: dict[int, _Stored] = {}
+    for before, after in pairs:
+        own, below = kept.stores[id(before)], kept.subtrees[id(before)]
+        if any(v.value is not None for v in own.variables):
+            return None
+        stores[id(after)] = Stores(tuple(map(shift, own.variables)), own.complete) if own.variables else own
+        subtrees[id(after)] = _Stored({name: shift(v) for name, v in below.names.items()}, below.unknown) \
+            if below.names else below
+    return _Collected(top, exported, kept.workdir, stores, subtrees)
 
 
 def _same_entries(before: tuple[Entry, ...], after: tuple[Entry, ...]) -> bool:
@@ -577,14 +622,16 @@ def _same_entries(before: tuple[Entry, ...], after: tuple[Entry, ...]) -> bool:
     return before is after or (len(before) == len(after) and all(a is b for a, b in zip(before, after, strict=True)))
 
 
-def _kept(ctx: _Context, root: Task, fresh: list[Task], earlier: dict[int, _Collected]) -> Iterator[_Collected]:
-    """What to keep for the next load: the records taken over, and new ones for the top-level tasks
-    collected anew whose stores depend on their nodes alone (no py>, rb> or call> below them)."""
+def _kept(ctx: _Context, root: Task, fresh: list[Task], remade: dict[int, _Collected],
+          earlier: dict[int, _Collected]) -> Iterator[_Collected]:
+    """What to keep for the next load: the records taken over (moved or not), and new ones for the
+    top-level tasks collected anew whose stores depend on their nodes alone (no py>, rb> or call> below
+    them)."""
     renewed = {id(top) for top in fresh}
     exported = root.export.value.entries
     for top in (*root.children, *root.specials):
         if id(top) not in renewed:
-            yield earlier[id(top)]
+            yield remade.get(id(top)) or earlier[id(top)]
             continue
         below = []
         for task in top.walk():
@@ -665,10 +712,10 @@ class ScopeIndex:
 
 
 def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
-                   earlier: ScopeIndex | None = None) -> ScopeIndex:
+                   earlier: ScopeIndex | None = None, moved: MovedTasks | None = None) -> ScopeIndex:
     """:func:`build_scopes`, built once per loaded project and runtime parameters (checks, completion,
-    hover and definitions all ask for them); ``earlier``: see :func:`build_scopes`."""
-    return project.memo(scope_key(runtime_params), lambda: build_scopes(project, runtime_params, earlier))
+    hover and definitions all ask for them); ``earlier``, ``moved``: see :func:`build_scopes`."""
+    return project.memo(scope_key(runtime_params), lambda: build_scopes(project, runtime_params, earlier, moved))
 
 
 def scope_key(runtime_params: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -677,14 +724,15 @@ def scope_key(runtime_params: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
 
 
 def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
-                 earlier: ScopeIndex | None = None) -> ScopeIndex:
+                 earlier: ScopeIndex | None = None, moved: MovedTasks | None = None) -> ScopeIndex:
     """Scopes for every task; called workflows start from their callers' scopes.
 
     ``earlier``: the index of a previous load of the same project with the same runtime parameters.
     Why: after a keystroke, working out what every task stores was most of the index's cost on a large
     workflow, while only the edited top-level task changed; the tasks an edit left as they were (the
-    same objects) take over what was found for them (see :func:`_collect_workflow`). The result is the
-    same as without it (``tests/test_incremental.py`` compares analyses)."""
+    same objects), or ``moved`` (copies further down the file), take over what was found for them (see
+    :func:`_collect_workflow`). The result is the same as without it (``tests/test_incremental.py``
+    compares analyses)."""
     index = ScopeIndex()
     kept = earlier.collected if earlier is not None else {}
     order = callers_first(project)
@@ -695,10 +743,10 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
         ctx = _Context(project, workflow, workdir, is_scheduled(workflow), runtime_params, scopes=index.scopes,
                        call_targets=call_targets, called=called)
-        fresh = _collect_workflow(ctx, workflow.root, kept)
+        fresh, remade = _collect_workflow(ctx, workflow.root, kept, moved)
         called[workflow.path] = ctx.subtree(workflow.root)
         contexts[workflow.path] = ctx
-        index.collected.update((id(record.task), record) for record in _kept(ctx, workflow.root, fresh, kept))
+        index.collected.update((id(record.task), record) for record in _kept(ctx, workflow.root, fresh, remade, kept))
     for workflow in order:
         ctx = contexts[workflow.path]
         scheduled = ctx.scheduled

@@ -13,9 +13,9 @@ as they were (the same objects, rendering the same file texts) are taken over fr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass
 
+from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.analysis.sites import RENDERED_KINDS, SiteFinder
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
@@ -55,15 +55,13 @@ class SiteOrder:
         return None if found is None or found.task is not task else found.count
 
 
-def site_order(project: ProjectModel, earlier: SiteOrder | None = None,
-               moved: TypingMapping[int, Task] | None = None) -> SiteOrder:
+def site_order(project: ProjectModel, earlier: SiteOrder | None = None, moved: MovedTasks | None = None) -> SiteOrder:
     """The project's :class:`SiteOrder`, worked out once per loaded project.
 
     ``earlier``: the order of a previous load of the same project, whose counts are taken over for the
-    top-level tasks that are the very same objects, or (``moved``: id of a top-level task -> the task of
-    the earlier load it is a copy of, moved in the file by an edit above it) hold the same nodes, when the
-    files they render hold the same texts. The result is the same without them."""
-    return project.memo(_KEY, lambda: _build(project, earlier, moved or {}))
+    top-level tasks that are the very same objects, or copies of them an edit ``moved``, when the files
+    they render hold the same texts. The result is the same without them."""
+    return project.memo(_KEY, lambda: build_site_order(project, earlier, moved))
 
 
 def known_order(project: ProjectModel) -> SiteOrder | None:
@@ -72,7 +70,9 @@ def known_order(project: ProjectModel) -> SiteOrder | None:
     return found if isinstance(found, SiteOrder) else None
 
 
-def _build(project: ProjectModel, earlier: SiteOrder | None, moved: TypingMapping[int, Task]) -> SiteOrder:
+def build_site_order(project: ProjectModel, earlier: SiteOrder | None = None,
+                     moved: MovedTasks | None = None) -> SiteOrder:
+    """:func:`site_order`, not kept on the project."""
     finder = SiteFinder(project)
     kept = earlier.tops if earlier is not None else {}
     starts: dict[int, int] = {}
@@ -85,7 +85,7 @@ def _build(project: ProjectModel, earlier: SiteOrder | None, moved: TypingMappin
         total += sum(1 for _ in finder.task_sites(workflow, root))
         for top in (*root.children, *root.specials):
             starts[id(top)] = total
-            before = moved.get(id(top), top)
+            before = (moved.before(top) if moved is not None else None) or top
             record = kept.get(id(before))
             if record is None or record.task is not before or record.workdir != workdir or \
                     not all(_same_text(project.files.source(path), text) for path, text in record.rendered):
