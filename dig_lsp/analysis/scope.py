@@ -681,9 +681,21 @@ class ScopeIndex:
         return None if pending is None else pending.scope()
 
     def defer(self, top: Task, arguments: _Deferred) -> None:
-        """Keep a top-level task's ``_build`` until a scope below it is asked for."""
+        """Keep a top-level task's ``_build`` until a scope below it is asked for (:meth:`deferred_below`
+        says which tasks are below it)."""
         self.deferred[id(top)] = arguments
-        self._top_of.update((id(below), id(top)) for below in top.walk())
+
+    def deferred_below(self, workflow: Workflow) -> None:
+        """Note which deferred top-level task each task of ``workflow`` is below, from the workflow's list of
+        tasks (root first, depth first: a top-level task comes right before the tasks below it), which the
+        project's loading made already; walking each top-level task's tree again cost more."""
+        deferred, top_of = self.deferred, self._top_of
+        top = 0
+        for task in workflow.all_tasks:
+            if id(task) in deferred:
+                top = id(task)
+            if top:
+                top_of[id(task)] = top
 
     def _build_deferred(self, task: Task) -> _PendingScope | None:
         arguments = self.deferred.pop(self._top_of.get(id(task), 0), None)
@@ -764,6 +776,7 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
         ctx.deferring = index
         _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
         ctx.deferring = None  # a deferred build works out everything below its task
+        index.deferred_below(workflow)
         index.subtrees.update(ctx.subtree_memo)
         index.definitions[workflow.path] = _definitions(workflow, ctx.all_stored)
     index.families = call_families(project)
