@@ -589,11 +589,19 @@ def _collect_workflow(ctx: _Context, root: Task, earlier: dict[int, _Collected],
 def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], moved: MovedTasks) -> _Collected | None:
     """``kept``, the record of the task ``top`` is a moved copy of, for ``top``: the same stores with their
     spans moved (None when the trees do not pair up, or a stored variable holds a node)."""
-    old_tasks, new_tasks = tuple(kept.task.walk()), tuple(top.walk())
-    if len(old_tasks) != len(new_tasks) or any(a.full_name != b.full_name for a, b in zip(old_tasks, new_tasks,
-                                                                                        strict=True)):
+    pairs = []
+    pending = [(kept.task, top)]
+    while pending:  # the two trees side by side (not with Task.walk: a generator per task cost as much)
+        before, after = pending.pop()
+        if before.full_name != after.full_name:
+            return None
+        pairs.append((before, after))
+        below_before, below_after = (*before.children, *before.specials), (*after.children, *after.specials)
+        if len(below_before) != len(below_after):
+            return None
+        pending.extend(zip(below_before, below_after, strict=True))
+    if len(pairs) != len(kept.stores):
         return None
-    pairs = zip(old_tasks, new_tasks, strict=True)
     shifted: dict[int, Variable] = {}  # one copy per variable: subtrees share their tasks' variables
 
     def shift(variable: Variable) -> Variable:
@@ -787,6 +795,8 @@ def _definitions(workflow: Workflow, stored: dict[str, Variable]) -> dict[str, V
     """Every dotted name the workflow's tasks export or store, with its first definition."""
     definitions: dict[str, Variable] = {}
     for task in workflow.tasks():
+        if task.config.entry("_export") is None:
+            continue  # exports nothing (Task.export is empty), and reading that for every task cost an edit dearly
         for variable in export_variables(task.export.value, f"_export of {task.full_name}"):
             definitions.setdefault(variable.name, variable)
     for name, variable in stored.items():
