@@ -30,8 +30,14 @@ is meant to be exactly a full analysis's: ``tests/test_incremental.py`` and
   previous diagnostics that lie inside them, so nothing else reports there; and what the focused run
   reports outside them is the same before and after the edit (a SQL file they run, the project's task
   count...);
-* no previous diagnostic outside them points into them (a related location or a fix), and the
-  project stays under the template limit.
+* no previous diagnostic outside them points into them (a related location or a fix), and the edit does
+  not change which templates of other tasks are among the project's first ``MAX_TEMPLATES``, those that
+  are checked (:func:`_template_count`).
+
+What the incremental analysis reads about the whole project is built from the previous analysis's too:
+the scopes (:func:`~dig_lsp.analysis.scope.build_scopes`) and where each task's templates lie in the
+project's order (:mod:`dig_lsp.analysis.site_order`), taken over for the top-level tasks the edit left
+alone or only moved (:mod:`dig_lsp.analysis.moved`).
 """
 
 from __future__ import annotations
