@@ -52,7 +52,8 @@ from dataclasses import dataclass
 
 from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes, scope_key
-from dig_lsp.analysis.site_order import SiteOrder, known_order, site_order
+from dig_lsp.analysis.site_order import SiteOrder, counted, known_order, site_order
+from dig_lsp.analysis.sites import SiteFinder
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, TextEdit
@@ -149,8 +150,8 @@ def prepare(analysis: Analysis, previous: Analysis | None = None) -> None:
     whole project besides the scopes (where each task's templates lie in the project's order:
     :mod:`dig_lsp.analysis.site_order`), so that the first keystroke after a full analysis does not pay
     for it; from the ``previous`` analysis's when there is one."""
-    if analysis.model is None:
-        return
+    if analysis.model is None or analysis.template_count <= limits.MAX_TEMPLATES:
+        return  # under the limit, the places of templates do not matter (see _template_count)
     earlier = known_order(previous.model) if previous is not None and previous.model is not None else None
     site_order(analysis.model, earlier)
 
@@ -265,9 +266,7 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
         old_interface = interface(before_task, old_scopes, names)
         if old_interface is None or old_interface != interface(task, new_scopes, names):
             return Fallback(Reason.INTERFACE, task.full_name)
-    old_order = site_order(old)
-    new_order = site_order(model, old_order, moved)  # the focused checks read it
-    count = _template_count(change, old_order, new_order)
+    count = _template_count(previous, change, model, moved)  # the focused checks read what it works out
     if count is None:
         return Fallback(Reason.TEMPLATE_LIMIT)
     old_context = CheckContext(old, settings, change.old_focus)
@@ -323,7 +322,29 @@ def _moved_tops(change: _Change) -> MovedTasks | None:
                        and before.full_name == after.full_name and before.role is after.role}, change.path, edit)
 
 
-def _template_count(change: _Change, old_order: SiteOrder, new_order: SiteOrder) -> int | None:
+def _template_count(previous: Analysis, change: _Change, model: ProjectModel, moved: MovedTasks | None) -> int | None:
+    """The project's template count after the edit, as a full analysis counts it (up to ``MAX_TEMPLATES`` +
+    1), or None when the edit changes which templates outside the re-checked tasks are checked (see
+    :func:`_past_the_limit`). Under the limit (the previous count is then exact), the count moves by what the
+    re-checked tasks gained or lost, and every template is checked: their places are not worked out."""
+    old = previous.model
+    assert old is not None
+    limit = limits.MAX_TEMPLATES
+    if previous.template_count <= limit:
+        finder, old_finder = SiteFinder(model), SiteFinder(old)
+        count = previous.template_count - sum(1 for workflow, task in change.old_focus
+                                              for _ in old_finder.task_sites(workflow, task)) + \
+            sum(1 for workflow, task in change.new_focus for _ in finder.task_sites(workflow, task))
+        if count > limit:
+            return None  # now past the limit: what that means reaches every task
+        counted(old, previous.template_count)
+        counted(model, count)
+        return count
+    old_order = site_order(old)
+    return _past_the_limit(change, old_order, site_order(model, old_order, moved))
+
+
+def _past_the_limit(change: _Change, old_order: SiteOrder, new_order: SiteOrder) -> int | None:
     """The project's template count after the edit, as a full analysis counts it (up to ``MAX_TEMPLATES`` +
     1), or None when the edit changes which templates outside the re-checked tasks are checked.
 

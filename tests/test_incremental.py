@@ -26,6 +26,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.parsed_files import ParseCache
+from dig_lsp.text import limits
 from dig_lsp.text.files import OverlayReader
 from dig_lsp.text.source import SourceFile
 from tests.conftest import CORPUS
@@ -141,7 +142,8 @@ def _assert_passes_as_built_afresh(model: ProjectModel, settings: Settings) -> N
             assert kept.stored_below(task) == fresh.stored_below(task), task.full_name
     assert kept.definitions == fresh.definitions
     order, afresh = site_order(model), build_site_order(model)
-    assert (order.total, order.starts) == (afresh.total, afresh.starts)
+    assert order.total == afresh.total
+    assert order.starts == afresh.starts or (not order.starts and order.total <= limits.MAX_TEMPLATES)
 
 
 @pytest.mark.parametrize("seed", [0, 2])

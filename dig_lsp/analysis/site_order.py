@@ -42,7 +42,9 @@ class SiteOrder:
     """The project's template count, and where each root's and top-level task's templates start."""
 
     total: int
-    starts: dict[int, int]  # id(task) of a workflow root or top-level task -> index of its first template
+    # id(task) of a workflow root or top-level task -> index of its first template; empty when the project
+    # is known to be under the limit (see counted): then no place matters, every template is checked
+    starts: dict[int, int]
     tops: dict[int, _TopCount]  # kept for the next load (see site_order)
 
     def start(self, task: Task) -> int | None:
@@ -62,6 +64,13 @@ def site_order(project: ProjectModel, earlier: SiteOrder | None = None, moved: M
     top-level tasks that are the very same objects, or copies of them an edit ``moved``, when the files
     they render hold the same texts. The result is the same without them."""
     return project.memo(_KEY, lambda: build_site_order(project, earlier, moved))
+
+
+def counted(project: ProjectModel, total: int) -> None:
+    """Record that the project has ``total`` templates, when that is known to be no more than the limit
+    (``MAX_TEMPLATES``): every template is checked, so an analysis focused on some tasks needs no places
+    and they are not worked out (unless they were already)."""
+    project.memo(_KEY, lambda: SiteOrder(total, {}, {}))
 
 
 def known_order(project: ProjectModel) -> SiteOrder | None:
