@@ -456,8 +456,8 @@ def main() -> int:
                 "3000": lambda: scenario_generated(server, root, 3000, args.edits, 0.050, rounds=rounds),
                 "3000-middle": lambda: scenario_generated(server, root, 3000, args.edits, 0.050, "middle", rounds),
                 "3000-export": lambda: scenario_generated(server, root, 3000, args.edits, None, "export", 1),
-                # the generated file has 13,000 templates, past the 10,000 that are checked: every edit is
-                # checked whole (dig_lsp.incremental.Reason.TEMPLATE_LIMIT)
+                # the generated file has 13,000 templates, past the 10,000 that are checked: an edit is still
+                # checked alone when it does not move the cut (dig_lsp.incremental._template_count)
                 "30000": lambda: scenario_generated(server, root, 30000, max(5, args.edits // 5), 0.150, "middle",
                                                     rounds),
                 "include": lambda: scenario_include(server, root, 3000, args.edits, 0.050, False, rounds),

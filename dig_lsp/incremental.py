@@ -30,8 +30,14 @@ is meant to be exactly a full analysis's: ``tests/test_incremental.py`` and
   previous diagnostics that lie inside them, so nothing else reports there; and what the focused run
   reports outside them is the same before and after the edit (a SQL file they run, the project's task
   count...);
-* no previous diagnostic outside them points into them (a related location or a fix), and the
-  project stays under the template limit.
+* no previous diagnostic outside them points into them (a related location or a fix), and the edit does
+  not change which templates of other tasks are among the project's first ``MAX_TEMPLATES``, those that
+  are checked (:func:`_template_count`).
+
+What the incremental analysis reads about the whole project is built from the previous analysis's too:
+the scopes (:func:`~dig_lsp.analysis.scope.build_scopes`) and where each task's templates lie in the
+project's order (:mod:`dig_lsp.analysis.site_order`), taken over for the top-level tasks the edit left
+alone or only moved (:mod:`dig_lsp.analysis.moved`).
 """
 
 from __future__ import annotations
@@ -44,9 +50,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes
+from dig_lsp.analysis.moved import MovedTasks
+from dig_lsp.analysis.scope import ScopeIndex, export_variables, project_scopes, scope_key
+from dig_lsp.analysis.site_order import SiteOrder, counted, known_order, site_order
+from dig_lsp.analysis.sites import SiteFinder
 from dig_lsp.checks.base import CheckContext
-from dig_lsp.checks.expression_support import template_sites
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic, Fix, Related, TextEdit
 from dig_lsp.digdag import directives
@@ -60,8 +68,9 @@ from dig_lsp.syntax.loader import INCLUDE_TAG
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache
 from dig_lsp.syntax.splice import EntryEdit, Region
+from dig_lsp.text import limits
 from dig_lsp.text.files import FileReader
-from dig_lsp.text.limits import MAX_TEMPLATES, recursion_headroom
+from dig_lsp.text.limits import recursion_headroom
 from dig_lsp.text.span import Span
 
 logger = logging.getLogger(__name__)
@@ -129,7 +138,29 @@ def reanalyse(previous: Analysis, unit: Unit, settings: Settings, reader: FileRe
         if isinstance(result, Analysis):
             return Reanalysis(result, None)
         logger.debug("checking the whole project: %s", result)
-        return Reanalysis(analyse_model(model, unit, settings), result)
+        if previous.model is not None:
+            _scopes(model, previous.model, settings)  # the full analysis finds them built
+        analysis = analyse_model(model, unit, settings)
+        prepare(analysis, previous)
+        return Reanalysis(analysis, result)
+
+
+def prepare(analysis: Analysis, previous: Analysis | None = None) -> None:
+    """Work out, after a full analysis, what the incremental analysis of the next edit reads about the
+    whole project besides the scopes (where each task's templates lie in the project's order:
+    :mod:`dig_lsp.analysis.site_order`), so that the first keystroke after a full analysis does not pay
+    for it; from the ``previous`` analysis's when there is one."""
+    if analysis.model is None or analysis.template_count <= limits.MAX_TEMPLATES:
+        return  # under the limit, the places of templates do not matter (see _template_count)
+    earlier = known_order(previous.model) if previous is not None and previous.model is not None else None
+    site_order(analysis.model, earlier)
+
+
+def _scopes(model: ProjectModel, old: ProjectModel, settings: Settings, moved: MovedTasks | None = None) -> ScopeIndex:
+    """The scope index of ``model``, built from the previous model's when that one was built (the tasks an
+    edit left as they were or ``moved`` take over what it found: :func:`~dig_lsp.analysis.scope.build_scopes`)."""
+    earlier = old.derived.get(scope_key(settings.runtime_params))
+    return project_scopes(model, settings.runtime_params, earlier if isinstance(earlier, ScopeIndex) else None, moved)
 
 
 def interface(task: Task, scopes: ScopeIndex, names: bool = True) -> tuple[object, ...] | None:
@@ -215,8 +246,6 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
     old = previous.model
     if old is None:
         return Fallback(Reason.NO_PREVIOUS)
-    if previous.template_count > MAX_TEMPLATES:
-        return Fallback(Reason.TEMPLATE_LIMIT)  # see _template_count
     if any(d.code == INTERNAL_ERROR_CODE for d in previous.findings):
         return Fallback(Reason.FAILED_LAST_TIME)
     edited = _edited_file(old, model)
@@ -229,13 +258,17 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
         _included_change(old, model, path, edit)
     if isinstance(change, Fallback):
         return change
+    moved = _moved_tops(change)
     old_scopes = project_scopes(old, settings.runtime_params)
-    new_scopes = project_scopes(model, settings.runtime_params)
+    new_scopes = _scopes(model, old, settings, moved)
     for (_, before_task), (workflow, task) in zip(change.old_tops, change.new_tops, strict=True):
         names = any(child.after.key is not None for child in workflow.root.children if child is not task)
         old_interface = interface(before_task, old_scopes, names)
         if old_interface is None or old_interface != interface(task, new_scopes, names):
             return Fallback(Reason.INTERFACE, task.full_name)
+    count = _template_count(previous, change, model, moved)  # the focused checks read what it works out
+    if count is None:
+        return Fallback(Reason.TEMPLATE_LIMIT)
     old_context = CheckContext(old, settings, change.old_focus)
     new_context = CheckContext(model, settings, change.new_focus)
     before, after = _focused_findings(old_context), run_checks(new_context)
@@ -251,9 +284,6 @@ def _incremental(previous: Analysis, model: ProjectModel, unit: Unit, settings: 
         return Fallback(Reason.OTHERS_INSIDE)
     if {_moved(d, change) for d in before_split[1]} != set(after_split[1]):
         return Fallback(Reason.EFFECTS)
-    count = _template_count(previous, old_context, new_context)
-    if count is None:
-        return Fallback(Reason.TEMPLATE_LIMIT)
     findings = [*(_moved(d, change) for d in previous_split[1]), *after_split[0]]
     logger.debug("checking only %s (%d tasks)", ", ".join(t.full_name for _, t in change.new_tops),
                  sum(1 for workflow, t in change.new_focus if t is not workflow.root))
@@ -274,15 +304,72 @@ def _focused_findings(context: CheckContext) -> tuple[Diagnostic, ...]:
     return run_checks(context)
 
 
-def _template_count(previous: Analysis, old_context: CheckContext, new_context: CheckContext) -> int | None:
-    """The project's template count after the edit, or None when it is or was past ``MAX_TEMPLATES``.
+def _moved_tops(change: _Change) -> MovedTasks | None:
+    """The top-level tasks of the edited workflow after the re-read entry, each with the task it was
+    before the edit: copies of the same text, moved by the edit (None when the edited file is an included
+    one: then no task moved)."""
+    if change.whole_file:
+        return None
+    (old_workflow, _), (new_workflow, _) = change.old_focus[0], change.new_focus[0]
+    old_tops = (*old_workflow.root.children, *old_workflow.root.specials)
+    new_tops = (*new_workflow.root.children, *new_workflow.root.specials)
+    if len(old_tops) != len(new_tops):
+        return None
+    edit = change.edit
+    return MovedTasks({id(after): before for before, after in zip(old_tops, new_tops, strict=True)
+                       if after is not before and before.key_span.path == change.path and
+                       before.key_span.start_offset >= edit.old_end and edit.moved(before.key_span) == after.key_span
+                       and before.full_name == after.full_name and before.role is after.role}, change.path, edit)
 
-    Under the limit, the count moves by what the re-checked tasks gained or lost. Past it, only the first
-    ``MAX_TEMPLATES`` templates are checked, and what that means reaches every task (no task's keys count
-    as read by its templates: ``checks/expression_support.keys_read_by_templates``), which a run focused
-    on the edited tasks does not know: the whole project is checked."""
-    count = previous.template_count - len(template_sites(old_context)) + len(template_sites(new_context))
-    return count if count <= MAX_TEMPLATES else None
+
+def _template_count(previous: Analysis, change: _Change, model: ProjectModel, moved: MovedTasks | None) -> int | None:
+    """The project's template count after the edit, as a full analysis counts it (up to ``MAX_TEMPLATES`` +
+    1), or None when the edit changes which templates outside the re-checked tasks are checked (see
+    :func:`_past_the_limit`). Under the limit (the previous count is then exact), the count moves by what the
+    re-checked tasks gained or lost, and every template is checked: their places are not worked out."""
+    old = previous.model
+    assert old is not None
+    limit = limits.MAX_TEMPLATES
+    if previous.template_count <= limit:
+        finder, old_finder = SiteFinder(model), SiteFinder(old)
+        count = previous.template_count - sum(1 for workflow, task in change.old_focus
+                                              for _ in old_finder.task_sites(workflow, task)) + \
+            sum(1 for workflow, task in change.new_focus for _ in finder.task_sites(workflow, task))
+        if count > limit:
+            return None  # now past the limit: what that means reaches every task
+        counted(old, previous.template_count)
+        counted(model, count)
+        return count
+    old_order = site_order(old)
+    return _past_the_limit(change, old_order, site_order(model, old_order, moved))
+
+
+def _past_the_limit(change: _Change, old_order: SiteOrder, new_order: SiteOrder) -> int | None:
+    """The project's template count after the edit, as a full analysis counts it (up to ``MAX_TEMPLATES`` +
+    1), or None when the edit changes which templates outside the re-checked tasks are checked.
+
+    Only the first ``MAX_TEMPLATES`` templates of the project are checked, the next one is where the cut is
+    reported, and past the limit no task's keys count as read by its templates
+    (``checks/expression_support.keys_read_by_templates``). So the project must stay on the same side of
+    the limit, and when a re-checked task gained or lost templates, those after it move: they must lie
+    past the cut before and after the edit (then none of them is checked or reported either time). The
+    re-checked tasks' own templates are placed by the focused run (``Facts._focused_sites``)."""
+    limit = limits.MAX_TEMPLATES
+    before, after = old_order.total, new_order.total
+    if (before > limit) != (after > limit):
+        return None
+    if after > limit:
+        shift = 0
+        for (_, old_top), (_, new_top) in sorted(zip(change.old_tops, change.new_tops, strict=True),
+                                                 key=lambda pair: old_order.start(pair[0][1]) or 0):
+            old_start, new_start = old_order.start(old_top), new_order.start(new_top)
+            old_count, new_count = old_order.count(old_top), new_order.count(new_top)
+            if old_start is None or new_start is None or old_count is None or new_count is None:
+                return None
+            shift += new_count - old_count
+            if shift and (old_start + old_count <= limit or new_start + new_count <= limit):
+                return None
+    return min(after, limit + 1)
 
 
 def _edited_file(old: ProjectModel, new: ProjectModel) -> tuple[str, EntryEdit] | Fallback | None:

@@ -17,12 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from dig_lsp.analysis.scope import build_scopes, project_scopes
+from dig_lsp.analysis.site_order import build_site_order, site_order
 from dig_lsp.config import Settings
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.incremental import Fallback, Reason, reanalyse
+from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.targets import Unit, plan
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.parsed_files import ParseCache
+from dig_lsp.text import limits
 from dig_lsp.text.files import OverlayReader
 from dig_lsp.text.source import SourceFile
 from tests.conftest import CORPUS
@@ -115,6 +119,8 @@ def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.R
         assert result.diagnostics == full.diagnostics, (path, edited)
         assert result.template_count == full.template_count, (path, edited)
         incremental += result.incremental
+        if result.incremental and result.model is not None:
+            _assert_passes_as_built_afresh(result.model, settings)
         parsed = full.model.files.parsed(path) if full.model is not None else None
         broken = any(d.code in _BROKEN_FILE for d in full.diagnostics) or (parsed is not None and parsed.problems)
         if reasons is not None and fallback is not None:
@@ -123,6 +129,21 @@ def _session(unit: Unit, settings: Settings, path: str, text: str, rng: random.R
             continue  # undo it, as a user would, and edit on (an included file's problems show at its include)
         text, previous = edited, result
     return incremental
+
+
+def _assert_passes_as_built_afresh(model: ProjectModel, settings: Settings) -> None:
+    """The passes an incremental analysis builds from the previous analysis's (the scopes, where templates
+    lie) equal those built from nothing: the editor features read them too, spans and all."""
+    kept = project_scopes(model, settings.runtime_params)
+    fresh = build_scopes(model, settings.runtime_params)
+    for workflow in model.workflows:
+        for task in workflow.tasks():
+            assert kept.scope(task) == fresh.scope(task), task.full_name
+            assert kept.stored_below(task) == fresh.stored_below(task), task.full_name
+    assert kept.definitions == fresh.definitions
+    order, afresh = site_order(model), build_site_order(model)
+    assert order.total == afresh.total
+    assert order.starts == afresh.starts or (not order.starts and order.total <= limits.MAX_TEMPLATES)
 
 
 @pytest.mark.parametrize("seed", [0, 2])
@@ -222,15 +243,13 @@ def test_an_included_file_a_task_also_reads_is_checked_whole(tmp_path: Path) -> 
     assert second.fallback == Fallback(Reason.NAMED_BY_TASK)
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_past_the_template_limit_every_edit_is_checked_whole(tmp_path: Path, seed: int,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_past_the_template_limit_edits_are_checked_incrementally(tmp_path: Path, seed: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The generated project has 20 templates: with a limit of 10, the tasks after the cut-off are not
-    checked and no task's keys count as read by its templates, which reaches every task: an edit is
-    checked whole (and the result is the full analysis's)."""
-    for module in ("dig_lsp.text.limits", "dig_lsp.analysis.sites", "dig_lsp.analysis.facts",
-                   "dig_lsp.checks.resource_limit", "dig_lsp.incremental"):
-        monkeypatch.setattr(f"{module}.MAX_TEMPLATES", 10)
+    checked and no task's keys count as read by its templates. An edit of one task is still checked alone
+    unless it moves the cut-off over templates of other tasks (and the result is the full analysis's)."""
+    monkeypatch.setattr("dig_lsp.text.limits.MAX_TEMPLATES", 10)  # the one place the limit is read from
     (tmp_path / "queries").mkdir()
     for number in range(3):
         (tmp_path / "queries" / f"q{number}.sql").write_text(f"SELECT {number} AS n FROM t\n", encoding="utf-8")
@@ -239,8 +258,7 @@ def test_past_the_template_limit_every_edit_is_checked_whole(tmp_path: Path, see
     unit = plan([str(path)])[0]
     reasons: Reasons = collections.Counter()
     incremental = _session(unit, Settings(), str(path), _generated(), random.Random(seed), 40, reasons)
-    assert incremental == 0, reasons
-    assert reasons[Reason.TEMPLATE_LIMIT.value] > 10
+    assert incremental > 10, reasons
 
 
 def _before_and_after(tmp_path: Path, text: str, edited: str) -> tuple[Analysis, Analysis]:
@@ -282,3 +300,23 @@ def test_renaming_a_task_is_incremental_unless_a_sibling_names_tasks_in_after(tm
     _, renamed = _before_and_after(tmp_path, parallel, parallel.replace("+a:", "+aa:"))
     assert not renamed.incremental  # +b's `_after` names it
     assert [d.code for d in renamed.diagnostics] == ["DL508", "DL210"]  # no earlier sibling +a
+
+
+@pytest.mark.parametrize(("old", "new", "incremental"), [
+    ("${d_one}", "${d_one}x", True),  # typing after the cut
+    ("${c_one}", "${c_onex}", True),  # typing in the template where the cut is reported
+    ("${d_one}", "${d_one} ${d_two}", True),  # a template more after the cut: it moves templates past it only
+    ("${a_one}", "${a_one} ${a_two}", False),  # a template more before the cut moves it to another task
+    ("${b_one}", "b", False),  # a template less before the cut: +d's template is checked now
+])
+def test_past_the_template_limit_an_edit_is_incremental_unless_it_moves_the_cut(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, incremental: bool) -> None:
+    monkeypatch.setattr("dig_lsp.text.limits.MAX_TEMPLATES", 2)
+    text = "".join(f"+{name}:\n  echo>: ${{{name}_one}}\n" for name in "abcd")
+    first, second = _before_and_after(tmp_path, text, text.replace(old, new))
+    assert [d.code for d in first.diagnostics] == ["DL508", "DL508", "DL114"]  # ${c_one} is the third
+    assert second.incremental == incremental
+    unit = plan([str(tmp_path / "wf.dig")])[0]
+    full = analyse(unit, Settings(), OverlayReader({str(tmp_path / "wf.dig"): text.replace(old, new).encode()}))
+    assert second.diagnostics == full.diagnostics
+    assert second.template_count == full.template_count == 3

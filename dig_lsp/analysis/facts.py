@@ -25,6 +25,7 @@ from dig_lsp.analysis.file_references import task_file_references
 from dig_lsp.analysis.python_tasks import PythonTask, python_tasks
 from dig_lsp.analysis.resolve import Resolution, resolve_at
 from dig_lsp.analysis.scope import Scope, ScopeIndex, project_scopes
+from dig_lsp.analysis.site_order import site_order
 from dig_lsp.analysis.sites import Site, SiteFinder, project_sites
 from dig_lsp.embedded.js import ParsedExpression, Reference, parse_expression
 from dig_lsp.model.files import FileReference
@@ -32,7 +33,7 @@ from dig_lsp.model.operators import OperatorTask, operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.targets import reported
 from dig_lsp.model.workflow import Task, Workflow
-from dig_lsp.text.limits import MAX_TEMPLATES
+from dig_lsp.text import limits
 
 SHELL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -105,27 +106,60 @@ class Facts:
     @cached_property
     def template_sites(self) -> tuple[Site, ...]:
         """The template sites to report on: the project's (up to ``MAX_TEMPLATES`` + 1), or with a focus, those
-        of the focused tasks (the incremental analysis keeps the project under the limit)."""
+        of the focused tasks."""
         if self.focus is None:
             return project_sites(self.project)
+        return tuple(site for site, _ in self._focused_sites)
+
+    @cached_property
+    def _focused_sites(self) -> tuple[tuple[Site, int], ...]:
+        """With a focus, its tasks' template sites, each with its index in the project's order
+        (:mod:`dig_lsp.analysis.site_order`): whether it is among the first ``MAX_TEMPLATES`` depends on
+        the whole project. The focus lists each workflow root and top-level task before the tasks below
+        it, depth first, as the project's order does."""
+        order = site_order(self.project)
         finder = SiteFinder(self.project)
-        return tuple(site for workflow, task in self.tasks() for site in finder.task_sites(workflow, task))
+        found = []
+        index = 0
+        for workflow, task in self.tasks():
+            start = order.start(task)
+            if start is not None:
+                index = start
+            for site in finder.task_sites(workflow, task):
+                found.append((site, index))
+                index += 1
+        return tuple(found)
 
     @property
     def unanalysed_sites(self) -> tuple[Site, ...]:
-        """Templates past the first ``MAX_TEMPLATES`` of the project: found, but not parsed or checked."""
-        return self.template_sites[MAX_TEMPLATES:]
+        """The template right after the first ``MAX_TEMPLATES`` of the project (found, not parsed or checked,
+        where the cut is reported), when there is one (of the focus, with a focus)."""
+        limit = limits.MAX_TEMPLATES
+        if self.focus is None:
+            return self.template_sites[limit:]
+        return tuple(site for site, index in self._focused_sites if index == limit)
+
+    @property
+    def over_template_limit(self) -> bool:
+        """Whether the project has more templates than the first ``MAX_TEMPLATES`` that are checked."""
+        if self.focus is None:
+            return len(self.template_sites) > limits.MAX_TEMPLATES
+        return site_order(self.project).total > limits.MAX_TEMPLATES
 
     @cached_property
     def analysed_sites(self) -> tuple[AnalysedSite, ...]:
-        """Every evaluated template (up to ``MAX_TEMPLATES``) in a reported file, parsed, with its task's scope.
+        """Every evaluated template (of the first ``MAX_TEMPLATES``) in a reported file, parsed, with its task's
+        scope.
 
         Only those in :attr:`report`'s files: a check of a site reports at the site (in its file), and
         the scope of a task in a file ``dig-lint FILE`` does not show (a ``td_for_each>`` parsing its
         query for the columns) is not worked out for nothing."""
         index = self.scopes
+        limit = limits.MAX_TEMPLATES
+        sites = self.template_sites[:limit] if self.focus is None else \
+            tuple(site for site, place in self._focused_sites if place < limit)
         return tuple(AnalysedSite(site, parse_expression(site.template.expression), index.scope(site.task))
-                     for site in self.template_sites[:MAX_TEMPLATES] if reported(self.report, site.source.path))
+                     for site in sites if reported(self.report, site.source.path))
 
     @cached_property
     def resolved_references(self) -> tuple[ResolvedReference, ...]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import call_families, callers_first, is_scheduled, runs_in_callers
@@ -37,7 +38,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.python_stores import stored_names
 from dig_lsp.model.ruby_stores import ruby_stored_names
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
-from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
 from dig_lsp.text.span import Span
 
 
@@ -531,6 +532,125 @@ def _collect(ctx: _Context, task: Task, exports: tuple[Mapping, ...]) -> None:
         _collect(ctx, child, chain)
 
 
+# Operators whose stores depend on more than the task's nodes and the `_export`s above it: py> and rb> read
+# their script (_script_stores), a call> task's subtree holds what the called workflow stores.
+_READS_FILES = frozenset({"py", "rb", "call"})
+
+
+@dataclass(frozen=True, eq=False)
+class _Collected:
+    """What :func:`_collect` and ``_Context.subtree`` found for one top-level task and everything below it,
+    kept for the next load of the project (see :func:`build_scopes`' ``earlier``)."""
+
+    task: Task
+    exported: tuple[Entry, ...]  # the root's `_export`, the only one above it
+    workdir: str
+    stores: dict[int, Stores]
+    subtrees: dict[int, _Stored]
+
+
+def _collect_workflow(ctx: _Context, root: Task, earlier: dict[int, _Collected],
+                      moved: MovedTasks | None) -> tuple[list[Task], dict[int, _Collected]]:
+    """:func:`_collect` for a workflow's root, taking over what ``earlier`` found below a top-level task
+    that is the very same object under the same root ``_export`` entries (an edit elsewhere in the file
+    left its nodes alone: ``model/workflow.build_workflow`` keeps such a task): what it and its subtasks
+    store is then the same, being made of those nodes and entries only (:data:`_READS_FILES` aside). A
+    copy of such a task that an edit ``moved`` takes it over with the spans moved.
+    Returns the top-level tasks collected anew, and the records made for moved ones."""
+    chain = (root.export.value,)
+    ctx.exports[id(root)] = chain
+    ctx.stores[id(root)] = task_stores(root, chain, ctx.workdir, ctx.project)
+    exported = chain[0].entries
+    fresh = []
+    remade: dict[int, _Collected] = {}
+    for top in (*root.children, *root.specials):
+        before = (moved.before(top) if moved is not None else None) or top
+        kept = earlier.get(id(before))
+        if kept is None or kept.task is not before or kept.workdir != ctx.workdir or \
+                not _same_entries(kept.exported, exported):
+            _collect(ctx, top, chain)
+            fresh.append(top)
+        elif before is top:
+            ctx.stores.update(kept.stores)
+            ctx.subtree_memo.update(kept.subtrees)
+        else:
+            assert moved is not None
+            record = _moved_record(kept, top, exported, moved)
+            if record is None:
+                _collect(ctx, top, chain)
+                fresh.append(top)
+                continue
+            ctx.stores.update(record.stores)
+            ctx.subtree_memo.update(record.subtrees)
+            remade[id(top)] = record
+    return fresh, remade
+
+
+def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], moved: MovedTasks) -> _Collected | None:
+    """``kept``, the record of the task ``top`` is a moved copy of, for ``top``: the same stores with their
+    spans moved (None when the trees do not pair up, or a stored variable holds a node)."""
+    pairs = []
+    pending = [(kept.task, top)]
+    while pending:  # the two trees side by side (not with Task.walk: a generator per task cost as much)
+        before, after = pending.pop()
+        if before.full_name != after.full_name:
+            return None
+        pairs.append((before, after))
+        below_before, below_after = (*before.children, *before.specials), (*after.children, *after.specials)
+        if len(below_before) != len(below_after):
+            return None
+        pending.extend(zip(below_before, below_after, strict=True))
+    if len(pairs) != len(kept.stores):
+        return None
+    shifted: dict[int, Variable] = {}  # one copy per variable: subtrees share their tasks' variables
+
+    def shift(variable: Variable) -> Variable:
+        found = shifted.get(id(variable))
+        if found is None:
+            span = None if variable.span is None else moved.span(variable.span)
+            found = shifted[id(variable)] = Variable(variable.name, variable.origin, variable.detail, span,
+                                                     variable.value, variable.open_members)
+        return found
+
+    stores: dict[int, Stores] = {}
+    subtrees: dict[int, _Stored] = {}
+    for before, after in pairs:
+        own, below = kept.stores[id(before)], kept.subtrees[id(before)]
+        if any(v.value is not None for v in own.variables):
+            return None
+        stores[id(after)] = Stores(tuple(map(shift, own.variables)), own.complete) if own.variables else own
+        subtrees[id(after)] = _Stored({name: shift(v) for name, v in below.names.items()}, below.unknown) \
+            if below.names else below
+    return _Collected(top, exported, kept.workdir, stores, subtrees)
+
+
+def _same_entries(before: tuple[Entry, ...], after: tuple[Entry, ...]) -> bool:
+    """Whether two mappings hold the very same entries (a root `_export` that merges an ``!include`` is
+    a new mapping at every load, of the same entries when neither file changed there)."""
+    return before is after or (len(before) == len(after) and all(a is b for a, b in zip(before, after, strict=True)))
+
+
+def _kept(ctx: _Context, root: Task, fresh: list[Task], remade: dict[int, _Collected],
+          earlier: dict[int, _Collected]) -> Iterator[_Collected]:
+    """What to keep for the next load: the records taken over (moved or not), and new ones for the
+    top-level tasks collected anew whose stores depend on their nodes alone (no py>, rb> or call> below
+    them)."""
+    renewed = {id(top) for top in fresh}
+    exported = root.export.value.entries
+    for top in (*root.children, *root.specials):
+        if id(top) not in renewed:
+            yield remade.get(id(top)) or earlier[id(top)]
+            continue
+        below = []
+        for task in top.walk():
+            if task.operator is not None and task.operator.name in _READS_FILES:
+                break
+            below.append(id(task))
+        else:
+            stores, subtrees = ctx.stores, ctx.subtree_memo  # ctx.subtree(root) filled it
+            yield _Collected(top, exported, ctx.workdir, {k: stores[k] for k in below}, {k: subtrees[k] for k in below})
+
+
 def _base_variables(scheduled: bool, runtime: tuple[str, ...]) -> dict[str, Variable]:
     variables = {name: Variable(name, Origin.BUILTIN, "set by digdag for every task") for name in
                  builtin_names(scheduled)}
@@ -555,6 +675,8 @@ class ScopeIndex:
     # per workflow path, the workflows it runs with through call> (callers, callees, their callers...)
     families: dict[str, tuple[str, ...]] = field(default_factory=dict)
     deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> its `_build` arguments
+    # top-level task id -> what was collected below it, for the next load of the project (build_scopes)
+    collected: dict[int, _Collected] = field(default_factory=dict, repr=False)
     _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -567,9 +689,21 @@ class ScopeIndex:
         return None if pending is None else pending.scope()
 
     def defer(self, top: Task, arguments: _Deferred) -> None:
-        """Keep a top-level task's ``_build`` until a scope below it is asked for."""
+        """Keep a top-level task's ``_build`` until a scope below it is asked for (:meth:`deferred_below`
+        says which tasks are below it)."""
         self.deferred[id(top)] = arguments
-        self._top_of.update((id(below), id(top)) for below in top.walk())
+
+    def deferred_below(self, workflow: Workflow) -> None:
+        """Note which deferred top-level task each task of ``workflow`` is below, from the workflow's list of
+        tasks (root first, depth first: a top-level task comes right before the tasks below it), which the
+        project's loading made already; walking each top-level task's tree again cost more."""
+        deferred, top_of = self.deferred, self._top_of
+        top = 0
+        for task in workflow.all_tasks:
+            if id(task) in deferred:
+                top = id(task)
+            if top:
+                top_of[id(task)] = top
 
     def _build_deferred(self, task: Task) -> _PendingScope | None:
         arguments = self.deferred.pop(self._top_of.get(id(task), 0), None)
@@ -597,15 +731,30 @@ class ScopeIndex:
         return None if found is None else (MappingProxyType(found.names), found.unknown)
 
 
-def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
+def project_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
+                   earlier: ScopeIndex | None = None, moved: MovedTasks | None = None) -> ScopeIndex:
     """:func:`build_scopes`, built once per loaded project and runtime parameters (checks, completion,
-    hover and definitions all ask for them)."""
-    return project.memo(("scopes", runtime_params), lambda: build_scopes(project, runtime_params))
+    hover and definitions all ask for them); ``earlier``, ``moved``: see :func:`build_scopes`."""
+    return project.memo(scope_key(runtime_params), lambda: build_scopes(project, runtime_params, earlier, moved))
 
 
-def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) -> ScopeIndex:
-    """Scopes for every task; called workflows start from their callers' scopes."""
+def scope_key(runtime_params: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The key :func:`project_scopes` keeps its index under in ``ProjectModel.derived``."""
+    return ("scopes", runtime_params)
+
+
+def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
+                 earlier: ScopeIndex | None = None, moved: MovedTasks | None = None) -> ScopeIndex:
+    """Scopes for every task; called workflows start from their callers' scopes.
+
+    ``earlier``: the index of a previous load of the same project with the same runtime parameters.
+    Why: after a keystroke, working out what every task stores was most of the index's cost on a large
+    workflow, while only the edited top-level task changed; the tasks an edit left as they were (the
+    same objects), or ``moved`` (copies further down the file), take over what was found for them (see
+    :func:`_collect_workflow`). The result is the same as without it (``tests/test_incremental.py``
+    compares analyses)."""
     index = ScopeIndex()
+    kept = earlier.collected if earlier is not None else {}
     order = callers_first(project)
     call_targets = {id(task): path for path, users in project.callers.items() for _, task in users}
     called: dict[str, _Stored] = {}
@@ -614,9 +763,10 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
         ctx = _Context(project, workflow, workdir, is_scheduled(workflow), runtime_params, scopes=index.scopes,
                        call_targets=call_targets, called=called)
-        _collect(ctx, workflow.root, ())
+        fresh, remade = _collect_workflow(ctx, workflow.root, kept, moved)
         called[workflow.path] = ctx.subtree(workflow.root)
         contexts[workflow.path] = ctx
+        index.collected.update((id(record.task), record) for record in _kept(ctx, workflow.root, fresh, remade, kept))
     for workflow in order:
         ctx = contexts[workflow.path]
         scheduled = ctx.scheduled
@@ -634,6 +784,7 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = ()) ->
         ctx.deferring = index
         _build(ctx, workflow.root, base, _NOTHING, {}, open_world)
         ctx.deferring = None  # a deferred build works out everything below its task
+        index.deferred_below(workflow)
         index.subtrees.update(ctx.subtree_memo)
         index.definitions[workflow.path] = _definitions(workflow, ctx.all_stored)
     index.families = call_families(project)
@@ -644,6 +795,8 @@ def _definitions(workflow: Workflow, stored: dict[str, Variable]) -> dict[str, V
     """Every dotted name the workflow's tasks export or store, with its first definition."""
     definitions: dict[str, Variable] = {}
     for task in workflow.tasks():
+        if task.config.entry("_export") is None:
+            continue  # exports nothing (Task.export is empty), and reading that for every task cost an edit dearly
         for variable in export_variables(task.export.value, f"_export of {task.full_name}"):
             definitions.setdefault(variable.name, variable)
     for name, variable in stored.items():

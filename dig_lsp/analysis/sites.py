@@ -28,7 +28,7 @@ from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.templates import Template, find_templates
-from dig_lsp.text.limits import MAX_TEMPLATES
+from dig_lsp.text import limits
 from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 
@@ -135,7 +135,8 @@ def project_sites(project: ProjectModel) -> tuple[Site, ...]:
     """The template sites of the project, found once per loaded project (checks, hover and
     definitions share them): the first ``MAX_TEMPLATES``, plus the next one when there are more
     (where the resource-limit check reports that the rest are not analysed)."""
-    return project.memo("template-sites", lambda: tuple(islice(SiteFinder(project).sites(), MAX_TEMPLATES + 1)))
+    return project.memo("template-sites",
+                        lambda: tuple(islice(SiteFinder(project).sites(), limits.MAX_TEMPLATES + 1)))
 
 
 @dataclass

@@ -126,7 +126,7 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
             found.setdefault(id(site.task), set()).update(
                 name for name in names if name in site.local_names or name in site.later_names)
         result: dict[int, frozenset[str] | None] = {key: frozenset(names) for key, names in found.items()}
-        over_limit = bool(unanalysed_sites(ctx))
+        over_limit = ctx.facts.over_template_limit
         for workflow, task in ctx.tasks():
             if ctx.reports_keys(task) and (over_limit or _renders_unseen_file(ctx, workflow, task)):
                 result[id(task)] = None

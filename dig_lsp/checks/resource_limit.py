@@ -27,7 +27,7 @@ from dig_lsp.checks.base import CheckContext, Finding, findings_from_problems
 from dig_lsp.checks.expression_support import unanalysed_sites
 from dig_lsp.diagnostics import Severity
 from dig_lsp.syntax import problems as kinds
-from dig_lsp.text.limits import MAX_TEMPLATES
+from dig_lsp.text import limits
 
 CODE = "DL114"
 NAME = "resource-limit"
@@ -40,5 +40,5 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _loading_limits(ctx)
     skipped = unanalysed_sites(ctx)
     if skipped:
-        yield Finding(skipped[0].span, f"the project has more than {MAX_TEMPLATES:,} ${{...}} templates; this one "
-                      "and those after it are not checked")
+        yield Finding(skipped[0].span, f"the project has more than {limits.MAX_TEMPLATES:,} ${{...}} templates; "
+                      "this one and those after it are not checked")

@@ -39,7 +39,7 @@ from dig_lsp.config import PROFILES, ConfigError, Settings, find_config, load_se
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import Analysis, analyse
 from dig_lsp.ide.file_problems import file_pointers
-from dig_lsp.incremental import reanalyse
+from dig_lsp.incremental import prepare, reanalyse
 from dig_lsp.lsp import plain
 from dig_lsp.lsp.columns import SOURCE, UTF16
 from dig_lsp.model import discovery
@@ -427,6 +427,7 @@ class DocumentAnalyser:
             analysis = reanalyse(previous, unit, settings, reader, self.parses).analysis  # it logs any fallback
         else:
             analysis = analyse(unit, settings, reader, self.parses)
+            prepare(analysis)  # what the next keystroke's incremental analysis reads about the whole project
         assert analysis.model is not None
         view = ProjectView(analysis.model, settings, unit, tuple(analysis.diagnostics), analysis)
         self._remember(unit, documents, view)

@@ -135,7 +135,7 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     block, includes = read
     entries = block.entries
     line_delta = new.count("\n", prefix, len(new) - suffix) - old.count("\n", prefix, old_end)
-    after = tuple(_shift_entry(entry, delta, line_delta) for entry in root.entries[index + 1:])
+    after = tuple([_shift_entry(entry, delta, line_delta) for entry in root.entries[index + 1:]])
     combined = (*root.entries[:index], *entries, *after)
     if len({entry.key for entry in combined}) != len(combined):
         return None  # a duplicate top-level key: the full parse reports it
@@ -174,13 +174,23 @@ def _parse_block(source: SourceFile, start: int, end: int, line: int) -> tuple[M
     return block, builder.includes > 0
 
 
+# Moving the entries after the re-read one is most of a splice's work on a large file (every node after
+# the edit is made again), so the copies are made with as little Python as it takes: the tuples of spans
+# and positions are built directly (NamedTuple's own constructor is a Python function), and positions are
+# shared when no line was added or removed (typing within a line).
+_new_tuple = tuple.__new__
+
+
 def _shift_span(span: Span, delta: int, lines: int, start: bool = True) -> Span:
     """A span moved by ``delta`` characters and ``lines`` lines (columns stay: it lies on later lines).
 
     ``start=False`` keeps the start where it is (a span that begins before the edit)."""
-    first = span.start if not start else Position(span.start.line + lines, span.start.column)
-    return Span(span.path, span.start_offset + (delta if start else 0), span.end_offset + delta, first,
-                Position(span.end.line + lines, span.end.column))
+    path, start_offset, end_offset, first, last = span
+    if lines:
+        if start:
+            first = _new_tuple(Position, (first[0] + lines, first[1]))
+        last = _new_tuple(Position, (last[0] + lines, last[1]))
+    return _new_tuple(Span, (path, start_offset + delta if start else start_offset, end_offset + delta, first, last))
 
 
 def _shift_entry(entry: Entry, delta: int, lines: int) -> Entry:
@@ -191,8 +201,8 @@ def _shift_entry(entry: Entry, delta: int, lines: int) -> Entry:
 def _shift(node: Node, delta: int, lines: int) -> Node:
     if isinstance(node, Scalar):
         return Scalar(node.value, node.raw, node.style, _shift_span(node.span, delta, lines), node.tag)
-    if isinstance(node, Sequence):
-        return Sequence(tuple(_shift(item, delta, lines) for item in node.items),
-                        _shift_span(node.span, delta, lines), node.tag)
-    return Mapping(tuple(_shift_entry(entry, delta, lines) for entry in node.entries),
-                   _shift_span(node.span, delta, lines), node.tag)
+    if isinstance(node, Mapping):
+        return Mapping(tuple([_shift_entry(entry, delta, lines) for entry in node.entries]),
+                       _shift_span(node.span, delta, lines), node.tag)
+    return Sequence(tuple([_shift(item, delta, lines) for item in node.items]), _shift_span(node.span, delta, lines),
+                    node.tag)
