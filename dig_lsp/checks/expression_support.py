@@ -22,7 +22,7 @@ from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Scalar
-from dig_lsp.text.limits import MAX_TEMPLATES
+from dig_lsp.text import limits
 
 
 def scopes(ctx: CheckContext) -> ScopeIndex:
@@ -109,7 +109,7 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
         # every site, not only those in reported files (:attr:`Facts.analysed_sites`): a key is read by a
         # template in the file its task renders, which the run need not report
         reported: dict[int, bool] = {}
-        for site in template_sites(ctx)[:MAX_TEMPLATES]:
+        for site in template_sites(ctx)[:limits.MAX_TEMPLATES]:
             if site.raw_reason is not None:
                 continue
             wanted = reported.get(id(site.task))
