@@ -88,9 +88,7 @@ def to_fixed(number: float, fraction_digits: float) -> str:
     digits = int(f)
     if math.isnan(number):
         return "NaN"
-    sign = ""
-    if number < 0:
-        sign, number = "-", -number
+    sign, number = _sign_and_magnitude(number)
     if number >= 1e21:
         return sign + number_to_string(number)
     n = _round_half_up(_scaled(number, -digits))
@@ -115,6 +113,12 @@ def _significant(number: float, precision: int) -> tuple[str, int]:
     return str(n), e
 
 
+def _sign_and_magnitude(number: float) -> tuple[str, float]:
+    """``("-", -x)`` for a negative ``x``, else ``("", x)``: toFixed, toExponential and toPrecision each
+    format the magnitude and put the sign back (ES5.1 15.7.4.5 step 6, 15.7.4.6 step 5, 15.7.4.7 step 5)."""
+    return ("-", -number) if number < 0 else ("", number)
+
+
 def _exponent_suffix(e: int) -> str:
     return "e" + ("+" if e >= 0 else "-") + str(abs(e))
 
@@ -124,9 +128,7 @@ def to_exponential(number: float, fraction_digits: object, undefined: bool) -> s
     f = 0.0 if undefined else to_integer(float(fraction_digits))  # type: ignore[arg-type]
     if math.isnan(number):
         return "NaN"
-    sign = ""
-    if number < 0:
-        sign, number = "-", -number
+    sign, number = _sign_and_magnitude(number)
     if math.isinf(number):
         return sign + "Infinity"
     if f < 0 or f > 20:
@@ -148,9 +150,7 @@ def to_precision(number: float, precision: float) -> str:
     p = to_integer(precision)
     if math.isnan(number):
         return "NaN"
-    sign = ""
-    if number < 0:
-        sign, number = "-", -number
+    sign, number = _sign_and_magnitude(number)
     if math.isinf(number):
         return sign + "Infinity"
     if p < 1 or p > 21:
