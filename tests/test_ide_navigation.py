@@ -169,6 +169,17 @@ def test_hover_undefined_variable_suggests(root: Path) -> None:
     assert "Did you mean `greeting`?" in _hover(root, "${greting}", 3)
 
 
+def test_hover_variables_past_the_template_limit_and_in_rendered_files(root: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hover finds a template by the task under the cursor, not among the sites the checks analyse (only the
+    first ``MAX_TEMPLATES``); a rendered file's templates are still found through the tasks rendering it."""
+    monkeypatch.setattr("dig_lsp.text.limits.MAX_TEMPLATES", 1)
+    assert "Value: `hi`" in _hover(root, "${greeting}", 3, nth=1)
+    (root / "queries" / "q.sql").write_text("SELECT '${greeting}'\n", encoding="utf-8")
+    found = hover(_load(root), str(root / "queries" / "q.sql"), len("SELECT '${g"), now=NOW)
+    assert found is not None and "Value: `こんにちは`" in found.markdown
+
+
 def test_hover_schedule_lists_next_sessions_in_the_workflow_zone(root: Path) -> None:
     text = _hover(root, "schedule:")
     assert "**Schedule**: every day at 07:00:00 (session time at midnight), in `Asia/Tokyo`" in text

@@ -39,6 +39,7 @@ from dig_lsp.model.python_stores import stored_names
 from dig_lsp.model.ruby_stores import ruby_stored_names
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
+from dig_lsp.syntax.parsed_files import ParsedFiles
 from dig_lsp.text.span import Span
 
 
@@ -166,7 +167,7 @@ class Stores:
     complete: bool = True
 
 
-def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, project: ProjectModel) -> Stores:
+def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, files: ParsedFiles) -> Stores:
     """The variables ``task`` stores when it succeeds (catalog facts, param_get keys, py> ast)."""
     use = task.operator
     if use is None or task.disabled:
@@ -190,26 +191,26 @@ def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, project:
                 found.append(Variable(entry.value.value, Origin.STORED, f"stored by {task.full_name} (param_get>)",
                                       entry.value.span, open_members=True))
     elif spec.name in ("py", "rb"):
-        complete = _script_stores(task, spec.name, workdir, project, found, exports)
+        complete = _script_stores(task, spec.name, workdir, files, found, exports)
     return Stores(tuple(found), complete)
 
 
-def _script_stores(task: Task, kind: str, workdir: str, project: ProjectModel, found: list[Variable],
+def _script_stores(task: Task, kind: str, workdir: str, files: ParsedFiles, found: list[Variable],
                    exports: tuple[Mapping, ...]) -> bool:
     """py>: ``digdag.env.store`` keys read with ast; rb>: literal ``Digdag.env.store`` keys."""
     if kind == "rb":
-        return _ruby_stores(task, workdir, project, found, exports)
+        return _ruby_stores(task, workdir, files, found, exports)
     command = task.operator.command if task.operator else None
     if not isinstance(command, Scalar) or not isinstance(command.value, str):
         return False
-    names = stored_names(command.value.strip(), workdir, project.files.reader)
+    names = stored_names(command.value.strip(), workdir, files.reader)
     for name in names.names:
         found.append(Variable(name, Origin.STORED, f"stored by {task.full_name} (py> digdag.env.store)",
                               task.key_span, open_members=True))
     return names.complete
 
 
-def _ruby_stores(task: Task, workdir: str, project: ProjectModel, found: list[Variable],
+def _ruby_stores(task: Task, workdir: str, files: ParsedFiles, found: list[Variable],
                  exports: tuple[Mapping, ...]) -> bool:
     # rb> reads `require` from its parameters with the `rb:` namespace as defaults
     # (RbOperatorFactory: request.getConfig().mergeDefault(request.getConfig().getNestedOrGetEmpty("rb")))
@@ -221,7 +222,7 @@ def _ruby_stores(task: Task, workdir: str, project: ProjectModel, found: list[Va
     if not isinstance(required, Scalar) or not isinstance(required.value, str) or "${" in required.value:
         return False
     name = required.value if required.value.endswith(".rb") else required.value + ".rb"
-    source = project.files.source(os.path.normpath(os.path.join(workdir, name)))
+    source = files.source(os.path.normpath(os.path.join(workdir, name)))
     if source is None:
         return False
     names = ruby_stored_names(source.text)
@@ -275,7 +276,14 @@ def loop_is_open(task: Task) -> bool:
 
 @dataclass
 class _Context:
-    project: ProjectModel
+    """What working out one workflow's scopes needs. It holds the project's files and root, not the project:
+    the index keeps contexts (in its deferred builds) and the project keeps the index (``ProjectModel.memo``),
+    so a context holding the project made every analysed project a reference cycle, freed only by the
+    cyclic collector; in the language server a few hundred thousand objects per keystroke then waited for
+    a full collection (half a second at 3,000 lines) and the resident size grew to match."""
+
+    files: ParsedFiles
+    root: str
     workflow: Workflow
     workdir: str
     scheduled: bool
@@ -509,8 +517,8 @@ def _query_columns(ctx: _Context, task: Task) -> tuple[str, ...] | None:
     if op is None:
         return None
     sql: str | None = None
-    for ref in file_references(op, ctx.workdir, ctx.project.root):
-        source = ctx.project.files.source(ref.path) if ref.inside else None
+    for ref in file_references(op, ctx.workdir, ctx.root):
+        source = ctx.files.source(ref.path) if ref.inside else None
         sql = source.text if source is not None else None
     command = use.command
     if sql is None and isinstance(command, Mapping) and isinstance(command.get("data"), Scalar):
@@ -527,7 +535,7 @@ def _query_columns(ctx: _Context, task: Task) -> tuple[str, ...] | None:
 def _collect(ctx: _Context, task: Task, exports: tuple[Mapping, ...]) -> None:
     chain = (*exports, task.export.value)  # empty when absent, null or refused: digdag merges nothing
     ctx.exports[id(task)] = chain
-    ctx.stores[id(task)] = task_stores(task, chain, ctx.workdir, ctx.project)
+    ctx.stores[id(task)] = task_stores(task, chain, ctx.workdir, ctx.files)
     for child in (*task.children, *task.specials):
         _collect(ctx, child, chain)
 
@@ -559,7 +567,7 @@ def _collect_workflow(ctx: _Context, root: Task, earlier: dict[int, _Collected],
     Returns the top-level tasks collected anew, and the records made for moved ones."""
     chain = (root.export.value,)
     ctx.exports[id(root)] = chain
-    ctx.stores[id(root)] = task_stores(root, chain, ctx.workdir, ctx.project)
+    ctx.stores[id(root)] = task_stores(root, chain, ctx.workdir, ctx.files)
     exported = chain[0].entries
     fresh = []
     remade: dict[int, _Collected] = {}
@@ -761,8 +769,8 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
     contexts: dict[str, _Context] = {}
     for workflow in reversed(order):  # called workflows first: a call task's subtree holds what they store
         workdir = project.workdirs.get(workflow.path, os.path.dirname(workflow.path))
-        ctx = _Context(project, workflow, workdir, is_scheduled(workflow), runtime_params, scopes=index.scopes,
-                       call_targets=call_targets, called=called)
+        ctx = _Context(project.files, project.root, workflow, workdir, is_scheduled(workflow), runtime_params,
+                       scopes=index.scopes, call_targets=call_targets, called=called)
         fresh, remade = _collect_workflow(ctx, workflow.root, kept, moved)
         called[workflow.path] = ctx.subtree(workflow.root)
         contexts[workflow.path] = ctx

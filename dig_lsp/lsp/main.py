@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from dig_lsp import __version__
+from dig_lsp.lsp.memory import steady_allocator
 
 DRY_RUN_SECONDS = 30.0  # a dry run started from a code lens is stopped after this long (wall-clock)
 
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # time). It is switched back on, with everything imported frozen, once the server is built.
     thresholds = gc.get_threshold()
     gc.disable()
+    steady_allocator()  # before any large block is freed (see dig_lsp.lsp.memory)
     handover = None
     if args.tcp is None:  # the first messages, answered before pygls is imported (see dig_lsp.lsp.front)
         from dig_lsp.lsp.front import serve_first_document

@@ -14,6 +14,12 @@ for a response or acts on a meaningless one:
 * ``exit`` is handled by :attr:`DigProtocol.on_exit`, which the server points at an immediate
   exit (pygls unwinds its event loop and then waits for every worker thread, including a running
   analysis).
+
+It also forgets what pygls keeps of a handled notification: pygls 2 files the future of every
+notification whose handler is a generator or a coroutine (``didOpen``, ``didChange``, ``didClose``
+among them) under a fresh id and never removes it, so a long editing session held two futures per
+keystroke, and those small long-lived objects, strewn among each analysis's short-lived ones, pinned
+the allocator's arenas (100 MiB of arenas for 35 MiB of live objects after 2,000 edits).
 """
 
 from __future__ import annotations
@@ -105,6 +111,21 @@ class DigProtocol(LanguageServerProtocol):
         future = self._request_futures.get(ident) if ident is not None else None
         if future is not None:
             future.add_done_callback(lambda done: callback() if done.cancelled() else None)
+
+    def _execute_handler(self, msg_id: Any, handler: Any, callback: Any, args: tuple[Any, ...] | None = None,
+                         kwargs: dict[str, Any] | None = None) -> None:
+        """pygls's, except that a notification's future is forgotten once it is done (see the module).
+
+        pygls passes :meth:`_check_handler_result` as the callback of notifications only; a request's
+        future is removed by pygls itself when its response is sent."""
+        if callback == self._check_handler_result:
+            checked = callback
+
+            def callback(future: Any) -> None:
+                self._request_futures.pop(msg_id, None)
+                checked(future)
+
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """pygls's decoding, but a request whose params do not fit its method still gets a response:

@@ -119,6 +119,14 @@ def _composer_class() -> Any:
     return CComposer
 
 
+def _release(composer: Any) -> None:
+    """Free libyaml's parser and drop the composer's references to itself (it is its own parser and
+    resolver's "loadumper"): without that, every composed text left a reference cycle for the cyclic
+    collector, holding the composer until the next full collection."""
+    composer.dispose()
+    vars(composer).clear()
+
+
 def compose_documents(text: str) -> list[Any]:
     """Every YAML document of ``text`` composed into ruamel nodes (None for an empty one). Raises ruamel's
     errors (``YAMLError``, ``ValueError``...) as ``compose_all`` does."""
@@ -131,7 +139,7 @@ def compose_documents(text: str) -> list[Any]:
             documents.append(composer.get_node())
         return documents
     finally:
-        composer.dispose()
+        _release(composer)
 
 
 def parse_events(text: str) -> Generator[Any, None, None]:
@@ -144,7 +152,7 @@ def parse_events(text: str) -> Generator[Any, None, None]:
         while parser.check_event():
             yield parser.get_event()
     finally:
-        parser.dispose()
+        _release(parser)
 
 
 def parse(source: SourceFile) -> ParsedFile:
