@@ -13,9 +13,11 @@ from dig_lsp.engine import analyse
 from dig_lsp.ide.actions import code_actions
 from dig_lsp.ide.definition import definition, references
 from dig_lsp.ide.hover import hover
+from dig_lsp.ide.locate import locate
 from dig_lsp.ide.symbols import TaskSymbol, document_symbols
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.model.targets import Unit
+from dig_lsp.model.workflow import Task
 from dig_lsp.text.files import DiskReader
 from dig_lsp.text.span import Span
 from tests.conftest import lint_text
@@ -177,7 +179,36 @@ def test_hover_variables_past_the_template_limit_and_in_rendered_files(root: Pat
     assert "Value: `hi`" in _hover(root, "${greeting}", 3, nth=1)
     (root / "queries" / "q.sql").write_text("SELECT '${greeting}'\n", encoding="utf-8")
     found = hover(_load(root), str(root / "queries" / "q.sql"), len("SELECT '${g"), now=NOW)
-    assert found is not None and "Value: `こんにちは`" in found.markdown
+    assert found is not None
+    assert "Value: `こんにちは`" in found.markdown
+
+
+def test_locate_finds_the_task_every_task_scan_finds(root: Path) -> None:
+    """The located task (found without entering tasks that do not contain the position) is the one a scan of
+    every task finds, at every offset of the workflow and of the files it includes."""
+    (root / "parts").mkdir()
+    (root / "parts" / "t.dig").write_text("echo>: part\n+deep:\n  echo>: deeper\n", encoding="utf-8")
+    workflow_text = WORKFLOW + "+twice:\n  +one: !include parts/t.dig\n  +two: !include parts/t.dig\n"
+    (root / "wf.dig").write_text(workflow_text, encoding="utf-8")
+    project = _load(root)
+
+    def scanned(path: str, offset: int) -> Task | None:
+        for workflow in project.workflows:
+            best = None
+            for task in workflow.tasks():
+                inside = any(span.path == path and span.start_offset <= offset <= span.end_offset
+                             for span in (task.config.span, task.key_span))
+                if inside and (best is None or task.full_name.startswith(best.full_name)):
+                    best = task
+            if best is not None:
+                return best
+        return None
+
+    for name in ("wf.dig", "inc.yml", "parts/t.dig"):
+        path = str(root / name)
+        for offset in range(len((root / name).read_text(encoding="utf-8")) + 1):
+            location = locate(project, path, offset)
+            assert (None if location is None else location.task) is scanned(path, offset), (name, offset)
 
 
 def test_hover_schedule_lists_next_sessions_in_the_workflow_zone(root: Path) -> None:

@@ -50,12 +50,24 @@ def _task_contains(task: Task, path: str, offset: int) -> bool:
 
 
 def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
+    """The deepest task containing the position (the first in file order among equals).
+
+    The tasks are visited root first, depth first, as :meth:`Workflow.tasks` lists them, but a task written
+    wholly in ``path`` that does not contain the position is not entered: what lies below it in ``path`` lies
+    inside it, and what lies in other files (``!include``) holds nothing of ``path`` (an include of a file
+    that includes it is refused). Visiting every task cost 40 ms a hover in a 30,000-line workflow."""
     best: Task | None = None
-    for task in workflow.tasks():
-        if task.config.span.path != path and task.key_span.path != path:
-            continue
-        if _task_contains(task, path, offset) and (best is None or task.full_name.startswith(best.full_name)):
-            best = task
+    stack = [workflow.root]
+    while stack:
+        task = stack.pop()
+        config_here, key_here = task.config.span.path == path, task.key_span.path == path
+        if config_here or key_here:
+            if _task_contains(task, path, offset):
+                if best is None or task.full_name.startswith(best.full_name):
+                    best = task
+            elif config_here and key_here:
+                continue
+        stack.extend(reversed((*task.children, *task.specials)))
     return best
 
 
