@@ -47,7 +47,7 @@ from dig_lsp.lsp import capabilities
 from dig_lsp.lsp.columns import UTF16
 from dig_lsp.lsp.front import GC_THRESHOLDS, WATCHED_FILES, WATCHERS_ID
 from dig_lsp.lsp.main import DRY_RUN_SECONDS
-from dig_lsp.lsp.memory import give_back_memory
+from dig_lsp.lsp.memory import collector_paused, give_back_memory
 from dig_lsp.lsp.positions import use_clamping_positions
 from dig_lsp.lsp.protocol import DigProtocol
 from dig_lsp.lsp.transport import serve_stdio, serve_tcp
@@ -265,7 +265,8 @@ class DiagnosticsScheduler:
         self._first_published()
 
     def _analyse(self, path: str, documents: Any, encoding: str, related: bool) -> DocumentAnalysis:
-        return self.server.analyser.analyse_document(path, documents, encoding, related)
+        with collector_paused():
+            return self.server.analyser.analyse_document(path, documents, encoding, related)
 
     def _publish_current(self, result: DocumentAnalysis, revisions: dict[str, int]) -> None:
         for publication in result.publications:
