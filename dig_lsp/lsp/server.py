@@ -548,7 +548,9 @@ def _tune_garbage_collector(freeze: bool = True) -> None:
     start-up front froze the analysis core, and what lives now also holds the first analysis, which
     a freeze would keep for ever (frozen cycles are never collected); pygls's objects stay collectable,
     and were imported with the collector on (a full collection now finds a few hundred objects in
-    25 ms: not worth delaying the first request for).
+    25 ms: not worth delaying the first request for). Each later analysis runs with the collector paused
+    and freezes what it leaves (:func:`~dig_lsp.lsp.memory.collector_paused`), with a full collection,
+    frozen objects included, once the interpreter has grown by half.
     """
     if freeze:
         gc.collect()
