@@ -177,7 +177,8 @@ def test_hover_variables_past_the_template_limit_and_in_rendered_files(root: Pat
     assert "Value: `hi`" in _hover(root, "${greeting}", 3, nth=1)
     (root / "queries" / "q.sql").write_text("SELECT '${greeting}'\n", encoding="utf-8")
     found = hover(_load(root), str(root / "queries" / "q.sql"), len("SELECT '${g"), now=NOW)
-    assert found is not None and "Value: `こんにちは`" in found.markdown
+    assert found is not None
+    assert "Value: `こんにちは`" in found.markdown
 
 
 def test_hover_schedule_lists_next_sessions_in_the_workflow_zone(root: Path) -> None:
