@@ -19,7 +19,10 @@ HEAVY = ("sqlglot", "antlr4", "trino_query_parser", "jsonschema", "croniter", "s
          "dig_lsp.lsp", "dig_lsp.ide", "pygls", "lsprotocol",
          # the SQL checks name their kinds from embedded.sql_kinds; embedded.sql (its renderer, Trino's token and
          # grammar tables, the Treasure Data catalogs) only judges a query; rapidfuzz only for two-edit likenesses
-         "dig_lsp.embedded.sql", "rapidfuzz")
+         "dig_lsp.embedded.sql", "rapidfuzz",
+         # standard modules needed only sometimes: a configuration file, a logged failure, a check's crash, a
+         # region time-zone id (UTC is none)
+         "tomllib", "logging", "traceback", "zoneinfo")
 PROJECT = {
     # the linted file: templates, an undefined variable, parameters of every kind (valid)
     "wf.dig": ("timezone: UTC\n_export:\n  n: 3\n+a:\n  echo>: ${n} ${missing}\n"
