@@ -22,7 +22,9 @@ HEAVY = ("sqlglot", "antlr4", "trino_query_parser", "jsonschema", "croniter", "s
          "dig_lsp.embedded.sql", "rapidfuzz",
          # standard modules needed only sometimes: a configuration file, a logged failure, a check's crash, a
          # region time-zone id (UTC is none)
-         "tomllib", "logging", "traceback", "zoneinfo")
+         "tomllib", "logging", "traceback", "zoneinfo",
+         # what the language server's re-reads and focused analyses use
+         "dig_lsp.incremental", "dig_lsp.syntax.splice", "dig_lsp.analysis.moved", "dig_lsp.analysis.site_order")
 PROJECT = {
     # the linted file: templates, an undefined variable, parameters of every kind (valid)
     "wf.dig": ("timezone: UTC\n_export:\n  n: 3\n+a:\n  echo>: ${n} ${missing}\n"

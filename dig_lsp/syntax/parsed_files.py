@@ -13,7 +13,6 @@ from collections import OrderedDict
 
 from dig_lsp.syntax.loader import ParsedFile
 from dig_lsp.syntax.recover import parse_tolerant
-from dig_lsp.syntax.splice import reparse
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.source import SourceFile
 
@@ -68,6 +67,8 @@ class ParseCache:
         self.misses += 1
         result = None
         if previous is not None:
+            from dig_lsp.syntax.splice import reparse  # only a re-read (the language server's) splices
+
             try:
                 result = reparse(previous, source)
             except Exception:  # an optimisation must never cost a result: parse the whole file
