@@ -121,9 +121,10 @@ def edit_distance(first: str, second: str, score_cutoff: int | None = None) -> i
     """Optimal string alignment distance (a swap of two neighbours is one edit), rapidfuzz's: past
     ``score_cutoff`` any larger number stands for "too far".
 
-    Why this wrapper: rapidfuzz is imported when a word is first compared, not at start-up. Importing it
-    costs 10-25 ms (its distance modules, its CPU-feature probe), a third of what yamllint spends on a
-    whole one-file run, and a clean file (pre-commit's usual one) never compares a word.
+    Why this wrapper: rapidfuzz is imported when a two-edit likeness is first asked (a misspelt parameter
+    or file name), not at start-up. Importing it costs 10-25 ms (its distance modules, its CPU-feature
+    probe), a third of what yamllint spends on a whole one-file run; one-edit questions, which even a clean
+    file asks, go to :func:`one_edit_distance`.
     """
     return int(_osa().distance(first, second, score_cutoff=score_cutoff))
 
