@@ -3,12 +3,14 @@ in a message or as a fix, wherever a suggestion is made."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance import OSA
 
 from dig_lsp.config import Settings, closest
-from dig_lsp.text.suggest import close_matches, contradicts, plausible
+from dig_lsp.text.suggest import close_matches, contradicts, edit_distance, one_edit_distance, plausible
 from tests.conftest import lint_text
 
 
@@ -108,3 +110,13 @@ def test_no_variable_suggestion_between_opposite_verbs(tmp_path: Path) -> None:
     text = "_export:\n  create_table_name: t\n+a:\n  echo>: ${delete_table_name}\n"
     found = lint_text(tmp_path, text, settings=Settings(select=("DL502", "DL508")))
     assert all("create_table_name" not in d.message and d.fix is None for d in found)
+
+
+def test_one_edit_distance_is_rapidfuzz_cut_at_one() -> None:
+    """The pure-Python one-edit test (which spares a one-file run importing rapidfuzz) answers as
+    rapidfuzz's optimal string alignment with ``score_cutoff=1`` does, for every pair of words of up to
+    four letters over three: substitutions, insertions, deletions, neighbour swaps and everything further."""
+    words = ["".join(letters) for size in range(5) for letters in itertools.product("abc", repeat=size)]
+    for first, second in itertools.product(words, repeat=2):
+        assert one_edit_distance(first, second) == OSA.distance(first, second, score_cutoff=1), (first, second)
+        assert edit_distance(first, second, 2) == OSA.distance(first, second, score_cutoff=2), (first, second)

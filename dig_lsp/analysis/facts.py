@@ -25,7 +25,6 @@ from dig_lsp.analysis.file_references import task_file_references
 from dig_lsp.analysis.python_tasks import PythonTask, python_tasks
 from dig_lsp.analysis.resolve import Resolution, resolve_at
 from dig_lsp.analysis.scope import Scope, ScopeIndex, project_scopes
-from dig_lsp.analysis.site_order import site_order
 from dig_lsp.analysis.sites import Site, SiteFinder, project_sites
 from dig_lsp.embedded.js import ParsedExpression, Reference, parse_expression
 from dig_lsp.model.files import FileReference
@@ -117,6 +116,8 @@ class Facts:
         (:mod:`dig_lsp.analysis.site_order`): whether it is among the first ``MAX_TEMPLATES`` depends on
         the whole project. The focus lists each workflow root and top-level task before the tasks below
         it, depth first, as the project's order does."""
+        from dig_lsp.analysis.site_order import site_order  # a focus is the language server's: see over_template_limit
+
         order = site_order(self.project)
         finder = SiteFinder(self.project)
         found = []
@@ -144,6 +145,10 @@ class Facts:
         """Whether the project has more templates than the first ``MAX_TEMPLATES`` that are checked."""
         if self.focus is None:
             return len(self.template_sites) > limits.MAX_TEMPLATES
+        # imported only with a focus (an incremental analysis): a command-line run has none and spares itself
+        # site_order, moved and splice (with their dataclasses, 2-4 ms of a one-file run's start)
+        from dig_lsp.analysis.site_order import site_order
+
         return site_order(self.project).total > limits.MAX_TEMPLATES
 
     @cached_property

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.splice import EntryEdit
 from dig_lsp.text.span import Span
+
+if TYPE_CHECKING:
+    from dig_lsp.syntax.splice import EntryEdit  # annotations only: the language server's re-reads
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,13 @@ import functools
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
 from dig_lsp.analysis.scope import Scope, Timing, Variable
 from dig_lsp.analysis.sites import Site
 from dig_lsp.embedded.js import JS_GLOBALS, Reference
 from dig_lsp.model.builtins import SCHEDULED_ONLY
 from dig_lsp.model.catalog import catalog
 from dig_lsp.syntax.nodes import Mapping
-from dig_lsp.text.suggest import close_matches, plausible
+from dig_lsp.text.suggest import close_matches, one_edit_distance, plausible
 
 
 class Outcome(enum.Enum):
@@ -118,9 +116,9 @@ def _closest(name: str, candidates: tuple[str, ...], cutoff: float) -> str | Non
     times asks the same question."""
     if len(name) >= _MIN_ONE_EDIT:
         near = plausible(name, [c for c in candidates
-                                if abs(len(c) - len(name)) <= 1 and OSA.distance(name, c, score_cutoff=1) <= 1])
+                                if abs(len(c) - len(name)) <= 1 and one_edit_distance(name, c) <= 1])
         if near:
-            return min(near, key=lambda c: (OSA.distance(name, c), c))
+            return min(near, key=lambda c: (one_edit_distance(name, c), c))
     matches = close_matches(name, candidates, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 

@@ -27,8 +27,8 @@ from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import call_families, callers_first, is_scheduled, runs_in_callers
@@ -41,6 +41,9 @@ from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar
 from dig_lsp.syntax.parsed_files import ParsedFiles
 from dig_lsp.text.span import Span
+
+if TYPE_CHECKING:
+    from dig_lsp.analysis.moved import MovedTasks  # annotations only: moved serves the language server's re-reads
 
 
 class Origin(enum.Enum):

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dig_lsp.analysis.moved import MovedTasks
 from dig_lsp.analysis.sites import RENDERED_KINDS, SiteFinder
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.text.source import SourceFile
+
+if TYPE_CHECKING:
+    from dig_lsp.analysis.moved import MovedTasks  # annotations only: the language server's re-reads
 
 _KEY = "site-order"
 

@@ -41,8 +41,6 @@ import re
 import sys
 from collections.abc import Iterator
 
-from rapidfuzz.distance import OSA
-
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.file_support import task_file_references
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
@@ -50,7 +48,7 @@ from dig_lsp.model.files import FileReference
 from dig_lsp.text.files import is_inside, project_directory_names, unreadable_reason
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
-from dig_lsp.text.suggest import contradicts
+from dig_lsp.text.suggest import contradicts, edit_distance
 
 # Did-you-mean looks for at most this many missing paths per analysis (each lists a folder of up to
 # 2,000 names): a project of thousands of missing files still costs little.
@@ -151,7 +149,7 @@ def _near_name(name: str, names: list[str], is_file: bool) -> str | None:
         other, other_extension = os.path.splitext(candidate) if is_file else (candidate, "")
         if other_extension != extension or re.findall(r"\d+", other) != re.findall(r"\d+", stem):
             continue
-        distance = OSA.distance(stem.lower(), other.lower(), score_cutoff=allowed)
+        distance = edit_distance(stem.lower(), other.lower(), allowed)
         if distance <= allowed and not contradicts(stem, other):
             scored.append((distance, candidate))
     if not scored:

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.sql_support import findings
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.sql import SQL_ARITY
+from dig_lsp.embedded.sql_kinds import SQL_ARITY
 
 CODE = "DL607"
 NAME = "sql-function-arity"

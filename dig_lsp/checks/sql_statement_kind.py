@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.sql_support import findings
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.sql import STATEMENT_KIND
+from dig_lsp.embedded.sql_kinds import STATEMENT_KIND
 
 CODE = "DL605"
 NAME = "sql-statement-kind"

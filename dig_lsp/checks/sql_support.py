@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from dig_lsp.analysis.scope import Origin, Scope
 from dig_lsp.checks.base import CheckContext, Finding
@@ -19,10 +20,12 @@ from dig_lsp.checks.operator_support import export_index, operator_tasks
 from dig_lsp.diagnostics import Related
 from dig_lsp.digdag.coerce import boolean_value
 from dig_lsp.embedded.scalar_map import value_offsets
-from dig_lsp.embedded.sql import SQL_OPERATORS, Query, SqlIssue, analyse
-from dig_lsp.embedded.sql_render import BUILTIN_VALUES, Resolve
+from dig_lsp.embedded.sql_kinds import SQL_OPERATORS, Query, SqlIssue
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+
+if TYPE_CHECKING:
+    from dig_lsp.embedded.sql_render import Resolve
 
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
 _DIALECTS = {"pg": ("postgres",), "redshift": ("redshift",), "bq": ("bigquery",)}
@@ -40,6 +43,7 @@ def _constant(node: Node | None) -> str | None:
 def resolver(op: OperatorTask, scope: Scope | None) -> Resolve:
     """Known values of plain ``${name}`` templates: the task's own constant keys, runtime built-ins
     (which `_export` cannot override, reference §3), then `_export`ed constants."""
+    from dig_lsp.embedded.sql_render import BUILTIN_VALUES  # with a query to judge (see embedded.sql_kinds)
 
     def resolve(expression: str) -> str | None:
         name = expression.strip()
@@ -140,6 +144,8 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
             reported = [query for query in queries(ctx, op) if ctx.reports(query.source.path)]
             if not reported:
                 continue
+            from dig_lsp.embedded.sql import analyse  # only when a query is judged (see embedded.sql_kinds)
+
             scope = index.scope(op.task)
             resolve = resolver(op, scope)
             for query in reported:

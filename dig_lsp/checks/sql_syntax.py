@@ -54,7 +54,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.sql_support import findings
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.sql import SYNTAX
+from dig_lsp.embedded.sql_kinds import SYNTAX
 
 CODE = "DL601"
 NAME = "sql-syntax"

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.sql_support import findings
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.sql import ARITY
+from dig_lsp.embedded.sql_kinds import ARITY
 
 CODE = "DL603"
 NAME = "td-function-arity"

@@ -35,8 +35,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rapidfuzz.distance import OSA
-
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import keys_read_by_templates
 from dig_lsp.checks.fix_support import key_rename_fix
@@ -45,7 +43,7 @@ from dig_lsp.diagnostics import Applicability, Fix, Related, Severity
 from dig_lsp.model.operators import DIRECTIVES, OperatorTask
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
-from dig_lsp.text.suggest import contradicts
+from dig_lsp.text.suggest import contradicts, edit_distance
 
 CODE = "DL402"
 NAME = "unknown-parameter"
@@ -92,7 +90,7 @@ def _misspelt(key: str, known: list[str]) -> bool:
     """Whether ``key`` is a parameter name with a slip of the keyboard (one or two edits, a swap of two
     letters counting as one: ``create_tabel``); looser likenesses (``target_table``, ``create_table``)
     may well be names the rendered file reads."""
-    return len(key) >= 5 and any(OSA.distance(key, name, score_cutoff=2) <= 2 and not contradicts(key, name)
+    return len(key) >= 5 and any(edit_distance(key, name, 2) <= 2 and not contradicts(key, name)
                                  for name in known)
 
 

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.sql_support import findings
 from dig_lsp.diagnostics import Severity
-from dig_lsp.embedded.sql import UNKNOWN_SQL_FUNCTION
+from dig_lsp.embedded.sql_kinds import UNKNOWN_SQL_FUNCTION
 
 CODE = "DL606"
 NAME = "unknown-sql-function"

@@ -35,6 +35,18 @@ from typing import Any, NamedTuple
 
 from dig_lsp.diagnostics import Related
 from dig_lsp.embedded.hive_certain import Mistake, certain_mistakes
+from dig_lsp.embedded.sql_kinds import (
+    ARITY,
+    NOT_CHECKED,
+    SQL_ARITY,
+    STATEMENT_KIND,
+    SYNTAX,
+    TD_OPERATORS,
+    UNKNOWN_FUNCTION,
+    UNKNOWN_SQL_FUNCTION,
+    Query,
+    SqlIssue,
+)
 from dig_lsp.embedded.sql_render import (
     IDENTIFIER_PLACEHOLDER,
     QUOTES,
@@ -51,54 +63,14 @@ from dig_lsp.embedded.trino_functions import trino_arities
 from dig_lsp.embedded.trino_grammar import MAX_DEPTH, TOO_DEEP, judge, quick_stop, rejection, statement_calls
 from dig_lsp.embedded.trino_tokens import EOF, IDENTIFIER, statement_texts, tokenize
 from dig_lsp.text.quote import excerpt
-from dig_lsp.text.source import SourceFile
 from dig_lsp.text.span import Span
 from dig_lsp.text.suggest import close_matches
 
 # Longer queries are not parsed (sqlglot needs ~1 s per 100,000 characters and dialect).
 MAX_QUERY_LENGTH = 100_000
 MAX_SUBSCRIPTS = 200  # `[` in one query (see _too_many_subscripts)
-SYNTAX = "syntax"
-NOT_CHECKED = "not-checked"
-ARITY = "arity"
-SQL_ARITY = "sql-arity"
-UNKNOWN_FUNCTION = "unknown-function"
-UNKNOWN_SQL_FUNCTION = "unknown-sql-function"
-STATEMENT_KIND = "statement-kind"
-
-TD_OPERATORS = frozenset({"td", "td_wait", "td_for_each"})
-SQL_OPERATORS = TD_OPERATORS | {"pg", "redshift", "bq"}
 _FILE_NAME = re.compile(r"[\w./-]+\.sql")  # a query that is only a file name
 _INSERT_LINE = re.compile(r"(\A|\r?\n)--\s*DIGDAG_INSERT_LINE")  # TdOperatorFactory.INSERT_LINE_PATTERN
-
-
-@dataclass(frozen=True)
-class Query:
-    """One query a task runs: its text, where each character is, and how it is run."""
-
-    text: str
-    source: SourceFile
-    offsets: tuple[int, ...] | None  # source offset of each text character (+ end); None: the whole file
-    operator: str
-    dialects: tuple[str, ...]  # sqlglot dialects; an error is reported only if every one fails
-    modifier: str | None = None  # "insert_into" / "create_table" when set on the task
-
-    def source_offset(self, index: int) -> int:
-        """The source offset of text index ``index``."""
-        if self.offsets is None:
-            return index
-        return self.offsets[min(max(index, 0), len(self.offsets) - 1)]
-
-
-@dataclass(frozen=True)
-class SqlIssue:
-    """Something wrong (or unverifiable) in a query, located in the source."""
-
-    kind: str
-    span: Span
-    message: str
-    related: tuple[Related, ...] = ()
-    value_of: str | None = None  # the `${name}` whose known value broke the query (the checks say where it is set)
 
 
 class _Token(NamedTuple):

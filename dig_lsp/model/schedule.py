@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -398,7 +397,13 @@ _NOT_JAVA_ZONES = frozenset({"Factory", "localtime", "posixrules"})
 
 @functools.cache
 def region_ids() -> frozenset[str]:
-    """Region ids known to Python's tz database, minus files Java's tzdb does not carry."""
+    """Region ids known to Python's tz database, minus files Java's tzdb does not carry.
+
+    zoneinfo is imported here and in :func:`parse_zone_id`, when a region id is first looked up: its
+    import (with sysconfig, to find the tz path) is 3-4 ms of a one-file run, and ``UTC``, offsets and
+    files without a time zone need none of it."""
+    import zoneinfo
+
     return frozenset(zoneinfo.available_timezones()) - _NOT_JAVA_ZONES
 
 
@@ -455,6 +460,8 @@ def parse_zone_id(text: str) -> tzinfo:
         raise ScheduleError(f"Invalid ID for region-based ZoneId, invalid format: {excerpt(zone_id)}")
     if zone_id not in region_ids():
         raise ScheduleError(f"Unknown time-zone ID: {excerpt(zone_id)}")
+    import zoneinfo  # see region_ids
+
     return zoneinfo.ZoneInfo(zone_id)
 
 

@@ -7,18 +7,14 @@ one file of a project is edited, the others come from the cache.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections import OrderedDict
 
 from dig_lsp.syntax.loader import ParsedFile
 from dig_lsp.syntax.recover import parse_tolerant
-from dig_lsp.syntax.splice import reparse
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.source import SourceFile
-
-logger = logging.getLogger(__name__)
 
 
 class ParseCache:
@@ -71,10 +67,14 @@ class ParseCache:
         self.misses += 1
         result = None
         if previous is not None:
+            from dig_lsp.syntax.splice import reparse  # only a re-read (the language server's) splices
+
             try:
                 result = reparse(previous, source)
             except Exception:  # an optimisation must never cost a result: parse the whole file
-                logger.exception("re-reading one entry of %s failed; parsing it whole", path)
+                import logging  # only here: logging (with threading) is 3-5 ms of every one-file run
+
+                logging.getLogger(__name__).exception("re-reading one entry of %s failed; parsing it whole", path)
         if result is None:
             result = parse_tolerant(source)
         else:

@@ -20,8 +20,10 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import OSA
+if TYPE_CHECKING:
+    from types import ModuleType
 
 # Actions: groups of verbs that mean the same thing. Two different actions always disagree: a different
 # action is never a spelling slip (``delete_tables`` -> ``empty_tables`` empties the table it meant to
@@ -115,6 +117,50 @@ _MIN_FUZZY = 4  # shorter segments one edit apart are as likely different words 
 _MIN_PREFIX = 4  # a polar word this long at the start of a segment is read in it ("createtable")
 
 
+def edit_distance(first: str, second: str, score_cutoff: int | None = None) -> int:
+    """Optimal string alignment distance (a swap of two neighbours is one edit), rapidfuzz's: past
+    ``score_cutoff`` any larger number stands for "too far".
+
+    Why this wrapper: rapidfuzz is imported when a two-edit likeness is first asked (a misspelt parameter
+    or file name), not at start-up. Importing it costs 10-25 ms (its distance modules, its CPU-feature
+    probe), a third of what yamllint spends on a whole one-file run; one-edit questions, which even a clean
+    file asks, go to :func:`one_edit_distance`.
+    """
+    return int(_osa().distance(first, second, score_cutoff=score_cutoff))
+
+
+def one_edit_distance(first: str, second: str) -> int:
+    """``edit_distance(first, second, 1)`` without rapidfuzz: 0 (equal), 1 (one substitution, insertion,
+    deletion or swap of two neighbours) or 2 (more).
+
+    Why: the one-edit questions (a misspelt variable, a slip of a verb) are asked even by a clean
+    one-file run (DL508's did-you-mean for ``${user_id}``), and answering them here in a few string
+    comparisons spares that run importing rapidfuzz (10-25 ms, see :func:`edit_distance`).
+    """
+    if first == second:
+        return 0
+    if len(first) == len(second):
+        differ = [index for index, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+        if len(differ) == 1:
+            return 1
+        if len(differ) == 2 and differ[1] == differ[0] + 1:
+            i = differ[0]
+            return 1 if first[i] == second[i + 1] and first[i + 1] == second[i] else 2
+        return 2
+    shorter, longer = (first, second) if len(first) < len(second) else (second, first)
+    if len(longer) - len(shorter) != 1:
+        return 2
+    i = next((index for index, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
+    return 1 if shorter[i:] == longer[i + 1:] else 2
+
+
+@functools.cache
+def _osa() -> ModuleType:
+    from rapidfuzz.distance import OSA
+
+    return OSA
+
+
 def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
     """difflib's closest ``n`` candidates at ``cutoff`` or above, best first, leaving out every candidate
     that contradicts ``word`` (:func:`contradicts`) before choosing: the best *plausible* ones."""
@@ -204,13 +250,13 @@ def _slip(form: str, word: str) -> bool:
         return False
     if len(word) < _MIN_FUZZY or len(form) < _MIN_FUZZY:
         return one_swap(form, word)
-    return OSA.distance(form, word, score_cutoff=1) <= 1
+    return one_edit_distance(form, word) <= 1
 
 
 def one_swap(form: str, word: str) -> bool:
     """Whether ``form`` is ``word`` with two neighbouring letters swapped: the only slip a short word is
     read as (one edit of a two- or three-letter word is as likely another word)."""
-    return len(form) == len(word) and sorted(form) == sorted(word) and OSA.distance(form, word) == 1
+    return len(form) == len(word) and sorted(form) == sorted(word) and one_edit_distance(form, word) == 1
 
 
 def _negates(a: str, b: str) -> bool:
