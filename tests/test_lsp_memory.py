@@ -10,32 +10,19 @@ must still be collected.
 from __future__ import annotations
 
 import gc
-import json
 import sys
 import weakref
-from typing import Any
 
 import pytest
 
 from dig_lsp.lsp import server
-
-
-class _Discard:
-    def write(self, data: bytes) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+from tests.lsp_in_process import InProcessServer
 
 
 def test_handled_notifications_leave_no_futures(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server, "_import_in_background", lambda *args, **kwargs: None)
     monkeypatch.setattr(server.DiagnosticsScheduler, "schedule", lambda self, uri, delay=None: None)
-    language_server = server.create_server()
-    language_server.protocol.set_writer(_Discard())
-
-    def send(message: dict[str, Any]) -> None:
-        language_server.protocol.receive(json.dumps({"jsonrpc": "2.0", **message}).encode())
+    in_process = InProcessServer(monkeypatch)
+    language_server, send = in_process.server, in_process.send
 
     send({"id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}})
     send({"method": "initialized", "params": {}})

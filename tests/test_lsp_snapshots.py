@@ -10,24 +10,15 @@ replaced by one that reports how many snapshots were taken and not yet analysed.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
 
 from dig_lsp.lsp import documents, server
-
-
-class _Discard:
-    def write(self, data: bytes) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+from tests.lsp_in_process import InProcessServer
 
 
 def test_one_snapshot_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server, "_import_in_background", lambda *args, **kwargs: None)
     taken: list[int] = []
     outstanding: list[int] = []
     analysed: list[str] = []
@@ -45,11 +36,8 @@ def test_one_snapshot_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(documents, "open_documents", counting_snapshot)
     monkeypatch.setattr(server.DiagnosticsScheduler, "_analyse", fake_analyse)
-    language_server = server.create_server()
-    language_server.protocol.set_writer(_Discard())
-
-    def send(message: dict[str, Any]) -> None:
-        language_server.protocol.receive(json.dumps({"jsonrpc": "2.0", **message}).encode())
+    in_process = InProcessServer(monkeypatch)
+    language_server, send = in_process.server, in_process.send
 
     async def open_many() -> None:
         send({"id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}})

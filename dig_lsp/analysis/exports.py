@@ -39,7 +39,7 @@ class ExportIndex:
     chains: dict[int, ExportChain] = field(default_factory=dict)
     deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> what its walk needs
     _unlocated: list[Workflow] = field(default_factory=list, repr=False)  # workflows not in _top_of yet
-    _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
+    _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its top-level task
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def chain(self, task: Task) -> ExportChain:
@@ -65,17 +65,10 @@ class ExportIndex:
         self._unlocated.append(workflow)
 
     def _walk_deferred(self, task: Task) -> ExportChain | None:
-        top_of = self._top_of
-        for workflow in self._unlocated:  # the workflow's task list (root first, depth first) was made already
-            top = 0
-            deferred = self.deferred
-            for below in workflow.all_tasks:
-                if id(below) in deferred:
-                    top = id(below)
-                if top:
-                    top_of[id(below)] = top
+        for workflow in self._unlocated:
+            self._top_of.update(workflow.top_level_of)
         self._unlocated.clear()
-        found = self.deferred.pop(top_of.get(id(task), 0), None)
+        found = self.deferred.pop(self._top_of.get(id(task), 0), None)
         if found is not None:
             _walk(*found, self.chains)
         return self.chains.get(id(task))

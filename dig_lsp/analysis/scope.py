@@ -688,7 +688,7 @@ class ScopeIndex:
     deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> its `_build` arguments
     # top-level task id -> what was collected below it, for the next load of the project (build_scopes)
     collected: dict[int, _Collected] = field(default_factory=dict, repr=False)
-    _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its deferred top-level task
+    _top_of: dict[int, int] = field(default_factory=dict, repr=False)  # task id -> its top-level task
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def scope(self, task: Task) -> Scope | None:
@@ -705,16 +705,8 @@ class ScopeIndex:
         self.deferred[id(top)] = arguments
 
     def deferred_below(self, workflow: Workflow) -> None:
-        """Note which deferred top-level task each task of ``workflow`` is below, from the workflow's list of
-        tasks (root first, depth first: a top-level task comes right before the tasks below it), which the
-        project's loading made already; walking each top-level task's tree again cost more."""
-        deferred, top_of = self.deferred, self._top_of
-        top = 0
-        for task in workflow.all_tasks:
-            if id(task) in deferred:
-                top = id(task)
-            if top:
-                top_of[id(task)] = top
+        """Note which top-level task each task of ``workflow`` is below (:attr:`Workflow.top_level_of`)."""
+        self._top_of.update(workflow.top_level_of)
 
     def _build_deferred(self, task: Task) -> _PendingScope | None:
         arguments = self.deferred.pop(self._top_of.get(id(task), 0), None)

@@ -62,11 +62,12 @@ def _inside(span: Span, path: str, offset: int) -> bool:
     return span.path == path and span.start_offset <= offset <= span.end_offset
 
 
-def reference_at(project: ProjectModel, path: str, offset: int,
+def reference_at(project: ProjectModel, location: Location | None, path: str, offset: int,
                  runtime_params: tuple[str, ...] = ()) -> ReferenceAt | None:
-    """The variable reference of a ``${...}`` at ``offset`` of ``path`` (None elsewhere)."""
+    """The variable reference of a ``${...}`` at ``offset`` of ``path`` (None elsewhere); ``location`` is
+    :func:`~dig_lsp.ide.locate.locate`'s for that position (the caller has it already)."""
     facts = Facts(project, runtime_params)
-    for site in _sites_around(project, facts, path, offset):
+    for site in _sites_around(project, facts, location):
         if not _inside(site.span, path, offset):
             continue
         parsed = parse_expression(site.template.expression)
@@ -80,12 +81,11 @@ def reference_at(project: ProjectModel, path: str, offset: int,
     return None
 
 
-def _sites_around(project: ProjectModel, facts: Facts, path: str, offset: int) -> Iterable[Site]:
+def _sites_around(project: ProjectModel, facts: Facts, location: Location | None) -> Iterable[Site]:
     """The template sites that may hold ``offset``: in a workflow, those of the task under the cursor (a
     value's templates are its task's sites; walking every site of a 30,000-line workflow cost 280 ms a hover,
     and sites past the template limit were never found); elsewhere, every site of the project (a rendered
     file's templates are the sites of the tasks that render it)."""
-    location = locate(project, path, offset)
     if location is None:
         return facts.template_sites
     return SiteFinder(project).task_sites(location.workflow, location.task)
@@ -101,11 +101,15 @@ def file_start(path: str) -> Span:
 
 def definition(project: ProjectModel, path: str, offset: int, runtime_params: tuple[str, ...] = ()) -> list[Span]:
     """Where the thing at ``offset`` is defined; empty when nothing there has a definition."""
-    for finder in (_include_definition, _file_definition, _after_definition, _require_definition):
-        found = finder(project, path, offset)
-        if found:
-            return found
-    at = reference_at(project, path, offset, runtime_params)
+    found = _include_definition(project, path, offset)
+    if found:
+        return found
+    location = locate(project, path, offset)
+    found = (_file_definition(project, location, path, offset) or _after_definition(location, path, offset)
+             or _require_definition(project, location, path, offset))
+    if found:
+        return found
+    at = reference_at(project, location, path, offset, runtime_params)
     if at is None:
         return []
     if at.is_local:
@@ -128,8 +132,7 @@ def _task_files(project: ProjectModel, workflow: Workflow, task: Task) -> Iterat
     yield from file_references(op, workdir, project.root)
 
 
-def _file_definition(project: ProjectModel, path: str, offset: int) -> list[Span]:
-    location = locate(project, path, offset)
+def _file_definition(project: ProjectModel, location: Location | None, path: str, offset: int) -> list[Span]:
     if location is None:
         return []
     for ref in _task_files(project, location.workflow, location.task):
@@ -201,8 +204,7 @@ def _sibling(location: Location, name: str) -> Task | None:
     return next((child for child in parent.children if child.name == name and child is not location.task), None)
 
 
-def _after_definition(project: ProjectModel, path: str, offset: int) -> list[Span]:
-    location = locate(project, path, offset)
+def _after_definition(location: Location | None, path: str, offset: int) -> list[Span]:
     item = None if location is None else _after_item(location, path, offset)
     if location is None or item is None:
         return []
@@ -210,8 +212,7 @@ def _after_definition(project: ProjectModel, path: str, offset: int) -> list[Spa
     return [] if sibling is None else [sibling.key_span]
 
 
-def _require_definition(project: ProjectModel, path: str, offset: int) -> list[Span]:
-    location = locate(project, path, offset)
+def _require_definition(project: ProjectModel, location: Location | None, path: str, offset: int) -> list[Span]:
     if location is None:
         return []
     use = location.task.operator
@@ -271,7 +272,7 @@ def references(project: ProjectModel, path: str, offset: int, include_declaratio
         return _task_references(location.workflow, task, include_declaration)
     target = _export_key_target(location, path, offset)
     if target is None:
-        at = reference_at(project, path, offset, runtime_params)
+        at = reference_at(project, location, path, offset, runtime_params)
         variable = None if at is None or at.is_local else at.variable
         if variable is None or variable.span is None:
             return []

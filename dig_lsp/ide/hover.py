@@ -46,10 +46,10 @@ def hover(project: ProjectModel, path: str, offset: int, runtime_params: tuple[s
           now: datetime | None = None) -> HoverResult | None:
     """The hover at ``offset`` (code points) of ``path``, or None when there is nothing to say."""
     now = now or datetime.now(UTC)
-    at = reference_at(project, path, offset, runtime_params)
+    location = locate(project, path, offset)
+    at = reference_at(project, location, path, offset, runtime_params)
     if at is not None:
         return HoverResult(_variable_markdown(project, at), at.span)
-    location = locate(project, path, offset)
     if location is None:
         return None
     if not location.entries:

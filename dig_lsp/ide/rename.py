@@ -199,7 +199,7 @@ def _variable_target(project: ProjectModel, location: Location | None, path: str
             assert isinstance(holder, Mapping)
             name = ".".join(entry.key for entry in location.entries[1:])
             return _checked(_Variable(name, last.key_span, last, holder, location.task, location.workflow))
-    at = reference_at(project, path, offset, runtime_params)
+    at = reference_at(project, location, path, offset, runtime_params)
     if at is None or at.scope is None:
         return None
     if at.is_local:

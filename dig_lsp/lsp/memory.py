@@ -67,13 +67,13 @@ def collector_paused() -> Iterator[None]:
     drops. What is frozen as garbage (cycles made by libraries, such as SQL parse trees) waits for the
     full collection :func:`_collect_everything` makes once the interpreter has grown by half since the
     last one (a grown project raises the mark instead)."""
+    global _blocks_after_collection
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
         blocks = sys.getallocatedblocks()
-        global _blocks_after_collection
         if _blocks_after_collection is None:
             _blocks_after_collection = blocks
         elif blocks > max(_blocks_after_collection * _GROWTH_FACTOR, _blocks_after_collection + _GROWTH_BLOCKS):

@@ -196,6 +196,23 @@ class Workflow:
         """The tasks of :meth:`tasks`, listed once (every check walks them)."""
         return tuple(self.root.walk())
 
+    @cached_property
+    def top_level_of(self) -> dict[int, int]:
+        """Task id -> the id of the top-level task (a child or special subtask of the root) it is or lies
+        below; the root is not in it. Read only. The indexes that work out a top-level task's part when one
+        of its tasks is first asked about (scopes, ``_export`` chains) look tasks up in it; it is made from
+        :attr:`all_tasks` (root first, depth first: a top-level task comes right before the tasks below it),
+        once for both."""
+        tops = {id(top) for top in (*self.root.children, *self.root.specials)}
+        found: dict[int, int] = {}
+        top = 0
+        for task in self.all_tasks:
+            if id(task) in tops:
+                top = id(task)
+            if top:
+                found[id(task)] = top
+        return found
+
 
 def empty_mapping(span: Span) -> Mapping:
     """A placeholder config for a task whose value is not a mapping."""
