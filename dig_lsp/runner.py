@@ -111,11 +111,29 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        _share_with_workers()
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
             chunk = max(1, len(units) // (workers * 4))
             return list(pool.map(_analyse_unit, units, [settings] * len(units), chunksize=chunk))
+
+
+def _share_with_workers() -> None:
+    """Load, before the fork, what nearly every worker would otherwise load for itself on its first
+    projects: the libraries imported on first use (jsonschema, rapidfuzz, sqlglot, Trino's ANTLR
+    parser) and the time-zone list. Forked workers share the parent's copy, so it is paid once instead
+    of once per worker (0.17 s of CPU each; bench/README.md). Only for a pool: a run in one process
+    still imports none of it unless it is needed."""
+    from dig_lsp.embedded.sql import load_engines
+    from dig_lsp.model.schedule import region_ids
+    from dig_lsp.model.values import digdag_validator
+    from dig_lsp.text.suggest import load_distance
+
+    digdag_validator()
+    region_ids()
+    load_distance()
+    load_engines()
 
 
 # Young objects collected after this many allocations instead of CPython's 700: loading a project makes

@@ -61,3 +61,15 @@ def test_a_file_without_sql_imports_only_what_it_needs(tmp_path: Path) -> None:
     if shell.shellcheck_binary() is not None:
         expected.add("subprocess")
     assert all(f"'{name}'" in whole for name in expected), whole
+
+
+def test_a_pool_parent_loads_before_forking_what_every_worker_needs() -> None:
+    """Forked workers share what their parent loaded; each would otherwise import jsonschema, rapidfuzz,
+    sqlglot and Trino's parser for itself (``runner._share_with_workers``)."""
+    script = ("import sys\nfrom dig_lsp import runner\nrunner._share_with_workers()\n"
+              "print(sorted(m for m in ('jsonschema', 'rapidfuzz', 'sqlglot.dialects.hive', 'antlr4', "
+              "'dig_lsp_trino_sql_base_parser', 'zoneinfo') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300)
+    assert not done.stderr, done.stderr
+    assert done.stdout.strip() == ("['antlr4', 'dig_lsp_trino_sql_base_parser', 'jsonschema', 'rapidfuzz', "
+                                   "'sqlglot.dialects.hive', 'zoneinfo']")

@@ -186,6 +186,12 @@ def _antlr() -> _Antlr:
     return _Antlr()
 
 
+def load() -> None:
+    """Import the ANTLR runtime and Trino's generated parser now rather than at the first statement that
+    needs a verdict (see :func:`dig_lsp.embedded.sql.load_engines`)."""
+    _antlr()
+
+
 def grammar_stop(text: str, tokens: list[Token]) -> Stop | None:
     """The first place Trino rejects one statement's ``tokens``: the grammar, then the PostProcessor
     (which runs while parsing, so the earlier of the two is what Trino reports)."""

@@ -161,6 +161,12 @@ def _osa() -> ModuleType:
     return OSA
 
 
+def load_distance() -> None:
+    """Import rapidfuzz now rather than at the first two-edit likeness (the CLI, before forking its
+    workers: see ``dig_lsp.runner``)."""
+    _osa()
+
+
 def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
     """difflib's closest ``n`` candidates at ``cutoff`` or above, best first, leaving out every candidate
     that contradicts ``word`` (:func:`contradicts`) before choosing: the best *plausible* ones."""
