@@ -56,6 +56,40 @@ def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None,
         return analyse_model(model, unit, settings, reported_only)
 
 
+@dataclass
+class Prepared:
+    """One unit loaded, with the context its checks will run in (see :func:`prepare`)."""
+
+    unit: Unit
+    model: ProjectModel
+    context: CheckContext
+
+
+def prepare(unit: Unit, settings: Settings, reader: FileReader | None = None, reported_only: bool = False) -> Prepared:
+    """Load one unit for :func:`analyse_prepared`, so that several can share a :func:`prefetch` first."""
+    with recursion_headroom():
+        model = load_project(unit.root, list(unit.workflows), reader or DiskReader())
+    return Prepared(unit, model, CheckContext(model, settings, report=unit.report if reported_only else None))
+
+
+def prefetch(prepared: list[Prepared], settings: Settings) -> None:
+    """The work the enabled checks share across analyses (their ``prefetch``), once for all of ``prepared``:
+    what each analysis then asks for is remembered. The diagnostics are those of :func:`analyse` each."""
+    seen: set[object] = set()
+    for rule in REGISTRY:
+        if rule.prefetch is None or rule.prefetch in seen or not settings.is_enabled(rule.code, rule.name):
+            continue
+        seen.add(rule.prefetch)
+        with recursion_headroom():
+            rule.prefetch([item.context for item in prepared])
+
+
+def analyse_prepared(prepared: Prepared) -> Analysis:
+    """:func:`analyse` of a unit :func:`prepare` loaded."""
+    with recursion_headroom():
+        return _analyse_in(prepared.context, prepared.unit)
+
+
 def analyse_model(model: ProjectModel, unit: Unit, settings: Settings, reported_only: bool = False) -> Analysis:
     """Run every enabled check over a loaded project (see :func:`analyse`).
 
@@ -64,9 +98,13 @@ def analyse_model(model: ProjectModel, unit: Unit, settings: Settings, reported_
     the same; ``Analysis.findings`` then lacks findings in unreported files, which an incremental
     re-analysis (:mod:`dig_lsp.incremental`) would start from: the language server keeps them all."""
     with recursion_headroom():
-        findings = run_checks(CheckContext(model, settings, report=unit.report if reported_only else None))
-        count = len(project_sites(model))
-    return conclude(findings, model, unit, settings, count)
+        return _analyse_in(CheckContext(model, settings, report=unit.report if reported_only else None), unit)
+
+
+def _analyse_in(context: CheckContext, unit: Unit) -> Analysis:
+    findings = run_checks(context)
+    count = len(project_sites(context.project))
+    return conclude(findings, context.project, unit, context.settings, count)
 
 
 def run_checks(context: CheckContext) -> tuple[Diagnostic, ...]:

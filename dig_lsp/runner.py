@@ -39,12 +39,35 @@ class RunResult:
 Outcome = tuple[list[Diagnostic], list[str], list[str]]
 
 
-def _analyse_unit(unit: Unit, settings: Settings, reader: FileReader | None = None) -> Outcome:
-    from dig_lsp.engine import analyse
+# Units analysed together: loaded first, then what their checks share is done once for all of them
+# (engine.prefetch: ShellCheck started once for the scripts of every unit instead of once per unit), then
+# checked. Their models are held until the batch is checked, which bounds it.
+BATCH_UNITS = 24
 
-    with recording_listings() as listed:
-        analysis = analyse(unit, settings, reader or DiskReader(), reported_only=True)
-    return analysis.diagnostics, analysis.files_read, sorted({folder for folder, _root in listed})
+
+def _analyse_batch(units: list[Unit], settings: Settings, reader: FileReader | None = None) -> list[Outcome]:
+    """Each unit's outcome, as an analysis of that unit alone would give it."""
+    from dig_lsp import engine
+
+    reader = reader or DiskReader()
+    prepared, listings = [], []
+    for unit in units:
+        with recording_listings() as listed:
+            prepared.append(engine.prepare(unit, settings, reader, reported_only=True))
+        listings.append(listed)
+    with recording_listings() as shared:  # nothing lists a folder there today; were it to, all depend on it
+        engine.prefetch(prepared, settings)
+    outcomes: list[Outcome] = []
+    for item, listed in zip(prepared, listings, strict=True):
+        with recording_listings() as checked:
+            analysis = engine.analyse_prepared(item)
+        folders = {folder for folder, _root in (*listed, *shared, *checked)}
+        outcomes.append((analysis.diagnostics, analysis.files_read, sorted(folders)))
+    return outcomes
+
+
+def _batches(units: list[Unit], size: int) -> list[list[Unit]]:
+    return [units[start:start + size] for start in range(0, len(units), size)]
 
 
 def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
@@ -106,7 +129,8 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
         size = sum(len(unit.workflows) for unit in units)
         if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:
             reader: FileReader = OverlayReader(overlays) if overlays else DiskReader()
-            return [_analyse_unit(unit, settings, reader) for unit in units]
+            return [outcome for batch in _batches(units, BATCH_UNITS)
+                    for outcome in _analyse_batch(batch, settings, reader)]
         # imported only for a pool: a small run (one project, pre-commit) never pays for them
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -115,8 +139,10 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
-            chunk = max(1, len(units) // (workers * 4))
-            return list(pool.map(_analyse_unit, units, [settings] * len(units), chunksize=chunk))
+            # about four batches per worker, so that the workers finish together
+            batches = _batches(units, min(BATCH_UNITS, max(1, len(units) // (workers * 4))))
+            return [outcome for outcomes in pool.map(_analyse_batch, batches, [settings] * len(batches))
+                    for outcome in outcomes]
 
 
 def _share_with_workers() -> None:

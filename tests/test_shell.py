@@ -46,3 +46,51 @@ def test_the_configuration_file_cannot_choose_the_program(tmp_path: Path,
     """Only the environment (the CI owner's) names ShellCheck; empty means none: DL702 says so."""
     monkeypatch.setenv(shell.SHELLCHECK_ENVIRONMENT, "")
     assert _lint(tmp_path, "+a:\n  sh>: for f in *; do echo\n") == [(2, 8, "DL702")]
+
+
+def _projects(tmp_path: Path) -> list[Path]:
+    """Three projects: two with a broken command (one of them twice), one with a script file."""
+    texts = {"a": "+x:\n  sh>: for f in *; do echo\n+y:\n  sh>: echo ok\n",
+             "b": "+x:\n  sh>: for f in *; do echo\n+z:\n  sh>: if true; then echo\n",
+             "c": "+s:\n  sh>: ./run.sh\n"}
+    for name, text in texts.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "wf.dig").write_text(text, encoding="utf-8")
+    (tmp_path / "c" / "run.sh").write_text("#!/bin/bash\necho \"open\n", encoding="utf-8")
+    return [tmp_path / name for name in texts]
+
+
+def test_a_batch_of_projects_starts_shellcheck_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's batches (``runner._analyse_batch``) give each project what analysing it alone gives, with
+    one ShellCheck process per dialect for all their scripts instead of one per project."""
+    from dig_lsp import runner
+    from dig_lsp.model.targets import plan
+
+    projects = _projects(tmp_path)
+    settings = Settings(select=("DL701", "DL702"))
+    alone = [lint_paths([project], settings) for project in projects]
+    shell._MEMO.clear()
+    started: list[str | None] = []
+    run = shell._run
+
+    def counted(binary: str, dialect: str | None, scripts: list[shell.Script]) -> dict[str, list[shell.ShellProblem]]:
+        started.append(dialect)
+        return run(binary, dialect, scripts)
+
+    monkeypatch.setattr(shell, "_run", counted)
+    units = plan([str(project) for project in projects])
+    outcomes = runner._analyse_batch(units, settings)
+    assert [sorted(diagnostics, key=lambda d: d.sort_key()) for diagnostics, _files, _folders in outcomes] == alone
+    assert [d.code for found in alone for d in found] == ["DL701", "DL701", "DL701", "DL701"]
+    assert sorted(started, key=str) == [None, "sh"]  # the script by its `#!` line, the commands as /bin/sh
+
+
+def test_no_shellcheck_when_its_checks_are_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dig_lsp import runner
+    from dig_lsp.model.targets import plan
+
+    shell._MEMO.clear()
+    monkeypatch.setattr(shell, "_run", lambda *args: pytest.fail("ShellCheck started"))
+    units = plan([str(project) for project in _projects(tmp_path)])
+    outcomes = runner._analyse_batch(units, Settings(select=("DL101",)))
+    assert [diagnostics for diagnostics, _files, _folders in outcomes] == [[], [], []]

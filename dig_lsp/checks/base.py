@@ -144,6 +144,9 @@ class Rule:
     check: CheckFunction | None  # None for rules applied after all checks (suppressions)
     # for such a rule: what the engine calls with every diagnostic and the suppression comments
     post_check: Callable[..., tuple[list[Diagnostic], list[Finding]]] | None = None
+    # optional: work the check's analyses share, done once for several analyses before their checks run
+    # (the CLI's batches: ShellCheck started once for the scripts of many projects); see engine.prefetch
+    prefetch: Callable[[list[CheckContext]], None] | None = None
 
     @property
     def help(self) -> str:
@@ -163,7 +166,7 @@ class Rule:
         if not _CODE.match(code) or not _NAME.match(name):
             raise ValueError(f"{module.__name__}: bad code {code!r} or name {name!r}")
         return cls(code, name, module.SEVERITY, module.__doc__ or "", getattr(module, "check", None),
-                   getattr(module, "post_check", None))
+                   getattr(module, "post_check", None), getattr(module, "prefetch", None))
 
 
 def findings_from_problems(kind: str) -> CheckFunction:

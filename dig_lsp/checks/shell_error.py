@@ -32,12 +32,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.shell_support import problem_span, shell_verdict
+from dig_lsp.checks.shell_support import prefetch_verdicts, problem_span, shell_verdict
 from dig_lsp.diagnostics import Related, Severity
 
 CODE = "DL701"
 NAME = "shell-error"
 SEVERITY = Severity.ERROR
+# ShellCheck once for the scripts of a batch of analyses (the CLI), not once per project
+prefetch = prefetch_verdicts
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:

@@ -28,12 +28,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.shell_support import shell_verdict
+from dig_lsp.checks.shell_support import prefetch_verdicts, shell_verdict
 from dig_lsp.diagnostics import Severity
 
 CODE = "DL702"
 NAME = "shell-not-checked"
 SEVERITY = Severity.INFO
+# ShellCheck once for the scripts of a batch of analyses (the CLI), not once per project
+prefetch = prefetch_verdicts
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
