@@ -66,8 +66,10 @@ def _analyse_batch(units: list[Unit], settings: Settings, reader: FileReader | N
     return outcomes
 
 
-def _batches(units: list[Unit], size: int) -> list[list[Unit]]:
-    return [units[start:start + size] for start in range(0, len(units), size)]
+def _analyse_batches(units: list[Unit], settings: Settings, reader: FileReader | None = None) -> list[Outcome]:
+    """:func:`_analyse_batch` over ``units``, :data:`BATCH_UNITS` at a time."""
+    return [outcome for start in range(0, len(units), BATCH_UNITS)
+            for outcome in _analyse_batch(units[start:start + BATCH_UNITS], settings, reader)]
 
 
 def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
@@ -129,8 +131,7 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
         size = sum(len(unit.workflows) for unit in units)
         if overlays or workers < 2 or len(units) < 2 or size < PARALLEL_THRESHOLD:
             reader: FileReader = OverlayReader(overlays) if overlays else DiskReader()
-            return [outcome for batch in _batches(units, BATCH_UNITS)
-                    for outcome in _analyse_batch(batch, settings, reader)]
+            return _analyse_batches(units, settings, reader)
         # imported only for a pool: a small run (one project, pre-commit) never pays for them
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -139,9 +140,11 @@ def _analyse_all(units: list[Unit], settings: Settings, overlays: Mapping[str, b
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context) as pool:
-            # about four batches per worker, so that the workers finish together
-            batches = _batches(units, min(BATCH_UNITS, max(1, len(units) // (workers * 4))))
-            return [outcome for outcomes in pool.map(_analyse_batch, batches, [settings] * len(batches))
+            # about four parts per worker, so that the workers finish together; neighbouring units stay
+            # together in one worker, whose caches (parses, ShellCheck's answers) they may share
+            size = max(1, len(units) // (workers * 4))
+            parts = [units[start:start + size] for start in range(0, len(units), size)]
+            return [outcome for outcomes in pool.map(_analyse_batches, parts, [settings] * len(parts))
                     for outcome in outcomes]
 
 
