@@ -80,8 +80,11 @@ def prefetch(prepared: list[Prepared], settings: Settings) -> None:
         if rule.prefetch is None or rule.prefetch in seen or not settings.is_enabled(rule.code, rule.name):
             continue
         seen.add(rule.prefetch)
-        with recursion_headroom():
-            rule.prefetch([item.context for item in prepared])
+        try:
+            with recursion_headroom():
+                rule.prefetch([item.context for item in prepared])
+        except Exception:  # a bug there is the check's: its own run reports it (DL000)
+            continue
 
 
 def analyse_prepared(prepared: Prepared) -> Analysis:

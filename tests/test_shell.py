@@ -94,3 +94,21 @@ def test_no_shellcheck_when_its_checks_are_off(tmp_path: Path, monkeypatch: pyte
     units = plan([str(project) for project in _projects(tmp_path)])
     outcomes = runner._analyse_batch(units, Settings(select=("DL101",)))
     assert [diagnostics for diagnostics, _files, _folders in outcomes] == [[], [], []]
+
+
+def test_a_failing_prefetch_is_the_checks_internal_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in what a batch shares must not stop the run: the checks that need it report it, as they would
+    have without the batch (DL000), and the others still run."""
+    from dig_lsp import runner
+    from dig_lsp.checks import shell_support
+    from dig_lsp.model.targets import plan
+
+    def broken(ctx: object) -> list[object]:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(shell_support, "shell_sites", broken)
+    units = plan([str(project) for project in _projects(tmp_path)])
+    outcomes = runner._analyse_batch(units, Settings(select=("DL701", "DL702", "DL407")))
+    found = [sorted((d.code, d.message.split(":")[0]) for d in diagnostics) for diagnostics, _, _ in outcomes]
+    internal = [("DL000", "check DL701 (shell-error) failed"), ("DL000", "check DL702 (shell-not-checked) failed")]
+    assert found == [internal] * 3
