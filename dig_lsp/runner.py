@@ -41,8 +41,12 @@ Outcome = tuple[list[Diagnostic], list[str], list[str]]
 
 # Units analysed together: loaded first, then what their checks share is done once for all of them
 # (engine.prefetch: ShellCheck started once for the scripts of every unit instead of once per unit), then
-# checked. Their models are held until the batch is checked, which bounds it.
+# checked. Their models are held until the batch is checked, which bounds it: at most this many units, and
+# at most this many bytes of workflow files, as a model holds over a hundred times its text (a generated
+# 0.69 MB workflow: 121 MB, tracemalloc) and a batch of large projects must not hold them all at once (a
+# project larger than that is a batch of its own). On ../shared/corpus the largest batch has 60 KB.
 BATCH_UNITS = 24
+BATCH_BYTES = 128_000
 
 
 def _analyse_batch(units: list[Unit], settings: Settings, reader: FileReader | None = None) -> list[Outcome]:
@@ -67,9 +71,31 @@ def _analyse_batch(units: list[Unit], settings: Settings, reader: FileReader | N
 
 
 def _analyse_batches(units: list[Unit], settings: Settings, reader: FileReader | None = None) -> list[Outcome]:
-    """:func:`_analyse_batch` over ``units``, :data:`BATCH_UNITS` at a time."""
-    return [outcome for start in range(0, len(units), BATCH_UNITS)
-            for outcome in _analyse_batch(units[start:start + BATCH_UNITS], settings, reader)]
+    """:func:`_analyse_batch` over ``units``, a :func:`batch <_batches>` at a time."""
+    return [outcome for batch in _batches(units) for outcome in _analyse_batch(batch, settings, reader)]
+
+
+def _batches(units: list[Unit]) -> Iterator[list[Unit]]:
+    """``units`` in order, cut into batches of at most :data:`BATCH_UNITS` units and :data:`BATCH_BYTES` bytes of
+    workflow files (sizes on disk: an open document's text is about as long)."""
+    batch: list[Unit] = []
+    size = 0
+    for unit in units:
+        unit_size = sum(_size(path) for path in unit.workflows)
+        if batch and (len(batch) >= BATCH_UNITS or size + unit_size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(unit)
+        size += unit_size
+    if batch:
+        yield batch
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
