@@ -2,7 +2,9 @@
 
 A check is a module with ``CODE``, ``NAME``, ``SEVERITY``, a docstring that is its docs
 page (What it does / Why is this bad? / Example / Use instead) and a ``check(ctx)``
-generator of :class:`Finding`. The engine adds code, name and severity.
+generator of :class:`Finding`. The engine adds code, name and severity. Optionally a
+``prefetch(contexts)``: work shared by the analyses of a batch of projects, done once for all of
+them before their checks run (see ``engine.prefetch``).
 """
 
 from __future__ import annotations
