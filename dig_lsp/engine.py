@@ -51,25 +51,23 @@ def analyse(unit: Unit, settings: Settings, reader: FileReader | None = None,
             cache: ParseCache | None = None, reported_only: bool = False) -> Analysis:
     """Analyse one unit and return its diagnostics, sorted and de-duplicated (``cache``: parses kept
     by a long-running caller between analyses; ``reported_only``: see :func:`analyse_model`)."""
-    with recursion_headroom():  # loading and checks walk trees as deep as the loader accepts
-        model = load_project(unit.root, list(unit.workflows), reader or DiskReader(), cache)
-        return analyse_model(model, unit, settings, reported_only)
+    return analyse_prepared(prepare(unit, settings, reader, reported_only, cache))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
-    """One unit loaded, with the context its checks will run in (see :func:`prepare`)."""
+    """One unit loaded, in the context its checks will run in (see :func:`prepare`)."""
 
     unit: Unit
-    model: ProjectModel
     context: CheckContext
 
 
-def prepare(unit: Unit, settings: Settings, reader: FileReader | None = None, reported_only: bool = False) -> Prepared:
+def prepare(unit: Unit, settings: Settings, reader: FileReader | None = None, reported_only: bool = False,
+            cache: ParseCache | None = None) -> Prepared:
     """Load one unit for :func:`analyse_prepared`, so that several can share a :func:`prefetch` first."""
-    with recursion_headroom():
-        model = load_project(unit.root, list(unit.workflows), reader or DiskReader())
-    return Prepared(unit, model, CheckContext(model, settings, report=unit.report if reported_only else None))
+    with recursion_headroom():  # loading walks trees as deep as the loader accepts
+        model = load_project(unit.root, list(unit.workflows), reader or DiskReader(), cache)
+    return Prepared(unit, _context(model, unit, settings, reported_only))
 
 
 def prefetch(prepared: list[Prepared], settings: Settings) -> None:
@@ -89,8 +87,11 @@ def prefetch(prepared: list[Prepared], settings: Settings) -> None:
 
 def analyse_prepared(prepared: Prepared) -> Analysis:
     """:func:`analyse` of a unit :func:`prepare` loaded."""
-    with recursion_headroom():
-        return _analyse_in(prepared.context, prepared.unit)
+    context = prepared.context
+    with recursion_headroom():  # the checks walk trees as deep as the loader accepts
+        findings = run_checks(context)
+        count = len(project_sites(context.project))
+    return conclude(findings, context.project, prepared.unit, context.settings, count)
 
 
 def analyse_model(model: ProjectModel, unit: Unit, settings: Settings, reported_only: bool = False) -> Analysis:
@@ -100,14 +101,11 @@ def analyse_model(model: ProjectModel, unit: Unit, settings: Settings, reported_
     (:meth:`CheckContext.reports`; ``dig-lint FILE`` shows one file of a whole project). The diagnostics are
     the same; ``Analysis.findings`` then lacks findings in unreported files, which an incremental
     re-analysis (:mod:`dig_lsp.incremental`) would start from: the language server keeps them all."""
-    with recursion_headroom():
-        return _analyse_in(CheckContext(model, settings, report=unit.report if reported_only else None), unit)
+    return analyse_prepared(Prepared(unit, _context(model, unit, settings, reported_only)))
 
 
-def _analyse_in(context: CheckContext, unit: Unit) -> Analysis:
-    findings = run_checks(context)
-    count = len(project_sites(context.project))
-    return conclude(findings, context.project, unit, context.settings, count)
+def _context(model: ProjectModel, unit: Unit, settings: Settings, reported_only: bool) -> CheckContext:
+    return CheckContext(model, settings, report=unit.report if reported_only else None)
 
 
 def run_checks(context: CheckContext) -> tuple[Diagnostic, ...]:
