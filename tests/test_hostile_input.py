@@ -179,7 +179,7 @@ def test_a_fifo_in_the_project_blocks_nothing(tmp_path: Path, where: str) -> Non
     os.mkfifo(project / name)
     (project / "wf.dig").write_text(
         "+sh:\n  sh>: sub/run.sh\n+td:\n  td>: sub/q.sql\n  database: d\n+rb:\n  rb>: Lib.run\n  require: sub/lib\n"
-        "+inc:\n  !include : sub/part.yml\n+bad:\n  unknown_thing>: x\n", encoding="utf-8")
+        "+inc:\n  !include : sub/part.yml\n+bad:\n  ehco>: x\n", encoding="utf-8")
     for _ in range(2):  # the second run reads the cache entry the first one wrote
         result = _dig_lint(*WITH_CACHE, str(project), env=_cache_env(tmp_path), timeout=60)
         assert result.returncode == 1, result.stderr
@@ -194,7 +194,7 @@ def test_a_link_to_an_endless_device_is_not_read(tmp_path: Path, where: str) -> 
     name = {"rb> require": "lib.rb", "td> query": "q.sql", "!include": "part.yml"}[where]
     (project / name).symlink_to("/dev/zero")
     (project / "wf.dig").write_text("+rb:\n  rb>: Lib.run\n  require: lib\n+td:\n  td>: q.sql\n  database: d\n"
-                                    "+inc:\n  !include : part.yml\n+bad:\n  unknown_thing>: x\n", encoding="utf-8")
+                                    "+inc:\n  !include : part.yml\n+bad:\n  ehco>: x\n", encoding="utf-8")
     for _ in range(2):
         result = _dig_lint(*WITH_CACHE, str(project), env=_cache_env(tmp_path), memory=2 << 30)
         assert "MemoryError" not in result.stderr
@@ -244,7 +244,7 @@ def test_a_poisoned_cache_entry_is_a_miss(tmp_path: Path, how: str) -> None:
     forever is a miss: the project is analysed again (its finding is reported) and the entry rewritten."""
     project = tmp_path / "project"
     project.mkdir()
-    (project / "wf.dig").write_text("+bad:\n  unknown_thing>: x\n", encoding="utf-8")
+    (project / "wf.dig").write_text("+bad:\n  ehco>: x\n", encoding="utf-8")
     env = _cache_env(tmp_path)
     first = _dig_lint(*WITH_CACHE, str(project), env=env)
     assert first.returncode == 1, first.stderr

@@ -10,7 +10,7 @@ from dig_lsp.model.targets import plan
 from dig_lsp.syntax import problems as kinds
 from dig_lsp.syntax.nodes import Mapping, Scalar, to_python
 from dig_lsp.text.files import DiskReader, OverlayReader
-from tests.conftest import codes, lint_text
+from tests.conftest import codes, lint_paths, lint_text
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -113,6 +113,23 @@ def test_nested_projects_reached_by_call_are_checked_in_the_parent_context(tmp_p
     assert roots == ["p", "q"]
     single = plan([str(tmp_path / "p" / "sub" / "child.dig")])
     assert [os.path.relpath(u.root, tmp_path) for u in single] == ["p"]
+
+
+def test_a_parameters_file_below_a_project_is_no_workflow(tmp_path: Path) -> None:
+    """digdag runs only the .dig files at the top of a project's folder (WorkflowResourceMatcher); one
+    below it that nothing reaches and that holds no task is a parameters file (`digdag run -P`)."""
+    _write(tmp_path, {
+        "p/main.dig": "+a:\n  echo>: ${pg.host}\n",
+        "p/conf/configuration.dig": "pg:\n  host: 127.0.0.1\n",
+        "p/nested/project.dig": "pg: 1\n+b:\n  echo>: a task: still a workflow\n",
+    })
+    roots = sorted((os.path.relpath(u.root, tmp_path), len(u.workflows)) for u in plan([str(tmp_path)]))
+    assert roots == [("p", 1), ("p/nested", 1)]
+    single = plan([str(tmp_path / "p" / "conf" / "configuration.dig")])
+    assert [(os.path.relpath(u.root, tmp_path), u.report) for u in single] == [
+        ("p", (str(tmp_path / "p" / "conf" / "configuration.dig"),))]
+    assert "DL201" not in codes(lint_paths([tmp_path / "p" / "conf"]))
+    assert "DL201" in codes(lint_paths([tmp_path / "p" / "nested"]))
 
 
 def test_digdagignore_is_honoured(tmp_path: Path) -> None:

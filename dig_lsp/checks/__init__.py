@@ -63,6 +63,7 @@ from dig_lsp.checks import (
     td_function_arity,
     template_never_evaluated,
     treasure_data_limits,
+    undeclared_plugin_operator,
     undefined_variable,
     unknown_member,
     unknown_operator,
@@ -134,6 +135,7 @@ _MODULES = (
     treasure_data_limits,
     python_arguments,
     python_not_analysed,
+    undeclared_plugin_operator,
     # DL5xx: variables and expressions
     expression_syntax,
     undefined_variable,

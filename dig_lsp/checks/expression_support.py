@@ -11,18 +11,20 @@ import re
 from collections.abc import Mapping as TypingMapping
 
 from dig_lsp.analysis.facts import AnalysedSite, ResolvedReference
+from dig_lsp.analysis.resolve import Outcome, Resolution
 from dig_lsp.analysis.scope import Origin, ScopeIndex, Variable
 from dig_lsp.analysis.sites import RENDERED_KINDS, Site
 from dig_lsp.checks.base import CheckContext
 from dig_lsp.checks.operator_support import export_index
 from dig_lsp.digdag.secrets import secret_mounts
-from dig_lsp.embedded.js import parse_expression
+from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Scalar
 from dig_lsp.text import limits
+from dig_lsp.text.quote import excerpt
 
 
 def scopes(ctx: CheckContext) -> ScopeIndex:
@@ -150,3 +152,23 @@ def _renders_unseen_file(ctx: CheckContext, workflow: Workflow, task: Task) -> b
     workdir = ctx.project.workdirs.get(workflow.path, ctx.project.root)
     return any(ref.kind in RENDERED_KINDS and (not ref.inside or ctx.project.files.source(ref.path) is None)
                for ref in file_references(op, workdir, ctx.project.root))
+
+
+def renders_empty(reference: Reference, resolution: Resolution) -> bool:
+    """A value stored only with a flag (``td.last_results`` without ``store_last_results``), read as the last
+    member of a value that is there (``${td.last_results}`` after a ``td>`` task): it is ``undefined``, which
+    digdag's template renders as an empty string (``digdag.js``: ``(__t=(...))==null?'':__t``), so the task
+    runs (DL504 warns); read further, or without its parent, it fails (DL502)."""
+    return (resolution.outcome is Outcome.CONDITIONAL and bool(resolution.known)
+            and len(reference.path) == len(resolution.known) + 1)
+
+
+_FLAG = re.compile(r"with `([^`]+): true`")
+
+
+def conditional_message(reference: Reference, resolution: Resolution) -> str:
+    """What DL502 and DL504 say of a value stored only with a flag."""
+    name = ".".join(reference.path[: len(resolution.known) + 1])
+    flag = _FLAG.search(resolution.detail)
+    needs = f": it needs `{flag.group(1)}: true`" if flag else ""
+    return f"'{excerpt(name, 40)}' is not set here{needs}"

@@ -6,8 +6,9 @@ ancestor's `_export`, values stored by tasks that have finished, loop variables,
 `_error`, runtime parameters from the `runtime-params` setting, and keys written earlier in the
 same mapping) and reports names defined nowhere, with a did-you-mean; `last_session_*` /
 `next_session_*` in a workflow without `schedule:`; and values that are only stored with a flag
-(`td.last_results` without `store_last_results: true`). Values stored by a later, parallel or
-background task are `DL503`. A name the project defines elsewhere, but not where this task can
+(`td.last_results` without `store_last_results: true`) when read further than the value
+itself (`${td.last_results.cnt}`); the value alone renders as an empty string (`DL504`).
+Values stored by a later, parallel or background task are `DL503`. A name the project defines elsewhere, but not where this task can
 see it (a sibling's `_export`), is reported with where it is defined. A name that is defined
 nowhere and resembles no defined name may be a runtime parameter (`digdag run -p name=...`): that is `DL508`, unless it is a `_secrets`
 key (secrets are not variables: use `${secret:name}` where the operator supports it).
@@ -36,7 +37,6 @@ defined)` — the most common run-time failure of digdag workflows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -47,7 +47,9 @@ from dig_lsp.analysis.sites import Site
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import (
     callers_missing,
+    conditional_message,
     defined_elsewhere,
+    renders_empty,
     resolved_references,
     secret_keys,
 )
@@ -72,7 +74,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _findings(ctx: CheckContext, resolved: ResolvedReference) -> Iterator[Finding]:
     item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
     site = item.site
-    name = ".".join(reference.path[: len(resolution.known) + 1])
     span = site.source_span(reference.start, reference.end)
     root = excerpt(reference.path[0], 40)
     if resolution.outcome is Outcome.UNDEFINED:
@@ -91,13 +92,8 @@ def _findings(ctx: CheckContext, resolved: ResolvedReference) -> Iterator[Findin
         yield _missing_in_caller(site, span, resolution.variable, missing)
     elif resolution.outcome is Outcome.SCHEDULE_ONLY:
         yield Finding(span, f"{resolution.detail}, and {site.workflow.name} has none")
-    elif resolution.outcome is Outcome.CONDITIONAL:
-        flag = _FLAG.search(resolution.detail)
-        needs = f": it needs `{flag.group(1)}: true`" if flag else ""
-        yield Finding(span, f"'{excerpt(name, 40)}' is not set here{needs}", (Related(span, resolution.detail),))
-
-
-_FLAG = re.compile(r"with `([^`]+): true`")
+    elif resolution.outcome is Outcome.CONDITIONAL and not renders_empty(reference, resolution):
+        yield Finding(span, conditional_message(reference, resolution), (Related(span, resolution.detail),))
 
 
 def _missing_in_caller(site: Site, span: Span, variable: Variable | None, missing: list[Task]) -> Finding:

@@ -4,7 +4,10 @@
 Reports member accesses into values whose shape is known from the files — `_export` mappings
 (`${td.databse}` when `_export: td: {database: ...}`) and the documented stored values of
 operators (`${td.last_job.idd}`; `td.last_job` has `id` and `num_records`) — with a
-did-you-mean. Members of stored result rows (`td.last_results.<column>`) are not checked.
+did-you-mean. Members of stored result rows (`td.last_results.<column>`) are not checked. A value
+stored only with a flag, read alone where its parent is set (`${td.last_results}` after a `td>` task
+without `store_last_results: true`), is reported here too: it renders as an empty string (read
+further, the task fails: `DL502`).
 
 ## Why is this bad?
 An unknown member evaluates to an empty string, so a query or path silently loses a part; one
@@ -32,7 +35,7 @@ from collections.abc import Iterator
 
 from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import resolved_references
+from dig_lsp.checks.expression_support import conditional_message, renders_empty, resolved_references
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.text.quote import excerpt
 
@@ -45,6 +48,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for resolved in resolved_references(ctx):
         item, reference, resolution = resolved.item, resolved.reference, resolved.resolution
         site = item.site
+        if renders_empty(reference, resolution):
+            span = site.source_span(reference.start, reference.end)
+            yield Finding(span, f"{conditional_message(reference, resolution)}, so it evaluates to an empty string",
+                          (Related(span, resolution.detail),), context=site.rendering)
+            continue
         if resolution.outcome is not Outcome.UNKNOWN_MEMBER:
             continue
         known = ".".join(resolution.known)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from dig_lsp.model.catalog import OperatorSpec, catalog
 from dig_lsp.model.export_chain import ExportChain
 from dig_lsp.model.workflow import Task
-from dig_lsp.syntax.nodes import Entry, Node
+from dig_lsp.syntax.nodes import Entry, Mapping, Node
 
 # Keys digdag itself reads on any task (reference §2); they are never operator parameters.
 DIRECTIVES = frozenset({
@@ -70,6 +70,14 @@ def operator_task(task: Task) -> OperatorTask | None:
 HOSTED_OPERATORS = frozenset({"ipynb"})
 
 
-def plugin_declared(chain: ExportChain) -> bool:
-    """Whether an ``_export: plugin:`` is in force (plugin operators cannot be listed statically)."""
-    return chain.lookup("plugin") is not None
+# Where digdag finds the plugins of a task (``OperatorRegistry.getSpec``, digdag-core/.../agent/
+# OperatorRegistry.java): its whole config, exports and its own keys merged (``OperatorManager.evalConfig``),
+# with ``plugin:`` merged in as defaults, then ``repositories`` and ``dependencies`` read at the top. So
+# ``plugin:`` or a bare ``dependencies:``, exported or on the task itself, loads plugins.
+_PLUGIN_KEYS = ("plugin", "dependencies")
+
+
+def plugin_declared(chain: ExportChain, config: Mapping) -> bool:
+    """Whether the task declares plugins, exported or on itself (plugin operators cannot be listed
+    statically)."""
+    return any(config.get(key) is not None or chain.lookup(key) is not None for key in _PLUGIN_KEYS)

@@ -8,6 +8,12 @@ What a parent reaches is what loading it reaches: the same parsed ``call>`` task
 ``!include`` keys the analysis follows (:func:`dig_lsp.model.project.load_project`), so a
 ``call>`` in a comment or in a file that does not parse claims nothing, and a folder is never
 handed to a parent that would not load it.
+
+A ``.dig`` file below a project's folder that nothing reaches and that holds no task at all (no ``+``,
+no operator, no ``_type``, no ``!include``) is a parameters file (``digdag run -P conf/params.dig``), not a
+workflow: digdag loads only the ``.dig`` files at the top of a project's folder
+(``WorkflowResourceMatcher.defaultMatcher``: no ``/`` in the name, digdag-core/.../archive/
+WorkflowResourceMatcher.java), and ``-P`` takes any YAML. It belongs to that project as a support file.
 """
 
 from __future__ import annotations
@@ -86,6 +92,9 @@ def reached_from(project_root: str) -> frozenset[str]:
 
 Units = dict[tuple[str, tuple[str, ...]], set[str] | None]
 
+# What makes a .dig file's text possibly a workflow's: a task, an operator, `_type`, or an included part
+_TASK_MARKS = ("+", ">", "_type", "!include")
+
 
 class _Planner:
     """One planning: folder listings and what each parent project reaches are worked out once for it
@@ -160,7 +169,7 @@ class _Planner:
     def _add_directory(self, directory: str, top: str) -> None:
         own = []
         for workflow in self.workflows(directory):
-            owner = self._owner(workflow)
+            owner = self._owner(workflow) or self._parameters_owner(workflow)
             if owner is None:
                 own.append(workflow)
             else:
@@ -168,8 +177,24 @@ class _Planner:
         if own:
             self._add(directory, tuple(own), directory)
 
+    def _parameters_owner(self, path: str) -> str | None:
+        """The project above ``path`` when ``path`` is a parameters file of it (see the module's docstring):
+        a ``.dig`` below a project's folder that holds no task. The test is on the text, and errs towards
+        a workflow: any ``+``, ``>``, ``_type`` or ``!include`` keeps the file one."""
+        parent = next((d for d in ancestors(path, is_repository=self._is_repository) if self.workflows(d)), None)
+        if parent is None:
+            return None
+        data = DiskReader().read(path)
+        self.read.add(path)
+        if data is None:
+            return None
+        text = data.decode("utf-8", errors="replace")
+        return None if any(mark in text for mark in _TASK_MARKS) else parent
+
     def _add_file(self, path: str) -> None:
         owner = self._owner(path)
+        if owner is None and path.endswith(WORKFLOW_SUFFIX):
+            owner = self._parameters_owner(path)
         if owner is not None:
             self._add(owner, tuple(self.workflows(owner)), path)
             return
