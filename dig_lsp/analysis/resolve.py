@@ -154,6 +154,10 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractS
         return Resolution(Outcome.UNRELIABLE, known, f"{'.'.join(path)} {late[1].value} ({late[0]})",
                           timing=late[1], stored_by=late[0])
     conditional = _conditional(path)
+    if conditional is not None and scope.open_world:
+        # a task before it may have stored it after all (a plugin operator, a workflow called by a name
+        # known only at run time): not judged
+        return Resolution(Outcome.OPEN_WORLD, known, f"it may come from {scope.open_world}")
     if conditional is not None:
         return Resolution(Outcome.CONDITIONAL, known, conditional)
     if not known:

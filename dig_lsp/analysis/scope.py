@@ -179,6 +179,9 @@ def task_stores(task: Task, exports: tuple[Mapping, ...], workdir: str, files: P
     if spec is None:
         # a plugin (or unknown) operator may store anything: what it stores cannot be known
         return Stores((), complete=False)
+    if spec.name == "call" and isinstance(use.command, Scalar) and "${" in str(use.command.value):
+        # a workflow known only at run time runs below it: what it stores cannot be known either
+        return Stores((), complete=False)
     found: list[Variable] = []
     complete = True
     for stored in spec.stores:

@@ -8,6 +8,7 @@ calling workflow's ``_workdir``: the project root, or the called file's own dire
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
@@ -18,7 +19,7 @@ from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
 from dig_lsp.syntax.recover import recovered_entries
-from dig_lsp.text.files import FileReader, ProjectReader, is_inside, unreadable_reason
+from dig_lsp.text.files import FileReader, ProjectReader, is_inside, project_directory_names, unreadable_reason
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -113,6 +114,10 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
         for task in workflow.tasks():
             ref = _call_ref(task, workdir, root)
             if ref is None:
+                for possible in _templated_call_refs(model, task, workdir, root):
+                    # run by a call whose target is only known at run time: in a context that cannot be known
+                    model.calls.append(possible)
+                    pending.append((possible.target or "", os.path.dirname(possible.target or ""), (possible.span,)))
                 continue
             model.calls.append(ref)
             problem = _check_call(model, ref)
@@ -163,6 +168,51 @@ def _call_ref(task: Task, workdir: str, root: str) -> CallRef | None:
     target = os.path.normpath(os.path.join(workdir, file_name))
     inside = not os.path.isabs(file_name) and is_inside(target, root)
     return CallRef(name, operator.command.span, target if inside else None)
+
+
+_TEMPLATE = re.compile(r"\$\{[^}]*\}")
+_MAX_TEMPLATED_TARGETS = 200
+
+
+def _templated_call_refs(model: ProjectModel, task: Task, workdir: str, root: str) -> list[CallRef]:
+    """The workflows a ``call>`` with ``${...}`` in its file name may run (``call>: sub/${name}.dig``): the
+    ``.dig`` files below the folder its literal start names whose paths fit the pattern (a template stands
+    for any text, '/' included). digdag runs the evaluated name relative to the task's ``_workdir``
+    (``CallOperatorFactory``), so those files are workflows of this project, run inside the calling task
+    with parameters that cannot be known."""
+    operator = task.operator
+    if operator is None or operator.name != "call" or not isinstance(operator.command, Scalar):
+        return []
+    name = operator.command.value
+    if not isinstance(name, str) or "${" not in name or os.path.isabs(name):
+        return []
+    file_name = name if name.endswith(".dig") else name + ".dig"
+    literal_start = file_name[: file_name.index("${")]
+    cut = literal_start.rfind("/") + 1
+    folder = os.path.normpath(os.path.join(workdir, file_name[:cut]))
+    if not is_inside(folder, root):
+        return []
+    pattern = re.compile(".*".join(re.escape(part) for part in _TEMPLATE.split(file_name[cut:])), re.DOTALL)
+    found = []
+    for relative in _dig_files_below(folder, root):
+        if pattern.fullmatch(relative):
+            target = os.path.join(folder, relative)
+            if model.files.source(target) is not None:
+                found.append(CallRef(name, operator.command.span, target))
+                if len(found) >= _MAX_TEMPLATED_TARGETS:
+                    break
+    return found
+
+
+def _dig_files_below(folder: str, root: str, depth: int = 3) -> list[str]:
+    """The ``.dig`` files in ``folder`` and its sub-folders (``depth`` levels, listings bounded), relative
+    to it, in a stable order."""
+    found = sorted(n for n in project_directory_names(folder, root, directories=False) if n.endswith(".dig"))
+    if depth > 0:
+        for sub in sorted(project_directory_names(folder, root, directories=True)):
+            found.extend(f"{sub}/{relative}" for relative in
+                         _dig_files_below(os.path.join(folder, sub), root, depth - 1))
+    return found
 
 
 def _check_call(model: ProjectModel, ref: CallRef) -> SyntaxProblem | None:

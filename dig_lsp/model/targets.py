@@ -151,11 +151,16 @@ class _Planner:
         return found
 
     def _owner(self, path: str) -> str | None:
-        """The nearest ancestor project (above the file's own folder) that reaches ``path``."""
+        """The outermost ancestor project (above the file's own folder) that reaches ``path``: the folder
+        pushed as the project, which a workflow's resource name, and so the ``_workdir`` of a called
+        workflow, is relative to (``ProjectArchiveLoader.loadWorkflowFile``). A nearer folder may reach it
+        too, through its own workflows that the outer project calls (``a/b.dig`` calling ``c/d.dig``): its
+        paths would resolve against the wrong folder."""
+        owner = None
         for directory in ancestors(path, is_repository=self._is_repository):
             if self.workflows(directory) and path in self.reached_from(directory):
-                return directory
-        return None
+                owner = directory
+        return owner
 
     def _add(self, root: str, workflows: tuple[str, ...], report: str) -> None:
         key = (root, workflows)

@@ -289,7 +289,9 @@ def _sla_task(config: Mapping, full_name: str) -> tuple[Task, ...]:
     if entry is None or not isinstance(entry.value, Mapping):
         return ()
     group = Mapping(tuple(e for e in entry.value.entries if e.key not in SLA_OPTIONS), entry.value.span)
-    if not any(e.key.startswith("+") for e in group.entries):
+    # what is left once the options are removed is compiled as one task tree (``compileTasks(..., "^sla",
+    # taskConfig)``): subtasks, or an operator (`call>: notify.dig`)
+    if not any(e.key.startswith("+") or e.key.endswith(">") or e.key == "_type" for e in group.entries):
         return ()
     return (_build_task("^sla", full_name + "^sla", TaskRole.SLA, entry.key_span, group, False),)
 

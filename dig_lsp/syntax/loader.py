@@ -529,10 +529,12 @@ class _TreeBuilder:
         return Scalar(value, raw, style, self._node_span(node), tag)
 
     def _unknown_tag(self, node: Any, tag: str) -> None:
+        # `!include: x.yml` reads as the tag `!include:` on the value `x.yml`: the include key needs a space
+        hint = "; write `!include : file` (a space before the colon)" if tag == INCLUDE_TAG + ":" else ""
         self.problems.append(
             SyntaxProblem(
                 kinds.UNKNOWN_TAG,
-                f"digdag has no YAML tag {tag!r}; '!include' is the only one",
+                f"digdag has no YAML tag {tag!r}; '!include' is the only one{hint}",
                 self._node_span(node),
             )
         )

@@ -1,0 +1,70 @@
+"""Which project a called workflow belongs to, and what calls reach it (issue: precision on unseen
+projects). digdag resolves a called workflow's paths against its folder in the pushed project
+(``ProjectArchiveLoader.loadWorkflowFile`` sets ``_workdir``), evaluates a ``call>`` name at run time
+(``CallOperatorFactory``), and compiles what ``sla:`` holds besides its options as the ``^sla`` task
+(``WorkflowExecutor.addMonitorTask``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dig_lsp.model.targets import plan
+from tests.conftest import codes, lint_paths
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _roots(root: Path) -> list[str]:
+    return sorted(os.path.relpath(unit.root, root) for unit in plan([str(root)]))
+
+
+def test_a_chain_of_calls_belongs_to_the_outermost_project(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "wf.dig": "_export:\n  td:\n    database: db\n+main:\n  call>: a/b.dig\n",
+        "a/b.dig": "+sub:\n  call>: c/d.dig\n",
+        "a/c/d.dig": "+q:\n  td>: ../../queries/q.sql\n",
+        "queries/q.sql": "SELECT 1\n",
+    })
+    assert _roots(tmp_path) == ["."]
+    assert lint_paths([tmp_path]) == []
+
+
+def test_an_sla_that_calls_a_workflow_reaches_it(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "wf.dig": "timezone: UTC\nsla:\n  duration: 01:00:00\n  call>: sub/notify.dig\n+main:\n  echo>: hi\n",
+        "sub/notify.dig": "+m:\n  mail>: ../body.txt\n  subject: late\n  to: [a@example.com]\n",
+        "body.txt": "late\n",
+    })
+    assert _roots(tmp_path) == ["."]
+    assert "DL408" not in codes(lint_paths([tmp_path]))
+
+
+def test_a_templated_call_reaches_the_workflows_its_pattern_fits(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "wf.dig": ("_export:\n  td:\n    database: db\n+loop:\n  td_for_each>: queries/list.sql\n  _do:\n"
+                   "    call>: \"${td.each.kind == 'x' ? 'sub/' : 'other/'}${td.each.name}\"\n"
+                   "+check:\n  if>: ${td.last_results.cnt > 0}\n  _do:\n    echo>: rows\n"),
+        "sub/x.dig": ("+count:\n  td>: ../queries/q.sql\n  store_last_results: true\n"
+                      "+q:\n  td>: ../queries/q.sql\n  create_table: ${td.each.name}\n"),
+        "queries/list.sql": "SELECT 'x' AS name, 'x' AS kind\n",
+        "queries/q.sql": "SELECT count(*) AS cnt FROM t\n",
+    })
+    assert _roots(tmp_path) == ["."]
+    # sub/x.dig runs in the project, in the loop's context (td.each), and may store td.last_results
+    found = codes(lint_paths([tmp_path]))
+    assert not {"DL408", "DL504", "DL502"} & set(found), found
+
+
+def test_a_templated_call_runs_only_what_fits(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "wf.dig": "_export:\n  name: x\n+main:\n  call>: sub/job_${name}.dig\n",
+        "sub/job_x.dig": "+a:\n  echo>: ${name}\n",
+        "sub/other.dig": "+b:\n  echo>: ${undefined_here}\n",
+    })
+    assert _roots(tmp_path) == [".", "sub"]
