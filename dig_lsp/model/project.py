@@ -204,14 +204,25 @@ def _templated_call_refs(model: ProjectModel, task: Task, workdir: str, root: st
     return found
 
 
+_MAX_FOLDERS_LISTED = 64  # a templated call> lists at most this many folders (hostile trees stay cheap)
+
+
 def _dig_files_below(folder: str, root: str, depth: int = 3) -> list[str]:
-    """The ``.dig`` files in ``folder`` and its sub-folders (``depth`` levels, listings bounded), relative
-    to it, in a stable order."""
-    found = sorted(n for n in project_directory_names(folder, root, directories=False) if n.endswith(".dig"))
-    if depth > 0:
-        for sub in sorted(project_directory_names(folder, root, directories=True)):
-            found.extend(f"{sub}/{relative}" for relative in
-                         _dig_files_below(os.path.join(folder, sub), root, depth - 1))
+    """The ``.dig`` files in ``folder`` and its sub-folders (``depth`` levels, at most
+    ``_MAX_FOLDERS_LISTED`` folders, each listing bounded), relative to it, in a stable order."""
+    found: list[str] = []
+    queue = [("", depth)]
+    listed = 0
+    while queue and listed < _MAX_FOLDERS_LISTED:
+        relative, left = queue.pop(0)
+        listed += 1
+        here = os.path.join(folder, relative) if relative else folder
+        prefix = f"{relative}/" if relative else ""
+        found.extend(prefix + n for n in sorted(project_directory_names(here, root, directories=False))
+                     if n.endswith(".dig"))
+        if left > 0:
+            subs = sorted(project_directory_names(here, root, directories=True))
+            queue.extend((prefix + sub, left - 1) for sub in subs)
     return found
 
 
