@@ -52,11 +52,16 @@ class UnknownOperator:
     hint: str  # ``; did you mean 'x'?`` for a near miss of a built-in operator, or ''
 
 
-def unknown_operators(ctx: CheckContext) -> Iterator[UnknownOperator]:
+def unknown_operators(ctx: CheckContext) -> tuple[UnknownOperator, ...]:
     """The operators no file provides (DL401 reports the near misses of built-in ones, and every one on
-    Treasure Workflow; DL414 the rest, which a system plugin of the server may provide). Skipped: names
-    listed in the ``plugin-operators`` setting, templated names, and tasks that declare plugins
-    (:func:`~dig_lsp.model.operators.plugin_declared`) or whose exports are not all known and may."""
+    Treasure Workflow; DL414 the rest, which a system plugin of the server may provide), found once per
+    analysis for both. Skipped: names listed in the ``plugin-operators`` setting, templated names, and
+    tasks that declare plugins (:func:`~dig_lsp.model.operators.plugin_declared`) or whose exports are not
+    all known and may."""
+    return ctx.shared("unknown_operators", lambda: tuple(_unknown_operators(ctx)))
+
+
+def _unknown_operators(ctx: CheckContext) -> Iterator[UnknownOperator]:
     known = [spec.name for spec in catalog()]
     listed = set(ctx.settings.plugin_operators)
     index = export_index(ctx)

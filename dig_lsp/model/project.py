@@ -114,10 +114,12 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
         for task in workflow.tasks():
             ref = _call_ref(task, workdir, root)
             if ref is None:
-                for possible in _templated_call_refs(model, task, workdir, root):
-                    # run by a call whose target is only known at run time: in a context that cannot be known
-                    model.calls.append(possible)
-                    pending.append((possible.target or "", os.path.dirname(possible.target or ""), (possible.span,)))
+                command = _call_command(task)
+                if command is not None:
+                    for target in _templated_call_targets(model, command, workdir, root):
+                        # run by a call whose target is only known at run time: in a context that cannot be known
+                        model.calls.append(CallRef(str(command.value), command.span, target))
+                        pending.append((target, os.path.dirname(target), (command.span,)))
                 continue
             model.calls.append(ref)
             problem = _check_call(model, ref)
@@ -157,34 +159,39 @@ def _recovered_calls(model: ProjectModel, path: str, workdir: str, root: str) ->
     return [ref for task in partial.tasks() if (ref := _call_ref(task, workdir, root)) is not None]
 
 
-def _call_ref(task: Task, workdir: str, root: str) -> CallRef | None:
+def _call_command(task: Task) -> Scalar | None:
+    """The text value of a ``call>`` task's command (the workflow file it names), if it has one."""
     operator = task.operator
     if operator is None or operator.name != "call" or not isinstance(operator.command, Scalar):
         return None
-    name = operator.command.value
-    if not isinstance(name, str) or "${" in name or not name.strip():
+    return operator.command if isinstance(operator.command.value, str) else None
+
+
+def _call_ref(task: Task, workdir: str, root: str) -> CallRef | None:
+    command = _call_command(task)
+    if command is None:
+        return None
+    name = str(command.value)
+    if "${" in name or not name.strip():
         return None
     file_name = name if name.endswith(".dig") else name + ".dig"
     target = os.path.normpath(os.path.join(workdir, file_name))
     inside = not os.path.isabs(file_name) and is_inside(target, root)
-    return CallRef(name, operator.command.span, target if inside else None)
+    return CallRef(name, command.span, target if inside else None)
 
 
 _TEMPLATE = re.compile(r"\$\{[^}]*\}")
 _MAX_TEMPLATED_TARGETS = 200
 
 
-def _templated_call_refs(model: ProjectModel, task: Task, workdir: str, root: str) -> list[CallRef]:
+def _templated_call_targets(model: ProjectModel, command: Scalar, workdir: str, root: str) -> list[str]:
     """The workflows a ``call>`` with ``${...}`` in its file name may run (``call>: sub/${name}.dig``): the
     ``.dig`` files below the folder its literal start names whose paths fit the pattern (a template stands
     for any text, '/' included). digdag runs the evaluated name relative to the task's ``_workdir``
     (``CallOperatorFactory``), so those files are workflows of this project, run inside the calling task
     with parameters that cannot be known."""
-    operator = task.operator
-    if operator is None or operator.name != "call" or not isinstance(operator.command, Scalar):
-        return []
-    name = operator.command.value
-    if not isinstance(name, str) or "${" not in name or os.path.isabs(name):
+    name = str(command.value)
+    if "${" not in name or os.path.isabs(name):
         return []
     file_name = name if name.endswith(".dig") else name + ".dig"
     literal_start = file_name[: file_name.index("${")]
@@ -195,12 +202,11 @@ def _templated_call_refs(model: ProjectModel, task: Task, workdir: str, root: st
     pattern = re.compile(".*".join(re.escape(part) for part in _TEMPLATE.split(file_name[cut:])), re.DOTALL)
     found = []
     for relative in _dig_files_below(folder, root):
-        if pattern.fullmatch(relative):
-            target = os.path.join(folder, relative)
-            if model.files.source(target) is not None:
-                found.append(CallRef(name, operator.command.span, target))
-                if len(found) >= _MAX_TEMPLATED_TARGETS:
-                    break
+        target = os.path.join(folder, relative)
+        if pattern.fullmatch(relative) and model.files.source(target) is not None:
+            found.append(target)
+            if len(found) >= _MAX_TEMPLATED_TARGETS:
+                break
     return found
 
 

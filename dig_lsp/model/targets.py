@@ -30,7 +30,7 @@ from dig_lsp.model.discovery import (
     is_repository_root,
     workflow_files,
 )
-from dig_lsp.text.files import DiskReader, normalise
+from dig_lsp.text.files import DiskReader, normalise, read_project_file
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ class _Planner:
         parent = next((d for d in ancestors(path, is_repository=self._is_repository) if self.workflows(d)), None)
         if parent is None:
             return None
-        data = DiskReader().read(path)
+        data = read_project_file(path, parent)  # through the project's gate: a link out of it is not read
         self.read.add(path)
         if data is None:
             return None
