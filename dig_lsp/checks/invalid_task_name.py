@@ -49,6 +49,7 @@ MAX_LENGTH = 255
 _BAD_CHAR = re.compile(r"[^a-zA-Z_0-9\-=\[\]{}%&@`,.^]")
 _ALLOWED_TEXT = "ASCII letters, digits and _ - = [ ] { } % & @ , . ^ `"
 _FLOW_CHARS = set("[]{},")
+_TEMPLATE = re.compile(r"\$\{[^}]*\}")  # a name's `${...}` stays as written: the rename drops it
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -101,7 +102,8 @@ def _problems(name: str, top_level: bool) -> list[str]:
         problems.append("must not contain '^' at the top level")
     bad = _bad_characters(name)
     if bad:
-        problems.append(f"must not contain {', '.join(_show_char(c) for c in bad)}")
+        problems.append(f"must not contain {', '.join(_show_char(c) for c in bad)}"
+                        + (" (`${...}` is not evaluated in keys)" if _TEMPLATE.search(name) else ""))
     length = _java_length(name)
     if length > MAX_LENGTH:
         problems.append(f"has {length} characters, more than {MAX_LENGTH}")
@@ -132,7 +134,10 @@ def _java_length(text: str) -> int:
 
 def _renamed(name: str, top_level: bool) -> str:
     """The name with every disallowed character (and `^` at the top level) replaced by `_`."""
-    rest = _BAD_CHAR.sub("_", name[1:])
+    rest = name[1:]
+    if _TEMPLATE.search(rest):
+        rest = _TEMPLATE.sub("", rest).strip("_-") or rest
+    rest = _BAD_CHAR.sub("_", rest)
     if top_level:
         rest = rest.replace("^", "_")
     return name[:1] + rest

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports `${...}` where digdag never evaluates it: in `!include` file names, in keys (templates
-are only evaluated in string values) and in `_disable`. Other values digdag reads as written have
+are only evaluated in string values) and in `_disable`. A `+task` name with `${...}` is DL203's
+(digdag rejects its `$`), so it is reported once, there. Other values digdag reads as written have
 checks of their own that explain a `${...}` there: `schedule` (DL302), `sla` (DL304), `timezone`
 (DL305), a group's `_parallel` (DL211) and `_retry` (DL216), `_background` (DL208), `_after` (DL210).
 
@@ -65,6 +66,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _key(entry: Entry) -> Iterator[Finding]:
+    if entry.key.startswith("+"):
+        return  # a task name: DL203 reports its '$' and says why
     if find_templates(entry.key)[0]:  # `${secret:...}` in keys is the operator's business
         yield Finding(entry.key_span, f"key '{excerpt(entry.key, 40)}': `${{...}}` is not evaluated in keys, only in "
                       "values")
