@@ -172,3 +172,20 @@ def conditional_message(reference: Reference, resolution: Resolution) -> str:
     flag = _FLAG.search(resolution.detail)
     needs = f": it needs `{flag.group(1)}: true`" if flag else ""
     return f"'{excerpt(name, 40)}' is not set here{needs}"
+
+
+# Parameters Treasure Data passes to a workflow that Audience Studio runs as an Activation Action:
+# treasure-boxes' activation_actions/filter_by_target_list/README.md ("automatically passed from Activation
+# Actions": activation_actions_db, activation_actions_table; result_connection_name and
+# result_connection_settings in its td> example), and scenarios/activations_counter/activation_counter.dig
+# (echoes segment_id, segment_name, activation_id, audience_id as "activation actions parameters").
+ACTIVATION_ACTION_PARAMETERS = frozenset({
+    "activation_actions_db", "activation_actions_table", "result_connection_name", "result_connection_settings",
+    "segment_id", "segment_name", "activation_id", "audience_id",
+})
+
+
+def activation_parameter(ctx: CheckContext, name: str) -> bool:
+    """Whether Treasure Data may give ``name`` at run time (profile ``treasure-data``): such a name is no
+    typo of a defined one, whatever it resembles (DL508 says where it comes from, DL502 stays silent)."""
+    return ctx.settings.profile == "treasure-data" and name in ACTIVATION_ACTION_PARAMETERS

@@ -3,7 +3,8 @@
 ## What it does
 Reports names used in templates that nothing in the project defines and that resemble no defined
 name: they can only come from runtime parameters (`digdag run -p name=value`, `-P params.yml`,
-or parameters set on the server). Declare the names your workflows expect in the `runtime-params`
+or parameters set on the server; with the `treasure-data` profile, the parameters Treasure Data
+passes to a workflow run as an Activation Action, such as `segment_id`). Declare the names your workflows expect in the `runtime-params`
 setting to silence this and let the other checks treat them as defined.
 
 ## Why is this bad?
@@ -30,7 +31,12 @@ from collections.abc import Iterator
 
 from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import defined_elsewhere, resolved_references, secret_keys
+from dig_lsp.checks.expression_support import (
+    activation_parameter,
+    defined_elsewhere,
+    resolved_references,
+    secret_keys,
+)
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.text.quote import excerpt
 
@@ -46,10 +52,16 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if item.is_shell_style:
             continue
         root = reference.path[0]
-        if resolution.outcome is Outcome.UNDEFINED and not resolution.suggestion and \
+        activation = activation_parameter(ctx, root)
+        if resolution.outcome is Outcome.UNDEFINED and (activation or not resolution.suggestion) and \
                 root not in secret_keys(site.task, ctx) and root not in site.later_names and \
                 defined_elsewhere(ctx, site, reference.path) is None:
             span = site.source_span(reference.start, reference.end)
+            if activation:
+                yield Finding(span, f"'{root}' is defined nowhere in the project: Treasure Data passes it when "
+                              "Audience Studio runs the workflow as an Activation Action; otherwise pass it with `-p`",
+                              context=site.rendering)
+                continue
             yield Finding(span, f"'{excerpt(root, 40)}' is defined nowhere in the project; pass it with `-p` at run "
                           "time",
                           (Related(span, "list it in the runtime-params setting if that is intended; otherwise the "

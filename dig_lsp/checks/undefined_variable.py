@@ -11,7 +11,9 @@ itself (`${td.last_results.cnt}`); the value alone renders as an empty string (`
 Values stored by a later, parallel or background task are `DL503`. A name the project defines elsewhere, but not where this task can
 see it (a sibling's `_export`), is reported with where it is defined. A name that is defined
 nowhere and resembles no defined name may be a runtime parameter (`digdag run -p name=...`): that is `DL508`, unless it is a `_secrets`
-key (secrets are not variables: use `${secret:name}` where the operator supports it).
+key (secrets are not variables: use `${secret:name}` where the operator supports it), or, with the
+`treasure-data` profile, a parameter Treasure Data passes to a workflow run as an Activation Action
+(`segment_id`, `activation_actions_table`...), whatever defined name it resembles.
 
 ## Why is this bad?
 The task fails when it starts: `Failed to evaluate a variable ${x} (ReferenceError: x is not
@@ -46,6 +48,7 @@ from dig_lsp.analysis.scope import Origin, Variable
 from dig_lsp.analysis.sites import Site
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.expression_support import (
+    activation_parameter,
     callers_missing,
     conditional_message,
     defined_elsewhere,
@@ -83,7 +86,7 @@ def _findings(ctx: CheckContext, resolved: ResolvedReference) -> Iterator[Findin
         elif reference.path[0] in secret_keys(site.task, ctx):
             yield Finding(span, f"'{root}' is a `_secrets` key, not a variable; use ${{secret:{root}}} where the "
                           "operator reads secrets")
-        elif resolution.suggestion:
+        elif resolution.suggestion and not activation_parameter(ctx, reference.path[0]):
             yield Finding(span, f"'{root}' is not defined in {site.task.full_name}; did you mean "
                           f"'{resolution.suggestion}'?", fix=_fix(site, reference, resolution.suggestion))
         elif (defined := defined_elsewhere(ctx, site, reference.path)) is not None:

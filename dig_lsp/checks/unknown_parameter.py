@@ -7,7 +7,8 @@ directives for `_` keys. A key that a later value of the task reads (`suffix: _x
 `create_table: t${suffix}`) or that the command file reads (`td>: q.sql` with `${region}` in `q.sql`)
 is used: digdag evaluates a task's keys in order and renders the file with all of them. Also
 reports a parameter the operator ignores because the task gives an alternative that takes
-precedence (`td>: q.sql` with `query:`: `Workspace.templateCommand` reads the file).
+precedence (`td>: q.sql` with `query:`: `Workspace.templateCommand` reads the file), and `data:`
+written beside `td>:` instead of below it (inline text is the command's `data`).
 Operators that pass every parameter on are not checked: `sh>` turns parameters into environment
 variables, `py>`/`rb>` map them to function arguments, `param_get>`/`param_set>` treat every key as
 data.
@@ -77,6 +78,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 hint = suggest(key, sorted(DIRECTIVES)) or suggest(key, known)
                 yield Finding(entry.key_span, f"'{key}' is not a digdag directive and {op.spec.name}> does not "
                               f"read it{hint}", fix=_rename(ctx, entry.key_span, key, sorted(DIRECTIVES), known))
+                continue
+            if key == "data" and op.spec.takes_inline_data:
+                # `data:` beside `td>:` rather than below it: not a misspelt `database`
+                yield Finding(entry.key_span, f"{op.spec.name}> has no parameter 'data'; inline text goes under "
+                              f"the operator: `{op.operator_key}:` with `data: ...` indented below it")
                 continue
             hint = suggest(key, known)
             shown = excerpt(key, 40)

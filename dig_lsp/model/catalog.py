@@ -95,6 +95,16 @@ class OperatorSpec:
         return tuple(self._list("x-dig-namespaces"))
 
     @property
+    def takes_inline_data(self) -> bool:
+        """Whether the command may be ``{data: <text>}`` instead of a file name: the operators that read
+        it with digdag's ``Workspace.templateCommand`` (digdag-plugin-utils), which takes the text from
+        ``_command.data`` (td>, pg>, bq>, mail>...). Their schemas give ``_command`` a file kind and
+        the type object."""
+        command = self.parameters.get("_command")
+        kinds = command.schema.get("type") if command is not None else None
+        return command is not None and command.file_kind is not None and isinstance(kinds, list) and "object" in kinds
+
+    @property
     def passes_all_params(self) -> bool:
         """Whether every parameter reaches the operator (no unknown-parameter check)."""
         return bool(self.schema.get("x-dig-passes-all-params", False))
