@@ -176,4 +176,9 @@ def resolve_reference(reference: Reference, scope: Scope, local_names: AbstractS
         return Resolution(Outcome.OPEN_WORLD, known, f"it may come from {scope.open_world}")
     members = scope.members(known)
     missing = path[len(known)]
-    return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), _suggest(missing, members, 0.7), variable)
+    suggestion = _suggest(missing, members, 0.7)
+    if len(known) == 1 and variable is None and suggestion is None and scope.stored_only(root):
+        # `bq` holds only what bq> stored: the rest of the object may be a runtime parameter's
+        # (`--params-file` with `bq: {dataset_name: ...}`), into which the store was merged
+        return Resolution(Outcome.UNDEFINED, (), "tasks only store " + ", ".join(f"{root}.{m}" for m in members))
+    return Resolution(Outcome.UNKNOWN_MEMBER, known, ", ".join(members), suggestion, variable)

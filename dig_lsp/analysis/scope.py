@@ -134,6 +134,22 @@ class Scope:
             index.setdefault(len(name), []).append(name)
         return index
 
+    def stored_only(self, root: str) -> bool:
+        """Whether every visible variable under ``root`` is one a task stored (``bq.last_job_id`` and no
+        ``_export`` of ``bq``): the object may also hold what a runtime parameter gives, since a store is
+        merged into the parameters, not put in their place (digdag-core/.../session/ParameterUpdate.java
+        ``applyTo``: ``Config.merge``, a deep merge, digdag-client/.../config/Config.java
+        ``mergeJsonObject``; runtime parameters come first, ``WorkflowExecutor``)."""
+        return root in self._stored_only_roots
+
+    @cached_property
+    def _stored_only_roots(self) -> frozenset[str]:
+        origins: dict[str, bool] = {}
+        for name, variable in self.variables.items():
+            root = name.split(".", 1)[0]
+            origins[root] = origins.get(root, True) and variable.origin is Origin.STORED
+        return frozenset(root for root, stored in origins.items() if stored)
+
     @cached_property
     def _members(self) -> dict[str, set[str]]:
         members: dict[str, set[str]] = {}

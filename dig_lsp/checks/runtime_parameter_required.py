@@ -4,7 +4,10 @@
 Reports names used in templates that nothing in the project defines and that resemble no defined
 name: they can only come from runtime parameters (`digdag run -p name=value`, `-P params.yml`,
 or parameters set on the server; with the `treasure-data` profile, the parameters Treasure Data
-passes to a workflow run as an Activation Action, such as `segment_id`). Declare the names your workflows expect in the `runtime-params`
+passes to a workflow run as an Activation Action, such as `segment_id`). Also a member of an object
+that tasks only store into (`${bq.dataset_name}` where only `bq>` stores `bq.last_job_id`): digdag merges a
+store into the parameters (`ParameterUpdate.applyTo`), so the rest of `bq` may be a runtime parameter's.
+Declare the names your workflows expect in the `runtime-params`
 setting to silence this and let the other checks treat them as defined.
 
 ## Why is this bad?
@@ -60,6 +63,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if activation:
                 yield Finding(span, f"'{root}' is defined nowhere in the project: Treasure Data passes it when "
                               "Audience Studio runs the workflow as an Activation Action; otherwise pass it with `-p`",
+                              context=site.rendering)
+                continue
+            if resolution.detail:  # a member of an object that tasks only store into
+                yield Finding(span, f"'{excerpt('.'.join(reference.path[:2]), 60)}' is defined nowhere in the "
+                              f"project ({resolution.detail}); pass '{excerpt(root, 40)}' with `-p` at run time",
                               context=site.rendering)
                 continue
             yield Finding(span, f"'{excerpt(root, 40)}' is defined nowhere in the project; pass it with `-p` at run "
