@@ -68,3 +68,15 @@ def test_a_templated_call_runs_only_what_fits(tmp_path: Path) -> None:
         "sub/other.dig": "+b:\n  echo>: ${undefined_here}\n",
     })
     assert _roots(tmp_path) == [".", "sub"]
+
+
+def test_a_workflow_called_twice_reads_what_it_stored_itself(tmp_path: Path) -> None:
+    """The second call sees what the first call stored, but the workflow stores the value itself before
+    reading it (``call>`` runs the file's tasks as subtasks: CallOperatorFactory), so no caller lacks it."""
+    sub = ("+q:\n  td>:\n  query: select 1 as status\n  database: db\n  store_last_results: true\n"
+           "+check:\n  echo>: ${td.last_results.status}\n")
+    _write(tmp_path, {"main.dig": "+first:\n  call>: sub.dig\n+second:\n  call>: sub.dig\n", "sub.dig": sub})
+    assert codes(lint_paths([tmp_path])) == []
+    # read before the workflow stores it, only the second call has it (from the first): DL502 stays
+    _write(tmp_path, {"sub.dig": "+check:\n  echo>: ${td.last_results.status}\n" + sub.replace("+check", "+again")})
+    assert codes(lint_paths([tmp_path])) == ["DL502"]

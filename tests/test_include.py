@@ -71,7 +71,7 @@ def test_include_through_symlink_outside_project_is_not_read(tmp_path: Path) -> 
     (project / "link.yml").symlink_to(outside / "secret.yml")
     (project / "wf.dig").write_text("_export:\n  !include : link.yml\n+t:\n  echo>: hi\n")
     model = _load(project)
-    assert [p.kind for p in model.problems] == [kinds.INCLUDE_OUTSIDE]
+    assert [p.kind for p in model.problems] == [kinds.LINKED_OUT]
     assert str(outside / "secret.yml") not in model.files.paths_read()
 
 

@@ -746,6 +746,14 @@ class ScopeIndex:
                     return found if exact or found.open_members or not isinstance(found.value, Mapping) else None
         return None
 
+    def stored_before(self, task: Task, name: str) -> bool:
+        """Whether a task of ``task``'s own workflow that is sure to have finished before it stores ``name``
+        (whatever its callers give, the workflow sets the value itself)."""
+        if self.scope(task) is None:  # builds a deferred scope
+            return False
+        pending = self.scopes.get(id(task))
+        return pending is not None and name in pending.finished.names
+
     def stored_below(self, task: Task) -> tuple[TypingMapping[str, Variable], str | None] | None:
         """What ``task`` and every task below it store, by name, and the first of them that stores names
         the files do not show (None if the task is not part of the analysed project)."""

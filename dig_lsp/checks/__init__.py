@@ -38,6 +38,7 @@ from dig_lsp.checks import (
     invalid_task_name,
     invalid_timezone,
     invalid_workflow_name,
+    linked_out_of_project,
     missing_parameter,
     missing_secret_parameter,
     multiple_documents,
@@ -97,6 +98,7 @@ _MODULES = (
     call_target_not_found,
     call_outside_project,
     resource_limit,
+    linked_out_of_project,
     # DL2xx: workflow structure
     unknown_top_level_key,
     invalid_group_key,

@@ -42,6 +42,8 @@ def callers_missing(ctx: CheckContext, site: Site, variable: Variable | None) ->
     if len(calls) < 2 or not runs_in_callers(ctx.project, workflow):
         return []
     index = scopes(ctx)
+    if index.stored_before(site.task, variable.name):
+        return []  # an earlier task of the workflow stores it: an earlier call's store is not what it reads
     provided, missing = False, []
     for _, task in calls:
         scope = index.scope(task)

@@ -1,7 +1,7 @@
 """An `!include` that leaves the including file's directory.
 
 ## What it does
-Reports include names that are absolute or climb out of the directory of the file that contains them (digdag's rule), and names that resolve outside the project through a symbolic link (which are not read).
+Reports include names that are absolute or climb out of the directory of the file that contains them (digdag's rule). A name that stays inside as written and leaves the project through a symbolic link is `DL115`'s.
 
 ## Why is this bad?
 digdag refuses them with `File name must not include ..: <name>`: an include can only reach the including file's directory and its subdirectories.

@@ -54,6 +54,10 @@ from dig_lsp.text.suggest import contradicts, edit_distance
 # 2,000 names): a project of thousands of missing files still costs little.
 _MAX_SEARCHES = 500
 
+# a value that is SQL text rather than a file name: a statement's first word, then more words
+_INLINE_SQL = re.compile(r"\s*(select|with|insert|create|delete|update|drop|alter|merge|show|describe)\s+\S",
+                         re.IGNORECASE)
+
 CODE = "DL407"
 NAME = "referenced-file-not-found"
 SEVERITY = Severity.WARNING
@@ -74,6 +78,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                                                                 "ImportError"),))
             continue
         message = f"{op.spec.name}> {_what(ref.kind)} '{excerpt(shown)}' {unreadable_reason(ref.path)}"
+        if ref.kind == "sql" and ref.parameter == "_command" and "query" in op.spec.parameters and \
+                _INLINE_SQL.match(ref.written):
+            # `td>: SELECT ...`: Workspace.templateCommand reads the value after `td>` as a file name
+            yield Finding(ref.span, f"{message}: the value after `{op.operator_key}` names a file; SQL text goes "
+                          "in `query:`")
+            continue
         written = _written_at(ctx, ref)
         instead = _existing_instead(ctx, ref) if written is not None else None
         if written is None or instead is None:

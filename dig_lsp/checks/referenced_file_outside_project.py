@@ -2,8 +2,8 @@
 
 ## What it does
 Reports file parameters (SQL files, mail bodies, yml configs, scripts, `rb>` requires) that are
-absolute or climb out of the project directory (`../shared/query.sql`), including through a
-symbolic link. Such files are not read.
+absolute or climb out of the project directory (`../shared/query.sql`). Such files are not read.
+A name that stays in the project as written and leaves it through a symbolic link is `DL115`'s.
 
 ## Why is this bad?
 digdag refuses them (`Workspace.getPath`: a file must stay inside the project), and they are not
@@ -38,5 +38,5 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     for op, ref in task_file_references(ctx):
-        if not ref.inside:
+        if not ref.inside and not ref.linked_out:  # through a link: DL115
             yield Finding(ref.span, f"{op.spec.name}> '{excerpt(ref.written, 40)}' is outside the project directory")

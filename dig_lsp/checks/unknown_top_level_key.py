@@ -1,7 +1,9 @@
 """A key at the top level of a workflow file that digdag does not accept there.
 
 ## What it does
-Reports top-level keys other than `timezone`, `_export`, `schedule`, `sla`, `_error`, `_check`, `_retry`, `_parallel` and `+task` keys, with advice for the usual causes: a parameter that belongs under `_export`, an operator written without a `+task` around it, `_secrets` (only allowed under a task or `_export`) and misspelt keys such as `_schedule`. Workflows reached through `call>` are loaded by the same rules and are checked too.
+Reports top-level keys other than `timezone`, `_export`, `schedule`, `sla`, `_error`, `_check`, `_retry`, `_parallel` and `+task` keys, with advice for the usual causes: a parameter that belongs under `_export`, an operator written without a `+task` around it, `_secrets` (only allowed under a task or `_export`) and misspelt keys such as `_schedule`. Workflows reached through `call>` are loaded by the same rules and are checked too. A file with no task
+at all (no `+task`, no operator, no `_type`) that nothing calls is taken for a parameters file (`digdag
+run -P`) or a fragment that other projects `!include`: its keys are not reported.
 
 ## Why is this bad?
 digdag rejects the whole file while loading it (`Workflow '<name>' includes unknown keys: [k]`), so `digdag check`, `push` and every run of every workflow in the project fail; for a `call>` target the calling task fails at run time.
@@ -32,11 +34,13 @@ _export:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.digdag.keys import TOP_LEVEL_KEYS
+from dig_lsp.model.workflow import Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping
 from dig_lsp.text.suggest import close_matches
 
@@ -64,7 +68,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
     for workflow in ctx.workflows:
         top = workflow.root.value
-        if not isinstance(top, Mapping):
+        if not isinstance(top, Mapping) or _parameters_only(workflow, top):
             continue
         for entry in top.entries:
             if entry.key.startswith("+") or entry.key in ALLOWED_KEYS:
@@ -75,6 +79,17 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             seen.add(where)
             allowed = Related(entry.key_span, f"the top level accepts {', '.join(ALLOWED_KEYS)} and +tasks")
             yield Finding(entry.key_span, f"unknown top-level key {entry.key!r}; {_advice(entry)}", (allowed,))
+
+
+_PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")  # no `+task`, no `op>`, no complex key
+
+
+def _parameters_only(workflow: Workflow, top: Mapping) -> bool:
+    """Whether the file holds parameters and nothing a workflow runs (no `+task`, no operator, no `_type`)
+    and nothing calls it: a parameters file (`digdag run -P params.dig`) or a fragment other projects
+    `!include`, not a workflow, so its keys are no mistake. As a workflow it would run nothing."""
+    return not workflow.is_called and all(_PARAMETER_NAME.fullmatch(entry.key) and entry.key != "_type"
+                                          for entry in top.entries)
 
 
 def _advice(entry: Entry) -> str:

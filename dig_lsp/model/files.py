@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from dig_lsp.model.catalog import OperatorSpec
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.syntax.nodes import Node, Scalar
-from dig_lsp.text.files import is_inside
+from dig_lsp.text.files import is_inside, linked_out
 from dig_lsp.text.span import Span
 
 _INTERPRETERS = {"sh", "bash", "zsh", "python", "python3", "ruby", "perl", "node", "Rscript", "source", "."}
@@ -35,6 +35,7 @@ class FileReference:
     path: str  # absolute, normalised
     inside: bool
     workdir: str = ""  # what ``written`` is relative to
+    linked_out: bool = False  # inside the project as written, outside through a symbolic link (DL115)
 
 
 def _candidates(op: OperatorTask) -> Iterator[tuple[str, str, Node]]:
@@ -122,7 +123,9 @@ def file_references(op: OperatorTask, workdir: str, project_root: str,
             options = [os.path.normpath(os.path.join(workdir, f)) for f in _module_files(text)]
             existing = next((path for path in options if os.path.isfile(path)), options[0] if options else None)
             if existing is not None:
-                yield FileReference(name, kind, text, node.span, existing, is_inside(existing, project_root), workdir)
+                inside = is_inside(existing, project_root)
+                yield FileReference(name, kind, text, node.span, existing, inside, workdir,
+                                    not inside and linked_out(existing, project_root))
         else:
             named = named_file(op.spec, name, kind, text)
             if named is not None:
@@ -146,4 +149,5 @@ def named_file(spec: OperatorSpec, name: str, kind: str, text: str) -> str | Non
 def _reference(name: str, kind: str, written: str, span: Span, workdir: str, root: str) -> FileReference:
     path = os.path.normpath(os.path.join(workdir, written))
     inside = not os.path.isabs(written) and is_inside(path, root)
-    return FileReference(name, kind, written, span, path, inside, workdir)
+    return FileReference(name, kind, written, span, path, inside, workdir,
+                         not inside and not os.path.isabs(written) and linked_out(path, root))

@@ -17,9 +17,17 @@ from dig_lsp.model.workflow import Task, Workflow, build_workflow
 from dig_lsp.syntax.include import IncludeRef, IncludeResolver, ResolvedTree
 from dig_lsp.syntax.nodes import Mapping, Scalar
 from dig_lsp.syntax.parsed_files import ParseCache, ParsedFiles
-from dig_lsp.syntax.problems import SyntaxProblem
+from dig_lsp.syntax.problems import LINKED_OUT, SyntaxProblem
 from dig_lsp.syntax.recover import recovered_entries
-from dig_lsp.text.files import FileReader, ProjectReader, is_inside, project_directory_names, unreadable_reason
+from dig_lsp.text.files import (
+    LINKED_OUT_WORDS,
+    FileReader,
+    ProjectReader,
+    is_inside,
+    linked_out,
+    project_directory_names,
+    unreadable_reason,
+)
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
 
@@ -36,6 +44,7 @@ class CallRef:
     name: str
     span: Span
     target: str | None
+    linked_out: bool = False  # inside the project as written, outside through a symbolic link (not read)
 
 
 @dataclass
@@ -177,7 +186,8 @@ def _call_ref(task: Task, workdir: str, root: str) -> CallRef | None:
     file_name = name if name.endswith(".dig") else name + ".dig"
     target = os.path.normpath(os.path.join(workdir, file_name))
     inside = not os.path.isabs(file_name) and is_inside(target, root)
-    return CallRef(name, command.span, target if inside else None)
+    return CallRef(name, command.span, target if inside else None,
+                   not inside and not os.path.isabs(file_name) and linked_out(target, root))
 
 
 _TEMPLATE = re.compile(r"\$\{[^}]*\}")
@@ -233,6 +243,8 @@ def _dig_files_below(folder: str, root: str, depth: int = 3) -> list[str]:
 
 
 def _check_call(model: ProjectModel, ref: CallRef) -> SyntaxProblem | None:
+    if ref.linked_out:
+        return SyntaxProblem(LINKED_OUT, f"call> target {excerpt(ref.name)!r} {LINKED_OUT_WORDS}", ref.span)
     if ref.target is None:
         return SyntaxProblem(
             CALL_OUTSIDE,

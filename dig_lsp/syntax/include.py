@@ -25,7 +25,7 @@ from dig_lsp.syntax.loader import INCLUDE_TAG
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.parsed_files import ParsedFiles
 from dig_lsp.syntax.problems import SyntaxProblem
-from dig_lsp.text.files import is_inside, unreadable_reason
+from dig_lsp.text.files import LINKED_OUT_WORDS, is_inside, unreadable_reason
 from dig_lsp.text.limits import MAX_EXPANDED_NODES, MAX_NESTING
 from dig_lsp.text.quote import excerpt
 from dig_lsp.text.span import Span
@@ -209,12 +209,8 @@ class IncludeResolver:
                 f"!include {excerpt(name)!r} leaves the including file's directory",
                 span,
             )
-        if not is_inside(target, self.project_root):
-            return SyntaxProblem(
-                kinds.INCLUDE_OUTSIDE,
-                f"!include {excerpt(name)!r} resolves (through a symbolic link) outside the project; it was not read",
-                span,
-            )
+        if not is_inside(target, self.project_root):  # inside its directory as written: through a link
+            return SyntaxProblem(kinds.LINKED_OUT, f"!include {excerpt(name)!r} {LINKED_OUT_WORDS}", span)
         return None
 
 

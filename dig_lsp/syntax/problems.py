@@ -33,5 +33,6 @@ BYTE_ORDER_MARK = "byte-order-mark"
 RESOURCE_LIMIT = "resource-limit"
 INCLUDE_NOT_FOUND = "include-not-found"
 INCLUDE_OUTSIDE = "include-outside-directory"
+LINKED_OUT = "linked-out-of-project"  # an !include or call> target through a link out of the project
 INCLUDE_CYCLE = "include-cycle"
 INCLUDE_NOT_MAPPING = "include-not-mapping"

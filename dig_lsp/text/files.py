@@ -218,6 +218,26 @@ def is_inside(path: str, directory: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def linked_out(path: str, root: str) -> bool:
+    """Whether ``path`` (absolute, normalised) is inside ``root`` as written but not once links are
+    resolved: a symbolic link in it leads out of the project. digdag checks file names as written and
+    reads through links (``YamlConfigLoader`` for ``!include``, ``Workspace.getPath`` for operator files);
+    ``digdag push --copy-outgoing-symlinks`` uploads a copy of what such a link points to (``Archiver``).
+    The linter does not read it: nothing outside the project is read."""
+    if not path.startswith(root.rstrip(os.sep) + os.sep):
+        return False
+    try:
+        real, real_root = _realpath(path), _realpath(root)
+    except ValueError:
+        return False  # not a path at all (a NUL): no link is involved
+    return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+# what the findings on such a file say (DL115)
+LINKED_OUT_WORDS = ("leads out of the project through a symbolic link, so it was not read (digdag reads through "
+                    "the link; `digdag push --copy-outgoing-symlinks` uploads a copy)")
+
+
 # Deeper paths are resolved whole: the memo of their folders is reached by recursion.
 _MAX_REMEMBERED_DEPTH = 64
 
