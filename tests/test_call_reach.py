@@ -80,3 +80,25 @@ def test_a_workflow_called_twice_reads_what_it_stored_itself(tmp_path: Path) -> 
     # read before the workflow stores it, only the second call has it (from the first): DL502 stays
     _write(tmp_path, {"sub.dig": "+check:\n  echo>: ${td.last_results.status}\n" + sub.replace("+check", "+again")})
     assert codes(lint_paths([tmp_path])) == ["DL502"]
+
+
+def test_a_nested_workflow_that_reads_its_project_is_a_piece_of_it(tmp_path: Path) -> None:
+    """``digs/common/notice.dig`` calls nothing and nothing calls it, but it reads ``../../contents``: the
+    project's folder, which it leaves as a project of its own. It is analysed with the project, as run by a
+    call the files do not show (its names come from that call: no DL508)."""
+    _write(tmp_path, {
+        "wf.dig": "+main:\n  call>: digs/process.dig\n",
+        "digs/process.dig": "+start:\n  call>: common/start.dig\n",
+        "digs/common/start.dig": "+s:\n  echo>: start\n",
+        "digs/common/notice.dig": "+notice:\n  mail>: ../../contents/body.txt\n  subject: ${mail.subject}\n"
+                                  "  to: [a@example.com]\n",
+        "contents/body.txt": "done\n",
+    })
+    assert _roots(tmp_path) == ["."]
+    [unit] = plan([str(tmp_path)])
+    assert os.path.relpath(unit.workflows[-1], tmp_path) == os.path.join("digs", "common", "notice.dig")
+    assert codes(lint_paths([tmp_path])) == []
+    assert codes(lint_paths([tmp_path / "digs" / "common" / "notice.dig"])) == []  # one file, as an editor asks
+    # without the climb it stays a project of its own (a sub-project may be pushed alone)
+    _write(tmp_path, {"digs/common/notice.dig": "+notice:\n  echo>: ${mail_subject}\n"})
+    assert _roots(tmp_path) == [".", os.path.join("digs", "common")]

@@ -97,13 +97,18 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
                  cache: ParseCache | None = None, earlier: ProjectModel | None = None) -> ProjectModel:
     """Load the given top-level workflows of ``root`` and every workflow they call (files whose
     content ``cache`` already parsed are not parsed again; tasks whose nodes ``earlier``, a previous
-    load of the project, already compiled are taken over).
+    load of the project, already compiled are taken over). A given path below a sub-folder is a piece of
+    the project that nothing in it calls (:mod:`dig_lsp.model.targets`): digdag only runs the ``.dig``
+    files at the top of a project, so it runs through a call the files do not show, in a context that
+    cannot be known, with its own folder as ``_workdir``.
 
     Whatever ``reader`` is, nothing outside ``root`` is read: the model reads through a
     :class:`ProjectReader`, also what is read on the model's behalf later (``py>`` modules...)."""
     model = ProjectModel(root, ParsedFiles(ProjectReader(root, reader), cache))
     resolver = IncludeResolver(model.files, root)
-    pending: list[tuple[str, str, tuple[Span, ...]]] = [(path, root, ()) for path in workflow_paths]
+    pending: list[tuple[str, str, tuple[Span, ...] | None]] = [
+        (path, root, ()) if os.path.dirname(path) == root else (path, os.path.dirname(path), None)
+        for path in workflow_paths]
     seen: set[str] = set()
     while pending:
         path, workdir, callers = pending.pop(0)
@@ -141,13 +146,17 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
 
 
 def _load_workflow(model: ProjectModel, resolver: IncludeResolver, path: str,
-                   callers: tuple[Span, ...], earlier: ProjectModel | None) -> Workflow | None:
+                   callers: tuple[Span, ...] | None, earlier: ProjectModel | None) -> Workflow | None:
+    """``callers``: the spans of the calls that reach the workflow; () for a top-level workflow, None for
+    a piece that a call the files do not show runs (its own start stands for that call)."""
     tree = resolver.resolve(path)
     model.trees[path] = tree
     model.problems.extend(tree.problems)
     source = model.files.source(path)
     if source is None or not isinstance(tree.root, Mapping):
         return None
+    if callers is None:
+        callers = (source.span(0, 0),)
     workflow = build_workflow(workflow_name(path), path, tree.root, source.span(0, 0),
                               earlier.workflow(path) if earlier is not None else None)
     if callers:

@@ -14,6 +14,13 @@ no operator, no ``_type``, no ``!include``) is a parameters file (``digdag run -
 workflow: digdag loads only the ``.dig`` files at the top of a project's folder
 (``WorkflowResourceMatcher.defaultMatcher``: no ``/`` in the name, digdag-core/.../archive/
 WorkflowResourceMatcher.java), and ``-P`` takes any YAML. It belongs to that project as a support file.
+
+A ``.dig`` file with tasks below a project's folder that nothing reaches, and whose text climbs out of its
+folder (``mail>: ../../contents/body.txt``), is a piece of that project: a workflow it runs through a
+call the files do not show (a name built at run time, another project's ``require>``...), whose paths are
+written against the project's folders. Taken for a project of its own, each of those paths would leave
+it. It is analysed with that project, as a workflow called in a context that cannot be known
+(:func:`dig_lsp.model.project.load_project`: a workflow path below the root is such a piece).
 """
 
 from __future__ import annotations
@@ -107,6 +114,7 @@ class _Planner:
         self._reached: dict[str, frozenset[str]] = {}
         self._repositories: dict[str, bool] = {}
         self.units: Units = {}
+        self.pieces: dict[str, set[str]] = {}  # project root -> workflows below it that nothing reaches
 
     def _is_repository(self, directory: str) -> bool:
         """:func:`is_repository_root`, asked once per folder of a planning: every workflow's search for a
@@ -124,7 +132,8 @@ class _Planner:
                     self._add_directory(directory, path)
             else:
                 self._add_file(path)
-        return [Unit(root, wfs, None if report is None else tuple(sorted(report)))
+        return [Unit(root, (*wfs, *sorted(self.pieces.get(root, ()))),
+                     None if report is None else tuple(sorted(report)))
                 for (root, wfs), report in sorted(self.units.items())]
 
     def workflows(self, directory: str) -> list[str]:
@@ -174,7 +183,7 @@ class _Planner:
     def _add_directory(self, directory: str, top: str) -> None:
         own = []
         for workflow in self.workflows(directory):
-            owner = self._owner(workflow) or self._parameters_owner(workflow)
+            owner = self._owner(workflow) or self._parameters_owner(workflow) or self._piece_owner(workflow)
             if owner is None:
                 own.append(workflow)
             else:
@@ -196,10 +205,24 @@ class _Planner:
         text = data.decode("utf-8", errors="replace")
         return None if any(mark in text for mark in _TASK_MARKS) else parent
 
+    def _piece_owner(self, path: str) -> str | None:
+        """The project ``path`` is a piece of (see the module's docstring): the nearest folder above with
+        workflows, or the project that reaches those; None unless the text climbs out of its folder."""
+        parent = next((d for d in ancestors(path, is_repository=self._is_repository) if self.workflows(d)), None)
+        if parent is None:
+            return None
+        data = read_project_file(path, parent)  # through the project's gate: a link out of it is not read
+        self.read.add(path)
+        if data is None or b"../" not in data:
+            return None
+        owner = self._owner(self.workflows(parent)[0]) or parent  # `digs/a.dig`, called from the project above
+        self.pieces.setdefault(owner, set()).add(path)
+        return owner
+
     def _add_file(self, path: str) -> None:
         owner = self._owner(path)
         if owner is None and path.endswith(WORKFLOW_SUFFIX):
-            owner = self._parameters_owner(path)
+            owner = self._parameters_owner(path) or self._piece_owner(path)
         if owner is not None:
             self._add(owner, tuple(self.workflows(owner)), path)
             return
