@@ -139,6 +139,31 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
     return ctx.shared("keys-read-by-templates", build)
 
 
+def own_keys_not_seen(ctx: CheckContext) -> TypingMapping[int, TypingMapping[str, Site]]:
+    """For each task (by id), its own keys that a template of the task names where it cannot see them,
+    with that template: inside a mapping nested in one of its values (``rename_tables: [{from:
+    "t${suffix}"}]``). digdag evaluates a nested mapping with its own keys only
+    (``ConfigEvalEngine.evalObjectRecursive`` starts each mapping empty, and ``evalArrayRecursive`` hands
+    a mapping item no keys), so such a template reads the name from the parameters, not from the task."""
+
+    def build() -> dict[int, dict[str, Site]]:
+        found: dict[int, dict[str, Site]] = {}
+        for site in template_sites(ctx)[:limits.MAX_TEMPLATES]:
+            if site.raw_reason is not None or site.node is None or not ctx.reports_keys(site.task):
+                continue
+            parsed = parse_expression(site.template.expression)
+            if parsed.problem is not None:
+                continue
+            for reference in parsed.references:
+                name = reference.path[0]
+                if (name != site.key and name not in site.local_names and name not in site.later_names
+                        and site.task.config.entry(name) is not None):
+                    found.setdefault(id(site.task), {}).setdefault(name, site)
+        return found
+
+    return ctx.shared("own-keys-not-seen", build)
+
+
 def _renders_unseen_file(ctx: CheckContext, workflow: Workflow, task: Task) -> bool:
     """Whether the task's operator renders a file whose templates cannot be read: a name built with
     ``${...}``, or a file that is missing or outside the project (reported by the file checks)."""

@@ -8,7 +8,9 @@ directives for `_` keys. A key that a later value of the task reads (`suffix: _x
 is used: digdag evaluates a task's keys in order and renders the file with all of them. Also
 reports a parameter the operator ignores because the task gives an alternative that takes
 precedence (`td>: q.sql` with `query:`: `Workspace.templateCommand` reads the file), and `data:`
-written beside `td>:` instead of below it (inline text is the command's `data`).
+written beside `td>:` instead of below it (inline text is the command's `data`). A key that only a
+template inside a nested mapping names (`suffix:` with `rename_tables: [{from: "t${suffix}"}]`) is not
+read either: digdag evaluates a mapping inside a value with its own keys only, and the message says so.
 Operators that pass every parameter on are not checked: `sh>` turns parameters into environment
 variables, `py>`/`rb>` map them to function arguments, `param_get>`/`param_set>` treat every key as
 data.
@@ -37,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dig_lsp.checks.base import CheckContext, Finding
-from dig_lsp.checks.expression_support import keys_read_by_templates
+from dig_lsp.checks.expression_support import keys_read_by_templates, own_keys_not_seen
 from dig_lsp.checks.fix_support import key_rename_fix
 from dig_lsp.checks.operator_support import closest_name, operator_tasks, suggest
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity
@@ -88,7 +90,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             shown = excerpt(key, 40)
             message = (f"{op.spec.name}> has no parameter '{shown}'{hint}" if hint or known else
                        f"{op.spec.name}> takes no parameters; '{shown}' is ignored")
-            related = () if hint or not known else (Related(entry.key_span, _known_list(op.spec.name, known)),)
+            related: tuple[Related, ...] = (
+                () if hint or not known else (Related(entry.key_span, _known_list(op.spec.name, known)),))
+            unseen = own_keys_not_seen(ctx).get(id(op.task), {}).get(key)
+            if unseen is not None:  # `suffix: _x` beside `rename_tables: [{from: "t${suffix}"}]`
+                message += (f"; the `${{{shown}}}` in {excerpt(unseen.key, 40)} does not read it: a mapping inside a "
+                            "value is evaluated with its own keys only")
+                related += (Related(unseen.span, f"reads '{shown}' from the parameters (an _export), not the task"),)
             yield Finding(entry.key_span, message, related, _rename(ctx, entry.key_span, key, known))
 
 
