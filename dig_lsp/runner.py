@@ -33,6 +33,9 @@ class RunResult:
     # every folder a did-you-mean listed: the CLI's run-level cache stamps them
     files: frozenset[str] = frozenset()
     folders: frozenset[str] = frozenset()
+    # the workflow files the run checked and reports on: the units' workflows and the ``.dig`` files their
+    # analyses read (called workflows, included parts), for the summary line's count
+    checked: frozenset[str] = frozenset()
 
 
 # one unit's diagnostics, the files its analysis read and the folders it listed
@@ -101,8 +104,8 @@ def _size(path: str) -> int:
 def run(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
         overlays: Mapping[str, bytes] | None = None, jobs: int | None = None) -> RunResult:
     """Analyse ``units`` and return all diagnostics, sorted and de-duplicated."""
-    per_unit, cached, files, folders = _run_units(units, settings, cache, overlays, jobs)
-    return RunResult(merge(per_unit), len(units), cached, frozenset(files), frozenset(folders))
+    per_unit, cached, files, folders, checked = _run_units(units, settings, cache, overlays, jobs)
+    return RunResult(merge(per_unit), len(units), cached, frozenset(files), frozenset(folders), frozenset(checked))
 
 
 def run_units(units: list[Unit], settings: Settings, cache: ResultCache | None = None,
@@ -110,15 +113,15 @@ def run_units(units: list[Unit], settings: Settings, cache: ResultCache | None =
               jobs: int | None = None) -> tuple[list[list[Diagnostic]], int]:
     """Each unit's diagnostics, in the order of ``units``, and how many came from the cache: ``--fix``
     re-analyses only the units whose files it changed and keeps the others' results."""
-    per_unit, cached, _files, _folders = _run_units(units, settings, cache, overlays, jobs)
+    per_unit, cached, _files, _folders, _checked = _run_units(units, settings, cache, overlays, jobs)
     return per_unit, cached
 
 
 def _run_units(units: list[Unit], settings: Settings, cache: ResultCache | None,
                overlays: Mapping[str, bytes] | None,
-               jobs: int | None) -> tuple[list[list[Diagnostic]], int, set[str], set[str]]:
-    """:func:`run_units`, and the files and folders every unit's result depends on (read or listed by
-    its analysis, or named by its cache entry)."""
+               jobs: int | None) -> tuple[list[list[Diagnostic]], int, set[str], set[str], set[str]]:
+    """:func:`run_units`, the files and folders every unit's result depends on (read or listed by
+    its analysis, or named by its cache entry), and the workflow files checked (:attr:`RunResult.checked`)."""
     results: list[Outcome | None] = []
     todo: list[Unit] = []
     for unit in units:
@@ -130,14 +133,18 @@ def _run_units(units: list[Unit], settings: Settings, cache: ResultCache | None,
     per_unit: list[list[Diagnostic]] = []
     depended: set[str] = set()
     listed: set[str] = set()
+    checked: set[str] = set()
     for unit, hit in zip(units, results, strict=True):
         diagnostics, files, folders = hit if hit is not None else next(fresh)
         per_unit.append(diagnostics)
         depended.update(files)
         listed.update(folders)
+        checked.update(path for path in unit.workflows if unit.wants(path))
+        checked.update(path for path in files if path.endswith(".dig") and path not in checked and unit.wants(path)
+                       and os.path.isfile(path))  # a file read (not one found missing)
         if hit is None and cache is not None and not overlays:
             cache.put(unit, files, diagnostics, folders)
-    return per_unit, len(units) - len(todo), depended, listed
+    return per_unit, len(units) - len(todo), depended, listed, checked
 
 
 def merge(per_unit: list[list[Diagnostic]]) -> list[Diagnostic]:

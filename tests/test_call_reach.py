@@ -7,6 +7,8 @@ projects). digdag resolves a called workflow's paths against its folder in the p
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from dig_lsp.model.targets import plan
@@ -102,3 +104,11 @@ def test_a_nested_workflow_that_reads_its_project_is_a_piece_of_it(tmp_path: Pat
     # without the climb it stays a project of its own (a sub-project may be pushed alone)
     _write(tmp_path, {"digs/common/notice.dig": "+notice:\n  echo>: ${mail_subject}\n"})
     assert _roots(tmp_path) == [".", os.path.join("digs", "common")]
+
+
+def test_the_summary_counts_the_workflows_a_project_calls(tmp_path: Path) -> None:
+    """`sub/x.dig` is checked as a workflow `wf.dig` calls: the summary line counts it."""
+    _write(tmp_path, {"wf.dig": "+a:\n  call>: sub/x.dig\n", "sub/x.dig": "+b:\n  echo>: hi\n"})
+    result = subprocess.run([str(Path(sys.executable).parent / "dig-lint"), "--no-cache", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.stdout.strip().splitlines()[-1] == "No problems found in 2 files."

@@ -183,7 +183,7 @@ def _lint(args: argparse.Namespace) -> int:
         stdin = None if stdin_name is None else normalise(stdin_name)
         return _fix(args, units, settings, cache, overlays, paths, stdin)
     result = run(units, settings, cache, overlays or None, args.jobs)
-    checked, roots = _checked(units), _roots(units)
+    checked, roots = len(result.checked), _roots(units)
     _print(_output(args, result.diagnostics, checked, roots, overlays, paths, docs_url=settings.docs_url))
     code = _exit_code(result.diagnostics, settings.fail_on, args.exit_zero)
     if run_key is not None and not warned and not any(d.code == "DL000" for d in result.diagnostics):
