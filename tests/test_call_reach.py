@@ -101,8 +101,10 @@ def test_a_nested_workflow_that_reads_its_project_is_a_piece_of_it(tmp_path: Pat
     assert os.path.relpath(unit.workflows[-1], tmp_path) == os.path.join("digs", "common", "notice.dig")
     assert codes(lint_paths([tmp_path])) == []
     assert codes(lint_paths([tmp_path / "digs" / "common" / "notice.dig"])) == []  # one file, as an editor asks
-    # without the climb it stays a project of its own (a sub-project may be pushed alone)
+    # without the climb, or with a schedule of its own, it stays a project of its own (pushed alone)
     _write(tmp_path, {"digs/common/notice.dig": "+notice:\n  echo>: ${mail_subject}\n"})
+    assert _roots(tmp_path) == [".", os.path.join("digs", "common")]
+    _write(tmp_path, {"digs/common/notice.dig": "schedule:\n  daily>: 07:00:00\n+notice:\n  sh>: ../../run.sh\n"})
     assert _roots(tmp_path) == [".", os.path.join("digs", "common")]
 
 

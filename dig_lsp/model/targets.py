@@ -20,12 +20,14 @@ folder (``mail>: ../../contents/body.txt``), is a piece of that project: a workf
 call the files do not show (a name built at run time, another project's ``require>``...), whose paths are
 written against the project's folders. Taken for a project of its own, each of those paths would leave
 it. It is analysed with that project, as a workflow called in a context that cannot be known
-(:func:`dig_lsp.model.project.load_project`: a workflow path below the root is such a piece).
+(:func:`dig_lsp.model.project.load_project`: a workflow path below the root is such a piece). A top-level
+``schedule:`` keeps it a project of its own: it runs alone on that schedule (a call ignores it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from dig_lsp.model.discovery import (
@@ -98,6 +100,9 @@ def reached_from(project_root: str) -> frozenset[str]:
 
 
 Units = dict[tuple[str, tuple[str, ...]], set[str] | None]
+
+# A top-level `schedule:` in a .dig file's text
+_SCHEDULE = re.compile(r"^schedule[ \t]*:", re.MULTILINE)
 
 # What makes a .dig file's text possibly a workflow's: a task, an operator, `_type`, or an included part
 _TASK_MARKS = ("+", ">", "_type", "!include")
@@ -213,8 +218,8 @@ class _Planner:
             return None
         data = read_project_file(path, parent)  # through the project's gate: a link out of it is not read
         self.read.add(path)
-        if data is None or b"../" not in data:
-            return None
+        if data is None or b"../" not in data or _SCHEDULE.search(data.decode("utf-8", errors="replace")):
+            return None  # a `schedule:` at its top makes it a workflow that runs alone (a call ignores it)
         owner = self._owner(self.workflows(parent)[0]) or parent  # `digs/a.dig`, called from the project above
         self.pieces.setdefault(owner, set()).add(path)
         return owner
