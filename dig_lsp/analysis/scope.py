@@ -134,6 +134,20 @@ class Scope:
             index.setdefault(len(name), []).append(name)
         return index
 
+    def nested_names(self, name: str) -> list[str]:
+        """Visible dotted names that end with ``name`` one level or more down (``mysql.user`` for ``user``):
+        what a bare name may have meant."""
+        return sorted(self._by_last_part.get(name, ()))
+
+    @cached_property
+    def _by_last_part(self) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for dotted in self.variables:
+            parent, _, last = dotted.rpartition(".")
+            if parent:
+                index.setdefault(last, set()).add(dotted)
+        return index
+
     def stored_only(self, root: str) -> bool:
         """Whether every visible variable under ``root`` is one a task stored (``bq.last_job_id`` and no
         ``_export`` of ``bq``): the object may also hold what a runtime parameter gives, since a store is

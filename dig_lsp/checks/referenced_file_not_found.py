@@ -46,11 +46,11 @@ from dig_lsp.checks.file_name_support import existing_instead, written_at
 from dig_lsp.checks.file_support import task_file_references
 from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.text.files import unreadable_reason
-from dig_lsp.text.quote import excerpt
+from dig_lsp.text.quote import ELLIPSIS, excerpt
 
-# a value that is SQL text rather than a file name: a statement's first word, then more words
-_INLINE_SQL = re.compile(r"\s*(select|with|insert|create|delete|update|drop|alter|merge|show|describe)\s+\S",
-                         re.IGNORECASE)
+# a value that is SQL text rather than a file name: a statement's first word (after `--` comments), then more
+_INLINE_SQL = re.compile(r"\s*(?:--[^\n]*\n\s*)*(select|with|insert|create|delete|update|drop|alter|merge|show|"
+                         r"describe)\s+\S", re.IGNORECASE)
 
 CODE = "DL407"
 NAME = "referenced-file-not-found"
@@ -75,8 +75,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if ref.kind == "sql" and ref.parameter == "_command" and "query" in op.spec.parameters and \
                 _INLINE_SQL.match(ref.written):
             # `td>: SELECT ...`: Workspace.templateCommand reads the value after `td>` as a file name
-            yield Finding(ref.span, f"{message}: the value after `{op.operator_key}` names a file; SQL text goes "
-                          "in `query:`")
+            first = ref.written.strip().splitlines()[0] + (ELLIPSIS if "\n" in ref.written.strip() else "")
+            yield Finding(ref.span, f"{op.spec.name}> {_what(ref.kind)} '{excerpt(first)}' does not exist: the value "
+                          f"after `{op.operator_key}` names a file; SQL text goes in `query:`")
             continue
         written = written_at(ctx, ref.span, ref.written)
         instead = existing_instead(ctx, ref.written, ref.workdir) if written is not None else None

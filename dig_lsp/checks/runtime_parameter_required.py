@@ -7,6 +7,8 @@ or parameters set on the server; with the `treasure-data` profile, the parameter
 passes to a workflow run as an Activation Action, such as `segment_id`). Also a member of an object
 that tasks only store into (`${bq.dataset_name}` where only `bq>` stores `bq.last_job_id`): digdag merges a
 store into the parameters (`ParameterUpdate.applyTo`), so the rest of `bq` may be a runtime parameter's.
+A name that is exported inside a mapping (`${user}` where `mysql.user` is) is named as what may have been
+meant.
 Declare the names your workflows expect in the `runtime-params`
 setting to silence this and let the other checks treat them as defined.
 
@@ -38,6 +40,7 @@ from dig_lsp.checks.expression_support import (
     activation_parameter,
     defined_elsewhere,
     resolved_references,
+    scopes,
     secret_keys,
 )
 from dig_lsp.diagnostics import Related, Severity
@@ -69,6 +72,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 yield Finding(span, f"'{excerpt('.'.join(reference.path[:2]), 60)}' is defined nowhere in the "
                               f"project ({resolution.detail}); pass '{excerpt(root, 40)}' with `-p` at run time",
                               context=site.rendering)
+                continue
+            nested = scopes(ctx).scope(site.task)
+            meant = [] if nested is None or len(reference.path) > 1 else [
+                name for name in nested.nested_names(root)
+                if nested.variables[name].value is not site.node][:3]  # not `td: {apikey: ${apikey}}` itself
+            if meant:  # `${user}` where `mysql.user` is exported
+                shown = " or ".join(f"'{excerpt(name, 40)}'" for name in meant)
+                yield Finding(span, f"'{excerpt(root, 40)}' is defined nowhere in the project; did you mean {shown}? "
+                              "(else pass it with `-p` at run time)", context=site.rendering)
                 continue
             yield Finding(span, f"'{excerpt(root, 40)}' is defined nowhere in the project; pass it with `-p` at run "
                           "time",

@@ -352,7 +352,7 @@ def _message(error: ValidationError) -> tuple[str, str]:
         return f"{got} does not have the expected form", description
     if kind == "required" and isinstance(wanted, list) and isinstance(instance, dict):
         missing = [name for name in wanted if name not in instance]
-        return f"missing {_quoted_names(missing or wanted)}", ""
+        return f"missing {_quoted_names(missing or wanted)}", description  # a `then` says what the keys are for
     if kind == "additionalProperties" and isinstance(instance, dict):
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         extra = [name for name in instance if name not in known]
