@@ -290,6 +290,9 @@ def _marked_problem(source: SourceFile, error: MarkedYAMLError) -> SyntaxProblem
     at_start = _where_it_started(source, started, problem, context)
     if at_start is not None:
         return at_start
+    include = _include_tag_above(source, offset) if "expected key" in problem else None
+    if include is not None:
+        return include
     message = _sentence(source, offset, problem, context)
     related: tuple[tuple[Any, str], ...] = ()
     if message is None:  # a mistake without a sentence of ours: the parser's words, in a note
@@ -302,6 +305,28 @@ def _marked_problem(source: SourceFile, error: MarkedYAMLError) -> SyntaxProblem
             related += ((source.span(start, start + 1), _started_here(context)),)
     end = min(offset + 1, len(source.text))
     return SyntaxProblem(kinds.YAML_SYNTAX, message, source.span(offset, end), related)
+
+
+_INCLUDE_TAG = re.compile(r"!include:(?=[ \t])")  # `!include: x`: no space before the colon
+
+
+def _include_tag_above(source: SourceFile, offset: int) -> SyntaxProblem | None:
+    """``!include: file`` on the line above the key the parser stopped at: YAML reads ``!include:`` as a tag
+    on the value ``file``, which leaves no key there, and the next key is where libyaml notices. The
+    mistake is on the ``!include:`` line (the same advice as DL103's when the file parses)."""
+    line = source.position(offset).line
+    for number in range(line - 1, max(-1, line - 4), -1):
+        text = source.line_text(number)
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        found = _INCLUDE_TAG.search(text)
+        if found is None:
+            return None
+        start = source.offset(Position(number, found.start()))
+        return SyntaxProblem(kinds.YAML_SYNTAX, "`!include:` is read as a YAML tag on the value after it, so this "
+                             "line holds no key; write `!include : file` (a space before the colon)",
+                             source.span(start, start + len("!include:")))
+    return None
 
 
 def _started_here(context: str) -> str:
