@@ -72,6 +72,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                                                                 "ImportError"),))
             continue
         message = f"{op.spec.name}> {_what(ref.kind)} '{excerpt(shown)}' {unreadable_reason(ref.path)}"
+        if "://" in ref.written:  # normalised, `https://x` would read `https:/x`
+            yield Finding(ref.span, f"{op.spec.name}> {_what(ref.kind)} '{excerpt(ref.written)}' "
+                          f"{unreadable_reason(ref.path)}: it names a file of the project, not a URL")
+            continue
         if ref.kind == "sql" and ref.parameter == "_command" and "query" in op.spec.parameters and \
                 _INLINE_SQL.match(ref.written):
             # `td>: SELECT ...`: Workspace.templateCommand reads the value after `td>` as a file name
