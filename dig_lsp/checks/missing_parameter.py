@@ -6,7 +6,8 @@ looking where digdag looks: the task's own keys, the value after `op>:`, every a
 `_export` (plain keys and the operator's namespace, e.g. `_export: td: database:`), and for a
 `call>`ed workflow its callers' exports. When exactly one of several forms is needed (a SQL file
 or `query:`), it reports that none is given. Parameters a secret can supply are reported by
-`DL404` instead.
+`DL404` instead. A required parameter written under the operator key (`mail>:` with `to:` indented
+below it) is reported at that key: a value there is the operator's command, not its parameters.
 
 ## Why is this bad?
 The task fails at run time with `Parameter 'x' is required but not set`, typically in the middle
@@ -41,6 +42,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.checks.operator_support import export_index, operator_tasks
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.operators import OperatorTask
+from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.span import Span
 
 CODE = "DL403"
@@ -71,6 +73,11 @@ def _form(op: OperatorTask, name: str) -> str:
 
 
 def _missing(op: OperatorTask, span: Span, name: str) -> Finding:
+    nested = op.command.entry(name) if isinstance(op.command, Mapping) and name != "_command" else None
+    if nested is not None:  # `td_result_export>:` with `database:` indented below it
+        return Finding(nested.key_span, f"{op.spec.name}> requires '{name}', which is written under "
+                       f"`{op.operator_key}`: a value there is the operator's command, not its parameters; write "
+                       f"'{name}' beside `{op.operator_key}`")
     if name == "_command":
         description = op.spec.parameters["_command"].description
         return Finding(span, f"{op.spec.name}> needs a value after `{op.operator_key}`",
