@@ -107,9 +107,27 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
     plus its namespace defaults (``TdOperatorFactory``: ``config.mergeDefault(config.getNestedOrGetEmpty
     ("td"))`` then ``workspace.templateCommand``): a key such a template reads is used, not unknown.
     """
+    return _template_key_reads(ctx)[0]
 
-    def build() -> dict[int, frozenset[str] | None]:
+
+def own_keys_not_seen(ctx: CheckContext) -> TypingMapping[int, TypingMapping[str, Site]]:
+    """For each task (by id), its own keys that a template of the task names where it cannot see them,
+    with that template: inside a mapping nested in one of its values (``rename_tables: [{from:
+    "t${suffix}"}]``). digdag evaluates a nested mapping with its own keys only
+    (``ConfigEvalEngine.evalObjectRecursive`` starts each mapping empty, and ``evalArrayRecursive`` hands
+    a mapping item no keys), so such a template reads the name from the parameters, not from the task."""
+    return _template_key_reads(ctx)[1]
+
+
+_KeyReads = tuple[dict[int, frozenset[str] | None], dict[int, dict[str, Site]]]
+
+
+def _template_key_reads(ctx: CheckContext) -> _KeyReads:
+    """:func:`keys_read_by_templates` and :func:`own_keys_not_seen`, found in one pass over the templates."""
+
+    def build() -> _KeyReads:
         found: dict[int, set[str]] = {}
+        unseen: dict[int, dict[str, Site]] = {}
         # every site, not only those in reported files (:attr:`Facts.analysed_sites`): a key is read by a
         # template in the file its task renders, which the run need not report
         reported: dict[int, bool] = {}
@@ -127,41 +145,20 @@ def keys_read_by_templates(ctx: CheckContext) -> TypingMapping[int, frozenset[st
             else:  # unparseable: any identifier in it may be a read
                 names = set(_IDENTIFIER.findall(site.template.expression))
             # a key read before it is written is still meant to be read (DL502 reports the order)
-            found.setdefault(id(site.task), set()).update(
-                name for name in names if name in site.local_names or name in site.later_names)
+            visible = {name for name in names if name in site.local_names or name in site.later_names}
+            found.setdefault(id(site.task), set()).update(visible)
+            if parsed.problem is None and site.node is not None:
+                for name in names - visible:
+                    if name != site.key and site.task.config.entry(name) is not None:
+                        unseen.setdefault(id(site.task), {}).setdefault(name, site)
         result: dict[int, frozenset[str] | None] = {key: frozenset(names) for key, names in found.items()}
         over_limit = ctx.facts.over_template_limit
         for workflow, task in ctx.tasks():
             if ctx.reports_keys(task) and (over_limit or _renders_unseen_file(ctx, workflow, task)):
                 result[id(task)] = None
-        return result
+        return result, unseen
 
     return ctx.shared("keys-read-by-templates", build)
-
-
-def own_keys_not_seen(ctx: CheckContext) -> TypingMapping[int, TypingMapping[str, Site]]:
-    """For each task (by id), its own keys that a template of the task names where it cannot see them,
-    with that template: inside a mapping nested in one of its values (``rename_tables: [{from:
-    "t${suffix}"}]``). digdag evaluates a nested mapping with its own keys only
-    (``ConfigEvalEngine.evalObjectRecursive`` starts each mapping empty, and ``evalArrayRecursive`` hands
-    a mapping item no keys), so such a template reads the name from the parameters, not from the task."""
-
-    def build() -> dict[int, dict[str, Site]]:
-        found: dict[int, dict[str, Site]] = {}
-        for site in template_sites(ctx)[:limits.MAX_TEMPLATES]:
-            if site.raw_reason is not None or site.node is None or not ctx.reports_keys(site.task):
-                continue
-            parsed = parse_expression(site.template.expression)
-            if parsed.problem is not None:
-                continue
-            for reference in parsed.references:
-                name = reference.path[0]
-                if (name != site.key and name not in site.local_names and name not in site.later_names
-                        and site.task.config.entry(name) is not None):
-                    found.setdefault(id(site.task), {}).setdefault(name, site)
-        return found
-
-    return ctx.shared("own-keys-not-seen", build)
 
 
 def _renders_unseen_file(ctx: CheckContext, workflow: Workflow, task: Task) -> bool:

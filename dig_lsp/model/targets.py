@@ -120,6 +120,7 @@ class _Planner:
         self._repositories: dict[str, bool] = {}
         self.units: Units = {}
         self.pieces: dict[str, set[str]] = {}  # project root -> workflows below it that nothing reaches
+        self._enclosing_texts: dict[str, tuple[str, str] | None] = {}
 
     def _is_repository(self, directory: str) -> bool:
         """:func:`is_repository_root`, asked once per folder of a planning: every workflow's search for a
@@ -196,29 +197,37 @@ class _Planner:
         if own:
             self._add(directory, tuple(own), directory)
 
+    def _enclosing(self, path: str) -> tuple[str, str] | None:
+        """The nearest folder above ``path`` with workflows, and ``path``'s text read through that project's
+        gate (a link out of it is not read): what the parameters-file and piece tests look at, read once."""
+        if path not in self._enclosing_texts:
+            parent = next((d for d in ancestors(path, is_repository=self._is_repository) if self.workflows(d)),
+                          None)
+            data = None if parent is None else read_project_file(path, parent)
+            if parent is not None:
+                self.read.add(path)
+            self._enclosing_texts[path] = (
+                None if parent is None or data is None else (parent, data.decode("utf-8", errors="replace")))
+        return self._enclosing_texts[path]
+
     def _parameters_owner(self, path: str) -> str | None:
         """The project above ``path`` when ``path`` is a parameters file of it (see the module's docstring):
         a ``.dig`` below a project's folder that holds no task. The test is on the text, and errs towards
         a workflow: any ``+``, ``>``, ``_type`` or ``!include`` keeps the file one."""
-        parent = next((d for d in ancestors(path, is_repository=self._is_repository) if self.workflows(d)), None)
-        if parent is None:
+        found = self._enclosing(path)
+        if found is None:
             return None
-        data = read_project_file(path, parent)  # through the project's gate: a link out of it is not read
-        self.read.add(path)
-        if data is None:
-            return None
-        text = data.decode("utf-8", errors="replace")
+        parent, text = found
         return None if any(mark in text for mark in _TASK_MARKS) else parent
 
     def _piece_owner(self, path: str) -> str | None:
         """The project ``path`` is a piece of (see the module's docstring): the nearest folder above with
         workflows, or the project that reaches those; None unless the text climbs out of its folder."""
-        parent = next((d for d in ancestors(path, is_repository=self._is_repository) if self.workflows(d)), None)
-        if parent is None:
+        found = self._enclosing(path)
+        if found is None:
             return None
-        data = read_project_file(path, parent)  # through the project's gate: a link out of it is not read
-        self.read.add(path)
-        if data is None or b"../" not in data or _SCHEDULE.search(data.decode("utf-8", errors="replace")):
+        parent, text = found
+        if "../" not in text or _SCHEDULE.search(text):
             return None  # a `schedule:` at its top makes it a workflow that runs alone (a call ignores it)
         owner = self._owner(self.workflows(parent)[0]) or parent  # `digs/a.dig`, called from the project above
         self.pieces.setdefault(owner, set()).add(path)
