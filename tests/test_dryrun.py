@@ -105,6 +105,19 @@ def test_retry_on_group_reruns_from_start() -> None:
     assert run.state == "error"
 
 
+def test_attempts_count_on_across_a_group_retry() -> None:
+    """A group's retry copies the tasks below it (TaskControl.copyInitialTasksForRetry): each copy is the
+    task's next attempt, for a group below as for an operator task, and each attempt ends once."""
+    run = run_file(str(CORPUS / "digdag-core/src/test/resources/io/digdag/core/workflow/call_sub_fail_retry.dig"))
+    ends = [(e.task, e.attempt) for e in run.events if e.kind == "end"]
+    assert len(ends) == len(set(ends))
+    group = "+call_sub_fail_retry+call_sub_fail"
+    assert [e.attempt for e in run.events if e.task == group] == [1, 1, 2, 2, 3, 3]
+    assert [e.attempt for e in run.events if e.task == group + "+echo"] == [1, 1, 2, 2, 3, 3]
+    assert [(e.kind, e.attempt) for e in run.events if e.task == "+call_sub_fail_retry"] == [
+        ("start", 1), ("retry", 1), ("start", 2), ("retry", 2), ("start", 3), ("end", 3)]
+
+
 def test_exponential_retry_intervals() -> None:
     run = run_file(str(CORPUS / "digdag-core/src/test/resources/io/digdag/core/workflow/retry_exponential.dig"))
     waits = [s.end - s.start for s in run.segments if s.kind == "wait"]
@@ -153,6 +166,9 @@ def test_for_each_cartesian_product_keeps_key_order(tmp_path: Path) -> None:
         "+for-0=fruit=0=apple&1=verb=0=eat", "+for-0=fruit=0=apple&1=verb=1=throw%20aw",
         "+for-0=fruit=1=orange&1=verb=0=eat", "+for-0=fruit=1=orange&1=verb=1=throw%20aw"]
     assert name_tag({"a": 1}) == "%7B%22a%22%3A1%7D"
+    # the operator's end leaves the task planned (TaskStateCode: running -> planned -> success); it ends once
+    ends = [(e.state, e.message) for e in run.events if e.task == "+wf+l" and e.kind == "end"]
+    assert ends == [("planned", "operator done; waiting for ^sub"), ("success", None)]
 
 
 def test_if_loop_for_range_td_for_each_call(tmp_path: Path) -> None:

@@ -154,6 +154,9 @@ def test_generated_config_digdag_refuses_fails_the_generating_task(tmp_path: Pat
     assert "+wf+if^sub" not in records
     messages = [e.message or "" for e in run.events]
     assert any("Configuration error at task +wf+if: " in m and "more than one operator" in m for m in messages)
+    # the task ends once, in error (it never shows a success first)
+    assert [(e.state, (e.message or "")[:34]) for e in run.events if e.task == "+wf+if" and e.kind == "end"] == \
+        [("error", "Configuration error at task +wf+if")]
     assert run.state == "error"
     run = simulate(tmp_path, text.replace("if>: true", "if>: false"), name="wf2")
     records = {t.full_name: t for t in run.tasks}

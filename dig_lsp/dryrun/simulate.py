@@ -304,6 +304,9 @@ class Simulator:
         self.ids = itertools.count()
         self.stored = False  # whether any task stored a value yet (only then are upstream tasks walked)
         self.injected: dict[str, int] = {}
+        # full name -> how many times a group of that name started: a group copied by its parent's retry
+        # (TaskControl.copyInitialTasksForRetry) is the same task's next attempt, as for an operator task
+        self.group_starts: dict[str, int] = {}
         self.created = 0
         self.batching = False  # building tasks digdag adds as one batch (checked as a whole, or not at all)
         self.problems: list[str] = []
@@ -469,7 +472,8 @@ class Simulator:
         node.state = "running"
         node.failing = False
         if node.operator is None:
-            self.events.append(Event(self.now, node.full_name, "start", "running", node.retry_count + 1))
+            self.group_starts[node.full_name] = self.group_starts.get(node.full_name, 0) + 1
+            self.events.append(Event(self.now, node.full_name, "start", "running", self._attempt(node)))
             if not node.children:
                 self._finish(node, "success")
             return
@@ -590,6 +594,7 @@ class Simulator:
 
     def _operator_done(self, node: _Node, segment: Segment) -> None:
         message = segment.message
+        ended = len(self.events)
         self.events.append(Event(self.now, node.full_name, "end", segment.state, segment.attempt,
                                  message=message or None))
         if segment.state == "error":
@@ -612,11 +617,19 @@ class Simulator:
             node.children = []
             text = str(error) if isinstance(error, _LimitExceeded) else \
                 f"Configuration error at task {node.full_name}: {error}"
-            self.events.append(Event(self.now, node.full_name, "end", "error", segment.attempt, message=text))
+            # the task ends once, in error: digdag reports a failed expansion as the task's failure, so the
+            # log must not show it ending in success first
+            self.events[ended] = Event(self.now, node.full_name, "end", "error", segment.attempt, message=text)
             self._fail(node, str(error), own=True, retryable=not isinstance(error, _CompileFailure))
             return
         if not node.children:
             self._finish(node, "success")
+            return
+        # running -> planned: the operator is done and the task waits for what it generated, then ends in
+        # success or error (digdag-core/.../session/TaskStateCode.java); the log says so, not "success" twice
+        waiting = ", ".join(child.name for child in node.children)
+        self.events[ended] = Event(self.now, node.full_name, "end", "planned", segment.attempt,
+                                   message=f"operator done; waiting for {waiting}")
 
     def _apply_stores(self, node: _Node) -> None:
         for rule in self.options.stores:
@@ -673,7 +686,7 @@ class Simulator:
             record.retries += 1
             node.state = "retry_wait"
             segment = self._segment(node, WAIT, node.retry_count, float(wait))
-            self.events.append(Event(self.now, node.full_name, "retry", "retry_wait", node.retry_count,
+            self.events.append(Event(self.now, node.full_name, "retry", "retry_wait", self._attempt(node),
                                      message=f"retry {node.retry_count}/{limit} in {wait}s: {message}"))
             heapq.heappush(self.queue, (self.now + wait, next(self.sequence), "restart", node, segment.id))
             return
@@ -684,6 +697,13 @@ class Simulator:
             node.state = "running"
             return
         self._finish(node, "error", message)
+
+    def _attempt(self, node: _Node) -> int:
+        """Which run of the task (by full name) in the session this is: an operator task counts its
+        operator's runs, a group its starts; both count on across the retries of a group above them."""
+        if node.operator is not None:
+            return self._record(node).attempts
+        return self.group_starts.get(node.full_name, 0)
 
     def _truncated(self, node: _Node, limit: int) -> bool:
         """Whether the next retry would pass :data:`MAX_ATTEMPTS`; then it is reported and not simulated."""
@@ -757,7 +777,7 @@ class Simulator:
         record.state = state
         record.end = self.now
         if node.operator is None or node.children:
-            self.events.append(Event(self.now, node.full_name, "end", state, node.retry_count + 1, message=message))
+            self.events.append(Event(self.now, node.full_name, "end", state, self._attempt(node), message=message))
         if node.parent is not None:
             self._settle(node.parent)
 
