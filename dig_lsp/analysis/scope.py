@@ -635,16 +635,20 @@ def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], move
     spans moved (None when the trees do not pair up, or a stored variable holds a node)."""
     pairs = []
     pending = [(kept.task, top)]
+    kept_stores = kept.stores
     while pending:  # the two trees side by side (not with Task.walk: a generator per task cost as much)
         before, after = pending.pop()
         if before.full_name != after.full_name:
             return None
+        for variable in kept_stores[id(before)].variables if id(before) in kept_stores else ():
+            if variable.value is not None:
+                return None
         pairs.append((before, after))
-        below_before, below_after = (*before.children, *before.specials), (*after.children, *after.specials)
+        below_before, below_after = before.children + before.specials, after.children + after.specials
         if len(below_before) != len(below_after):
             return None
-        pending.extend(zip(below_before, below_after, strict=True))
-    if len(pairs) != len(kept.stores):
+        pending.extend(zip(below_before, below_after))
+    if len(pairs) != len(kept_stores):
         return None
     shifted: dict[int, Variable] = {}  # one copy per variable: subtrees share their tasks' variables
 
@@ -659,9 +663,7 @@ def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], move
     stores: dict[int, Stores] = {}
     subtrees: dict[int, _Stored] = {}
     for before, after in pairs:
-        own, below = kept.stores[id(before)], kept.subtrees[id(before)]
-        if any(v.value is not None for v in own.variables):
-            return None
+        own, below = kept_stores[id(before)], kept.subtrees[id(before)]
         stores[id(after)] = Stores(tuple(map(shift, own.variables)), own.complete) if own.variables else own
         subtrees[id(after)] = _Stored({name: shift(v) for name, v in below.names.items()}, below.unknown) \
             if below.names else below

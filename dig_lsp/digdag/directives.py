@@ -75,6 +75,10 @@ class Parallel:
 
 
 SEQUENTIAL = Parallel()
+# What an absent directive reads as, made once: a task tree has tens of thousands of tasks and most write
+# none of them, so each builder asking made a reading per task (a Reading is immutable, safe to share).
+_NO_PARALLEL: Reading[Parallel] = Reading(SEQUENTIAL)
+_NO_BOOLEAN: Reading[bool] = Reading(False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ def parallel_control(config: Mapping) -> Reading[Parallel]:
     """``ParallelControl.of(config)``: a refused ``_parallel`` reads as sequential, with the refusal."""
     entry = config.entry("_parallel")
     if entry is None:
-        return Reading(SEQUENTIAL)
+        return _NO_PARALLEL
     node, key = entry.value, entry.key_span
     if isinstance(node, Mapping):
         limit = node.get("limit")
@@ -156,7 +160,7 @@ def after(config: Mapping) -> Reading[tuple[AfterName, ...]]:
 def _boolean(config: Mapping, key: str) -> Reading[bool]:
     entry = config.entry(key)
     if entry is None:
-        return Reading(False)
+        return _NO_BOOLEAN
     node = entry.value
     if is_null(node):
         return Reading(False, key=entry.key_span, node=node)

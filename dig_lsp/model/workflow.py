@@ -263,7 +263,8 @@ def _operators(config: Mapping) -> tuple[OperatorUse, ...]:
             type_name = entry.value.value if isinstance(entry.value, Scalar) else None
             found.append(OperatorUse(str(type_name or ""), "_type", entry.key_span, config.get("_command")))
     # `_type` and one `x>` is not a compile error (at run time `_type` wins), so keep `_type` first.
-    found.sort(key=lambda use: use.key != "_type")
+    if len(found) > 1:
+        found.sort(key=lambda use: use.key != "_type")
     return tuple(found)
 
 
@@ -310,15 +311,16 @@ def _build_task(name: str, full_name: str, role: TaskRole, key_span: Span, value
     reading = parallel_control(config)
     parallel = _is_parallel(reading)
     below = reuse if role is TaskRole.ROOT else None  # only the top-level tasks are looked up
-    children = tuple(
-        _build_task(entry.key, full_name + entry.key, TaskRole.CHILD, entry.key_span, entry.value, parallel, below)
-        for entry in config.entries
-        if entry.key.startswith("+")
-    )
-    specials = tuple(
-        _build_task(suffix, full_name + suffix, TaskRole(entry.key), entry.key_span, entry.value, False, below)
-        for entry in config.entries
-        if (suffix := SPECIAL_SUBTASKS.get(entry.key)) is not None
-    ) + (_sla_task(config, full_name) if role is TaskRole.ROOT else ())
-    return Task(name, full_name, role, key_span, value, config, _operators(config), children, specials,
+    children: list[Task] = []
+    special_tasks: list[Task] = []
+    for entry in config.entries:  # one pass for both kinds of subtask (a large workflow has tens of thousands)
+        key = entry.key
+        if key.startswith("+"):
+            children.append(_build_task(key, full_name + key, TaskRole.CHILD, entry.key_span, entry.value, parallel,
+                                        below))
+        elif (suffix := SPECIAL_SUBTASKS.get(key)) is not None:
+            special_tasks.append(_build_task(suffix, full_name + suffix, TaskRole(key), entry.key_span, entry.value,
+                                             False, below))
+    specials = (*special_tasks, *(_sla_task(config, full_name) if role is TaskRole.ROOT else ()))
+    return Task(name, full_name, role, key_span, value, config, _operators(config), tuple(children), specials,
                 parent_parallel=parent_parallel, parallel=reading)
