@@ -647,7 +647,7 @@ def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], move
         below_before, below_after = before.children + before.specials, after.children + after.specials
         if len(below_before) != len(below_after):
             return None
-        pending.extend(zip(below_before, below_after))
+        pending.extend(zip(below_before, below_after, strict=True))
     if len(pairs) != len(kept_stores):
         return None
     shifted: dict[int, Variable] = {}  # one copy per variable: subtrees share their tasks' variables
