@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dig_lsp.config import Settings
+from dig_lsp.model.catalog import catalog
 from dig_lsp.model.values import validate_value
 from dig_lsp.syntax.loader import parse
 from dig_lsp.syntax.nodes import Scalar
@@ -154,6 +155,15 @@ def test_a_form_without_words_of_ours_names_the_description_in_a_note() -> None:
     ((message, note),) = _value_problems({"type": "string", "pattern": "^s3://", "description": "where to write"}, "x")
     assert message == "'x' does not have the expected form"
     assert note == "where to write"
+
+
+def test_a_value_that_must_be_left_empty_says_where_the_values_go() -> None:
+    """``param_set>`` saves the task's own keys (ParamSetOperatorFactory: ``request.getLocalConfig()``), so the
+    keys written under it are a mapping where digdag reads text: the note says to write them beside it."""
+    schema = catalog().operator("param_set").parameters["_command"].schema  # type: ignore[union-attr]
+    ((message, note),) = _value_problems(schema, {"last_run": "done"})
+    assert message == "expected no value, got a mapping"
+    assert note.startswith("Leave empty, and write the keys to save beside `param_set>:` on the task")
 
 
 def test_notes_carry_what_left_the_message(tmp_path: Path) -> None:

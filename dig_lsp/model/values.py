@@ -337,7 +337,10 @@ def _message(error: ValidationError) -> tuple[str, str]:
     got = _describe(instance)
     description = str(error.schema.get("description", "")) if isinstance(error.schema, dict) else ""
     if kind == "type":
-        return f"expected {_article(' or '.join(wanted) if isinstance(wanted, list) else str(wanted))}, got {got}", ""
+        # "expected no value" says nothing of what to write instead: the description of a value that must
+        # be left empty says where the values go (param_set>: the keys beside it, not under it)
+        note = description if wanted == "null" else ""
+        return f"expected {_article(' or '.join(wanted) if isinstance(wanted, list) else str(wanted))}, got {got}", note
     if kind == "enum" and isinstance(wanted, list):
         options = _alternatives([str(value) for value in wanted])
         if len(options) <= 40:
@@ -419,5 +422,5 @@ def path_text(path: list[Any]) -> str:
 
 def _article(word: str) -> str:
     names = {"object": "a mapping", "array": "a list", "integer": "an integer", "boolean": "a boolean",
-             "string": "a string", "number": "a number"}
+             "string": "a string", "number": "a number", "null": "no value"}
     return " or ".join(names.get(part.strip(), part.strip()) for part in word.split(" or "))
