@@ -381,6 +381,11 @@ def _sentence(source: SourceFile, offset: int, problem: str, context: str) -> st
         if above is not None:
             return (f"this line is indented more than '{excerpt(above, 40)}' above, so it continues its value; "
                     "indent it like that key")
+        if value.startswith("!include") and ": " in line:
+            # `+task: !include : file.dig` on one line: the include is a key (digdag's YamlConfigLoader merges
+            # the file where `!include :` stands as a key), and a key cannot follow another on its line
+            key = excerpt(line.lstrip().split(": ", 1)[0], 40)
+            return f"`!include :` is a key of its own: write it on the line below '{key}:', indented one level"
         return "': ' cannot appear in a plain value; quote the value"
     if "flow sequence" in context or "',' or ']'" in problem:
         if value.startswith("["):
