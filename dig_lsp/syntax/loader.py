@@ -362,6 +362,22 @@ def _where_it_started(source: SourceFile, started: int | None, problem: str, con
     return None
 
 
+def _template_in_flow(value: str) -> str | None:
+    """The first item of a ``[...]`` or ``{...}`` value written on one line that holds an unquoted ``${...}``
+    (``to: [${member.email}]``): in a flow collection a plain scalar ends at '{', so the template breaks the
+    YAML (libyaml and digdag's SnakeYAML both refuse it)."""
+    if value[:1] not in ("[", "{") or "${" not in value:
+        return None
+    closer = "]" if value[0] == "[" else "}"
+    if not value.rstrip().endswith(closer):
+        return None  # `[${name}] started`: text that starts with a bracket (the other message says so)
+    for item in value.rstrip()[1:-1].split(","):
+        key, colon, written = item.strip().rpartition(": ") if value[0] == "{" else ("", "", item.strip())
+        if "${" in written and written[:1] not in ("'", '"'):
+            return f'{key}{colon}"{excerpt(written, 40)}"'
+    return None
+
+
 def _sentence(source: SourceFile, offset: int, problem: str, context: str) -> str | None:
     """The YAML mistake at ``offset`` in one sentence that says what to write: the parser's own words
     (``while parsing a block mapping: did not find expected key``) name its state, not the mistake.
@@ -387,6 +403,10 @@ def _sentence(source: SourceFile, offset: int, problem: str, context: str) -> st
             key = excerpt(line.lstrip().split(": ", 1)[0], 40)
             return f"`!include :` is a key of its own: write it on the line below '{key}:', indented one level"
         return "': ' cannot appear in a plain value; quote the value"
+    templated = _template_in_flow(value)
+    if templated is not None and ("flow" in context or "',' or" in problem):
+        return (f"a ${{...}} inside [...] or {{...}} must be quoted: write `{templated}` (there, YAML reads "
+                "'{' and '}' as its own brackets)")
     if "flow sequence" in context or "',' or ']'" in problem:
         if value.startswith("["):
             return "a value starting with '[' is a YAML list; quote the whole value if it is text"
