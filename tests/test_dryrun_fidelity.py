@@ -167,6 +167,17 @@ def test_generated_config_digdag_refuses_fails_the_generating_task(tmp_path: Pat
                for e in run.events)
 
 
+def test_if_without_branches_fails(tmp_path: Path) -> None:
+    """IfOperatorFactory: both ``_do`` and ``_else_do`` empty -> "Both _do and _else_do are not specified."; one
+    branch is enough, even when the condition picks the missing one (the task then just succeeds)."""
+    run = simulate(tmp_path, "+a:\n  if>: true\n")
+    assert run.state == "error"
+    assert [e.message for e in run.events if e.task == "+wf+a" and e.kind == "end"] == [
+        "Configuration error at task +wf+a: Both _do and _else_do are not specified."]
+    run = simulate(tmp_path, "+a:\n  if>: true\n  _else_do:\n    echo>: no\n", name="wf2")
+    assert run.state == "success"
+
+
 def test_call_target_digdag_refuses_fails_the_call(tmp_path: Path) -> None:
     """CallOperatorFactory returns the file's config; the executor compiles it as ^sub."""
     (tmp_path / "child.dig").write_text("+p:\n  +a:\n    echo>: a\n  +b:\n    _after: [+a]\n    echo>: b\n",

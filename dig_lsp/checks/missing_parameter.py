@@ -62,7 +62,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if parameter.secrets or op.given(parameter.name, chain) is not None:
                 continue
             yield _missing(op, use.key_span, parameter.name)
-        for group in op.spec.one_of:
+        for group in (*op.spec.one_of, *op.spec.any_of):
             if not any(op.given(name, chain) is not None for name in group):
                 forms = " or ".join(_form(op, name) for name in group)
                 yield Finding(use.key_span, f"{op.spec.name}> needs {forms}; none is given")

@@ -178,6 +178,11 @@ class TooManyTasks(Exception):
     """The attempt would hold more tasks than digdag allows."""
 
 
+def _non_empty(task: Task | None) -> bool:
+    """Whether a ``_do``/``_else_do`` task has any key (digdag's ``Config.isEmpty`` on the branch)."""
+    return task is not None and bool(task.config.entries)
+
+
 class _GenerateError(Exception):
     """A loop operator's configuration error: the task fails (``Configuration error at task ...``)."""
 
@@ -839,6 +844,10 @@ class Simulator:
         else:
             condition = True
             record.notes.append(f"condition {command!r} could not be evaluated; the _do branch is shown")
+        if not any(_non_empty(node.special(role)) or node.rendered.get(role.value) for role in (TaskRole.DO,
+                                                                                                TaskRole.ELSE_DO)):
+            # IfOperatorFactory: getNestedOrGetEmpty("_do"/"_else_do"), both empty -> ConfigException
+            raise _GenerateError("Both _do and _else_do are not specified.")
         branch = node.special(TaskRole.DO if condition else TaskRole.ELSE_DO)
         if branch is not None:
             _refuse(task_errors(branch, node.full_name + "^sub"))

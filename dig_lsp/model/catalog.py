@@ -130,6 +130,12 @@ class OperatorSpec:
         return [list(group) for group in self._list("x-dig-one-of")]
 
     @property
+    def any_of(self) -> list[list[str]]:
+        """Groups of which at least one parameter must be given, several being fine (``if>``: ``_do``,
+        ``_else_do``, or both)."""
+        return [list(group) for group in self._list("x-dig-any-of")]
+
+    @property
     def first_wins(self) -> list[list[str]]:
         """Groups where, when several are given, the first is used and the others are ignored (no failure:
         ``Workspace.templateCommand`` reads ``_command`` when it is there, else ``query``)."""
