@@ -137,6 +137,8 @@ def _value_problems(schema: dict[str, object], value: object) -> list[tuple[str,
     ({"type": "object", "not": {"required": ["slices"]}}, {"slices": 2}, "'slices' cannot be used here"),
     ({"type": "array", "minItems": 1}, [], "expected at least 1 item"),
     ({"type": "integer", "minimum": 1}, 0, "expected a number at least 1, got 0"),
+    ({"type": "object", "anyOf": [{"required": ["step"]}, {"required": ["slices"]}]}, {"from": 0},
+     "missing 'step' or 'slices'"),
 ])
 def test_parameter_values_are_said_in_our_words(schema: dict[str, object], value: object, message: str) -> None:
     (found, note), *_ = _value_problems(schema, value)

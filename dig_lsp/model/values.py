@@ -361,7 +361,11 @@ def _message(error: ValidationError) -> tuple[str, str]:
         extra = [name for name in instance if name not in known]
         return f"unknown key {_quoted_names(extra[:1])}", f"known keys: {', '.join(known)}" if known else ""
     if kind == "not" and isinstance(wanted, dict) and isinstance(wanted.get("required"), list):
-        return f"{_quoted_names(wanted['required'])} cannot be used here", ""
+        return f"{_quoted_names(wanted['required'])} cannot be used here", description
+    if kind in ("anyOf", "oneOf") and isinstance(wanted, list) and wanted and \
+            all(isinstance(sub, dict) and list(sub) == ["required"] and len(sub["required"]) == 1 for sub in wanted):
+        # {anyOf: [{required: [step]}, {required: [slices]}]}: one of several keys is missing (for_range>)
+        return f"missing {' or '.join(repr(excerpt(str(sub['required'][0]), 40)) for sub in wanted)}", description
     if kind in ("anyOf", "oneOf") and isinstance(wanted, list):
         names = [name for name in (_schema_name(sub) for sub in wanted) if name]
         if names and len(names) == len(wanted):
