@@ -640,9 +640,9 @@ def _moved_record(kept: _Collected, top: Task, exported: tuple[Entry, ...], move
         before, after = pending.pop()
         if before.full_name != after.full_name:
             return None
-        for variable in kept_stores[id(before)].variables if id(before) in kept_stores else ():
-            if variable.value is not None:
-                return None
+        own = kept_stores.get(id(before))
+        if own is not None and any(variable.value is not None for variable in own.variables):
+            return None
         pairs.append((before, after))
         below_before, below_after = before.children + before.specials, after.children + after.specials
         if len(below_before) != len(below_after):

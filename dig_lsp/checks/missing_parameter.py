@@ -4,8 +4,8 @@
 Reports operator tasks that lack a parameter digdag requires (from `schemas/operators/`), after
 looking where digdag looks: the task's own keys, the value after `op>:`, every ancestor's
 `_export` (plain keys and the operator's namespace, e.g. `_export: td: database:`), and for a
-`call>`ed workflow its callers' exports. When exactly one of several forms is needed (a SQL file
-or `query:`), it reports that none is given. Parameters a secret can supply are reported by
+`call>`ed workflow its callers' exports. When one of several forms is needed (a SQL file or
+`query:`; `_do` or `_else_do` for `if>`), it reports that none is given. Parameters a secret can supply are reported by
 `DL404` instead. A required parameter written under the operator key (`mail>:` with `to:` indented
 below it) is reported at that key: a value there is the operator's command, not its parameters.
 

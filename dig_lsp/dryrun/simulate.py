@@ -844,8 +844,8 @@ class Simulator:
         else:
             condition = True
             record.notes.append(f"condition {command!r} could not be evaluated; the _do branch is shown")
-        if not any(_non_empty(node.special(role)) or node.rendered.get(role.value) for role in (TaskRole.DO,
-                                                                                                TaskRole.ELSE_DO)):
+        branches = (TaskRole.DO, TaskRole.ELSE_DO)
+        if not any(_non_empty(node.special(role)) or node.rendered.get(role.value) for role in branches):
             # IfOperatorFactory: getNestedOrGetEmpty("_do"/"_else_do"), both empty -> ConfigException
             raise _GenerateError("Both _do and _else_do are not specified.")
         branch = node.special(TaskRole.DO if condition else TaskRole.ELSE_DO)
