@@ -228,8 +228,8 @@ def _is_one_of(value: object, options: set[str]) -> bool:
 
 
 def _is_span(span: object) -> bool:
-    """``[path, start, end, line, column, end line, end column]`` (``Diagnostic.to_dict``)."""
-    return (isinstance(span, list) and len(span) == 7 and isinstance(span[0], str)
+    """``[path, line, column, end line, end column]`` (``Diagnostic.to_dict``)."""
+    return (isinstance(span, list) and len(span) == 5 and isinstance(span[0], str)
             and all(type(number) is int and number >= 0 for number in span[1:]))
 
 

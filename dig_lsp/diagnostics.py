@@ -87,12 +87,14 @@ class Fix:
         return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
 
 
+_BEFORE_ALL = Position(-1, -1)  # sorts before every position: a search key for "starts at or after"
+
+
 def edits_overlap(a: TextEdit, b: TextEdit) -> bool:
     """Edits of one file that share text, or insert at the same place (their order would be a guess)."""
     if a.span.path != b.span.path:
         return False
-    return (a.span.start_offset < b.span.end_offset and b.span.start_offset < a.span.end_offset) or \
-        a.span.start_offset == b.span.start_offset
+    return (a.span.start < b.span.end and b.span.start < a.span.end) or a.span.start == b.span.start
 
 
 def disjoint_fixes(fixes: Iterable[Fix]) -> list[Fix]:
@@ -112,7 +114,7 @@ class EditSpace:
     of every edit taken (a file can have thousands of fixes). Taken edits never overlap each other."""
 
     def __init__(self) -> None:
-        self._taken: dict[str, list[tuple[int, int]]] = {}
+        self._taken: dict[str, list[tuple[Position, Position]]] = {}
 
     def fits(self, edits: Iterable[TextEdit]) -> bool:
         """Whether ``edits`` overlap no edit taken and none of each other."""
@@ -126,14 +128,14 @@ class EditSpace:
     def add(self, edits: Iterable[TextEdit]) -> None:
         """Take ``edits`` (which :meth:`fits`)."""
         for edit in edits:
-            bisect.insort(self._taken.setdefault(edit.span.path, []), (edit.span.start_offset, edit.span.end_offset))
+            bisect.insort(self._taken.setdefault(edit.span.path, []), (edit.span.start, edit.span.end))
 
     def _collides(self, edit: TextEdit) -> bool:
         taken = self._taken.get(edit.span.path)
         if not taken:
             return False
-        start, end = edit.span.start_offset, edit.span.end_offset
-        index = bisect.bisect_left(taken, (start, -1))  # the first taken edit starting at or after ``start``
+        start, end = edit.span.start, edit.span.end
+        index = bisect.bisect_left(taken, (start, _BEFORE_ALL))  # the first taken edit starting at or after ``start``
         if index < len(taken) and (taken[index][0] == start or taken[index][0] < end):
             return True
         return index > 0 and taken[index - 1][1] > start
@@ -207,10 +209,9 @@ class Diagnostic:
 
 
 def _span_dict(span: Span) -> list[Any]:
-    return [span.path, span.start_offset, span.end_offset, span.start.line, span.start.column,
-            span.end.line, span.end.column]
+    return [span.path, span.start.line, span.start.column, span.end.line, span.end.column]
 
 
 def _span_from(data: list[Any]) -> Span:
-    path, start, end, sl, sc, el, ec = data
-    return Span(path, start, end, Position(sl, sc), Position(el, ec))
+    path, start_line, start_column, end_line, end_column = data
+    return Span(path, Position(start_line, start_column), Position(end_line, end_column))

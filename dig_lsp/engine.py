@@ -139,8 +139,8 @@ def _in_unparsed_text(diagnostic: Diagnostic, model: ProjectModel) -> bool:
     parsed = model.files.parsed(diagnostic.path)
     if parsed is None or not parsed.unparsed:
         return False
-    offset = diagnostic.span.start_offset
-    return any(region.start_offset <= offset <= region.end_offset for region in parsed.unparsed)
+    start = diagnostic.span.start
+    return any(region.start <= start <= region.end for region in parsed.unparsed)
 
 
 def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnostic]:
@@ -154,7 +154,7 @@ def _run(rule: Rule, context: CheckContext, settings: Settings) -> list[Diagnost
         message = (f"check {rule.code} ({rule.name}) failed: {type(error).__name__}: {error} "
                    f"at {os.path.basename(where.filename)}:{where.lineno}; please report this")
         path = context.workflows[0].path if context.workflows else context.project.root
-        span = Span(path, 0, 0, Position(0, 0), Position(0, 0))
+        span = Span(path, Position(0, 0), Position(0, 0))
         return [Diagnostic(INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Severity.ERROR, message, span)]
 
 

@@ -71,7 +71,7 @@ from dig_lsp.syntax.splice import EntryEdit, Region
 from dig_lsp.text import limits
 from dig_lsp.text.files import FileReader
 from dig_lsp.text.limits import recursion_headroom
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ class _Change:
     after it (each workflow's root first, then its re-checked top-level tasks and everything below them),
     and where their diagnostics lie: the re-read entry of the edited file (or all of it, for an included
     file), and the re-checked top-level tasks' entries in unchanged including workflows (``blocks``:
-    path, start and end offsets)."""
+    path, start and end)."""
 
     path: str
     edit: EntryEdit
@@ -224,16 +224,16 @@ class _Change:
     old_tops: Focus  # the re-checked top-level tasks, before and after the edit, in the same order
     new_tops: Focus
     whole_file: bool = False
-    blocks: tuple[tuple[str, int, int], ...] = ()
+    blocks: tuple[tuple[str, Position, Position], ...] = ()
 
     def region(self, span: Span, old: bool) -> Region:
         """Where ``span`` lies relative to what is checked again (BEFORE: outside it, not moved)."""
         if span.path == self.path:
             return Region.INSIDE if self.whole_file else self.edit.region(span, old)
         for path, start, end in self.blocks:
-            if span.path != path or span.end_offset <= start or span.start_offset >= end > start:
+            if span.path != path or span.end <= start or span.start >= end > start:
                 continue
-            return Region.INSIDE if start <= span.start_offset and span.end_offset <= end else Region.ACROSS
+            return Region.INSIDE if start <= span.start and span.end <= end else Region.ACROSS
         return Region.BEFORE
 
     def moved(self, span: Span) -> Span:
@@ -318,7 +318,7 @@ def _moved_tops(change: _Change) -> MovedTasks | None:
     edit = change.edit
     return MovedTasks({id(after): before for before, after in zip(old_tops, new_tops, strict=True)
                        if after is not before and before.key_span.path == change.path and
-                       before.key_span.start_offset >= edit.old_end and edit.moved(before.key_span) == after.key_span
+                       before.key_span.start >= edit.old_end and edit.moved(before.key_span) == after.key_span
                        and before.full_name == after.full_name and before.role is after.role}, change.path, edit)
 
 
@@ -408,7 +408,7 @@ def _workflow_change(old: ProjectModel, new: ProjectModel, path: str, edit: Entr
     return _Change(path, edit, old_focus, new_focus, old_focus[1:2], new_focus[1:2])
 
 
-def _focus(model: ProjectModel, path: str, edit: EntryEdit, end: int) -> Focus | None:
+def _focus(model: ProjectModel, path: str, edit: EntryEdit, end: Position) -> Focus | None:
     """The workflow's root task, the edited top-level task and every task below it (None when the
     re-read entry is not a task, or one of its tasks calls another workflow). The root is there because
     checks of a task also look at its subtasks' entries (a subtask that is not a mapping is reported by
@@ -418,10 +418,10 @@ def _focus(model: ProjectModel, path: str, edit: EntryEdit, end: int) -> Focus |
         return None
     root = workflow.root
     if sum(1 for entry in root.config.entries
-           if entry.key_span.path == path and edit.start <= entry.key_span.start_offset < end) != 1:
+           if entry.key_span.path == path and edit.start <= entry.key_span.start < end) != 1:
         return None  # the re-read text now holds several top-level entries (or the root is disabled)
     task = next((t for t in (*root.children, *root.specials)
-                 if t.key_span.path == path and t.key_span.start_offset == edit.start), None)
+                 if t.key_span.path == path and t.key_span.start == edit.start), None)
     return None if task is None else _task_focus(workflow, (task,))
 
 
@@ -466,7 +466,7 @@ def _included_change(old: ProjectModel, new: ProjectModel, path: str, edit: Entr
     return _Change(path, edit, old_seen[0], new_seen[0], old_seen[1], new_seen[1], True, old_seen[2])
 
 
-def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[str, int, int], ...]] | None:
+def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[str, Position, Position], ...]] | None:
     """The tasks that see the included file ``path`` (every including workflow's root, then its top-level
     tasks that hold an include of it, directly or through other included files, and everything below
     them), those top-level tasks, and their entries in the workflow files; None when one of its includes
@@ -474,7 +474,7 @@ def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[s
     calls a workflow."""
     focus: list[tuple[Workflow, Task]] = []
     tops: list[tuple[Workflow, Task]] = []
-    blocks: list[tuple[str, int, int]] = []
+    blocks: list[tuple[str, Position, Position]] = []
     for workflow in model.workflows:
         tree = model.trees.get(workflow.path)
         if tree is None or path not in tree.files:
@@ -487,13 +487,13 @@ def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[s
                 if ref.target in reaching and ref.span.path not in reaching and ref.span.path != workflow.path:
                     reaching.add(ref.span.path)
                     grew = True
-        places = [ref.span.start_offset for ref in tree.includes
+        places = [ref.span.start for ref in tree.includes
                   if ref.target in reaching and ref.span.path == workflow.path]
         parsed = model.files.parsed(workflow.path)
         if not places or parsed is None or not isinstance(parsed.root, Mapping) or not parsed.root.entries:
             return None
         entries = parsed.root.entries
-        starts = [entry.key_span.start_offset for entry in entries]
+        starts = [entry.key_span.start for entry in entries]
         tasks: list[Task] = []
         for place in places:
             index = bisect.bisect_right(starts, place) - 1
@@ -505,7 +505,8 @@ def _seeing(model: ProjectModel, path: str) -> tuple[Focus, Focus, tuple[tuple[s
                 return None  # an include in the root's own entries (`_export`...): every task sees it
             if task not in tasks:
                 tasks.append(task)
-                end = starts[index + 1] if index + 1 < len(starts) else len(parsed.source.text)
+                end = starts[index + 1] if index + 1 < len(starts) else \
+                    parsed.source.position(len(parsed.source.text))
                 blocks.append((workflow.path, starts[index], end))
         found = _task_focus(workflow, tasks)
         if found is None:
@@ -562,8 +563,8 @@ def _split(diagnostics: Iterable[Diagnostic], change: _Change,
 
 def _moved(diagnostic: Diagnostic, change: _Change) -> Diagnostic:
     """A diagnostic outside what is checked again, with its locations in the edited file moved by the edit."""
-    if change.whole_file:
-        return diagnostic  # nothing outside lies in the edited file (see _split)
+    if change.whole_file or change.edit.new_end == change.edit.old_end:
+        return diagnostic  # nothing outside lies in the edited file (see _split), or nothing moved
     move = change.moved
     related = tuple(Related(move(r.span), r.message) for r in diagnostic.related)
     fix = diagnostic.fix

@@ -20,6 +20,8 @@ from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Diagnostic
 from dig_lsp.engine import analyse
 from dig_lsp.model.targets import plan
+from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Span
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -73,6 +75,19 @@ def lint_text(tmp_path: Path, text: str, name: str = "wf.dig", settings: Setting
         target.write_text(content, encoding="utf-8")
     (tmp_path / name).write_text(text, encoding="utf-8")
     return lint_paths([tmp_path], settings)
+
+
+def offsets(text: str, span: Span) -> tuple[int, int]:
+    """Where ``span`` starts and ends in ``text`` (spans hold lines and columns)."""
+    return SourceFile(span.path, text).offsets(span)
+
+
+def apply_edits(text: str, edits: list[tuple[Span, str]]) -> str:
+    """``text`` with non-overlapping edits (span, new text) applied."""
+    source = SourceFile("", text)
+    for start, end, new in sorted(((*source.offsets(span), new) for span, new in edits), reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
 
 
 def codes(diagnostics: list[Diagnostic]) -> list[str]:

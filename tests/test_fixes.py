@@ -12,14 +12,12 @@ import pytest
 
 from dig_lsp.config import Settings
 from dig_lsp.diagnostics import Applicability, Diagnostic
-from tests.conftest import FIXTURES, lint_paths, lint_text
+from tests.conftest import FIXTURES, apply_edits, lint_paths, lint_text
 
 
 def _apply(text: str, diagnostic: Diagnostic) -> str:
     assert diagnostic.fix is not None
-    for edit in sorted(diagnostic.fix.edits, key=lambda e: e.span.start_offset, reverse=True):
-        text = text[:edit.span.start_offset] + edit.new_text + text[edit.span.end_offset:]
-    return text
+    return apply_edits(text, [(edit.span, edit.new_text) for edit in diagnostic.fix.edits])
 
 
 def _only(tmp_path: Path, text: str, code: str, files: dict[str, str] | None = None) -> Diagnostic:
@@ -57,10 +55,8 @@ def test_only_the_unused_code_is_removed(tmp_path: Path, text: str, fixed: str) 
     found = [d for d in lint_text(tmp_path, text) if d.code == "DL901"]
     assert found
     assert all(d.fix is not None and d.fix.applicability is Applicability.SAFE for d in found)
-    edits = sorted((e for d in found for e in (d.fix.edits if d.fix else ())), key=lambda e: -e.span.start_offset)
-    for edit in edits:  # the codes' edits do not overlap: all of them apply at once
-        text = text[:edit.span.start_offset] + edit.new_text + text[edit.span.end_offset:]
-    assert text == fixed
+    edits = [(e.span, e.new_text) for d in found for e in (d.fix.edits if d.fix else ())]
+    assert apply_edits(text, edits) == fixed  # the codes' edits do not overlap: all of them apply at once
 
 
 def test_an_unknown_code_is_removed_only_unsafely(tmp_path: Path) -> None:

@@ -36,7 +36,9 @@ def _check(text: str) -> None:
     for diagnostic in first:
         assert diagnostic.code != "DL000", diagnostic.message
         if diagnostic.path == _PATH:
-            assert 0 <= diagnostic.span.start_offset <= diagnostic.span.end_offset <= len(source.text)
+            start, end = source.offsets(diagnostic.span)
+            assert start <= end
+            assert (source.position(start), source.position(end)) == (diagnostic.span.start, diagnostic.span.end)
             assert diagnostic.span.start.line < source.line_count
 
 

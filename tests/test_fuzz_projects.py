@@ -108,7 +108,9 @@ def check_project(files: Project, root: str = ROOT) -> int:
         if source is None:
             continue
         span = diagnostic.span
-        assert 0 <= span.start_offset <= span.end_offset <= len(source.text), (diagnostic, len(source.text))
+        start, end = source.offsets(span)
+        assert start <= end, diagnostic
+        assert (source.position(start), source.position(end)) == (span.start, span.end), diagnostic
         assert 0 <= span.start.line <= span.end.line <= max(source.line_count - 1, 0) + 1
     return len(first)
 

@@ -20,7 +20,7 @@ from dig_lsp.model.targets import Unit
 from dig_lsp.model.workflow import Task
 from dig_lsp.text.files import DiskReader
 from dig_lsp.text.span import Span
-from tests.conftest import lint_text
+from tests.conftest import apply_edits, lint_text, offsets
 
 WORKFLOW = """\
 timezone: Asia/Tokyo
@@ -101,7 +101,9 @@ def _hover(root: Path, needle: str, delta: int = 1, nth: int = 0) -> str:
 
 
 def _text(root: Path, span: Span) -> str:
-    return Path(span.path).read_text(encoding="utf-8")[span.start_offset:span.end_offset]
+    text = Path(span.path).read_text(encoding="utf-8")
+    start, end = offsets(text, span)
+    return text[start:end]
 
 
 def _where(root: Path, span: Span) -> tuple[str, int, int]:
@@ -193,10 +195,13 @@ def test_locate_finds_the_task_every_task_scan_finds(root: Path) -> None:
     project = _load(root)
 
     def scanned(path: str, offset: int) -> Task | None:
+        source = project.files.source(path)
+        assert source is not None
+        where = source.position(offset)
         for workflow in project.workflows:
             best = None
             for task in workflow.tasks():
-                inside = any(span.path == path and span.start_offset <= offset <= span.end_offset
+                inside = any(span.path == path and span.start <= where <= span.end
                              for span in (task.config.span, task.key_span))
                 if inside and (best is None or task.full_name.startswith(best.full_name)):
                     best = task
@@ -291,7 +296,7 @@ def test_definition_of_a_key_written_earlier(tmp_path: Path) -> None:
     (tmp_path / "wf.dig").write_text(text, encoding="utf-8")
     model = load_project(str(tmp_path), [str(tmp_path / "wf.dig")], DiskReader())
     later = definition(model, str(tmp_path / "wf.dig"), text.rindex("${name}") + 3)
-    assert [span.start_offset for span in later] == [text.rindex("name: y")]
+    assert [offsets(text, span)[0] for span in later] == [text.rindex("name: y")]
 
 
 # ----------------------------------------------------------------------------------------- references
@@ -359,12 +364,6 @@ def _engine(tmp_path: Path, text: str, select: tuple[str, ...]) -> tuple[list[Di
     return analysis.diagnostics, analysis.model
 
 
-def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
-
-
 def _actions(tmp_path: Path, text: str, select: tuple[str, ...], start: int, end: int | None = None) -> list[
         tuple[str, str]]:
     diagnostics, model = _engine(tmp_path, text, select)
@@ -374,7 +373,7 @@ def _actions(tmp_path: Path, text: str, select: tuple[str, ...], start: int, end
     assert source is not None
     assert parsed is not None
     found = code_actions(diagnostics, source, parsed.root, start, start if end is None else end)
-    return [(a.title, _apply(text, [(e.span.start_offset, e.span.end_offset, e.new_text) for e in a.edits]))
+    return [(a.title, apply_edits(text, [(e.span, e.new_text) for e in a.edits]))
             for a in found]
 
 
@@ -416,8 +415,8 @@ def test_actions_only_for_the_requested_range(tmp_path: Path) -> None:
 def _fix(tmp_path: Path, text: str, code: str) -> tuple[str, Applicability, str]:
     (diagnostic,) = lint_text(tmp_path, text, settings=Settings(select=(code,)))
     assert diagnostic.fix is not None
-    edits = [(e.span.start_offset, e.span.end_offset, e.new_text) for e in diagnostic.fix.edits]
-    return diagnostic.fix.title, diagnostic.fix.applicability, _apply(text, edits)
+    edits = [(e.span, e.new_text) for e in diagnostic.fix.edits]
+    return diagnostic.fix.title, diagnostic.fix.applicability, apply_edits(text, edits)
 
 
 @pytest.mark.parametrize(("code", "text", "fixed", "applicability"), [

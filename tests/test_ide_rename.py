@@ -9,6 +9,8 @@ import pytest
 from dig_lsp.ide.rename import RenameRefused, prepare_rename, rename
 from dig_lsp.model.project import ProjectModel, load_project
 from dig_lsp.text.files import DiskReader
+from dig_lsp.text.span import Span
+from tests.conftest import apply_edits, offsets
 
 
 def _project(tmp_path: Path, workflow: str, files: dict[str, str] | None = None) -> tuple[ProjectModel, str]:
@@ -21,12 +23,14 @@ def _project(tmp_path: Path, workflow: str, files: dict[str, str] | None = None)
 
 def _renamed(project: ProjectModel, path: str, offset: int, new: str) -> dict[str, str]:
     """Every file the rename touches, with the edits applied."""
+    by_path: dict[str, list[tuple[Span, str]]] = {}
+    for edit in rename(project, path, offset, new):
+        by_path.setdefault(edit.span.path, []).append((edit.span, edit.new_text))
     texts: dict[str, str] = {}
-    for edit in sorted(rename(project, path, offset, new), key=lambda e: e.span.start_offset, reverse=True):
-        source = project.files.source(edit.span.path)
+    for edited, edits in by_path.items():
+        source = project.files.source(edited)
         assert source is not None
-        text = texts.get(edit.span.path, source.text)
-        texts[edit.span.path] = text[:edit.span.start_offset] + edit.new_text + text[edit.span.end_offset:]
+        texts[edited] = apply_edits(source.text, edits)
     return {Path(path).name: text for path, text in texts.items()}
 
 
@@ -35,7 +39,7 @@ def test_a_quoted_key_and_a_yaml_single_quoted_use(tmp_path: Path) -> None:
     project, path = _project(tmp_path, text)
     target = prepare_rename(project, path, text.index("tbl"))
     assert target is not None
-    assert (target.name, target.span.start_offset) == ("tbl", text.index("tbl"))
+    assert (target.name, offsets(text, target.span)[0]) == ("tbl", text.index("tbl"))
     assert _renamed(project, path, text.index("tbl"), "table") == {"wf.dig": text.replace("tbl", "table")}
 
 

@@ -167,16 +167,16 @@ def test_initialize_the_front_refuses() -> None:
 
 
 def _diagnostics() -> list[Diagnostic]:
-    here = Span("/p/wf.dig", 0, 0, Position(1, 2), Position(1, 9))
-    astral = Span("/p/wf.dig", 0, 0, Position(2, 1), Position(3, 0))
-    other = Span("/p/other.dig", 0, 0, Position(0, 0), Position(0, 4))
+    here = Span("/p/wf.dig", Position(1, 2), Position(1, 9))
+    astral = Span("/p/wf.dig", Position(2, 1), Position(3, 0))
+    other = Span("/p/other.dig", Position(0, 0), Position(0, 4))
     return [
         Diagnostic("DL101", "a-rule", Severity.ERROR, "plain", here),
         Diagnostic("DL201", "b-rule", Severity.WARNING, "with notes", astral,
                    (Related(other, "first here"), Related(here, "and here"))),
         Diagnostic("DL301", "c-rule", Severity.INFO, "info",
-                   Span("/p/gone.dig", 0, 0, Position(5, 3), Position(5, 30))),
-        Diagnostic("DL401", "d-rule", Severity.HINT, "hint", Span("/p/wf.dig", 0, 0, Position(-1, -2), Position(0, 0))),
+                   Span("/p/gone.dig", Position(5, 3), Position(5, 30))),
+        Diagnostic("DL401", "d-rule", Severity.HINT, "hint", Span("/p/wf.dig", Position(-1, -2), Position(0, 0))),
     ]
 
 

@@ -380,7 +380,7 @@ def test_column_units(line: str, column: int, encoding: str, expected: int) -> N
 
 
 def _span(path: str, line: int, start: int, end: int) -> Span:
-    return Span(path, 0, 0, Position(line, start), Position(line, end))
+    return Span(path, Position(line, start), Position(line, end))
 
 
 def test_to_lsp_converts_every_position_on_its_own_line() -> None:

@@ -226,7 +226,7 @@ def test_a_value_that_broke_the_query_says_where_it_is_set(tmp_path: Path) -> No
 
 def _hive(text: str, resolve: Callable[[str], str | None] = lambda _: None) -> list[tuple[str, int, str]]:
     source = SourceFile.from_bytes("q.sql", text.encode())
-    return [(issue.kind, issue.span.start_offset, issue.message)
+    return [(issue.kind, source.at(issue.span.start), issue.message)
             for issue in analyse(Query(text, source, None, "td", ("hive",)), resolve)]
 
 

@@ -146,6 +146,14 @@ def test_no_break_spaces_for_indentation_are_named_and_nothing_is_guessed(tmp_pa
     assert "line 1 has a no-break space (U+00A0) where YAML needs a plain space" in found[0][2]
 
 
+def test_parts_read_after_a_lone_carriage_return_keep_their_lines(tmp_path: Path) -> None:
+    """A lone CR breaks a line, for YAML and for editors: the entries read around a broken one are placed on
+    the lines the editor shows (they were one line too high)."""
+    text = "\rtimezone: UTC\n+a:\n  echo>: \"open\n+b:\n  pg>: q.sql\n"
+    found = _lint(tmp_path, text)
+    assert {(code, line) for code, line, _ in found} == {("DL101", 4), ("DL404", 6), ("DL407", 6)}
+
+
 def test_a_file_broken_in_many_places_is_not_read_in_parts(tmp_path: Path) -> None:
     """More than a quarter of the top-level entries broken is no slip in one place: nothing is guessed."""
     text = "".join(f"+t{i}:\n  echo>: \"open\n" if i % 2 else f"+t{i}:\n  echo>: ${{nope{i}}}\n" for i in range(12))

@@ -237,7 +237,7 @@ class SiteFinder:
         templates, _ = find_templates(node.value)
         if not templates:
             return
-        offsets = value_offsets(node, source.text)
+        offsets = value_offsets(node, source)
         for template in templates:
             start = offsets[template.start]
             end = offsets[min(template.end - 1, len(offsets) - 1)] + 1

@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.workflow import Task
+from dig_lsp.text.span import Position
 
 CODE = "DL209"
 NAME = "after-without-parallel"
@@ -50,13 +51,13 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report `_after` under every enabled, sequential group."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, parent in ctx.tasks():
         if parent.disabled or not parent.is_group or parent.parallel.refusals or parent.parallel.value.parallel:
             continue
         for child in parent.children:
             key = child.after.key
-            if key is not None and (where := (key.path, key.start_offset)) not in seen:
+            if key is not None and (where := (key.path, key.start)) not in seen:
                 seen.add(where)
                 yield Finding(key, _message(parent), _related(parent))
 

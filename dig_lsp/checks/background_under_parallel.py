@@ -46,6 +46,7 @@ from dig_lsp.digdag.coerce import has_template, json_sample
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Node
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL208"
 NAME = "background-under-parallel"
@@ -54,14 +55,14 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_background` of every enabled child of every enabled group."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, parent in ctx.tasks():
         if parent.disabled or not parent.is_group:
             continue
         parallel = parent.parallel.value.parallel and not parent.parallel.refusals
         for child in parent.children:
             finding = _finding(parent, parallel, child)
-            if finding is not None and (where := (finding.span.path, finding.span.start_offset)) not in seen:
+            if finding is not None and (where := (finding.span.path, finding.span.start)) not in seen:
                 seen.add(where)
                 yield finding
 

@@ -24,7 +24,7 @@ from dig_lsp.model.targets import reported
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Mapping, Node, Sequence
 from dig_lsp.syntax.problems import SyntaxProblem
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 T = TypeVar("T")
 _CODE = re.compile(r"^DL\d{3}$")
@@ -124,9 +124,9 @@ class CheckContext:
 
     def problems(self, kind: str) -> Iterator[SyntaxProblem]:
         """Loading problems of one kind (each reported once even if several workflows share a file)."""
-        seen: set[tuple[str, int, str]] = set()
+        seen: set[tuple[str, Position, str]] = set()
         for problem in self.project.problems:
-            key = (problem.span.path, problem.span.start_offset, problem.message)
+            key = (problem.span.path, problem.span.start, problem.message)
             if problem.kind == kind and key not in seen:
                 seen.add(key)
                 yield problem

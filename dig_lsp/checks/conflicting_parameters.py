@@ -69,7 +69,7 @@ def _exclusive(op: OperatorTask, chain: ExportChain) -> Iterator[Finding]:
     failing = [group for group in op.spec.one_of if group not in op.spec.first_wins]  # the rest: DL402
     for group in [*op.spec.exclusive, *failing]:
         given = [(name, node) for name in group if (node := _present(op, name, chain)) is not None]
-        given.sort(key=lambda pair: (pair[1].span.path, pair[1].span.start_offset))
+        given.sort(key=lambda pair: (pair[1].span.path, pair[1].span.start))
         for name, node in given[1:]:
             first_name, first_node = given[0]
             yield Finding(

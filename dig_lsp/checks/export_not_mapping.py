@@ -41,6 +41,7 @@ from dig_lsp.diagnostics import Severity
 from dig_lsp.digdag.coerce import json_sample
 from dig_lsp.syntax.nodes import Node, Sequence
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL214"
 NAME = "export-not-mapping"
@@ -49,11 +50,11 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report each non-mapping, non-null `_export` once."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         for refusal in task.export.refusals:
             node = refusal.node
-            if node is not None and (where := (node.span.path, node.span.start_offset)) not in seen:
+            if node is not None and (where := (node.span.path, node.span.start)) not in seen:
                 seen.add(where)
                 yield Finding(node.span, _message(node))
 

@@ -22,10 +22,10 @@ def written_at(ctx: CheckContext, span: Span, written: str) -> Span | None:
     source = ctx.project.files.source(span.path)
     if source is None:
         return None
-    text = source.text[span.start_offset:span.end_offset]
+    text = source.slice(span)
     if "${" in text or "\\" in text or text.count(written) != 1:
         return None
-    start = span.start_offset + text.index(written)
+    start = source.at(span.start) + text.index(written)
     return source.span(start, start + len(written))
 
 

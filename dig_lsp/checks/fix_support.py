@@ -10,9 +10,9 @@ from dig_lsp.text.span import Span
 def key_rename_fix(ctx: CheckContext, span: Span, old: str, new: str, applicability: Applicability) -> Fix | None:
     """Replace ``old`` inside the key written at ``span`` (quotes kept); None if it is not written plainly."""
     source = ctx.project.files.source(span.path)
-    written = source.text[span.start_offset:span.end_offset] if source is not None else ""
+    written = source.slice(span) if source is not None else ""
     at = written.find(old)
     if source is None or at < 0:
         return None
-    start = span.start_offset + at
+    start = source.at(span.start) + at
     return Fix(f"Rename {old!r} to {new!r}", (TextEdit(source.span(start, start + len(old)), new),), applicability)

@@ -40,10 +40,10 @@ SEVERITY = Severity.ERROR
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    names = {(ref.span.path, ref.span.start_offset): ref.name for ref in ctx.project.includes if ref.target is None}
+    names = {(ref.span.path, ref.span.start): ref.name for ref in ctx.project.includes if ref.target is None}
     for problem in ctx.problems(kinds.INCLUDE_NOT_FOUND):
         related = tuple(Related(span, message) for span, message in problem.related)
-        name = names.get((problem.span.path, problem.span.start_offset), "")
+        name = names.get((problem.span.path, problem.span.start), "")
         # an include is looked up in the directory of the file that holds it (YamlConfigLoader)
         written = written_at(ctx, problem.span, name) if name.strip() else None
         instead = existing_instead(ctx, name, os.path.dirname(problem.span.path)) if written is not None else None

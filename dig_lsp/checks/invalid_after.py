@@ -50,6 +50,7 @@ from dig_lsp.digdag.directives import AfterName
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Node, Scalar, Sequence
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL210"
@@ -59,12 +60,12 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_after` of the children of every enabled parallel group."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, parent in ctx.tasks():
         if parent.disabled or not parent.is_group or parent.parallel.refusals or not parent.parallel.value.parallel:
             continue
         for finding in _group_findings(parent):
-            if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+            if (where := (finding.span.path, finding.span.start)) not in seen:
                 seen.add(where)
                 yield finding
 
@@ -88,7 +89,7 @@ def _after_findings(child: Task, before: list[str], rest: list[str]) -> Iterator
                                    f"{excerpt(json_sample(refusal.node), 40)}")
              for refusal in reading.refusals if refusal.node is not None]
     found.extend(finding for item in reading.value if (finding := _item_problem(item, child, before, rest)))
-    yield from sorted(found, key=lambda finding: finding.span.start_offset)
+    yield from sorted(found, key=lambda finding: finding.span.start)
 
 
 def _not_list_message(value: Node, before: list[str]) -> str:

@@ -49,6 +49,7 @@ from dig_lsp.digdag.env import VALID_ENV_KEY
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL213"
 NAME = "invalid-env"
@@ -59,12 +60,12 @@ _ENV_NAME = VALID_ENV_KEY
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check own `_env` of operator tasks and `_env` under any `_export`."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         if task.disabled:
             continue
         for finding in (*_exported_env(task), *_own_env(task)):
-            if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+            if (where := (finding.span.path, finding.span.start)) not in seen:
                 seen.add(where)
                 yield finding
 

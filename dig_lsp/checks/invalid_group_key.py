@@ -46,6 +46,7 @@ from dig_lsp.diagnostics import Applicability, Fix, Related, Severity
 from dig_lsp.digdag.keys import GROUPING_KEYS
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.text.span import Position
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL202"
@@ -65,14 +66,14 @@ _SPECIFIC_ADVICE = {
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report each bad key of each enabled, non-root group once."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         if task.role in (TaskRole.ROOT, TaskRole.SLA) or task.disabled or not task.is_group:  # sla: DL304
             continue
         for entry in task.config.entries:
             if entry.key.startswith("+") or entry.key in GROUP_KEYS:
                 continue
-            where = (entry.key_span.path, entry.key_span.start_offset)
+            where = (entry.key_span.path, entry.key_span.start)
             if where not in seen:
                 seen.add(where)
                 yield Finding(entry.key_span, _message(task, entry), (_allowed_note(entry),), _fix(ctx, entry))

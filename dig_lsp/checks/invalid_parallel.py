@@ -54,6 +54,7 @@ from dig_lsp.digdag.directives import Refusal
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 from dig_lsp.text.suggest import contradicts
 
 CODE = "DL211"
@@ -69,12 +70,12 @@ LOOP_OPERATORS = frozenset({"loop", "for_each", "for_range", "td_for_each"})
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_parallel` on groups (raw) and loop-like operator tasks (evaluated)."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         if task.parallel.key is None or task.disabled or not _reads_parallel(task):
             continue
         for finding in _problems(task.parallel.refusals, raw=task.is_group):
-            where = (finding.span.path, finding.span.start_offset)
+            where = (finding.span.path, finding.span.start)
             if where not in seen:
                 seen.add(where)
                 yield finding

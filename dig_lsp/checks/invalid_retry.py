@@ -49,7 +49,7 @@ from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Node, Scalar
 from dig_lsp.text.quote import excerpt
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL212"
@@ -62,13 +62,13 @@ _GROUP_LIKE_OPERATORS = frozenset({"if", "loop", "for_each", "for_range"})
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check `_retry` on every enabled task whose retry digdag reads."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         if task.retry.key is None or (task.operator is not None
                                       and task.operator.name in catalog().retry_ignoring_operators):
             continue
         for problem in _problems(task.retry):
-            if (where := (problem.span.path, problem.span.start_offset)) not in seen:
+            if (where := (problem.span.path, problem.span.start)) not in seen:
                 seen.add(where)
                 note = _consequence(task) if problem.fatal else problem.note
                 yield Finding(problem.span, problem.message, (Related(problem.span, note),) if note else ())

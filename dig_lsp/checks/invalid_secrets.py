@@ -48,6 +48,7 @@ from dig_lsp.digdag.secrets import secret_mounts
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Mapping
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL215"
 NAME = "invalid-secrets"
@@ -56,11 +57,11 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check every `_secrets` a task carries or exports."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         for reading in _readings(task):
             for finding in _findings(reading):
-                if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+                if (where := (finding.span.path, finding.span.start)) not in seen:
                     seen.add(where)
                     yield finding
 

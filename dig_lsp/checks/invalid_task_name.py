@@ -40,6 +40,7 @@ from dig_lsp.diagnostics import Applicability, Fix, Related, Severity, TextEdit
 from dig_lsp.model.workflow import Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL203"
 NAME = "invalid-task-name"
@@ -54,12 +55,12 @@ _TEMPLATE = re.compile(r"\$\{[^}]*\}")  # a name's `${...}` stays as written: th
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Check the `+` keys digdag validates: those of the top level and of every enabled group."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         entries = _named_entries(task)
         siblings = {entry.key for entry in entries}
         for entry in entries:
-            where = (entry.key_span.path, entry.key_span.start_offset)
+            where = (entry.key_span.path, entry.key_span.start)
             if where in seen:
                 continue
             seen.add(where)
@@ -148,7 +149,7 @@ def _rename_fix(ctx: CheckContext, entry: Entry, renamed: str) -> Fix | None:
     source = ctx.project.files.source(entry.key_span.path)
     if source is None:
         return None
-    written = source.text[entry.key_span.start_offset:entry.key_span.end_offset]
+    written = source.slice(entry.key_span)
     if written[:1] in ("'", '"'):
         new_text = written[0] + renamed + written[0]
     elif _FLOW_CHARS & set(renamed):

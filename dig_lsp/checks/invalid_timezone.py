@@ -88,11 +88,11 @@ def _fix(ctx: CheckContext, node: Scalar, zone_id: str) -> Fix | None:
     same_case = [region for region in regions if region.lower() == zone_id.lower()]
     close = same_case or close_matches(zone_id, regions, n=2, cutoff=0.75)
     source = ctx.project.files.source(node.span.path)
-    written = source.text[node.span.start_offset:node.span.end_offset] if source is not None else ""
+    written = source.slice(node.span) if source is not None else ""
     at = written.find(zone_id)
     if not close or source is None or at < 0:
         return None
-    start = node.span.start_offset + at
+    start = source.at(node.span.start) + at
     # a case-only difference names one zone for sure (Java's ids are case-sensitive): the meaning is kept
     safe = Applicability.SAFE if len(same_case) == 1 else Applicability.UNSAFE
     return Fix(f"Replace '{zone_id}' with '{close[0]}'", (TextEdit(source.span(start, start + len(zone_id)), close[0]),),

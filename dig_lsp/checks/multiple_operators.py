@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.workflow import OperatorUse, Task, TaskRole
+from dig_lsp.text.span import Position
 
 CODE = "DL205"
 NAME = "multiple-operators"
@@ -43,13 +44,13 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report every operator key after a task's first one."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         if task.disabled or task.role is TaskRole.ROOT:
             continue  # operators at the top level are DL201's (WorkflowFile rejects them first)
         operators = _arrow_operators(task)
         for later in operators[1:]:
-            where = (later.key_span.path, later.key_span.start_offset)
+            where = (later.key_span.path, later.key_span.start)
             if where not in seen:
                 seen.add(where)
                 yield _finding(task, operators[0], later)

@@ -36,6 +36,7 @@ from dig_lsp.checks.base import CheckContext, Finding
 from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.model.workflow import OperatorUse, Task, TaskRole
 from dig_lsp.syntax.nodes import Entry
+from dig_lsp.text.span import Position
 
 CODE = "DL206"
 NAME = "operator-with-subtasks"
@@ -44,13 +45,13 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report each subtask key of each enabled operator task."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         operator = task.operator
         if task.disabled or operator is None or task.role is TaskRole.ROOT:
             continue  # an operator at the top level is DL201's (WorkflowFile rejects it first)
         for entry in task.config.entries:
-            where = (entry.key_span.path, entry.key_span.start_offset)
+            where = (entry.key_span.path, entry.key_span.start)
             if entry.key.startswith("+") and where not in seen:
                 seen.add(where)
                 yield _finding(task, operator, entry)

@@ -106,12 +106,12 @@ def _target_fix(ctx: CheckContext, command: Scalar, target: Target, close: str) 
     source = ctx.project.files.source(command.span.path)
     if source is None or target.missing_part is None or not isinstance(command.value, str):
         return None
-    written = source.text[command.span.start_offset:command.span.end_offset]
+    written = source.slice(command.span)
     dotted = command.value.strip()
     if "\\" in written or "\n" in written or written.count(dotted) != 1:
         return None
     parts = dotted.split(".")
-    start = command.span.start_offset + written.index(dotted) + sum(len(p) + 1 for p in parts[:target.missing_part])
+    start = source.at(command.span.start) + written.index(dotted) + sum(len(p) + 1 for p in parts[:target.missing_part])
     old = parts[target.missing_part]
     return Fix(f"Replace '{old}' with '{close}'", (TextEdit(source.span(start, start + len(old)), close),),
                Applicability.UNSAFE)

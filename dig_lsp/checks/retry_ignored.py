@@ -53,6 +53,7 @@ from dig_lsp.model.catalog import catalog
 from dig_lsp.model.workflow import OperatorUse, Task
 from dig_lsp.syntax.nodes import Node
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL216"
 NAME = "retry-ignored"
@@ -60,10 +61,10 @@ SEVERITY = Severity.WARNING
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report ignored `_retry` on operator tasks and templated `_retry` on groups."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         for finding in _findings(task):
-            if (where := (finding.span.path, finding.span.start_offset)) not in seen:
+            if (where := (finding.span.path, finding.span.start)) not in seen:
                 seen.add(where)
                 yield finding
 

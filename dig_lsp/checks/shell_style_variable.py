@@ -54,10 +54,11 @@ def _fix(site: Site, name: str) -> Fix | None:
     """``${NAME}`` -> ``$NAME`` (unsafe: the name may also be a misspelt digdag variable). None when a
     name character follows (``${DIR}x`` would become ``$DIRx``, another variable), or when the
     template is not written as is in the file (escapes in a quoted scalar)."""
+    start, end = site.source.offsets(site.span)
     text = site.source.text
-    if text[site.span.start_offset:site.span.end_offset] != f"${{{name}}}":
+    if text[start:end] != f"${{{name}}}":
         return None
-    following = text[site.span.end_offset:site.span.end_offset + 1]
+    following = text[end:end + 1]
     if following.isalnum() or following == "_":
         return None
     return Fix(f"Replace '${{{name}}}' with '${name}'", (TextEdit(site.span, f"${name}"),), Applicability.UNSAFE)

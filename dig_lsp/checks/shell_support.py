@@ -78,7 +78,7 @@ def shell_sites(ctx: CheckContext) -> list[ShellSite]:
                 continue
             dialect = _dialect(op.task.config.get("shell"))
             if dialect is not None and command.value.strip():
-                name = f"command:{command.span.path}:{command.span.start_offset}"
+                name = f"command:{command.span.path}:{command.span.start}"
                 sites.append(ShellSite(shell.Script(name, command.value, dialect), scalar=command))
             ref = scripts.get(id(op.task))
             if ref is None or not ref.inside or ref.path in seen_files:
@@ -130,7 +130,7 @@ def problem_span(ctx: CheckContext, site: ShellSite, problem: shell.ShellProblem
     source = ctx.project.files.source(scalar.span.path)
     if source is None:
         return None
-    offsets = value_offsets(scalar, source.text)
+    offsets = value_offsets(scalar, source)
     start = offsets[min(problem.start, len(offsets) - 1)]
     end = offsets[min(problem.end, len(offsets) - 1)]
     return source.span(start, max(start, end))

@@ -23,6 +23,7 @@ from dig_lsp.embedded.scalar_map import value_offsets
 from dig_lsp.embedded.sql_kinds import SQL_OPERATORS, Query, SqlIssue
 from dig_lsp.model.operators import OperatorTask
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar
+from dig_lsp.text.span import Position
 
 if TYPE_CHECKING:
     from dig_lsp.embedded.sql_render import Resolve
@@ -101,7 +102,7 @@ def _inline(ctx: CheckContext, node: Node | None, op: OperatorTask, dialects: tu
     source = ctx.project.files.source(node.span.path)
     if source is None:
         return None
-    offsets = tuple(value_offsets(node, source.text))
+    offsets = tuple(value_offsets(node, source))
     return Query(node.value, source, offsets, op.spec.name, dialects, modifier)
 
 
@@ -135,7 +136,7 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
 
     def build() -> list[SqlIssue]:
         index = scopes(ctx)
-        seen: set[tuple[str, str, int, int, str]] = set()
+        seen: set[tuple[str, str, Position, Position, str]] = set()
         found: list[SqlIssue] = []
         for _, op in operator_tasks(ctx):
             if op.spec.name not in SQL_OPERATORS:
@@ -150,7 +151,7 @@ def sql_issues(ctx: CheckContext) -> list[SqlIssue]:
             resolve = resolver(op, scope)
             for query in reported:
                 for issue in (_with_origin(issue, op, scope) for issue in analyse(query, resolve)):
-                    key = (issue.kind, issue.span.path, issue.span.start_offset, issue.span.end_offset, issue.message)
+                    key = (issue.kind, issue.span.path, issue.span.start, issue.span.end, issue.message)
                     if key not in seen:
                         seen.add(key)
                         found.append(issue)

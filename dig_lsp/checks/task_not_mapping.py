@@ -44,6 +44,7 @@ from dig_lsp.diagnostics import Severity
 from dig_lsp.model.workflow import Task
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence, kind_name, to_json_text
 from dig_lsp.text.quote import excerpt
+from dig_lsp.text.span import Position
 
 CODE = "DL207"
 NAME = "task-not-mapping"
@@ -61,11 +62,11 @@ _OPERATOR_SUBTASKS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report each task value digdag cannot read as a task definition, once."""
-    includes = {(ref.span.path, ref.span.start_offset) for ref in ctx.project.includes}
-    seen: set[tuple[str, int]] = set()
+    includes = {(ref.span.path, ref.span.start) for ref in ctx.project.includes}
+    seen: set[tuple[str, Position]] = set()
     for _, task in ctx.tasks():
         for finding in (*_subtask_findings(task, includes), *_special_findings(task, includes)):
-            where = (finding.span.path, finding.span.start_offset)
+            where = (finding.span.path, finding.span.start)
             if where not in seen:
                 seen.add(where)
                 yield finding
@@ -82,12 +83,12 @@ def _own_entries(task: Task) -> list[Entry]:
     return []
 
 
-def _is_include(value: Node, includes: set[tuple[str, int]]) -> bool:
+def _is_include(value: Node, includes: set[tuple[str, Position]]) -> bool:
     """An `!include` that could not be loaded is left as a null; DL109-DL111 report it."""
-    return (value.span.path, value.span.start_offset) in includes
+    return (value.span.path, value.span.start) in includes
 
 
-def _subtask_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Finding]:
+def _subtask_findings(task: Task, includes: set[tuple[str, Position]]) -> Iterator[Finding]:
     for entry in _own_entries(task):
         if not entry.key.startswith("+") or _is_include(entry.value, includes):
             continue
@@ -108,14 +109,14 @@ def _scalar_message(key: str, value: Scalar) -> str:
     return f"{found} of the task's keys"
 
 
-def _item_findings(key: str, value: Sequence, includes: set[tuple[str, int]]) -> Iterator[Finding]:
+def _item_findings(key: str, value: Sequence, includes: set[tuple[str, Position]]) -> Iterator[Finding]:
     for item in value.items:
         if not isinstance(item, Mapping) and not _is_include(item, includes):
             yield Finding(item.span, f"item {excerpt(to_json_text(item))} of task {excerpt(key)!r} is not a mapping; "
                           "a task written as a list lists mappings")
 
 
-def _special_findings(task: Task, includes: set[tuple[str, int]]) -> Iterator[Finding]:
+def _special_findings(task: Task, includes: set[tuple[str, Position]]) -> Iterator[Finding]:
     if task.disabled:
         return
     operator = task.operator.name if task.operator is not None else None

@@ -125,6 +125,6 @@ def _fix(site: Site, reference: Reference, suggestion: str) -> Fix | None:
     """Replace the undefined name with the suggestion (unsafe: a guess at what was meant)."""
     root = reference.path[0]
     span = site.source_span(reference.start, reference.start + len(root))
-    if site.source.text[span.start_offset:span.end_offset] != root:
+    if site.source.slice(span) != root:
         return None  # written with escapes: the name's characters are not contiguous in the file
     return Fix(f"Replace '{root}' with '{suggestion}'", (TextEdit(span, suggestion),), Applicability.UNSAFE)

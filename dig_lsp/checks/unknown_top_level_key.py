@@ -42,6 +42,7 @@ from dig_lsp.diagnostics import Related, Severity
 from dig_lsp.digdag.keys import TOP_LEVEL_KEYS
 from dig_lsp.model.workflow import Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping
+from dig_lsp.text.span import Position
 from dig_lsp.text.suggest import close_matches
 
 CODE = "DL201"
@@ -65,7 +66,7 @@ _SPECIFIC_ADVICE = {
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report each rejected top-level key once, even when several workflows include it."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, Position]] = set()
     for workflow in ctx.workflows:
         top = workflow.root.value
         if not isinstance(top, Mapping) or _parameters_only(workflow, top):
@@ -73,7 +74,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         for entry in top.entries:
             if entry.key.startswith("+") or entry.key in ALLOWED_KEYS:
                 continue
-            where = (entry.key_span.path, entry.key_span.start_offset)
+            where = (entry.key_span.path, entry.key_span.start)
             if where in seen:
                 continue
             seen.add(where)

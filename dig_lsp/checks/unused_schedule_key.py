@@ -52,7 +52,7 @@ SEVERITY = Severity.ERROR
 def check(ctx: CheckContext) -> Iterator[Finding]:
     """Report keys of top-level schedules that digdag counts as unused."""
     for shape in schedule_mappings(ctx):
-        for entry in sorted([*shape.rejected_keys(), *shape.ignored_keys()], key=lambda e: e.key_span.start_offset):
+        for entry in sorted([*shape.rejected_keys(), *shape.ignored_keys()], key=lambda e: e.key_span.start):
             message, note = _message(shape, entry)
             yield Finding(entry.key_span, message, (Related(entry.key_span, note),) if note else ())
 

@@ -148,7 +148,7 @@ class _Fixer:
         for path, edits in by_path.items():
             current = self.texts[path]
             assert current is not None
-            current.text = _spliced(current.text, edits)
+            current.text = _spliced(current.source, edits)
         return len(chosen), set(by_path)
 
     def _editable(self, edits: tuple[TextEdit, ...]) -> bool:
@@ -170,22 +170,24 @@ class _Fixer:
         return {**self.overlays, **fixed}
 
 
-def _spliced(text: str, edits: list[TextEdit]) -> str:
-    """``text`` with non-overlapping ``edits`` applied, in one pass (not one copy of the text per edit)."""
+def _spliced(source: SourceFile, edits: list[TextEdit]) -> str:
+    """``source``'s text with non-overlapping ``edits`` applied, in one pass (not one copy of the text per
+    edit)."""
+    text = source.text
     pieces, position = [], 0
-    for edit in sorted(edits, key=lambda e: (e.span.start_offset, e.span.end_offset)):
-        pieces += [text[position:edit.span.start_offset], edit.new_text]
-        position = edit.span.end_offset
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        start, end = source.offsets(edit.span)
+        pieces += [text[position:start], edit.new_text]
+        position = end
     pieces.append(text[position:])
     return "".join(pieces)
 
 
 def _matches(edit: TextEdit, source: SourceFile) -> bool:
-    """Whether the edit's offsets lie in the text where its line/column say (the text analysed)."""
+    """Whether the edit's lines and columns name places of the text (the text analysed), in order."""
     span = edit.span
-    if not 0 <= span.start_offset <= span.end_offset <= len(source.text):
-        return False
-    return source.position(span.start_offset) == span.start and source.position(span.end_offset) == span.end
+    start, end = source.offsets(span)
+    return start <= end and source.position(start) == span.start and source.position(end) == span.end
 
 
 def fix_units(units: list[Unit], settings: Settings, cache: ResultCache | None, overlays: Mapping[str, bytes],

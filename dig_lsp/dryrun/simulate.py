@@ -171,7 +171,7 @@ class DryRun:
 
 
 _T = TypeVar("_T")
-_NOWHERE = Span("", 0, 0, Position(0, 0), Position(0, 0))
+_NOWHERE = Span("", Position(0, 0), Position(0, 0))
 
 
 class TooManyTasks(Exception):

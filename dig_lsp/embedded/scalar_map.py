@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dig_lsp.syntax.nodes import Scalar
+from dig_lsp.text.source import SourceFile
 
 _SIMPLE_ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
@@ -38,7 +39,7 @@ def _escape(raw: str, index: int) -> tuple[str, int]:
     return "\\", 1
 
 
-def value_offsets(scalar: Scalar, source_text: str) -> list[int]:
+def value_offsets(scalar: Scalar, source: SourceFile) -> list[int]:
     """Source offset of every character of ``scalar.value`` (plus one for its end).
 
     The alignment walks value and raw text together; characters the value does not contain
@@ -46,8 +47,8 @@ def value_offsets(scalar: Scalar, source_text: str) -> list[int]:
     it became. If the two ever disagree, the remaining characters map to the span's end.
     """
     value = scalar.value if isinstance(scalar.value, str) else scalar.raw
-    start, end = scalar.span.start_offset, scalar.span.end_offset
-    return [start + offset for offset in _relative_offsets(value, scalar.style, source_text[start:end])]
+    start, end = source.offsets(scalar.span)
+    return [start + offset for offset in _relative_offsets(value, scalar.style, source.text[start:end])]
 
 
 @lru_cache(maxsize=8192)

@@ -37,16 +37,17 @@ class Action:
     kind: str = QUICKFIX
 
 
-def overlaps(diagnostic: Diagnostic, path: str, start: int, end: int) -> bool:
+def overlaps(diagnostic: Diagnostic, path: str, start: Position, end: Position) -> bool:
     """Whether the diagnostic touches ``[start, end]`` of ``path`` (an empty range at a cursor too)."""
     span = diagnostic.span
-    return span.path == path and span.start_offset <= end and span.end_offset >= start
+    return span.path == path and span.start <= end and span.end >= start
 
 
 def code_actions(diagnostics: Iterable[Diagnostic], source: SourceFile, root: Node | None, start: int,
                  end: int) -> list[Action]:
     """Actions for the diagnostics of ``source`` overlapping ``[start, end]`` (code-point offsets)."""
-    wanted = [d for d in diagnostics if overlaps(d, source.path, start, end)]
+    first, last = source.position(start), source.position(end)
+    wanted = [d for d in diagnostics if overlaps(d, source.path, first, last)]
     actions = [action for d in wanted if (action := fix_action(d)) is not None]
     comments = _Comments(source, root)
     seen: set[tuple[str, int]] = set()
@@ -86,12 +87,13 @@ def fix_all_action(diagnostics: Iterable[Diagnostic], path: str) -> Action | Non
     return Action("Fix all safe dig-lint problems", edits, resolved, kind=FIX_ALL)
 
 
-def _scalar_spans(root: Node | None) -> Iterator[tuple[int, int]]:
+def _scalar_spans(root: Node | None, source: SourceFile) -> Iterator[tuple[int, int]]:
+    """The offsets of every scalar below ``root``, a parse of ``source`` (so every node is in that file)."""
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if isinstance(node, Scalar):
-            yield node.span.start_offset, node.span.end_offset
+            yield source.offsets(node.span)
         elif isinstance(node, SequenceNode):
             stack.extend(node.items)
         elif isinstance(node, Mapping):
@@ -103,7 +105,7 @@ class _Comments:
 
     def __init__(self, source: SourceFile, root: Node | None) -> None:
         self.source = source
-        self.scalars = [(start, end) for start, end in _scalar_spans(root) if end > start]
+        self.scalars = [(start, end) for start, end in _scalar_spans(root, source) if end > start]
         self.suppressions = parse_suppressions(source, root)
 
     def _in_scalar(self, offset: int, strict_end: bool) -> bool:
@@ -143,11 +145,11 @@ class _Comments:
     def _merge(self, existing: Suppression, code: str) -> TextEdit | None:
         if not existing.codes or code in existing.codes:
             return None  # already silenced: the diagnostic would not be here
-        text = self.source.text[existing.span.start_offset: existing.span.end_offset]
-        match = _CODES.search(text)
+        start, end = self.source.offsets(existing.span)
+        match = _CODES.search(self.source.text[start:end])
         if match is None:
             return None
         codes = match.group("codes")
-        at = existing.span.start_offset + match.start("codes") + len(codes.rstrip())
+        at = start + match.start("codes") + len(codes.rstrip())
         return TextEdit(self.source.span(at, at), f",{code}")
 

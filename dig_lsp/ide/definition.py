@@ -22,7 +22,7 @@ from dig_lsp.analysis.resolve import Resolution, resolve_at
 from dig_lsp.analysis.scope import Scope, Variable
 from dig_lsp.analysis.sites import Site, SiteFinder
 from dig_lsp.embedded.js import Reference, parse_expression
-from dig_lsp.ide.locate import Location, locate
+from dig_lsp.ide.locate import Location, cursor, locate_at
 from dig_lsp.model.files import FileReference, file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
@@ -58,22 +58,23 @@ class ReferenceAt:
         return self.reference.path[0] in self.site.local_names
 
 
-def _inside(span: Span, path: str, offset: int) -> bool:
-    return span.path == path and span.start_offset <= offset <= span.end_offset
+def _inside(span: Span, path: str, here: Position) -> bool:
+    return span.path == path and span.start <= here <= span.end
 
 
-def reference_at(project: ProjectModel, location: Location | None, path: str, offset: int,
+def reference_at(project: ProjectModel, location: Location | None, path: str, here: Position,
                  runtime_params: tuple[str, ...] = ()) -> ReferenceAt | None:
-    """The variable reference of a ``${...}`` at ``offset`` of ``path`` (None elsewhere); ``location`` is
-    :func:`~dig_lsp.ide.locate.locate`'s for that position (the caller has it already)."""
+    """The variable reference of a ``${...}`` at ``here`` (a :func:`~dig_lsp.ide.locate.cursor` position) of
+    ``path`` (None elsewhere); ``location`` is :func:`~dig_lsp.ide.locate.locate_at`'s for that position (the
+    caller has it already)."""
     facts = Facts(project, runtime_params)
     for site in _sites_around(project, facts, location):
-        if not _inside(site.span, path, offset):
+        if not _inside(site.span, path, here):
             continue
         parsed = parse_expression(site.template.expression)
         for reference in parsed.references:
             span = site.source_span(reference.start, reference.end)
-            if _inside(span, path, offset):
+            if _inside(span, path, here):
                 scope = facts.scopes.scope(site.task)
                 resolution = None if scope is None else resolve_at(site, reference, scope)
                 return ReferenceAt(site, reference, span, scope, resolution)
@@ -82,7 +83,7 @@ def reference_at(project: ProjectModel, location: Location | None, path: str, of
 
 
 def _sites_around(project: ProjectModel, facts: Facts, location: Location | None) -> Iterable[Site]:
-    """The template sites that may hold ``offset``: in a workflow, those of the task under the cursor (a
+    """The template sites that may hold the cursor: in a workflow, those of the task under the cursor (a
     value's templates are its task's sites; walking every site of a 30,000-line workflow cost 280 ms a hover,
     and sites past the template limit were never found); elsewhere, every site of the project (a rendered
     file's templates are the sites of the tasks that render it)."""
@@ -93,7 +94,7 @@ def _sites_around(project: ProjectModel, facts: Facts, location: Location | None
 
 def file_start(path: str) -> Span:
     """An empty span at the start of a file: "open this file"."""
-    return Span(path, 0, 0, Position(0, 0), Position(0, 0))
+    return Span(path, Position(0, 0), Position(0, 0))
 
 
 # --------------------------------------------------------------------------------- definitions
@@ -101,15 +102,18 @@ def file_start(path: str) -> Span:
 
 def definition(project: ProjectModel, path: str, offset: int, runtime_params: tuple[str, ...] = ()) -> list[Span]:
     """Where the thing at ``offset`` is defined; empty when nothing there has a definition."""
-    found = _include_definition(project, path, offset)
+    here = cursor(project, path, offset)
+    if here is None:
+        return []
+    found = _include_definition(project, path, here)
     if found:
         return found
-    location = locate(project, path, offset)
-    found = (_file_definition(project, location, path, offset) or _after_definition(location, path, offset)
-             or _require_definition(project, location, path, offset))
+    location = locate_at(project, path, here)
+    found = (_file_definition(project, location, path, here) or _after_definition(location, path, here)
+             or _require_definition(project, location, path, here))
     if found:
         return found
-    at = reference_at(project, location, path, offset, runtime_params)
+    at = reference_at(project, location, path, here, runtime_params)
     if at is None:
         return []
     if at.is_local:
@@ -119,9 +123,9 @@ def definition(project: ProjectModel, path: str, offset: int, runtime_params: tu
     return [] if variable is None or variable.span is None else [variable.span]
 
 
-def _include_definition(project: ProjectModel, path: str, offset: int) -> list[Span]:
+def _include_definition(project: ProjectModel, path: str, here: Position) -> list[Span]:
     return [file_start(ref.target) for ref in project.includes
-            if ref.target is not None and _inside(ref.span, path, offset)][:1]
+            if ref.target is not None and _inside(ref.span, path, here)][:1]
 
 
 def _task_files(project: ProjectModel, workflow: Workflow, task: Task) -> Iterator[FileReference]:
@@ -132,11 +136,11 @@ def _task_files(project: ProjectModel, workflow: Workflow, task: Task) -> Iterat
     yield from file_references(op, workdir, project.root)
 
 
-def _file_definition(project: ProjectModel, location: Location | None, path: str, offset: int) -> list[Span]:
+def _file_definition(project: ProjectModel, location: Location | None, path: str, here: Position) -> list[Span]:
     if location is None:
         return []
     for ref in _task_files(project, location.workflow, location.task):
-        if not ref.inside or not _inside(ref.span, path, offset):
+        if not ref.inside or not _inside(ref.span, path, here):
             continue
         if project.files.source(ref.path) is None:
             return []
@@ -186,13 +190,13 @@ def parent_of(workflow: Workflow, task: Task) -> Task | None:
     return None
 
 
-def _after_item(location: Location, path: str, offset: int) -> Scalar | None:
+def _after_item(location: Location, path: str, here: Position) -> Scalar | None:
     if location.top_key != "_after" or len(location.entries) != 1:
         return None
     node = location.entries[0].value
     items = node.items if isinstance(node, Sequence) else (node,)
     for item in items:
-        if isinstance(item, Scalar) and isinstance(item.value, str) and _inside(item.span, path, offset):
+        if isinstance(item, Scalar) and isinstance(item.value, str) and _inside(item.span, path, here):
             return item
     return None
 
@@ -204,21 +208,21 @@ def _sibling(location: Location, name: str) -> Task | None:
     return next((child for child in parent.children if child.name == name and child is not location.task), None)
 
 
-def _after_definition(location: Location | None, path: str, offset: int) -> list[Span]:
-    item = None if location is None else _after_item(location, path, offset)
+def _after_definition(location: Location | None, path: str, here: Position) -> list[Span]:
+    item = None if location is None else _after_item(location, path, here)
     if location is None or item is None:
         return []
     sibling = _sibling(location, str(item.value))
     return [] if sibling is None else [sibling.key_span]
 
 
-def _require_definition(project: ProjectModel, location: Location | None, path: str, offset: int) -> list[Span]:
+def _require_definition(project: ProjectModel, location: Location | None, path: str, here: Position) -> list[Span]:
     if location is None:
         return []
     use = location.task.operator
     command = None if use is None else use.command
     if use is None or use.name != "require" or not isinstance(command, Scalar) or not _inside(command.span, path,
-                                                                                                offset):
+                                                                                                here):
         return []
     if location.task.config.get("project_name") is not None or location.task.config.get("project_id") is not None:
         return []  # a workflow of another project
@@ -245,8 +249,8 @@ def _local_entry(site: Site, name: str) -> Entry | None:
                 if entry.key.startswith("+"):
                     continue
                 if (entry.key == name and entry.key_span.path == site.span.path
-                        and entry.key_span.end_offset <= site.span.start_offset
-                        and (best is None or entry.key_span.start_offset > best.key_span.start_offset)):
+                        and entry.key_span.end <= site.span.start
+                        and (best is None or entry.key_span.start > best.key_span.start)):
                     best = entry
                 stack.append(entry.value)
         elif isinstance(node, Sequence):
@@ -266,13 +270,16 @@ class _VariableTarget:
 def references(project: ProjectModel, path: str, offset: int, include_declaration: bool = True,
                runtime_params: tuple[str, ...] = ()) -> list[Span]:
     """Every use of the variable or task at ``offset`` (its definition too, if asked)."""
-    location = locate(project, path, offset)
-    task = task_at(location, path, offset)
+    here = cursor(project, path, offset)
+    if here is None:
+        return []
+    location = locate_at(project, path, here)
+    task = task_at(location, path, here)
     if task is not None and location is not None:
         return _task_references(location.workflow, task, include_declaration)
-    target = _export_key_target(location, path, offset)
+    target = _export_key_target(location, path, here)
     if target is None:
-        at = reference_at(project, location, path, offset, runtime_params)
+        at = reference_at(project, location, path, here, runtime_params)
         variable = None if at is None or at.is_local else at.variable
         if variable is None or variable.span is None:
             return []
@@ -281,13 +288,13 @@ def references(project: ProjectModel, path: str, offset: int, include_declaratio
     return ([target.span] if include_declaration else []) + found
 
 
-def task_at(location: Location | None, path: str, offset: int) -> Task | None:
-    """The task whose key is under the cursor, or the sibling an ``_after`` entry names."""
+def task_at(location: Location | None, path: str, here: Position) -> Task | None:
+    """The task whose key is under the cursor (at ``here``), or the sibling an ``_after`` entry names."""
     if location is None:
         return None
-    if not location.entries and _inside(location.task.key_span, path, offset):
+    if not location.entries and _inside(location.task.key_span, path, here):
         return location.task
-    item = _after_item(location, path, offset)
+    item = _after_item(location, path, here)
     return None if item is None else _sibling(location, str(item.value))
 
 
@@ -299,12 +306,12 @@ def _task_references(workflow: Workflow, task: Task, include_declaration: bool) 
     return found
 
 
-def _export_key_target(location: Location | None, path: str, offset: int) -> _VariableTarget | None:
+def _export_key_target(location: Location | None, path: str, here: Position) -> _VariableTarget | None:
     """A key written under ``_export`` (``td:`` or ``database:`` of ``_export: {td: {database: x}}``)."""
     if location is None or location.top_key != "_export" or len(location.entries) < 2 or not location.on_key:
         return None
     last = location.entries[-1]
-    if not _inside(last.key_span, path, offset):
+    if not _inside(last.key_span, path, here):
         return None
     return _VariableTarget(".".join(entry.key for entry in location.entries[1:]), last.key_span)
 

@@ -15,7 +15,7 @@ from dig_lsp.diagnostics import Diagnostic, Related, Severity
 from dig_lsp.model.files import file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 MAX_RELATED = 20  # places in the file listed with one pointer
 
@@ -31,7 +31,7 @@ def file_pointers(model: ProjectModel, diagnostics: Iterable[Diagnostic], open_p
     if not by_file:
         return []
     pointers: list[Diagnostic] = []
-    seen: set[tuple[str, int, str]] = set()
+    seen: set[tuple[str, Position, str]] = set()
     for workflow in model.workflows:
         if workflow.path not in workflow_paths:
             continue
@@ -42,7 +42,7 @@ def file_pointers(model: ProjectModel, diagnostics: Iterable[Diagnostic], open_p
                 continue
             for ref in file_references(op, workdir, model.root):
                 found = by_file.get(ref.path)
-                key = (ref.span.path, ref.span.start_offset, ref.path)
+                key = (ref.span.path, ref.span.start, ref.path)
                 if found and key not in seen:
                     seen.add(key)
                     pointers.append(_pointer(model, ref.span, ref.path, found))
@@ -50,7 +50,7 @@ def file_pointers(model: ProjectModel, diagnostics: Iterable[Diagnostic], open_p
 
 
 def _pointer(model: ProjectModel, span: Span, path: str, problems: list[Diagnostic]) -> Diagnostic:
-    ordered = sorted(problems, key=lambda d: (-int(d.severity), d.span.start_offset))
+    ordered = sorted(problems, key=lambda d: (-int(d.severity), d.span.start))
     worst = ordered[0]
     name = os.path.relpath(path, model.root).replace(os.sep, "/")
     more = f" (and {len(ordered) - 1} more)" if len(ordered) > 1 else ""

@@ -20,7 +20,7 @@ from typing import Any
 from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.ide.definition import ReferenceAt, reference_at
-from dig_lsp.ide.locate import Location, locate
+from dig_lsp.ide.locate import Location, cursor, locate_at
 from dig_lsp.model.catalog import OperatorSpec, Parameter, catalog
 from dig_lsp.model.operators import DIRECTIVES
 from dig_lsp.model.project import ProjectModel
@@ -28,7 +28,7 @@ from dig_lsp.model.schedule import ParsedSchedule, ScheduleError, next_session_t
 from dig_lsp.model.schedule_shape import read_schedule
 from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, to_json_text
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 SESSIONS_SHOWN = 5
 _VALUE_LIMIT = 200
@@ -46,14 +46,17 @@ def hover(project: ProjectModel, path: str, offset: int, runtime_params: tuple[s
           now: datetime | None = None) -> HoverResult | None:
     """The hover at ``offset`` (code points) of ``path``, or None when there is nothing to say."""
     now = now or datetime.now(UTC)
-    location = locate(project, path, offset)
-    at = reference_at(project, location, path, offset, runtime_params)
+    here = cursor(project, path, offset)
+    if here is None:
+        return None
+    location = locate_at(project, path, here)
+    at = reference_at(project, location, path, here, runtime_params)
     if at is not None:
         return HoverResult(_variable_markdown(project, at), at.span)
     if location is None:
         return None
     if not location.entries:
-        return _task_hover(location, path, offset)
+        return _task_hover(location, path, here)
     top = location.entries[0]
     span = location.entries[-1].key_span if location.on_key else (
         location.node.span if location.node is not None else top.key_span)
@@ -201,10 +204,10 @@ def parameter_markdown(spec: OperatorSpec, parameter: Parameter, namespace_defau
 # ------------------------------------------------------------------------------------ keys
 
 
-def _task_hover(location: Location, path: str, offset: int) -> HoverResult | None:
+def _task_hover(location: Location, path: str, here: Position) -> HoverResult | None:
     task = location.task
     span = task.key_span
-    if span.path != path or not span.start_offset <= offset <= span.end_offset or task.role is TaskRole.ROOT:
+    if span.path != path or not span.start <= here <= span.end or task.role is TaskRole.ROOT:
         return None
     if task.disabled:
         what = "disabled (`_disable: true`): digdag skips it"

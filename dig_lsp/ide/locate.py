@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dig_lsp.model.project import ProjectModel
 from dig_lsp.model.workflow import Task, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Node, Scalar, Sequence
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,25 @@ class Location:
         return self.entries[0].key if self.entries else None
 
 
-def _inside(span: Span, path: str, offset: int) -> bool:
-    return span.path == path and span.start_offset <= offset <= span.end_offset
+def cursor(project: ProjectModel, path: str, offset: int) -> Position | None:
+    """The position of the code-point ``offset`` of ``path``, which spans are compared with (spans hold
+    positions, not offsets). None when the file cannot be read or the offset lies outside its text: no
+    span holds such an offset (a position would be clamped onto the text's end)."""
+    source = project.files.source(path)
+    if source is None or not 0 <= offset <= len(source.text):
+        return None
+    return source.position(offset)
 
 
-def _task_contains(task: Task, path: str, offset: int) -> bool:
-    return _inside(task.config.span, path, offset) or _inside(task.key_span, path, offset)
+def _inside(span: Span, path: str, here: Position) -> bool:
+    return span.path == path and span.start <= here <= span.end
 
 
-def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
+def _task_contains(task: Task, path: str, here: Position) -> bool:
+    return _inside(task.config.span, path, here) or _inside(task.key_span, path, here)
+
+
+def _innermost_task(workflow: Workflow, path: str, here: Position) -> Task | None:
     """The deepest task containing the position (the first in file order among equals).
 
     The tasks are visited root first, depth first, as :meth:`Workflow.tasks` lists them, but a task written
@@ -62,7 +72,7 @@ def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
         task = stack.pop()
         config_here, key_here = task.config.span.path == path, task.key_span.path == path
         if config_here or key_here:
-            if _task_contains(task, path, offset):
+            if _task_contains(task, path, here):
                 if best is None or task.full_name.startswith(best.full_name):
                     best = task
             elif config_here and key_here:
@@ -71,39 +81,45 @@ def _innermost_task(workflow: Workflow, path: str, offset: int) -> Task | None:
     return best
 
 
-def _descend(node: Node, path: str, offset: int, chain: list[Entry]) -> tuple[bool, Node | None]:
-    """Follow entries down to the innermost one containing ``offset``; returns (on_key, node)."""
+def _descend(node: Node, path: str, here: Position, chain: list[Entry]) -> tuple[bool, Node | None]:
+    """Follow entries down to the innermost one containing ``here``; returns (on_key, node)."""
     if isinstance(node, Mapping):
         # keys first: a nested mapping's span ends where the next key starts, so that key's first
         # character is also "inside" the value above it
         for entry in node.entries:
-            if not entry.key.startswith("+") and _inside(entry.key_span, path, offset):
+            if not entry.key.startswith("+") and _inside(entry.key_span, path, here):
                 chain.append(entry)
                 return True, entry.value
         for entry in node.entries:
             if entry.key.startswith("+"):
                 continue  # a subtask: the innermost-task search handles it
-            if _inside(entry.value.span, path, offset) and entry.value.span.end_offset > entry.value.span.start_offset:
+            if _inside(entry.value.span, path, here) and entry.value.span.end > entry.value.span.start:
                 chain.append(entry)
-                return _descend(entry.value, path, offset, chain)
+                return _descend(entry.value, path, here, chain)
         return False, node
     if isinstance(node, Sequence):
         for item in node.items:
-            if _inside(item.span, path, offset):
-                return _descend(item, path, offset, chain)
+            if _inside(item.span, path, here):
+                return _descend(item, path, here, chain)
         return False, node
     return False, node
 
 
 def locate(project: ProjectModel, path: str, offset: int) -> Location | None:
     """The location at ``offset`` (code points) of ``path``, or None outside every task."""
+    here = cursor(project, path, offset)
+    return None if here is None else locate_at(project, path, here)
+
+
+def locate_at(project: ProjectModel, path: str, here: Position) -> Location | None:
+    """The location at ``here`` (a :func:`cursor` position) of ``path``, or None outside every task."""
     for workflow in project.workflows:
-        task = _innermost_task(workflow, path, offset)
+        task = _innermost_task(workflow, path, here)
         if task is None:
             continue
         chain: list[Entry] = []
-        on_key, node = _descend(task.config, path, offset, chain)
-        if isinstance(node, Scalar) and not _inside(node.span, path, offset) and not on_key:
+        on_key, node = _descend(task.config, path, here, chain)
+        if isinstance(node, Scalar) and not _inside(node.span, path, here) and not on_key:
             node = None
         return Location(workflow, task, tuple(chain), on_key, node)
     return None

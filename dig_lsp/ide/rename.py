@@ -29,7 +29,7 @@ from dig_lsp.analysis.sites import Site
 from dig_lsp.diagnostics import TextEdit
 from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.ide.definition import parent_of, reference_at, task_at
-from dig_lsp.ide.locate import Location, locate
+from dig_lsp.ide.locate import Location, cursor, locate_at
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.catalog import catalog
@@ -40,7 +40,7 @@ from dig_lsp.model.python_targets import resolve as python_target
 from dig_lsp.model.workflow import Task, TaskRole, Workflow
 from dig_lsp.syntax.nodes import Entry, Mapping, Scalar
 from dig_lsp.text.quote import excerpt
-from dig_lsp.text.span import Span
+from dig_lsp.text.span import Position, Span
 
 
 class RenameRefused(Exception):
@@ -72,11 +72,14 @@ def prepare_rename(project: ProjectModel, path: str, offset: int,
                    runtime_params: tuple[str, ...] = ()) -> RenameTarget | None:
     """What a rename at ``offset`` would change (None where nothing can be renamed; refused with the
     reason where something is, but not safely)."""
-    location = locate(project, path, offset)
-    task = _task_target(location, path, offset)
+    here = cursor(project, path, offset)
+    if here is None:
+        return None
+    location = locate_at(project, path, here)
+    task = _task_target(location, path, here)
     if task is not None:
         return RenameTarget(_name_span(project, task.key_span, task.name[1:]), task.name[1:])
-    variable = _variable_target(project, location, path, offset, runtime_params)
+    variable = _variable_target(project, location, path, here, runtime_params)
     if variable is None:
         return None
     return RenameTarget(variable.edit_span(project), variable.last)
@@ -85,11 +88,14 @@ def prepare_rename(project: ProjectModel, path: str, offset: int,
 def rename(project: ProjectModel, path: str, offset: int, new_name: str,
            runtime_params: tuple[str, ...] = ()) -> list[TextEdit]:
     """The edits that rename what is at ``offset`` to ``new_name`` (empty when nothing is there)."""
-    location = locate(project, path, offset)
-    task = _task_target(location, path, offset)
+    here = cursor(project, path, offset)
+    if here is None:
+        return []
+    location = locate_at(project, path, here)
+    task = _task_target(location, path, here)
     if task is not None and location is not None:
         return _rename_task(project, location.workflow, task, new_name)
-    variable = _variable_target(project, location, path, offset, runtime_params)
+    variable = _variable_target(project, location, path, here, runtime_params)
     if variable is None:
         return []
     return _rename_variable(project, variable, new_name.strip(), runtime_params)
@@ -99,8 +105,8 @@ def _name_span(project: ProjectModel, span: Span, name: str) -> Span:
     """The characters of ``name`` inside ``span``: a key or item written plain or quoted, with or without
     the task's '+'; refused when it is written otherwise (escapes)."""
     source = project.files.source(span.path)
-    written = "" if source is None else source.text[span.start_offset:span.end_offset]
-    start = span.start_offset
+    start, end = (0, 0) if source is None else source.offsets(span)
+    written = "" if source is None else source.text[start:end]
     if len(written) >= 2 and written[0] in "'\"" and written[-1] == written[0]:
         written, start = written[1:-1], start + 1
     if written.startswith("+") and written != name:
@@ -114,8 +120,8 @@ def _name_span(project: ProjectModel, span: Span, name: str) -> Span:
 # --------------------------------------------------------------------------------------------- tasks
 
 
-def _task_target(location: Location | None, path: str, offset: int) -> Task | None:
-    task = task_at(location, path, offset)
+def _task_target(location: Location | None, path: str, here: Position) -> Task | None:
+    task = task_at(location, path, here)
     if task is None:
         return None
     if task.role is not TaskRole.CHILD or not task.name.startswith("+"):
@@ -155,10 +161,11 @@ def _replace(project: ProjectModel, span: Span, old: str, new: str) -> TextEdit:
     inner = _name_span(project, span, old)
     source = project.files.source(span.path)
     assert source is not None
-    written = source.text[span.start_offset:span.end_offset]
+    start, end = source.offsets(span)
+    written = source.text[start:end]
     quoted = written[:1] in ("'", '"')
     if not quoted and _FLOW_CHARS & set(new):
-        whole = source.span(span.start_offset, span.end_offset)
+        whole = source.span(start, end)
         return TextEdit(whole, '"' + written.replace(old, new) + '"')
     return TextEdit(inner, new)
 
@@ -189,23 +196,23 @@ class _Variable:
         return _name_span(project, self.span, self.last)
 
 
-def _variable_target(project: ProjectModel, location: Location | None, path: str, offset: int,
+def _variable_target(project: ProjectModel, location: Location | None, path: str, here: Position,
                      runtime_params: tuple[str, ...]) -> _Variable | None:
     """The ``_export`` key under the cursor, or the one a ``${...}`` segment under the cursor reads."""
     if location is not None and location.top_key == "_export" and location.on_key and len(location.entries) >= 2:
         last = location.entries[-1]
-        if last.key_span.path == path and last.key_span.start_offset <= offset <= last.key_span.end_offset:
+        if last.key_span.path == path and last.key_span.start <= here <= last.key_span.end:
             holder = location.entries[-2].value
             assert isinstance(holder, Mapping)
             name = ".".join(entry.key for entry in location.entries[1:])
             return _checked(_Variable(name, last.key_span, last, holder, location.task, location.workflow))
-    at = reference_at(project, location, path, offset, runtime_params)
+    at = reference_at(project, location, path, here, runtime_params)
     if at is None or at.scope is None:
         return None
     if at.is_local:
         raise RenameRefused(f"'{at.reference.path[0]}' here is an earlier key of the same task, not an _export "
                             "variable")
-    segment = _segment_at(at.site, at.reference, offset)
+    segment = _segment_at(at.site, at.reference, here)
     prefix = _reading(at.site, at.reference, at.scope)
     name = ".".join((*prefix, *at.reference.path[: segment + 1]))
     variable = at.scope.variables.get(name)
@@ -227,16 +234,16 @@ def _checked(variable: _Variable) -> _Variable:
     return variable
 
 
-def _segment_at(site: Site, reference: Reference, offset: int) -> int:
-    """Which segment of a dotted reference (``a.b.c``) the cursor is on (the last when it is written
-    in another form)."""
+def _segment_at(site: Site, reference: Reference, here: Position) -> int:
+    """Which segment of a dotted reference (``a.b.c``) the cursor (at ``here`` of the site's file) is on
+    (the last when it is written in another form)."""
     expression = site.template.expression
     position = reference.start
     for index, part in enumerate(reference.path):
         if expression[position:position + len(part)] != part:
             break
         span = site.source_span(position, position + len(part))
-        if span.start_offset <= offset <= span.end_offset:
+        if span.start <= here <= span.end:
             return index
         position += len(part) + 1
     return len(reference.path) - 1
@@ -437,7 +444,7 @@ def _use_edit(site: Site, reference: Reference, segment: int, old: str, new: str
         raise RenameRefused(f"the ${{...}} at {_where(site.span)} is not written as a plain dotted name "
                             f"('{excerpt(written, 40)}'), so it cannot be renamed as text")
     span = site.source_span(start, start + len(old))
-    if site.source.text[span.start_offset:span.end_offset] != old:
+    if site.source.slice(span) != old:
         raise RenameRefused(f"the ${{...}} at {_where(site.span)} writes '{old}' with escapes, so it cannot be "
                             "renamed as text")
     return TextEdit(span, new)

@@ -26,6 +26,7 @@ from dig_lsp.model.workflow import SPECIAL_SUBTASKS, Task, TaskRole
 from dig_lsp.syntax.nodes import Mapping, Node, Scalar, Sequence
 from dig_lsp.syntax.templates import find_templates
 from dig_lsp.text.source import SourceFile
+from dig_lsp.text.span import Position, Span
 
 
 class TokenKind(enum.Enum):
@@ -166,8 +167,8 @@ class _Collector:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.tokens: list[SemanticToken] = []
-        self._seen_nodes: set[tuple[int, int]] = set()
-        self._seen_keys: set[int] = set()
+        self._seen_nodes: set[tuple[Position, Position]] = set()
+        self._seen_keys: set[Position] = set()
 
     def result(self) -> list[SemanticToken]:
         ordered = sorted(set(self.tokens))
@@ -198,28 +199,30 @@ class _Collector:
                 self.tokens.append(SemanticToken(position.line, position.column, piece_end - start, kind, modifiers))
             start = end if line_break < 0 else line_break + 1
 
-    def key(self, start: int, end: int, kind: TokenKind, modifiers: frozenset[Modifier] = frozenset()) -> None:
-        if start in self._seen_keys:
+    def key(self, span: Span, kind: TokenKind, modifiers: frozenset[Modifier] = frozenset()) -> None:
+        """A token over a key's span (of this file), unless a key starting there was already added."""
+        if span.start in self._seen_keys:
             return
-        self._seen_keys.add(start)
+        self._seen_keys.add(span.start)
+        start, end = self.source.offsets(span)
         self.add(start, end, kind, modifiers)
 
     def task(self, task: Task) -> None:
         """The task's own key, its operator keys and its directives, when written in this file."""
         path = self.source.path
         span = task.key_span
-        if task.role is not TaskRole.ROOT and span.path == path and span.end_offset > span.start_offset:
+        if task.role is not TaskRole.ROOT and span.path == path and span.end > span.start:
             kind = TokenKind.TASK if task.role is TaskRole.CHILD else TokenKind.DIRECTIVE
-            self.key(span.start_offset, span.end_offset, kind, frozenset({Modifier.DECLARATION}))
+            self.key(span, kind, frozenset({Modifier.DECLARATION}))
         for use in task.operators:
             if use.key_span.path == path:
-                self.key(use.key_span.start_offset, use.key_span.end_offset, TokenKind.OPERATOR)
+                self.key(use.key_span, TokenKind.OPERATOR)
         operator_keys = {use.key for use in task.operators}
         for entry in task.config.entries:
             if entry.key_span.path != path or entry.key in operator_keys or entry.key in SPECIAL_SUBTASKS:
                 continue
             if entry.key in DIRECTIVES:
-                self.key(entry.key_span.start_offset, entry.key_span.end_offset, TokenKind.DIRECTIVE)
+                self.key(entry.key_span, TokenKind.DIRECTIVE)
 
     def node(self, node: Node) -> None:
         """Templates in every string value below ``node`` (keys are never evaluated)."""
@@ -236,14 +239,14 @@ class _Collector:
         value = node.value
         if not isinstance(value, str) or "${" not in value:
             return
-        identity = (node.span.start_offset, node.span.end_offset)
+        identity = (node.span.start, node.span.end)
         if identity in self._seen_nodes:
             return
         self._seen_nodes.add(identity)
         templates, _ = find_templates(value)
         if not templates:
             return
-        offsets = value_offsets(node, self.source.text)
+        offsets = value_offsets(node, self.source)
         for template in templates:
             base = template.expression_start
             for token in javascript_tokens(template.expression):

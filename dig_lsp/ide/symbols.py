@@ -36,23 +36,23 @@ def document_symbols(project: ProjectModel, path: str) -> list[TaskSymbol]:
         return []
     workflow = project.workflow(path)
     roots = [workflow.root] if workflow is not None else [wf.root for wf in project.workflows]
-    seen: set[int] = set()
+    seen: set[Position] = set()
     found: list[TaskSymbol] = []
     for root in roots:
         found.extend(_symbols(root, source, seen))
     return found
 
 
-def _symbols(task: Task, source: SourceFile, seen: set[int]) -> list[TaskSymbol]:
+def _symbols(task: Task, source: SourceFile, seen: set[Position]) -> list[TaskSymbol]:
     """Symbols of ``task``'s subtasks written in ``source`` (each key once, whatever includes it twice)."""
     found: list[TaskSymbol] = []
     for child in (*task.children, *task.specials):
         below = _symbols(child, source, seen)
         key = child.key_span
-        if key.path != source.path or child.role is TaskRole.ROOT or key.start_offset in seen:
+        if key.path != source.path or child.role is TaskRole.ROOT or key.start in seen:
             found.extend(below)
             continue
-        seen.add(key.start_offset)
+        seen.add(key.start)
         found.append(TaskSymbol(_name(child), _detail(child), child.is_group, _extent(child, source), key,
                                 tuple(below)))
     return found
@@ -75,13 +75,14 @@ def _extent(task: Task, source: SourceFile) -> Span:
     """From the key to the last non-blank character of the value (when the value is in the same file)."""
     key = task.key_span
     value = task.value.span
-    end = key.end_offset
-    if value.path == key.path and value.end_offset > end:
-        end = value.end_offset
+    start, key_end = source.offsets(key)
+    end = key_end
+    if value.path == key.path and value.end > key.end:
+        end = source.at(value.end)
         text = source.text
-        while end > key.end_offset and text[end - 1: end].isspace():
+        while end > key_end and text[end - 1: end].isspace():
             end -= 1
-    return source.span(key.start_offset, end)
+    return source.span(start, end)
 
 
 # ------------------------------------------------------------------------------------ workspace symbols
@@ -107,10 +108,10 @@ def workspace_symbols(projects: list[ProjectModel], query: str,
     order, ignoring case and spaces (as editors match: ``dlo`` finds ``+daily_load``)."""
     wanted = "".join(query.lower().split())
     found: list[WorkspaceSymbol] = []
-    seen: set[tuple[str, int, str]] = set()
+    seen: set[tuple[str, Position, str]] = set()
     for project in projects:
         for symbol in _project_symbols(project):
-            where = (symbol.span.path, symbol.span.start_offset, symbol.name)
+            where = (symbol.span.path, symbol.span.start, symbol.name)
             if where in seen or not (_matches(wanted, symbol.name) or _matches(wanted, symbol.detail)):
                 continue
             seen.add(where)
@@ -124,7 +125,7 @@ def _project_symbols(project: ProjectModel) -> list[WorkspaceSymbol]:
     found: list[WorkspaceSymbol] = []
     folder = os.path.basename(project.root.rstrip(os.sep)) or project.root
     for workflow in project.workflows:
-        start = Span(workflow.path, 0, 0, Position(0, 0), Position(0, 0))
+        start = Span(workflow.path, Position(0, 0), Position(0, 0))
         found.append(WorkspaceSymbol(workflow.name, "workflow", start, folder, workflow.name))
         for task in workflow.tasks():
             if task.role is TaskRole.ROOT:

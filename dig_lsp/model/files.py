@@ -82,9 +82,8 @@ def _value_span(node: Scalar, offset: int, length: int) -> Span:
     span = node.span
     quote = 1 if node.style in ("'", '"') else 0
     if node.style in ("", "'", '"') and span.start.line == span.end.line and "\\" not in node.raw:
-        start = span.start_offset + quote + offset
-        return Span(span.path, start, start + length, span.start._replace(column=span.start.column + quote + offset),
-                    span.start._replace(column=span.start.column + quote + offset + length))
+        column = span.start.column + quote + offset
+        return Span(span.path, span.start._replace(column=column), span.start._replace(column=column + length))
     return span
 
 

@@ -171,7 +171,7 @@ def _parallel(children: list[Sibling], limit: int) -> tuple[
                 problems.append(Refusal(f"Dependency task '{excerpt(item.name)}' does not exist", item.span, "_after"))
             elif target not in links:
                 links.append(target)
-        refusals.extend(sorted(problems, key=lambda problem: problem.span.start_offset))  # as the list is written
+        refusals.extend(sorted(problems, key=lambda problem: problem.span.start))  # as the list is written
         if limit > 0 and index >= limit:
             start = index - index % limit
             links.extend(before for before in range(start - limit, start) if before not in links)

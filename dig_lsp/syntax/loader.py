@@ -508,11 +508,9 @@ class _TreeBuilder:
             return False
         if "&" in self.text and _ANCHOR.search(self.text):
             return False  # an anchor name must be unique in the whole document (the C composer hides them)
-        text = self.source.text
         for entry in root.entries:
-            start = entry.key_span.start_offset
             if entry.key_span.start.column != 0 or entry.key_tag is not None or \
-                    text[start:entry.key_span.end_offset] != entry.key or not entry.key:
+                    self.source.slice(entry.key_span) != entry.key or not entry.key:
                 return False
         return True
 
@@ -523,8 +521,7 @@ class _TreeBuilder:
             return self.source.span(base + start.index, base + end.index)
         # Marks carry code-point index, line and column already; no need to search the line table.
         lines = self.base_line
-        return Span(self.path, base + start.index, base + end.index, Position(lines + start.line, start.column),
-                    Position(lines + end.line, end.column))
+        return Span(self.path, Position(lines + start.line, start.column), Position(lines + end.line, end.column))
 
     def build(self, node: Any) -> Node:
         key = id(node)

@@ -93,7 +93,7 @@ def _entry_mapping(source: SourceFile, start: int, end: int,
     if len(documents) != 1 or documents[0] is None:
         return None
     found: list[SyntaxProblem] = []
-    line = source.text.count("\n", 0, start)
+    line = source.position(start).line  # a lone CR before it breaks a line too
     builder = loader._TreeBuilder(source, found, (start, line, len(piece)))
     try:
         with recursion_headroom():
@@ -142,7 +142,7 @@ def recovered_root(source: SourceFile) -> Recovery | None:
     budget = [_MAX_BLOCKS]
     blocks = list(zip(starts, [*starts[1:], len(text)], strict=True))
     entries, complete = _recover(source, blocks, 0, _Found(unparsed, problems, budget))
-    broken = _broken_blocks(blocks, unparsed)
+    broken = _broken_blocks(blocks, [source.at(span.start) for span in unparsed])
     if not entries or broken > max(2, len(blocks) // 4):
         return None  # not a slip in one place: the file's structure is not what its lines suggest
     reason = None if complete else _REASON
@@ -150,9 +150,9 @@ def recovered_root(source: SourceFile) -> Recovery | None:
     return Recovery(root, tuple(unparsed), tuple(problems))
 
 
-def _broken_blocks(blocks: list[tuple[int, int]], unparsed: list[Span]) -> int:
-    """How many top-level blocks hold a part that was left out."""
-    return sum(1 for start, end in blocks if any(start <= span.start_offset < end for span in unparsed))
+def _broken_blocks(blocks: list[tuple[int, int]], unparsed: list[int]) -> int:
+    """How many top-level blocks hold a part that was left out (``unparsed``: where each part starts)."""
+    return sum(1 for start, end in blocks if any(start <= offset < end for offset in unparsed))
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def _partial_entry(source: SourceFile, start: int, end: int, depth: int,
             return Entry(key.key, key.key_span, Mapping((), source.span(start, content_end), None, _REASON)), True
         if key is not None and (key.key.endswith(">") or key.key == "_type"):
             # the task runs this operator; what it is given is unknown (and nothing is reported there)
-            unknown = Scalar(None, "", "", source.span(key.key_span.end_offset, content_end))
+            unknown = Scalar(None, "", "", source.span(source.at(key.key_span.end), content_end))
             return Entry(key.key, key.key_span, unknown), False
         return None, False
     line_end = source.text.find("\n", start, end)
@@ -254,7 +254,7 @@ def _entry_mapping_of(source: SourceFile, start: int, piece: str) -> Mapping | N
         return None
     if len(documents) != 1 or documents[0] is None:
         return None
-    builder = loader._TreeBuilder(source, [], (start, source.text.count("\n", 0, start), len(piece)))
+    builder = loader._TreeBuilder(source, [], (start, source.position(start).line, len(piece)))
     try:
         with recursion_headroom():
             block = builder.build(documents[0])

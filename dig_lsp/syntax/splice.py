@@ -5,7 +5,9 @@ of its re-analysis time just to be parsed again. A top-level key of a block mapp
 column 0, and nothing before it can reach past it, so when an edit lies inside one top-level
 entry (not touching the first character of its key, nor the line break before the next key),
 that entry's new text can be parsed alone and put in the place of the old entry; the entries
-after it keep their trees with spans moved by the edit's length and line count.
+after it keep their trees, moved by the lines the edit added or removed. Spans are lines and columns
+(:mod:`dig_lsp.text.span`), so an edit within a line (typing) leaves those trees as they are: the very
+same objects, which the layers above recognise and take over without working anything out again.
 
 It is used only where this is exactly what a full parse gives (``ParsedFile.spliceable``: no
 problems, anchors, aliases, merge keys or exotic line breaks; plain top-level keys at column 0), and only
@@ -47,36 +49,42 @@ class Region(enum.Enum):
 class EntryEdit:
     """How a spliced parse relates to the parse it was made from: top-level entry ``index`` was
     re-read; it spans ``[start, old_end)`` of the old text and ``[start, new_end)`` of the new one, and
-    everything after it moved by ``delta`` characters and ``line_delta`` lines (columns unchanged)."""
+    everything after it moved by ``line_delta`` lines (columns unchanged: the next entry starts a line;
+    after the last entry there is only the end of the text)."""
 
     previous: weakref.ref[loader.ParsedFile]
     index: int
-    start: int
-    old_end: int
-    new_end: int
-    line_delta: int
+    start: Position
+    old_end: Position
+    new_end: Position
 
     @property
-    def delta(self) -> int:
-        """How far the text after the entry moved, in characters."""
-        return self.new_end - self.old_end
+    def line_delta(self) -> int:
+        """How many lines the edit added (negative: removed)."""
+        return self.new_end.line - self.old_end.line
 
     def region(self, span: Span, old: bool = True) -> Region:
         """Where ``span`` (of the edited file; of its old text unless ``old`` is False) lies."""
         end = self.old_end if old else self.new_end
-        if span.end_offset <= self.start and span.start_offset < self.start:
+        if span.end <= self.start and span.start < self.start:
             return Region.BEFORE
-        if span.start_offset >= end and span.start_offset > self.start:
+        if span.start >= end and span.start > self.start:
             return Region.AFTER
-        if span.start_offset >= self.start and span.end_offset <= end:
+        if span.start >= self.start and span.end <= end:
             return Region.INSIDE
         return Region.ACROSS
 
     def moved(self, span: Span) -> Span:
-        """``span`` of the old text as it lies in the new one (unchanged before the entry)."""
-        if span.start_offset < self.old_end:
+        """``span`` of the old text as it lies in the new one (unchanged before the entry, and after it when
+        the edit added or removed no line)."""
+        if span.start < self.old_end or self.new_end == self.old_end:
             return span
-        return _shift_span(span, self.delta, self.line_delta)
+        return Span(span.path, self._moved(span.start), self._moved(span.end))
+
+    def _moved(self, position: Position) -> Position:
+        old, new = self.old_end, self.new_end
+        column = position.column + new.column - old.column if position.line == old.line else position.column
+        return _new_tuple(Position, (position.line + new.line - old.line, column))
 
 
 def _common_prefix(old: str, new: str) -> int:
@@ -115,7 +123,8 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     prefix = _common_prefix(old, new)
     suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
     old_end = len(old) - suffix  # the edit replaced old[prefix:old_end]
-    starts = [entry.key_span.start_offset for entry in root.entries]
+    old_source = previous.source
+    starts = [old_source.at(entry.key_span.start) for entry in root.entries]
     index = bisect.bisect_left(starts, prefix) - 1  # the last entry starting before the edit
     if index < 0:
         return None
@@ -135,15 +144,18 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     block, includes = read
     entries = block.entries
     line_delta = new.count("\n", prefix, len(new) - suffix) - old.count("\n", prefix, old_end)
-    after = tuple([_shift_entry(entry, delta, line_delta) for entry in root.entries[index + 1:]])
+    after = root.entries[index + 1:]
+    if line_delta:  # else the entries after the edit lie where they lay: kept as they are
+        after = tuple([_shift_entry(entry, line_delta) for entry in after])
     combined = (*root.entries[:index], *entries, *after)
     if len({entry.key for entry in combined}) != len(combined):
         return None  # a duplicate top-level key: the full parse reports it
     if last:  # the top-level mapping ends where the re-read entry's mapping ends (same text to the end)
-        span = Span(root.span.path, root.span.start_offset, block.span.end_offset, root.span.start, block.span.end)
+        span = Span(root.span.path, root.span.start, block.span.end)
     else:
-        span = _shift_span(root.span, delta, line_delta, start=False)
-    edit = EntryEdit(weakref.ref(previous), index, block_start, block_end, new_block_end, line_delta)
+        span = _shift_span(root.span, line_delta, start=False)
+    edit = EntryEdit(weakref.ref(previous), index, old_source.position(block_start), old_source.position(block_end),
+                     source.position(new_block_end))
     return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True, edit,
                              previous.includes or includes)
 
@@ -174,35 +186,31 @@ def _parse_block(source: SourceFile, start: int, end: int, line: int) -> tuple[M
     return block, builder.includes > 0
 
 
-# Moving the entries after the re-read one is most of a splice's work on a large file (every node after
-# the edit is made again), so the copies are made with as little Python as it takes: the tuples of spans
-# and positions are built directly (NamedTuple's own constructor is a Python function), and positions are
-# shared when no line was added or removed (typing within a line).
+# Moving the entries after the re-read one (when the edit added or removed lines) is most of a splice's
+# work on a large file (every node after the edit is made again), so the copies are made with as little
+# Python as it takes: the tuples of spans and positions are built directly (NamedTuple's own constructor
+# is a Python function).
 _new_tuple = tuple.__new__
 
 
-def _shift_span(span: Span, delta: int, lines: int, start: bool = True) -> Span:
-    """A span moved by ``delta`` characters and ``lines`` lines (columns stay: it lies on later lines).
+def _shift_span(span: Span, lines: int, start: bool = True) -> Span:
+    """A span moved by ``lines`` lines (columns stay: it lies on lines after the edit).
 
     ``start=False`` keeps the start where it is (a span that begins before the edit)."""
-    path, start_offset, end_offset, first, last = span
-    if lines:
-        if start:
-            first = _new_tuple(Position, (first[0] + lines, first[1]))
-        last = _new_tuple(Position, (last[0] + lines, last[1]))
-    return _new_tuple(Span, (path, start_offset + delta if start else start_offset, end_offset + delta, first, last))
+    path, first, last = span
+    if start:
+        first = _new_tuple(Position, (first[0] + lines, first[1]))
+    return _new_tuple(Span, (path, first, _new_tuple(Position, (last[0] + lines, last[1]))))
 
 
-def _shift_entry(entry: Entry, delta: int, lines: int) -> Entry:
-    return Entry(entry.key, _shift_span(entry.key_span, delta, lines), _shift(entry.value, delta, lines),
-                 entry.key_tag)
+def _shift_entry(entry: Entry, lines: int) -> Entry:
+    return Entry(entry.key, _shift_span(entry.key_span, lines), _shift(entry.value, lines), entry.key_tag)
 
 
-def _shift(node: Node, delta: int, lines: int) -> Node:
+def _shift(node: Node, lines: int) -> Node:
     if isinstance(node, Scalar):
-        return Scalar(node.value, node.raw, node.style, _shift_span(node.span, delta, lines), node.tag)
+        return Scalar(node.value, node.raw, node.style, _shift_span(node.span, lines), node.tag)
     if isinstance(node, Mapping):
-        return Mapping(tuple([_shift_entry(entry, delta, lines) for entry in node.entries]),
-                       _shift_span(node.span, delta, lines), node.tag)
-    return Sequence(tuple([_shift(item, delta, lines) for item in node.items]), _shift_span(node.span, delta, lines),
-                    node.tag)
+        return Mapping(tuple([_shift_entry(entry, lines) for entry in node.entries]), _shift_span(node.span, lines),
+                       node.tag)
+    return Sequence(tuple([_shift(item, lines) for item in node.items]), _shift_span(node.span, lines), node.tag)

@@ -36,7 +36,7 @@ class Suppression:
     code_removals: tuple[Span, ...] = ()
 
 
-def _literal_ranges(root: Node | None) -> tuple[list[int], list[int]]:
+def _literal_ranges(source: SourceFile, root: Node | None) -> tuple[list[int], list[int]]:
     """Start/end offsets of quoted and block scalars, where '#' is text, not a comment."""
     starts: list[int] = []
     ends: list[int] = []
@@ -49,8 +49,9 @@ def _literal_ranges(root: Node | None) -> tuple[list[int], list[int]]:
         seen.add(id(node))
         if isinstance(node, Scalar):
             if node.style:
-                starts.append(node.span.start_offset)
-                ends.append(node.span.end_offset)
+                start, end = source.offsets(node.span)
+                starts.append(start)
+                ends.append(end)
         elif isinstance(node, Sequence):
             stack.extend(node.items)
         elif isinstance(node, Mapping):
@@ -61,7 +62,7 @@ def _literal_ranges(root: Node | None) -> tuple[list[int], list[int]]:
 
 def _comments(source: SourceFile, root: Node | None) -> Iterator[tuple[int, int]]:
     """(offset of '#', line) for every comment in the file."""
-    starts, ends = _literal_ranges(root)
+    starts, ends = _literal_ranges(source, root)
     text = source.text
     index = text.find("#")
     while index >= 0:

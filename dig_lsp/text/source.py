@@ -114,8 +114,23 @@ class SourceFile:
 
     def span(self, start: int, end: int | None = None) -> Span:
         """A span between two offsets of this file."""
-        end = start if end is None else end
-        return Span(self.path, start, end, self.position(start), self.position(end))
+        return Span(self.path, self.position(start), self.position(start if end is None else end))
+
+    def at(self, position: Position) -> int:
+        """The offset of a position of this file's spans (the inverse of :meth:`position`: a column past
+        the line's end, between a CR and its LF, stays there), clamped to the text."""
+        starts = self._line_starts
+        if position.line >= len(starts):
+            return len(self.text)
+        return min(starts[max(0, position.line)] + position.column, len(self.text))
+
+    def offsets(self, span: Span) -> tuple[int, int]:
+        """The start and end offsets of a span of this file."""
+        return self.at(span.start), self.at(span.end)
+
+    def slice(self, span: Span) -> str:
+        """The text a span of this file covers."""
+        return self.text[self.at(span.start):self.at(span.end)]
 
     def line_span(self, line: int) -> Span:
         """The span of a whole line's text."""

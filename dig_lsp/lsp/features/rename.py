@@ -60,7 +60,7 @@ def on_rename(server: LanguageServer, params: types.RenameParams) -> types.Works
         logger.exception("rename failed")
         return None
     changes: dict[str, list[types.TextEdit]] = {}
-    for edit in sorted(edits, key=lambda e: (e.span.path, e.span.start_offset)):
+    for edit in sorted(edits, key=lambda e: (e.span.path, e.span.start)):
         changes.setdefault(request.uri_for(edit.span.path), []).append(
             types.TextEdit(range=request.range(edit.span), new_text=edit.new_text))
     return types.WorkspaceEdit(changes=changes)
