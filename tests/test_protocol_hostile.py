@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -20,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsprotocol import types
+from pygls.workspace import TextDocument
 
 from dig_lsp.lsp.framing import MAX_BODY_BYTES, Frame, FrameParser
-from dig_lsp.lsp.positions import lsp_lines
+from dig_lsp.lsp.positions import ClampingPositionCodec, LspTextDocument, lsp_lines
 from tests.test_protocol_robustness import RawClient, _exits_within, _open
 
 PROBE = {"jsonrpc": "2.0", "id": 900, "method": "dig/noSuchMethod", "params": {"text": "a probe"}}
@@ -69,6 +72,31 @@ def test_lsp_lines_end_only_at_lsp_line_breaks() -> None:
     assert lsp_lines(text) == ("a\u2028b\u2029c\x85d\x0be\x0cf\x1cg\x1dh\x1ei\r\n", "j\r", "k\n", "l")
     assert lsp_lines("") == ()
     assert lsp_lines("\n\n") == ("\n", "\n")
+
+
+def test_an_incremental_edit_splits_only_its_lines_and_gives_the_text_a_whole_split_gives() -> None:
+    """The document applies an edit to the lines it touches; the text and lines must be those of applying
+    it to the whole document as pygls does (on LSP lines), whatever the line breaks: a CR and an LF that
+    meet across the edit make one break, a line separator none. Random edits, seeded."""
+    rng = random.Random(20)
+    pieces = ["a", "b", "\n", "\r", "\r\n", "é", "😋", " ", "\u2028", "x\ny"]
+    codec = ClampingPositionCodec(encoding=types.PositionEncodingKind.Utf16)
+    for _ in range(3000):
+        document = LspTextDocument("file:///wf.dig", source="".join(rng.choices(pieces, k=rng.randint(0, 12))),
+                                   position_codec=codec)
+        for _ in range(4):
+            count = len(document.lines) + 1
+            start = types.Position(rng.randint(0, count), rng.randint(0, 6))
+            end = types.Position(rng.randint(start.line, count), rng.randint(0, 6))
+            if end.line == start.line:
+                end = types.Position(end.line, max(end.character, start.character))
+            change = types.TextDocumentContentChangePartial(types.Range(start, end),
+                                                            "".join(rng.choices(pieces, k=rng.randint(0, 3))))
+            whole = LspTextDocument("file:///wf.dig", source=document.source, position_codec=codec)
+            TextDocument._apply_incremental_change(whole, change)  # pygls: every line written out again
+            document.apply_change(change)
+            assert document.source == whole.source, change
+            assert tuple(document.lines) == lsp_lines(document.source)
 
 
 # ------------------------------------------------------------------------------- framing

@@ -364,8 +364,8 @@ class _Stored:
     unknown: str | None = None
 
     def plus(self, other: _Stored) -> _Stored:
-        if not other.names and not other.unknown:
-            return self
+        if (not other.unknown or self.unknown) and other.names.keys() <= self.names.keys():
+            return self  # nothing new (sibling after sibling storing the same names: no copy each time)
         return _Stored({**other.names, **self.names}, self.unknown or other.unknown)
 
 
@@ -716,8 +716,9 @@ class ScopeIndex:
 
     scopes: dict[int, _PendingScope] = field(default_factory=dict)
     subtrees: dict[int, _Stored] = field(default_factory=dict)
-    # per workflow path, every (dotted) name one of its tasks exports or stores, with its first definition
-    definitions: dict[str, dict[str, Variable]] = field(default_factory=dict)
+    # per workflow path, what :meth:`definitions` is made of, and what it found
+    _defining: dict[str, tuple[Workflow, dict[str, Variable]]] = field(default_factory=dict, repr=False)
+    _definitions: dict[str, dict[str, Variable]] = field(default_factory=dict, repr=False)
     # per workflow path, the workflows it runs with through call> (callers, callees, their callers...)
     families: dict[str, tuple[str, ...]] = field(default_factory=dict)
     deferred: dict[int, _Deferred] = field(default_factory=dict)  # top-level task id -> its `_build` arguments
@@ -754,13 +755,24 @@ class ScopeIndex:
         ``call>``) exports or stores the value ``path`` reads, if one does: a name used where it is not
         visible but defined there is a scope mistake, not a run-time parameter."""
         for member in self.families.get(workflow.path, (workflow.path,)):
-            names = self.definitions.get(member, {})
+            names = self.definitions(member)
             for length in range(len(path), 0, -1):
                 found = names.get(".".join(path[:length]))
                 if found is not None:
                     exact = length == len(path)
                     return found if exact or found.open_members or not isinstance(found.value, Mapping) else None
         return None
+
+    def definitions(self, path: str) -> dict[str, Variable]:
+        """Every (dotted) name a task of the workflow at ``path`` exports or stores, with its first definition.
+        Worked out when first asked: only a name used where it is not visible asks (:meth:`defined_elsewhere`),
+        and listing every task's exports cost a large workflow's keystroke dearly."""
+        found = self._definitions.get(path)
+        if found is None:
+            defining = self._defining.get(path)
+            found = {} if defining is None else _definitions(*defining)
+            self._definitions[path] = found
+        return found
 
     def stored_before(self, task: Task, name: str) -> bool:
         """Whether a task of ``task``'s own workflow that is sure to have finished before it stores ``name``
@@ -832,7 +844,7 @@ def build_scopes(project: ProjectModel, runtime_params: tuple[str, ...] = (),
         ctx.deferring = None  # a deferred build works out everything below its task
         index.deferred_below(workflow)
         index.subtrees.update(ctx.subtree_memo)
-        index.definitions[workflow.path] = _definitions(workflow, ctx.all_stored)
+        index._defining[workflow.path] = (workflow, ctx.all_stored)
     index.families = call_families(project)
     return index
 

@@ -64,12 +64,45 @@ class ClampingPositionCodec(PositionCodec):
 
 class LspTextDocument(TextDocument):
     """pygls's document with LSP's lines (see the module docstring); every position conversion and
-    incremental edit of pygls goes through :attr:`lines`."""
+    incremental edit of pygls goes through :attr:`lines`.
+
+    The lines are kept with the text they were split from, and an incremental edit splits again only the
+    lines it touches. Why: pygls splits the whole document into lines for every change and writes every
+    line out again to apply it, 30 ms of each keystroke on a 30,000-line workflow (more than the
+    analysis of the keystroke's task).
+    """
+
+    _lines_of: str | None = None  # the text :attr:`_lines` were split from
+    _lines: tuple[str, ...] = ()
 
     @property
     def lines(self) -> Sequence[str]:
         """The document's lines, each with its line break (only ``\\n``, ``\\r\\n``, ``\\r`` end one)."""
-        return lsp_lines(self.source)
+        source = self.source
+        if self._lines_of is not source:
+            self._lines, self._lines_of = lsp_lines(source), source
+        return self._lines
+
+    def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
+        lines = self.lines
+        edit = self._position_codec.range_from_client_units(lines, change.range)
+        start, end = edit.start, edit.end
+        if not lines or (end.line, end.character) < (start.line, start.character):
+            super()._apply_incremental_change(change)  # an empty document, or a range backwards: pygls's way
+            return
+        # the touched lines, edited: from the start of the first to the line break of the last included
+        piece = lines[start.line][:start.character] + change.text + lines[end.line][end.character:]
+        before, after = lines[:start.line], lines[end.line + 1:]
+        if (piece.startswith("\n") and before and before[-1].endswith("\r")) or \
+                (piece.endswith("\r") and after and after[0].startswith("\n")):
+            super()._apply_incremental_change(change)  # a CR and an LF meet across the edit: one line break
+            return
+        first = sum(map(len, before))
+        last = first + sum(map(len, lines[start.line:end.line + 1]))
+        text = self.source
+        self._source = text[:first] + piece + text[last:]
+        self._lines = (*before, *lsp_lines(piece), *after)
+        self._lines_of = self._source
 
 
 class LspWorkspace(Workspace):

@@ -83,6 +83,9 @@ class GroupOrder:
         return self._awaited[index]
 
     def _close(self, index: int) -> tuple[int, tuple[int, ...]]:
+        upstream = self.upstream[index]
+        if len(upstream) == 1 and upstream[0] == index - 1 and self._awaited[index - 1] == (index - 1, ()):
+            return index, ()  # a sequential child awaits every sibling before it (no bit masks that long)
         mask = 0
         for up in self.upstream[index]:
             prefix, others = self._awaited[up]

@@ -125,7 +125,7 @@ def load_project(root: str, workflow_paths: list[str], reader: FileReader,
                     pending.append((recovered.target, os.path.dirname(recovered.target), (recovered.span,)))
             continue
         model.workdirs[path] = workdir
-        for task in workflow.tasks():
+        for task in workflow.call_tasks():
             ref = _call_ref(task, workdir, root)
             if ref is None:
                 command = _call_command(task)

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, repeat
 
 from dig_lsp.digdag.directives import (
     SEQUENTIAL,
@@ -162,6 +163,26 @@ class Task:
         for child in (*self.children, *self.specials):
             yield from child.walk()
 
+    @cached_property
+    def below(self) -> tuple[Task, ...]:
+        """The tasks of :meth:`walk` but this one, listed once and kept with the task. Why: a later load that
+        takes the task over (an edit elsewhere in its file: :func:`build_workflow`) lists its workflow's tasks
+        without walking it again, which on a 30,000-line workflow cost more than analysing the edited task.
+        Asked of top-level tasks (:attr:`Workflow.all_tasks`), so each task is listed once; the task itself is
+        left out, as a task holding itself would be a reference cycle (the language server frees analyses by
+        reference counts: ``tests/test_reference_cycles.py``)."""
+        return tuple(chain.from_iterable(child.walk() for child in (*self.children, *self.specials)))
+
+    @property
+    def runs_call(self) -> bool:
+        """Whether the task's operator is ``call>`` (what loading a project follows)."""
+        return bool(self.operators) and self.operators[0].name == "call"
+
+    @cached_property
+    def calls_below(self) -> tuple[Task, ...]:
+        """The ``call>`` tasks of :attr:`below`, kept the same way."""
+        return tuple(task for task in self.below if task.runs_call)
+
 
 @dataclass(frozen=True)
 class Workflow:
@@ -193,25 +214,29 @@ class Workflow:
 
     @cached_property
     def all_tasks(self) -> tuple[Task, ...]:
-        """The tasks of :meth:`tasks`, listed once (every check walks them)."""
-        return tuple(self.root.walk())
+        """The tasks of :meth:`tasks`, listed once (every check walks them): the root, then each top-level
+        task's :attr:`Task.subtree`."""
+        return (self.root, *chain.from_iterable(chain((top,), top.below) for top in self._tops))
+
+    @property
+    def _tops(self) -> tuple[Task, ...]:
+        return (*self.root.children, *self.root.specials)
+
+    def call_tasks(self) -> tuple[Task, ...]:
+        """The ``call>`` tasks of :meth:`tasks`, in its order."""
+        return tuple(chain((self.root,) if self.root.runs_call else (),
+                           chain.from_iterable(chain((top,) if top.runs_call else (), top.calls_below)
+                                               for top in self._tops)))
 
     @cached_property
     def top_level_of(self) -> dict[int, int]:
         """Task id -> the id of the top-level task (a child or special subtask of the root) it is or lies
         below; the root is not in it. Read only. The indexes that work out a top-level task's part when one
         of its tasks is first asked about (scopes, ``_export`` chains) look tasks up in it; it is made from
-        :attr:`all_tasks` (root first, depth first: a top-level task comes right before the tasks below it),
-        once for both."""
-        tops = {id(top) for top in (*self.root.children, *self.root.specials)}
-        found: dict[int, int] = {}
-        top = 0
-        for task in self.all_tasks:
-            if id(task) in tops:
-                top = id(task)
-            if top:
-                found[id(task)] = top
-        return found
+        each top-level task's :attr:`Task.below`, once for both."""
+        tops = self._tops
+        tasks = map(id, chain.from_iterable(chain((top,), top.below) for top in tops))
+        return dict(zip(tasks, chain.from_iterable(repeat(id(top), 1 + len(top.below)) for top in tops), strict=True))
 
 
 def empty_mapping(span: Span) -> Mapping:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from dig_lsp.text.span import Position, Span
 
@@ -40,12 +42,11 @@ class SourceFile:
     _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        starts = [0]
         text = self.text
-        index = text.find("\n")
-        while index >= 0:
-            starts.append(index + 1)
-            index = text.find("\n", index + 1)
+        lines = text.split("\n")
+        # line i starts after the lengths of the lines before it and their i line breaks (all in C: the
+        # language server indexes a large document's text at every keystroke)
+        starts = list(map(operator.add, accumulate(map(len, lines), initial=0), range(len(lines))))
         if "\r" in text:  # rare: merge in the lone carriage returns
             starts = sorted({*starts, *(match.end() for match in _LONE_CR.finditer(text))})
         object.__setattr__(self, "_line_starts", tuple(starts))
