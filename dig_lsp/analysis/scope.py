@@ -484,8 +484,8 @@ def _sequential(ctx: _Context, children: list[Task], order: GroupOrder, awaited:
                 open_world: str | None) -> None:
     """A sequential group: a child waits for every earlier sibling, but a ``_background`` child waits for
     none of them, and the stores of a later ``_background`` sibling may or may not have been made."""
-    backgrounds_after: list[dict[str, Variable]] = [{} for _ in children]
     pending: dict[str, Variable] = {}
+    backgrounds_after: list[dict[str, Variable]] = [pending] * len(children)  # shared, never changed
     for index in range(len(children) - 1, -1, -1):
         backgrounds_after[index] = pending
         if order.background[index] and ctx.subtree(children[index]).names:

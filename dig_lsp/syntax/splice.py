@@ -124,13 +124,14 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
     suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
     old_end = len(old) - suffix  # the edit replaced old[prefix:old_end]
     old_source = previous.source
-    starts = [old_source.at(entry.key_span.start) for entry in root.entries]
-    index = bisect.bisect_left(starts, prefix) - 1  # the last entry starting before the edit
+    entries = root.entries
+    # the last entry starting before the edit (positions sort as offsets do: no offset list of every entry)
+    index = bisect.bisect_left(entries, old_source.position(prefix), key=_key_start) - 1
     if index < 0:
         return None
-    last = index == len(starts) - 1
-    block_start = starts[index]
-    block_end = len(old) if last else starts[index + 1]
+    last = index == len(entries) - 1
+    block_start = old_source.at(entries[index].key_span.start)
+    block_end = len(old) if last else old_source.at(entries[index + 1].key_span.start)
     inserted_lines = old_end == prefix == block_end and new[prefix:len(new) - suffix].endswith("\n")
     if old_end > (block_end if last else block_end - 1) and not inserted_lines:
         # reaches the line break before the next key (or beyond); whole lines inserted just before
@@ -138,16 +139,15 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
         return None
     delta = len(new) - len(old)
     new_block_end = block_end + delta
-    read = _parse_block(source, block_start, new_block_end, root.entries[index].key_span.start.line)
+    read = _parse_block(source, block_start, new_block_end, entries[index].key_span.start.line)
     if read is None:
         return None
     block, includes = read
-    entries = block.entries
     line_delta = new.count("\n", prefix, len(new) - suffix) - old.count("\n", prefix, old_end)
-    after = root.entries[index + 1:]
+    after = entries[index + 1:]
     if line_delta:  # else the entries after the edit lie where they lay: kept as they are
         after = tuple([_shift_entry(entry, line_delta) for entry in after])
-    combined = (*root.entries[:index], *entries, *after)
+    combined = (*entries[:index], *block.entries, *after)
     if len({entry.key for entry in combined}) != len(combined):
         return None  # a duplicate top-level key: the full parse reports it
     if last:  # the top-level mapping ends where the re-read entry's mapping ends (same text to the end)
@@ -158,6 +158,10 @@ def reparse(previous: loader.ParsedFile, source: SourceFile) -> loader.ParsedFil
                      source.position(new_block_end))
     return loader.ParsedFile(source, Mapping(combined, span, root.tag), (), True, edit,
                              previous.includes or includes)
+
+
+def _key_start(entry: Entry) -> Position:
+    return entry.key_span.start
 
 
 def _parse_block(source: SourceFile, start: int, end: int, line: int) -> tuple[Mapping, bool] | None:
