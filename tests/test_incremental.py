@@ -283,6 +283,22 @@ def test_a_keystroke_in_one_task_is_checked_incrementally(tmp_path: Path) -> Non
     assert second.diagnostics == full.diagnostics
 
 
+def test_a_keystroke_within_a_line_keeps_what_follows_as_the_very_same_objects(tmp_path: Path) -> None:
+    """Spans hold lines and columns, so typing within a line moves nothing after it: the later top-level
+    tasks (their nodes too) and the diagnostics there are taken over, not copied (on a 30,000-line workflow
+    copying them was most of a keystroke). An edit that adds a line moves them: they are new objects."""
+    text = "+a:\n  echo>: ${undefined_one}\n+b:\n  echo>: ${x}\n+c:\n  echo>: ${undefined_two}\n"
+    for edited, kept in ((text.replace("${x}", "${xy}"), True), (text.replace("${x}", "${x}\n"), False)):
+        first, second = _before_and_after(tmp_path, text, edited)
+        assert second.incremental
+        assert first.model is not None
+        assert second.model is not None
+        before, after = first.model.workflows[0].root.children, second.model.workflows[0].root.children
+        assert (after[0] is before[0], after[1] is before[1], after[2] is before[2]) == (True, False, kept)
+        assert (after[2].value is before[2].value) is kept
+        assert (second.diagnostics[-1] is first.diagnostics[-1]) is kept
+
+
 def test_an_edit_that_changes_what_other_tasks_see_is_checked_whole(tmp_path: Path) -> None:
     text = "+a:\n  td>: q.sql\n  database: d\n+b:\n  echo>: ${td.last_results.n}\n"
     (tmp_path / "q.sql").write_text("SELECT 1 AS n\n", encoding="utf-8")
