@@ -220,7 +220,9 @@ def open_doc(server: Server, doc: Doc) -> None:
 def edit_latencies(server: Server, doc: Doc, edits: int, where: str = "end") -> list[float]:
     """Type one character after another at the end of a value line: the last one (``where="end"``),
     the one nearest the middle of the document (``"middle"``: every later line moves), or the first
-    top-level ``_export`` value (``"export"``: every task sees it, so the whole project is checked).
+    top-level ``_export`` value (``"export"``: every task sees it, so the whole project is checked); or
+    press Enter there again and again (``"enter"``, at the middle: each edit adds a line, so every later line
+    moves down).
 
     Every edit makes a text the server has never seen, as typing does (an edit that undid the
     previous one would let the server's parse cache answer, and flatter the numbers).
@@ -229,7 +231,7 @@ def edit_latencies(server: Server, doc: Doc, edits: int, where: str = "end") -> 
     values = [number for number, line in enumerate(lines)
               if re.search(r"^\s*[^#\s][^#]*:\s+[^\s#|>]", line) and "#" not in line]
     last = values[-1] if values else max(number for number, line in enumerate(lines) if line.strip())
-    if where == "middle" and values:
+    if where in ("middle", "enter") and values:
         last = min(values, key=lambda number: abs(number - len(lines) // 2))
     elif where == "export":
         exported = _line_of(doc.text, "  greeting: ")
@@ -239,8 +241,8 @@ def edit_latencies(server: Server, doc: Doc, edits: int, where: str = "end") -> 
     timings = []
     for number in range(edits):
         doc.version += 1
-        spot = {"line": last, "character": width + number}
-        change = {"range": {"start": spot, "end": spot}, "text": "x"}
+        spot = {"line": last, "character": width + (0 if where == "enter" else number)}
+        change = {"range": {"start": spot, "end": spot}, "text": "\n" if where == "enter" else "x"}
         sent = time.perf_counter()
         server.notify("textDocument/didChange", {"textDocument": {"uri": doc.uri, "version": doc.version},
                                                  "contentChanges": [change]})
@@ -292,7 +294,8 @@ def _stats(values: list[float]) -> tuple[float, float]:
     return (statistics.median(values), p95(values)) if values else (float("nan"), float("nan"))
 
 
-_WHERE = {"end": "", "middle": ", typing mid-document", "export": ", typing in top-level _export"}
+_WHERE = {"end": "", "middle": ", typing mid-document", "export": ", typing in top-level _export",
+          "enter": ", pressing Enter mid-document"}
 
 
 def scenario_generated(server: Server, root: Path, lines: int, edits: int, target: float | None,
@@ -420,7 +423,7 @@ def _drain(server: Server) -> None:
         server.diagnostics.get_nowait()
 
 
-SCENARIOS = ("300", "3000", "3000-middle", "3000-export", "30000", "include", "included", "corpus")
+SCENARIOS = ("300", "3000", "3000-middle", "3000-export", "30000", "30000-enter", "include", "included", "corpus")
 
 
 def main() -> int:
@@ -460,6 +463,9 @@ def main() -> int:
                 # checked alone when it does not move the cut (dig_lsp.incremental._template_count)
                 "30000": lambda: scenario_generated(server, root, 30000, max(5, args.edits // 5), 0.150, "middle",
                                                     rounds),
+                # no target of its own: an added line moves every later line (see bench/README.md)
+                "30000-enter": lambda: scenario_generated(server, root, 30000, max(5, args.edits // 5), None, "enter",
+                                                          1),
                 "include": lambda: scenario_include(server, root, 3000, args.edits, 0.050, False, rounds),
                 "included": lambda: scenario_include(server, root, 3000, args.edits, 0.050, True, rounds),
             }
