@@ -72,16 +72,19 @@ class LspTextDocument(TextDocument):
     analysis of the keystroke's task).
     """
 
-    _lines_of: str | None = None  # the text :attr:`_lines` were split from
-    _lines: tuple[str, ...] = ()
+    # the text the lines were split from, and the lines: one attribute, so that a reader on another thread
+    # never pairs one text with another's lines
+    _split: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def lines(self) -> Sequence[str]:
         """The document's lines, each with its line break (only ``\\n``, ``\\r\\n``, ``\\r`` end one)."""
-        source = self.source
-        if self._lines_of is not source:
-            self._lines, self._lines_of = lsp_lines(source), source
-        return self._lines
+        split, source = self._split, self.source
+        if split is not None and split[0] is source:
+            return split[1]
+        lines = lsp_lines(source)
+        self._split = (source, lines)
+        return lines
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
         lines = self.lines
@@ -100,9 +103,9 @@ class LspTextDocument(TextDocument):
         first = sum(map(len, before))
         last = first + sum(map(len, lines[start.line:end.line + 1]))
         text = self.source
-        self._source = text[:first] + piece + text[last:]
-        self._lines = (*before, *lsp_lines(piece), *after)
-        self._lines_of = self._source
+        source = text[:first] + piece + text[last:]
+        self._source = source
+        self._split = (source, (*before, *lsp_lines(piece), *after))
 
 
 class LspWorkspace(Workspace):
