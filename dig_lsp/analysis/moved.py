@@ -1,12 +1,13 @@
 """The top-level tasks an edit moved: copies of the previous load's tasks, made of the same text further
 down (or up) the edited file.
 
-Why: an edit inside one top-level entry re-reads only that entry (:mod:`dig_lsp.syntax.splice`); the
-entries after it are copies of the old ones with their spans moved, so the model has new ``Task`` objects
-for them. What the analysis found about those tasks (what they store, how many templates they hold) is
-the same but for positions, so the passes that keep their findings across loads
-(:mod:`dig_lsp.analysis.scope`, :mod:`dig_lsp.analysis.site_order`) take them over with the spans moved
-instead of working them out again. :mod:`dig_lsp.incremental` says which tasks are such copies.
+Why: an edit inside one top-level entry re-reads only that entry (:mod:`dig_lsp.syntax.splice`). When the
+edit adds or removes lines, the entries after it are copies of the old ones with their lines moved, so the
+model has new ``Task`` objects for them (an edit within a line keeps them as the very same objects: spans
+hold lines and columns, and nothing after the edit moved). What the analysis found about those tasks (what
+they store, how many templates they hold) is the same but for positions, so the passes that keep their
+findings across loads (:mod:`dig_lsp.analysis.scope`, :mod:`dig_lsp.analysis.site_order`) take them over with
+the spans moved instead of working them out again. :mod:`dig_lsp.incremental` says which tasks are such copies.
 """
 
 from __future__ import annotations
