@@ -22,7 +22,7 @@ from dig_lsp.analysis.resolve import Resolution, resolve_at
 from dig_lsp.analysis.scope import Scope, Variable
 from dig_lsp.analysis.sites import Site, SiteFinder
 from dig_lsp.embedded.js import Reference, parse_expression
-from dig_lsp.ide.locate import Location, cursor, locate_at
+from dig_lsp.ide.locate import Location, contains, cursor, locate_at
 from dig_lsp.model.files import FileReference, file_references
 from dig_lsp.model.operators import operator_task
 from dig_lsp.model.project import ProjectModel
@@ -58,10 +58,6 @@ class ReferenceAt:
         return self.reference.path[0] in self.site.local_names
 
 
-def _inside(span: Span, path: str, here: Position) -> bool:
-    return span.path == path and span.start <= here <= span.end
-
-
 def reference_at(project: ProjectModel, location: Location | None, path: str, here: Position,
                  runtime_params: tuple[str, ...] = ()) -> ReferenceAt | None:
     """The variable reference of a ``${...}`` at ``here`` (a :func:`~dig_lsp.ide.locate.cursor` position) of
@@ -69,12 +65,12 @@ def reference_at(project: ProjectModel, location: Location | None, path: str, he
     caller has it already)."""
     facts = Facts(project, runtime_params)
     for site in _sites_around(project, facts, location):
-        if not _inside(site.span, path, here):
+        if not contains(site.span, path, here):
             continue
         parsed = parse_expression(site.template.expression)
         for reference in parsed.references:
             span = site.source_span(reference.start, reference.end)
-            if _inside(span, path, here):
+            if contains(span, path, here):
                 scope = facts.scopes.scope(site.task)
                 resolution = None if scope is None else resolve_at(site, reference, scope)
                 return ReferenceAt(site, reference, span, scope, resolution)
@@ -125,7 +121,7 @@ def definition(project: ProjectModel, path: str, offset: int, runtime_params: tu
 
 def _include_definition(project: ProjectModel, path: str, here: Position) -> list[Span]:
     return [file_start(ref.target) for ref in project.includes
-            if ref.target is not None and _inside(ref.span, path, here)][:1]
+            if ref.target is not None and contains(ref.span, path, here)][:1]
 
 
 def _task_files(project: ProjectModel, workflow: Workflow, task: Task) -> Iterator[FileReference]:
@@ -140,7 +136,7 @@ def _file_definition(project: ProjectModel, location: Location | None, path: str
     if location is None:
         return []
     for ref in _task_files(project, location.workflow, location.task):
-        if not ref.inside or not _inside(ref.span, path, here):
+        if not ref.inside or not contains(ref.span, path, here):
             continue
         if project.files.source(ref.path) is None:
             return []
@@ -196,7 +192,7 @@ def _after_item(location: Location, path: str, here: Position) -> Scalar | None:
     node = location.entries[0].value
     items = node.items if isinstance(node, Sequence) else (node,)
     for item in items:
-        if isinstance(item, Scalar) and isinstance(item.value, str) and _inside(item.span, path, here):
+        if isinstance(item, Scalar) and isinstance(item.value, str) and contains(item.span, path, here):
             return item
     return None
 
@@ -221,7 +217,7 @@ def _require_definition(project: ProjectModel, location: Location | None, path: 
         return []
     use = location.task.operator
     command = None if use is None else use.command
-    if use is None or use.name != "require" or not isinstance(command, Scalar) or not _inside(command.span, path,
+    if use is None or use.name != "require" or not isinstance(command, Scalar) or not contains(command.span, path,
                                                                                                 here):
         return []
     if location.task.config.get("project_name") is not None or location.task.config.get("project_id") is not None:
@@ -292,7 +288,7 @@ def task_at(location: Location | None, path: str, here: Position) -> Task | None
     """The task whose key is under the cursor (at ``here``), or the sibling an ``_after`` entry names."""
     if location is None:
         return None
-    if not location.entries and _inside(location.task.key_span, path, here):
+    if not location.entries and contains(location.task.key_span, path, here):
         return location.task
     item = _after_item(location, path, here)
     return None if item is None else _sibling(location, str(item.value))
@@ -311,7 +307,7 @@ def _export_key_target(location: Location | None, path: str, here: Position) -> 
     if location is None or location.top_key != "_export" or len(location.entries) < 2 or not location.on_key:
         return None
     last = location.entries[-1]
-    if not _inside(last.key_span, path, here):
+    if not contains(last.key_span, path, here):
         return None
     return _VariableTarget(".".join(entry.key for entry in location.entries[1:]), last.key_span)
 

@@ -20,7 +20,7 @@ from typing import Any
 from dig_lsp.analysis.resolve import Outcome
 from dig_lsp.embedded.js import JS_GLOBALS
 from dig_lsp.ide.definition import ReferenceAt, reference_at
-from dig_lsp.ide.locate import Location, cursor, locate_at
+from dig_lsp.ide.locate import Location, contains, cursor, locate_at
 from dig_lsp.model.catalog import OperatorSpec, Parameter, catalog
 from dig_lsp.model.operators import DIRECTIVES
 from dig_lsp.model.project import ProjectModel
@@ -207,7 +207,7 @@ def parameter_markdown(spec: OperatorSpec, parameter: Parameter, namespace_defau
 def _task_hover(location: Location, path: str, here: Position) -> HoverResult | None:
     task = location.task
     span = task.key_span
-    if span.path != path or not span.start <= here <= span.end or task.role is TaskRole.ROOT:
+    if not contains(span, path, here) or task.role is TaskRole.ROOT:
         return None
     if task.disabled:
         what = "disabled (`_disable: true`): digdag skips it"

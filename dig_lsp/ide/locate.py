@@ -51,12 +51,14 @@ def cursor(project: ProjectModel, path: str, offset: int) -> Position | None:
     return source.position(offset)
 
 
-def _inside(span: Span, path: str, here: Position) -> bool:
+def contains(span: Span, path: str, here: Position) -> bool:
+    """Whether ``span`` holds the position ``here`` of ``path`` (its ends included: a cursor right after a
+    word is on it)."""
     return span.path == path and span.start <= here <= span.end
 
 
 def _task_contains(task: Task, path: str, here: Position) -> bool:
-    return _inside(task.config.span, path, here) or _inside(task.key_span, path, here)
+    return contains(task.config.span, path, here) or contains(task.key_span, path, here)
 
 
 def _innermost_task(workflow: Workflow, path: str, here: Position) -> Task | None:
@@ -87,19 +89,19 @@ def _descend(node: Node, path: str, here: Position, chain: list[Entry]) -> tuple
         # keys first: a nested mapping's span ends where the next key starts, so that key's first
         # character is also "inside" the value above it
         for entry in node.entries:
-            if not entry.key.startswith("+") and _inside(entry.key_span, path, here):
+            if not entry.key.startswith("+") and contains(entry.key_span, path, here):
                 chain.append(entry)
                 return True, entry.value
         for entry in node.entries:
             if entry.key.startswith("+"):
                 continue  # a subtask: the innermost-task search handles it
-            if _inside(entry.value.span, path, here) and entry.value.span.end > entry.value.span.start:
+            if contains(entry.value.span, path, here) and entry.value.span.end > entry.value.span.start:
                 chain.append(entry)
                 return _descend(entry.value, path, here, chain)
         return False, node
     if isinstance(node, Sequence):
         for item in node.items:
-            if _inside(item.span, path, here):
+            if contains(item.span, path, here):
                 return _descend(item, path, here, chain)
         return False, node
     return False, node
@@ -119,7 +121,7 @@ def locate_at(project: ProjectModel, path: str, here: Position) -> Location | No
             continue
         chain: list[Entry] = []
         on_key, node = _descend(task.config, path, here, chain)
-        if isinstance(node, Scalar) and not _inside(node.span, path, here) and not on_key:
+        if isinstance(node, Scalar) and not contains(node.span, path, here) and not on_key:
             node = None
         return Location(workflow, task, tuple(chain), on_key, node)
     return None

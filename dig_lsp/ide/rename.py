@@ -29,7 +29,7 @@ from dig_lsp.analysis.sites import Site
 from dig_lsp.diagnostics import TextEdit
 from dig_lsp.embedded.js import Reference, parse_expression
 from dig_lsp.ide.definition import parent_of, reference_at, task_at
-from dig_lsp.ide.locate import Location, cursor, locate_at
+from dig_lsp.ide.locate import Location, contains, cursor, locate_at
 from dig_lsp.model.builtins import builtin_names
 from dig_lsp.model.calls import runs_in_callers
 from dig_lsp.model.catalog import catalog
@@ -201,7 +201,7 @@ def _variable_target(project: ProjectModel, location: Location | None, path: str
     """The ``_export`` key under the cursor, or the one a ``${...}`` segment under the cursor reads."""
     if location is not None and location.top_key == "_export" and location.on_key and len(location.entries) >= 2:
         last = location.entries[-1]
-        if last.key_span.path == path and last.key_span.start <= here <= last.key_span.end:
+        if contains(last.key_span, path, here):
             holder = location.entries[-2].value
             assert isinstance(holder, Mapping)
             name = ".".join(entry.key for entry in location.entries[1:])

@@ -87,7 +87,7 @@ class GroupOrder:
         if len(upstream) == 1 and upstream[0] == index - 1 and self._awaited[index - 1] == (index - 1, ()):
             return index, ()  # a sequential child awaits every sibling before it (no bit masks that long)
         mask = 0
-        for up in self.upstream[index]:
+        for up in upstream:
             prefix, others = self._awaited[up]
             mask |= (1 << prefix) - 1 | 1 << up
             for other in others:

@@ -215,7 +215,7 @@ class Workflow:
     @cached_property
     def all_tasks(self) -> tuple[Task, ...]:
         """The tasks of :meth:`tasks`, listed once (every check walks them): the root, then each top-level
-        task's :attr:`Task.subtree`."""
+        task and its :attr:`Task.below`."""
         return (self.root, *chain.from_iterable(chain((top,), top.below) for top in self._tops))
 
     @property

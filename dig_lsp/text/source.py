@@ -86,8 +86,7 @@ class SourceFile:
         """The offset of a line/column, clamped to the line's end and the text's end."""
         if position.line >= len(self._line_starts):
             return len(self.text)
-        start = self._line_starts[max(0, position.line)]
-        return min(start + max(0, position.column), self.line_end(position.line))
+        return min(self.at(Position(position.line, max(0, position.column))), self.line_end(position.line))
 
     def line_end(self, line: int) -> int:
         """Offset of the end of ``line``, excluding its line break."""
@@ -130,7 +129,8 @@ class SourceFile:
 
     def slice(self, span: Span) -> str:
         """The text a span of this file covers."""
-        return self.text[self.at(span.start):self.at(span.end)]
+        start, end = self.offsets(span)
+        return self.text[start:end]
 
     def line_span(self, line: int) -> Span:
         """The span of a whole line's text."""
